@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.choices import Role
+
+
+class User(AbstractUser):
+    """A staff member. Vietnamese names are one string (Nguyễn Thị Minh Khai), not first/last."""
+
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name()
+
+
+class RoleAssignment(models.Model):
+    """A role granted to a user in one administrative unit and every unit below it.
+
+    ``agency`` narrows the grant to one agency of that unit (an officer of the Justice
+    Division); empty means any agency of the unit.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("administrative unit"),
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    agency = models.ForeignKey(
+        "units.Agency",
+        verbose_name=_("agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "unit", "agency"],
+                name="role_assignment_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.unit}"

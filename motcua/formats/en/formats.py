@@ -1,0 +1,10 @@
+"""English formats for motcua: day-first dates like the Vietnamese ones, to avoid 04/07 mix-ups."""
+
+from django.conf.locale.en.formats import *  # noqa: F403
+
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+NUMBER_GROUPING = 3
+FIRST_DAY_OF_WEEK = 1
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"]

@@ -1,0 +1,220 @@
+"""Settings for every environment, read from environment variables (house style R17).
+
+One module: development, test and production differ only by variables, so nothing exists only in
+production. ``MOTCUA_ENV`` is ``development`` (default), ``test`` or ``production``.
+Every variable is listed with its meaning in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str = "") -> str:
+    """A variable's value; ``NAME_FILE`` (a path) wins, so secrets can come from files."""
+    file_path = os.environ.get(f"{name}_FILE")
+    if file_path:
+        return Path(file_path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def envbool(name: str, default: bool) -> bool:
+    value = env(name, "")
+    if value == "":
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: use true or false")
+
+
+def envint(name: str, default: int) -> int:
+    value = env(name, "")
+    if value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number") from None
+
+
+def envlist(name: str, default: str) -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+MOTCUA_ENV = env("MOTCUA_ENV", "development")
+if MOTCUA_ENV not in ("development", "test", "production"):
+    raise ImproperlyConfigured(
+        f"MOTCUA_ENV={MOTCUA_ENV!r}: use development, test or production"
+    )
+PRODUCTION = MOTCUA_ENV == "production"
+
+# Everything the app writes locally (SQLite file, uploads in development) lives here.
+DATA_DIR = Path(env("MOTCUA_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+
+_INSECURE_KEY = "django-insecure-motcua-development-only"
+SECRET_KEY = env("MOTCUA_SECRET_KEY", "" if PRODUCTION else _INSECURE_KEY)
+if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_KEY):
+    raise ImproperlyConfigured(
+        "MOTCUA_SECRET_KEY must be set to a random value of at least 50 characters in production"
+    )
+
+DEBUG = envbool("MOTCUA_DEBUG", not PRODUCTION and MOTCUA_ENV != "test")
+ALLOWED_HOSTS = envlist(
+    "MOTCUA_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("MOTCUA_ALLOWED_HOSTS must name the host(s) served in production")
+CSRF_TRUSTED_ORIGINS = envlist("MOTCUA_CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "axes",
+    "motcua.accounts",
+    "motcua.units",
+    "motcua.clock",
+    "motcua.catalog",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # django-axes must come last: it reads the outcome of authentication.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "motcua.urls"
+WSGI_APPLICATION = "motcua.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in DATA_DIR unless DATABASE_URL is set (PostgreSQL in production).
+DATABASE_URL = env("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "motcua.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock
+                # at BEGIN so two writers queue instead of failing mid-transaction.
+                # Django turns foreign keys on for every SQLite connection.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=10000;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+if MOTCUA_ENV == "test":
+    # Argon2 is deliberately slow; tests create many users.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Failed-login lockout (django-axes): per user name and address.
+AXES_ENABLED = envbool("MOTCUA_LOCKOUT_ENABLED", True)
+AXES_FAILURE_LIMIT = envint("MOTCUA_LOCKOUT_FAILURES", 5)
+AXES_COOLOFF_TIME = envint("MOTCUA_LOCKOUT_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+
+# Internationalisation: Vietnamese first, English available.
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+# Django's own vi formats lack thousands grouping and parse dates US-style; ours fix that.
+FORMAT_MODULE_PATH = ["motcua.formats"]
+USE_THOUSAND_SEPARATOR = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = DATA_DIR / "media"
+
+LOGIN_URL = "admin:login"
+
+# The statutory clock (motcua.core.clock). Facts the spec marks NOT CONFIRMED are settings.
+MOTCUA_CLOCK = {
+    # §1.6 / Appendix A.11: whether make-up working Saturdays count for dossier deadlines.
+    "MAKE_UP_DAYS_COUNT": envbool("MOTCUA_MAKE_UP_DAYS_COUNT", True),
+    # §1.5: what an after-hours submission's official receipt moment is.
+    "RECEIPT_RULE": env("MOTCUA_RECEIPT_RULE", "next_session"),
+}
+
+# Production hardening: `motcua check --deploy` passes with no warnings.
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = envbool("MOTCUA_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = envint("MOTCUA_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+    SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("MOTCUA_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""The two commands of the README, and the set-up they need, for a fresh machine.
+
+    python3 scripts/dev.py run    # venv, install, SQLite database, Bắc Kạn demo data, serve
+    python3 scripts/dev.py test   # venv with dev tools, checks, the whole suite (SQLite + PostgreSQL)
+
+Only the Python standard library is used here: this runs before anything is installed.
+Under CI=true nothing may be skipped, so system packages the tests need (PostgreSQL server
+binaries) are installed with apt-get when missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+CI = os.environ.get("CI") == "true"
+
+
+def say(message: str) -> None:
+    print(f"==> {message}", flush=True)
+
+
+def run(*cmd: str | Path, env: dict[str, str] | None = None, check: bool = True) -> int:
+    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, env=env)
+    if check and result.returncode != 0:
+        sys.exit(result.returncode)
+    return result.returncode
+
+
+def ensure_venv(extras: str = "") -> None:
+    """Create .venv and install motcua into it; reinstall only when pyproject.toml changed."""
+    if sys.version_info < (3, 11):
+        sys.exit(f"motcua needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    if not (BIN / "python").exists():
+        say(f"creating the virtual environment in {VENV}")
+        venv.create(VENV, with_pip=True)
+    spec = f".[{extras}]" if extras else "."
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
+    stamp = VENV / ".motcua-installed"
+    if stamp.exists() and digest in stamp.read_text().split():
+        return
+    say(f"installing motcua{f' with {extras} tools' if extras else ''} (pip install -e '{spec}')")
+    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+        "-e", spec)
+    stamp.write_text(digest + "\n" + (stamp.read_text() if stamp.exists() else ""))
+
+
+def motcua_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env.update(extra)
+    return env
+
+
+def cmd_run(args: list[str]) -> None:
+    ensure_venv()
+    env = motcua_env()
+    say("creating or updating the SQLite database")
+    run(BIN / "motcua", "migrate", "--no-input", "-v", "0", env=env)
+    say("loading the Bắc Kạn demo data (units, catalogue, calendar, users)")
+    run(BIN / "motcua", "demo", "load", env=env)
+    address = args[0] if args else "127.0.0.1:8000"
+    run(BIN / "motcua", "demo", "accounts", "--url", f"http://{address}/", env=env)
+    say(f"serving on http://{address}/ (Ctrl+C stops)")
+    run(BIN / "motcua", "runserver", address, env=env, check=False)
+
+
+def postgres_available() -> bool:
+    return any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+
+
+def ensure_system_packages() -> None:
+    """Under CI the PostgreSQL run may not be skipped: install the server if it is missing."""
+    if postgres_available():
+        return
+    if not CI:
+        say("PostgreSQL server binaries not found: the PostgreSQL pass will be skipped")
+        return
+    if shutil.which("apt-get") is None:
+        sys.exit("CI=true but PostgreSQL is missing and apt-get is not available to install it")
+    say("installing the PostgreSQL server (apt-get)")
+    run("apt-get", "update", "-qq")
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql")
+
+
+def cmd_test(args: list[str]) -> None:
+    ensure_venv("dev")
+    ensure_system_packages()
+    env = motcua_env(DJANGO_SETTINGS_MODULE="motcua.test_settings")
+    say("ruff (lint and format)")
+    run(BIN / "ruff", "check", ".", env=env)
+    run(BIN / "ruff", "format", "--check", ".", env=env)
+    say("mypy (strict on the pure core)")
+    run(BIN / "mypy", "motcua", env=env)
+    say("motcua check and makemigrations --check")
+    run(BIN / "motcua", "check", "--fail-level", "WARNING", env=env)
+    run(BIN / "motcua", "makemigrations", "--check", "--dry-run", env=env)
+    say("test suite on SQLite")
+    run(BIN / "pytest", "-p", "no:cacheprovider", *args, env=env)
+    if not postgres_available():
+        say("PostgreSQL pass skipped: no PostgreSQL 15+ server binaries on this machine")
+        return
+    say("test suite on PostgreSQL (a throw-away server started by the harness)")
+    code = run(BIN / "pytest", "-p", "no:cacheprovider", *args,
+               env={**env, "MOTCUA_TEST_DB": "postgres"}, check=False)
+    if code == 5 and not CI:  # no test selected, e.g. when args name only pure tests
+        code = 0
+    sys.exit(code)
+
+
+def main() -> None:
+    commands = {"run": cmd_run, "test": cmd_test, "setup": lambda a: ensure_venv("dev")}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit("usage: python3 scripts/dev.py run [ADDRESS:PORT] | test [PYTEST ARGS] | setup")
+    commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()
