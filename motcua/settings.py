@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "motcua.units",
     "motcua.clock",
     "motcua.catalog",
+    "motcua.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,46 @@
+"""Writes for users and their roles."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from motcua.accounts.choices import Role
+from motcua.accounts.models import RoleAssignment, User
+from motcua.units.models import AdministrativeUnit, Agency
+
+
+@transaction.atomic
+def user_create_or_update(
+    *,
+    username: str,
+    full_name: str,
+    password: str | None = None,
+    email: str = "",
+    phone: str = "",
+    position: str = "",
+    is_staff: bool = True,
+    is_superuser: bool = False,
+) -> User:
+    """Create the user, or update an existing one of that user name (idempotent loaders)."""
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.full_name = full_name
+    user.email = email
+    user.phone = phone
+    user.position = position
+    user.is_staff = is_staff or is_superuser
+    user.is_superuser = is_superuser
+    if password is not None:
+        user.set_password(password)
+    user.full_clean(exclude=["password"] if password is None else None)
+    user.save()
+    return user
+
+
+def role_grant(
+    *, user: User, role: Role, unit: AdministrativeUnit, agency: Agency | None = None
+) -> RoleAssignment:
+    """Grant ``role`` in ``unit`` (and below); granting twice changes nothing."""
+    assignment, _ = RoleAssignment.objects.get_or_create(
+        user=user, role=role, unit=unit, agency=agency
+    )
+    return assignment

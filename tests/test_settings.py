@@ -1,0 +1,117 @@
+"""Production settings refuse unsafe start-up and pass `motcua check --deploy` cleanly."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+SECRET = "k" * 20 + "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a"
+
+
+def run_motcua(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "motcua", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return str(tmp_path)
+
+
+def test_it_passes_the_deploy_check_in_production(data_dir):
+    result = run_motcua(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        MOTCUA_ENV="production",
+        MOTCUA_SECRET_KEY=SECRET,
+        MOTCUA_ALLOWED_HOSTS="motcua.backan.gov.vn",
+        MOTCUA_DATA_DIR=data_dir,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_it_refuses_to_start_in_production_without_a_secret_key(data_dir):
+    result = run_motcua(
+        "check",
+        MOTCUA_ENV="production",
+        MOTCUA_ALLOWED_HOSTS="motcua.backan.gov.vn",
+        MOTCUA_DATA_DIR=data_dir,
+    )
+    assert result.returncode != 0
+    assert "MOTCUA_SECRET_KEY must be set" in result.stderr
+
+
+def test_it_refuses_a_short_secret_key(data_dir):
+    result = run_motcua(
+        "check",
+        MOTCUA_ENV="production",
+        MOTCUA_SECRET_KEY="short",
+        MOTCUA_ALLOWED_HOSTS="x.gov.vn",
+        MOTCUA_DATA_DIR=data_dir,
+    )
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_it_refuses_a_malformed_boolean(data_dir):
+    result = run_motcua("check", MOTCUA_DEBUG="maybe", MOTCUA_DATA_DIR=data_dir)
+    assert result.returncode != 0
+    assert "MOTCUA_DEBUG='maybe': use true or false" in result.stderr
+
+
+def test_it_reads_a_secret_from_a_file(tmp_path, data_dir):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(SECRET + "\n")
+    result = run_motcua(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        MOTCUA_ENV="production",
+        MOTCUA_SECRET_KEY_FILE=str(secret_file),
+        MOTCUA_ALLOWED_HOSTS="motcua.backan.gov.vn",
+        MOTCUA_DATA_DIR=data_dir,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_uses_sqlite_in_wal_mode_with_foreign_keys_by_default(data_dir):
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='motcua.settings'; django.setup();"
+        "from django.db import connection; c=connection.cursor();"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0],"
+        " c.execute('PRAGMA foreign_keys').fetchone()[0])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["MOTCUA_DATA_DIR"] = data_dir
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.stdout.split() == ["wal", "1"], result.stderr
+
+
+def test_it_hashes_passwords_with_argon2_outside_tests(data_dir):
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='motcua.settings'; django.setup();"
+        "from django.contrib.auth.hashers import make_password; print(make_password('x')[:9])"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["MOTCUA_DATA_DIR"] = data_dir
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.stdout.strip() == "argon2$ar", result.stderr
