@@ -66,7 +66,9 @@ def pg_cluster() -> Iterator[dict[str, Any]]:
     bindir = postgres_bindir()
     if bindir is None:
         if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL 15+ binaries are missing; scripts/dev.py installs them under CI")
+            pytest.fail(
+                "PostgreSQL 15+ binaries are missing; scripts/dev.py installs them under CI"
+            )
         pytest.skip("PostgreSQL 15+ server binaries not found: PostgreSQL tests skipped")
     base = tempfile.mkdtemp(prefix="motcua-pg-")
     if os.geteuid() == 0:
@@ -74,8 +76,17 @@ def pg_cluster() -> Iterator[dict[str, Any]]:
     data = os.path.join(base, "data")
     port = _free_port()
     _as_postgres(
-        [f"{bindir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-         "--locale=C.UTF-8"]
+        [
+            f"{bindir}/initdb",
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ]
     )
     opts = (
         f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "

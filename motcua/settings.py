@@ -11,8 +11,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+# Lets admin and form classes be written ModelAdmin[Model] for the type checker.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -52,9 +56,7 @@ def envlist(name: str, default: str) -> list[str]:
 
 MOTCUA_ENV = env("MOTCUA_ENV", "development")
 if MOTCUA_ENV not in ("development", "test", "production"):
-    raise ImproperlyConfigured(
-        f"MOTCUA_ENV={MOTCUA_ENV!r}: use development, test or production"
-    )
+    raise ImproperlyConfigured(f"MOTCUA_ENV={MOTCUA_ENV!r}: use development, test or production")
 PRODUCTION = MOTCUA_ENV == "production"
 
 # Everything the app writes locally (SQLite file, uploads in development) lives here.

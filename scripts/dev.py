@@ -2,7 +2,7 @@
 """The two commands of the README, and the set-up they need, for a fresh machine.
 
     python3 scripts/dev.py run    # venv, install, SQLite database, Bắc Kạn demo data, serve
-    python3 scripts/dev.py test   # venv with dev tools, checks, the whole suite (SQLite + PostgreSQL)
+    python3 scripts/dev.py test   # dev tools, checks, the whole suite (SQLite + PostgreSQL)
 
 Only the Python standard library is used here: this runs before anything is installed.
 Under CI=true nothing may be skipped, so system packages the tests need (PostgreSQL server
@@ -38,7 +38,7 @@ def run(*cmd: str | Path, env: dict[str, str] | None = None, check: bool = True)
 
 def ensure_venv(extras: str = "") -> None:
     """Create .venv and install motcua into it; reinstall only when pyproject.toml changed."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (this script runs before any check of the version)
         sys.exit(f"motcua needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not (BIN / "python").exists():
         say(f"creating the virtual environment in {VENV}")
@@ -49,8 +49,9 @@ def ensure_venv(extras: str = "") -> None:
     if stamp.exists() and digest in stamp.read_text().split():
         return
     say(f"installing motcua{f' with {extras} tools' if extras else ''} (pip install -e '{spec}')")
-    run(BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-        "-e", spec)
+    run(
+        BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", spec
+    )
     stamp.write_text(digest + "\n" + (stamp.read_text() if stamp.exists() else ""))
 
 
@@ -110,8 +111,14 @@ def cmd_test(args: list[str]) -> None:
         say("PostgreSQL pass skipped: no PostgreSQL 15+ server binaries on this machine")
         return
     say("test suite on PostgreSQL (a throw-away server started by the harness)")
-    code = run(BIN / "pytest", "-p", "no:cacheprovider", *args,
-               env={**env, "MOTCUA_TEST_DB": "postgres"}, check=False)
+    code = run(
+        BIN / "pytest",
+        "-p",
+        "no:cacheprovider",
+        *args,
+        env={**env, "MOTCUA_TEST_DB": "postgres"},
+        check=False,
+    )
     if code == 5 and not CI:  # no test selected, e.g. when args name only pure tests
         code = 0
     sys.exit(code)

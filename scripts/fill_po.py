@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fill msgstr entries of a .po file from a JSON dict {msgid: msgstr} (a translator's helper).
 
-    python3 scripts/fill_po.py motcua/accounts/locale/vi/LC_MESSAGES/django.po translations.json
+python3 scripts/fill_po.py motcua/accounts/locale/vi/LC_MESSAGES/django.po translations.json
 """
 
 import json

@@ -14,7 +14,7 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
 
@@ -54,12 +54,19 @@ class RoleAssignment(models.Model):
     class Meta:
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
+        # Two constraints because SQLite ignores nulls_distinct: one grant per unit-wide role,
+        # one per agency-narrowed role.
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "role", "unit", "agency"],
-                name="role_assignment_unique",
-                nulls_distinct=False,
-            )
+                condition=models.Q(agency__isnull=False),
+                name="role_assignment_unique_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"],
+                condition=models.Q(agency__isnull=True),
+                name="role_assignment_unique_unit",
+            ),
         ]
 
     def __str__(self) -> str:

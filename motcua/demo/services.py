@@ -40,21 +40,35 @@ class DemoAccount:
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "Quản trị hệ thống", "Quản trị viên", Role.ADMIN, "06", superuser=True),
     DemoAccount(
-        "motcua.thanhpho", "Hoàng Thị Lan", "Công chức Bộ phận Một cửa", Role.CLERK, "058",
+        "motcua.thanhpho",
+        "Hoàng Thị Lan",
+        "Công chức Bộ phận Một cửa",
+        Role.CLERK,
+        "058",
         "BPMC-058",
     ),
     DemoAccount(
         "xuly.tuphap", "Nông Văn Hùng", "Chuyên viên Phòng Tư pháp", Role.OFFICER, "058", "PTP-058"
     ),
     DemoAccount("lanhdao.thanhpho", "Lý Thị Hà", "Phó Chủ tịch UBND thành phố", Role.LEADER, "058"),
-    DemoAccount("bcd.thanhpho", "Triệu Văn Minh", "Thành viên Ban Chỉ đạo CCHC", Role.STEERING, "058"),
     DemoAccount(
-        "motcua.ducxuan", "Ma Thị Thu", "Công chức Một cửa phường Đức Xuân", Role.CLERK, "01840",
+        "bcd.thanhpho", "Triệu Văn Minh", "Thành viên Ban Chỉ đạo CCHC", Role.STEERING, "058"
+    ),
+    DemoAccount(
+        "motcua.ducxuan",
+        "Ma Thị Thu",
+        "Công chức Một cửa phường Đức Xuân",
+        Role.CLERK,
+        "01840",
         "BPMC-01840",
     ),
     DemoAccount(
-        "xuly.ducxuan", "Hà Văn Quang", "Công chức Tư pháp - Hộ tịch phường Đức Xuân", Role.OFFICER,
-        "01840", "UBND-01840",
+        "xuly.ducxuan",
+        "Hà Văn Quang",
+        "Công chức Tư pháp - Hộ tịch phường Đức Xuân",
+        Role.OFFICER,
+        "01840",
+        "UBND-01840",
     ),
 ]
 

@@ -28,7 +28,9 @@ def _to_decimal(value: Number) -> Decimal:
     return Decimal(value)
 
 
-def format_number(value: Number, decimals: int = 0, *, thousands: str = ".", point: str = ",") -> str:
+def format_number(
+    value: Number, decimals: int = 0, *, thousands: str = ".", point: str = ","
+) -> str:
     """1608 -> '1.608'; 6.077 with 2 decimals -> '6,08'."""
     quantum = Decimal(1).scaleb(-decimals)
     rounded = _to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)

@@ -59,3 +59,13 @@ class AgencyKind(models.TextChoices):
     ONE_STOP = "one_stop", _("One-stop section")
     SERVICE_CENTRE = "service_centre", _("Public administration service centre")
     OTHER = "other", _("Other agency")
+
+
+# Depth of each tier from the top: a parent's rank is always smaller than its child's, in the
+# three-level model (province → district → commune) as in the two-level one (province → commune).
+LEVEL_RANK: dict[str, int] = {
+    UnitLevel.PROVINCE: 0,
+    UnitLevel.DISTRICT: 1,
+    UnitLevel.COMMUNE: 2,
+    UnitLevel.VILLAGE: 3,
+}

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from motcua.units.choices import LEVEL_OF_KIND, AgencyKind, SuccessionKind, UnitKind, UnitLevel
+from motcua.units.choices import (
+    LEVEL_OF_KIND,
+    LEVEL_RANK,
+    AgencyKind,
+    SuccessionKind,
+    UnitKind,
+    UnitLevel,
+)
 
 
 class AdministrativeUnit(models.Model):
@@ -39,9 +48,14 @@ class AdministrativeUnit(models.Model):
         ordering = ["code", "valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["code", "valid_from"],
-                name="unit_code_valid_from_unique",
-                nulls_distinct=False,
+                fields=["code", "valid_from"], name="unit_code_valid_from_unique"
+            ),
+            # NULL valid_from ("since before our records") would not collide above, and
+            # SQLite cannot do NULLS NOT DISTINCT: one open-start version per code, explicitly.
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(valid_from__isnull=True),
+                name="unit_code_open_start_unique",
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
@@ -64,6 +78,33 @@ class AdministrativeUnit(models.Model):
         return (self.valid_from is None or self.valid_from <= day) and (
             self.valid_to is None or day <= self.valid_to
         )
+
+    def clean(self) -> None:
+        """Refuse what the loader refuses, for edits in the admin (motcua/units/services.py)."""
+        super().clean()
+        errors: dict[str, Any] = {}
+        parent = self.parent if self.parent_id is not None else None
+        if (
+            self.kind in LEVEL_OF_KIND
+            and parent is not None
+            and LEVEL_RANK[parent.level] >= LEVEL_RANK[LEVEL_OF_KIND[self.kind]]
+        ):
+            errors["parent"] = _("The parent unit must be at a higher level than the unit.")
+        if self.code:
+            others = AdministrativeUnit.objects.filter(code=self.code).exclude(pk=self.pk)
+            if self.valid_from is not None:
+                others = others.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.valid_from))
+            if self.valid_to is not None:
+                others = others.filter(
+                    Q(valid_from__isnull=True) | Q(valid_from__lte=self.valid_to)
+                )
+            if others.exists():
+                # A code names one unit on any given day (unit_at relies on it).
+                errors["valid_from"] = _(
+                    "Another unit with this code is valid during part of this period."
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Succession(models.Model):

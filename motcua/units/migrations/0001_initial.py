@@ -71,7 +71,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='administrativeunit',
-            constraint=models.UniqueConstraint(fields=('code', 'valid_from'), name='unit_code_valid_from_unique', nulls_distinct=False),
+            constraint=models.UniqueConstraint(fields=('code', 'valid_from'), name='unit_code_valid_from_unique'),
+        ),
+        migrations.AddConstraint(
+            model_name='administrativeunit',
+            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('code',), name='unit_code_open_start_unique'),
         ),
         migrations.AddConstraint(
             model_name='administrativeunit',

@@ -1,0 +1,181 @@
+"""Reads over administrative units, their history and their agencies (domain spec §10).
+
+Every tree walk is one recursive SQL query (``WITH RECURSIVE``, which SQLite and PostgreSQL both
+run), handed back as a lazy QuerySet, so callers can filter, count or join further without an
+N+1 loop. A unit is identified by its code *and* a date, because codes are reused across
+reorganisations (01840 is the old Phường Đức Xuân until 30/06/2025 and the new, larger one from
+01/07/2025, §10.2).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext as _
+
+from motcua.lib.formatting import format_date
+from motcua.units.choices import LEVEL_RANK, UnitLevel
+from motcua.units.models import AdministrativeUnit, Agency, Succession
+
+
+class UnitNotFound(LookupError):
+    """No administrative unit matches: the message names the code and the date."""
+
+
+class AgencyNotFound(LookupError):
+    """No agency matches: the message names the code looked for."""
+
+
+def valid_on(day: date, prefix: str = "") -> Q:
+    """Rows valid on ``day``: both ends inclusive, an empty end is open (for units or agencies).
+
+    ``prefix`` reaches the dates through a relation, e.g. ``valid_on(day, "unit__")``.
+    """
+    return (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": day})) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
+def unit_at(code: str, on: date) -> AdministrativeUnit:
+    """The unit that carried ``code`` on the day ``on``; raises ``UnitNotFound``.
+
+    One query. The loader and ``AdministrativeUnit.clean`` refuse overlapping versions of a
+    code, so at most one row matches.
+    """
+    unit = AdministrativeUnit.objects.filter(valid_on(on), code=code).first()
+    if unit is None:
+        raise UnitNotFound(
+            _("No administrative unit with code %(code)s on %(date)s")
+            % {"code": code, "date": format_date(on)}
+        )
+    return unit
+
+
+def unit_versions(code: str) -> QuerySet[AdministrativeUnit]:
+    """Every unit that has carried ``code``, oldest first (one query when evaluated)."""
+    return AdministrativeUnit.objects.filter(code=code).order_by(
+        Case(When(valid_from__isnull=True, then=Value(0)), default=Value(1)), "valid_from"
+    )
+
+
+# Edges of the graphs walked below, as (from_id, next_id) pairs. Kept as SQL because the
+# recursive step must reference the working table exactly once (a PostgreSQL rule), so the
+# two kinds of lineage edge are combined in a sub-select rather than two recursive branches.
+def _units_table() -> str:
+    return AdministrativeUnit._meta.db_table
+
+
+def _children_edges() -> str:
+    return (
+        f"SELECT parent_id AS from_id, id AS next_id FROM {_units_table()}"
+        " WHERE parent_id IS NOT NULL"
+    )
+
+
+def _parent_edges() -> str:
+    return (
+        f"SELECT id AS from_id, parent_id AS next_id FROM {_units_table()}"
+        " WHERE parent_id IS NOT NULL"
+    )
+
+
+def _predecessor_edges() -> str:
+    table = Succession._meta.db_table
+    return f"SELECT successor_id AS from_id, predecessor_id AS next_id FROM {table}"
+
+
+def _reachable(start_id: int, edges_sql: str) -> RawSQL:
+    """Ids reachable from ``start_id`` (itself included) along ``edges_sql``, as a sub-query.
+
+    ``UNION`` (not ``UNION ALL``) drops rows already reached, so a cycle in bad data ends the
+    walk instead of looping.
+    """
+    sql = (
+        "WITH RECURSIVE reach(id) AS ("
+        " SELECT CAST(%s AS BIGINT)"
+        " UNION"
+        f" SELECT e.next_id FROM reach JOIN ({edges_sql}) e ON e.from_id = reach.id"
+        ") SELECT id FROM reach"
+    )
+    return RawSQL(sql, (start_id,))
+
+
+def _by_level() -> Case:
+    """Top of the tree first (province, district, commune, village)."""
+    return Case(
+        *(When(level=level, then=Value(rank)) for level, rank in LEVEL_RANK.items()),
+        output_field=IntegerField(),
+    )
+
+
+def units_below(
+    unit: AdministrativeUnit, *, include_self: bool = True
+) -> QuerySet[AdministrativeUnit]:
+    """Every descendant of ``unit`` (children, grandchildren…), whatever their validity."""
+    units = AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, _children_edges()))
+    return units if include_self else units.exclude(pk=unit.pk)
+
+
+def ancestors(
+    unit: AdministrativeUnit, *, include_self: bool = False
+) -> QuerySet[AdministrativeUnit]:
+    """The chain of parents of ``unit``, from the province down (one query)."""
+    units = AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, _parent_edges()))
+    if not include_self:
+        units = units.exclude(pk=unit.pk)
+    return units.order_by(_by_level(), "code")
+
+
+def province_of(unit: AdministrativeUnit) -> AdministrativeUnit:
+    """The province-level unit above ``unit`` (or ``unit`` itself); raises ``UnitNotFound``."""
+    if unit.level == UnitLevel.PROVINCE:
+        return unit
+    province = ancestors(unit).filter(level=UnitLevel.PROVINCE).first()
+    if province is None:
+        raise UnitNotFound(
+            _("Administrative unit %(code)s (%(name)s) has no province above it")
+            % {"code": unit.code, "name": unit.name}
+        )
+    return province
+
+
+def unit_lineage(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
+    """The unit and everything that became it, in one query.
+
+    The smallest set that holds ``unit`` and, for each member, its children and its
+    predecessors through successions, transitively: for the new Phường Bắc Kạn, the four
+    merged units and all their residential groups; for Tỉnh Thái Nguyên, also all of Tỉnh
+    Bắc Kạn. A report or a role scope for a successor covers its predecessors' dossiers (§10.2).
+    """
+    edges = f"{_children_edges()} UNION ALL {_predecessor_edges()}"
+    return AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, edges))
+
+
+def predecessors(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
+    """The units merged or split into ``unit`` directly (one query)."""
+    return AdministrativeUnit.objects.filter(successions_out__successor=unit).order_by("code")
+
+
+def successors(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
+    """The units ``unit`` was merged or split into directly (one query)."""
+    return AdministrativeUnit.objects.filter(successions_in__predecessor=unit).order_by("code")
+
+
+def agencies_of(unit: AdministrativeUnit, on: date | None = None) -> QuerySet[Agency]:
+    """The agencies of ``unit`` (only those in existence on ``on`` when given)."""
+    agencies = Agency.objects.filter(unit=unit).select_related("unit")
+    if on is not None:
+        agencies = agencies.filter(valid_on(on))
+    return agencies.order_by("kind", "code")
+
+
+def agency_by_electronic_code(code: str) -> Agency:
+    """The agency with this electronic identifier code (QCVN 102, §3); raises ``AgencyNotFound``."""
+    agency = Agency.objects.filter(electronic_code=code).select_related("unit").first()
+    if agency is None:
+        raise AgencyNotFound(
+            _("No agency with electronic identifier code %(code)s") % {"code": code}
+        )
+    return agency
