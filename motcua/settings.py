@@ -199,6 +199,9 @@ MOTCUA_CLOCK = {
     "MAKE_UP_DAYS_COUNT": envbool("MOTCUA_MAKE_UP_DAYS_COUNT", True),
     # §1.5: what an after-hours submission's official receipt moment is.
     "RECEIPT_RULE": env("MOTCUA_RECEIPT_RULE", "next_session"),
+    # §1.6 / Civil Code 2015 Art. 148 (NC): a calendar-day limit ending on a non-working day
+    # ends at the close of the next working day.
+    "ROLL_CALENDAR_DAYS": envbool("MOTCUA_ROLL_CALENDAR_DAYS", True),
 }
 
 # Production hardening: `motcua check --deploy` passes with no warnings.

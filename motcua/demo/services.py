@@ -15,7 +15,6 @@ from django.db import transaction
 from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.catalog.services import load_demo_catalog
-from motcua.clock.services import load_official_overrides
 from motcua.units.models import Agency
 from motcua.units.selectors import unit_at
 from motcua.units.services import load_bac_kan
@@ -75,12 +74,11 @@ DEMO_ACCOUNTS = [
 
 @transaction.atomic
 def demo_load() -> dict[str, int]:
-    """Load units, calendar, catalogue and users for Bắc Kạn city; return what each step loaded."""
+    """Load units, catalogue and users for Bắc Kạn city; return what each step loaded."""
     if settings.PRODUCTION:
         raise ImproperlyConfigured("the demo data is not for production (MOTCUA_ENV=production)")
     counts: dict[str, int] = {}
     counts["units"] = load_bac_kan().total
-    counts["calendar_overrides"] = load_official_overrides()
     counts["procedures"] = load_demo_catalog().total
     for account in DEMO_ACCOUNTS:
         user = user_create_or_update(

@@ -37,7 +37,7 @@ def format_number(
     sign = "-" if rounded < 0 else ""
     digits = f"{abs(rounded):f}"
     whole, _, frac = digits.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

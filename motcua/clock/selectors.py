@@ -1,0 +1,159 @@
+"""Reads of the clock app: the working calendar that applies to a unit or agency.
+
+Everything that computes a receipt moment or a due date gets its calendar here:
+``calendar_for(unit)`` or ``calendar_for(agency=agency)``. Calendars are built once per
+process and per (province, office hours, policy) and reused until an administrator changes an
+override, a policy or office hours: the cache key includes a cheap version of those tables
+(row counts and latest change), so admin edits apply on the next call in every process.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from motcua.clock.models import CalendarOverride, CalendarPolicy, OfficeHours
+from motcua.core import clock as core
+from motcua.units.choices import UnitLevel
+from motcua.units.models import AdministrativeUnit, Agency
+
+_lock = threading.Lock()
+_cache: dict[tuple[Any, ...], core.WorkingCalendar] = {}
+_cache_version: tuple[Any, ...] | None = None
+
+
+def ancestors(unit: AdministrativeUnit | None) -> list[AdministrativeUnit]:
+    """The unit and its parents, nearest first."""
+    chain: list[AdministrativeUnit] = []
+    seen: set[int] = set()
+    while unit is not None and unit.pk not in seen:
+        chain.append(unit)
+        seen.add(unit.pk)
+        unit = unit.parent
+    return chain
+
+
+def province_of(unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
+    """The province-level unit a unit belongs to (itself if it is one), found via ``parent``."""
+    for item in ancestors(unit):
+        if item.level == UnitLevel.PROVINCE:
+            return item
+    return None
+
+
+def calendar_version() -> tuple[Any, ...]:
+    """Changes whenever a row of the calendar tables is added, changed or removed."""
+    version: list[Any] = []
+    for model in (CalendarOverride, CalendarPolicy, OfficeHours):
+        stats = model.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+        version += [stats["n"], stats["last"]]
+    return tuple(version)
+
+
+def overrides_for(province: AdministrativeUnit | None) -> list[core.Override]:
+    """Nationwide overrides, with the province's own replacing them date by date."""
+    rows = CalendarOverride.objects.filter(
+        Q(province__isnull=True) | Q(province=province) if province else Q(province__isnull=True)
+    ).order_by("date")
+    chosen: dict[date, CalendarOverride] = {}
+    for row in rows:
+        if row.date not in chosen or row.province_id is not None:
+            chosen[row.date] = row
+    return [row.to_core() for row in chosen.values()]
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, "MOTCUA_CLOCK", {}).get(name, default)
+
+
+def policy_for(province: AdministrativeUnit | None) -> dict[str, Any]:
+    """make_up_days_count, receipt_rule and roll_calendar_days for a province.
+
+    The province's policy row, else the nationwide row, else settings ``MOTCUA_CLOCK``.
+    """
+    rows = {
+        row.province_id: row
+        for row in CalendarPolicy.objects.filter(
+            Q(province__isnull=True) | Q(province=province)
+            if province
+            else Q(province__isnull=True)
+        )
+    }
+    row = rows.get(province.pk if province else None) or rows.get(None)
+    if row is not None:
+        return {
+            "make_up_days_count": row.make_up_days_count,
+            "receipt_rule": core.ReceiptRule(row.receipt_rule),
+            "roll_calendar_days": row.roll_calendar_days,
+        }
+    rule = _setting("RECEIPT_RULE", core.ReceiptRule.NEXT_SESSION.value)
+    try:
+        receipt_rule = core.ReceiptRule(rule)
+    except ValueError:
+        choices = ", ".join(r.value for r in core.ReceiptRule)
+        raise ImproperlyConfigured(
+            f"MOTCUA_CLOCK['RECEIPT_RULE']={rule!r}: use one of {choices}"
+        ) from None
+    return {
+        "make_up_days_count": bool(_setting("MAKE_UP_DAYS_COUNT", True)),
+        "receipt_rule": receipt_rule,
+        "roll_calendar_days": bool(_setting("ROLL_CALENDAR_DAYS", True)),
+    }
+
+
+def office_hours_for(
+    unit: AdministrativeUnit | None = None,
+    *,
+    agency: Agency | None = None,
+    on: date | None = None,
+) -> core.OfficeHours:
+    """The sessions valid on ``on`` (today) for the agency, else the nearest unit, else default."""
+    day = on or timezone.localdate()
+    chain = ancestors(unit if unit is not None else agency.unit if agency else None)
+    condition = Q(unit__isnull=True, agency__isnull=True) | Q(unit__in=chain)
+    if agency is not None:
+        condition |= Q(agency=agency)
+    rows = list(OfficeHours.objects.filter(condition, valid_from__lte=day).order_by("-valid_from"))
+    owners: list[tuple[int | None, int | None]] = [(None, agency.pk)] if agency else []
+    owners += [(item.pk, None) for item in chain] + [(None, None)]
+    for owner in owners:
+        for row in rows:
+            if (row.unit_id, row.agency_id) == owner:
+                return row.to_core()
+    return core.DEFAULT_OFFICE_HOURS
+
+
+def calendar_for(
+    unit: AdministrativeUnit | None = None,
+    *,
+    agency: Agency | None = None,
+    on: date | None = None,
+) -> core.WorkingCalendar:
+    """The working calendar of a unit or agency: its province's overrides and policy, and its
+    office hours valid on ``on`` (today). No unit: the nationwide calendar."""
+    global _cache_version
+    if unit is None and agency is not None:
+        unit = agency.unit
+    province = province_of(unit)
+    version = calendar_version()
+    hours = office_hours_for(unit, agency=agency, on=on)
+    key = (province.pk if province else None, str(hours))
+    with _lock:
+        if version != _cache_version:
+            _cache.clear()
+            _cache_version = version
+        calendar = _cache.get(key)
+    if calendar is None:
+        calendar = core.WorkingCalendar(
+            overrides=overrides_for(province), office_hours=hours, **policy_for(province)
+        )
+        with _lock:
+            if _cache_version == version:
+                _cache[key] = calendar
+    return calendar
