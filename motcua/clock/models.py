@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from motcua.clock.choices import OverrideKind, ReceiptRule
@@ -47,10 +48,10 @@ class CalendarOverride(models.Model):
         verbose_name_plural = _("calendar overrides")
         ordering = ["date", "province__code"]
         constraints = [
+            # Coalesce: "nationwide" (no province) must be unique too, and SQLite ignores
+            # nulls_distinct.
             models.UniqueConstraint(
-                fields=["province", "date"],
-                name="clock_override_province_date_unique",
-                nulls_distinct=False,
+                Coalesce("province", Value(0)), "date", name="clock_override_province_date_unique"
             ),
             models.CheckConstraint(
                 condition=~Q(legal_ref=""), name="clock_override_legal_ref_required"
@@ -118,7 +119,7 @@ class CalendarPolicy(models.Model):
         constraints = [
             # OneToOne allows one row per province; this allows one nationwide row only.
             models.UniqueConstraint(
-                fields=["province"], name="clock_policy_one_per_province", nulls_distinct=False
+                Coalesce("province", Value(0)), name="clock_policy_one_per_province"
             ),
         ]
 
@@ -162,9 +163,10 @@ class OfficeHours(models.Model):
         ordering = ["unit__code", "agency__code", "-valid_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "agency", "valid_from"],
+                Coalesce("unit", Value(0)),
+                Coalesce("agency", Value(0)),
+                "valid_from",
                 name="clock_office_hours_unique",
-                nulls_distinct=False,
             ),
             models.CheckConstraint(
                 condition=Q(unit__isnull=True) | Q(agency__isnull=True),
