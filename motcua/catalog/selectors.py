@@ -1,0 +1,78 @@
+"""Reads of the procedure catalogue: what is in force on a day, and how much of it is online."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from motcua.catalog.choices import OFFERED_ONLINE
+from motcua.catalog.models import Field, ProcedureVersion, search_key
+
+
+def _with_details(qs: QuerySet[ProcedureVersion]) -> QuerySet[ProcedureVersion]:
+    return qs.select_related("procedure", "field", "competent_agency").prefetch_related(
+        "components", "fees"
+    )
+
+
+def _in_force(on: date) -> Q:
+    return Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+
+
+def procedures_in_force(on: date, level: str | None = None) -> QuerySet[ProcedureVersion]:
+    """The version of every procedure in force on ``on`` (a local date), optionally per level."""
+    qs = ProcedureVersion.objects.filter(_in_force(on))
+    if level is not None:
+        qs = qs.filter(level=level)
+    return _with_details(qs).order_by("procedure__code")
+
+
+def procedure_in_force(code: str, on: date) -> ProcedureVersion | None:
+    """The version of procedure ``code`` in force on ``on``; None if none was (or is) in force.
+
+    For a dossier pass the local date of its receipt: ``timezone.localdate(received_at)``.
+    """
+    return procedures_in_force(on).filter(procedure__code=code).first()
+
+
+def online_coverage(on: date, level: str | None) -> tuple[int, int]:
+    """(offered online, in force) on ``on``: full and partial online services count (§6)."""
+    qs = ProcedureVersion.objects.filter(_in_force(on))
+    if level is not None:
+        qs = qs.filter(level=level)
+    in_force = qs.count()
+    online = qs.filter(online_level__in=OFFERED_ONLINE).count()
+    return online, in_force
+
+
+def procedure_latest_versions() -> QuerySet[ProcedureVersion]:
+    """The newest version of every procedure, abolished or not: the catalogue as last announced."""
+    newer = ProcedureVersion.objects.filter(
+        procedure=OuterRef("procedure"), version__gt=OuterRef("version")
+    )
+    return _with_details(ProcedureVersion.objects.filter(~Exists(newer))).order_by(
+        "procedure__code"
+    )
+
+
+def procedure_version_list(
+    *, on: date, level: str | None = None, search: str | None = None
+) -> QuerySet[ProcedureVersion]:
+    """Procedures in force on ``on``, filtered by level and by words of the code or name.
+
+    The search ignores case and diacritics: "dang ky khai sinh" finds "Đăng ký khai sinh".
+    """
+    qs = procedures_in_force(on, level)
+    for word in search_key(search or "").split():
+        qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def procedure_history(code: str) -> QuerySet[ProcedureVersion]:
+    """Every version of one procedure, oldest first."""
+    return _with_details(ProcedureVersion.objects.filter(procedure__code=code)).order_by("version")
+
+
+def field_list() -> QuerySet[Field]:
+    return Field.objects.order_by("name")

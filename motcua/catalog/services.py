@@ -1,0 +1,330 @@
+"""Writes to the procedure catalogue: import and export of the catalogue file, the demo catalogue.
+
+An import is all or nothing: every row is checked (cells, duplicate codes, field names, agency
+codes, dates against the versions already stored) before anything is written, and any bad row
+stops the whole file with every problem listed (invariant 7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from motcua.catalog.fileformat import (
+    Component,
+    Fee,
+    FileFormatError,
+    ProcedureRow,
+    RowError,
+    parse_row,
+    read_rows,
+    write_file,
+)
+from motcua.catalog.models import (
+    ComponentRequirement,
+    FeeItem,
+    Field,
+    Procedure,
+    ProcedureVersion,
+)
+from motcua.catalog.selectors import procedure_latest_versions, procedures_in_force
+from motcua.units.models import Agency
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEMO_CATALOG_PATH = DATA_DIR / "bac_kan_demo.csv"
+
+
+class CatalogImportError(Exception):
+    """The file was refused; ``errors`` names every bad line and column. Nothing was written."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__("\n".join(str(e) for e in errors))
+        self.errors = errors
+
+
+@dataclass
+class ImportReport:
+    """What an import did, by procedure code."""
+
+    rows: int = 0
+    created: list[str] = field(default_factory=list)
+    new_versions: list[str] = field(default_factory=list)
+    end_changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    fields_created: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Procedures in the file (the demo loader reports this)."""
+        return self.rows
+
+
+def version_row(version: ProcedureVersion) -> ProcedureRow:
+    """A stored version in the file's terms (children must be prefetched)."""
+    agency = version.competent_agency
+    return ProcedureRow(
+        line=0,
+        code=version.procedure.code,
+        name=version.name,
+        field_code=version.field.code,
+        field_name=version.field.name,
+        level=version.level,
+        agency_code=agency.code if agency else "",
+        competent_body=version.competent_body,
+        time_limit=version.time_limit,
+        time_limit_unit=version.time_limit_unit,
+        online_time_limit=version.online_time_limit,
+        fees=tuple(Fee(f.label, f.amount) for f in version.fees.all()),
+        is_certification=version.is_certification,
+        online_level=version.online_level,
+        components=tuple(
+            Component(c.name, c.originals, c.certified_copies, c.photocopies)
+            for c in version.components.all()
+        ),
+        valid_from=version.valid_from,
+        valid_to=version.valid_to,
+    )
+
+
+def _check_rows(
+    rows: list[ProcedureRow],
+) -> tuple[list[RowError], dict[str, Agency], dict[str, ProcedureVersion]]:
+    """Checks needing the whole file or the database: errors, agencies, newest versions."""
+    errors: list[RowError] = []
+
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if row.code in first_line:
+            errors.append(
+                RowError(
+                    row.line,
+                    "ma_thu_tuc",
+                    _("the code %(code)s is already on line %(first)s")
+                    % {"code": row.code, "first": first_line[row.code]},
+                )
+            )
+        else:
+            first_line[row.code] = row.line
+
+    stored_fields = dict(Field.objects.values_list("code", "name"))
+    named: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        if not row.field_name:
+            if row.field_code not in stored_fields and row.field_code not in named:
+                errors.append(
+                    RowError(
+                        row.line,
+                        "ten_linh_vuc",
+                        _("the field %(code)s is new: give its name") % {"code": row.field_code},
+                    )
+                )
+            continue
+        if row.field_code in stored_fields and stored_fields[row.field_code] != row.field_name:
+            errors.append(
+                RowError(
+                    row.line,
+                    "ten_linh_vuc",
+                    _("the field %(code)s is named “%(name)s” in the catalogue")
+                    % {"code": row.field_code, "name": stored_fields[row.field_code]},
+                )
+            )
+        elif row.field_code in named and named[row.field_code][0] != row.field_name:
+            errors.append(
+                RowError(
+                    row.line,
+                    "ten_linh_vuc",
+                    _("the field %(code)s is named “%(name)s” on line %(first)s")
+                    % {
+                        "code": row.field_code,
+                        "name": named[row.field_code][0],
+                        "first": named[row.field_code][1],
+                    },
+                )
+            )
+        else:
+            named.setdefault(row.field_code, (row.field_name, row.line))
+
+    wanted_agencies = {row.agency_code for row in rows if row.agency_code}
+    agencies = {a.code: a for a in Agency.objects.filter(code__in=wanted_agencies)}
+    for row in rows:
+        if row.agency_code and row.agency_code not in agencies:
+            errors.append(
+                RowError(
+                    row.line,
+                    "ma_co_quan",
+                    _("no agency has the code %(code)s") % {"code": row.agency_code},
+                )
+            )
+
+    latest = {
+        v.procedure.code: v
+        for v in procedure_latest_versions().filter(procedure__code__in=list(first_line))
+    }
+    for row in rows:
+        current = latest.get(row.code)
+        if current is None or row.line != first_line[row.code]:
+            continue
+        same = _resolved(row, agencies).content() == version_row(current).content()
+        if same and row.valid_to is not None and row.valid_to <= current.valid_from:
+            errors.append(
+                RowError(
+                    row.line,
+                    "het_hieu_luc_tu",
+                    _("must be after %(start)s, when version %(version)s came into force")
+                    % {"version": current.version, "start": f"{current.valid_from:%d/%m/%Y}"},
+                )
+            )
+        if not same and row.valid_from is not None and row.valid_from <= current.valid_from:
+            errors.append(
+                RowError(
+                    row.line,
+                    "hieu_luc_tu",
+                    _(
+                        "the content differs from version %(version)s in force from %(start)s: "
+                        "a new version must start after that day"
+                    )
+                    % {"version": current.version, "start": f"{current.valid_from:%d/%m/%Y}"},
+                )
+            )
+    return errors, agencies, latest
+
+
+def _resolved(row: ProcedureRow, agencies: dict[str, Agency]) -> ProcedureRow:
+    """The row with the agency's name as competent body when the file leaves it empty."""
+    if row.competent_body or row.agency_code not in agencies:
+        return row
+    return ProcedureRow(**{**row.__dict__, "competent_body": agencies[row.agency_code].name})
+
+
+def _create_version(
+    procedure: Procedure,
+    number: int,
+    row: ProcedureRow,
+    fields: dict[str, Field],
+    agencies: dict[str, Agency],
+) -> ProcedureVersion:
+    assert row.valid_from is not None
+    version = ProcedureVersion(
+        procedure=procedure,
+        version=number,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        name=row.name,
+        field=fields[row.field_code],
+        level=row.level,
+        competent_agency=agencies.get(row.agency_code),
+        competent_body=row.competent_body,
+        time_limit=row.time_limit,
+        time_limit_unit=row.time_limit_unit,
+        online_time_limit=row.online_time_limit,
+        is_certification=row.is_certification,
+        online_level=row.online_level,
+    )
+    version.full_clean(exclude=["procedure", "field", "competent_agency"])
+    version.save()
+    ComponentRequirement.objects.bulk_create(
+        ComponentRequirement(
+            version=version,
+            position=i,
+            name=c.name,
+            originals=c.originals,
+            certified_copies=c.certified_copies,
+            photocopies=c.photocopies,
+        )
+        for i, c in enumerate(row.components, 1)
+    )
+    FeeItem.objects.bulk_create(
+        FeeItem(version=version, position=i, label=f.label, amount=f.amount)
+        for i, f in enumerate(row.fees, 1)
+    )
+    return version
+
+
+def catalog_import(path: str | Path, *, valid_from_default: date | None = None) -> ImportReport:
+    """Import a catalogue file (.csv or .xlsx, format in docs/catalog.md), all or nothing.
+
+    A new code creates the procedure. A known code whose content differs from its newest
+    version starts a new version on the row's ``hieu_luc_tu`` and closes the previous one on
+    that day; equal content changes nothing, except the end date (``het_hieu_luc_tu``) when it
+    differs. ``valid_from_default`` fills an empty ``hieu_luc_tu``.
+    Raises ``CatalogImportError`` with every bad row; then nothing is written.
+    """
+    path = Path(path)
+    try:
+        raw_rows = read_rows(path)
+    except FileFormatError as exc:
+        raise CatalogImportError(exc.errors) from None
+
+    errors: list[RowError] = []
+    rows: list[ProcedureRow] = []
+    for line, cells in raw_rows:
+        parsed = parse_row(line, cells, valid_from_default=valid_from_default)
+        if isinstance(parsed, list):
+            errors.extend(parsed)
+        else:
+            rows.append(parsed)
+
+    report = ImportReport(rows=len(raw_rows))
+    # Check and write in one transaction, so what was checked is what gets changed.
+    with transaction.atomic():
+        more_errors, agencies, latest = _check_rows(rows)
+        errors.extend(more_errors)
+        if errors:
+            errors.sort(key=lambda e: (e.line or 0, e.column or ""))
+            raise CatalogImportError(errors)
+
+        fields = {f.code: f for f in Field.objects.filter(code__in={r.field_code for r in rows})}
+        for row in rows:
+            if row.field_code not in fields:
+                fields[row.field_code] = Field.objects.create(
+                    code=row.field_code, name=row.field_name
+                )
+                report.fields_created.append(row.field_code)
+
+        for row in map(lambda r: _resolved(r, agencies), rows):
+            current = latest.get(row.code)
+            if current is None:
+                procedure = Procedure.objects.create(code=row.code)
+                _create_version(procedure, 1, row, fields, agencies)
+                report.created.append(row.code)
+            elif row.content() == version_row(current).content():
+                if current.valid_to == row.valid_to:
+                    report.unchanged.append(row.code)
+                else:
+                    current.valid_to = row.valid_to
+                    current.full_clean(exclude=["procedure", "field", "competent_agency"])
+                    current.save(update_fields=["valid_to"])
+                    report.end_changed.append(row.code)
+            else:
+                assert row.valid_from is not None
+                if current.valid_to is None or current.valid_to > row.valid_from:
+                    current.valid_to = row.valid_from
+                    current.save(update_fields=["valid_to"])
+                _create_version(current.procedure, current.version + 1, row, fields, agencies)
+                report.new_versions.append(row.code)
+    return report
+
+
+def catalog_export(path: str | Path, *, on: date | None = None) -> int:
+    """Write the catalogue to ``path`` (.csv or .xlsx) in the import format; returns the rows.
+
+    With ``on``, the versions in force that day; without, the newest version of every procedure
+    (abolished ones included, with their end date), so importing the file into an empty
+    database reproduces the catalogue.
+    """
+    versions = procedure_latest_versions() if on is None else procedures_in_force(on)
+    rows = [version_row(v) for v in versions]
+    try:
+        write_file(Path(path), rows)
+    except FileFormatError as exc:
+        raise CatalogImportError(exc.errors) from None
+    return len(rows)
+
+
+def load_demo_catalog() -> ImportReport:
+    """Import the shipped demo catalogue (data/bac_kan_demo.csv); its agencies must exist."""
+    return catalog_import(DEMO_CATALOG_PATH)
