@@ -1,4 +1,4 @@
-"""Settings for the test suite: the normal settings with MOTCUA_ENV=test and a throwaway data dir."""
+"""Test settings: the normal settings with MOTCUA_ENV=test and a throw-away data directory."""
 
 import os
 import tempfile

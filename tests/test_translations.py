@@ -33,6 +33,9 @@ def test_it_ships_a_complete_compiled_catalogue(po_path):
         assert msgstr, f"{po_path.name}: {msgid!r} has no Vietnamese translation"
         assert unicodedata.is_normalized("NFC", msgstr), f"{msgid!r} is not NFC"
         if isinstance(message.id, str):
-            assert compiled.gettext(msgid) == msgstr, (
-                f"{msgid!r}: .mo is stale, run compilemessages"
+            found = (
+                compiled.pgettext(message.context, msgid)
+                if message.context
+                else compiled.gettext(msgid)
             )
+            assert found == msgstr, f"{msgid!r}: .mo is stale, run compilemessages"
