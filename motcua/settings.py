@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "motcua.units",
     "motcua.clock",
     "motcua.catalog",
+    "motcua.dossiers",
+    "motcua.payments",
+    "motcua.feedback",
     "motcua.demo",
 ]
 
@@ -202,6 +205,14 @@ MOTCUA_CLOCK = {
     # §1.6 / Civil Code 2015 Art. 148 (NC): a calendar-day limit ending on a non-working day
     # ends at the close of the next working day.
     "ROLL_CALENDAR_DAYS": envbool("MOTCUA_ROLL_CALENDAR_DAYS", True),
+}
+
+# Dossier rules the spec leaves unconfirmed (docs/dossiers.md).
+MOTCUA_DOSSIERS = {
+    # §1.7 / Appendix A.6: how early is told from on time (before_due_day | before_due_session).
+    "EARLY_RULE": env("MOTCUA_EARLY_RULE", "before_due_day"),
+    # §1.4 step 6 (NC): whether waiting for a financial obligation stops the statutory clock.
+    "PAYMENT_PAUSES_CLOCK": envbool("MOTCUA_PAYMENT_PAUSES_CLOCK", True),
 }
 
 # Production hardening: `motcua check --deploy` passes with no warnings.

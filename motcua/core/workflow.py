@@ -85,6 +85,8 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"  # at the applicant's request
     STOP = "stop"  # processing stopped (no result decided yet)
     APOLOGISE = "apologise"  # form 04: apology and re-appointment, the state stays
+    PAY = "pay"  # a fee or charge paid (at the counter or online), the state stays
+    RATE = "rate"  # the applicant's satisfaction rating, the state stays
 
 
 class Actor(StrEnum):
@@ -194,6 +196,15 @@ TABLE: tuple[Rule, ...] = (
     _rule(
         Action.APOLOGISE, _BEFORE_RESOLUTION, None, {A.OFFICER, A.LEADER}, reason=True, form="04"
     ),
+    # Fees may be paid from submission until the result is handed over.
+    _rule(
+        Action.PAY,
+        {S.SUBMITTED, S.AWAITING_COMPLETION, *_BEFORE_RESOLUTION, S.RESOLVED},
+        None,
+        {A.APPLICANT, A.CLERK},
+    ),
+    # §1.4 step 11: the applicant rates the handling once the result is ready.
+    _rule(Action.RATE, {S.RESOLVED, S.RETURNED}, None, {A.APPLICANT, A.CLERK}),
 )
 
 _BY_ACTION: dict[Action, Rule] = {rule.action: rule for rule in TABLE}

@@ -53,6 +53,15 @@ EXPECTED = {
     (Status.AWAITING_PAYMENT, Action.STOP): Status.STOPPED,
     (Status.AWAITING_PAYMENT, Action.APOLOGISE): Status.AWAITING_PAYMENT,
     (Status.RESOLVED, Action.RETURN_RESULT): Status.RETURNED,
+    (Status.SUBMITTED, Action.PAY): Status.SUBMITTED,
+    (Status.AWAITING_COMPLETION, Action.PAY): Status.AWAITING_COMPLETION,
+    (Status.RECEIVED, Action.PAY): Status.RECEIVED,
+    (Status.IN_PROCESSING, Action.PAY): Status.IN_PROCESSING,
+    (Status.AWAITING_SUPPLEMENT, Action.PAY): Status.AWAITING_SUPPLEMENT,
+    (Status.AWAITING_PAYMENT, Action.PAY): Status.AWAITING_PAYMENT,
+    (Status.RESOLVED, Action.PAY): Status.RESOLVED,
+    (Status.RESOLVED, Action.RATE): Status.RESOLVED,
+    (Status.RETURNED, Action.RATE): Status.RETURNED,
 }
 
 
@@ -77,7 +86,9 @@ def test_every_from_to_pair_is_allowed_or_refused(source, target):
 
 def test_nothing_leaves_a_terminal_state():
     for status in TERMINAL:
-        assert allowed_actions(status) == []
+        assert all(target_of(status, action) == status for action in allowed_actions(status))
+    assert allowed_actions(Status.RETURNED) == [Action.RATE]
+    assert allowed_actions(Status.WITHDRAWN) == []
 
 
 def test_it_refuses_an_actor_the_rule_does_not_name():
@@ -85,7 +96,11 @@ def test_it_refuses_an_actor_the_rule_does_not_name():
         rule_for(Status.SUBMITTED, Action.RECEIVE, Actor.APPLICANT)
     assert rule_for(Status.SUBMITTED, Action.RECEIVE, Actor.CLERK).form == "01"
     assert allowed_actions(Status.RESOLVED, Actor.OFFICER) == []
-    assert allowed_actions(Status.RESOLVED, Actor.CLERK) == [Action.RETURN_RESULT]
+    assert allowed_actions(Status.RESOLVED, Actor.CLERK) == [
+        Action.RETURN_RESULT,
+        Action.PAY,
+        Action.RATE,
+    ]
 
 
 def test_reasons_are_required_where_the_law_asks_for_them():

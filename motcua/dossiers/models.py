@@ -1,0 +1,321 @@
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.dossiers.choices import (
+    Action,
+    ApplicantKind,
+    Channel,
+    Outcome,
+    PauseReason,
+    ResultForm,
+    ReturnMethod,
+    Status,
+    Timeliness,
+)
+
+
+class Dossier(models.Model):
+    """An application for one administrative procedure, from submission to returned result.
+
+    Three places are kept apart (§1.1): the agency that received it, the agency competent to
+    settle it, and the applicant's address unit. ``due_at`` is the statutory due moment printed
+    on the receipt (form 01) and never changes; ``effective_due_at`` is it moved forward by the
+    working time spent waiting for supplements or obligations, the moment that decides
+    timeliness (§1.7). ``version`` grows with every change, so a stale form is refused.
+    Facts imported from another system (``imported``) are kept as they were recorded.
+    """
+
+    code = models.CharField(_("dossier code"), max_length=40, unique=True)
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion",
+        verbose_name=_("procedure"),
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    receiving_agency = models.ForeignKey(
+        "units.Agency",
+        verbose_name=_("receiving agency"),
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+    )
+    competent_agency = models.ForeignKey(
+        "units.Agency",
+        verbose_name=_("competent agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="competent_dossiers",
+    )
+    # Where the dossier is now: the competent agency or a coordinating one (§1.9).
+    current_agency = models.ForeignKey(
+        "units.Agency",
+        verbose_name=_("current agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="held_dossiers",
+    )
+    applicant_unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("applicant's address unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applicant_dossiers",
+    )
+    applicant_kind = models.CharField(
+        _("applicant kind"), max_length=20, choices=ApplicantKind.choices
+    )
+    applicant_name = models.CharField(_("applicant name"), max_length=300)
+    applicant_id_number = models.CharField(_("personal ID number"), max_length=12, blank=True)
+    applicant_birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
+    applicant_email = models.EmailField(_("e-mail"), blank=True)
+    applicant_address = models.CharField(_("address"), max_length=500, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    sets_count = models.PositiveSmallIntegerField(_("number of sets"), default=1)
+    summary = models.CharField(_("matter requested"), max_length=500, blank=True)
+
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    effective_due_at = models.DateTimeField(_("due at, pauses included"), null=True, blank=True)
+    reappointed_due_at = models.DateTimeField(_("re-appointed at"), null=True, blank=True)
+    paused_since = models.DateTimeField(_("clock stopped since"), null=True, blank=True)
+    supplement_requests = models.PositiveSmallIntegerField(_("supplement requests"), default=0)
+
+    current_step = models.CharField(_("current step"), max_length=200, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_dossiers",
+    )
+
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    denial_reason = models.TextField(_("reason for denial"), blank=True)
+    timeliness = models.CharField(
+        _("timeliness"), max_length=10, choices=Timeliness.choices, blank=True
+    )
+    result_form = models.CharField(
+        _("result form"), max_length=10, choices=ResultForm.choices, blank=True
+    )
+    result_digitised = models.BooleanField(_("result digitised"), default=False)
+    electronic_certification = models.BooleanField(
+        _("copy certified electronically"), default=False
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_method = models.CharField(
+        _("returned how"), max_length=10, choices=ReturnMethod.choices, blank=True
+    )
+    ended_at = models.DateTimeField(_("refused, withdrawn or stopped at"), null=True, blank=True)
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+    imported = models.BooleanField(_("imported history"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["receiving_agency", "received_at"]),
+            models.Index(fields=["status", "effective_due_at"]),
+            models.Index(fields=["resolved_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(received_at__isnull=True) | Q(due_at__isnull=False),
+                name="dossier_received_has_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True)
+                | (Q(resolved_at__isnull=False) & Q(returned_at__gte=models.F("resolved_at"))),
+                name="dossier_returned_after_resolved",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True)
+                | (Q(received_at__isnull=False) & Q(resolved_at__gte=models.F("received_at"))),
+                name="dossier_resolved_after_received",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class DossierComponent(models.Model):
+    """A document received with the dossier (form 01 table), and whether it was digitised."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="components"
+    )
+    name = models.CharField(_("name"), max_length=500)
+    originals = models.PositiveSmallIntegerField(_("originals"), default=0)
+    certified_copies = models.PositiveSmallIntegerField(_("certified copies"), default=0)
+    photocopies = models.PositiveSmallIntegerField(_("photocopies"), default=0)
+    digitised = models.BooleanField(_("digitised"), default=False)
+
+    class Meta:
+        verbose_name = _("dossier component")
+        verbose_name_plural = _("dossier components")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pause(models.Model):
+    """A stretch during which the statutory clock stood still (supplement, obligation)."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="pauses"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason.choices)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        ordering = ["started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="pause_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.reason}"
+
+
+class Extension(models.Model):
+    """An apology and re-appointment (form 04): the old and new dates, why, who signed (§1.7)."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    old_due_at = models.DateTimeField(_("old date"))
+    new_due_at = models.DateTimeField(_("new date"))
+    reason = models.TextField(_("reason for the delay"))
+    signed_by = models.CharField(_("signed by"), max_length=200)
+    created_at = models.DateTimeField(_("issued at"))
+
+    class Meta:
+        verbose_name = _("apology and re-appointment")
+        verbose_name_plural = _("apologies and re-appointments")
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_due_at__gt=models.F("old_due_at")), name="extension_moves_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} → {self.new_due_at:%d/%m/%Y}"
+
+
+class DossierCodeCounter(models.Model):
+    """The last sequence number an agency issued on a day (§3: per agency, per day, no gaps).
+
+    Incremented under a row lock in the same transaction as the dossier it numbers, so a
+    rolled-back receipt gives its number back.
+    """
+
+    agency = models.ForeignKey("units.Agency", on_delete=models.CASCADE)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="code_counter_agency_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day:%d/%m/%Y}: {self.last}"
+
+
+class EventQuerySet(models.QuerySet["DossierEvent"]):
+    """Events are append-only: bulk updates and deletes are refused (§ invariant 2)."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise TypeError("dossier events are append-only")
+
+    def delete(self) -> NoReturn:
+        raise TypeError("dossier events are append-only")
+
+
+class DossierEvent(models.Model):
+    """One immutable step of a dossier's history, hash-chained per dossier and globally.
+
+    ``hash`` covers the event's content and both previous hashes, so editing, deleting,
+    inserting or reordering any event breaks a chain that ``motcua audit verify`` walks.
+    """
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="events"
+    )
+    seq = models.PositiveIntegerField(_("number in the dossier"))
+    chain_seq = models.PositiveBigIntegerField(_("number in the global chain"), unique=True)
+    at = models.DateTimeField(_("at"))
+    recorded_at = models.DateTimeField(_("recorded at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossier_events",
+    )
+    actor_name = models.CharField(_("actor name"), max_length=200)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=30, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=30, choices=Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    chain_prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
+        ordering = ["dossier_id", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="event_dossier_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier}#{self.seq} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError("dossier events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("dossier events are append-only")
+
+
+class ChainHead(models.Model):
+    """The tip of the global event chain: one row, locked by each append to serialise them."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"

@@ -1,0 +1,694 @@
+"""The one write path of dossiers (house style R3, R5, R6).
+
+Every change is one short transaction: lock the dossier, check the version the caller read,
+check the lifecycle table and the actor's role and unit, write the facts, append one
+hash-chained event, and only then (after commit) side effects. Nothing is written when any
+check fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.accounts.access import user_can_act
+from motcua.accounts.choices import Role
+from motcua.accounts.models import User
+from motcua.catalog.choices import OnlineLevel
+from motcua.catalog.models import ProcedureVersion
+from motcua.clock.selectors import calendar_for
+from motcua.core import chain, timeliness, workflow
+from motcua.core.clock import ClockError, WorkingCalendar
+from motcua.core.identity import InvalidValue, check_personal_id, normalise_phone
+from motcua.dossiers.choices import (
+    Action,
+    ApplicantKind,
+    Channel,
+    Outcome,
+    PauseReason,
+    ResultForm,
+    ReturnMethod,
+    Status,
+)
+from motcua.dossiers.errors import (
+    DossierNotFound,
+    InvalidInput,
+    NotPermitted,
+    StaleVersion,
+    TransitionRefused,
+)
+from motcua.dossiers.models import (
+    ChainHead,
+    Dossier,
+    DossierCodeCounter,
+    DossierComponent,
+    DossierEvent,
+    Extension,
+    Pause,
+)
+from motcua.feedback.choices import RatingLevel
+from motcua.feedback.services import RatingError, rating_record
+from motcua.lib.formatting import format_datetime, nfc
+from motcua.payments.choices import PaymentMethod
+from motcua.payments.models import Payment
+from motcua.payments.services import payment_obligation_create, payment_record
+from motcua.units.models import AdministrativeUnit, Agency
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Who applies: a person or an organisation, and how to reach them."""
+
+    name: str
+    kind: ApplicantKind = ApplicantKind.PERSON
+    id_number: str = ""
+    birth_date: date | None = None
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    unit: AdministrativeUnit | None = None
+
+
+@dataclass(frozen=True)
+class Component:
+    """A document handed in (form 01 table) and whether its scan is attached."""
+
+    name: str
+    originals: int = 0
+    certified_copies: int = 0
+    photocopies: int = 0
+    digitised: bool = False
+
+
+@dataclass(frozen=True)
+class Details:
+    """What an action may carry besides its reason; each action reads the fields it needs."""
+
+    to_agency: Agency | None = None
+    assignee: User | None = None
+    step: str = ""
+    result_form: ResultForm | None = None
+    result_digitised: bool = False
+    electronic_certification: bool = False
+    return_method: ReturnMethod | None = None
+    new_due_at: datetime | None = None
+    signed_by: str = ""
+    amount: int | None = None
+    payment_method: PaymentMethod | None = None
+    payment_reference: str = ""
+    rating: RatingLevel | None = None
+
+
+@dataclass
+class Created:
+    """A new dossier and the soft warnings about its data (never blocking, §8.1)."""
+
+    dossier: Dossier
+    warnings: list[str] = field(default_factory=list)
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _check_applicant(applicant: Applicant) -> tuple[Applicant, list[str]]:
+    """Normalise and check the applicant; malformed values raise, doubtful ones warn."""
+    name = nfc(applicant.name.strip())
+    if not name:
+        raise InvalidInput(_("the applicant's name is required"), field="applicant_name")
+    warnings: list[str] = []
+    phone = applicant.phone.strip()
+    try:
+        if applicant.id_number:
+            warnings = check_personal_id(applicant.id_number.strip(), applicant.birth_date)
+        if phone:
+            phone = normalise_phone(phone)
+    except InvalidValue as error:
+        raise InvalidInput(str(error), field=f"applicant_{error.field}") from None
+    email = applicant.email.strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(
+                _("'%(email)s' is not an e-mail address") % {"email": email},
+                field="applicant_email",
+            ) from None
+    return (
+        Applicant(
+            name=name,
+            kind=applicant.kind,
+            id_number=applicant.id_number.strip(),
+            birth_date=applicant.birth_date,
+            phone=phone,
+            email=email,
+            address=nfc(applicant.address.strip()),
+            unit=applicant.unit,
+        ),
+        warnings,
+    )
+
+
+def _next_code(agency: Agency, day: date) -> str:
+    """``{agency electronic code}-{yyMMdd}-{NNNN}``, gapless per agency and day (§3 [I])."""
+    if not agency.electronic_code:
+        raise InvalidInput(
+            _("agency %(code)s has no electronic identifier code") % {"code": agency.code},
+            field="receiving_agency",
+        )
+    # Create the day's counter if missing without racing another receipt, then lock it: the
+    # number is taken in the dossier's own transaction, so a rollback returns it.
+    DossierCodeCounter.objects.bulk_create(
+        [DossierCodeCounter(agency=agency, day=day)], ignore_conflicts=True
+    )
+    counter = DossierCodeCounter.objects.select_for_update().get(agency=agency, day=day)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{agency.electronic_code}-{day:%y%m%d}-{counter.last:04d}"
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Agency):
+        return value.code
+    if isinstance(value, User):
+        return value.username
+    if isinstance(value, AdministrativeUnit):
+        return value.code
+    return value
+
+
+def event_content(event: DossierEvent, dossier_code: str) -> dict[str, Any]:
+    """The part of an event its hash covers (also used by ``motcua audit verify``)."""
+    return {
+        "dossier": dossier_code,
+        "seq": event.seq,
+        "chain_seq": event.chain_seq,
+        "at": _json(event.at),
+        "recorded_at": _json(event.recorded_at),
+        "actor": event.actor_name,
+        "action": event.action,
+        "from": event.from_status,
+        "to": event.to_status,
+        "reason": event.reason,
+        "data": event.data,
+    }
+
+
+def _append_event(
+    dossier: Dossier,
+    *,
+    action: Action,
+    from_status: str,
+    actor: User | None,
+    actor_name: str,
+    at: datetime,
+    reason: str,
+    changes: dict[str, Any],
+    data: dict[str, Any] | None = None,
+) -> DossierEvent:
+    """Append one event to the dossier's chain and to the global chain.
+
+    The global chain's head row is locked here, after the dossier: every writer takes the two
+    locks in the same order, so appends serialise without deadlocks.
+    """
+    ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
+    head = ChainHead.objects.select_for_update().get(pk=1)
+    last = dossier.events.order_by("-seq").only("seq", "hash").first()
+    event = DossierEvent(
+        dossier=dossier,
+        seq=(last.seq + 1) if last else 1,
+        chain_seq=head.last_seq + 1,
+        at=at,
+        recorded_at=timezone.now(),
+        actor=actor,
+        actor_name=actor_name,
+        action=action,
+        from_status=from_status,
+        to_status=dossier.status,
+        reason=reason,
+        data={
+            "changes": {name: _json(value) for name, value in changes.items()},
+            **{name: _json(value) for name, value in (data or {}).items()},
+        },
+        prev_hash=last.hash if last else chain.GENESIS,
+        chain_prev_hash=head.last_hash,
+    )
+    event.hash = chain.event_hash(
+        event_content(event, dossier.code), event.prev_hash, event.chain_prev_hash
+    )
+    event.save()
+    head.last_seq, head.last_hash = event.chain_seq, event.hash
+    head.save(update_fields=["last_seq", "last_hash"])
+    return event
+
+
+def _actor_name(actor: User | None, as_applicant: bool, applicant_name: str) -> str:
+    if as_applicant or actor is None:
+        return applicant_name
+    return actor.full_name or actor.username
+
+
+def _unit_for(actor_kind: workflow.Actor, dossier: Dossier) -> AdministrativeUnit:
+    """The unit whose scope decides: the counter's for clerks, the handling agency's else."""
+    if actor_kind is workflow.Actor.CLERK:
+        return dossier.receiving_agency.unit
+    agency = dossier.current_agency or dossier.competent_agency or dossier.receiving_agency
+    return agency.unit
+
+
+def _actor_kind(
+    rule: workflow.Rule, dossier: Dossier, actor: User | None, as_applicant: bool
+) -> workflow.Actor:
+    """The capacity in which ``actor`` takes the action, or raise ``NotPermitted``."""
+    if as_applicant:
+        if workflow.Actor.APPLICANT in rule.actors:
+            return workflow.Actor.APPLICANT
+        raise NotPermitted(_("the applicant cannot do this"), field="actor")
+    if actor is None or not actor.is_active:
+        raise NotPermitted(_("a signed-in staff member is required"), field="actor")
+    for kind in (workflow.Actor.CLERK, workflow.Actor.OFFICER, workflow.Actor.LEADER):
+        if kind in rule.actors and user_can_act(actor, Role(kind.value), _unit_for(kind, dossier)):
+            return kind
+    needed = ", ".join(
+        str(Role(kind.value).label) for kind in rule.actors if kind is not workflow.Actor.APPLICANT
+    )
+    raise NotPermitted(
+        _("%(user)s does not hold the role needed (%(roles)s) for this dossier's unit")
+        % {"user": actor.username, "roles": needed},
+        field="actor",
+    )
+
+
+def _calendar(dossier: Dossier) -> WorkingCalendar:
+    return calendar_for(agency=dossier.receiving_agency)
+
+
+def _due(calendar: WorkingCalendar, version: ProcedureVersion, received: datetime, online: bool):  # type: ignore[no-untyped-def]
+    amount, unit = version.time_limit_for(online=online)
+    try:
+        return calendar.due(received, amount, unit)
+    except ClockError as error:
+        raise InvalidInput(str(error), field="received_at") from None
+
+
+def _moment(at: datetime | None) -> datetime:
+    moment = at or timezone.now()
+    if timezone.is_naive(moment):
+        raise InvalidInput(_("a time zone is required"), field="at")
+    return moment.replace(microsecond=0)
+
+
+# -- creation ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def dossier_create(
+    *,
+    procedure: ProcedureVersion,
+    receiving_agency: Agency,
+    channel: Channel,
+    applicant: Applicant,
+    components: Sequence[Component] = (),
+    sets_count: int = 1,
+    summary: str = "",
+    fee: int | None = None,
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> Created:
+    """Create a dossier: submitted online by an applicant, or received at the counter.
+
+    Online (``actor`` may be None): the dossier waits in ``submitted`` for the one-stop
+    section to check it. At the counter or by post: a clerk of the receiving agency receives
+    it at once (form 01), so the statutory clock starts at the official receipt moment.
+    ``fee`` is the financial obligation in đồng; by default the catalogue's fees.
+    """
+    at = _moment(at)
+    local_day = timezone.localdate(at)
+    if not procedure.is_in_force_on(local_day):
+        raise InvalidInput(
+            _("procedure %(code)s is not in force on %(day)s")
+            % {"code": procedure.procedure.code, "day": f"{local_day:%d/%m/%Y}"},
+            field="procedure",
+        )
+    online = channel == Channel.ONLINE
+    if online and procedure.online_level == OnlineLevel.NONE:
+        raise InvalidInput(
+            _("procedure %(code)s is not offered online") % {"code": procedure.procedure.code},
+            field="procedure",
+        )
+    if not 1 <= sets_count <= 50:
+        raise InvalidInput(_("the number of sets must be between 1 and 50"), field="sets_count")
+    applicant, warnings = _check_applicant(applicant)
+    for index, component in enumerate(components, start=1):
+        if not component.name.strip():
+            raise InvalidInput(_("component %(n)s has no name") % {"n": index}, field="components")
+
+    dossier = Dossier(
+        procedure_version=procedure,
+        receiving_agency=receiving_agency,
+        applicant_unit=applicant.unit,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_birth_date=applicant.birth_date,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        channel=channel,
+        sets_count=sets_count,
+        summary=nfc(summary.strip()) or procedure.name,
+        submitted_at=at,
+    )
+    if online:
+        action, actor_kind = Action.CREATE, None
+        dossier.status = Status.SUBMITTED
+    else:
+        action = Action.RECEIVE
+        rule = workflow.rule_for(workflow.Status.SUBMITTED, workflow.Action.RECEIVE)
+        dossier.status = Status.RECEIVED
+        actor_kind = _actor_kind(rule, dossier, actor, as_applicant=False)
+        calendar = _calendar(dossier)
+        dossier.received_at = calendar.receipt_moment(at)
+        dossier.due_at = dossier.effective_due_at = _due(
+            calendar, procedure, dossier.received_at, online=False
+        )
+    dossier.code = _next_code(receiving_agency, local_day)
+    dossier.save()
+    DossierComponent.objects.bulk_create(
+        DossierComponent(
+            dossier=dossier,
+            name=nfc(c.name.strip()),
+            originals=c.originals,
+            certified_copies=c.certified_copies,
+            photocopies=c.photocopies,
+            digitised=c.digitised,
+        )
+        for c in components
+    )
+    owed = fee if fee is not None else sum(item.amount for item in procedure.fees.all())
+    if owed < 0:
+        raise InvalidInput(_("a fee cannot be negative"), field="fee")
+    if owed:
+        payment_obligation_create(
+            dossier_id=dossier.pk, amount=owed, description=procedure.name[:300], at=at
+        )
+    _append_event(
+        dossier,
+        action=action,
+        from_status="",
+        actor=None if actor_kind is None else actor,
+        actor_name=_actor_name(actor, actor_kind is None, applicant.name),
+        at=at,
+        reason="",
+        changes={
+            "status": dossier.status,
+            "received_at": dossier.received_at,
+            "due_at": dossier.due_at,
+        },
+        data={"procedure": procedure.procedure.code, "channel": channel, "fee": owed},
+    )
+    return Created(dossier, warnings)
+
+
+# -- transitions ---------------------------------------------------------------------------
+
+
+def _close_pause(dossier: Dossier, calendar: WorkingCalendar, at: datetime) -> dict[str, Any]:
+    """End the open pause; the time waited moves the due moment forward (§1.4 step 6)."""
+    if dossier.paused_since is None:
+        return {}
+    Pause.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=at)
+    waited = calendar.between(dossier.paused_since, at).seconds
+    if waited > 0 and dossier.effective_due_at is not None:
+        dossier.effective_due_at = calendar.add_working_seconds(dossier.effective_due_at, waited)
+    dossier.paused_since = None
+    return {"paused_since": None, "effective_due_at": dossier.effective_due_at}
+
+
+def _open_pause(dossier: Dossier, reason: PauseReason, at: datetime, note: str) -> dict[str, Any]:
+    Pause.objects.create(dossier=dossier, reason=reason, started_at=at, note=note)
+    dossier.paused_since = at
+    return {"paused_since": at}
+
+
+def _unpaid(dossier: Dossier) -> Payment:
+    for payment in dossier.payments.prefetch_related("events").order_by("created_at", "id"):
+        paid = sum(e.amount for e in payment.events.all() if e.kind == "succeeded")
+        if paid < payment.amount:
+            return payment
+    raise InvalidInput(_("this dossier owes nothing"), field="payment")
+
+
+def _pay(dossier: Dossier, details: Details, at: datetime) -> dict[str, Any]:
+    if details.payment_method is None:
+        raise InvalidInput(_("how it was paid is required"), field="payment_method")
+    payment = _unpaid(dossier)
+    amount = details.amount if details.amount is not None else payment.amount
+    if amount <= 0:
+        raise InvalidInput(_("the amount must be greater than zero"), field="amount")
+    payment_record(
+        payment=payment,
+        amount=amount,
+        method=details.payment_method,
+        reference=details.payment_reference,
+        at=at,
+    )
+    return {
+        "payment": {
+            "amount": amount,
+            "method": details.payment_method,
+            "reference": details.payment_reference,
+        }
+    }
+
+
+def _apply(
+    dossier: Dossier,
+    action: workflow.Action,
+    *,
+    details: Details,
+    reason: str,
+    at: datetime,
+    actor: User | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Write the facts an action establishes; return (changed fields, extra event data)."""
+    calendar = _calendar(dossier)
+    version = dossier.procedure_version
+    changes: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    match action:
+        case workflow.Action.RECEIVE:  # Submitted -> Received: form 01, the clock starts
+            dossier.received_at = calendar.receipt_moment(at)
+            dossier.due_at = dossier.effective_due_at = _due(
+                calendar, version, dossier.received_at, online=True
+            )
+            changes = {"received_at": dossier.received_at, "due_at": dossier.due_at}
+        case workflow.Action.TRANSFER:  # Received -> In processing at the competent agency
+            agency = details.to_agency or version.competent_agency
+            if agency is None:
+                raise InvalidInput(_("the competent agency is required"), field="to_agency")
+            dossier.competent_agency = dossier.current_agency = agency
+            dossier.assignee = details.assignee
+            dossier.current_step = details.step or _("Processing")
+            changes = {
+                "competent_agency": agency,
+                "current_agency": agency,
+                "assignee": details.assignee,
+                "current_step": dossier.current_step,
+            }
+            data = {"from_agency": dossier.receiving_agency, "deliverer": actor}
+        case workflow.Action.HAND_OVER:  # In processing -> In processing (control sheet row)
+            data = {"from_agency": dossier.current_agency, "deliverer": actor}
+            if details.to_agency is not None:
+                dossier.current_agency = details.to_agency
+            dossier.assignee = details.assignee
+            dossier.current_step = details.step or dossier.current_step
+            changes = {
+                "current_agency": dossier.current_agency,
+                "assignee": details.assignee,
+                "current_step": dossier.current_step,
+            }
+        case workflow.Action.REQUEST_SUPPLEMENT:  # In processing -> Awaiting supplement
+            dossier.supplement_requests += 1
+            changes = {"supplement_requests": dossier.supplement_requests}
+            changes |= _open_pause(dossier, PauseReason.SUPPLEMENT, at, reason)
+        case workflow.Action.SUPPLEMENT:  # Awaiting supplement -> In processing
+            changes = _close_pause(dossier, calendar, at)
+        case workflow.Action.REQUEST_PAYMENT:  # In processing -> Awaiting payment
+            if details.amount is None or details.amount <= 0:
+                raise InvalidInput(_("the amount owed is required"), field="amount")
+            payment_obligation_create(
+                dossier_id=dossier.pk, amount=details.amount, description=reason[:300], at=at
+            )
+            data = {"amount": details.amount}
+            if settings.MOTCUA_DOSSIERS["PAYMENT_PAUSES_CLOCK"]:
+                changes = _open_pause(dossier, PauseReason.PAYMENT, at, reason)
+        case workflow.Action.CONFIRM_PAYMENT:  # Awaiting payment -> In processing
+            data = _pay(dossier, details, at)
+            changes = _close_pause(dossier, calendar, at)
+        case workflow.Action.PAY:  # state unchanged
+            data = _pay(dossier, details, at)
+        case workflow.Action.APPROVE | workflow.Action.DENY:  # In processing -> Resolved
+            dossier.resolved_at = at
+            dossier.outcome = (
+                Outcome.APPROVED if action is workflow.Action.APPROVE else Outcome.DENIED
+            )
+            dossier.denial_reason = reason if action is workflow.Action.DENY else ""
+            dossier.timeliness = timeliness.classify(
+                calendar,
+                finished_at=at,
+                due_at=dossier.effective_due_at or at,
+                supplement_requests=dossier.supplement_requests,
+                rule=timeliness.EarlyRule(str(settings.MOTCUA_DOSSIERS["EARLY_RULE"])),
+            ).value
+            dossier.result_form = details.result_form or ResultForm.PAPER
+            dossier.result_digitised = details.result_digitised
+            dossier.electronic_certification = details.electronic_certification
+            changes = {
+                "resolved_at": at,
+                "outcome": dossier.outcome,
+                "timeliness": dossier.timeliness,
+                "result_form": dossier.result_form,
+                "result_digitised": dossier.result_digitised,
+                "electronic_certification": dossier.electronic_certification,
+            }
+        case workflow.Action.RETURN_RESULT:  # Resolved -> Returned
+            if details.return_method is None:
+                raise InvalidInput(
+                    _("how the result was returned is required"), field="return_method"
+                )
+            dossier.returned_at = at
+            dossier.return_method = details.return_method
+            changes = {"returned_at": at, "return_method": details.return_method}
+        case workflow.Action.REFUSE | workflow.Action.WITHDRAW | workflow.Action.STOP:
+            changes = _close_pause(dossier, calendar, at)
+            dossier.ended_at = at
+            changes["ended_at"] = at
+        case workflow.Action.APOLOGISE:  # form 04: a new date, the original kept for figures
+            current = dossier.reappointed_due_at or dossier.effective_due_at
+            if details.new_due_at is None or (current and details.new_due_at <= current):
+                raise InvalidInput(
+                    _("the new date must be later than %(date)s")
+                    % {"date": format_datetime(timezone.localtime(current)) if current else "-"},
+                    field="new_due_at",
+                )
+            if not details.signed_by.strip():
+                raise InvalidInput(_("who signs the apology is required"), field="signed_by")
+            Extension.objects.create(
+                dossier=dossier,
+                old_due_at=current or details.new_due_at,
+                new_due_at=details.new_due_at,
+                reason=reason,
+                signed_by=details.signed_by.strip(),
+                created_at=at,
+            )
+            dossier.reappointed_due_at = details.new_due_at
+            changes = {"reappointed_due_at": details.new_due_at}
+            data = {"signed_by": details.signed_by.strip(), "old_due_at": current}
+        case workflow.Action.RATE:
+            if details.rating is None:
+                raise InvalidInput(_("the rating is required"), field="rating")
+            try:
+                rating_record(dossier_id=dossier.pk, level=details.rating, comment=reason, at=at)
+            except RatingError as error:
+                raise InvalidInput(str(error), field="rating") from None
+            data = {"rating": details.rating}
+        case _:  # Request completion, resubmit: the event is the whole record
+            pass
+    return changes, data
+
+
+def dossier_transition(
+    *,
+    dossier_id: int,
+    action: workflow.Action | str,
+    actor: User | None,
+    as_applicant: bool = False,
+    expected_version: int | None = None,
+    reason: str = "",
+    details: Details | None = None,
+    at: datetime | None = None,
+) -> Dossier:
+    """Take ``action`` on the dossier, or refuse with nothing changed.
+
+    ``expected_version`` is the version the caller showed its user: when someone else acted
+    in between, :class:`StaleVersion` is raised and the second writer is told.
+    """
+    try:
+        action = workflow.Action(action)
+    except ValueError:
+        raise InvalidInput(_("unknown action '%(a)s'") % {"a": action}, field="action") from None
+    details = details or Details()
+    reason = nfc(reason.strip())
+    with transaction.atomic():
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure_version", "receiving_agency__unit")
+            .filter(pk=dossier_id)
+            .first()
+        )
+        if dossier is None:
+            raise DossierNotFound(_("no such dossier"))
+        if expected_version is not None and dossier.version != expected_version:
+            raise StaleVersion(
+                _(
+                    "dossier %(code)s was changed by someone else in the meantime; "
+                    "reload it and try again"
+                )
+                % {"code": dossier.code},
+                field="version",
+            )
+        status = workflow.Status(dossier.status)
+        try:
+            rule = workflow.rule_for(status, action)
+        except workflow.TransitionNotAllowed:
+            raise TransitionRefused(
+                _("'%(action)s' is not allowed for a dossier that is '%(status)s'")
+                % {"action": Action(action).label, "status": Status(status).label},
+                field="action",
+            ) from None
+        kind = _actor_kind(rule, dossier, actor, as_applicant)
+        if rule.reason_required and not reason:
+            raise InvalidInput(_("a reason is required"), field="reason")
+        moment = _moment(at)
+        last_at = dossier.events.order_by("-seq").values_list("at", flat=True).first()
+        if last_at is not None and moment < last_at:
+            raise InvalidInput(
+                _("%(at)s is before the dossier's last event (%(last)s)")
+                % {
+                    "at": format_datetime(timezone.localtime(moment)),
+                    "last": format_datetime(timezone.localtime(last_at)),
+                },
+                field="at",
+            )
+        changes, data = _apply(
+            dossier, action, details=details, reason=reason, at=moment, actor=actor
+        )
+        target = workflow.target_of(status, action)
+        dossier.status = target.value
+        dossier.version += 1
+        dossier.save()
+        _append_event(
+            dossier,
+            action=Action(action),
+            from_status=status.value,
+            actor=None if kind is workflow.Actor.APPLICANT else actor,
+            actor_name=_actor_name(actor, kind is workflow.Actor.APPLICANT, dossier.applicant_name),
+            at=moment,
+            reason=reason,
+            changes={"status": target.value, **changes},
+            data=data,
+        )
+    return dossier
