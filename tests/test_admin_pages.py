@@ -27,3 +27,13 @@ def test_every_changelist_and_add_page_opens():
         if model_admin.has_add_permission(response.wsgi_request):
             add = reverse(f"admin:{meta.app_label}_{meta.model_name}_add")
             assert client.get(add).status_code == 200, add
+
+
+@pytest.mark.django_db
+def test_the_interface_is_vietnamese_by_default_and_english_on_request():
+    client = Client()
+    assert "Đăng nhập" in client.get("/admin/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/admin/login/"})
+    page = client.get("/admin/login/").content.decode()
+    assert "Log in" in page
+    assert 'lang="en"' in page
