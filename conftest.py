@@ -124,3 +124,15 @@ def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
     del connections["default"]
     # Subprocesses started by tests (the CLI, concurrency tests) reach the same server.
     os.environ["MOTCUA_TEST_PG"] = f"postgresql://postgres@127.0.0.1:{cluster['port']}/"
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request in English must not leak into the
+    next test's command output (Django's LocaleMiddleware leaves the thread's language set)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
+from motcua.lib.parsing import parse_date as lib_parse_date
 
 COLUMNS: tuple[str, ...] = (
     "ma_thu_tuc",
@@ -194,15 +195,12 @@ def _word(value: str) -> str:
 def parse_date(value: str) -> date:
     """dd/mm/yyyy (also d/m/yyyy) or ISO yyyy-mm-dd."""
     text = clean_text(value)
-    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     try:
-        if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return date.fromisoformat(text)
+        return lib_parse_date(text)
     except ValueError:
-        pass
-    raise ValueError(_("“%(value)s” is not a date: write dd/mm/yyyy") % {"value": text})
+        raise ValueError(
+            _("“%(value)s” is not a date: write dd/mm/yyyy") % {"value": text}
+        ) from None
 
 
 def parse_positive_int(value: str) -> int:

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from motcua.lib.formatting import format_date, nfc
+from motcua.lib.parsing import parse_date
 from motcua.units.choices import (
     LEVEL_OF_KIND,
     LEVEL_RANK,
@@ -38,8 +39,6 @@ BAC_KAN_FILES = [DATA_DIR / "units.csv", DATA_DIR / "successions.csv", DATA_DIR 
 
 UTF8_BOM = b"\xef\xbb\xbf"
 CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
-ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-VN_DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -279,19 +278,6 @@ def _read_table(path: Path, problems: list[Problem]) -> Table | None:
             values.setdefault(col, "")
         rows.append(Row(label, line, values))
     return Table(label, fmt, rows)
-
-
-def parse_date(text: str) -> date:
-    """dd/mm/yyyy (as people write it) or yyyy-mm-dd (ISO); raises ValueError otherwise."""
-    match = VN_DATE_RE.match(text)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        return date(year, month, day)
-    match = ISO_DATE_RE.match(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-        return date(year, month, day)
-    raise ValueError(text)
 
 
 class _RowChecker:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from motcua.lib.parsing import parse_date
 from motcua.units.choices import UnitKind, UnitLevel
 from motcua.units.models import AdministrativeUnit, Agency, Succession
 from motcua.units.selectors import unit_at, units_below
@@ -14,7 +15,6 @@ from motcua.units.services import (
     UnitDataError,
     load_bac_kan,
     load_units,
-    parse_date,
 )
 
 UNITS_HEADER = "code,name,kind,parent_code,valid_from,valid_to,legal_ref\n"

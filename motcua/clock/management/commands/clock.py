@@ -23,22 +23,21 @@ from motcua.clock.selectors import calendar_for
 from motcua.clock.services import load_official_overrides
 from motcua.core import clock as core
 from motcua.lib.formatting import format_number
+from motcua.lib.parsing import parse_moment as lib_parse_moment
 from motcua.units.models import AdministrativeUnit
-
-MOMENT_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M")
 
 
 def parse_moment(text: str, place: str) -> datetime:
     """'2025-01-24 16:30' or '24/01/2025 16:30', local time (Asia/Ho_Chi_Minh)."""
-    for pattern in MOMENT_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), pattern).replace(tzinfo=core.LOCAL_TZ)
-        except ValueError:
-            continue
-    raise CommandError(
-        _("%(place)s: %(value)r is not a date and time like 2025-01-24 16:30 or 24/01/2025 16:30")
-        % {"place": place, "value": text}
-    )
+    try:
+        return lib_parse_moment(text, core.LOCAL_TZ)
+    except ValueError:
+        raise CommandError(
+            _(
+                "%(place)s: %(value)r is not a date and time like 2025-01-24 16:30 or 24/01/2025 16:30"  # noqa: E501 (one msgid)
+            )
+            % {"place": place, "value": text}
+        ) from None
 
 
 def parse_amount(text: str, place: str, *, whole: bool = False) -> Decimal:

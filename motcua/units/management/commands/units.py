@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.lib.formatting import format_count, format_date
+from motcua.lib.parsing import parse_date
 from motcua.units.choices import LEVEL_RANK, UnitLevel
 from motcua.units.models import AdministrativeUnit, Succession
 from motcua.units.selectors import UnitNotFound, unit_at, unit_lineage, units_below, valid_on
-from motcua.units.services import BAC_KAN_FILES, UnitDataError, load_units, parse_date
+from motcua.units.services import BAC_KAN_FILES, UnitDataError, load_units
 
 
 def _date_argument(text: str) -> date:
