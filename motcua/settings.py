@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.feedback",
     "motcua.demo",
+    "motcua.audit",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import unit_lineage
+from motcua.units.selectors import unit_coverers, unit_lineage
 
 
 def is_administrator(user: User) -> bool:
@@ -43,7 +43,26 @@ def user_unit_ids(user: User, roles: Iterable[Role]) -> frozenset[int] | None:
     return frozenset(ids)
 
 
+def user_grants(user: User) -> list[tuple[str, int]]:
+    """The user's (role, unit id) grants, read once per user object (one request or command)."""
+    cached: list[tuple[str, int]] | None = getattr(user, "_motcua_grants", None)
+    if cached is None:
+        cached = list(user.assignments.values_list("role", "unit_id"))
+        user._motcua_grants = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def user_can_act(user: User, role: Role, unit: AdministrativeUnit) -> bool:
-    """Whether the user holds ``role`` for ``unit`` (granted there, above it, or on a successor)."""
-    scope = user_unit_ids(user, [role])
-    return scope is None or unit.pk in scope
+    """Whether the user holds ``role`` for ``unit`` (granted there, above it, or on a successor).
+
+    At most two queries: the user's grants, and the units whose lineage holds ``unit``.
+    """
+    if not user.is_active:
+        return False
+    grants = user_grants(user)
+    if user.is_superuser or any(granted == Role.ADMIN for granted, _ in grants):
+        return True
+    units = {unit_id for granted, unit_id in grants if granted == role}
+    if not units:
+        return False
+    return unit.pk in units or unit_coverers(unit).filter(pk__in=units).exists()

@@ -43,4 +43,5 @@ def role_grant(
     assignment, _ = RoleAssignment.objects.get_or_create(
         user=user, role=role, unit=unit, agency=agency
     )
+    user.__dict__.pop("_motcua_grants", None)  # access.user_grants reads them afresh
     return assignment

@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Count, Max, Q
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from motcua.clock.models import CalendarOverride, CalendarPolicy, OfficeHours
@@ -26,6 +27,8 @@ from motcua.units.models import AdministrativeUnit, Agency
 _lock = threading.Lock()
 _cache: dict[tuple[Any, ...], core.WorkingCalendar] = {}
 _cache_version: tuple[Any, ...] | None = None
+# (unit id, agency id, day) -> the calendar that applies there, for the same version.
+_places: dict[tuple[Any, ...], core.WorkingCalendar] = {}
 
 
 def ancestors(unit: AdministrativeUnit | None) -> list[AdministrativeUnit]:
@@ -48,12 +51,15 @@ def province_of(unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
 
 
 def calendar_version() -> tuple[Any, ...]:
-    """Changes whenever a row of the calendar tables is added, changed or removed."""
-    version: list[Any] = []
+    """Changes whenever a row of the calendar tables is added, changed or removed (one query)."""
+    parts = []
     for model in (CalendarOverride, CalendarPolicy, OfficeHours):
-        stats = model.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-        version += [stats["n"], stats["last"]]
-    return tuple(version)
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts.append(f"(SELECT COUNT(*) FROM {table}), (SELECT MAX(updated_at) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    return tuple(str(value) for value in row)
 
 
 def overrides_for(province: AdministrativeUnit | None) -> list[core.Override]:
@@ -136,24 +142,37 @@ def calendar_for(
     on: date | None = None,
 ) -> core.WorkingCalendar:
     """The working calendar of a unit or agency: its province's overrides and policy, and its
-    office hours valid on ``on`` (today). No unit: the nationwide calendar."""
+    office hours valid on ``on`` (today). No unit: the nationwide calendar.
+
+    Every dossier transition asks for one, so a repeated call costs one query (the version
+    check); the province and office hours are looked up again only when that version or the
+    day changes. Moving a unit to another parent applies after a restart.
+    """
     global _cache_version
     if unit is None and agency is not None:
         unit = agency.unit
-    province = province_of(unit)
+    day = on or timezone.localdate()
     version = calendar_version()
-    hours = office_hours_for(unit, agency=agency, on=on)
-    key = (province.pk if province else None, str(hours))
+    place = (unit.pk if unit else None, agency.pk if agency else None, day)
     with _lock:
         if version != _cache_version:
             _cache.clear()
+            _places.clear()
             _cache_version = version
+        calendar = _places.get(place)
+    if calendar is not None:
+        return calendar
+    province = province_of(unit)
+    hours = office_hours_for(unit, agency=agency, on=day)
+    key = (province.pk if province else None, str(hours))
+    with _lock:
         calendar = _cache.get(key)
     if calendar is None:
         calendar = core.WorkingCalendar(
             overrides=overrides_for(province), office_hours=hours, **policy_for(province)
         )
-        with _lock:
-            if _cache_version == version:
-                _cache[key] = calendar
+    with _lock:
+        if _cache_version == version:
+            _cache[key] = calendar
+            _places[place] = calendar
     return calendar

@@ -15,6 +15,7 @@ from django.db import transaction
 from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.catalog.services import load_demo_catalog
+from motcua.dossiers.scenario import BAC_KAN_2024, load_scenario
 from motcua.units.models import Agency
 from motcua.units.selectors import unit_at
 from motcua.units.services import load_bac_kan
@@ -93,4 +94,6 @@ def demo_load() -> dict[str, int]:
             user=user, role=account.role, unit=unit_at(account.unit_code, DEMO_DAY), agency=agency
         )
     counts["users"] = len(DEMO_ACCOUNTS)
+    # The Bắc Kạn 2024 history (issue 3 item 7), imported once: a second load finds it stored.
+    counts["dossiers"] = load_scenario(BAC_KAN_2024).total
     return counts

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +62,9 @@ from motcua.payments.choices import PaymentMethod
 from motcua.payments.models import Payment
 from motcua.payments.services import payment_obligation_create, payment_record
 from motcua.units.models import AdministrativeUnit, Agency
+
+# What a transition may save: the Dossier's own columns (``changes`` may also name others).
+_DOSSIER_FIELDS = frozenset(field.name for field in Dossier._meta.concrete_fields)
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,29 @@ def event_content(event: DossierEvent, dossier_code: str) -> dict[str, Any]:
     }
 
 
+_HEAD_TABLE = ChainHead._meta.db_table
+
+
+def _chain_reserve() -> tuple[int, str]:
+    """Take the next place in the global chain: (its number, the previous event's hash).
+
+    The UPDATE locks the head row until the transaction ends, so appends serialise; every
+    writer locks its dossier (or code counter) first and the head last, so none deadlock.
+    """
+    sql = (
+        f"UPDATE {_HEAD_TABLE} SET last_seq = last_seq + 1 WHERE id = 1 "
+        "RETURNING last_seq, last_hash"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+        if row is None:  # the very first event (or a test flushed the tables)
+            ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
+            cursor.execute(sql)
+            row = cursor.fetchone()
+    return int(row[0]), str(row[1])
+
+
 def _append_event(
     dossier: Dossier,
     *,
@@ -217,19 +243,20 @@ def _append_event(
     reason: str,
     changes: dict[str, Any],
     data: dict[str, Any] | None = None,
+    last: tuple[int, str] | None = None,
 ) -> DossierEvent:
     """Append one event to the dossier's chain and to the global chain.
+
+    ``last`` is the dossier's last event as (seq, hash); None for a new dossier.
 
     The global chain's head row is locked here, after the dossier: every writer takes the two
     locks in the same order, so appends serialise without deadlocks.
     """
-    ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
-    head = ChainHead.objects.select_for_update().get(pk=1)
-    last = dossier.events.order_by("-seq").only("seq", "hash").first()
+    chain_seq, chain_prev_hash = _chain_reserve()
     event = DossierEvent(
         dossier=dossier,
-        seq=(last.seq + 1) if last else 1,
-        chain_seq=head.last_seq + 1,
+        seq=(last[0] + 1) if last else 1,
+        chain_seq=chain_seq,
         at=at,
         recorded_at=timezone.now(),
         actor=actor,
@@ -242,15 +269,15 @@ def _append_event(
             "changes": {name: _json(value) for name, value in changes.items()},
             **{name: _json(value) for name, value in (data or {}).items()},
         },
-        prev_hash=last.hash if last else chain.GENESIS,
-        chain_prev_hash=head.last_hash,
+        prev_hash=last[1] if last else chain.GENESIS,
+        chain_prev_hash=chain_prev_hash,
     )
     event.hash = chain.event_hash(
         event_content(event, dossier.code), event.prev_hash, event.chain_prev_hash
     )
     event.save()
-    head.last_seq, head.last_hash = event.chain_seq, event.hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {_HEAD_TABLE} SET last_hash = %s WHERE id = 1", [event.hash])
     return event
 
 
@@ -425,10 +452,24 @@ def dossier_create(
 # -- transitions ---------------------------------------------------------------------------
 
 
-def _close_pause(dossier: Dossier, calendar: WorkingCalendar, at: datetime) -> dict[str, Any]:
+class _LazyCalendar:
+    """The dossier's working calendar, looked up only by the actions that need the clock."""
+
+    def __init__(self, dossier: Dossier) -> None:
+        self._dossier = dossier
+        self._calendar: WorkingCalendar | None = None
+
+    def get(self) -> WorkingCalendar:
+        if self._calendar is None:
+            self._calendar = _calendar(self._dossier)
+        return self._calendar
+
+
+def _close_pause(dossier: Dossier, lazy: _LazyCalendar, at: datetime) -> dict[str, Any]:
     """End the open pause; the time waited moves the due moment forward (§1.4 step 6)."""
     if dossier.paused_since is None:
         return {}
+    calendar = lazy.get()
     Pause.objects.filter(dossier=dossier, ended_at__isnull=True).update(ended_at=at)
     waited = calendar.between(dossier.paused_since, at).seconds
     if waited > 0 and dossier.effective_due_at is not None:
@@ -483,18 +524,25 @@ def _apply(
     at: datetime,
     actor: User | None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Write the facts an action establishes; return (changed fields, extra event data)."""
-    calendar = _calendar(dossier)
+    """Write the facts an action establishes; return (changed fields, extra event data).
+
+    ``changes`` names Dossier fields (they are what gets saved) and their new values.
+    """
+    calendar = _LazyCalendar(dossier)
     version = dossier.procedure_version
     changes: dict[str, Any] = {}
     data: dict[str, Any] = {}
     match action:
         case workflow.Action.RECEIVE:  # Submitted -> Received: form 01, the clock starts
-            dossier.received_at = calendar.receipt_moment(at)
+            dossier.received_at = calendar.get().receipt_moment(at)
             dossier.due_at = dossier.effective_due_at = _due(
-                calendar, version, dossier.received_at, online=True
+                calendar.get(), version, dossier.received_at, online=True
             )
-            changes = {"received_at": dossier.received_at, "due_at": dossier.due_at}
+            changes = {
+                "received_at": dossier.received_at,
+                "due_at": dossier.due_at,
+                "effective_due_at": dossier.effective_due_at,
+            }
         case workflow.Action.TRANSFER:  # Received -> In processing at the competent agency
             agency = details.to_agency or version.competent_agency
             if agency is None:
@@ -511,9 +559,12 @@ def _apply(
             data = {"from_agency": dossier.receiving_agency, "deliverer": actor}
         case workflow.Action.HAND_OVER:  # In processing -> In processing (control sheet row)
             data = {"from_agency": dossier.current_agency, "deliverer": actor}
-            if details.to_agency is not None:
+            if details.to_agency is not None and details.to_agency != dossier.current_agency:
+                # Another agency: the previous holder's officer no longer has it.
                 dossier.current_agency = details.to_agency
-            dossier.assignee = details.assignee
+                dossier.assignee = details.assignee
+            elif details.assignee is not None:
+                dossier.assignee = details.assignee
             dossier.current_step = details.step or dossier.current_step
             changes = {
                 "current_agency": dossier.current_agency,
@@ -547,7 +598,7 @@ def _apply(
             )
             dossier.denial_reason = reason if action is workflow.Action.DENY else ""
             dossier.timeliness = timeliness.classify(
-                calendar,
+                calendar.get(),
                 finished_at=at,
                 due_at=dossier.effective_due_at or at,
                 supplement_requests=dossier.supplement_requests,
@@ -559,6 +610,7 @@ def _apply(
             changes = {
                 "resolved_at": at,
                 "outcome": dossier.outcome,
+                "denial_reason": dossier.denial_reason,
                 "timeliness": dossier.timeliness,
                 "result_form": dossier.result_form,
                 "result_digitised": dossier.result_digitised,
@@ -635,7 +687,12 @@ def dossier_transition(
     with transaction.atomic():
         dossier = (
             Dossier.objects.select_for_update(of=("self",))
-            .select_related("procedure_version", "receiving_agency__unit")
+            .select_related(
+                "procedure_version__competent_agency",
+                "receiving_agency__unit",
+                "current_agency__unit",
+                "competent_agency__unit",
+            )
             .filter(pk=dossier_id)
             .first()
         )
@@ -663,7 +720,8 @@ def dossier_transition(
         if rule.reason_required and not reason:
             raise InvalidInput(_("a reason is required"), field="reason")
         moment = _moment(at)
-        last_at = dossier.events.order_by("-seq").values_list("at", flat=True).first()
+        last = dossier.events.order_by("-seq").values_list("seq", "hash", "at").first()
+        last_at = last[2] if last else None
         if last_at is not None and moment < last_at:
             raise InvalidInput(
                 _("%(at)s is before the dossier's last event (%(last)s)")
@@ -679,7 +737,8 @@ def dossier_transition(
         target = workflow.target_of(status, action)
         dossier.status = target.value
         dossier.version += 1
-        dossier.save()
+        fields = {"status", "version", *changes}
+        dossier.save(update_fields=sorted(fields & _DOSSIER_FIELDS))
         _append_event(
             dossier,
             action=Action(action),
@@ -690,5 +749,6 @@ def dossier_transition(
             reason=reason,
             changes={"status": target.value, **changes},
             data=data,
+            last=(last[0], last[1]) if last else None,
         )
     return dossier

@@ -153,6 +153,21 @@ def unit_lineage(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, edges))
 
 
+def unit_coverers(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
+    """Every unit whose lineage holds ``unit``: its ancestors and what they became, in one query.
+
+    The mirror of :func:`unit_lineage` (parents and successors instead of children and
+    predecessors): ``unit in unit_lineage(a)`` exactly when ``a in unit_coverers(unit)``, so a
+    permission check walks up from one unit instead of down from every granted one.
+    """
+    successor_edges = (
+        f"SELECT predecessor_id AS from_id, successor_id AS next_id "
+        f"FROM {Succession._meta.db_table}"
+    )
+    edges = f"{_parent_edges()} UNION ALL {successor_edges}"
+    return AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, edges))
+
+
 def predecessors(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
     """The units merged or split into ``unit`` directly (one query)."""
     return AdministrativeUnit.objects.filter(successions_out__successor=unit).order_by("code")

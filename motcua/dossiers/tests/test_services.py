@@ -100,6 +100,12 @@ def test_every_action_from_every_state_is_allowed_or_refused(world, status):
             assert snapshot(dossier) == before, action
             continue
         after = act(world, dossier, action, "02/01/2024 10:00", **GOOD_DETAILS.get(action, {}))
+        stored = Dossier.objects.get(pk=dossier.pk)
+        for column in Dossier._meta.concrete_fields:  # everything set was also saved
+            assert column.value_from_object(stored) == column.value_from_object(after), (
+                action,
+                column.name,
+            )
         assert after.status == workflow.target_of(workflow.Status(status), action)
         assert after.version == before[1] + 1
         event = after.events.order_by("-seq").first()
@@ -275,7 +281,8 @@ def test_a_stale_version_loses(world):
             reason="Rút",
             at=local("01/04/2024 09:05"),
         )
-    assert "changed by someone else" in str(error.value)
+    assert error.value.field == "version"
+    assert dossier.code in str(error.value)
     assert Dossier.objects.get(pk=dossier.pk).status == Status.IN_PROCESSING
 
 

@@ -16,10 +16,12 @@ from motcua.units.selectors import (
     province_of,
     successors,
     unit_at,
+    unit_coverers,
     unit_lineage,
     unit_versions,
     units_below,
 )
+from motcua.units.services import load_bac_kan
 
 BEFORE = date(2025, 6, 30)
 AFTER = date(2025, 7, 1)
@@ -160,3 +162,13 @@ def test_agency_by_electronic_code(bac_kan):
     with pytest.raises(AgencyNotFound) as caught:
         agency_by_electronic_code("000.99.58.H06")
     assert str(caught.value) == "Không có cơ quan nào có mã định danh điện tử 000.99.58.H06"
+
+
+@pytest.mark.django_db
+def test_coverers_mirror_the_lineage_of_every_unit():
+    load_bac_kan()
+    units = list(AdministrativeUnit.objects.all())
+    lineage = {u.pk: set(unit_lineage(u).values_list("pk", flat=True)) for u in units}
+    for unit in units:
+        coverers = set(unit_coverers(unit).values_list("pk", flat=True))
+        assert coverers == {a for a, members in lineage.items() if unit.pk in members}, unit.code

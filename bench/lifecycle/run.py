@@ -1,0 +1,340 @@
+"""Benchmark (not a test): whole dossier lifecycles through the services versus raw INSERTs.
+
+    .venv/bin/python bench/lifecycle/run.py [--n 300] [--profile]
+
+Starts a throw-away PostgreSQL server the way the test harness does (conftest.py), migrates a
+fresh database, creates a minimal world (a city, its one-stop desk, a department, one
+procedure, a clerk and an officer), then times, for N dossiers each:
+
+- **services**: receipt at the counter (form 01, the clock's due moment, a gapless code) +
+  transfer + approve + return of the result, through ``dossier_create`` and
+  ``dossier_transition`` (row lock, version and role checks, hash-chained events);
+- **raw**: the same rows written with psycopg in the same four transactions per dossier (the
+  code counter upsert, the dossier insert and its three updates, four events with their
+  SHA-256 chain hashes, the chain head update), no checks, no ORM.
+
+Prints both rates, the ratio (target: services ≥ 0.3 × raw, docs/dossiers.md) and, with
+``--profile``, the SQL queries each step issues.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from conftest import _as_postgres, _free_port, postgres_bindir  # noqa: E402
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+START = datetime(2024, 1, 2, 8, 0, tzinfo=TZ)
+
+
+@contextmanager
+def postgres():
+    """A throw-away cluster (as conftest.pg_cluster): yields the server URL."""
+    bindir = postgres_bindir()
+    if bindir is None:
+        raise SystemExit("PostgreSQL 15+ server binaries not found")
+    base = tempfile.mkdtemp(prefix="motcua-bench-pg-")
+    if os.geteuid() == 0:
+        shutil.chown(base, "postgres", "postgres")
+    data, port = os.path.join(base, "data"), _free_port()
+    _as_postgres(
+        [f"{bindir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+         "--locale=C.UTF-8"]
+    )  # fmt: skip
+    opts = (
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off"
+    )
+    _as_postgres([f"{bindir}/pg_ctl", "-D", data, "-o", opts, "-l", f"{base}/log", "-w", "start"])
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/"
+    finally:
+        _as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"])
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def world():
+    from motcua.accounts.choices import Role
+    from motcua.accounts.services import role_grant, user_create_or_update
+    from motcua.catalog.models import Field, Procedure, ProcedureVersion
+    from motcua.units.models import AdministrativeUnit, Agency
+
+    province = AdministrativeUnit.objects.create(code="06", name="Tỉnh Bắc Kạn", kind="province")
+    city = AdministrativeUnit.objects.create(
+        code="058", name="Thành phố Bắc Kạn", kind="city", parent=province
+    )
+    desk = Agency.objects.create(
+        code="BPMC-058",
+        name="Bộ phận Một cửa thành phố",
+        kind="one_stop",
+        unit=city,
+        electronic_code="000.00.58.H06",
+    )
+    justice = Agency.objects.create(
+        code="PTP-058", name="Phòng Tư pháp", kind="department", unit=city
+    )
+    version = ProcedureVersion.objects.create(
+        procedure=Procedure.objects.create(code="1.000001"),
+        version=1,
+        valid_from=date(2023, 1, 1),
+        name="Chứng thực hợp đồng, giao dịch",
+        field=Field.objects.create(code="DATDAI", name="Đất đai"),
+        level="district",
+        competent_agency=justice,
+        time_limit=5,
+        time_limit_unit="working_days",
+        online_level="partial",
+    )
+    users = {}
+    for username, role, agency in (
+        ("clerk", Role.CLERK, desk),
+        ("officer", Role.OFFICER, justice),
+    ):
+        users[username] = user_create_or_update(username=username, full_name=username.title())
+        role_grant(user=users[username], role=role, unit=city, agency=agency)
+    return desk, justice, version, users
+
+
+def moments(i: int) -> tuple[datetime, datetime, datetime, datetime]:
+    """Receipt, transfer, approval and return of dossier ``i`` (working hours, 2024)."""
+    day = START + timedelta(days=7 * (i // 200))  # at most 200 a day: 4-digit codes
+    receipt = day + timedelta(seconds=60 * (i % 200))
+    return (
+        receipt,
+        receipt + timedelta(hours=4),
+        receipt + timedelta(days=1),
+        receipt + timedelta(days=1, hours=1),
+    )
+
+
+def lifecycle(i: int, desk, version, users, *, offset_days: int = 0, queries=None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers.choices import Channel, ReturnMethod
+    from motcua.dossiers.services import (
+        Applicant,
+        Details,
+        dossier_create,
+        dossier_transition,
+    )
+
+    shift = timedelta(days=offset_days)
+    receipt, transfer, approve, returned = (m + shift for m in moments(i))
+    steps = [
+        (
+            "receive",
+            lambda: (
+                dossier_create(
+                    procedure=version,
+                    receiving_agency=desk,
+                    channel=Channel.DIRECT,
+                    applicant=Applicant(name=f"Nguyễn Văn {i}", phone="0912345678"),
+                    actor=users["clerk"],
+                    at=receipt,
+                ).dossier
+            ),
+        ),
+    ]
+    dossier = None
+    if queries is not None:
+        connection.queries_log.clear()
+    for name, step in steps:
+        with CaptureQueriesContext(connection) as captured:
+            dossier = step()
+        if queries is not None:
+            queries[name] = len(captured)
+            queries["sql:" + name] = [q["sql"][:160] for q in captured.captured_queries]
+    for name, actor, at, details in (  # noqa: B007
+        ("transfer", "clerk", transfer, None),
+        ("approve", "officer", approve, None),
+        ("return_result", "clerk", returned, Details(return_method=ReturnMethod.COUNTER)),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            dossier_transition(
+                dossier_id=dossier.pk,
+                action=name,
+                actor=users[actor],
+                expected_version=dossier.version,
+                details=details,
+                at=at,
+            )
+            dossier.version += 1
+        if queries is not None:
+            queries[name] = len(captured)
+            queries["sql:" + name] = [q["sql"][:160] for q in captured.captured_queries]
+
+
+def raw_run(url: str, n: int, desk_id: int, justice_id: int, version_id: int, users) -> None:
+    """The same rows with psycopg: four short transactions per dossier, no checks."""
+    import psycopg
+
+    from motcua.core import chain
+
+    clerk, officer = users["clerk"], users["officer"]
+    with psycopg.connect(url) as conn:
+        head_seq, head_hash = conn.execute(
+            "SELECT last_seq, last_hash FROM dossiers_chainhead WHERE id = 1"
+        ).fetchone()
+        conn.commit()
+        for i in range(n):
+            receipt, transfer, approve, returned = (m + timedelta(days=2000) for m in moments(i))
+            due = receipt + timedelta(days=7)
+            tip = chain.GENESIS
+
+            def event(cur, dossier_id, seq, at, actor, name, action, src, dst, data):
+                nonlocal head_seq, head_hash, tip
+                head_seq += 1
+                content = {"dossier": dossier_id, "seq": seq, "action": action, "data": data}
+                digest = chain.event_hash(content, tip, head_hash)
+                cur.execute(
+                    "INSERT INTO dossiers_dossierevent (dossier_id, seq, chain_seq, at, "
+                    "recorded_at, actor_id, actor_name, action, from_status, to_status, reason, "
+                    "data, prev_hash, chain_prev_hash, hash) "
+                    "VALUES (%s,%s,%s,%s,now(),%s,%s,%s,%s,%s,'',%s,%s,%s,%s)",
+                    (dossier_id, seq, head_seq, at, actor.pk, name, action, src, dst,
+                     json.dumps(data), tip, head_hash, digest),
+                )  # fmt: skip
+                cur.execute(
+                    "UPDATE dossiers_chainhead SET last_seq = %s, last_hash = %s WHERE id = 1",
+                    (head_seq, digest),
+                )
+                tip, head_hash = digest, digest
+
+            with conn.cursor() as cur:  # receipt
+                (last,) = cur.execute(
+                    "INSERT INTO dossiers_dossiercodecounter (agency_id, day, last) "
+                    "VALUES (%s, %s, 1) ON CONFLICT (agency_id, day) "
+                    "DO UPDATE SET last = dossiers_dossiercodecounter.last + 1 RETURNING last",
+                    (desk_id, receipt.date()),
+                ).fetchone()
+                code = f"000.00.58.H06-{receipt:%y%m%d}-{last:04d}"
+                (dossier_id,) = cur.execute(
+                    "INSERT INTO dossiers_dossier (code, procedure_version_id, receiving_agency_id,"
+                    " applicant_kind, applicant_name, applicant_id_number, applicant_phone,"
+                    " applicant_email, applicant_address, channel, sets_count, summary, status,"
+                    " submitted_at, received_at, due_at, effective_due_at, supplement_requests,"
+                    " current_step, outcome, denial_reason, timeliness, result_form,"
+                    " result_digitised, electronic_certification, return_method, version,"
+                    " imported, created_at) VALUES (%s,%s,%s,'person',%s,'','0912345678','','',"
+                    "'direct',1,'Chứng thực','received',%s,%s,%s,%s,0,'','','','','',false,false,"
+                    "'',1,false,now()) RETURNING id",
+                    (code, version_id, desk_id, f"Nguyễn Văn {i}", receipt, receipt, due, due),
+                ).fetchone()
+                event(cur, dossier_id, 1, receipt, clerk, "Clerk", "receive", "", "received",
+                      {"changes": {"status": "received"}})  # fmt: skip
+            conn.commit()
+            with conn.cursor() as cur:  # transfer
+                cur.execute(
+                    "UPDATE dossiers_dossier SET status='in_processing', competent_agency_id=%s,"
+                    " current_agency_id=%s, current_step='Xử lý', version=2 WHERE id=%s",
+                    (justice_id, justice_id, dossier_id),
+                )
+                event(cur, dossier_id, 2, transfer, clerk, "Clerk", "transfer", "received",
+                      "in_processing", {"changes": {"status": "in_processing"}})  # fmt: skip
+            conn.commit()
+            with conn.cursor() as cur:  # approve
+                cur.execute(
+                    "UPDATE dossiers_dossier SET status='resolved', resolved_at=%s,"
+                    " outcome='approved', timeliness='early', result_form='paper', version=3"
+                    " WHERE id=%s",
+                    (approve, dossier_id),
+                )
+                event(cur, dossier_id, 3, approve, officer, "Officer", "approve",
+                      "in_processing", "resolved", {"changes": {"status": "resolved"}})  # fmt: skip
+            conn.commit()
+            with conn.cursor() as cur:  # return
+                cur.execute(
+                    "UPDATE dossiers_dossier SET status='returned', returned_at=%s,"
+                    " return_method='counter', version=4 WHERE id=%s",
+                    (returned, dossier_id),
+                )
+                event(cur, dossier_id, 4, returned, clerk, "Clerk", "return_result", "resolved",
+                      "returned", {"changes": {"status": "returned"}})  # fmt: skip
+            conn.commit()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=300, help="dossiers per run")
+    parser.add_argument("--profile", action="store_true", help="print queries per step")
+    parser.add_argument("--cprofile", action="store_true", help="cProfile the services run")
+    options = parser.parse_args()
+    with postgres() as server:
+        import psycopg
+
+        with psycopg.connect(server + "postgres", autocommit=True) as conn:
+            conn.execute("CREATE DATABASE motcua_bench")
+        url = server + "motcua_bench"
+        os.environ["DATABASE_URL"] = url
+        os.environ["MOTCUA_ENV"] = "test"  # fast password hashing for the two users
+        os.environ.setdefault("MOTCUA_DATA_DIR", tempfile.mkdtemp(prefix="motcua-bench-"))
+        os.environ["DJANGO_SETTINGS_MODULE"] = "motcua.settings"
+        import django
+
+        django.setup()
+        from django.conf import settings
+
+        settings.DEBUG = False  # DEBUG logs every query: not what production pays
+        from django.core.management import call_command
+        from django.db import connection
+
+        call_command("migrate", verbosity=0)
+        desk, justice, version, users = world()
+        # Warm-up (caches, first-use imports), in another month so codes do not collide.
+        for i in range(10):
+            lifecycle(i, desk, version, users, offset_days=400)
+
+        profiler = None
+        if options.cprofile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
+        started = time.perf_counter()
+        for i in range(options.n):
+            lifecycle(i, desk, version, users)
+        services = time.perf_counter() - started
+        if profiler is not None:
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(35)
+        connection.close()
+
+        started = time.perf_counter()
+        raw_run(url, options.n, desk.pk, justice.pk, version.pk, users)
+        raw = time.perf_counter() - started
+
+        queries: dict = {}
+        lifecycle(0, desk, version, users, offset_days=800, queries=queries)
+
+    n = options.n
+    print(f"dossiers: {n}, each receive + transfer + approve + return (4 transactions)")
+    print(f"services: {services:.2f} s, {n / services:.1f} lifecycles/s")
+    print(f"raw:      {raw:.2f} s, {n / raw:.1f} lifecycles/s")
+    print(f"ratio services/raw: {raw / services:.2f} (target >= 0.3)")
+    steps = ("receive", "transfer", "approve", "return_result")
+    print("queries per step: " + ", ".join(f"{s} {queries[s]}" for s in steps))
+    if options.profile:
+        for step in steps[1:]:
+            print(f"-- {step}")
+            for sql in queries["sql:" + step]:
+                print("   " + sql)
+
+
+if __name__ == "__main__":
+    main()

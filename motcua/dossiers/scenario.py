@@ -1,0 +1,731 @@
+"""A city's dossier history generated from parameters: the Bắc Kạn 2024 scenario (issue 3 item 7).
+
+Not a hand-made dump: :func:`generate` builds, deterministically from :class:`ScenarioParams`
+and a seed, the history of dossiers across the city's one-stop section and its wards' one-stop
+sections, from ``history_start`` to the end of ``period_end``, such that the figures of the
+period are exactly those the parameters ask for. The records are in the history file format
+(``motcua.dossiers.history``), and :func:`load_scenario` loads them through the import, so the
+scenario is history like any migrated one: its facts are recorded, not recomputed.
+
+Definitions of the figures (docs/dossier-history-format.md, "The scenario"):
+
+- received in the period: ``received_at`` in [period_start, period_end] (local days); direct
+  means in person or by post;
+- carried over: received before period_start, not resolved or ended before it;
+- resolved in the period (early + on time, late): ``resolved_at`` in the period;
+- pending at the end: received by the end, not resolved or ended by then; all within time;
+- obligations: dossiers received in the period with a financial obligation; paid online: those
+  with a successful payment through the national portal or the local gateway;
+- digitisation (766 indicator 4.2, §5.3): dossiers received in the period whose components are
+  all digitised and, if resolved, whose result is digitised, over dossiers received;
+- electronic certification: dossiers of certification procedures received in the period with
+  an electronically certified copy, over certification dossiers received in the period.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from motcua.catalog.choices import OnlineLevel, ProcedureLevel
+from motcua.catalog.models import ProcedureVersion
+from motcua.clock.selectors import calendar_for
+from motcua.core import timeliness
+from motcua.core.clock import LOCAL_TZ, WorkingCalendar
+from motcua.dossiers.choices import Channel, Outcome, ResultForm, ReturnMethod, Status
+from motcua.dossiers.history import HEADER, ImportReport, import_history
+from motcua.dossiers.models import Dossier
+from motcua.feedback.choices import RatingLevel
+from motcua.payments.choices import PaymentMethod
+from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.selectors import unit_at
+
+
+class ScenarioError(ValueError):
+    """The parameters cannot be met (say which); nothing is generated."""
+
+
+@dataclass(frozen=True)
+class ScenarioParams:
+    """What a scenario must produce. Counts are for the period, the whole city."""
+
+    seed: int = 2024
+    history_start: date = date(2023, 7, 1)  # the oldest dossier's receipt (prior history)
+    period_start: date = date(2024, 1, 1)
+    period_end: date = date(2024, 5, 22)  # inclusive: the figures are as of its end
+    received_online: int = 1342
+    received_direct: int = 266  # in person and by post
+    received_postal: int = 8  # of which by post
+    carried_over: int = 39  # received before the period, resolved in it
+    prior_resolved: int = 60  # received and resolved before the period (history only)
+    late_resolved: int = 5  # of those resolved in the period
+    pending: int = 43  # received in the period, pending (all within time) at its end
+    pending_from: date = date(2024, 5, 6)  # pending ones were received from this day
+    obligations: int = 1501  # dossiers received in the period with a financial obligation
+    paid_online: int = 508  # of which paid online (national portal or local gateway)
+    online_national_share: float = 0.85  # of online payments, through the national portal
+    certification_dossiers: int = 412  # dossiers of certification procedures received
+    digitisation_rate: str = "0.77"  # exact counts are these rates rounded half up
+    e_certification_rate: str = "0.25"
+    rated_share: float = 0.55  # of returned dossiers, rated by the applicant
+    satisfied_share: float = 1.0  # of ratings, satisfied or very satisfied
+    very_satisfied_share: float = 0.4  # of satisfied-or-better ratings
+    supplement_share: float = 0.04  # dossiers with one supplement pause
+    denied_share: float = 0.01
+    city_share: float = 0.45  # dossiers at the city's one-stop section (city-level procedures)
+    city_unit: str = "058"
+    city_desk: str = "BPMC-058"
+    ward_units: tuple[str, ...] = (
+        "01834",
+        "01837",
+        "01840",
+        "01843",
+        "01846",
+        "01849",
+        "01852",
+        "01855",
+    )
+    leader: str = "Lý Thị Hà"
+    label: str = "bac-kan-2024"
+
+    @property
+    def received(self) -> int:
+        return self.received_online + self.received_direct
+
+    @property
+    def digitised(self) -> int:
+        return _share(self.received, self.digitisation_rate)
+
+    @property
+    def e_certified(self) -> int:
+        return _share(self.certification_dossiers, self.e_certification_rate)
+
+
+BAC_KAN_2024 = ScenarioParams()
+
+
+def _share(total: int, rate: str) -> int:
+    return int((Decimal(total) * Decimal(rate)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def expected_figures(params: ScenarioParams) -> dict[str, int]:
+    """The period's figures the scenario produces (what a report must show)."""
+    return {
+        "received": params.received,
+        "received_online": params.received_online,
+        "received_direct": params.received_direct,
+        "carried_over": params.carried_over,
+        "resolved": params.received - params.pending + params.carried_over,
+        "resolved_in_time": params.received
+        - params.pending
+        + params.carried_over
+        - params.late_resolved,
+        "resolved_late": params.late_resolved,
+        "pending": params.pending,
+        "pending_overdue": 0,
+        "obligations": params.obligations,
+        "paid_online": params.paid_online,
+        "digitised": params.digitised,
+        "certification": params.certification_dossiers,
+        "e_certified": params.e_certified,
+    }
+
+
+# -- people ------------------------------------------------------------------------------------
+
+SURNAMES = (
+    "Nguyễn", "Hoàng", "Nông", "Ma", "Hà", "Triệu", "Lý", "Đinh", "Lục", "Bế", "Dương",
+    "Trần", "Lê", "Phạm", "Vũ", "Lương", "Hứa", "La",
+)  # fmt: skip
+MALE = ("Văn Hùng", "Đức Minh", "Văn Nam", "Quang Huy", "Văn Thắng", "Minh Tuấn", "Văn Dũng",
+        "Đức Anh", "Văn Quân", "Hữu Phúc", "Văn Toàn", "Thế Vinh")  # fmt: skip
+FEMALE = ("Thị Lan", "Thị Hương", "Thị Thu", "Thị Mai", "Thị Hạnh", "Thu Trang", "Thị Hòa",
+          "Ngọc Linh", "Thị Nga", "Thị Duyên", "Minh Phương", "Thị Yến")  # fmt: skip
+COMPANIES = ("Công ty TNHH Xây dựng", "Công ty Cổ phần Thương mại", "Hợp tác xã Nông nghiệp",
+             "Công ty TNHH Dịch vụ")  # fmt: skip
+COMPANY_NAMES = ("Hoàng Long", "Bắc Sơn", "Ba Bể", "Phja Bjoóc", "Sông Cầu", "Nam Cường")
+KNOWN_CLERKS = {"BPMC-058": "Hoàng Thị Lan", "BPMC-01840": "Ma Thị Thu"}
+DENIAL = "Hồ sơ không đủ điều kiện theo quy định"
+SUPPLEMENT_REASON = "Bổ sung giấy tờ chứng minh theo yêu cầu"
+APOLOGY = "Hồ sơ cần xác minh thêm tại cơ sở"
+
+
+def _person(rng: random.Random) -> tuple[str, bool]:
+    female = rng.random() < 0.5
+    given = rng.choice(FEMALE if female else MALE)
+    return f"{rng.choice(SURNAMES)} {given}", female
+
+
+# -- the plan of one dossier -----------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    group: str  # period | carried | prior
+    channel: str
+    pending: bool = False
+    late: bool = False
+    certification: bool = False
+    obligation: bool = False
+    paid_online: bool = False
+    e_certified: bool = False
+    digitised: bool = False
+    supplement: bool = False
+    denied: bool = False
+    ward: str = ""  # "" = the city's one-stop section
+    # Filled by the timeline.
+    version: ProcedureVersion | None = None
+    times: dict[str, Any] = field(default_factory=dict)
+    code: str = ""
+
+
+class _World:
+    """The agencies, units, catalogue and calendar the scenario is built on (read once)."""
+
+    def __init__(self, params: ScenarioParams) -> None:
+        codes = [params.city_desk]
+        for ward in params.ward_units:
+            codes += [f"BPMC-{ward}", f"UBND-{ward}"]
+        agencies = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+        missing = sorted(set(codes) - set(agencies))
+        if missing:
+            raise ScenarioError(f"unknown agencies: {', '.join(missing)} (load the units first)")
+        self.agencies = agencies
+        self.units: dict[str, AdministrativeUnit] = {
+            code: unit_at(code, params.period_end) for code in params.ward_units
+        }
+        self.calendar: WorkingCalendar = calendar_for(agency=agencies[params.city_desk])
+        versions = list(
+            ProcedureVersion.objects.select_related("procedure", "competent_agency")
+            .prefetch_related("components", "fees")
+            .order_by("procedure__code", "version")
+        )
+        if not versions:
+            raise ScenarioError("the catalogue is empty (load the demo catalogue first)")
+        # Pools by (city level?, offered online?, certification?, has a fee?).
+        self.pools: dict[tuple[bool, bool, bool, bool], list[ProcedureVersion]] = {}
+        for v in versions:
+            if v.level == ProcedureLevel.PROVINCE:
+                continue
+            if v.level == ProcedureLevel.DISTRICT and v.competent_agency is None:
+                continue
+            key = (
+                v.level == ProcedureLevel.DISTRICT,
+                v.online_level != OnlineLevel.NONE,
+                v.is_certification,
+                sum(f.amount for f in v.fees.all()) > 0,
+            )
+            self.pools.setdefault(key, []).append(v)
+
+
+def _choose(rng: random.Random, items: list[int], count: int, what: str) -> set[int]:
+    if count > len(items):
+        raise ScenarioError(f"{what}: {count} asked, only {len(items)} possible")
+    return set(rng.sample(items, count))
+
+
+def _plan(params: ScenarioParams, rng: random.Random) -> list[_Plan]:
+    n = params.received
+    if params.received_postal > params.received_direct:
+        raise ScenarioError("received_postal: more than received_direct")
+    channels = (
+        [Channel.ONLINE.value] * params.received_online
+        + [Channel.DIRECT.value] * (params.received_direct - params.received_postal)
+        + [Channel.POSTAL.value] * params.received_postal
+    )
+    rng.shuffle(channels)
+    plans = [_Plan("period", ch) for ch in channels]
+    everyone = list(range(n))
+    for i in _choose(rng, everyone, params.pending, "pending"):
+        plans[i].pending = True
+    resolved = [i for i in everyone if not plans[i].pending]
+    for i in _choose(rng, resolved, params.late_resolved, "late_resolved"):
+        plans[i].late = True
+    for i in _choose(rng, everyone, params.certification_dossiers, "certification_dossiers"):
+        plans[i].certification = True
+    certified = [i for i in resolved if plans[i].certification]
+    for i in _choose(rng, certified, params.e_certified, "e_certification_rate"):
+        plans[i].e_certified = True
+    if params.obligations < params.certification_dossiers:
+        raise ScenarioError("obligations: fewer than certification_dossiers (they all pay a fee)")
+    others = [i for i in everyone if not plans[i].certification]
+    for i in _choose(
+        rng, others, params.obligations - params.certification_dossiers, "obligations"
+    ):
+        plans[i].obligation = True
+    for p in plans:
+        p.obligation = p.obligation or p.certification
+    payable = [i for i in everyone if plans[i].obligation and plans[i].channel == Channel.ONLINE]
+    for i in _choose(rng, payable, params.paid_online, "paid_online"):
+        plans[i].paid_online = True
+    for i in _choose(rng, everyone, params.digitised, "digitisation_rate"):
+        plans[i].digitised = True
+    online_share = params.received_online / n if n else 0.0
+    for group, count in (("carried", params.carried_over), ("prior", params.prior_resolved)):
+        for _ in range(count):
+            channel = Channel.ONLINE if rng.random() < online_share else Channel.DIRECT
+            plans.append(_Plan(group, channel.value, digitised=rng.random() < 0.7))
+    for p in plans:
+        p.supplement = not p.late and rng.random() < params.supplement_share
+        p.denied = not p.pending and not p.late and rng.random() < params.denied_share
+        if rng.random() >= params.city_share:
+            p.ward = rng.choice(params.ward_units)
+    return plans
+
+
+# -- timelines -------------------------------------------------------------------------------
+
+
+def _local(day: date, clock: time = time(0, 0)) -> datetime:
+    return datetime.combine(day, clock, LOCAL_TZ)
+
+
+class _Clock:
+    def __init__(self, calendar: WorkingCalendar, params: ScenarioParams) -> None:
+        self.cal = calendar
+        self.params = params
+        self.spd = calendar.office_hours.seconds_per_day
+        self.start = _local(params.period_start)
+        self.end = _local(params.period_end + timedelta(days=1))  # exclusive
+        day = params.period_end
+        while not calendar.is_working_day(day):
+            day -= timedelta(days=1)
+        # The last working minute of the period: nothing happens after it.
+        self.last = _local(day, calendar.office_hours.sessions[-1].end) - timedelta(minutes=1)
+        day = params.period_start - timedelta(days=1)
+        while not calendar.is_working_day(day):
+            day -= timedelta(days=1)
+        self.last_before = _local(day, calendar.office_hours.sessions[-1].end) - timedelta(
+            minutes=1
+        )
+        self.first_in = calendar.next_working_moment(self.start)
+
+    def working_days(self, first: date, last: date) -> list[date]:
+        days, day = [], first
+        while day <= last:
+            if self.cal.is_working_day(day):
+                days.append(day)
+            day += timedelta(days=1)
+        if not days:
+            raise ScenarioError(f"no working day between {first} and {last}")
+        return days
+
+    def moment_in(self, rng: random.Random, day: date) -> datetime:
+        """A working moment of ``day`` (whole minutes), away from the day's close."""
+        opening = self.cal.next_working_moment(_local(day))
+        moment = self.add(opening, rng.randrange(60, self.spd - 900) // 60 * 60)
+        # A session's end is not working time (the next session's start is the same instant).
+        return self.cal.next_working_moment(moment).astimezone(LOCAL_TZ)
+
+    def add(self, start: datetime, seconds: float) -> datetime:
+        return self.cal.add_working_seconds(start, max(1, int(seconds))).astimezone(LOCAL_TZ)
+
+    def span(self, first: datetime, second: datetime) -> int:
+        return self.cal.between(first, second).seconds
+
+    def between(self, rng: random.Random, first: datetime, second: datetime, lo: float) -> datetime:
+        """A working moment strictly inside (first, second), at least ``lo`` of the way."""
+        return self.add(first, self.span(first, second) * rng.uniform(lo, 0.97))
+
+
+def _pick_version(
+    world: _World, rng: random.Random, plan: _Plan, day: date, *, free: bool = False
+) -> ProcedureVersion:
+    key = (
+        not plan.ward,
+        plan.channel == Channel.ONLINE,
+        plan.certification,
+        plan.obligation and not free,
+    )
+    pool = [v for v in world.pools.get(key, []) if v.is_in_force_on(day)]
+    if not key[1]:  # direct and postal dossiers may be for any procedure
+        alt = (key[0], True, key[2], key[3])
+        pool += [v for v in world.pools.get(alt, []) if v.is_in_force_on(day)]
+    if not pool:
+        raise ScenarioError(f"no procedure in force on {day} for {key}")
+    return rng.choice(pool)
+
+
+def _timeline(world: _World, clock: _Clock, rng: random.Random, plan: _Plan) -> bool:
+    """Choose the receipt day, procedure and moments; False if this try does not fit."""
+    p = clock.params
+    if plan.group == "prior":
+        days = clock.working_days(p.history_start, p.period_start - timedelta(days=35))
+    elif plan.group == "carried":
+        days = clock.working_days(p.period_start - timedelta(days=21), p.period_start)
+        days = [d for d in days if d < p.period_start]
+    elif plan.pending:
+        days = clock.working_days(p.pending_from, p.period_end)
+    elif plan.late:
+        days = clock.working_days(p.period_start, p.period_end - timedelta(days=35))
+    else:
+        days = clock.working_days(p.period_start, p.period_end)
+    day = rng.choice(days)
+    version = _pick_version(world, rng, plan, day, free=plan.group != "period")
+    online = plan.channel == Channel.ONLINE
+    received = clock.moment_in(rng, day)
+    submitted = received - timedelta(minutes=rng.randrange(0, 900)) if online else received
+    due = clock.cal.due(received, *version.time_limit_for(online=online)).astimezone(LOCAL_TZ)
+    t: dict[str, Any] = {"submitted": submitted, "received": received, "due": due}
+
+    if plan.group == "prior":
+        horizon = min(due, clock.last_before)
+    elif plan.pending:
+        if due <= clock.end:
+            return False
+        horizon = clock.last
+    else:
+        horizon = min(due, clock.last)
+    if plan.group == "carried" and due <= clock.add(clock.first_in, 3600):
+        return False
+    if plan.late and clock.add(due, 2 * clock.spd) >= clock.last:
+        return False
+    lower = received if plan.group != "carried" else max(received, clock.first_in)
+    if not plan.late and clock.span(lower, horizon) < 1800:
+        return False
+    t["transfer"] = clock.add(received, min(1200, clock.span(received, horizon) * 0.05))
+    effective = due
+    pause_end: datetime | None = None
+    if plan.supplement:
+        start = clock.add(t["transfer"], clock.span(t["transfer"], horizon) * 0.2)
+        end = clock.add(start, rng.randrange(1, 3) * clock.spd)
+        if plan.pending:
+            if start < clock.last:
+                t["pause"] = (start, None)
+        elif end < min(clock.add(due, clock.span(start, end)), clock.last):
+            t["pause"] = (start, end)
+            effective = clock.add(due, clock.span(start, end))
+            pause_end = end
+            horizon = min(effective, clock.last_before if plan.group == "prior" else clock.last)
+    t["effective"] = effective
+    if plan.pending:
+        plan.version, plan.times = version, t
+        return True
+    floor = max(lower, pause_end or lower, t["transfer"])
+    if plan.late:
+        t["resolved"] = clock.add(effective, rng.randrange(3600, 2 * clock.spd))
+        t["apology"] = clock.between(rng, t["transfer"], effective, 0.5)
+        t["reappointed"] = clock.add(t["resolved"], clock.spd)
+    else:
+        if clock.span(floor, horizon) < 600:
+            return False
+        t["resolved"] = clock.between(rng, floor, horizon, 0.2)
+    limit = clock.last_before if plan.group == "prior" else clock.last
+    returned = clock.add(t["resolved"], rng.randrange(600, 3 * clock.spd))
+    if returned < limit and rng.random() < 0.97:
+        t["returned"] = returned
+        if rng.random() < p.rated_share:
+            t["rated"] = clock.add(returned, rng.randrange(60, 3600))
+            if t["rated"] >= limit:
+                del t["rated"]
+    plan.version, plan.times = version, t
+    return True
+
+
+# -- records ---------------------------------------------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(LOCAL_TZ).isoformat()
+
+
+class _Builder:
+    def __init__(self, world: _World, params: ScenarioParams, rng: random.Random) -> None:
+        self.world, self.params, self.rng = world, params, rng
+        self.staff: dict[str, str] = {}
+
+    def staff_name(self, key: str) -> str:
+        if key not in self.staff:
+            self.staff[key] = KNOWN_CLERKS.get(key) or _person(self.rng)[0]
+        return self.staff[key]
+
+    def record(self, plan: _Plan) -> dict[str, Any]:
+        rng, params, t = self.rng, self.params, plan.times
+        version = plan.version
+        assert version is not None
+        desk = f"BPMC-{plan.ward}" if plan.ward else params.city_desk
+        competent = (
+            f"UBND-{plan.ward}"
+            if plan.ward
+            else version.competent_agency.code
+            if version.competent_agency
+            else None
+        )
+        unit_code = plan.ward or rng.choice(params.ward_units)
+        unit = self.world.units[unit_code]
+        organisation = rng.random() < 0.06
+        if organisation:
+            name = f"{rng.choice(COMPANIES)} {rng.choice(COMPANY_NAMES)}"
+            id_number, birth = "", None
+        else:
+            name, female = _person(rng)
+            birth = date(rng.randrange(1950, 2006), rng.randrange(1, 13), rng.randrange(1, 29))
+            century = (birth.year - 1900) // 100 * 2 + (1 if female else 0)
+            id_number = f"006{century}{birth.year % 100:02d}{rng.randrange(10**6):06d}"
+        online = plan.channel == Channel.ONLINE
+        clerk, officer = self.staff_name(desk), self.staff_name(competent or desk + "/officer")
+        fee = sum(f.amount for f in version.fees.all()) if plan.obligation else 0
+
+        status = Status.IN_PROCESSING.value
+        if "resolved" in t:
+            status = Status.RETURNED.value if "returned" in t else Status.RESOLVED.value
+        elif "pause" in t and t["pause"][1] is None:
+            status = Status.AWAITING_SUPPLEMENT.value
+        elif plan.pending and rng.random() < 0.15:
+            status = Status.RECEIVED.value
+        resolved = "resolved" in t
+        transferred = status != Status.RECEIVED
+
+        comps = list(version.components.all()) or []
+        components = [
+            {
+                "name": c.name,
+                "originals": c.originals,
+                "certified_copies": c.certified_copies,
+                "photocopies": c.photocopies,
+                "digitised": True,
+            }
+            for c in comps
+        ] or [{"name": "Tờ khai", "originals": 1, "digitised": True}]
+        result_digitised = resolved and plan.digitised
+        if not plan.digitised:
+            for c in components:
+                c["digitised"] = rng.random() < 0.5
+            components[rng.randrange(len(components))]["digitised"] = False
+            result_digitised = resolved and rng.random() < 0.5
+
+        events: list[dict[str, Any]] = []
+
+        def event(at: datetime, actor: str, action: str, to: str, **extra: Any) -> None:
+            events.append(
+                {
+                    "seq": len(events) + 1,
+                    "at": _iso(at),
+                    "actor": actor,
+                    "action": action,
+                    "from": events[-1]["to"] if events else "",
+                    "to": to,
+                    "reason": extra.pop("reason", ""),
+                    "data": extra,
+                }
+            )
+
+        payments: list[dict[str, Any]] = []
+        pay_event: dict[str, Any] | None = None
+        received_changes = {"received_at": _iso(t["received"]), "due_at": _iso(t["due"])}
+        basics = {"procedure": version.procedure.code, "channel": plan.channel, "fee": fee}
+        if online:
+            event(t["submitted"], name, "create", Status.SUBMITTED.value, **basics)
+            if plan.paid_online:
+                method = (
+                    PaymentMethod.ONLINE_NATIONAL
+                    if rng.random() < params.online_national_share
+                    else PaymentMethod.ONLINE_LOCAL
+                ).value
+                reference = f"{plan.code}-{t['submitted']:%Y%m%d%H%M%S}"
+                pay_event = {"kind": "succeeded", "amount": fee, "method": method,
+                             "reference": reference, "at": _iso(t["submitted"])}  # fmt: skip
+                payment = {"amount": fee, "method": method, "reference": reference}
+                event(t["submitted"], name, "pay", Status.SUBMITTED.value, payment=payment)
+            event(t["received"], clerk, "receive", Status.RECEIVED.value, changes=received_changes)
+        else:
+            event(t["received"], clerk, "receive", Status.RECEIVED.value,
+                  changes=received_changes, **basics)  # fmt: skip
+            if plan.obligation:
+                pay_event = {"kind": "succeeded", "amount": fee, "method": "cash",
+                             "reference": "", "at": _iso(t["received"])}  # fmt: skip
+                event(t["received"], clerk, "pay", Status.RECEIVED.value,
+                      payment={"amount": fee, "method": "cash", "reference": ""})  # fmt: skip
+        if transferred:
+            event(t["transfer"], clerk, "transfer", Status.IN_PROCESSING.value, to_agency=competent)
+        pauses = []
+        if "pause" in t and transferred:
+            start, end = t["pause"]
+            pauses.append(
+                {
+                    "reason": "supplement",
+                    "start": _iso(start),
+                    "end": _iso(end),
+                    "note": SUPPLEMENT_REASON,
+                }  # fmt: skip
+            )
+            event(start, officer, "request_supplement", Status.AWAITING_SUPPLEMENT.value,
+                  reason=SUPPLEMENT_REASON)  # fmt: skip
+            if end is not None:
+                event(end, name, "supplement", Status.IN_PROCESSING.value)
+        extensions = []
+        if "apology" in t:
+            extensions.append(
+                {
+                    "old_due_at": _iso(t["effective"]),
+                    "new_due_at": _iso(t["reappointed"]),
+                    "reason": APOLOGY,
+                    "signed_by": params.leader,
+                    "at": _iso(t["apology"]),
+                }  # fmt: skip
+            )
+            event(t["apology"], params.leader, "apologise", Status.IN_PROCESSING.value,
+                  reason=APOLOGY, signed_by=params.leader)  # fmt: skip
+        kind = ""
+        if resolved:
+            calendar = self.world.calendar
+            kind = timeliness.classify(
+                calendar,
+                finished_at=t["resolved"],
+                due_at=t["effective"],
+                supplement_requests=len(pauses),
+            ).value
+            action = "deny" if plan.denied else "approve"
+            event(t["resolved"], officer, action, Status.RESOLVED.value,
+                  reason=DENIAL if plan.denied else "")  # fmt: skip
+            if plan.obligation and pay_event is None and "returned" in t:
+                pay_event = {"kind": "succeeded", "amount": fee, "method": "cash",
+                             "reference": "", "at": _iso(t["returned"])}  # fmt: skip
+                event(t["returned"], clerk, "pay", Status.RESOLVED.value,
+                      payment={"amount": fee, "method": "cash", "reference": ""})  # fmt: skip
+        method = ""
+        if "returned" in t:
+            method = (
+                ReturnMethod.POST
+                if plan.channel == Channel.POSTAL
+                else ReturnMethod.ONLINE
+                if online and rng.random() < 0.5
+                else ReturnMethod.COUNTER
+            ).value
+            event(
+                t["returned"], clerk, "return_result", Status.RETURNED.value, return_method=method
+            )
+        rating = None
+        if "rated" in t:
+            satisfied = rng.random() < params.satisfied_share
+            level = (
+                RatingLevel.NOT_SATISFIED
+                if not satisfied
+                else RatingLevel.VERY_SATISFIED
+                if rng.random() < params.very_satisfied_share
+                else RatingLevel.SATISFIED
+            ).value
+            rating = {"level": level, "comment": "", "at": _iso(t["rated"])}
+            event(t["rated"], name, "rate", Status.RETURNED.value, rating=level)
+        if plan.obligation:
+            created = t["submitted"] if plan.paid_online else t["received"]
+            payments.append(
+                {
+                    "amount": fee,
+                    "description": version.name[:300],
+                    "created_at": _iso(created),
+                    "events": [pay_event] if pay_event else [],
+                }  # fmt: skip
+            )
+        return {
+            "code": plan.code,
+            "procedure": version.procedure.code,
+            "procedure_version": version.version,
+            "receiving_agency": desk,
+            "competent_agency": competent if transferred else None,
+            "applicant": {
+                "kind": "organisation" if organisation else "person",
+                "name": name,
+                "id_number": id_number,
+                "birth_date": birth.isoformat() if birth else None,
+                "phone": f"09{rng.randrange(10**8):08d}",
+                "email": "",
+                "address": f"Tổ {rng.randrange(1, 20)}, {unit.name}, thành phố Bắc Kạn",
+                "unit": unit_code,
+            },
+            "channel": plan.channel,
+            "sets": 1,
+            "summary": version.name,
+            "components": components,
+            "submitted_at": _iso(t["submitted"]),
+            "received_at": _iso(t["received"]),
+            "due_at": _iso(t["due"]),
+            "effective_due_at": _iso(t["effective"] if not plan.pending else t["due"]),
+            "reappointed_due_at": _iso(t.get("reappointed")),
+            "supplement_requests": len(pauses),
+            "pauses": pauses,
+            "extensions": extensions,
+            "status": status,
+            "current_step": {
+                Status.RECEIVED.value: "Tiếp nhận hồ sơ",
+                Status.IN_PROCESSING.value: "Thẩm định hồ sơ",
+                Status.AWAITING_SUPPLEMENT.value: "Chờ bổ sung hồ sơ",
+            }.get(status, "Hoàn thành"),
+            "resolved_at": _iso(t.get("resolved")),
+            "outcome": (Outcome.DENIED if plan.denied else Outcome.APPROVED).value
+            if resolved
+            else None,
+            "denial_reason": DENIAL if resolved and plan.denied else "",
+            "timeliness": kind or None,
+            "result_form": (
+                ResultForm.ELECTRONIC if online and rng.random() < 0.5 else ResultForm.PAPER
+            ).value
+            if resolved
+            else None,
+            "result_digitised": result_digitised,
+            "electronic_certification": plan.e_certified and resolved,
+            "returned_at": _iso(t.get("returned")),
+            "return_method": method or None,
+            "ended_at": None,
+            "payments": payments,
+            "rating": rating,
+            "events": events,
+        }
+
+
+def generate(params: ScenarioParams = BAC_KAN_2024) -> Iterator[dict[str, Any]]:
+    """The scenario's dossiers as history records, oldest submission first.
+
+    Deterministic for a seed and a database holding the same units and catalogue. Raises
+    :class:`ScenarioError` when the parameters cannot be met.
+    """
+    rng = random.Random(params.seed)
+    world = _World(params)
+    clock = _Clock(world.calendar, params)
+    plans = _plan(params, rng)
+    for plan in plans:
+        for _ in range(200):
+            if _timeline(world, clock, rng, plan):
+                break
+        else:
+            raise ScenarioError(f"cannot place a {plan.group} dossier ({plan}) in its period")
+    # Codes: {agency electronic code}-{yyMMdd}-{NNNN}, per agency and day, in submission order.
+    plans.sort(key=lambda p: (p.times["submitted"], p.ward))
+    sequence: dict[tuple[str, date], int] = {}
+    for plan in plans:
+        desk = world.agencies[f"BPMC-{plan.ward}" if plan.ward else params.city_desk]
+        day = plan.times["submitted"].astimezone(LOCAL_TZ).date()
+        number = sequence[(desk.code, day)] = sequence.get((desk.code, day), 0) + 1
+        plan.code = f"{desk.electronic_code}-{day:%y%m%d}-{number:04d}"
+    builder = _Builder(world, params, rng)
+    late = 0
+    for plan in plans:
+        record = builder.record(plan)
+        late += record["timeliness"] == "late" and plan.group != "prior"
+        yield record
+    if late != params.late_resolved:  # a guard on the construction, not on the input
+        raise ScenarioError(f"{late} late dossiers generated, {params.late_resolved} asked")
+
+
+def scenario_lines(params: ScenarioParams = BAC_KAN_2024) -> Iterator[str]:
+    """The scenario as a history file, line by line."""
+    yield json.dumps(HEADER)
+    for record in generate(params):
+        yield json.dumps(record, ensure_ascii=False)
+
+
+def load_scenario(params: ScenarioParams = BAC_KAN_2024) -> ImportReport:
+    """Generate the scenario and import it as history; nothing new when it is already loaded."""
+    lines = list(scenario_lines(params))
+    codes = [json.loads(line)["code"] for line in lines[1:]]
+    stored = 0
+    for start in range(0, len(codes), 500):
+        stored += Dossier.objects.filter(code__in=codes[start : start + 500]).count()
+    if codes and stored == len(codes):
+        return ImportReport(lines=len(lines), unchanged=codes)
+    return import_history(lines, label=f"scenario:{params.label}")
