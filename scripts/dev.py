@@ -67,7 +67,7 @@ def cmd_run(args: list[str]) -> None:
     env = motcua_env()
     say("creating or updating the SQLite database")
     run(BIN / "motcua", "migrate", "--no-input", "-v", "0", env=env)
-    say("loading the Bắc Kạn demo data (units, catalogue, calendar, users)")
+    say("loading the Bắc Kạn demo data (units, catalogue, users, 2024 dossiers)")
     run(BIN / "motcua", "demo", "load", env=env)
     address = args[0] if args else "127.0.0.1:8000"
     run(BIN / "motcua", "demo", "accounts", "--url", f"http://{address}/", env=env)

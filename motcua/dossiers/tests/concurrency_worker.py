@@ -18,7 +18,7 @@ import json
 import os
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -45,47 +45,12 @@ def _wait(ready: str | None, go: str | None) -> None:
 
 
 def setup() -> dict:
-    """Migrate and create a minimal world: a city, its desk, a department, a procedure, staff."""
     from django.core.management import call_command
 
-    from motcua.accounts.choices import Role
-    from motcua.accounts.services import role_grant, user_create_or_update
-    from motcua.catalog.models import Field, Procedure, ProcedureVersion
-    from motcua.units.models import AdministrativeUnit, Agency
+    from motcua.dossiers.tests.world import build_world
 
     call_command("migrate", verbosity=0)
-    province = AdministrativeUnit.objects.create(code="06", name="Tỉnh Bắc Kạn", kind="province")
-    city = AdministrativeUnit.objects.create(
-        code="058", name="Thành phố Bắc Kạn", kind="city", parent=province
-    )
-    desk = Agency.objects.create(
-        code="BPMC-058",
-        name="Bộ phận Một cửa thành phố",
-        kind="one_stop",
-        unit=city,
-        electronic_code="000.00.58.H06",
-    )
-    justice = Agency.objects.create(
-        code="PTP-058", name="Phòng Tư pháp", kind="department", unit=city
-    )
-    ProcedureVersion.objects.create(
-        procedure=Procedure.objects.create(code="1.000001"),
-        version=1,
-        valid_from=date(2023, 1, 1),
-        name="Chứng thực hợp đồng, giao dịch",
-        field=Field.objects.create(code="DATDAI", name="Đất đai"),
-        level="district",
-        competent_agency=justice,
-        time_limit=5,
-        time_limit_unit="working_days",
-        online_level="partial",
-    )
-    for username, role, agency in (
-        ("clerk", Role.CLERK, desk),
-        ("officer", Role.OFFICER, justice),
-    ):
-        user = user_create_or_update(username=username, full_name=username.title())
-        role_grant(user=user, role=role, unit=city, agency=agency)
+    build_world()
     return {"ok": True}
 
 
