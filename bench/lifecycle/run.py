@@ -278,7 +278,10 @@ def main() -> None:
             import pstats
 
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(35)
+            stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
+            stats.print_stats(os.environ.get("FILTER", ""), 40)
+            if os.environ.get("CALLEES"):
+                stats.print_callees(os.environ["CALLEES"])
         connection.close()
 
         started = time.perf_counter()

@@ -52,10 +52,11 @@ def user_grants(user: User) -> list[tuple[str, int]]:
     return cached
 
 
-def user_can_act(user: User, role: Role, unit: AdministrativeUnit) -> bool:
+def user_can_act(user: User, role: Role, unit: AdministrativeUnit | int) -> bool:
     """Whether the user holds ``role`` for ``unit`` (granted there, above it, or on a successor).
 
-    At most two queries: the user's grants, and the units whose lineage holds ``unit``.
+    ``unit`` may be given by id. At most two queries: the user's grants (once per user
+    object), and the units whose lineage holds ``unit`` (only when no grant is on it directly).
     """
     if not user.is_active:
         return False
@@ -65,4 +66,5 @@ def user_can_act(user: User, role: Role, unit: AdministrativeUnit) -> bool:
     units = {unit_id for granted, unit_id in grants if granted == role}
     if not units:
         return False
-    return unit.pk in units or unit_coverers(unit).filter(pk__in=units).exists()
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    return unit_id in units or unit_coverers(unit_id).filter(pk__in=units).exists()

@@ -153,7 +153,7 @@ def unit_lineage(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, edges))
 
 
-def unit_coverers(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
+def unit_coverers(unit: AdministrativeUnit | int) -> QuerySet[AdministrativeUnit]:
     """Every unit whose lineage holds ``unit``: its ancestors and what they became, in one query.
 
     The mirror of :func:`unit_lineage` (parents and successors instead of children and
@@ -165,7 +165,8 @@ def unit_coverers(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
         f"FROM {Succession._meta.db_table}"
     )
     edges = f"{_parent_edges()} UNION ALL {successor_edges}"
-    return AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, edges))
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    return AdministrativeUnit.objects.filter(pk__in=_reachable(unit_id, edges))
 
 
 def predecessors(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
