@@ -206,6 +206,8 @@ MOTCUA_CLOCK = {
     # §1.6 / Civil Code 2015 Art. 148 (NC): a calendar-day limit ending on a non-working day
     # ends at the close of the next working day.
     "ROLL_CALENDAR_DAYS": envbool("MOTCUA_ROLL_CALENDAR_DAYS", True),
+    # Seconds a process trusts its cached calendars before re-checking the calendar tables.
+    "CACHE_SECONDS": envint("MOTCUA_CALENDAR_CACHE_SECONDS", 1),
 }
 
 # Dossier rules the spec leaves unconfirmed (docs/dossiers.md).

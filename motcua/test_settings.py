@@ -7,3 +7,6 @@ os.environ["MOTCUA_ENV"] = "test"
 os.environ.setdefault("MOTCUA_DATA_DIR", tempfile.mkdtemp(prefix="motcua-test-"))
 
 from motcua.settings import *  # noqa: E402, F403
+
+# Tests roll back their data without signals: never trust a calendar cached by an earlier test.
+MOTCUA_CLOCK = {**MOTCUA_CLOCK, "CACHE_SECONDS": 0}  # noqa: F405

@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from motcua.core import chain
-from motcua.dossiers.models import ChainHead, DossierEvent
+from motcua.dossiers.models import ChainHead, Dossier, DossierEvent
 from motcua.dossiers.services import event_content
 
 CHUNK_SIZE = 2000
@@ -83,6 +83,7 @@ class _Walk:
         self.count = 0
         self.last_chain_seq = 0
         self.gaps: list[tuple[int, int, str]] = []  # (first missing, last missing, next ident)
+        self.tips: dict[str, tuple[int, str]] = {}  # dossier code -> its last (seq, hash) seen
 
     def __iter__(self) -> Iterator[chain.ChainedEvent]:
         for event in _events().iterator(chunk_size=self.chunk_size):
@@ -92,6 +93,8 @@ class _Walk:
                     (self.last_chain_seq + 1, event.chain_seq - 1, f"{event.code} #{event.seq}")
                 )
             self.last_chain_seq = max(self.last_chain_seq, event.chain_seq)
+            if event.seq > self.tips.get(event.code, (0, ""))[0]:
+                self.tips[event.code] = (event.seq, event.hash)
             yield _chained(event)
 
 
@@ -106,9 +109,37 @@ def audit_report(*, chunk_size: int = CHUNK_SIZE) -> Report:
     head = (stored.last_seq, stored.last_hash) if stored else (0, chain.GENESIS)
     walk = _Walk(chunk_size)
     found = chain.verify(walk, head)
-    if not found:
-        return Report(walk.count, [])
-    return Report(walk.count, _diagnose(found, walk, head))
+    problems = _diagnose(found, walk, head) if found else []
+    named = {problem.dossier for problem in problems}
+    return Report(walk.count, problems + _tip_problems(walk.tips, named, chunk_size))
+
+
+def _tip_problems(
+    tips: dict[str, tuple[int, str]], named: set[str], chunk_size: int
+) -> list[Problem]:
+    """Each dossier row names the last event of its chain; it must be the last one stored.
+
+    This catches the deletion of a dossier's last event, which breaks no link after it.
+    Dossiers already named by the chain walk are not named twice.
+    """
+    problems = []
+    rows = Dossier.objects.values_list("code", "last_event_seq", "last_event_hash")
+    for code, seq, hash_ in rows.iterator(chunk_size=chunk_size):
+        seen_seq, seen_hash = tips.get(code, (0, chain.GENESIS))
+        if (seq, hash_) == (seen_seq, seen_hash) or code in named:
+            continue
+        kind = "missing" if seq > seen_seq else "edited" if seq == seen_seq else "inserted"
+        problems.append(
+            Problem(
+                code,
+                seq,
+                None,
+                kind,
+                _("the dossier's last event is #%(stored)s, the history ends at #%(seen)s")
+                % {"stored": seq, "seen": seen_seq},
+            )
+        )
+    return problems
 
 
 def _hash_with(event: Any, seq: int, chain_seq: int) -> str:

@@ -10,6 +10,7 @@ override, a policy or office hours: the cache key includes a cheap version of th
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 from typing import Any
 
@@ -27,6 +28,7 @@ from motcua.units.models import AdministrativeUnit, Agency
 _lock = threading.Lock()
 _cache: dict[tuple[Any, ...], core.WorkingCalendar] = {}
 _cache_version: tuple[Any, ...] | None = None
+_checked_at = 0.0
 # (unit id, agency id, day) -> the calendar that applies there, for the same version.
 _places: dict[tuple[Any, ...], core.WorkingCalendar] = {}
 
@@ -48,6 +50,20 @@ def province_of(unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
         if item.level == UnitLevel.PROVINCE:
             return item
     return None
+
+
+def _seconds() -> float:
+    """How long a checked calendar version is trusted (other processes' edits apply within it)."""
+    return float(getattr(settings, "MOTCUA_CLOCK", {}).get("CACHE_SECONDS", 1.0))
+
+
+def forget_calendars(**_: Any) -> None:
+    """Drop cached calendars: connected to saves and deletes of the calendar tables."""
+    global _cache_version
+    with _lock:
+        _cache.clear()
+        _places.clear()
+        _cache_version = None
 
 
 def calendar_version() -> tuple[Any, ...]:
@@ -142,18 +158,33 @@ def calendar_for(
     on: date | None = None,
 ) -> core.WorkingCalendar:
     """The working calendar of a unit or agency: its province's overrides and policy, and its
-    office hours valid on ``on`` (today). No unit: the nationwide calendar.
-
-    Every dossier transition asks for one, so a repeated call costs one query (the version
-    check); the province and office hours are looked up again only when that version or the
-    day changes. Moving a unit to another parent applies after a restart.
-    """
-    global _cache_version
+    office hours valid on ``on`` (today). No unit: the nationwide calendar."""
     if unit is None and agency is not None:
         unit = agency.unit
+    return calendar_at(
+        unit_id=unit.pk if unit else None, agency_id=agency.pk if agency else None, on=on
+    )
+
+
+def calendar_at(
+    *, unit_id: int | None, agency_id: int | None = None, on: date | None = None
+) -> core.WorkingCalendar:
+    """:func:`calendar_for` by ids, for the dossier write path.
+
+    Every dossier transition that uses the clock asks for one, so a repeated call costs one
+    query (the version check); the unit, province and office hours are looked up again only
+    when that version or the day changes. Moving a unit to another parent applies after a
+    restart.
+    """
+    global _cache_version, _checked_at
     day = on or timezone.localdate()
-    version = calendar_version()
-    place = (unit.pk if unit else None, agency.pk if agency else None, day)
+    now = time.monotonic()
+    if _cache_version is not None and now - _checked_at < _seconds():
+        version = _cache_version  # checked a moment ago (edits in this process reset it)
+    else:
+        version = calendar_version()
+        _checked_at = now
+    place = (unit_id, agency_id, day)
     with _lock:
         if version != _cache_version:
             _cache.clear()
@@ -162,6 +193,8 @@ def calendar_for(
         calendar = _places.get(place)
     if calendar is not None:
         return calendar
+    unit = AdministrativeUnit.objects.get(pk=unit_id) if unit_id is not None else None
+    agency = Agency.objects.get(pk=agency_id) if agency_id is not None else None
     province = province_of(unit)
     hours = office_hours_for(unit, agency=agency, on=day)
     key = (province.pk if province else None, str(hours))

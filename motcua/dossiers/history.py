@@ -1051,13 +1051,16 @@ def _write(items: list[_Resolved], head: ChainHead, label: str, report: ImportRe
         open_pause = (
             rec["pauses"][-1] if rec["pauses"] and rec["pauses"][-1]["end"] is None else None
         )
+        holder = item.current if "current_agency" in rec else item.competent
         dossiers.append(
             Dossier(
                 code=rec["code"],
                 procedure_version=item.version,
                 receiving_agency=item.receiving,
                 competent_agency=item.competent,
-                current_agency=item.current if "current_agency" in rec else item.competent,
+                current_agency=holder,
+                receiving_unit_id=item.receiving.unit_id,
+                handling_unit_id=(holder or item.receiving).unit_id,
                 applicant_unit=item.unit,
                 applicant_kind=who["kind"],
                 applicant_name=who["name"],
@@ -1173,7 +1176,16 @@ def _write(items: list[_Resolved], head: ChainHead, label: str, report: ImportRe
             )
             prev = last_hash = event.hash
             events.append(event)
+        # The dossier's chain tip, which live transitions extend (services._next_event).
+        dossier.last_event_seq, dossier.last_event_hash, dossier.last_event_at = (
+            len(given),
+            prev,
+            events[-1].at,
+        )
     DossierEvent.objects.bulk_create(events, batch_size=1000)
+    Dossier.objects.bulk_update(
+        dossiers, ["last_event_seq", "last_event_hash", "last_event_at"], batch_size=500
+    )
     if events:
         head.last_seq, head.last_hash = last_seq, last_hash
         head.save(update_fields=["last_seq", "last_hash"])

@@ -61,6 +61,24 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="held_dossiers",
     )
+    # The units of the receiving agency and of the agency holding the dossier now, kept on the
+    # row: reports select dossiers by unit, and every transition checks the actor's scope.
+    receiving_unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("receiving unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+    )
+    handling_unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("handling unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_dossiers",
+    )
     applicant_unit = models.ForeignKey(
         "units.AdministrativeUnit",
         verbose_name=_("applicant's address unit"),
@@ -121,6 +139,11 @@ class Dossier(models.Model):
     ended_at = models.DateTimeField(_("refused, withdrawn or stopped at"), null=True, blank=True)
 
     version = models.PositiveIntegerField(_("version"), default=1)
+    # Tip of the dossier's own event chain, kept on the locked row so appending an event
+    # needs no read of the events table (verified by `motcua audit verify`).
+    last_event_seq = models.PositiveIntegerField(_("last event number"), default=0)
+    last_event_hash = models.CharField(_("last event hash"), max_length=64, default="0" * 64)
+    last_event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
     imported = models.BooleanField(_("imported history"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -130,6 +153,7 @@ class Dossier(models.Model):
         ordering = ["-submitted_at"]
         indexes = [
             models.Index(fields=["receiving_agency", "received_at"]),
+            models.Index(fields=["receiving_unit", "received_at"]),
             models.Index(fields=["status", "effective_due_at"]),
             models.Index(fields=["resolved_at"]),
         ]

@@ -16,7 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,10 +26,11 @@ from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.catalog.choices import OnlineLevel
 from motcua.catalog.models import ProcedureVersion
-from motcua.clock.selectors import calendar_for
+from motcua.clock.selectors import calendar_at
 from motcua.core import chain, timeliness, workflow
 from motcua.core.clock import ClockError, WorkingCalendar
 from motcua.core.identity import InvalidValue, check_personal_id, normalise_phone
+from motcua.dossiers import storage
 from motcua.dossiers.choices import (
     Action,
     ApplicantKind,
@@ -47,9 +49,7 @@ from motcua.dossiers.errors import (
     TransitionRefused,
 )
 from motcua.dossiers.models import (
-    ChainHead,
     Dossier,
-    DossierCodeCounter,
     DossierComponent,
     DossierEvent,
     Extension,
@@ -167,15 +167,8 @@ def _next_code(agency: Agency, day: date) -> str:
             _("agency %(code)s has no electronic identifier code") % {"code": agency.code},
             field="receiving_agency",
         )
-    # Create the day's counter if missing without racing another receipt, then lock it: the
-    # number is taken in the dossier's own transaction, so a rollback returns it.
-    DossierCodeCounter.objects.bulk_create(
-        [DossierCodeCounter(agency=agency, day=day)], ignore_conflicts=True
-    )
-    counter = DossierCodeCounter.objects.select_for_update().get(agency=agency, day=day)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{agency.electronic_code}-{day:%y%m%d}-{counter.last:04d}"
+    number = storage.next_code_number(agency.pk, day)
+    return f"{agency.electronic_code}-{day:%y%m%d}-{number:04d}"
 
 
 def _json(value: Any) -> Any:
@@ -209,30 +202,7 @@ def event_content(event: DossierEvent, dossier_code: str) -> dict[str, Any]:
     }
 
 
-_HEAD_TABLE = ChainHead._meta.db_table
-
-
-def _chain_reserve() -> tuple[int, str]:
-    """Take the next place in the global chain: (its number, the previous event's hash).
-
-    The UPDATE locks the head row until the transaction ends, so appends serialise; every
-    writer locks its dossier (or code counter) first and the head last, so none deadlock.
-    """
-    sql = (
-        f"UPDATE {_HEAD_TABLE} SET last_seq = last_seq + 1 WHERE id = 1 "
-        "RETURNING last_seq, last_hash"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-        if row is None:  # the very first event (or a test flushed the tables)
-            ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
-            cursor.execute(sql)
-            row = cursor.fetchone()
-    return int(row[0]), str(row[1])
-
-
-def _append_event(
+def _next_event(
     dossier: Dossier,
     *,
     action: Action,
@@ -243,19 +213,19 @@ def _append_event(
     reason: str,
     changes: dict[str, Any],
     data: dict[str, Any] | None = None,
-    last: tuple[int, str] | None = None,
+    place: tuple[int, str] | None = None,
 ) -> DossierEvent:
-    """Append one event to the dossier's chain and to the global chain.
+    """Build the dossier's next event, linked in its chain and in the global one.
 
-    ``last`` is the dossier's last event as (seq, hash); None for a new dossier.
-
-    The global chain's head row is locked here, after the dossier: every writer takes the two
-    locks in the same order, so appends serialise without deadlocks.
+    ``place`` is the event's reserved place in the global chain (number, previous hash) when
+    the dossier's lock-read took it already; otherwise it is reserved here. Moves the
+    dossier's chain tip, which the caller saves with the dossier: ``storage.write_new`` or
+    ``storage.write_transition``.
     """
-    chain_seq, chain_prev_hash = _chain_reserve()
+    chain_seq, chain_prev_hash = place or storage.chain_reserve()
     event = DossierEvent(
         dossier=dossier,
-        seq=(last[0] + 1) if last else 1,
+        seq=dossier.last_event_seq + 1,
         chain_seq=chain_seq,
         at=at,
         recorded_at=timezone.now(),
@@ -269,16 +239,21 @@ def _append_event(
             "changes": {name: _json(value) for name, value in changes.items()},
             **{name: _json(value) for name, value in (data or {}).items()},
         },
-        prev_hash=last[1] if last else chain.GENESIS,
+        prev_hash=dossier.last_event_hash,
         chain_prev_hash=chain_prev_hash,
     )
     event.hash = chain.event_hash(
         event_content(event, dossier.code), event.prev_hash, event.chain_prev_hash
     )
-    event.save()
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {_HEAD_TABLE} SET last_hash = %s WHERE id = 1", [event.hash])
+    dossier.last_event_seq, dossier.last_event_hash, dossier.last_event_at = (
+        event.seq,
+        event.hash,
+        at,
+    )
     return event
+
+
+_TIP_FIELDS = ("last_event_seq", "last_event_hash", "last_event_at")
 
 
 def _actor_name(actor: User | None, as_applicant: bool, applicant_name: str) -> str:
@@ -290,9 +265,8 @@ def _actor_name(actor: User | None, as_applicant: bool, applicant_name: str) -> 
 def _unit_for(actor_kind: workflow.Actor, dossier: Dossier) -> int:
     """Id of the unit whose scope decides: the counter's for clerks, the handling agency's else."""
     if actor_kind is workflow.Actor.CLERK:
-        return dossier.receiving_agency.unit_id
-    agency = dossier.current_agency or dossier.competent_agency or dossier.receiving_agency
-    return agency.unit_id
+        return dossier.receiving_unit_id  # type: ignore[return-value]
+    return dossier.handling_unit_id or dossier.receiving_unit_id  # type: ignore[return-value]
 
 
 def _actor_kind(
@@ -319,7 +293,15 @@ def _actor_kind(
 
 
 def _calendar(dossier: Dossier) -> WorkingCalendar:
-    return calendar_for(agency=dossier.receiving_agency)
+    return calendar_at(unit_id=dossier.receiving_unit_id, agency_id=dossier.receiving_agency_id)
+
+
+def _agency_facts(agency_id: int | None) -> tuple[int | None, str | None, int | None]:
+    """(id, code, unit id) of an agency, in one small query; Nones for no agency."""
+    if agency_id is None:
+        return None, None, None
+    code, unit_id = Agency.objects.values_list("code", "unit_id").get(pk=agency_id)
+    return agency_id, code, unit_id
 
 
 def _due(calendar: WorkingCalendar, version: ProcedureVersion, received: datetime, online: bool):  # type: ignore[no-untyped-def]
@@ -385,6 +367,8 @@ def dossier_create(
     dossier = Dossier(
         procedure_version=procedure,
         receiving_agency=receiving_agency,
+        receiving_unit_id=receiving_agency.unit_id,
+        handling_unit_id=receiving_agency.unit_id,
         applicant_unit=applicant.unit,
         applicant_kind=applicant.kind,
         applicant_name=applicant.name,
@@ -411,27 +395,15 @@ def dossier_create(
         dossier.due_at = dossier.effective_due_at = _due(
             calendar, procedure, dossier.received_at, online=False
         )
-    dossier.code = _next_code(receiving_agency, local_day)
-    dossier.save()
-    DossierComponent.objects.bulk_create(
-        DossierComponent(
-            dossier=dossier,
-            name=nfc(c.name.strip()),
-            originals=c.originals,
-            certified_copies=c.certified_copies,
-            photocopies=c.photocopies,
-            digitised=c.digitised,
-        )
-        for c in components
-    )
+    if fee is None:
+        # A version's fees never change (a new fee is a new version): read them once per
+        # instance, however many dossiers a caller creates with it.
+        prefetch_related_objects([procedure], "fees")
     owed = fee if fee is not None else sum(item.amount for item in procedure.fees.all())
     if owed < 0:
         raise InvalidInput(_("a fee cannot be negative"), field="fee")
-    if owed:
-        payment_obligation_create(
-            dossier_id=dossier.pk, amount=owed, description=procedure.name[:300], at=at
-        )
-    _append_event(
+    dossier.code = _next_code(receiving_agency, local_day)
+    event = _next_event(
         dossier,
         action=action,
         from_status="",
@@ -446,6 +418,22 @@ def dossier_create(
         },
         data={"procedure": procedure.procedure.code, "channel": channel, "fee": owed},
     )
+    storage.write_new(dossier, event)
+    DossierComponent.objects.bulk_create(
+        DossierComponent(
+            dossier=dossier,
+            name=nfc(c.name.strip()),
+            originals=c.originals,
+            certified_copies=c.certified_copies,
+            photocopies=c.photocopies,
+            digitised=c.digitised,
+        )
+        for c in components
+    )
+    if owed:
+        payment_obligation_create(
+            dossier_id=dossier.pk, amount=owed, description=procedure.name[:300], at=at
+        )
     return Created(dossier, warnings)
 
 
@@ -529,14 +517,13 @@ def _apply(
     ``changes`` names Dossier fields (they are what gets saved) and their new values.
     """
     calendar = _LazyCalendar(dossier)
-    version = dossier.procedure_version
     changes: dict[str, Any] = {}
     data: dict[str, Any] = {}
     match action:
         case workflow.Action.RECEIVE:  # Submitted -> Received: form 01, the clock starts
             dossier.received_at = calendar.get().receipt_moment(at)
             dossier.due_at = dossier.effective_due_at = _due(
-                calendar.get(), version, dossier.received_at, online=True
+                calendar.get(), dossier.procedure_version, dossier.received_at, online=True
             )
             changes = {
                 "received_at": dossier.received_at,
@@ -544,31 +531,47 @@ def _apply(
                 "effective_due_at": dossier.effective_due_at,
             }
         case workflow.Action.TRANSFER:  # Received -> In processing at the competent agency
-            agency = details.to_agency or version.competent_agency
-            if agency is None:
+            agency_id: int | None
+            agency_code: str | None
+            unit_id: int | None
+            if details.to_agency is not None:
+                agency = details.to_agency
+                agency_id, agency_code, unit_id = agency.pk, agency.code, agency.unit_id
+            else:
+                agency_id, agency_code, unit_id = _agency_facts(
+                    dossier.procedure_version.competent_agency_id
+                )
+            if agency_id is None:
                 raise InvalidInput(_("the competent agency is required"), field="to_agency")
-            dossier.competent_agency = dossier.current_agency = agency
+            dossier.competent_agency_id = dossier.current_agency_id = agency_id
+            dossier.handling_unit_id = unit_id
             dossier.assignee = details.assignee
             dossier.current_step = details.step or _("Processing")
             changes = {
-                "competent_agency": agency,
-                "current_agency": agency,
+                "competent_agency": agency_code,
+                "current_agency": agency_code,
+                "handling_unit": unit_id,
                 "assignee": details.assignee,
                 "current_step": dossier.current_step,
             }
-            data = {"from_agency": dossier.receiving_agency, "deliverer": actor}
+            data = {
+                "from_agency": _agency_facts(dossier.receiving_agency_id)[1],
+                "deliverer": actor,
+            }
         case workflow.Action.HAND_OVER:  # In processing -> In processing (control sheet row)
-            data = {"from_agency": dossier.current_agency, "deliverer": actor}
-            if details.to_agency is not None and details.to_agency != dossier.current_agency:
+            data = {"from_agency": _agency_facts(dossier.current_agency_id)[1], "deliverer": actor}
+            if details.to_agency is not None and details.to_agency.pk != dossier.current_agency_id:
                 # Another agency: the previous holder's officer no longer has it.
                 dossier.current_agency = details.to_agency
+                dossier.handling_unit_id = details.to_agency.unit_id
                 dossier.assignee = details.assignee
             elif details.assignee is not None:
                 dossier.assignee = details.assignee
             dossier.current_step = details.step or dossier.current_step
             changes = {
-                "current_agency": dossier.current_agency,
-                "assignee": details.assignee,
+                "current_agency": details.to_agency or data["from_agency"],
+                "handling_unit": dossier.handling_unit_id,
+                "assignee": dossier.assignee,
                 "current_step": dossier.current_step,
             }
         case workflow.Action.REQUEST_SUPPLEMENT:  # In processing -> Awaiting supplement
@@ -685,14 +688,7 @@ def dossier_transition(
     details = details or Details()
     reason = nfc(reason.strip())
     with transaction.atomic():
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            # Few joins: planning an eight-table join cost more than running it (bench/lifecycle).
-            .select_related("receiving_agency", "current_agency", "competent_agency")
-            .filter(pk=dossier_id)
-            .order_by()
-            .first()
-        )
+        dossier, place = storage.lock_dossier(dossier_id)
         if dossier is None:
             raise DossierNotFound(_("no such dossier"))
         if expected_version is not None and dossier.version != expected_version:
@@ -717,8 +713,7 @@ def dossier_transition(
         if rule.reason_required and not reason:
             raise InvalidInput(_("a reason is required"), field="reason")
         moment = _moment(at)
-        last = dossier.events.order_by("-seq").values_list("seq", "hash", "at").first()
-        last_at = last[2] if last else None
+        last_at = dossier.last_event_at
         if last_at is not None and moment < last_at:
             raise InvalidInput(
                 _("%(at)s is before the dossier's last event (%(last)s)")
@@ -734,9 +729,7 @@ def dossier_transition(
         target = workflow.target_of(status, action)
         dossier.status = target.value
         dossier.version += 1
-        fields = {"status", "version", *changes}
-        dossier.save(update_fields=sorted(fields & _DOSSIER_FIELDS))
-        _append_event(
+        event = _next_event(
             dossier,
             action=Action(action),
             from_status=status.value,
@@ -746,6 +739,8 @@ def dossier_transition(
             reason=reason,
             changes={"status": target.value, **changes},
             data=data,
-            last=(last[0], last[1]) if last else None,
+            place=place,
         )
+        fields = {"status", "version", *_TIP_FIELDS, *changes}
+        storage.write_transition(dossier, sorted(fields & _DOSSIER_FIELDS), event)
     return dossier

@@ -110,7 +110,11 @@ def test_it_names_a_deleted_last_event_of_the_chain(history):
     first, _second = history
     sql("DELETE FROM dossiers_dossierevent WHERE id = %s", [event(first, 4).pk])
     problems = audit_verify()
-    assert [(p.ident, p.kind) for p in problems] == [("sự kiện chung #6", "missing")]
+    # The global chain says an event is gone; the dossier's own tip says whose it was.
+    assert [(p.ident, p.kind) for p in problems] == [
+        ("sự kiện chung #6", "missing"),
+        (f"{first.code} #4", "missing"),
+    ]
     assert problems[0].detail == (
         "đầu chuỗi ghi nhận #6 nhưng các sự kiện kết thúc ở #5: đã bị xoá"
     )

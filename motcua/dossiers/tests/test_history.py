@@ -263,6 +263,25 @@ def test_it_chains_imported_events_between_live_ones(units):
     assert (only.action, only.from_status, only.to_status) == ("import", "", "returned")
 
 
+def test_an_imported_dossier_goes_on_live_from_where_its_history_ends(units):
+    # Imported as resolved; the clerk then returns the result through the services.
+    events = record()["events"][:4]
+    import_history(
+        lines(record(status="resolved", returned_at=None, return_method="", events=events))
+    )
+    dossier = Dossier.objects.get(code="000.00.58.H06-240102-0001")
+    assert (dossier.last_event_seq, dossier.last_event_at) == (4, local("05/01/2024 10:00"))
+    dossier = dossier_transition(
+        dossier_id=dossier.pk,
+        action=A.RETURN_RESULT,
+        actor=units.clerk,
+        details=Details(return_method=ReturnMethod.COUNTER),
+        at=local("06/01/2024 08:00"),
+    )
+    assert list(dossier.events.values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
+    assert verify_all() == []
+
+
 def test_it_advances_the_daily_code_counter_past_imported_codes(units):
     import_history(lines(record(code="000.00.58.H06-240102-0007")))
     created = units.create(at="02/01/2024 09:00")
