@@ -1,7 +1,7 @@
 """The only way pages, the API and the CLI load dossiers for a user (house style R4).
 
-A dossier is visible to a user whose scope covers its receiving agency's unit or the unit of
-the agency handling it. "Missing" and "not yours" raise the same error.
+A dossier is visible to a user whose scope covers its receiving unit or the unit of the agency
+handling it now. "Missing" and "not yours" raise the same error.
 """
 
 from __future__ import annotations
@@ -26,11 +26,7 @@ def dossier_list_for_user(user: User) -> QuerySet[Dossier]:
     scope = user_unit_ids(user, STAFF_ROLES)
     if scope is None:
         return queryset
-    return queryset.filter(
-        Q(receiving_agency__unit_id__in=scope)
-        | Q(current_agency__unit_id__in=scope)
-        | Q(competent_agency__unit_id__in=scope)
-    )
+    return queryset.filter(Q(receiving_unit_id__in=scope) | Q(handling_unit_id__in=scope))
 
 
 def dossier_get_for_user(*, user: User, code: str) -> Dossier:
