@@ -542,7 +542,20 @@ class _Builder:
                 event(t["received"], clerk, "pay", Status.RECEIVED.value,
                       payment={"amount": fee, "method": "cash", "reference": ""})  # fmt: skip
         if transferred:
-            event(t["transfer"], clerk, "transfer", Status.IN_PROCESSING.value, to_agency=competent)
+            # The same shape as a live transfer's event, so the control sheet (form 05) reads it.
+            event(
+                t["transfer"],
+                clerk,
+                "transfer",
+                Status.IN_PROCESSING.value,
+                from_agency=desk,
+                deliverer=clerk,
+                changes={
+                    "competent_agency": competent,
+                    "current_agency": competent,
+                    "current_step": "Xử lý",
+                },
+            )
         pauses = []
         if "pause" in t and transferred:
             start, end = t["pause"]
