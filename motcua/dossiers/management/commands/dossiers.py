@@ -48,6 +48,7 @@ from motcua.dossiers.choices import (
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.management.history_cli import add_import_export, handle_import_export
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.selectors import overdue_q
 from motcua.dossiers.services import (
     Applicant,
     Component,
@@ -587,13 +588,14 @@ class Command(BaseCommand):
                     % {"value": due, "allowed": ", ".join(DUE_FILTERS)}
                 )
             if due == "overdue":
-                queryset = queryset.filter(
-                    effective_due_at__lt=now, status__in=[s.value for s in workflow.PENDING]
-                )
+                queryset = queryset.filter(overdue_q(now))
             else:
                 day = timezone.localtime(now, core_clock.LOCAL_TZ).date()
-                if due == "tomorrow":
+                if due == "tomorrow":  # the next working day, as the committee's list asks
+                    calendar = calendar_for()
                     day += timedelta(days=1)
+                    while not calendar.is_working_day(day):
+                        day += timedelta(days=1)
                 start = datetime(day.year, day.month, day.day, tzinfo=core_clock.LOCAL_TZ)
                 queryset = queryset.filter(
                     effective_due_at__gte=start, effective_due_at__lt=start + timedelta(days=1)
