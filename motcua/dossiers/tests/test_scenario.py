@@ -17,7 +17,7 @@ from django.db import transaction
 
 from motcua.catalog.services import load_demo_catalog
 from motcua.clock.selectors import calendar_for
-from motcua.core import timeliness
+from motcua.core import metrics, timeliness
 from motcua.core.chain import GENESIS
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.models import ChainHead, Dossier, DossierEvent
@@ -29,10 +29,12 @@ from motcua.dossiers.scenario import (
     generate,
     load_scenario,
 )
+from motcua.dossiers.selectors import dossier_facts
 from motcua.feedback.choices import SATISFIED_OR_BETTER
 from motcua.feedback.models import Rating
 from motcua.lib.formatting import format_percent, percent
 from motcua.payments.choices import ONLINE_METHODS
+from motcua.units.selectors import unit_at
 from motcua.units.services import load_bac_kan
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +118,38 @@ def loaded(request, bac_kan_world, django_db_blocker):
 
 class TestBacKan2024:
     params = BAC_KAN_2024
+
+    def test_the_figure_definitions_give_the_seed_figures(self, loaded):
+        # The same figures through core.metrics, the definitions every report will use.
+        calendar = calendar_for(unit_at("058", date(2024, 5, 22)))
+        period = metrics.Period(date(2024, 1, 1), date(2024, 5, 22))
+        totals = metrics.count(dossier_facts(), period, lambda facts: calendar)
+        B = metrics.Bucket
+        assert {bucket.value: totals[bucket] for bucket in B} == {
+            "received": 1608,
+            "received_online": 1342,
+            "received_direct": 266,
+            "carried_over": 39,
+            "resolved": 1604,
+            "resolved_early": totals[B.RESOLVED_EARLY],
+            "resolved_on_time": 1599 - totals[B.RESOLVED_EARLY],
+            "resolved_late": 5,
+            "ended": 0,
+            "pending": 43,
+            "pending_within_time": 43,
+            "pending_overdue": 0,
+            "obligation": 1501,
+            "paid_online": 508,
+            "digitised": 1238,
+            "certification": 412,
+            "e_certified": 103,
+            "rated": totals[B.RATED],
+            "satisfied": totals[B.RATED],
+        }
+        assert totals[B.RATED] > 0
+        late = metrics.drill_down(dossier_facts(), period, B.RESOLVED_LATE, lambda f: calendar)
+        assert len(late) == 5
+        assert all(f.timeliness == "late" for f in late)
 
     def test_it_gives_the_seed_figures_for_the_first_months_of_2024(self, loaded):
         got = figures(date(2024, 1, 1), date(2024, 5, 22))
