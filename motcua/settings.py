@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.payments",
     "motcua.feedback",
+    "motcua.reports",
     "motcua.demo",
     "motcua.audit",
 ]
@@ -216,6 +217,12 @@ MOTCUA_DOSSIERS = {
     "EARLY_RULE": env("MOTCUA_EARLY_RULE", "before_due_day"),
     # §1.4 step 6 (NC): whether waiting for a financial obligation stops the statutory clock.
     "PAYMENT_PAUSES_CLOCK": envbool("MOTCUA_PAYMENT_PAUSES_CLOCK", True),
+}
+
+# Reports (docs/reports.md).
+MOTCUA_REPORTS = {
+    # §4.2 (S/NC): Decree 09/2019 data cut-off day of named periods; 1 = calendar periods.
+    "CUTOFF_DAY": envint("MOTCUA_REPORT_CUTOFF_DAY", 15),
 }
 
 # Production hardening: `motcua check --deploy` passes with no warnings.

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 import pytest
 from django.db import transaction
 
-from motcua.catalog.services import load_demo_catalog
 from motcua.clock.selectors import calendar_for
 from motcua.core import metrics, timeliness
 from motcua.core.chain import GENESIS
@@ -35,7 +34,6 @@ from motcua.feedback.models import Rating
 from motcua.lib.formatting import format_percent, percent
 from motcua.payments.choices import ONLINE_METHODS
 from motcua.units.selectors import unit_at
-from motcua.units.services import load_bac_kan
 
 pytestmark = pytest.mark.django_db
 
@@ -95,16 +93,6 @@ def figures(start: date, end: date) -> dict[str, int]:
         "certification": certification.count(),
         "e_certified": certification.filter(electronic_certification=True).count(),
     }
-
-
-@pytest.fixture(scope="module")
-def bac_kan_world(django_db_setup, django_db_blocker):
-    """Units and the demo catalogue, once for the module (rolled back at its end)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        load_bac_kan()
-        load_demo_catalog()
-        yield
-        transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="class")

@@ -1,0 +1,91 @@
+"""`motcua report` on the Bắc Kạn 2024 scenario: the seed's figures, drill-downs, bad input."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from motcua.dossiers.models import Dossier
+
+pytestmark = pytest.mark.django_db
+
+SEED = ("--unit", "058", "--from", "01/01/2024", "--to", "22/05/2024")
+
+
+def run(*args):
+    out = StringIO()
+    call_command("report", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_text_report_shows_the_seed_figures_in_the_seed_phrasing(bac_kan_2024):
+    text = run(*SEED)
+    for phrase in (
+        "Tổng số hồ sơ tiếp nhận: 1.608 (trong đó: Trực tuyến 1.342, trực tiếp 266)",
+        "từ kỳ trước chuyển sang: 39",
+        "Đã giải quyết: 1.604 (trước hạn và đúng hạn 1.599, quá hạn 05)",
+        "Đang giải quyết: 43 (trong hạn 43, quá hạn 0)",
+        "Thanh toán trực tuyến: 508/1.501 chiếm 33,84%",
+        "Tỷ lệ số hóa hồ sơ: 1.238/1.608 chiếm 77%",
+        "Chứng thực điện tử: 103/412 chiếm 25%",
+        "chiếm 100%",
+        "cấp thành phố 189/257 chiếm 73,54%; cấp xã 75/114 chiếm 65,79%",
+        "Cân đối: từ kỳ trước 39 + tiếp nhận 1.608 = đã giải quyết 1.604",
+    ):
+        assert phrase in text, phrase
+
+
+def test_the_json_report_balances(bac_kan_2024):
+    data = json.loads(run(*SEED, "--format", "json"))
+    figures = data["figures"]
+    assert (figures["received"], figures["resolved_late"], figures["pending"]) == (1608, 5, 43)
+    assert data["online_services"] == {
+        "district": {"online": 189, "in_force": 257},
+        "commune": {"online": 75, "in_force": 114},
+    }
+    assert data["balanced"] is True
+
+
+def test_a_drill_down_lists_exactly_the_dossiers_counted(bac_kan_2024):
+    data = json.loads(run(*SEED, "--drill", "resolved_late", "--format", "json"))
+    assert len(data["dossiers"]) == 5
+    late = Dossier.objects.filter(code__in=data["dossiers"])
+    assert {d.timeliness for d in late} == {"late"}
+    pending = json.loads(run(*SEED, "--drill", "pending", "--format", "json"))["dossiers"]
+    assert len(pending) == 43
+
+
+def test_a_successor_unit_reports_its_predecessors_dossiers(bac_kan_2024):
+    # Phường Bắc Kạn (01843 from 01/07/2025) = Sông Cầu + Phùng Chí Kiên + Xuất Hóa + Nông Thượng.
+    merged = json.loads(
+        run("--unit", "01843", "--from", "01/01/2024", "--to", "31/12/2025", "--format", "json")
+    )
+    parts = 0
+    for code in ("01837", "01843", "01855", "01852"):
+        part = json.loads(
+            run("--unit", code, "--from", "01/01/2024", "--to", "30/06/2025", "--format", "json")
+        )
+        parts += part["figures"]["received"]
+    assert merged["figures"]["received"] == parts > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--unit", "99999", "--from", "01/01/2024", "--to", "22/05/2024"), "--unit:"),
+        (("--unit", "058", "--from", "32/01/2024", "--to", "22/05/2024"), "--from:"),
+        (("--unit", "058", "--from", "22/05/2024", "--to", "01/01/2024"), "--to:"),
+        (("--unit", "058", "--period", "week:2024"), "--period:"),
+        (("--unit", "058"), "--from"),
+        ((*SEED, "--format", "pdf"), "--format:"),
+        ((*SEED, "--drill", "everything"), "--drill:"),
+    ],
+)
+def test_it_refuses_bad_input_naming_the_option(bac_kan_world, args, message):
+    with pytest.raises(CommandError) as error:
+        run(*args)
+    assert str(error.value).startswith(message)
