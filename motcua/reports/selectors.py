@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from motcua.catalog.choices import ProcedureLevel
+from motcua.catalog.models import Field
 from motcua.catalog.selectors import online_coverage
 from motcua.clock.selectors import calendar_for
 from motcua.core import metrics
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossier_facts
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import unit_lineage
+from motcua.units.selectors import predecessors, unit_lineage
 
 Bucket = metrics.Bucket
 
@@ -54,6 +56,45 @@ def report_for(unit: AdministrativeUnit, period: metrics.Period) -> Report:
         for level in (ProcedureLevel.DISTRICT, ProcedureLevel.COMMUNE)
     }
     return Report(unit, period, dict(totals), coverage)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of form II.06a: a unit's own counter, or a field of procedures."""
+
+    label: str
+    totals: dict[Bucket, int]
+
+    def __getitem__(self, bucket: Bucket) -> int:
+        return self.totals[bucket]
+
+
+def report_rows(unit: AdministrativeUnit, period: metrics.Period, by: str) -> list[Row]:
+    """Form II.06a rows (§4.1): ``by="unit"``, the unit's own desk then each unit below it
+    (and what became them); ``by="field"``, one row per field of procedures. Rows add up to
+    the unit's report."""
+    calendar = calendar_for(unit)
+    everything = _dossiers(unit, period)
+
+    def row(label: str, dossiers: Any) -> Row:
+        totals = metrics.count(dossier_facts(dossiers), period, lambda _: calendar)
+        return Row(label, dict(totals))
+
+    if by == "field":
+        fields = (
+            Field.objects.filter(versions__dossiers__in=everything.values("id"))
+            .distinct()
+            .order_by("name")
+        )
+        return [row(f.name, everything.filter(procedure_version__field=f)) for f in fields]
+    rows = [row(unit.name, everything.filter(receiving_unit=unit))]
+    # The units directly below and the units merged into this one cover the rest.
+    members = list(unit.children.order_by("code")) + list(predecessors(unit))
+    for member in members:
+        theirs = everything.filter(receiving_unit__in=unit_lineage(member))
+        if theirs.exists():
+            rows.append(row(f"{member.name} ({member.code})", theirs))
+    return rows
 
 
 def report_drill_down(

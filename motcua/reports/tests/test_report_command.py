@@ -89,3 +89,46 @@ def test_it_refuses_bad_input_naming_the_option(bac_kan_world, args, message):
     with pytest.raises(CommandError) as error:
         run(*args)
     assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize("by", ["unit", "field"])
+def test_form_06a_reads_back_with_rows_adding_up_to_the_totals(bac_kan_2024, tmp_path, by):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "bieu-06a.xlsx"
+    out = run(*SEED, "--format", "xlsx", "--output", str(path), "--by", by)
+    assert str(path) in out
+    sheet = load_workbook(path).active
+    assert sheet["A1"].value.startswith("Biểu số II.06a/VPCP/KSTT")
+    assert "từ ngày 01/01/2024 đến ngày 22/05/2024" in sheet["A2"].value
+    rows = [list(r) for r in sheet.iter_rows(min_row=7, values_only=True)]
+    total = rows[-1]
+    assert total[1] == "Tổng cộng"
+    # (3) received 1.608 + carried over 39; (7) resolved; (10) late; (11) pending; (13) overdue
+    assert (total[2], total[3], total[4], total[5]) == (1647, 1342, 266, 39)
+    assert (total[6], total[9], total[10], total[12], total[13]) == (1604, 5, 43, 0, 0)
+    assert total[6] == total[7] + total[8] + total[9]
+    assert total[2] == total[6] + total[10] + total[13]  # the balance, column by column
+    for column in range(2, 14):
+        assert sum(r[column] for r in rows[:-1]) == total[column], column
+    if by == "unit":
+        assert [r[1] for r in rows[:3]] == [
+            "Thành phố Bắc Kạn",
+            "Phường Nguyễn Thị Minh Khai (01834)",
+            "Phường Sông Cầu (01837)",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--format", "xlsx"), "--output:"),
+        (("--format", "xlsx", "--output", "/nonexistent/dir/x.xlsx"), "--output:"),
+        (("--format", "xlsx", "--output", "x.csv"), "--output:"),
+        (("--format", "xlsx", "--output", "x.xlsx", "--by", "week"), "--by:"),
+    ],
+)
+def test_it_refuses_a_bad_xlsx_request(bac_kan_world, args, message):
+    with pytest.raises(CommandError) as error:
+        run(*SEED, *args)
+    assert str(error.value).startswith(message)

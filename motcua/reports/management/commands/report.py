@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,8 @@ from motcua.core import metrics
 from motcua.core.periods import parse_named_period
 from motcua.lib.parsing import parse_date
 from motcua.reports.rendering import report_data, report_text
-from motcua.reports.selectors import Bucket, report_drill_down, report_for
+from motcua.reports.selectors import Bucket, report_drill_down, report_for, report_rows
+from motcua.reports.xlsx import write_form_06a
 from motcua.units.selectors import UnitNotFound, unit_at
 
 
@@ -27,7 +29,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--period", help="month:2024-05, quarter:2024-2, half:2024, nine:2024 or year:2024"
         )
-        parser.add_argument("--format", default="text", help="text (default) or json")
+        parser.add_argument("--format", default="text", help="text (default), json or xlsx")
+        parser.add_argument("--output", help="the file to write (xlsx)")
+        parser.add_argument(
+            "--by", default="unit", help="form II.06a rows: unit (default) or field"
+        )
         parser.add_argument(
             "--drill", help="list the dossiers behind one figure, e.g. resolved_late"
         )
@@ -38,10 +44,13 @@ class Command(BaseCommand):
             unit = unit_at(options["unit"], period.end)
         except UnitNotFound as error:
             raise CommandError(f"--unit: {error}") from None
-        if options["format"] not in ("text", "json"):
+        if options["format"] not in ("text", "json", "xlsx"):
             raise CommandError(
-                _("--format: %(value)r is not text or json") % {"value": options["format"]}
+                _("--format: %(value)r is not text, json or xlsx") % {"value": options["format"]}
             )
+        if options["format"] == "xlsx":
+            self._xlsx(unit, period, options)
+            return
         if options["drill"]:
             try:
                 bucket = Bucket(options["drill"])
@@ -61,6 +70,19 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report_data(report), ensure_ascii=False, indent=2))
         else:
             self.stdout.write(report_text(report))
+
+    def _xlsx(self, unit: Any, period: metrics.Period, options: dict[str, Any]) -> None:
+        if options["by"] not in ("unit", "field"):
+            raise CommandError(_("--by: %(value)r is not unit or field") % {"value": options["by"]})
+        if not options["output"]:
+            raise CommandError(_("--output: the xlsx file to write is required"))
+        path = Path(options["output"])
+        if path.suffix.lower() != ".xlsx" or not path.parent.is_dir():
+            raise CommandError(
+                _("--output: %(path)s is not an .xlsx file in an existing folder") % {"path": path}
+            )
+        write_form_06a(path, report_for(unit, period), report_rows(unit, period, options["by"]))
+        self.stdout.write(_("Form II.06a written to %(path)s") % {"path": path})
 
     def _period(self, options: dict[str, Any]) -> metrics.Period:
         cutoff = int(getattr(settings, "MOTCUA_REPORTS", {}).get("CUTOFF_DAY", 15))
