@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.lib.parsing import parse_date as lib_parse_date
+from motcua.lib.textfiles import NotUtf8, decode_utf8
 
 COLUMNS: tuple[str, ...] = (
     "ma_thu_tuc",
@@ -445,24 +446,17 @@ def _file_kind(path: Path) -> str:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise FileFormatError(
-            [RowError(None, None, _("the file is UTF-16 text: save it as “CSV UTF-8”"))]
-        )
     try:
-        # utf-8-sig drops the byte order mark Excel writes at the start of "CSV UTF-8".
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        return decode_utf8(data)
+    except NotUtf8 as error:
+        if error.utf16:
+            message = _("the file is UTF-16 text: save it as “CSV UTF-8”")
+        else:
+            message = _(
+                "the file is not UTF-8 text (byte 0x%(byte)02X): save it as “CSV UTF-8”"
+            ) % {"byte": error.byte}
         raise FileFormatError(
-            [
-                RowError(
-                    line,
-                    None,
-                    _("the file is not UTF-8 text (byte 0x%(byte)02X): save it as “CSV UTF-8”")
-                    % {"byte": data[exc.start]},
-                )
-            ]
+            [RowError(None if error.utf16 else error.line, None, message)]
         ) from None
 
 

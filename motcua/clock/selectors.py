@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from motcua.clock.models import CalendarOverride, CalendarPolicy, OfficeHours
 from motcua.core import clock as core
-from motcua.units.choices import UnitLevel
+from motcua.units.choices import LEVEL_RANK, UnitLevel
 from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.selectors import ancestors as unit_ancestors
 
 _lock = threading.Lock()
 _cache: dict[tuple[Any, ...], core.WorkingCalendar] = {}
@@ -33,23 +34,18 @@ _checked_at = 0.0
 _places: dict[tuple[Any, ...], core.WorkingCalendar] = {}
 
 
-def ancestors(unit: AdministrativeUnit | None) -> list[AdministrativeUnit]:
-    """The unit and its parents, nearest first."""
-    chain: list[AdministrativeUnit] = []
-    seen: set[int] = set()
-    while unit is not None and unit.pk not in seen:
-        chain.append(unit)
-        seen.add(unit.pk)
-        unit = unit.parent
-    return chain
+def _chain(unit: AdministrativeUnit | None) -> list[AdministrativeUnit]:
+    """The unit and its parents, nearest first (the order office hours are looked up in)."""
+    if unit is None:
+        return []
+    return sorted(
+        unit_ancestors(unit, include_self=True), key=lambda u: LEVEL_RANK[u.level], reverse=True
+    )
 
 
-def province_of(unit: AdministrativeUnit | None) -> AdministrativeUnit | None:
-    """The province-level unit a unit belongs to (itself if it is one), found via ``parent``."""
-    for item in ancestors(unit):
-        if item.level == UnitLevel.PROVINCE:
-            return item
-    return None
+def _province(chain: list[AdministrativeUnit]) -> AdministrativeUnit | None:
+    """The province-level unit of a chain from :func:`_chain` (None: nationwide)."""
+    return next((u for u in chain if u.level == UnitLevel.PROVINCE), None)
 
 
 def _seconds() -> float:
@@ -137,7 +133,7 @@ def office_hours_for(
 ) -> core.OfficeHours:
     """The sessions valid on ``on`` (today) for the agency, else the nearest unit, else default."""
     day = on or timezone.localdate()
-    chain = ancestors(unit if unit is not None else agency.unit if agency else None)
+    chain = _chain(unit if unit is not None else agency.unit if agency else None)
     condition = Q(unit__isnull=True, agency__isnull=True) | Q(unit__in=chain)
     if agency is not None:
         condition |= Q(agency=agency)
@@ -195,7 +191,7 @@ def calendar_at(
         return calendar
     unit = AdministrativeUnit.objects.get(pk=unit_id) if unit_id is not None else None
     agency = Agency.objects.get(pk=agency_id) if agency_id is not None else None
-    province = province_of(unit)
+    province = _province(_chain(unit))
     hours = office_hours_for(unit, agency=agency, on=day)
     key = (province.pk if province else None, str(hours))
     with _lock:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from motcua.lib.formatting import format_date, nfc
 from motcua.lib.parsing import parse_date
+from motcua.lib.textfiles import NotUtf8, decode_utf8
 from motcua.units.choices import (
     LEVEL_OF_KIND,
     LEVEL_RANK,
@@ -37,7 +38,6 @@ from motcua.units.models import AdministrativeUnit, Agency, Succession
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BAC_KAN_FILES = [DATA_DIR / "units.csv", DATA_DIR / "successions.csv", DATA_DIR / "agencies.csv"]
 
-UTF8_BOM = b"\xef\xbb\xbf"
 CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]*$")
 
 
@@ -151,30 +151,17 @@ class Table:
 
 
 def _decode(label: str, raw: bytes, problems: list[Problem]) -> str | None:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        problems.append(
-            Problem(label, 1, None, _("the file is UTF-16; save it as UTF-8 (CSV UTF-8)"))
-        )
-        return None
-    if raw.startswith(UTF8_BOM):  # Excel's "CSV UTF-8" writes a byte-order mark
-        raw = raw[len(UTF8_BOM) :]
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
-        problems.append(
-            Problem(
-                label,
-                line,
-                None,
-                _(
-                    "not UTF-8 text (byte 0x%(byte)02X at character %(column)s); "
-                    "save the file as UTF-8 (CSV UTF-8)"
-                )
-                % {"byte": raw[error.start], "column": column},
-            )
-        )
+        return decode_utf8(raw)
+    except NotUtf8 as error:
+        if error.utf16:
+            message = _("the file is UTF-16; save it as UTF-8 (CSV UTF-8)")
+        else:
+            message = _(
+                "not UTF-8 text (byte 0x%(byte)02X at character %(column)s); "
+                "save the file as UTF-8 (CSV UTF-8)"
+            ) % {"byte": error.byte, "column": error.column}
+        problems.append(Problem(label, error.line, None, message))
         return None
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from motcua.clock.models import CalendarOverride, CalendarPolicy, OfficeHours
-from motcua.clock.selectors import calendar_for, office_hours_for, province_of
+from motcua.clock.selectors import _chain, _province, calendar_for, office_hours_for
 from motcua.clock.services import load_official_overrides
 from motcua.core.clock import LOCAL_TZ, DayKind, ReceiptRule
 from motcua.units.models import AdministrativeUnit, Agency
@@ -34,9 +34,10 @@ def tree() -> dict[str, AdministrativeUnit]:
 
 @pytest.mark.django_db
 def test_it_finds_the_province_by_walking_parents(tree: dict[str, AdministrativeUnit]) -> None:
-    assert province_of(tree["ward"]) == tree["province"]
-    assert province_of(tree["other"]) == tree["other"]
-    assert province_of(None) is None
+    assert _chain(tree["ward"]) == [tree["ward"], tree["city"], tree["province"]]
+    assert _province(_chain(tree["ward"])) == tree["province"]
+    assert _province(_chain(tree["other"])) == tree["other"]
+    assert _province(_chain(None)) is None
 
 
 @pytest.mark.django_db
