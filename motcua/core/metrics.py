@@ -15,13 +15,13 @@ Groundwork for the reporting issue: the fast path and the outputs build on these
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
-from motcua.core.timeliness import Pause, is_overdue
+from motcua.core.timeliness import Pause, effective_due, is_overdue
 
 
 class Bucket(StrEnum):
@@ -93,12 +93,33 @@ def _finished_at(facts: DossierFacts) -> datetime | None:
     return facts.resolved_at or facts.ended_at
 
 
+def _end_of(day: date) -> datetime:
+    """The last second of a local day: figures are "as of the end of" their last day (§4.2)."""
+    return datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ) - timedelta(seconds=1)
+
+
+def _overdue_at(facts: DossierFacts, calendar: WorkingCalendar, end: datetime) -> bool:
+    """Whether a dossier still pending at ``end`` is past its time then (col 13)."""
+    return facts.due_at is not None and is_overdue(
+        calendar,
+        at=end,
+        due_at=facts.due_at,
+        pauses=[p for p in facts.pauses if p.start <= end],
+        supplement_requests=sum(1 for s in facts.supplement_starts if s <= end),
+    )
+
+
 def buckets(facts: DossierFacts, period: Period, calendar: WorkingCalendar) -> set[Bucket]:
     """Every figure of ``period`` the dossier counts in."""
     lo, hi = period.lo, period.hi
     found: set[Bucket] = set()
     if facts.received_at is None or facts.received_at >= hi:
         return found
+    # A rating counts in the period it was given, even for a dossier finished before it.
+    if facts.rated_at is not None and lo <= facts.rated_at < hi:
+        found.add(Bucket.RATED)
+        if facts.satisfied:
+            found.add(Bucket.SATISFIED)
     finished = _finished_at(facts)
     if facts.received_at >= lo:
         found.add(Bucket.RECEIVED)
@@ -116,7 +137,7 @@ def buckets(facts: DossierFacts, period: Period, calendar: WorkingCalendar) -> s
     elif finished is None or finished >= lo:
         found.add(Bucket.CARRIED_OVER)
     else:
-        return found  # finished before the period: no figure of it counts the dossier
+        return found  # finished before the period: only its rating can count
 
     if facts.resolved_at is not None and lo <= facts.resolved_at < hi:
         found.add(Bucket.RESOLVED)
@@ -130,20 +151,133 @@ def buckets(facts: DossierFacts, period: Period, calendar: WorkingCalendar) -> s
         found.add(Bucket.ENDED)
     elif finished is None or finished >= hi:
         found.add(Bucket.PENDING)
-        end = hi - timedelta(seconds=1)
-        overdue = facts.due_at is not None and is_overdue(
-            calendar,
-            at=end,
-            due_at=facts.due_at,
-            pauses=[p for p in facts.pauses if p.start <= end],
-            supplement_requests=sum(1 for s in facts.supplement_starts if s <= end),
-        )
+        overdue = _overdue_at(facts, calendar, hi - timedelta(seconds=1))
         found.add(Bucket.PENDING_OVERDUE if overdue else Bucket.PENDING_WITHIN_TIME)
-    if facts.rated_at is not None and lo <= facts.rated_at < hi:
-        found.add(Bucket.RATED)
-        if facts.satisfied:
-            found.add(Bucket.SATISFIED)
     return found
+
+
+# -- the running ledger: the same definitions, kept per day ------------------------------------
+#
+# A figure of a period is either a flow (received, resolved, rated... in the period: the sum of
+# its days) or a stock read at a moment (pending at the end; carried over = pending at the end
+# of the day before the start). The ledger keeps, per day, how many dossiers entered each flow
+# and by how much each stock changed; :func:`contributions` derives both from the definitions
+# above, and :func:`totals_from_ledger` turns the day sums back into the figures. The cost of a
+# report is then the number of days and units, not the number of dossiers (invariant 4).
+
+STOCKS = (Bucket.PENDING, Bucket.PENDING_OVERDUE)
+FLOWS = tuple(
+    b
+    for b in Bucket
+    if b
+    not in (Bucket.CARRIED_OVER, Bucket.PENDING, Bucket.PENDING_WITHIN_TIME, Bucket.PENDING_OVERDUE)
+)
+_ON_RECEIPT = (
+    Bucket.RECEIVED,
+    Bucket.RECEIVED_ONLINE,
+    Bucket.RECEIVED_DIRECT,
+    Bucket.OBLIGATION,
+    Bucket.PAID_ONLINE,
+    Bucket.DIGITISED,
+    Bucket.CERTIFICATION,
+    Bucket.E_CERTIFIED,
+)
+_ON_RESOLUTION = (
+    Bucket.RESOLVED,
+    Bucket.RESOLVED_EARLY,
+    Bucket.RESOLVED_ON_TIME,
+    Bucket.RESOLVED_LATE,
+)
+
+
+def _day_of(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def _overdue_check_days(
+    facts: DossierFacts, calendar: WorkingCalendar, received: date, due: datetime
+) -> set[date]:
+    """The days on which "overdue at the end of the day" can change for this dossier.
+
+    Between two of them no pause starts or ends, no supplement is requested, and the due moment
+    (moved by the pauses closed so far) stays where it is, so the answer stays the same. A pause
+    still open is followed day by day for a week, after which the answer no longer changes
+    (the due moment moves with the clock that is stopped).
+    """
+    days = {received, _day_of(due), _day_of(due) + timedelta(days=1)}
+    closed: list[Pause] = []
+    for start in facts.supplement_starts:
+        days.add(_day_of(start))
+    for pause in sorted(facts.pauses, key=lambda p: p.start):
+        first = _day_of(pause.start)
+        last = _day_of(pause.end) if pause.end is not None else first + timedelta(days=7)
+        days.update(first + timedelta(days=n) for n in range((last - first).days + 2))
+        if pause.end is not None:
+            closed.append(pause)
+            moved = effective_due(calendar, due, closed, pause.end)
+            days.update((_day_of(moved), _day_of(moved) + timedelta(days=1)))
+    return days
+
+
+def contributions(facts: DossierFacts, calendar: WorkingCalendar) -> Counter[tuple[Bucket, date]]:
+    """What one dossier adds to the ledger: (flow, day) -> 1 and (stock, day) -> change.
+
+    Summing these over the days of a period gives exactly what :func:`buckets` counts
+    (property-tested in tests/test_metrics.py, and checked by ``motcua report verify``).
+    """
+    found: Counter[tuple[Bucket, date]] = Counter()
+    if facts.received_at is None:
+        return found
+    received = _day_of(facts.received_at)
+    for bucket in buckets(facts, Period(received, received), calendar):
+        if bucket in _ON_RECEIPT:
+            found[bucket, received] += 1
+    if facts.rated_at is not None:
+        rated = _day_of(facts.rated_at)
+        found[Bucket.RATED, rated] += 1
+        if facts.satisfied:
+            found[Bucket.SATISFIED, rated] += 1
+    finished_at = _finished_at(facts)
+    finished = _day_of(finished_at) if finished_at is not None else None
+    if facts.resolved_at is not None and finished is not None:
+        for bucket in buckets(facts, Period(finished, finished), calendar):
+            if bucket in _ON_RESOLUTION:
+                found[bucket, finished] += 1
+    elif facts.ended_at is not None and finished is not None:
+        found[Bucket.ENDED, finished] += 1
+    found[Bucket.PENDING, received] += 1
+    if finished is not None:
+        found[Bucket.PENDING, finished] -= 1
+    if facts.due_at is not None:
+        overdue = False
+        for day in sorted(_overdue_check_days(facts, calendar, received, facts.due_at)):
+            if day < received or (finished is not None and day >= finished):
+                continue
+            now = _overdue_at(facts, calendar, _end_of(day))
+            if now != overdue:
+                found[Bucket.PENDING_OVERDUE, day] += 1 if now else -1
+                overdue = now
+        if overdue and finished is not None:
+            found[Bucket.PENDING_OVERDUE, finished] -= 1
+    return Counter({key: n for key, n in found.items() if n})
+
+
+def totals_from_ledger(
+    flows: Mapping[Bucket, int],
+    pending_before: int,
+    pending_at_end: int,
+    overdue_at_end: int,
+) -> dict[Bucket, int]:
+    """A period's figures from the ledger's sums: flows over its days, stocks up to its
+    first day (exclusive) and its last day (inclusive)."""
+    totals = {bucket: 0 for bucket in Bucket}
+    for bucket in FLOWS:
+        totals[bucket] = flows.get(bucket, 0)
+    totals[Bucket.CARRIED_OVER] = pending_before
+    totals[Bucket.PENDING] = pending_at_end
+    totals[Bucket.PENDING_OVERDUE] = overdue_at_end
+    totals[Bucket.PENDING_WITHIN_TIME] = pending_at_end - overdue_at_end
+    return totals
 
 
 def count(

@@ -343,3 +343,57 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.last_seq} {self.last_hash[:12]}"
+
+
+class DayFigure(models.Model):
+    """The running ledger behind every report: per receiving unit, day and figure, how many
+    dossiers entered a flow figure that day (received, resolved, rated…) or by how much a stock
+    figure changed (pending, overdue), as ``core.metrics.contributions`` defines them.
+
+    Kept by the same transaction as every change of a dossier, so figures are current; a
+    report sums days and units, never dossiers (ARCHITECTURE invariant 4). ``motcua report
+    verify`` recomputes it from the dossiers; ``motcua report rebuild`` rewrites it.
+    """
+
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    figure = models.CharField(max_length=24)  # a core.metrics.Bucket value in FLOWS or STOCKS
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "figure", "day"], name="day_figure_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%d/%m/%Y} {self.figure}: {self.n}"
+
+
+class FieldDayFigure(models.Model):
+    """:class:`DayFigure` split by field of procedures, for the per-field rows of form II.06a.
+
+    A separate table so that a unit's whole report sums one row per figure and day, however
+    many fields there are.
+    """
+
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    field = models.ForeignKey(
+        "catalog.Field", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    day = models.DateField()
+    figure = models.CharField(max_length=24)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "field", "figure", "day"], name="field_day_figure_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.field_id} {self.day:%d/%m/%Y} {self.figure}: {self.n}"

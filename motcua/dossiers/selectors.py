@@ -33,7 +33,15 @@ def overdue_q(at: datetime) -> Q:
 
 
 def dossier_facts(queryset: QuerySet[Dossier] | None = None) -> Iterator[DossierFacts]:
-    """What the figure definitions (``core.metrics``) need of each dossier, in bounded queries.
+    """What the figure definitions (``core.metrics``) need of each dossier, in bounded queries."""
+    for _, facts in dossiers_with_facts(queryset):
+        yield facts
+
+
+def dossiers_with_facts(
+    queryset: QuerySet[Dossier] | None = None,
+) -> Iterator[tuple[Dossier, DossierFacts]]:
+    """Each dossier with its :class:`DossierFacts`, in bounded queries.
 
     Digitised (766 indicator 4.2, §5.3 [S]): every component received has its scan and, once
     resolved, so has the result. Paid online (766 indicator 3.6): an obligation paid through
@@ -48,29 +56,32 @@ def dossier_facts(queryset: QuerySet[Dossier] | None = None) -> Iterator[Dossier
         components = list(dossier.components.all())
         payments = list(dossier.payments.all())
         rating = getattr(dossier, "rating", None)
-        yield DossierFacts(
-            received_at=dossier.received_at,
-            channel=dossier.channel,
-            resolved_at=dossier.resolved_at,
-            timeliness=dossier.timeliness,
-            ended_at=dossier.ended_at if dossier.received_at is not None else None,
-            due_at=dossier.due_at,
-            pauses=tuple(Pause(p.started_at, p.ended_at) for p in pauses),
-            supplement_starts=tuple(
-                p.started_at for p in pauses if p.reason == PauseReason.SUPPLEMENT
+        yield (
+            dossier,
+            DossierFacts(
+                received_at=dossier.received_at,
+                channel=dossier.channel,
+                resolved_at=dossier.resolved_at,
+                timeliness=dossier.timeliness,
+                ended_at=dossier.ended_at if dossier.received_at is not None else None,
+                due_at=dossier.due_at,
+                pauses=tuple(Pause(p.started_at, p.ended_at) for p in pauses),
+                supplement_starts=tuple(
+                    p.started_at for p in pauses if p.reason == PauseReason.SUPPLEMENT
+                ),
+                has_obligation=bool(payments),
+                paid_online=any(
+                    event.kind == PaymentEventKind.SUCCEEDED and event.method in ONLINE_METHODS
+                    for payment in payments
+                    for event in payment.events.all()
+                ),
+                digitised=bool(components)
+                and all(c.digitised for c in components)
+                and (dossier.resolved_at is None or dossier.result_digitised),
+                certification=dossier.procedure_version.is_certification,
+                e_certified=dossier.electronic_certification,
+                rated_at=rating.at if rating else None,
+                satisfied=rating is not None and rating.level in SATISFIED_OR_BETTER,
+                key=dossier.code,
             ),
-            has_obligation=bool(payments),
-            paid_online=any(
-                event.kind == PaymentEventKind.SUCCEEDED and event.method in ONLINE_METHODS
-                for payment in payments
-                for event in payment.events.all()
-            ),
-            digitised=bool(components)
-            and all(c.digitised for c in components)
-            and (dossier.resolved_at is None or dossier.result_digitised),
-            certification=dossier.procedure_version.is_certification,
-            e_certified=dossier.electronic_certification,
-            rated_at=rating.at if rating else None,
-            satisfied=rating is not None and rating.level in SATISFIED_OR_BETTER,
-            key=dossier.code,
         )

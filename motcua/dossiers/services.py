@@ -30,7 +30,7 @@ from motcua.clock.selectors import calendar_at
 from motcua.core import chain, timeliness, workflow
 from motcua.core.clock import ClockError, WorkingCalendar
 from motcua.core.identity import InvalidValue, check_personal_id, normalise_phone
-from motcua.dossiers import storage
+from motcua.dossiers import figures, storage
 from motcua.dossiers.choices import (
     Action,
     ApplicantKind,
@@ -434,6 +434,8 @@ def dossier_create(
         payment_obligation_create(
             dossier_id=dossier.pk, amount=owed, description=procedure.name[:300], at=at
         )
+    if dossier.received_at is not None:  # received at the counter: it counts from now
+        figures.ledger_apply(None, figures.snapshot(dossier.pk))
     return Created(dossier, warnings)
 
 
@@ -712,6 +714,12 @@ def dossier_transition(
         kind = _actor_kind(rule, dossier, actor, as_applicant)
         if rule.reason_required and not reason:
             raise InvalidInput(_("a reason is required"), field="reason")
+        # What the dossier counted in before, when this action can change it (not yet
+        # received: it counted in nothing).
+        track = action in figures.FIGURE_ACTIONS and (
+            dossier.received_at is not None or action is workflow.Action.RECEIVE
+        )
+        before = figures.snapshot(dossier.pk) if track and dossier.received_at else None
         moment = _moment(at)
         last_at = dossier.last_event_at
         if last_at is not None and moment < last_at:
@@ -743,4 +751,6 @@ def dossier_transition(
         )
         fields = {"status", "version", *_TIP_FIELDS, *changes}
         storage.write_transition(dossier, sorted(fields & _DOSSIER_FIELDS), event)
+        if track:
+            figures.ledger_apply(before, figures.snapshot(dossier.pk))
     return dossier

@@ -1,24 +1,32 @@
 """A unit's figures for a period, and the dossiers behind each one (domain spec §4–§6).
 
-Every figure is counted by ``core.metrics.buckets`` over the dossiers received by the unit
-and everything that became it (a report for the new Phường Bắc Kạn includes its four
-predecessors', §10.2). This is the straightforward path: it reads every dossier of the unit,
-so it is exact and its cost grows with them. It is what a fast path must agree with.
+Figures count the dossiers received by the unit and everything that became it (a report for
+the new Phường Bắc Kạn includes its four predecessors', §10.2).
+
+- :func:`report_for` and :func:`report_rows` read the running ledger the write path keeps
+  (``dossiers.figures``): one query over days and units, whatever the number of dossiers.
+- :func:`report_recomputed` and :func:`report_drill_down` read the dossiers themselves
+  through ``core.metrics.buckets``, the same definitions the ledger is built from; ``motcua
+  report verify`` checks the two agree exactly.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Q, QuerySet, Sum
+
 from motcua.catalog.choices import ProcedureLevel
 from motcua.catalog.models import Field
 from motcua.catalog.selectors import online_coverage
-from motcua.clock.selectors import calendar_for
 from motcua.core import metrics
-from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossier_facts
+from motcua.dossiers.figures import Calendars
+from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
+from motcua.dossiers.selectors import dossiers_with_facts
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import predecessors, unit_lineage
 
@@ -39,23 +47,70 @@ class Report:
         return self.totals[bucket]
 
 
-def _dossiers(unit: AdministrativeUnit, period: metrics.Period):  # type: ignore[no-untyped-def]
+def _dossiers(unit_ids: Iterable[int], period: metrics.Period) -> QuerySet[Dossier]:
     # Only dossiers received before the period ends can count in any figure.
     return Dossier.objects.filter(
-        receiving_unit__in=unit_lineage(unit), received_at__lt=period.hi
+        receiving_unit__in=list(unit_ids), received_at__lt=period.hi
     ).order_by("received_at", "id")
 
 
-def report_for(unit: AdministrativeUnit, period: metrics.Period) -> Report:
-    """Every figure of ``period`` for ``unit``."""
-    calendar = calendar_for(unit)
-    totals = metrics.count(dossier_facts(_dossiers(unit, period)), period, lambda _: calendar)
+def _ids(unit: AdministrativeUnit) -> list[int]:
+    return list(unit_lineage(unit).values_list("id", flat=True))
+
+
+def _sums(model: Any, unit_ids: list[int], period: metrics.Period, *group: str) -> Any:
+    """Sums of the ledger per figure (and ``group``): flows over the period's days, stocks
+    before its first day and up to its last."""
+    rows = model.objects.filter(unit__in=unit_ids, day__lte=period.end).filter(
+        Q(figure__in=[b.value for b in metrics.STOCKS]) | Q(day__gte=period.start)
+    )
+    return rows.values(*group, "figure").annotate(
+        in_period=Sum("n", filter=Q(day__gte=period.start)),
+        before=Sum("n", filter=Q(day__lt=period.start)),
+        to_end=Sum("n"),
+    )
+
+
+def _totals(sums: Iterable[dict[str, Any]]) -> dict[Bucket, int]:
+    flows: dict[Bucket, int] = {}
+    pending_before = pending = overdue = 0
+    for row in sums:
+        figure = Bucket(row["figure"])
+        if figure is Bucket.PENDING:
+            pending_before, pending = row["before"] or 0, row["to_end"] or 0
+        elif figure is Bucket.PENDING_OVERDUE:
+            overdue = row["to_end"] or 0
+        else:
+            flows[figure] = row["in_period"] or 0
+    return metrics.totals_from_ledger(flows, pending_before, pending, overdue)
+
+
+def _coverage(period: metrics.Period) -> dict[str, tuple[int, int]]:
     last_day = period.hi.date() - timedelta(days=1)
-    coverage = {
+    return {
         str(level): online_coverage(last_day, level)
         for level in (ProcedureLevel.DISTRICT, ProcedureLevel.COMMUNE)
     }
-    return Report(unit, period, dict(totals), coverage)
+
+
+def unit_totals(unit_ids: list[int], period: metrics.Period) -> dict[Bucket, int]:
+    """The figures of ``period`` over these receiving units, from the ledger (one query)."""
+    return _totals(_sums(DayFigure, unit_ids, period))
+
+
+def report_for(unit: AdministrativeUnit, period: metrics.Period) -> Report:
+    """Every figure of ``period`` for ``unit``, read from the ledger."""
+    return Report(unit, period, unit_totals(_ids(unit), period), _coverage(period))
+
+
+def report_recomputed(unit: AdministrativeUnit, period: metrics.Period) -> Report:
+    """:func:`report_for` computed from the dossiers themselves (what ``verify`` compares)."""
+    calendars = Calendars()
+    totals = {bucket: 0 for bucket in Bucket}
+    for dossier, facts in dossiers_with_facts(_dossiers(_ids(unit), period)):
+        for bucket in metrics.buckets(facts, period, calendars.of(dossier)):
+            totals[bucket] += 1
+    return Report(unit, period, totals, _coverage(period))
 
 
 @dataclass(frozen=True)
@@ -72,37 +127,31 @@ class Row:
 def report_rows(unit: AdministrativeUnit, period: metrics.Period, by: str) -> list[Row]:
     """Form II.06a rows (§4.1): ``by="unit"``, the unit's own desk then each unit below it
     (and what became them); ``by="field"``, one row per field of procedures. Rows add up to
-    the unit's report."""
-    calendar = calendar_for(unit)
-    everything = _dossiers(unit, period)
-
-    def row(label: str, dossiers: Any) -> Row:
-        totals = metrics.count(dossier_facts(dossiers), period, lambda _: calendar)
-        return Row(label, dict(totals))
-
+    the unit's report. Read from the ledger; a row with nothing to show is left out."""
     if by == "field":
-        fields = (
-            Field.objects.filter(versions__dossiers__in=everything.values("id"))
-            .distinct()
-            .order_by("name")
-        )
-        return [row(f.name, everything.filter(procedure_version__field=f)) for f in fields]
-    rows = [row(unit.name, everything.filter(receiving_unit=unit))]
+        per_field: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in _sums(FieldDayFigure, _ids(unit), period, "field"):
+            per_field[row["field"]].append(row)
+        names = dict(Field.objects.filter(pk__in=per_field).values_list("pk", "name"))
+        found = [Row(names[pk], _totals(sums)) for pk, sums in per_field.items()]
+        return sorted((r for r in found if any(r.totals.values())), key=lambda r: r.label)
+    rows = [Row(unit.name, unit_totals([unit.pk], period))]
     # The units directly below and the units merged into this one cover the rest.
     members = list(unit.children.order_by("code")) + list(predecessors(unit))
     for member in members:
-        theirs = everything.filter(receiving_unit__in=unit_lineage(member))
-        if theirs.exists():
-            rows.append(row(f"{member.name} ({member.code})", theirs))
+        theirs = Row(f"{member.name} ({member.code})", unit_totals(_ids(member), period))
+        if any(theirs.totals.values()):
+            rows.append(theirs)
     return rows
 
 
 def report_drill_down(
     unit: AdministrativeUnit, period: metrics.Period, bucket: Bucket
 ) -> list[str]:
-    """The codes of the dossiers one figure counts, by the same definition."""
-    calendar = calendar_for(unit)
-    facts = metrics.drill_down(
-        dossier_facts(_dossiers(unit, period)), period, bucket, lambda _: calendar
-    )
-    return [str(f.key) for f in facts]
+    """The codes of the dossiers one figure counts, by the same definitions as the ledger."""
+    calendars = Calendars()
+    return [
+        dossier.code
+        for dossier, facts in dossiers_with_facts(_dossiers(_ids(unit), period))
+        if bucket in metrics.buckets(facts, period, calendars.of(dossier))
+    ]

@@ -1,0 +1,219 @@
+"""The running ledger of figures (``DayFigure``, ``FieldDayFigure``), kept by the write path.
+
+Every service that can change what a dossier counts in (receipt, pauses, payment, resolution,
+withdrawal, rating, import) takes a :class:`Snapshot` of the dossier's ledger contributions
+before the change and applies the difference after it, in the same transaction. The
+contributions come from ``core.metrics.contributions``, i.e. from the same definitions as the
+figures and their drill-downs; :func:`ledger_differences` recomputes them from the dossiers
+to prove it, and :func:`ledger_rebuild` rewrites the ledger (after a calendar amendment, or to
+repair it).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from motcua.clock.selectors import calendar_at
+from motcua.core import workflow
+from motcua.core.clock import WorkingCalendar
+from motcua.core.metrics import Bucket, DossierFacts, contributions
+from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
+from motcua.dossiers.selectors import dossiers_with_facts
+
+# Actions whose effects can change a figure (tests/test_figures.py checks the others cannot).
+FIGURE_ACTIONS = frozenset(
+    {
+        workflow.Action.RECEIVE,
+        workflow.Action.REQUEST_SUPPLEMENT,
+        workflow.Action.SUPPLEMENT,
+        workflow.Action.REQUEST_PAYMENT,
+        workflow.Action.CONFIRM_PAYMENT,
+        workflow.Action.PAY,
+        workflow.Action.APPROVE,
+        workflow.Action.DENY,
+        workflow.Action.WITHDRAW,
+        workflow.Action.STOP,
+        workflow.Action.RATE,
+    }
+)
+
+Key = tuple[int, int, Bucket, date]  # unit id, field id, figure, day
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What one dossier contributes to the ledger at a moment."""
+
+    items: Counter[Key]
+
+
+class Calendars:
+    """Each dossier's working calendar (its receiving unit and agency), asked once per place."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int | None, int | None], WorkingCalendar] = {}
+
+    def of(self, dossier: Dossier) -> WorkingCalendar:
+        place = (dossier.receiving_unit_id, dossier.receiving_agency_id)
+        if place not in self._known:
+            self._known[place] = calendar_at(unit_id=place[0], agency_id=place[1])
+        return self._known[place]
+
+
+def _keyed(dossier: Dossier, facts: DossierFacts, calendar: WorkingCalendar) -> Counter[Key]:
+    unit, field = dossier.receiving_unit_id, dossier.procedure_version.field_id
+    if unit is None:  # no report counts a dossier that no unit received
+        return Counter()
+    return Counter(
+        {
+            (unit, field, bucket, day): n
+            for (bucket, day), n in contributions(facts, calendar).items()
+        }
+    )
+
+
+def contributions_of(
+    queryset: QuerySet[Dossier], calendars: Calendars | None = None
+) -> Iterator[tuple[Dossier, Counter[Key]]]:
+    """Each dossier of ``queryset`` with its ledger contributions."""
+    calendars = calendars or Calendars()
+    for dossier, facts in dossiers_with_facts(queryset):
+        yield dossier, _keyed(dossier, facts, calendars.of(dossier))
+
+
+def snapshot(dossier_id: int) -> Snapshot:
+    """The dossier's contributions now (inside the caller's transaction)."""
+    items: Counter[Key] = Counter()
+    for _, found in contributions_of(Dossier.objects.filter(pk=dossier_id)):
+        items = found
+    return Snapshot(items)
+
+
+def ledger_apply(before: Snapshot | None, after: Snapshot) -> None:
+    """Add the difference between two snapshots of one dossier to the ledger."""
+    change = Counter(after.items)
+    change.subtract(before.items if before else Counter())
+    _add({key: n for key, n in change.items() if n})
+
+
+def ledger_add(contributions: Counter[Key]) -> None:
+    """Add many dossiers' contributions at once (history import)."""
+    _add({key: n for key, n in contributions.items() if n})
+
+
+def _add(change: dict[Key, int]) -> None:
+    if not change:
+        return
+    by_unit: Counter[tuple[int, str, date]] = Counter()
+    for (unit, _, bucket, day), n in change.items():
+        by_unit[unit, bucket.value, day] += n
+    by_field = {
+        (unit, field, bucket.value, day): n for (unit, field, bucket, day), n in change.items()
+    }
+    # Rows in one order in every transaction: concurrent writers wait, never deadlock.
+    _upsert(DayFigure, ("unit_id", "figure", "day"), sorted(by_unit.items()))
+    _upsert(FieldDayFigure, ("unit_id", "field_id", "figure", "day"), sorted(by_field.items()))
+
+
+def _upsert(model: Any, key: tuple[str, ...], rows: list[tuple[tuple[Any, ...], int]]) -> None:
+    rows = [(k, n) for k, n in rows if n]
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(c) for c in (*key, "n"))
+    placeholders = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
+    adapt = connection.ops.adapt_datefield_value
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        params: list[Any] = []
+        for k, n in chunk:
+            params += [adapt(v) if isinstance(v, date) else v for v in k] + [n]
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "
+            f"ON CONFLICT ({', '.join(quote(c) for c in key)}) "
+            f"DO UPDATE SET {quote('n')} = {table}.{quote('n')} + excluded.{quote('n')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def _recomputed(unit_ids: Iterable[int] | None) -> Counter[tuple[int, int, Bucket, date]]:
+    dossiers = Dossier.objects.filter(received_at__isnull=False)
+    if unit_ids is not None:
+        dossiers = dossiers.filter(receiving_unit__in=list(unit_ids))
+    total: Counter[Key] = Counter()
+    for _, found in contributions_of(dossiers):
+        total.update(found)
+    return total
+
+
+def _stored(unit_ids: Iterable[int] | None) -> Counter[Key]:
+    rows = FieldDayFigure.objects.exclude(n=0)
+    if unit_ids is not None:
+        rows = rows.filter(unit__in=list(unit_ids))
+    return Counter(
+        {
+            (unit, field, Bucket(figure), day): n
+            for unit, field, figure, day, n in rows.values_list(
+                "unit_id", "field_id", "figure", "day", "n"
+            )
+        }
+    )
+
+
+def ledger_differences(unit_ids: Iterable[int] | None = None) -> dict[Key, tuple[int, int]]:
+    """Where the ledger disagrees with the dossiers: key -> (stored, recomputed).
+
+    Checks both tables: the per-field rows against the dossiers, and the per-unit rows
+    against the per-field rows summed.
+    """
+    ids = list(unit_ids) if unit_ids is not None else None
+    stored, expected = _stored(ids), _recomputed(ids)
+    found = {
+        key: (stored.get(key, 0), expected.get(key, 0))
+        for key in stored.keys() | expected.keys()
+        if stored.get(key, 0) != expected.get(key, 0)
+    }
+    per_unit: Counter[tuple[int, int, Bucket, date]] = Counter()
+    for (unit, _, bucket, day), n in expected.items():
+        per_unit[unit, 0, bucket, day] += n
+    rows = DayFigure.objects.exclude(n=0)
+    if ids is not None:
+        rows = rows.filter(unit__in=ids)
+    unit_rows = Counter(
+        {
+            (unit, 0, Bucket(figure), day): n
+            for unit, figure, day, n in rows.values_list("unit_id", "figure", "day", "n")
+        }
+    )
+    for key in unit_rows.keys() | per_unit.keys():
+        if unit_rows.get(key, 0) != per_unit.get(key, 0):
+            found[key] = (unit_rows.get(key, 0), per_unit.get(key, 0))
+    return found
+
+
+@transaction.atomic
+def ledger_rebuild(unit_ids: Iterable[int] | None = None) -> int:
+    """Rewrite the ledger of these units (all: None) from their dossiers; rows written.
+
+    For a calendar amended after the fact (a moved holiday changes when paused dossiers
+    become overdue) and for repairs. Cost grows with the dossiers: an administrator's
+    command, not a report.
+    """
+    ids = list(unit_ids) if unit_ids is not None else None
+    for model in (DayFigure, FieldDayFigure):
+        rows = model.objects.all()
+        if ids is not None:
+            rows = rows.filter(unit__in=ids)
+        rows.delete()
+    expected = _recomputed(ids)
+    ledger_add(expected)
+    return len(expected)
