@@ -7,16 +7,18 @@ certification are given in whole percent, as the committee does (77%, 25%).
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from motcua.catalog.choices import ProcedureLevel
+from motcua.core import index766
 from motcua.lib.formatting import format_count, format_date, format_number, format_percent, percent
-from motcua.reports.selectors import Bucket, Report
+from motcua.reports.selectors import Bucket, Report, index_for
 
 
-def _share(numerator: int, denominator: int, decimals: int = 2) -> str:
+def share_text(numerator: int, denominator: int, decimals: int = 2) -> str:
     """'508/1.501 chiếm 33,84%' (or 'không có' when nothing was counted)."""
     if denominator == 0:
         return _("none")
@@ -28,7 +30,7 @@ def _share(numerator: int, denominator: int, decimals: int = 2) -> str:
     }
 
 
-def _small(count: int) -> str:
+def small_count(count: int) -> str:
     """A count of late or overdue dossiers as the committee writes it: 05, but 0 for none."""
     return format_count(count, 2 if count else 0)
 
@@ -45,7 +47,38 @@ def report_data(report: Report) -> dict[str, Any]:
         },
         "balanced": report[Bucket.CARRIED_OVER] + report[Bucket.RECEIVED]
         == report[Bucket.RESOLVED] + report[Bucket.ENDED] + report[Bucket.PENDING],
+        "index766": index766.index_data(index_for(report)),
     }
+
+
+def _points(value: Fraction | None) -> str:
+    return "-" if value is None else format_number(value, 2)
+
+
+def index_lines(index: index766.Index766) -> list[str]:
+    """The Decision 766 groups and total, a line each; partial groups say what is missing."""
+    lines = []
+    for group in index.groups:
+        line = _("Group %(n)s, %(name)s: %(score)s/%(max)s points") % {
+            "n": group.group.number,
+            "name": group.group.name_vi,
+            "score": _points(group.score),
+            "max": group.group.max_points,
+        }
+        if group.unmeasured:
+            line += " " + _("(not measured: %(codes)s)") % {"codes": ", ".join(group.unmeasured)}
+        lines.append(line)
+    if index.rating is not None:
+        lines.append(
+            _("Total: %(total)s of the %(reachable)s points measured, %(score)s/100: %(rating)s")
+            % {
+                "total": _points(index.total),
+                "reachable": index.reachable,
+                "score": _points(index.out_of_100),
+                "rating": index766.RATING_NAMES_VI[index.rating],
+            }
+        )
+    return lines
 
 
 def report_text(report: Report) -> str:
@@ -76,26 +109,26 @@ def report_text(report: Report) -> str:
         % {
             "total": format_count(r[Bucket.RESOLVED]),
             "in_time": format_count(r[Bucket.RESOLVED_EARLY] + r[Bucket.RESOLVED_ON_TIME]),
-            "late": _small(r[Bucket.RESOLVED_LATE]),
+            "late": small_count(r[Bucket.RESOLVED_LATE]),
             "ended": format_count(r[Bucket.ENDED]),
         },
         _("Being processed: %(total)s (within time %(within)s, overdue %(overdue)s).")
         % {
             "total": format_count(r[Bucket.PENDING]),
             "within": format_count(r[Bucket.PENDING_WITHIN_TIME]),
-            "overdue": _small(r[Bucket.PENDING_OVERDUE]),
+            "overdue": small_count(r[Bucket.PENDING_OVERDUE]),
         },
         _("Paid online: %(share)s.")
-        % {"share": _share(r[Bucket.PAID_ONLINE], r[Bucket.OBLIGATION])},
+        % {"share": share_text(r[Bucket.PAID_ONLINE], r[Bucket.OBLIGATION])},
         _("Digitisation of dossiers: %(share)s.")
-        % {"share": _share(r[Bucket.DIGITISED], r[Bucket.RECEIVED], 0)},
+        % {"share": share_text(r[Bucket.DIGITISED], r[Bucket.RECEIVED], 0)},
         _("Electronic certification: %(share)s.")
-        % {"share": _share(r[Bucket.E_CERTIFIED], r[Bucket.CERTIFICATION], 0)},
-        _("Satisfaction: %(share)s.") % {"share": _share(r[Bucket.SATISFIED], r[Bucket.RATED])},
+        % {"share": share_text(r[Bucket.E_CERTIFIED], r[Bucket.CERTIFICATION], 0)},
+        _("Satisfaction: %(share)s.") % {"share": share_text(r[Bucket.SATISFIED], r[Bucket.RATED])},
         _("Online public services (full and partial): city level %(city)s; commune %(commune)s.")
         % {
-            "city": _share(city_online, city_total),
-            "commune": _share(commune_online, commune_total),
+            "city": share_text(city_online, city_total),
+            "commune": share_text(commune_online, commune_total),
         },
         "",
         _(
@@ -109,5 +142,8 @@ def report_text(report: Report) -> str:
             "ended": format_count(r[Bucket.ENDED]),
             "pending": format_count(r[Bucket.PENDING]),
         },
+        "",
+        _("Decision 766 index (§5.3):"),
+        *index_lines(index_for(r)),
     ]
     return "\n".join(lines)

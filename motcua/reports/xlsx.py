@@ -33,6 +33,8 @@ COLUMNS: list[tuple[str, tuple[Bucket, ...]]] = [
     ("Quá hạn", (B.PENDING_OVERDUE,)),
     ("Rút, dừng giải quyết", (B.ENDED,)),
 ]
+FORM_TITLE = "Biểu số II.06a/VPCP/KSTT – TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC"
+NUMBER_HEADING, LABEL_HEADING, TOTAL_LABEL = "TT", "Đơn vị / lĩnh vực", "Tổng cộng"
 GROUPS = [
     ("Số hồ sơ tiếp nhận", 3, 6),
     ("Số hồ sơ đã giải quyết", 7, 10),
@@ -40,7 +42,7 @@ GROUPS = [
 ]
 
 
-def _values(figures: Row | Report) -> list[int]:
+def column_values(figures: Row | Report) -> list[int]:
     return [sum(figures[bucket] for bucket in buckets) for _, buckets in COLUMNS]
 
 
@@ -57,23 +59,21 @@ def write_form_06a(path: Path, report: Report, rows: list[Row]) -> None:
 
     last = 2 + len(COLUMNS)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    sheet["A1"] = (
-        f"Biểu số II.06a/VPCP/KSTT – TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC: {report.unit.name.upper()}"
-    )
+    sheet["A1"] = f"{FORM_TITLE}: {report.unit.name.upper()}"
     sheet["A1"].font, sheet["A1"].alignment = bold, centre
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
     sheet["A2"] = (
-        _("Period: from %(start)s to %(end)s")
+        _("Reporting period: from %(start)s to %(end)s")
         % {
             "start": format_date(report.period.start),
             "end": format_date(report.period.end),
         }
         + "; "
-        + _("unit: dossiers")
+        + _("Unit of measure: number of dossiers")
     )
     sheet["A2"].font, sheet["A2"].alignment = plain, centre
 
-    for column, title in ((1, "TT"), (2, "Đơn vị / lĩnh vực")):
+    for column, title in ((1, NUMBER_HEADING), (2, LABEL_HEADING)):
         sheet.merge_cells(start_row=4, start_column=column, end_row=5, end_column=column)
         sheet.cell(4, column, title)
     for title, first, end in GROUPS:
@@ -96,11 +96,11 @@ def write_form_06a(path: Path, report: Report, rows: list[Row]) -> None:
         row_number += 1
         sheet.cell(row_number, 1, number)
         sheet.cell(row_number, 2, row.label)
-        for column, value in enumerate(_values(row), start=3):
+        for column, value in enumerate(column_values(row), start=3):
             sheet.cell(row_number, column, value)
     row_number += 1
-    sheet.cell(row_number, 2, "Tổng cộng")
-    for column, value in enumerate(_values(report), start=3):
+    sheet.cell(row_number, 2, TOTAL_LABEL)
+    for column, value in enumerate(column_values(report), start=3):
         sheet.cell(row_number, column, value)
     for number in range(7, row_number + 1):
         for column in range(1, last + 1):
