@@ -6,3 +6,6 @@ class ReportsConfig(AppConfig):
     name = "motcua.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from motcua.reports import checks  # noqa: F401 (registers the system checks)

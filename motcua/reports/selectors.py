@@ -18,12 +18,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
 from motcua.catalog.choices import ProcedureLevel
 from motcua.catalog.models import Field
 from motcua.catalog.selectors import online_coverage
-from motcua.core import metrics
+from motcua.core import index766, metrics
 from motcua.dossiers.figures import Calendars
 from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
 from motcua.dossiers.selectors import dossiers_with_facts
@@ -151,7 +152,19 @@ def report_drill_down(
     """The codes of the dossiers one figure counts, by the same definitions as the ledger."""
     calendars = Calendars()
     return [
-        dossier.code
-        for dossier, facts in dossiers_with_facts(_dossiers(_ids(unit), period))
-        if bucket in metrics.buckets(facts, period, calendars.of(dossier))
+        counted.code
+        for counted, facts in dossiers_with_facts(_dossiers(_ids(unit), period))
+        if bucket in metrics.buckets(facts, period, calendars.of(counted))
     ]
+
+
+def index_config() -> index766.Config:
+    """Decision 766 points, thresholds and bands: the defaults with ``MOTCUA_766`` applied."""
+    return index766.Config.from_overrides(getattr(settings, "MOTCUA_766", {}))
+
+
+def index_for(report: Report) -> index766.Index766:
+    """The Decision 766 groups and total (§5.3) from a report's figures."""
+    return index766.score(
+        index766.inputs_from_figures(report.totals, report.coverage), index_config()
+    )

@@ -81,7 +81,8 @@ def test_a_successor_unit_reports_its_predecessors_dossiers(bac_kan_2024):
         (("--unit", "058", "--from", "22/05/2024", "--to", "01/01/2024"), "--to:"),
         (("--unit", "058", "--period", "week:2024"), "--period:"),
         (("--unit", "058"), "--from"),
-        ((*SEED, "--format", "pdf"), "--format:"),
+        ((*SEED, "--format", "docx"), "--format:"),
+        (("--from", "01/01/2024", "--to", "22/05/2024"), "--unit:"),
         ((*SEED, "--drill", "everything"), "--drill:"),
     ],
 )
@@ -132,3 +133,46 @@ def test_it_refuses_a_bad_xlsx_request(bac_kan_world, args, message):
     with pytest.raises(CommandError) as error:
         run(*SEED, *args)
     assert str(error.value).startswith(message)
+
+
+def test_verify_agrees_then_finds_a_damaged_ledger_and_rebuild_repairs_it(bac_kan_2024):
+    from motcua.dossiers.models import DayFigure
+
+    assert "agree" in run("verify", *SEED) or "khớp" in run("verify", *SEED)
+    row = DayFigure.objects.filter(figure="received").order_by("day").last()
+    row.n += 3
+    row.save()
+    with pytest.raises(CommandError, match="rebuild"):
+        run("verify", *SEED)
+    run("rebuild", "--unit", "058")
+    run("verify", *SEED)  # raises if anything still disagrees
+
+
+def test_pdf_and_briefing_from_the_command(bac_kan_2024, tmp_path):
+    path = tmp_path / "bieu-06a.pdf"
+    run(*SEED, "--format", "pdf", "--output", str(path))
+    assert path.read_bytes().startswith(b"%PDF")
+    text = run(*SEED, "--format", "briefing")
+    assert "1.608" in text and "1.342" in text and "05" in text and "33,84%" in text
+
+
+def test_a_leader_signs_and_a_correction_is_restated(bac_kan_2024):
+    from motcua.accounts.choices import Role
+    from motcua.accounts.services import role_grant, user_create_or_update
+    from motcua.units.models import AdministrativeUnit
+
+    city = AdministrativeUnit.objects.get(code="058")
+    leader = user_create_or_update(username="chutich", full_name="Hoàng Văn Chủ")
+    role_grant(user=leader, role=Role.LEADER, unit=city)
+    clerk = user_create_or_update(username="vanthu", full_name="Vân Thư")
+    role_grant(user=clerk, role=Role.CLERK, unit=city)
+    with pytest.raises(CommandError, match="--user:"):
+        run("sign", *SEED)
+    with pytest.raises(CommandError, match="actor"):
+        run("sign", *SEED, "--user", "vanthu")
+    assert "Hoàng Văn Chủ" in run("sign", *SEED, "--user", "chutich")
+    with pytest.raises(CommandError, match="period"):
+        run("sign", *SEED, "--user", "chutich")
+    with pytest.raises(CommandError, match="reason|restate|nothing|Nothing"):
+        run("restate", *SEED, "--user", "chutich", "--reason", "Điều chỉnh")
+    assert "received: 1608 = 1608" in run("signed", *SEED)
