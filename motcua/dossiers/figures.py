@@ -25,7 +25,7 @@ from motcua.core import workflow
 from motcua.core.clock import WorkingCalendar
 from motcua.core.metrics import Bucket, DossierFacts, contributions
 from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
-from motcua.dossiers.selectors import dossiers_with_facts
+from motcua.dossiers.selectors import Counted, dossier_facts_now, dossiers_with_facts
 
 # Actions whose effects can change a figure (tests/test_figures.py checks the others cannot).
 FIGURE_ACTIONS = frozenset(
@@ -60,15 +60,15 @@ class Calendars:
     def __init__(self) -> None:
         self._known: dict[tuple[int | None, int | None], WorkingCalendar] = {}
 
-    def of(self, dossier: Dossier) -> WorkingCalendar:
-        place = (dossier.receiving_unit_id, dossier.receiving_agency_id)
+    def of(self, dossier: Counted) -> WorkingCalendar:
+        place = (dossier.unit_id, dossier.agency_id)
         if place not in self._known:
             self._known[place] = calendar_at(unit_id=place[0], agency_id=place[1])
         return self._known[place]
 
 
-def _keyed(dossier: Dossier, facts: DossierFacts, calendar: WorkingCalendar) -> Counter[Key]:
-    unit, field = dossier.receiving_unit_id, dossier.procedure_version.field_id
+def _keyed(dossier: Counted, facts: DossierFacts, calendar: WorkingCalendar) -> Counter[Key]:
+    unit, field = dossier.unit_id, dossier.field_id
     if unit is None:  # no report counts a dossier that no unit received
         return Counter()
     return Counter(
@@ -81,19 +81,20 @@ def _keyed(dossier: Dossier, facts: DossierFacts, calendar: WorkingCalendar) -> 
 
 def contributions_of(
     queryset: QuerySet[Dossier], calendars: Calendars | None = None
-) -> Iterator[tuple[Dossier, Counter[Key]]]:
+) -> Iterator[tuple[Counted, Counter[Key]]]:
     """Each dossier of ``queryset`` with its ledger contributions."""
     calendars = calendars or Calendars()
     for dossier, facts in dossiers_with_facts(queryset):
         yield dossier, _keyed(dossier, facts, calendars.of(dossier))
 
 
-def snapshot(dossier_id: int) -> Snapshot:
+def snapshot(dossier_id: int, calendars: Calendars | None = None) -> Snapshot:
     """The dossier's contributions now (inside the caller's transaction)."""
-    items: Counter[Key] = Counter()
-    for _, found in contributions_of(Dossier.objects.filter(pk=dossier_id)):
-        items = found
-    return Snapshot(items)
+    found = dossier_facts_now(dossier_id)
+    if found is None:
+        return Snapshot(Counter())
+    dossier, facts = found
+    return Snapshot(_keyed(dossier, facts, (calendars or Calendars()).of(dossier)))
 
 
 def ledger_apply(before: Snapshot | None, after: Snapshot) -> None:

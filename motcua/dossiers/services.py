@@ -719,7 +719,8 @@ def dossier_transition(
         track = action in figures.FIGURE_ACTIONS and (
             dossier.received_at is not None or action is workflow.Action.RECEIVE
         )
-        before = figures.snapshot(dossier.pk) if track and dossier.received_at else None
+        calendars = figures.Calendars()
+        before = figures.snapshot(dossier.pk, calendars) if track and dossier.received_at else None
         moment = _moment(at)
         last_at = dossier.last_event_at
         if last_at is not None and moment < last_at:
@@ -752,5 +753,5 @@ def dossier_transition(
         fields = {"status", "version", *_TIP_FIELDS, *changes}
         storage.write_transition(dossier, sorted(fields & _DOSSIER_FIELDS), event)
         if track:
-            figures.ledger_apply(before, figures.snapshot(dossier.pk))
+            figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
     return dossier
