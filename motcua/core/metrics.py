@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
-from motcua.core.timeliness import Pause, effective_due, is_overdue
+from motcua.core.timeliness import Pause, effective_due, is_overdue, paused_seconds
 
 
 class Bucket(StrEnum):
@@ -44,6 +44,14 @@ class Bucket(StrEnum):
     E_CERTIFIED = "e_certified"  # ... whose copy was certified electronically
     RATED = "rated"  # rated in the period
     SATISFIED = "satisfied"  # ... satisfied or very satisfied (766 group 5)
+
+
+class Measure(StrEnum):
+    """Sums over the dossiers resolved in a period (766 indicator 2.2, average processing time
+    against the statutory time [S/NC]): working seconds, pauses excluded."""
+
+    PROCESSING_SECONDS = "processing_seconds"  # from receipt to resolution, minus waits
+    STATUTORY_SECONDS = "statutory_seconds"  # from receipt to the due moment on the receipt
 
 
 @dataclass(frozen=True)
@@ -219,13 +227,16 @@ def _overdue_check_days(
     return days
 
 
-def contributions(facts: DossierFacts, calendar: WorkingCalendar) -> Counter[tuple[Bucket, date]]:
-    """What one dossier adds to the ledger: (flow, day) -> 1 and (stock, day) -> change.
+def contributions(
+    facts: DossierFacts, calendar: WorkingCalendar
+) -> Counter[tuple[Bucket | Measure, date]]:
+    """What one dossier adds to the ledger: (flow, day) -> 1, (stock, day) -> change and
+    (measure, day of resolution) -> seconds.
 
     Summing these over the days of a period gives exactly what :func:`buckets` counts
     (property-tested in tests/test_metrics.py, and checked by ``motcua report verify``).
     """
-    found: Counter[tuple[Bucket, date]] = Counter()
+    found: Counter[tuple[Bucket | Measure, date]] = Counter()
     if facts.received_at is None:
         return found
     received = _day_of(facts.received_at)
@@ -243,6 +254,8 @@ def contributions(facts: DossierFacts, calendar: WorkingCalendar) -> Counter[tup
         for bucket in buckets(facts, Period(finished, finished), calendar):
             if bucket in _ON_RESOLUTION:
                 found[bucket, finished] += 1
+        for measure, value in durations(facts, calendar).items():
+            found[measure, finished] += value
     elif facts.ended_at is not None and finished is not None:
         found[Bucket.ENDED, finished] += 1
     found[Bucket.PENDING, received] += 1
@@ -277,6 +290,28 @@ def totals_from_ledger(
     totals[Bucket.PENDING] = pending_at_end
     totals[Bucket.PENDING_OVERDUE] = overdue_at_end
     totals[Bucket.PENDING_WITHIN_TIME] = pending_at_end - overdue_at_end
+    return totals
+
+
+def durations(facts: DossierFacts, calendar: WorkingCalendar) -> dict[Measure, int]:
+    """A resolved dossier's working time taken and allowed (empty until it is resolved)."""
+    if facts.received_at is None or facts.resolved_at is None or facts.due_at is None:
+        return {}
+    taken = calendar.between(facts.received_at, facts.resolved_at).seconds
+    waited = paused_seconds(calendar, facts.pauses, facts.resolved_at)
+    allowed = calendar.between(facts.received_at, facts.due_at).seconds
+    return {Measure.PROCESSING_SECONDS: max(taken - waited, 0), Measure.STATUTORY_SECONDS: allowed}
+
+
+def sums(
+    dossiers: Iterable[DossierFacts], period: Period, calendar: WorkingCalendar
+) -> dict[Measure, int]:
+    """The measures of the dossiers resolved in ``period`` (all on one calendar)."""
+    totals = {measure: 0 for measure in Measure}
+    for facts in dossiers:
+        if facts.resolved_at is not None and period.lo <= facts.resolved_at < period.hi:
+            for measure, value in durations(facts, calendar).items():
+                totals[measure] += value
     return totals
 
 

@@ -23,7 +23,7 @@ from django.db.models import QuerySet
 from motcua.clock.selectors import calendar_at
 from motcua.core import workflow
 from motcua.core.clock import WorkingCalendar
-from motcua.core.metrics import Bucket, DossierFacts, contributions
+from motcua.core.metrics import Bucket, DossierFacts, Measure, contributions
 from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
 from motcua.dossiers.selectors import Counted, dossier_facts_now, dossiers_with_facts
 
@@ -44,7 +44,11 @@ FIGURE_ACTIONS = frozenset(
     }
 )
 
-Key = tuple[int, int, Bucket, date]  # unit id, field id, figure, day
+Key = tuple[int, int, Bucket | Measure, date]  # unit id, field id, figure or measure, day
+
+
+def _figure(value: str) -> Bucket | Measure:
+    return Measure(value) if value in Measure._value2member_map_ else Bucket(value)
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,7 @@ def _upsert(model: Any, key: tuple[str, ...], rows: list[tuple[tuple[Any, ...], 
             cursor.execute(sql, params)
 
 
-def _recomputed(unit_ids: Iterable[int] | None) -> Counter[tuple[int, int, Bucket, date]]:
+def _recomputed(unit_ids: Iterable[int] | None) -> Counter[Key]:
     dossiers = Dossier.objects.filter(received_at__isnull=False)
     if unit_ids is not None:
         dossiers = dossiers.filter(receiving_unit__in=list(unit_ids))
@@ -162,7 +166,7 @@ def _stored(unit_ids: Iterable[int] | None) -> Counter[Key]:
         rows = rows.filter(unit__in=list(unit_ids))
     return Counter(
         {
-            (unit, field, Bucket(figure), day): n
+            (unit, field, _figure(figure), day): n
             for unit, field, figure, day, n in rows.values_list(
                 "unit_id", "field_id", "figure", "day", "n"
             )
@@ -183,7 +187,7 @@ def ledger_differences(unit_ids: Iterable[int] | None = None) -> dict[Key, tuple
         for key in stored.keys() | expected.keys()
         if stored.get(key, 0) != expected.get(key, 0)
     }
-    per_unit: Counter[tuple[int, int, Bucket, date]] = Counter()
+    per_unit: Counter[Key] = Counter()
     for (unit, _, bucket, day), n in expected.items():
         per_unit[unit, 0, bucket, day] += n
     rows = DayFigure.objects.exclude(n=0)
@@ -191,7 +195,7 @@ def ledger_differences(unit_ids: Iterable[int] | None = None) -> dict[Key, tuple
         rows = rows.filter(unit__in=ids)
     unit_rows = Counter(
         {
-            (unit, 0, Bucket(figure), day): n
+            (unit, 0, _figure(figure), day): n
             for unit, figure, day, n in rows.values_list("unit_id", "figure", "day", "n")
         }
     )

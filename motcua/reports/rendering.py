@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from motcua.catalog.choices import ProcedureLevel
 from motcua.core import index766
 from motcua.lib.formatting import format_count, format_date, format_number, format_percent, percent
-from motcua.reports.selectors import Bucket, Report, index_for
+from motcua.reports.selectors import Bucket, Measure, Report, index_for
 
 
 def share_text(numerator: int, denominator: int, decimals: int = 2) -> str:
@@ -47,7 +47,29 @@ def report_data(report: Report) -> dict[str, Any]:
         },
         "balanced": report[Bucket.CARRIED_OVER] + report[Bucket.RECEIVED]
         == report[Bucket.RESOLVED] + report[Bucket.ENDED] + report[Bucket.PENDING],
+        "average_processing": {
+            "processing_seconds": report.measures[Measure.PROCESSING_SECONDS],
+            "statutory_seconds": report.measures[Measure.STATUTORY_SECONDS],
+            "working_days": _days(report.average_days(Measure.PROCESSING_SECONDS)),
+            "statutory_working_days": _days(report.average_days(Measure.STATUTORY_SECONDS)),
+        },
         "index766": index766.index_data(index_for(report)),
+    }
+
+
+def _days(value: Fraction | None) -> float | None:
+    return None if value is None else float(index766.rounded(value))
+
+
+def average_text(report: Report) -> str:
+    """'2,35 working days (statutory 4,87)', or 'none' when nothing was resolved."""
+    taken = report.average_days(Measure.PROCESSING_SECONDS)
+    allowed = report.average_days(Measure.STATUTORY_SECONDS)
+    if taken is None or allowed is None:
+        return _("none")
+    return _("%(taken)s working days (statutory %(allowed)s)") % {
+        "taken": format_number(taken, 2),
+        "allowed": format_number(allowed, 2),
     }
 
 
@@ -118,6 +140,7 @@ def report_text(report: Report) -> str:
             "within": format_count(r[Bucket.PENDING_WITHIN_TIME]),
             "overdue": small_count(r[Bucket.PENDING_OVERDUE]),
         },
+        _("Average processing time: %(average)s.") % {"average": average_text(r)},
         _("Paid online: %(share)s.")
         % {"share": share_text(r[Bucket.PAID_ONLINE], r[Bucket.OBLIGATION])},
         _("Digitisation of dossiers: %(share)s.")

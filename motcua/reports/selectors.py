@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.db.models import Q, QuerySet, Sum
 from motcua.catalog.choices import ProcedureLevel
 from motcua.catalog.models import Field
 from motcua.catalog.selectors import online_coverage
+from motcua.clock.selectors import calendar_for
 from motcua.core import index766, metrics
 from motcua.dossiers.figures import Calendars
 from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
@@ -32,6 +34,8 @@ from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import predecessors, unit_lineage
 
 Bucket = metrics.Bucket
+Measure = metrics.Measure
+MEASURES = frozenset(m.value for m in Measure)
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,18 @@ class Report:
     totals: dict[Bucket, int]
     # Online public services at the end of the period, per level: (offered online, in force).
     coverage: dict[str, tuple[int, int]]
+    # Working seconds taken and allowed by the dossiers resolved in the period (766 2.2).
+    measures: dict[Measure, int] = field(default_factory=lambda: dict.fromkeys(Measure, 0))
 
     def __getitem__(self, bucket: Bucket) -> int:
         return self.totals[bucket]
+
+    def average_days(self, measure: Measure) -> Fraction | None:
+        """The average of ``measure`` per resolved dossier, in the unit's working days."""
+        if not self.totals[Bucket.RESOLVED]:
+            return None
+        day = calendar_for(self.unit).office_hours.seconds_per_day
+        return Fraction(self.measures[measure], self.totals[Bucket.RESOLVED] * day)
 
 
 def _dossiers(unit_ids: Iterable[int], period: metrics.Period) -> QuerySet[Dossier]:
@@ -72,10 +85,14 @@ def _sums(model: Any, unit_ids: list[int], period: metrics.Period, *group: str) 
     )
 
 
-def _totals(sums: Iterable[dict[str, Any]]) -> dict[Bucket, int]:
+def _totals(sums: Iterable[dict[str, Any]]) -> tuple[dict[Bucket, int], dict[Measure, int]]:
     flows: dict[Bucket, int] = {}
+    measures = dict.fromkeys(Measure, 0)
     pending_before = pending = overdue = 0
     for row in sums:
+        if row["figure"] in MEASURES:
+            measures[Measure(row["figure"])] = row["in_period"] or 0
+            continue
         figure = Bucket(row["figure"])
         if figure is Bucket.PENDING:
             pending_before, pending = row["before"] or 0, row["to_end"] or 0
@@ -83,7 +100,7 @@ def _totals(sums: Iterable[dict[str, Any]]) -> dict[Bucket, int]:
             overdue = row["to_end"] or 0
         else:
             flows[figure] = row["in_period"] or 0
-    return metrics.totals_from_ledger(flows, pending_before, pending, overdue)
+    return metrics.totals_from_ledger(flows, pending_before, pending, overdue), measures
 
 
 def _coverage(period: metrics.Period) -> dict[str, tuple[int, int]]:
@@ -94,24 +111,32 @@ def _coverage(period: metrics.Period) -> dict[str, tuple[int, int]]:
     }
 
 
-def unit_totals(unit_ids: list[int], period: metrics.Period) -> dict[Bucket, int]:
-    """The figures of ``period`` over these receiving units, from the ledger (one query)."""
+def unit_totals(
+    unit_ids: list[int], period: metrics.Period
+) -> tuple[dict[Bucket, int], dict[Measure, int]]:
+    """The figures and measures of ``period`` over these receiving units, from the ledger
+    (one query)."""
     return _totals(_sums(DayFigure, unit_ids, period))
 
 
 def report_for(unit: AdministrativeUnit, period: metrics.Period) -> Report:
     """Every figure of ``period`` for ``unit``, read from the ledger."""
-    return Report(unit, period, unit_totals(_ids(unit), period), _coverage(period))
+    totals, measures = unit_totals(_ids(unit), period)
+    return Report(unit, period, totals, _coverage(period), measures)
 
 
 def report_recomputed(unit: AdministrativeUnit, period: metrics.Period) -> Report:
     """:func:`report_for` computed from the dossiers themselves (what ``verify`` compares)."""
     calendars = Calendars()
-    totals = {bucket: 0 for bucket in Bucket}
+    totals = dict.fromkeys(Bucket, 0)
+    measures = dict.fromkeys(Measure, 0)
     for dossier, facts in dossiers_with_facts(_dossiers(_ids(unit), period)):
-        for bucket in metrics.buckets(facts, period, calendars.of(dossier)):
+        calendar = calendars.of(dossier)
+        for bucket in metrics.buckets(facts, period, calendar):
             totals[bucket] += 1
-    return Report(unit, period, totals, _coverage(period))
+        for measure, value in metrics.sums([facts], period, calendar).items():
+            measures[measure] += value
+    return Report(unit, period, totals, _coverage(period), measures)
 
 
 @dataclass(frozen=True)
@@ -134,13 +159,13 @@ def report_rows(unit: AdministrativeUnit, period: metrics.Period, by: str) -> li
         for row in _sums(FieldDayFigure, _ids(unit), period, "field"):
             per_field[row["field"]].append(row)
         names = dict(Field.objects.filter(pk__in=per_field).values_list("pk", "name"))
-        found = [Row(names[pk], _totals(sums)) for pk, sums in per_field.items()]
+        found = [Row(names[pk], _totals(sums)[0]) for pk, sums in per_field.items()]
         return sorted((r for r in found if any(r.totals.values())), key=lambda r: r.label)
-    rows = [Row(unit.name, unit_totals([unit.pk], period))]
+    rows = [Row(unit.name, unit_totals([unit.pk], period)[0])]
     # The units directly below and the units merged into this one cover the rest.
     members = list(unit.children.order_by("code")) + list(predecessors(unit))
     for member in members:
-        theirs = Row(f"{member.name} ({member.code})", unit_totals(_ids(member), period))
+        theirs = Row(f"{member.name} ({member.code})", unit_totals(_ids(member), period)[0])
         if any(theirs.totals.values()):
             rows.append(theirs)
     return rows
@@ -165,6 +190,9 @@ def index_config() -> index766.Config:
 
 def index_for(report: Report) -> index766.Index766:
     """The Decision 766 groups and total (§5.3) from a report's figures."""
+    measured = report.measures[Measure.PROCESSING_SECONDS]
+    processing = (report.measures[Measure.STATUTORY_SECONDS], measured) if measured else None
     return index766.score(
-        index766.inputs_from_figures(report.totals, report.coverage), index_config()
+        index766.inputs_from_figures(report.totals, report.coverage, processing_seconds=processing),
+        index_config(),
     )

@@ -15,10 +15,12 @@ from motcua.core.clock import WorkingCalendar
 from motcua.core.metrics import (
     FLOWS,
     Bucket,
+    Measure,
     DossierFacts,
     Period,
     contributions,
     count,
+    sums,
     totals_from_ledger,
 )
 from motcua.core.timeliness import Pause
@@ -52,7 +54,9 @@ def histories(draw):
         received_at=received,
         channel=draw(st.sampled_from(["online", "direct", "postal"])),
         resolved_at=finished if fate == "resolved" else None,
-        timeliness=draw(st.sampled_from(["early", "on_time", "late"])) if fate == "resolved" else "",
+        timeliness=draw(st.sampled_from(["early", "on_time", "late"]))
+        if fate == "resolved"
+        else "",
         ended_at=finished if fate == "ended" else None,
         due_at=due,
         pauses=tuple(pauses),
@@ -71,6 +75,8 @@ def from_ledger(ledger: Counter, period: Period) -> dict[Bucket, int]:
     flows = Counter()
     before = at_end = overdue = 0
     for (bucket, day), n in ledger.items():
+        if bucket in Measure:
+            continue
         if bucket in FLOWS and period.start <= day <= period.end:
             flows[bucket] += n
         elif bucket is Bucket.PENDING:
@@ -90,6 +96,13 @@ def test_the_ledger_sums_to_the_figures_the_definitions_count(dossiers, start, l
     first = date(2023, 12, 1) + timedelta(days=start)
     period = Period(first, first + timedelta(days=length))
     assert from_ledger(ledger, period) == dict(count(dossiers, period, lambda d: CAL))
+    measures = {
+        m: sum(
+            n for (key, day), n in ledger.items() if key is m and period.start <= day <= period.end
+        )
+        for m in Measure
+    }
+    assert measures == sums(dossiers, period, CAL)
 
 
 @settings(max_examples=150, deadline=None)
@@ -123,5 +136,7 @@ def test_a_dossier_finished_the_day_it_was_received_leaves_no_stock():
             (Bucket.RECEIVED_DIRECT, day): 1,
             (Bucket.RESOLVED, day): 1,
             (Bucket.RESOLVED_EARLY, day): 1,
+            (Measure.PROCESSING_SECONDS, day): 2 * 3600,
+            (Measure.STATUTORY_SECONDS, day): CAL.between(received, facts.due_at).seconds,
         }
     )

@@ -27,6 +27,7 @@ from motcua.reports.pdf import write_form_06a_pdf
 from motcua.reports.rendering import report_data, report_text
 from motcua.reports.selectors import (
     Bucket,
+    Measure,
     report_drill_down,
     report_for,
     report_recomputed,
@@ -159,18 +160,22 @@ class Command(BaseCommand):
 
     def _verify(self, unit: AdministrativeUnit, period: metrics.Period) -> None:
         fast, slow = report_for(unit, period), report_recomputed(unit, period)
-        wrong = [b for b in Bucket if fast[b] != slow[b]]
-        for bucket in wrong:
+        both = [(b.value, fast.totals[b], slow.totals[b]) for b in Bucket] + [
+            (m.value, fast.measures[m], slow.measures[m]) for m in Measure
+        ]
+        wrong = [(name, a, b) for name, a, b in both if a != b]
+        for name, a, b in wrong:
             self.stdout.write(
                 _("%(figure)s: ledger %(fast)s, dossiers %(slow)s")
-                % {"figure": bucket.value, "fast": fast[bucket], "slow": slow[bucket]}
+                % {"figure": name, "fast": a, "slow": b}
             )
         rows = ledger_differences(_lineage_ids(unit))
-        for (unit_id, field_id, bucket, day), (stored, expected) in sorted(rows.items())[:20]:
+        ordered = sorted(rows.items(), key=lambda item: (item[0][0], item[0][1], item[0][3]))
+        for (unit_id, field_id, figure, day), (stored, expected) in ordered[:20]:
             self.stdout.write(
                 _("ledger row unit %(unit)s, field %(field)s, %(figure)s on %(day)s: "
                   "stored %(stored)s, dossiers give %(expected)s")
-                % {"unit": unit_id, "field": field_id or "*", "figure": bucket.value,
+                % {"unit": unit_id, "field": field_id or "*", "figure": figure.value,
                    "day": format_date(day), "stored": stored, "expected": expected}
             )  # fmt: skip
         if wrong or rows:
@@ -181,7 +186,7 @@ class Command(BaseCommand):
             )  # fmt: skip
         self.stdout.write(
             _("All %(n)s figures agree: the ledger and the dossiers give the same numbers.")
-            % {"n": len(Bucket)}
+            % {"n": len(both)}
         )
 
     def _signoff(
