@@ -14,15 +14,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from motcua.clock.selectors import calendar_at
 from motcua.core import workflow
-from motcua.core.clock import WorkingCalendar
+from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 from motcua.core.metrics import Bucket, DossierFacts, Measure, contributions
 from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
 from motcua.dossiers.selectors import Counted, dossier_facts_now, dossiers_with_facts
@@ -222,3 +222,80 @@ def ledger_rebuild(unit_ids: Iterable[int] | None = None) -> int:
     expected = _recomputed(ids)
     ledger_add(expected)
     return len(expected)
+
+
+# -- calendar amendments ----------------------------------------------------------------------
+#
+# A dossier's contributions depend on its calendar only through the working time it measures
+# (processing time, pauses moving the due moment). When an administrator amends a calendar,
+# the dossiers it can touch are re-counted: their contributions under the old calendar are
+# taken before the change is saved and replaced by those under the new one after it, in the
+# same transaction (ARCHITECTURE invariant 4: figures stay current). Signed reports keep
+# their stored figures (reports.models.SignedReport).
+
+
+def _province_units(province_id: int | None) -> list[int] | None:
+    if province_id is None:
+        return None
+    from motcua.units.models import AdministrativeUnit
+    from motcua.units.selectors import units_below
+
+    return list(
+        units_below(AdministrativeUnit.objects.get(pk=province_id), include_self=True).values_list(
+            "id", flat=True
+        )
+    )
+
+
+def dossiers_touched_by(instance: Any) -> list[int]:
+    """Ids of the received dossiers whose figures a calendar row can change."""
+    from motcua.clock.models import CalendarOverride, CalendarPolicy
+
+    dossiers = Dossier.objects.filter(received_at__isnull=False)
+    if isinstance(instance, CalendarOverride | CalendarPolicy):
+        units = _province_units(instance.province_id)
+    else:  # office hours of a unit (and below it), of an agency, or the default ones
+        units = _province_units(instance.unit_id) if instance.unit_id else None
+        if instance.agency_id:
+            dossiers = dossiers.filter(receiving_agency_id=instance.agency_id)
+    if units is not None:
+        dossiers = dossiers.filter(receiving_unit__in=units)
+    if isinstance(instance, CalendarOverride):
+        days = {instance.date}
+        if instance.pk is not None:  # an edit may move the row from another day
+            days |= set(
+                CalendarOverride.objects.filter(pk=instance.pk).values_list("date", flat=True)
+            )
+        window = Q()
+        for day in days:
+            start = datetime.combine(day - timedelta(days=1), time(0), LOCAL_TZ)
+            end = datetime.combine(day + timedelta(days=2), time(0), LOCAL_TZ)
+            open_then = (
+                Q(resolved_at__isnull=True, ended_at__isnull=True)
+                | Q(resolved_at__gte=start)
+                | Q(ended_at__gte=start)
+                | Q(due_at__gte=start)
+            )
+            window |= Q(received_at__lt=end) & open_then
+        dossiers = dossiers.filter(window)
+    return list(dossiers.values_list("pk", flat=True))
+
+
+def _total(ids: list[int]) -> Counter[Key]:
+    total: Counter[Key] = Counter()
+    for start in range(0, len(ids), 2000):
+        for _, found in contributions_of(Dossier.objects.filter(pk__in=ids[start : start + 2000])):
+            total.update(found)
+    return total
+
+
+def calendar_change_begin(instance: Any) -> None:
+    """Before a calendar row is saved or deleted: what its dossiers count in now."""
+    ids = dossiers_touched_by(instance)
+    instance._motcua_ledger = (ids, _total(ids))
+
+
+def calendar_change_end(instance: Any) -> None:
+    """After it: the same dossiers under the new calendar replace what they counted in."""
+    ids, before = getattr(instance, "_motcua_ledger", ([], Counter()))
+    ledger_apply(Snapshot(before), Snapshot(_total(ids)))

@@ -79,3 +79,26 @@ def test_rebuild_repairs_a_damaged_ledger(world):
     assert figures.ledger_rebuild() > 0
     assert figures.ledger_differences() == {}
     assert DayFigure.objects.get(figure=Bucket.RECEIVED).n == 1
+
+
+def test_a_calendar_amendment_recounts_the_dossiers_it_touches(world):
+    from motcua.clock.models import CalendarOverride
+    from motcua.core.metrics import Measure
+
+    dossier = world.create(at="01/04/2024 08:00")  # due 08/04/2024 08:00
+    act(world, dossier, A.TRANSFER, "01/04/2024 09:00")
+    act(world, dossier, A.REQUEST_SUPPLEMENT, "02/04/2024 08:00")
+    act(world, dossier, A.SUPPLEMENT, "04/04/2024 08:00", as_applicant=True)
+    act(world, dossier, A.APPROVE, "09/04/2024 16:00")
+    april = Period(date(2024, 4, 1), date(2024, 4, 30))
+    before = report_for(world.city, april).measures[Measure.PROCESSING_SECONDS]
+    # Friday 05/04/2024 becomes a day off: the dossier took a working day less.
+    override = CalendarOverride.objects.create(
+        date=date(2024, 4, 5), kind="day_off", name="Nghỉ thử nghiệm", legal_ref="Thông báo thử"
+    )
+    assert figures.ledger_differences() == {}
+    after = report_for(world.city, april).measures[Measure.PROCESSING_SECONDS]
+    assert before - after == 8 * 3600
+    override.delete()
+    assert figures.ledger_differences() == {}
+    assert report_for(world.city, april).measures[Measure.PROCESSING_SECONDS] == before
