@@ -101,6 +101,17 @@ def snapshot(dossier_id: int, calendars: Calendars | None = None) -> Snapshot:
     return Snapshot(_keyed(dossier, facts, (calendars or Calendars()).of(dossier)))
 
 
+def contributions_total(ids: list[int]) -> Counter[Key]:
+    """What these dossiers contribute together (2.000 at a time)."""
+    total: Counter[Key] = Counter()
+    calendars = Calendars()
+    for start in range(0, len(ids), 2000):
+        chunk = Dossier.objects.filter(pk__in=ids[start : start + 2000])
+        for _, found in contributions_of(chunk, calendars):
+            total.update(found)
+    return total
+
+
 def ledger_apply(before: Snapshot | None, after: Snapshot) -> None:
     """Add the difference between two snapshots of one dossier to the ledger."""
     change = Counter(after.items)
@@ -281,21 +292,13 @@ def dossiers_touched_by(instance: Any) -> list[int]:
     return list(dossiers.values_list("pk", flat=True))
 
 
-def _total(ids: list[int]) -> Counter[Key]:
-    total: Counter[Key] = Counter()
-    for start in range(0, len(ids), 2000):
-        for _, found in contributions_of(Dossier.objects.filter(pk__in=ids[start : start + 2000])):
-            total.update(found)
-    return total
-
-
 def calendar_change_begin(instance: Any) -> None:
     """Before a calendar row is saved or deleted: what its dossiers count in now."""
     ids = dossiers_touched_by(instance)
-    instance._motcua_ledger = (ids, _total(ids))
+    instance._motcua_ledger = (ids, contributions_total(ids))
 
 
 def calendar_change_end(instance: Any) -> None:
     """After it: the same dossiers under the new calendar replace what they counted in."""
     ids, before = getattr(instance, "_motcua_ledger", ([], Counter()))
-    ledger_apply(Snapshot(before), Snapshot(_total(ids)))
+    ledger_apply(Snapshot(before), Snapshot(contributions_total(ids)))

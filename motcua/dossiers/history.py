@@ -14,7 +14,6 @@ equal to the stored dossier changes nothing, a line that differs refuses the fil
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -41,7 +40,7 @@ from motcua.dossiers.choices import (
     Status,
     Timeliness,
 )
-from motcua.dossiers.figures import Key, contributions_of, ledger_add
+from motcua.dossiers.figures import contributions_total, ledger_add
 from motcua.dossiers.models import (
     ChainHead,
     Dossier,
@@ -1194,12 +1193,7 @@ def _write(items: list[_Resolved], head: ChainHead, label: str, report: ImportRe
     report.created += [d.code for d in dossiers]
     report.events = len(events)
     # The figures' ledger, in the same transaction: an imported dossier counts at once.
-    imported: Counter[Key] = Counter()
-    for start in range(0, len(dossiers), 2000):
-        chunk = [d.pk for d in dossiers[start : start + 2000]]
-        for _dossier, found in contributions_of(Dossier.objects.filter(pk__in=chunk)):
-            imported.update(found)
-    ledger_add(imported)
+    ledger_add(contributions_total([d.pk for d in dossiers]))
 
 
 def _import_event(rec: Mapping[str, Any]) -> dict[str, Any]:
