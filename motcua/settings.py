@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "motcua.units",
     "motcua.clock",
     "motcua.catalog",
+    "motcua.documents",
     "motcua.dossiers",
     "motcua.payments",
     "motcua.feedback",
@@ -191,12 +192,20 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 FORMAT_MODULE_PATH = ["motcua.formats"]
 USE_THOUSAND_SEPARATOR = True
 
+# The layout and login templates (motcua/templates) have their own catalogue; apps have theirs.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Project-wide assets: the layout's and vendored third-party files (no CDN: government
+# networks are often closed to the internet).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "reports:dashboard"
+LOGOUT_REDIRECT_URL = "login"
 
 # The statutory clock (motcua.core.clock). Facts the spec marks NOT CONFIRMED are settings.
 MOTCUA_CLOCK = {
@@ -224,6 +233,11 @@ MOTCUA_REPORTS = {
     # §4.2 (S/NC): Decree 09/2019 data cut-off day of named periods; 1 = calendar periods.
     "CUTOFF_DAY": envint("MOTCUA_REPORT_CUTOFF_DAY", 15),
 }
+
+# §5.3, §5.2: Decision 766 points, thresholds and rating bands are mostly NOT CONFIRMED. Only
+# overrides go here, validated by motcua.core.index766.Config.from_overrides (docs/index766.md),
+# e.g. {"indicators": {"2.1": {"points": 14}, "2.2": {"points": 6}}, "bands": {"good": 80}}.
+MOTCUA_766: dict[str, object] = {}
 
 # Production hardening: `motcua check --deploy` passes with no warnings.
 if PRODUCTION:

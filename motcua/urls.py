@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -8,5 +9,10 @@ admin.site.site_title = "motcua"
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # Staff sign in here (the admin keeps its own page); signing out is a POST (Django 5).
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("bao-cao/", include("motcua.reports.urls")),
+    # The dashboard asks for a sign-in first when needed.
+    path("", RedirectView.as_view(pattern_name="reports:dashboard", permanent=False)),
 ]

@@ -6,7 +6,7 @@
 
 Only the Python standard library is used here: this runs before anything is installed.
 Under CI=true nothing may be skipped, so system packages the tests need (PostgreSQL server
-binaries) are installed with apt-get when missing.
+binaries, Chromium for the browser tests) are installed with apt-get when missing.
 """
 
 from __future__ import annotations
@@ -75,22 +75,37 @@ def cmd_run(args: list[str]) -> None:
     run(BIN / "motcua", "runserver", address, env=env, check=False)
 
 
+# The browser the Playwright tests drive (the system's, not one Playwright downloads).
+CHROMIUM = Path("/usr/bin/chromium")
+
+
 def postgres_available() -> bool:
     return any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
 
 
 def ensure_system_packages() -> None:
-    """Under CI the PostgreSQL run may not be skipped: install the server if it is missing."""
-    if postgres_available():
+    """Under CI neither the PostgreSQL pass, the browser tests nor the PDF checks may be
+    skipped: install the PostgreSQL server, Chromium and poppler's pdftotext if missing."""
+    missing = []
+    if not postgres_available():
+        missing.append(("postgresql", "PostgreSQL server binaries", "the PostgreSQL pass"))
+    if not CHROMIUM.exists():
+        missing.append(("chromium", f"Chromium ({CHROMIUM})", "the browser tests"))
+    if shutil.which("pdftotext") is None:
+        missing.append(("poppler-utils", "pdftotext", "the PDF layout checks"))
+    if not missing:
         return
     if not CI:
-        say("PostgreSQL server binaries not found: the PostgreSQL pass will be skipped")
+        for _, what, skipped in missing:
+            say(f"{what} not found: {skipped} will be skipped")
         return
+    names = ", ".join(what for _, what, _ in missing)
     if shutil.which("apt-get") is None:
-        sys.exit("CI=true but PostgreSQL is missing and apt-get is not available to install it")
-    say("installing the PostgreSQL server (apt-get)")
+        sys.exit(f"CI=true but {names} missing and apt-get is not available to install them")
+    say(f"installing {names} (apt-get)")
     run("apt-get", "update", "-qq")
-    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql")
+    packages = [package for package, _, _ in missing]
+    run("apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages)
 
 
 def cmd_test(args: list[str]) -> None:

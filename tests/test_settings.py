@@ -12,6 +12,7 @@ SECRET = "k" * 20 + "9f8e7d6c5b4a3f2e1d0c9b8a7f6e5d4c3b2a"
 def run_motcua(*args, **env):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set around browser tests only
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-m", "motcua", *args],

@@ -145,6 +145,7 @@ class Row:
 
     label: str
     totals: dict[Bucket, int]
+    unit: AdministrativeUnit | None = None  # the unit a row by unit covers (with what became it)
 
     def __getitem__(self, bucket: Bucket) -> int:
         return self.totals[bucket]
@@ -161,11 +162,11 @@ def report_rows(unit: AdministrativeUnit, period: metrics.Period, by: str) -> li
         names = dict(Field.objects.filter(pk__in=per_field).values_list("pk", "name"))
         found = [Row(names[pk], _totals(sums)[0]) for pk, sums in per_field.items()]
         return sorted((r for r in found if any(r.totals.values())), key=lambda r: r.label)
-    rows = [Row(unit.name, unit_totals([unit.pk], period)[0])]
+    rows = [Row(unit.name, unit_totals([unit.pk], period)[0], unit)]
     # The units directly below and the units merged into this one cover the rest.
     members = list(unit.children.order_by("code")) + list(predecessors(unit))
     for member in members:
-        theirs = Row(f"{member.name} ({member.code})", unit_totals(_ids(member), period)[0])
+        theirs = Row(f"{member.name} ({member.code})", unit_totals(_ids(member), period)[0], member)
         if any(theirs.totals.values()):
             rows.append(theirs)
     return rows

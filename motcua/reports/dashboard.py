@@ -1,0 +1,320 @@
+"""Reads behind the live dashboard (issue 4 item 4): who sees which units, the monthly trend,
+the units side by side with the dossiers behind each cell, and the end-of-day list the
+steering committee asked for ("check the dossiers at the end of every working day", seed
+README).
+
+Every figure comes from ``reports.selectors`` (one definition per figure, §6 and invariant 3
+of ARCHITECTURE.md); nothing here counts a figure a second way, and nothing is cached: each
+page load reads the dossiers as they are now (invariant 4, Decision 766 "real time").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from motcua.accounts.access import user_grants, user_unit_ids
+from motcua.accounts.choices import Role
+from motcua.accounts.models import User
+from motcua.clock.selectors import calendar_for
+from motcua.core import workflow
+from motcua.core.clock import LOCAL_TZ
+from motcua.core.metrics import Bucket, Period
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import overdue_q
+from motcua.reports.selectors import Report, report_drill_down, report_for, report_rows
+from motcua.units.choices import LEVEL_RANK, UnitLevel
+from motcua.units.models import AdministrativeUnit
+from motcua.units.selectors import (
+    UnitNotFound,
+    predecessors,
+    unit_at,
+    unit_lineage,
+    unit_versions,
+)
+
+# Who may open a unit's dashboard: its leaders and steering-committee members, and also its
+# one-stop clerks and processing officers, who run the end-of-day check at their own desks
+# and may already list every dossier of their unit (dossiers.access). Administrators see
+# every unit (accounts.access). The figures themselves are published under Decision 766.
+DASHBOARD_ROLES = (Role.LEADER, Role.STEERING, Role.CLERK, Role.OFFICER)
+
+# The monthly trend covers at most this many months (the last ones of a longer period).
+TREND_MONTHS = 24
+
+# The part of a units-side-by-side table that is the unit's own desk (form II.06a's first row).
+OWN_DESK = "own"
+
+
+# -- scope --------------------------------------------------------------------------------
+
+
+def user_may_view(user: User, unit: AdministrativeUnit) -> bool:
+    """Whether ``user`` may see the figures and the end-of-day list of ``unit``."""
+    scope = user_unit_ids(user, DASHBOARD_ROLES)
+    return scope is None or unit.pk in scope
+
+
+def dashboard_units(user: User) -> list[AdministrativeUnit]:
+    """The units the user may open (villages left out), top of the tree first, one per code:
+    a reused code (01840 before and after 01/07/2025) is told apart by the period."""
+    scope = user_unit_ids(user, DASHBOARD_ROLES)
+    units = AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE)
+    if scope is not None:
+        units = units.filter(pk__in=scope)
+    chosen: dict[str, AdministrativeUnit] = {}
+    # Newest version last, so it wins for its code.
+    for unit in sorted(units, key=lambda u: u.valid_from or date.min):
+        chosen[unit.code] = unit
+    return sorted(chosen.values(), key=lambda u: (LEVEL_RANK[u.level], u.code))
+
+
+def default_unit(user: User) -> AdministrativeUnit | None:
+    """The highest unit the user holds a dashboard role (or the administrator role) in; for a
+    superuser without grants, the first province; None when the user sees nothing."""
+    roles = {role.value for role in (*DASHBOARD_ROLES, Role.ADMIN)}
+    ids = {unit_id for role, unit_id in user_grants(user) if role in roles}
+    units = list(AdministrativeUnit.objects.filter(pk__in=ids))
+    if units:
+        return min(units, key=lambda u: (LEVEL_RANK[u.level], u.code))
+    if user_unit_ids(user, DASHBOARD_ROLES) is None:
+        return (
+            AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE)
+            .order_by("-valid_to", "code")
+            .first()
+        )
+    return None
+
+
+def unit_in_period(code: str, period: Period) -> AdministrativeUnit:
+    """The unit that carried ``code`` at the end of ``period``, else the last one that carried
+    it before then: a unit abolished before the period ends (Thành phố Bắc Kạn after
+    30/06/2025) still has its dossiers to report. Raises ``UnitNotFound``."""
+    try:
+        return unit_at(code, period.end)
+    except UnitNotFound as error:
+        earlier = [
+            unit
+            for unit in unit_versions(code)
+            if unit.valid_from is None or unit.valid_from <= period.end
+        ]
+        if not earlier:
+            raise error from None
+        return earlier[-1]
+
+
+# -- trend and rows -----------------------------------------------------------------------
+
+
+def months_of(period: Period, limit: int = TREND_MONTHS) -> list[Period]:
+    """The calendar months of ``period``, the first and last cut to it (at most ``limit``,
+    the last ones)."""
+    months = []
+    first = date(period.start.year, period.start.month, 1)
+    while first <= period.end:
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        months.append(
+            Period(max(first, period.start), min(following - timedelta(days=1), period.end))
+        )
+        first = following
+    return months[-limit:]
+
+
+def monthly_trend(unit: AdministrativeUnit, period: Period) -> list[Report]:
+    """One report per calendar month of ``period``: the same figures, month by month."""
+    return [report_for(unit, month) for month in months_of(period)]
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A row of the units side by side: a form II.06a row and the part of the unit it covers
+    (``OWN_DESK`` or a member unit's code; None if it could not be told)."""
+
+    label: str
+    part: str | None
+    totals: dict[Bucket, int]
+
+    def __getitem__(self, bucket: Bucket) -> int:
+        return self.totals[bucket]
+
+
+def _members(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    # The units report_rows gives a row each: those directly below, then those merged in.
+    return list(unit.children.order_by("code")) + list(predecessors(unit))
+
+
+def unit_rows(unit: AdministrativeUnit, period: Period) -> list[UnitRow]:
+    """``report_rows(unit, period, "unit")`` with the part of the unit each row covers."""
+    rows = report_rows(unit, period, "unit")
+    return [
+        UnitRow(
+            row.label,
+            OWN_DESK if index == 0 or row.unit is None else row.unit.code,
+            dict(row.totals),
+        )
+        for index, row in enumerate(rows)
+    ]
+
+
+def part_dossiers(unit: AdministrativeUnit, part: str) -> QuerySet[Dossier] | None:
+    """The dossiers of one row of the units side by side (the selection ``report_rows``
+    makes), or None if ``part`` is not a row of ``unit``."""
+    if part == OWN_DESK:
+        return Dossier.objects.filter(receiving_unit=unit)
+    for member in _members(unit):
+        if member.code == part:
+            return Dossier.objects.filter(receiving_unit__in=unit_lineage(member))
+    return None
+
+
+def drill_down(
+    unit: AdministrativeUnit,
+    period: Period,
+    buckets: Sequence[Bucket],
+    part: QuerySet[Dossier] | None = None,
+) -> list[str]:
+    """The codes of the dossiers behind one number: ``report_drill_down`` for each figure
+    (several for a sum such as early + on time), kept to one row's dossiers when ``part``
+    is given. A row counts the same dossiers with the same calendar as its unit's report,
+    so filtering the unit's list by the row's selection gives exactly the row's list."""
+    codes: list[str] = []
+    seen: set[str] = set()
+    for bucket in buckets:
+        for code in report_drill_down(unit, period, bucket):
+            if code not in seen:
+                seen.add(code)
+                codes.append(code)
+    if part is not None:
+        keep = set(part.values_list("code", flat=True))
+        codes = [code for code in codes if code in keep]
+    return codes
+
+
+# -- end of the working day ---------------------------------------------------------------
+
+
+@dataclass
+class OfficerList:
+    """One officer's (or nobody's) pending dossiers in one unit, by urgency."""
+
+    assignee: User | None
+    overdue: list[Dossier] = field(default_factory=list)
+    due_today: list[Dossier] = field(default_factory=list)
+    due_next: list[Dossier] = field(default_factory=list)
+
+
+@dataclass
+class UnitList:
+    """The end-of-day list of one receiving unit, per officer (unassigned last)."""
+
+    unit: AdministrativeUnit
+    officers: list[OfficerList]
+
+
+@dataclass(frozen=True)
+class EndOfDay:
+    """Pending dossiers already overdue, due later today, and due by the end of the next
+    working day, at ``at``; the three lists never share a dossier."""
+
+    unit: AdministrativeUnit
+    at: datetime
+    today: date
+    next_working_day: date
+    overdue: list[Dossier]
+    due_today: list[Dossier]
+    due_next: list[Dossier]
+    units: list[UnitList]
+
+
+def next_working_day(unit: AdministrativeUnit, day: date) -> date:
+    """The first working day after ``day`` in the unit's calendar (§7)."""
+    calendar = calendar_for(unit, on=day)
+    following = day + timedelta(days=1)
+    while not calendar.is_working_day(following):
+        following += timedelta(days=1)
+    return following
+
+
+def end_of_day(unit: AdministrativeUnit, *, at: datetime | None = None) -> EndOfDay:
+    """The end-of-day list of ``unit`` and everything that became it, at ``at`` (now).
+
+    Dossiers are those the reports count for the unit (received by it or a unit in its
+    lineage) and still pending (received, not resolved, withdrawn or stopped).
+
+    - overdue: ``dossiers.selectors.overdue_q(at)``, the reports' definition (pauses and the
+      two-supplement rule included);
+    - due today: not overdue, clock running, effective due moment (pauses included) from
+      ``at`` to the end of today;
+    - due on the next working day: not overdue, clock running, due after today and by the end
+      of the next working day of the unit's calendar.
+
+    A dossier whose clock is stopped (awaiting a supplement or an obligation) has no due
+    moment yet, so it is in neither "due" list; it is listed as overdue if it already was
+    when its clock stopped.
+    """
+    at = at or timezone.now()
+    today = at.astimezone(LOCAL_TZ).date()
+    following = next_working_day(unit, today)
+    tomorrow = datetime.combine(today + timedelta(days=1), time(0), LOCAL_TZ)
+    after_following = datetime.combine(following + timedelta(days=1), time(0), LOCAL_TZ)
+    pending = Dossier.objects.filter(
+        receiving_unit__in=unit_lineage(unit),
+        status__in=[status.value for status in workflow.PENDING],
+    ).select_related("receiving_unit", "assignee", "procedure_version__procedure", "current_agency")
+    order = ("effective_due_at", "code")
+    overdue = list(pending.filter(overdue_q(at)).order_by(*order))
+    late = {dossier.pk for dossier in overdue}
+    running = pending.filter(paused_since__isnull=True)
+    due_today = [
+        dossier
+        for dossier in running.filter(
+            effective_due_at__gte=at, effective_due_at__lt=tomorrow
+        ).order_by(*order)
+        if dossier.pk not in late
+    ]
+    due_next = [
+        dossier
+        for dossier in running.filter(
+            effective_due_at__gte=tomorrow, effective_due_at__lt=after_following
+        ).order_by(*order)
+        if dossier.pk not in late
+    ]
+    return EndOfDay(
+        unit=unit,
+        at=at,
+        today=today,
+        next_working_day=following,
+        overdue=overdue,
+        due_today=due_today,
+        due_next=due_next,
+        units=_per_unit_and_officer(overdue, due_today, due_next),
+    )
+
+
+def _per_unit_and_officer(
+    overdue: list[Dossier], due_today: list[Dossier], due_next: list[Dossier]
+) -> list[UnitList]:
+    units: dict[int, AdministrativeUnit] = {}
+    lists: dict[int, dict[int | None, OfficerList]] = {}
+    for name, dossiers in (("overdue", overdue), ("due_today", due_today), ("due_next", due_next)):
+        for dossier in dossiers:
+            unit = dossier.receiving_unit
+            assert unit is not None  # pending dossiers have been received
+            units[unit.pk] = unit
+            officers = lists.setdefault(unit.pk, {})
+            entry = officers.setdefault(dossier.assignee_id, OfficerList(dossier.assignee))
+            getattr(entry, name).append(dossier)
+
+    def officer_order(entry: OfficerList) -> tuple[bool, str]:
+        # Named officers by name, "unassigned" last.
+        person = entry.assignee
+        return (person is None, str(person) if person else "")
+
+    return [
+        UnitList(units[unit_id], sorted(lists[unit_id].values(), key=officer_order))
+        for unit_id in sorted(units, key=lambda pk: (LEVEL_RANK[units[pk].level], units[pk].code))
+    ]

@@ -1,0 +1,553 @@
+"""The live dashboard through Django's test client: sign-in, scope, the seed's figures with the
+dossiers behind every number, bad parameters, figures that follow a transition at once, and the
+end-of-day list with dossiers whose due moments the tests control."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from motcua.accounts.choices import Role
+from motcua.accounts.models import User
+from motcua.accounts.services import role_grant, user_create_or_update
+from motcua.catalog.models import Field, Procedure, ProcedureVersion
+from motcua.core import workflow
+from motcua.core.metrics import Bucket, Period
+from motcua.core.periods import named_period
+from motcua.demo.services import DEMO_PASSWORD, demo_load
+from motcua.dossiers.choices import Channel
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import Applicant, Component, Details, dossier_create
+from motcua.dossiers.services import dossier_transition as transition
+from motcua.dossiers.tests.world import local
+from motcua.lib.formatting import format_datetime
+from motcua.reports import dashboard
+from motcua.reports.selectors import index_for, report_drill_down, report_for, report_rows
+from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.selectors import unit_at
+
+A = workflow.Action
+SEED = {"unit": "058", "from": "01/01/2024", "to": "22/05/2024"}
+SEED_PERIOD = Period(date(2024, 1, 1), date(2024, 5, 22))
+
+
+@pytest.fixture(scope="module")
+def demo(bac_kan_2024, django_db_blocker):
+    """The Bắc Kạn 2024 scenario and the demo's accounts (``demo_load`` finds the units, the
+    catalogue and the dossiers stored and adds the users), once for the module."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_load()
+        yield
+        transaction.set_rollback(True)
+
+
+def signed_in(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def count_of(text: str) -> int:
+    """'1.608' -> 1608, '05' -> 5."""
+    return int(text.replace(".", ""))
+
+
+def headline_numbers(html: str) -> dict[str, str]:
+    return dict(re.findall(r'data-headline="([a-z_]+)">([^<]+)<', html))
+
+
+def api(url: str) -> str:
+    """The JSON API twin of a drill-down page's address."""
+    return url.replace("&amp;", "&").replace("/bao-cao/ho-so/", "/bao-cao/api/drill")
+
+
+# -- sign-in and scope ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_asks_for_a_sign_in_and_then_shows_the_dashboard(demo):
+    client = Client()
+    assert client.get("/").headers["Location"] == "/bao-cao/"
+    assert client.get("/bao-cao/").headers["Location"] == "/dang-nhap/?next=/bao-cao/"
+    assert client.get("/bao-cao/api/figures").status_code == 401
+    page = client.get("/dang-nhap/?next=/bao-cao/")
+    assert page.status_code == 200
+    assert 'lang="vi"' in page.content.decode()
+
+    response = client.post(
+        "/dang-nhap/",
+        {"username": "lanhdao.thanhpho", "password": DEMO_PASSWORD, "next": "/bao-cao/"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/bao-cao/"
+    # The leader's top unit, for the current month to date.
+    dashboard_page = client.get("/bao-cao/")
+    assert dashboard_page.status_code == 200
+    assert "Thành phố Bắc Kạn</strong> (058)" in dashboard_page.content.decode()
+    assert dashboard_page.headers["Cache-Control"].startswith("max-age=0")
+
+    # Signing out is a POST.
+    assert client.get("/dang-xuat/").status_code == 405
+    assert client.post("/dang-xuat/").headers["Location"] == "/dang-nhap/"
+    assert client.get("/bao-cao/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_unit_outside_the_users_units_is_forbidden(demo):
+    ward_clerk = signed_in("motcua.ducxuan")  # one-stop clerk of Phường Đức Xuân (01840)
+    page = ward_clerk.get("/bao-cao/", SEED)
+    assert page.status_code == 403
+    assert "058" in page.content.decode()
+    assert ward_clerk.get("/bao-cao/api/figures", SEED).status_code == 403
+    drill = {**SEED, "figure": "resolved_late"}
+    assert ward_clerk.get("/bao-cao/ho-so/", drill).status_code == 403
+    assert ward_clerk.get("/bao-cao/api/drill", drill).status_code == 403
+    assert ward_clerk.get("/bao-cao/api/end-of-day", {"unit": "058"}).status_code == 403
+    # Their own ward they see, and it is what they get by default.
+    own = ward_clerk.get("/bao-cao/", {**SEED, "unit": "01840"})
+    assert own.status_code == 200
+    assert "Phường Đức Xuân</strong> (01840)" in ward_clerk.get("/bao-cao/").content.decode()
+    # The city's leader and steering member see the city and the wards below it.
+    for username in ("lanhdao.thanhpho", "bcd.thanhpho"):
+        assert signed_in(username).get("/bao-cao/", {**SEED, "unit": "01840"}).status_code == 200
+    # Someone with no role sees nothing.
+    user_create_or_update(username="nobody", full_name="Không Vai Trò")
+    assert signed_in("nobody").get("/bao-cao/").status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "params", "parameter"),
+    [
+        ("/bao-cao/", {**SEED, "unit": "99999"}, "unit"),
+        ("/bao-cao/", {**SEED, "from": "32/01/2024"}, "from"),
+        ("/bao-cao/", {**SEED, "to": "22-05-2024x"}, "to"),
+        ("/bao-cao/", {**SEED, "from": "23/05/2024"}, "to"),
+        ("/bao-cao/", {"unit": "058", "from": "01/01/2024"}, "to"),
+        ("/bao-cao/", {"unit": "058", "period": "half:2024-3"}, "period"),
+        ("/bao-cao/", {**SEED, "period": "half:2024"}, "period"),
+        ("/bao-cao/", {**SEED, "at": "22/05/2024"}, "at"),
+        ("/bao-cao/ho-so/", {**SEED, "figure": "late"}, "figure"),
+        ("/bao-cao/ho-so/", SEED, "figure"),
+        ("/bao-cao/ho-so/", {**SEED, "figure": "received", "part": "01999"}, "part"),
+        ("/bao-cao/api/figures", {**SEED, "to": "31/02/2024"}, "to"),
+        ("/bao-cao/api/drill", {**SEED, "figure": "received,nope"}, "figure"),
+        ("/bao-cao/api/end-of-day", {"unit": "058", "at": "hôm nay"}, "at"),
+    ],
+)
+def test_a_bad_parameter_answers_400_naming_it(demo, path, params, parameter):
+    response = signed_in("lanhdao.thanhpho").get(path, params)
+    assert response.status_code == 400
+    if "/api/" in path:
+        body = response.json()
+        assert body["code"] == "bad_parameter"
+        assert body["fields"] == [parameter]
+        assert body["message"].startswith(f"{parameter}: ")
+    else:
+        assert f"{parameter}: " in response.content.decode()
+
+
+# -- the seed's figures --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_headline_shows_the_seed_figures_in_vietnamese_format(demo):
+    html = signed_in("lanhdao.thanhpho").get("/bao-cao/", SEED).content.decode()
+    numbers = headline_numbers(html)
+    assert {key: numbers[key] for key in ("received", "received_online", "received_direct")} == {
+        "received": "1.608",
+        "received_online": "1.342",
+        "received_direct": "266",
+    }
+    assert numbers["carried_over"] == "39"
+    assert (numbers["resolved"], numbers["resolved_in_time"], numbers["resolved_late"]) == (
+        "1.604",
+        "1.599",
+        "05",
+    )
+    assert (numbers["pending"], numbers["pending_within_time"], numbers["pending_overdue"]) == (
+        "43",
+        "43",
+        "0",
+    )
+    rates = dict(re.findall(r'data-rate="([a-z_]+)">\s*<h3>[^<]*</h3>\s*<p[^>]*>([^<]+)<', html))
+    assert rates == {
+        "on_time": "99,69%",
+        "online_submission": "83,46%",
+        "paid_online": "33,84%",
+        "digitised": "77%",
+        "e_certified": "25%",
+        "satisfied": "100%",
+    }
+    assert re.search(r'data-coverage="district">.*189/257.*73,54%', html)
+    assert re.search(r'data-coverage="commune">.*75/114.*65,79%', html)
+
+
+@pytest.mark.django_db
+def test_every_headline_number_links_to_exactly_the_dossiers_it_counts(demo):
+    client = signed_in("lanhdao.thanhpho")
+    html = client.get("/bao-cao/", SEED).content.decode()
+    start, end = html.index('id="headline"'), html.index('id="index766"')
+    links = set(
+        re.findall(r'<a href="([^"]+)" data-figure="[^"]+"[^>]*>([^<]+)</a>', html[start:end])
+    )
+    assert len({url for url, _ in links}) >= 19  # every figure, and early + on time
+    for url, shown in links:
+        listed = client.get(api(url)).json()
+        assert listed["count"] == len(listed["dossiers"]) == count_of(shown), url
+    # The same list as the report's own drill-down, in its order.
+    late = client.get("/bao-cao/api/drill", {**SEED, "figure": "resolved_late"}).json()
+    city = unit_at("058", SEED_PERIOD.end)
+    assert late["dossiers"] == report_drill_down(city, SEED_PERIOD, Bucket.RESOLVED_LATE)
+    in_time = client.get(
+        "/bao-cao/api/drill", {**SEED, "figure": "resolved_early,resolved_on_time"}
+    ).json()
+    assert in_time["count"] == 1599
+    assert set(in_time["dossiers"]) == set(
+        report_drill_down(city, SEED_PERIOD, Bucket.RESOLVED_EARLY)
+    ) | set(report_drill_down(city, SEED_PERIOD, Bucket.RESOLVED_ON_TIME))
+
+
+@pytest.mark.django_db
+def test_the_drill_down_page_lists_the_dossiers_a_page_at_a_time(demo):
+    client = signed_in("lanhdao.thanhpho")
+    page = client.get("/bao-cao/ho-so/", {**SEED, "figure": "resolved_late"}).content.decode()
+    codes = re.findall(r"<td data-code>([^<]+)</td>", page)
+    city = unit_at("058", SEED_PERIOD.end)
+    assert codes == report_drill_down(city, SEED_PERIOD, Bucket.RESOLVED_LATE)
+    assert '<strong id="drill-count">5</strong>' in page
+    # 1.608 received: 17 pages of 100.
+    first = client.get("/bao-cao/ho-so/", {**SEED, "figure": "received"}).content.decode()
+    last = client.get("/bao-cao/ho-so/", {**SEED, "figure": "received", "page": 17})
+    assert len(re.findall(r"<td data-code>", first)) == 100
+    assert len(re.findall(r"<td data-code>", last.content.decode())) == 8
+    assert '<strong id="drill-count">1.608</strong>' in first
+
+
+@pytest.mark.django_db
+def test_the_units_side_by_side_add_up_and_each_cell_lists_its_dossiers(demo):
+    client = signed_in("lanhdao.thanhpho")
+    city = unit_at("058", SEED_PERIOD.end)
+    rows = dashboard.unit_rows(city, SEED_PERIOD)
+    assert [row.label for row in rows] == [
+        row.label for row in report_rows(city, SEED_PERIOD, "unit")
+    ]
+    assert rows[0].part == dashboard.OWN_DESK
+    assert all(row.part for row in rows)
+    for bucket in (Bucket.RECEIVED, Bucket.RESOLVED_LATE, Bucket.PENDING):
+        assert sum(row[bucket] for row in rows) == report_for(city, SEED_PERIOD)[bucket]
+        seen: set[str] = set()
+        for row in rows:
+            listed = client.get(
+                "/bao-cao/api/drill", {**SEED, "figure": bucket.value, "part": row.part}
+            ).json()["dossiers"]
+            assert len(listed) == row[bucket], (row.label, bucket)
+            assert not seen & set(listed)
+            seen |= set(listed)
+        assert seen == set(report_drill_down(city, SEED_PERIOD, bucket))
+    # The page links each cell to its row's part.
+    html = client.get("/bao-cao/", SEED).content.decode()
+    table = html[html.index('id="units-table"') :]
+    assert "figure=received&amp;part=01840" in table
+    assert "figure=resolved_late&amp;part=own" in table
+
+
+@pytest.mark.django_db
+def test_the_monthly_trend_is_the_report_month_by_month(demo):
+    city = unit_at("058", SEED_PERIOD.end)
+    months = dashboard.monthly_trend(city, SEED_PERIOD)
+    assert [(m.period.start, m.period.end) for m in months] == [
+        (date(2024, 1, 1), date(2024, 1, 31)),
+        (date(2024, 2, 1), date(2024, 2, 29)),
+        (date(2024, 3, 1), date(2024, 3, 31)),
+        (date(2024, 4, 1), date(2024, 4, 30)),
+        (date(2024, 5, 1), date(2024, 5, 22)),
+    ]
+    assert sum(m[Bucket.RECEIVED] for m in months) == 1608
+    assert sum(m[Bucket.RESOLVED] for m in months) == 1604
+    assert sum(m[Bucket.RESOLVED_LATE] for m in months) == 5
+    html = signed_in("lanhdao.thanhpho").get("/bao-cao/", SEED).content.decode()
+    chart = re.search(r'<script id="trend-data" type="application/json">(.*?)</script>', html)
+    assert chart is not None
+    assert '"labels": ["01/2024", "02/2024", "03/2024", "04/2024", "05/2024"]' in chart[1]
+    assert str([m[Bucket.RECEIVED] for m in months]) in chart[1]
+    # The accessible table has the same numbers, each linked to the month's dossiers.
+    table = html[html.index('id="trend-table"') : html.index('id="units"')]
+    assert "from=01/05/2024&amp;to=22/05/2024&amp;figure=received" in table
+
+
+@pytest.mark.django_db
+def test_the_decision_766_groups_are_shown_with_their_scores(demo):
+    html = signed_in("lanhdao.thanhpho").get("/bao-cao/", SEED).content.decode()
+    index = index_for(report_for(unit_at("058", SEED_PERIOD.end), SEED_PERIOD))
+    section = html[html.index('id="index766"') : html.index('id="trend"')]
+    for group in index.groups:
+        assert f"{group.group.number}. {group.group.name_vi}" in section
+    assert "–/18" in section  # group 1: nothing measured
+    assert "18,00/18" in section  # group 5: 5.4 at its maximum
+    data = signed_in("lanhdao.thanhpho").get("/bao-cao/api/figures", SEED).json()
+    assert data["index766"]["reachable"] == index.reachable == 82
+    assert data["figures"]["received"] == 1608
+
+
+@pytest.mark.django_db
+def test_a_named_period_of_decree_09_2019(demo):
+    client = signed_in("lanhdao.thanhpho")
+    html = client.get("/bao-cao/", {"unit": "058", "period": "half:2024"}).content.decode()
+    assert "15/12/2023" in html
+    assert "14/06/2024" in html
+    half = named_period("half", 2024)
+    data = client.get("/bao-cao/api/figures", {"unit": "058", "period": "half:2024"}).json()
+    assert data["period"] == {"from": half.start.isoformat(), "to": half.end.isoformat()}
+    assert (
+        data["figures"]["received"] == report_for(unit_at("058", half.end), half)[Bucket.RECEIVED]
+    )
+
+
+@pytest.mark.django_db
+def test_the_interface_switches_to_english(demo):
+    client = signed_in("lanhdao.thanhpho")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/bao-cao/"})
+    html = client.get("/bao-cao/", SEED).content.decode()
+    assert 'lang="en"' in html
+    assert "Headline figures" in html
+    assert headline_numbers(html)["received"] == "1.608"  # numbers stay Vietnamese-formatted
+    assert "1. Publicity and transparency" in html
+
+
+# -- figures are current --------------------------------------------------------------------
+
+
+@dataclass
+class Town:
+    """A district of its own with two communes, so the tests control every dossier in it."""
+
+    district: AdministrativeUnit
+    ward: AdministrativeUnit
+    other_ward: AdministrativeUnit
+    desk: Agency
+    other_desk: Agency
+    committee: Agency
+    procedure: ProcedureVersion
+    clerk: User
+    other_clerk: User
+    officer: User
+    leader: User
+
+    def receive(self, at: str, *, desk: Agency | None = None) -> Dossier:
+        """A dossier received at the counter at ``at``: due 5 working days later."""
+        desk = desk or self.desk
+        return dossier_create(
+            procedure=self.procedure,
+            receiving_agency=desk,
+            channel=Channel.DIRECT,
+            applicant=Applicant(name="Nông Thị Mai", id_number="006190012345"),
+            components=[Component("Tờ khai", originals=1, digitised=True)],
+            fee=0,
+            actor=self.clerk if desk == self.desk else self.other_clerk,
+            at=local(at),
+        ).dossier
+
+    def act(self, dossier: Dossier, action: A, at: str, **details) -> Dossier:
+        actor = self.clerk if action is A.TRANSFER else self.officer
+        return transition(
+            dossier_id=dossier.pk,
+            action=action,
+            actor=actor,
+            reason="Lý do",
+            details=Details(**details),
+            at=local(at),
+        )
+
+
+@pytest.fixture
+def town(db) -> Town:
+    district = AdministrativeUnit.objects.create(code="T90", name="Huyện Thử", kind="district")
+    ward = AdministrativeUnit.objects.create(
+        code="T9001", name="Xã Một", kind="commune", parent=district
+    )
+    other_ward = AdministrativeUnit.objects.create(
+        code="T9002", name="Xã Hai", kind="commune", parent=district
+    )
+    desk = Agency.objects.create(
+        code="BPMC-T9001",
+        name="Bộ phận Một cửa xã Một",
+        kind="one_stop",
+        unit=ward,
+        electronic_code="T90.01",
+    )
+    other_desk = Agency.objects.create(
+        code="BPMC-T9002",
+        name="Bộ phận Một cửa xã Hai",
+        kind="one_stop",
+        unit=other_ward,
+        electronic_code="T90.02",
+    )
+    committee = Agency.objects.create(
+        code="UBND-T9001", name="Ủy ban nhân dân xã Một", kind="peoples_committee", unit=ward
+    )
+    procedure = ProcedureVersion.objects.create(
+        procedure=Procedure.objects.create(code="T.000001"),
+        version=1,
+        valid_from=date(2023, 1, 1),
+        name="Đăng ký khai sinh (thử)",
+        field=Field.objects.create(code="T-HOTICH", name="Hộ tịch (thử)"),
+        level="commune",
+        competent_agency=committee,
+        time_limit=5,
+        time_limit_unit="working_days",
+        online_level="partial",
+    )
+
+    def staff(username: str, full_name: str, role: Role, unit, agency=None) -> User:
+        user = user_create_or_update(username=username, full_name=full_name)
+        role_grant(user=user, role=role, unit=unit, agency=agency)
+        return user
+
+    return Town(
+        district=district,
+        ward=ward,
+        other_ward=other_ward,
+        desk=desk,
+        other_desk=other_desk,
+        committee=committee,
+        procedure=procedure,
+        clerk=staff("t.clerk", "Lò Thị Hoa", Role.CLERK, ward, desk),
+        other_clerk=staff("t.clerk2", "Lục Văn Sơn", Role.CLERK, other_ward, other_desk),
+        officer=staff("t.officer", "Hoàng Văn Đức", Role.OFFICER, ward, committee),
+        leader=staff("t.leader", "Bế Thị Lan", Role.LEADER, district),
+    )
+
+
+def test_a_transition_shows_on_the_next_page_load(town):
+    client = signed_in("t.leader")
+    april = {"unit": "T90", "from": "01/04/2024", "to": "30/04/2024"}
+    dossier = town.act(town.receive("01/04/2024 08:00"), A.TRANSFER, "01/04/2024 09:00")
+    before = headline_numbers(client.get("/bao-cao/", april).content.decode())
+    assert (before["resolved"], before["pending"]) == ("0", "1")
+
+    town.act(dossier, A.APPROVE, "03/04/2024 10:00")
+
+    after = headline_numbers(client.get("/bao-cao/", april).content.decode())
+    assert (after["resolved"], after["resolved_in_time"], after["pending"]) == ("1", "1", "0")
+    figures = client.get("/bao-cao/api/figures", april).json()["figures"]
+    assert (figures["resolved"], figures["pending"]) == (1, 0)
+
+
+# -- end of the working day ------------------------------------------------------------------
+
+
+def moment(value) -> str:
+    return format_datetime(timezone.localtime(value))
+
+
+def test_the_end_of_day_list_per_unit_and_officer(town):
+    # At Friday 12/04/2024 10:00: today is Friday, the next working day Monday 15/04/2024.
+    # Every dossier is due 5 working days after its receipt, at the same time of day.
+    due_today = town.receive("05/04/2024 14:00")  # due Fri 12/04 14:00
+    overdue = town.receive("04/04/2024 14:00")  # due Thu 11/04 14:00
+    overdue_this_morning = town.receive("05/04/2024 08:00")  # due Fri 12/04 08:00
+    due_monday = town.receive("08/04/2024 09:00")  # due Mon 15/04 09:00
+    due_tuesday = town.receive("09/04/2024 09:00")  # due Tue 16/04 09:00: not on the list
+    other_ward = town.receive("05/04/2024 16:00", desk=town.other_desk)  # due Fri 12/04 16:00
+    stopped = town.receive("05/04/2024 15:00")  # due Fri 12/04 15:00, but its clock stopped
+    resolved = town.receive("04/04/2024 09:00")  # due Thu 11/04 09:00, resolved in time
+    expected_due = {
+        due_today: "14:00 12/04/2024",
+        overdue: "14:00 11/04/2024",
+        overdue_this_morning: "08:00 12/04/2024",
+        due_monday: "09:00 15/04/2024",
+        due_tuesday: "09:00 16/04/2024",
+        other_ward: "16:00 12/04/2024",
+    }
+    assert {d: moment(d.effective_due_at) for d in expected_due} == expected_due
+    # An officer holds two of them; the others are nobody's yet.
+    town.act(due_today, A.TRANSFER, "08/04/2024 08:00", assignee=town.officer)
+    town.act(overdue, A.TRANSFER, "08/04/2024 08:00", assignee=town.officer)
+    town.act(stopped, A.TRANSFER, "08/04/2024 08:00", assignee=town.officer)
+    town.act(stopped, A.REQUEST_SUPPLEMENT, "10/04/2024 09:00")
+    town.act(resolved, A.TRANSFER, "05/04/2024 08:00")
+    town.act(resolved, A.APPROVE, "10/04/2024 09:00")
+
+    client = signed_in("t.leader")
+    data = client.get("/bao-cao/api/end-of-day", {"unit": "T90", "at": "12/04/2024 10:00"})
+    listed = data.json()
+    assert (listed["today"], listed["next_working_day"]) == ("2024-04-12", "2024-04-15")
+    assert listed["overdue"] == [overdue.code, overdue_this_morning.code]
+    assert listed["due_today"] == [due_today.code, other_ward.code]
+    assert listed["due_next_working_day"] == [due_monday.code]
+    assert listed["units"] == [
+        {
+            "code": "T9001",
+            "name": "Xã Một",
+            "officers": [
+                {
+                    "username": "t.officer",
+                    "name": "Hoàng Văn Đức",
+                    "overdue": [overdue.code],
+                    "due_today": [due_today.code],
+                    "due_next_working_day": [],
+                },
+                {
+                    "username": None,
+                    "name": None,
+                    "overdue": [overdue_this_morning.code],
+                    "due_today": [],
+                    "due_next_working_day": [due_monday.code],
+                },
+            ],
+        },
+        {
+            "code": "T9002",
+            "name": "Xã Hai",
+            "officers": [
+                {
+                    "username": None,
+                    "name": None,
+                    "overdue": [],
+                    "due_today": [other_ward.code],
+                    "due_next_working_day": [],
+                }
+            ],
+        },
+    ]
+    # The page shows the same lists, the unassigned ones under "Not assigned".
+    html = client.get("/bao-cao/cuoi-ngay/", {"unit": "T90", "at": "12/04/2024 10:00"})
+    page = html.content.decode()
+    assert re.findall(r'data-eod-count="([a-z_]+)">([^<]+)<', page) == [
+        ("overdue", "2"),
+        ("due_today", "2"),
+        ("due_next", "1"),
+    ]
+    assert stopped.code not in page
+    assert due_tuesday.code not in page
+    assert page.count('data-eod-officer="t.officer"') == 1
+    assert page.count('data-eod-officer=""') == 2  # nobody's, in each commune
+
+
+def test_the_end_of_day_list_follows_the_clock(town):
+    # Friday 17:00 after the afternoon: Friday's dossier is overdue, Monday's is next.
+    friday = town.receive("05/04/2024 14:00")  # due Fri 12/04 14:00
+    monday = town.receive("08/04/2024 09:00")  # due Mon 15/04 09:00
+    eod = dashboard.end_of_day(town.district, at=local("12/04/2024 17:00"))
+    assert [d.code for d in eod.overdue] == [friday.code]
+    assert [d.code for d in eod.due_next] == [monday.code]
+    assert eod.due_today == []
+    # The same dossiers by the reports' definition of overdue, as of the end of that day.
+    assert report_drill_down(
+        town.district, Period(date(2024, 4, 1), date(2024, 4, 12)), Bucket.PENDING_OVERDUE
+    ) == [friday.code]
+    # Monday morning: Monday's dossier is due today; Tuesday 16/04 is the next working day.
+    eod = dashboard.end_of_day(town.district, at=local("15/04/2024 08:00"))
+    assert [d.code for d in eod.due_today] == [monday.code]
+    assert eod.next_working_day == date(2024, 4, 16)
+    # Wednesday 17/04: the next working day skips the Hùng Kings' day (Thursday 18/04/2024).
+    assert dashboard.end_of_day(town.district, at=local("17/04/2024 10:00")).next_working_day == (
+        date(2024, 4, 19)
+    )

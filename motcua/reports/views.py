@@ -1,0 +1,774 @@
+"""The live dashboard's pages and its JSON API (issue 4 item 4): parse the query, check the
+user's scope (accounts.access through reports.dashboard), read the figures through
+reports.selectors, format them the Vietnamese way (lib.formatting), render.
+
+Every number on a page links to the list of dossiers behind it, which is the same
+definition (``report_drill_down``) as the number. Nothing is cached: a transition shows on
+the next page load. Bad query parameters answer 400 with a message naming the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from motcua.accounts.models import User
+from motcua.catalog.choices import ProcedureLevel
+from motcua.core import index766
+from motcua.core.clock import LOCAL_TZ
+from motcua.core.metrics import Bucket, Period
+from motcua.core.periods import KINDS, named_period, parse_named_period
+from motcua.dossiers.access import dossier_list_for_user
+from motcua.dossiers.choices import Status, Timeliness
+from motcua.dossiers.models import Dossier
+from motcua.lib.formatting import (
+    format_count,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percent,
+    percent,
+)
+from motcua.lib.parsing import parse_date, parse_moment
+from motcua.reports import dashboard
+from motcua.reports.rendering import report_data
+from motcua.reports.selectors import Report, index_for, report_for
+from motcua.units.models import AdministrativeUnit
+from motcua.units.selectors import UnitNotFound
+
+FIGURE_LABELS = {
+    Bucket.RECEIVED: gettext_lazy("Received in the period"),
+    Bucket.RECEIVED_ONLINE: gettext_lazy("Received online"),
+    Bucket.RECEIVED_DIRECT: gettext_lazy("Received in person or by post"),
+    Bucket.CARRIED_OVER: gettext_lazy("Carried over from the previous period"),
+    Bucket.RESOLVED: gettext_lazy("Resolved"),
+    Bucket.RESOLVED_EARLY: gettext_lazy("Resolved early"),
+    Bucket.RESOLVED_ON_TIME: gettext_lazy("Resolved on time"),
+    Bucket.RESOLVED_LATE: gettext_lazy("Resolved late"),
+    Bucket.ENDED: gettext_lazy("Withdrawn or stopped"),
+    Bucket.PENDING: gettext_lazy("Being processed"),
+    Bucket.PENDING_WITHIN_TIME: gettext_lazy("Being processed, within time"),
+    Bucket.PENDING_OVERDUE: gettext_lazy("Being processed, overdue"),
+    Bucket.OBLIGATION: gettext_lazy("With a financial obligation"),
+    Bucket.PAID_ONLINE: gettext_lazy("Paid online"),
+    Bucket.DIGITISED: gettext_lazy("Digitised"),
+    Bucket.CERTIFICATION: gettext_lazy("Certification dossiers"),
+    Bucket.E_CERTIFIED: gettext_lazy("Certified electronically"),
+    Bucket.RATED: gettext_lazy("Rated"),
+    Bucket.SATISFIED: gettext_lazy("Satisfied or very satisfied"),
+}
+
+# Columns of the units side by side: form II.06a (§4.1) plus withdrawn or stopped.
+ROW_COLUMNS = (
+    Bucket.RECEIVED,
+    Bucket.RECEIVED_ONLINE,
+    Bucket.RECEIVED_DIRECT,
+    Bucket.CARRIED_OVER,
+    Bucket.RESOLVED,
+    Bucket.RESOLVED_EARLY,
+    Bucket.RESOLVED_ON_TIME,
+    Bucket.RESOLVED_LATE,
+    Bucket.ENDED,
+    Bucket.PENDING,
+    Bucket.PENDING_WITHIN_TIME,
+    Bucket.PENDING_OVERDUE,
+)
+# Counts of late and overdue dossiers are written as the committee does: 05 (seed README).
+SMALL_COUNTS = frozenset({Bucket.RESOLVED_LATE, Bucket.PENDING_OVERDUE})
+DRILL_PAGE_SIZE = 100
+# The headline rates: (key, label, numerator figures, denominator figure, decimals).
+# Digitisation and e-certification in whole percent, as the committee writes them (seed).
+RATES = (
+    (
+        "on_time",
+        gettext_lazy("Resolved early or on time"),
+        (Bucket.RESOLVED_EARLY, Bucket.RESOLVED_ON_TIME),
+        Bucket.RESOLVED,
+        2,
+    ),
+    (
+        "online_submission",
+        gettext_lazy("Online submission"),
+        (Bucket.RECEIVED_ONLINE,),
+        Bucket.RECEIVED,
+        2,
+    ),
+    ("paid_online", gettext_lazy("Paid online"), (Bucket.PAID_ONLINE,), Bucket.OBLIGATION, 2),
+    (
+        "digitised",
+        gettext_lazy("Digitisation of dossiers"),
+        (Bucket.DIGITISED,),
+        Bucket.RECEIVED,
+        0,
+    ),
+    (
+        "e_certified",
+        gettext_lazy("Electronic certification"),
+        (Bucket.E_CERTIFIED,),
+        Bucket.CERTIFICATION,
+        0,
+    ),
+    ("satisfied", gettext_lazy("Satisfaction"), (Bucket.SATISFIED,), Bucket.RATED, 2),
+)
+
+
+class BadParameter(Exception):
+    """A query parameter is missing or malformed: ``name`` is the parameter."""
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+class OutOfScope(Exception):
+    """The user holds no role that shows this unit (or no unit at all)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# -- parsing the query --------------------------------------------------------------------
+
+
+def _text(request: HttpRequest, name: str) -> str:
+    return request.GET.get(name, "").strip()
+
+
+def _date(name: str, text: str) -> date:
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise BadParameter(
+            name,
+            _("%(name)s: %(value)s is not a date (dd/mm/yyyy)") % {"name": name, "value": text},
+        ) from None
+
+
+def parse_period(request: HttpRequest) -> Period:
+    """``from`` and ``to`` (dd/mm/yyyy), or ``period`` (a Decree 09/2019 period such as
+    half:2024, §4.2); neither: the current month to today."""
+    named, start, end = _text(request, "period"), _text(request, "from"), _text(request, "to")
+    if named:
+        if start or end:
+            raise BadParameter(
+                "period", _("period: give either a period or the dates from and to, not both")
+            )
+        cutoff = int(getattr(settings, "MOTCUA_REPORTS", {}).get("CUTOFF_DAY", 15))
+        try:
+            return parse_named_period(named, cutoff_day=cutoff)
+        except ValueError:
+            raise BadParameter(
+                "period",
+                _(
+                    "period: %(value)s is not a period such as month:2024-05, quarter:2024-2, "
+                    "half:2024, nine:2024 or year:2024"
+                )
+                % {"value": named},
+            ) from None
+    if not start and not end:
+        today = timezone.localdate()
+        return Period(today.replace(day=1), today)
+    if not (start and end):
+        missing = "to" if start else "from"
+        raise BadParameter(
+            missing, _("%(name)s: both dates are needed, from and to") % {"name": missing}
+        )
+    first, last = _date("from", start), _date("to", end)
+    if last < first:
+        raise BadParameter(
+            "to",
+            _("to: the period ends on %(end)s, before it starts on %(start)s")
+            % {"end": format_date(last), "start": format_date(first)},
+        )
+    return Period(first, last)
+
+
+def parse_unit(request: HttpRequest, period: Period) -> AdministrativeUnit:
+    """``unit`` (a code, resolved for the period), or the user's top unit; in scope or
+    ``OutOfScope``."""
+    user = cast(User, request.user)
+    code = _text(request, "unit")
+    if code:
+        try:
+            unit = dashboard.unit_in_period(code, period)
+        except UnitNotFound:
+            raise BadParameter(
+                "unit",
+                _("unit: there is no administrative unit with code %(code)s") % {"code": code},
+            ) from None
+    else:
+        found = dashboard.default_unit(user)
+        if found is None:
+            raise OutOfScope(_("You hold no role that shows the figures of any unit."))
+        unit = found
+    if not dashboard.user_may_view(user, unit):
+        raise OutOfScope(
+            _("You may not see the figures of %(unit)s (%(code)s).")
+            % {"unit": unit.name, "code": unit.code}
+        )
+    return unit
+
+
+def parse_figures(request: HttpRequest) -> list[Bucket]:
+    """``figure``: one figure name or several, comma-separated (a sum such as early + on time)."""
+    names = [
+        name.strip()
+        for value in request.GET.getlist("figure")
+        for name in value.split(",")
+        if name.strip()
+    ]
+    if not names:
+        raise BadParameter("figure", _("figure: which figure's dossiers to list is required"))
+    figures = []
+    for name in names:
+        try:
+            figures.append(Bucket(name))
+        except ValueError:
+            raise BadParameter(
+                "figure",
+                _("figure: %(value)s is not one of %(allowed)s")
+                % {"value": name, "allowed": ", ".join(b.value for b in Bucket)},
+            ) from None
+    return figures
+
+
+def parse_part(request: HttpRequest, unit: AdministrativeUnit) -> QuerySet[Dossier] | None:
+    """``part``: one row of the units side by side ("own" or a member unit's code)."""
+    part = _text(request, "part")
+    if not part:
+        return None
+    dossiers = dashboard.part_dossiers(unit, part)
+    if dossiers is None:
+        raise BadParameter(
+            "part",
+            _("part: %(value)s is not a row of the units side by side of %(unit)s")
+            % {"value": part, "unit": unit.code},
+        )
+    return dossiers
+
+
+def parse_at(request: HttpRequest) -> datetime | None:
+    """``at``: the moment of the end-of-day list (dd/mm/yyyy HH:MM, Vietnam time); now if absent."""
+    text = _text(request, "at")
+    if not text:
+        return None
+    try:
+        return parse_moment(text, LOCAL_TZ)
+    except ValueError:
+        raise BadParameter(
+            "at",
+            _("at: %(value)s is not a date and time (dd/mm/yyyy HH:MM)") % {"value": text},
+        ) from None
+
+
+# -- guards -------------------------------------------------------------------------------
+
+View = Callable[..., HttpResponse]
+
+
+def page_view(view: View) -> View:
+    """Sign-in required; bad parameters answer 400 and units out of scope 403, as pages."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            return view(request, *args, **kwargs)
+        except BadParameter as error:
+            context = {"title": _("The request cannot be answered"), "message": error.message}
+            return render(request, "reports/problem.html", context, status=400)
+        except OutOfScope as error:
+            context = {"title": _("Not in your units"), "message": error.message}
+            return render(request, "reports/problem.html", context, status=403)
+
+    return never_cache(wrapper)
+
+
+def api_view(view: View) -> View:
+    """The same guards as JSON: ``{"code", "message", "fields"}`` (house style R12)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return _json_error("not_authenticated", _("Sign in first."), [], 401)
+        try:
+            return view(request, *args, **kwargs)
+        except BadParameter as error:
+            return _json_error("bad_parameter", error.message, [error.name], 400)
+        except OutOfScope as error:
+            return _json_error("forbidden", error.message, ["unit"], 403)
+
+    return never_cache(wrapper)
+
+
+def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _json_error(code: str, message: str, fields: list[str], status: int) -> JsonResponse:
+    return _json({"code": code, "message": message, "fields": fields}, status)
+
+
+# -- presentation -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Number:
+    """A count as shown (1.608, 05) and the list of dossiers behind it."""
+
+    text: str
+    url: str | None
+    figure: str  # the figure name(s), for the page's data-figure attribute
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share as the committee writes it: 508/1.501, 33,84%."""
+
+    key: str
+    label: str
+    numerator: Number
+    denominator: Number
+    text: str
+
+
+def _query(unit: AdministrativeUnit, period: Period) -> dict[str, str]:
+    return {"unit": unit.code, "from": format_date(period.start), "to": format_date(period.end)}
+
+
+def _url(name: str, params: dict[str, str]) -> str:
+    return f"{reverse(name)}?{urlencode(params, safe='/,:')}"
+
+
+def drill_url(
+    unit: AdministrativeUnit, period: Period, figures: Sequence[Bucket], part: str | None = None
+) -> str:
+    params = {**_query(unit, period), "figure": ",".join(f.value for f in figures)}
+    if part is not None:
+        params["part"] = part
+    return _url("reports:drill", params)
+
+
+def _numbers(
+    unit: AdministrativeUnit, period: Period, totals: dict[Bucket, int], part: str | None = None
+) -> Callable[..., Number]:
+    """A function giving a figure (or a sum of figures) of ``totals`` as a linked number."""
+
+    def number(*figures: Bucket) -> Number:
+        count = sum(totals[f] for f in figures)
+        small = len(figures) == 1 and figures[0] in SMALL_COUNTS
+        text = format_count(count, 2 if small and count else 0)
+        return Number(
+            text, drill_url(unit, period, figures, part), ",".join(f.value for f in figures)
+        )
+
+    return number
+
+
+def headline(report: Report) -> dict[str, Any]:
+    """The headline figures and rates, each count linked to its dossiers."""
+    number = _numbers(report.unit, report.period, report.totals)
+    rates = []
+    for key, label, numerator, denominator, decimals in RATES:
+        counts = (sum(report[b] for b in numerator), report[denominator])
+        rates.append(
+            Rate(
+                key,
+                str(label),
+                number(*numerator),
+                number(denominator),
+                format_percent(percent(*counts), decimals),
+            )
+        )
+    coverage = []
+    for level in (ProcedureLevel.DISTRICT, ProcedureLevel.COMMUNE):
+        online, in_force = report.coverage[str(level)]
+        coverage.append(
+            {
+                "key": str(level),
+                "label": level.label,
+                "online": format_number(online),
+                "in_force": format_number(in_force),
+                "text": format_percent(percent(online, in_force)),
+            }
+        )
+    return {
+        "figures": {bucket.value: number(bucket) for bucket in Bucket},
+        "in_time": number(Bucket.RESOLVED_EARLY, Bucket.RESOLVED_ON_TIME),
+        "rates": rates,
+        "coverage": coverage,
+    }
+
+
+def _month_label(month: Period) -> str:
+    return f"{month.start:%m/%Y}"
+
+
+def trend(unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
+    """The monthly trend as table rows (linked numbers) and as the chart's data."""
+    months = dashboard.monthly_trend(unit, period)
+    shown = (Bucket.RECEIVED, Bucket.RESOLVED, Bucket.RESOLVED_LATE)
+    rows = []
+    for month in months:
+        number = _numbers(unit, month.period, month.totals)
+        rows.append(
+            {
+                "label": _month_label(month.period),
+                "dates": f"{format_date(month.period.start)}–{format_date(month.period.end)}",
+                "cells": [number(bucket) for bucket in shown],
+            }
+        )
+    chart = {
+        "labels": [_month_label(m.period) for m in months],
+        "datasets": [
+            {
+                "key": bucket.value,
+                "label": str(FIGURE_LABELS[bucket]),
+                "data": [m[bucket] for m in months],
+            }
+            for bucket in shown
+        ],
+    }
+    return {
+        "rows": rows,
+        "columns": [FIGURE_LABELS[b] for b in shown],
+        "chart": chart,
+        "cut": len(months) == dashboard.TREND_MONTHS,
+    }
+
+
+def side_by_side(report: Report) -> list[dict[str, Any]]:
+    """The rows of form II.06a per unit, every cell linked to its dossiers, then the total."""
+    unit, period = report.unit, report.period
+    rows = []
+    for row in dashboard.unit_rows(unit, period):
+        if row.part is None:  # not told apart: shown, but with no list behind its numbers
+            cells = [Number(format_count(row[b]), None, b.value) for b in ROW_COLUMNS]
+        else:
+            number = _numbers(unit, period, row.totals, row.part)
+            cells = [number(b) for b in ROW_COLUMNS]
+        own = row.part == dashboard.OWN_DESK
+        label = _("%(unit)s (own desk)") % {"unit": row.label} if own else row.label
+        rows.append({"label": label, "cells": cells, "total": False})
+    number = _numbers(unit, period, report.totals)
+    rows.append({"label": _("Total"), "cells": [number(b) for b in ROW_COLUMNS], "total": True})
+    return rows
+
+
+def _points(value: Any) -> str:
+    return format_number(index766.rounded(value), 2)
+
+
+def index_view(report: Report) -> dict[str, Any]:
+    """The Decision 766 groups (score/maximum, partial flags), the total and its rating."""
+    index = index_for(report)
+    english = (get_language() or "vi").startswith("en")
+    groups = []
+    for group in index.groups:
+        groups.append(
+            {
+                "number": group.group.number,
+                "name": group.group.label if english else group.group.name_vi,
+                "max": format_number(group.group.max_points),
+                "score": None if group.score is None else _points(group.score),
+                "partial": group.partial,
+                "unmeasured": ", ".join(group.unmeasured),
+                "indicators": [
+                    {
+                        "code": item.code,
+                        "name": item.indicator.label if english else item.indicator.name_vi,
+                        "ratio": f"{format_number(item.ratio.numerator)}/"
+                        f"{format_number(item.ratio.denominator)}",
+                        "percent": format_percent(item.value * 100),
+                        "points": _points(item.earned),
+                        "max": _points(item.max_points),
+                    }
+                    for item in group.measured
+                ],
+            }
+        )
+    rating = index.rating
+    return {
+        "groups": groups,
+        "total": _points(index.total),
+        "reachable": format_number(index.reachable),
+        "out_of_100": None if index.out_of_100 is None else _points(index.out_of_100),
+        "rating": None
+        if rating is None
+        else (index766.RATING_LABELS if english else index766.RATING_NAMES_VI)[rating],
+        "complete": index.complete,
+    }
+
+
+def _moment(value: datetime | None) -> str:
+    return format_datetime(timezone.localtime(value, LOCAL_TZ)) if value else ""
+
+
+def _dossier_row(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure_version.name,
+        "procedure_code": dossier.procedure_version.procedure.code,
+        "agency": str(dossier.current_agency or dossier.receiving_agency),
+        "received": _moment(dossier.received_at),
+        "due": _moment(dossier.effective_due_at),
+        "resolved": _moment(dossier.resolved_at),
+        "status": Status(dossier.status).label,
+        "timeliness": Timeliness(dossier.timeliness).label if dossier.timeliness else "",
+        "assignee": str(dossier.assignee) if dossier.assignee else "",
+        "paused": dossier.paused_since is not None,
+    }
+
+
+def end_of_day_view(eod: dashboard.EndOfDay) -> dict[str, Any]:
+    kinds = (
+        ("overdue", _("Overdue"), "overdue"),
+        ("due_today", _("Due today"), "today"),
+        (
+            "due_next",
+            _("Due on the next working day (%(day)s)") % {"day": format_date(eod.next_working_day)},
+            "next",
+        ),
+    )
+    units = []
+    for unit_list in eod.units:
+        officers = []
+        for entry in unit_list.officers:
+            lists = [
+                {
+                    "key": key,
+                    "label": label,
+                    "css": css,
+                    "count": format_count(len(getattr(entry, key))),
+                    "rows": [_dossier_row(d) for d in getattr(entry, key)],
+                }
+                for key, label, css in kinds
+            ]
+            officers.append(
+                {
+                    "name": str(entry.assignee) if entry.assignee else _("Not assigned"),
+                    "username": entry.assignee.username if entry.assignee else "",
+                    "assigned": entry.assignee is not None,
+                    "lists": [item for item in lists if item["rows"]],
+                }
+            )
+        units.append(
+            {"name": unit_list.unit.name, "code": unit_list.unit.code, "officers": officers}
+        )
+    return {
+        "at": _moment(eod.at),
+        "today": format_date(eod.today),
+        "next_working_day": format_date(eod.next_working_day),
+        "counts": [
+            {"key": key, "label": label, "css": css, "count": format_count(len(getattr(eod, key)))}
+            for key, label, css in kinds
+        ],
+        "units": units,
+    }
+
+
+def _named_periods(period: Period) -> list[dict[str, str]]:
+    """The Decree 09/2019 periods of the year the shown period ends in, for the picker."""
+    cutoff = int(getattr(settings, "MOTCUA_REPORTS", {}).get("CUTOFF_DAY", 15))
+    year = period.end.year
+    options = []
+    labels = {
+        "month": _("Month %(n)s/%(year)s"),
+        "quarter": _("Quarter %(n)s/%(year)s"),
+        "half": _("Six months %(year)s"),
+        "nine": _("Nine months %(year)s"),
+        "year": _("Year %(year)s"),
+    }
+    counts = {"month": 12, "quarter": 4, "half": 1, "nine": 1, "year": 1}
+    for kind in KINDS:
+        for n in range(1, counts[kind] + 1):
+            value = f"{kind}:{year}-{n}" if counts[kind] > 1 else f"{kind}:{year}"
+            named = named_period(kind, year, n, cutoff_day=cutoff)
+            options.append(
+                {
+                    "value": value,
+                    "label": labels[kind] % {"n": n, "year": year},
+                    "dates": f"{format_date(named.start)}–{format_date(named.end)}",
+                    "selected": "selected" if named == period else "",
+                }
+            )
+    return options
+
+
+def _common(request: HttpRequest, unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
+    user = cast(User, request.user)
+    return {
+        "unit": unit,
+        "period": {"from": format_date(period.start), "to": format_date(period.end)},
+        "query": urlencode(_query(unit, period), safe="/"),
+        "units": [
+            {"code": u.code, "name": u.name, "selected": "selected" if u.code == unit.code else ""}
+            for u in dashboard.dashboard_units(user)
+        ],
+        "named_periods": _named_periods(period),
+    }
+
+
+# -- pages --------------------------------------------------------------------------------
+
+
+@page_view
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """Headline figures, Decision 766 groups, monthly trend, units side by side and the
+    end-of-day list of one unit for one period."""
+    period = parse_period(request)
+    unit = parse_unit(request, period)
+    at = parse_at(request)
+    report = report_for(unit, period)
+    eod = dashboard.end_of_day(unit, at=at)
+    context = {
+        **_common(request, unit, period),
+        "headline": headline(report),
+        "index": index_view(report),
+        "trend": trend(unit, period),
+        "columns": [FIGURE_LABELS[b] for b in ROW_COLUMNS],
+        "rows": side_by_side(report),
+        "eod": end_of_day_view(eod),
+        "eod_url": _url("reports:end_of_day", {"unit": unit.code}),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@page_view
+def drill_page(request: HttpRequest) -> HttpResponse:
+    """The dossiers behind one number, a page of them at a time."""
+    period = parse_period(request)
+    unit = parse_unit(request, period)
+    figures = parse_figures(request)
+    part = parse_part(request, unit)
+    codes = dashboard.drill_down(unit, period, figures, part)
+    paginator = Paginator(codes, DRILL_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    user = cast(User, request.user)
+    found = {d.code: d for d in dossier_list_for_user(user).filter(code__in=list(page.object_list))}
+    rows = [
+        {**_dossier_row(found[code]), "number": format_number(number)}
+        for number, code in enumerate(page.object_list, start=page.start_index())
+        if code in found
+    ]
+    params = {k: str(v) for k, v in request.GET.items() if k != "page"}
+    context = {
+        **_common(request, unit, period),
+        "figures": " + ".join(str(FIGURE_LABELS[f]) for f in figures),
+        "part": _text(request, "part"),
+        "count": format_count(len(codes)),
+        "rows": rows,
+        "page": page,
+        "page_query": urlencode(params, safe="/,:"),
+        "page_number": format_number(page.number),
+        "page_count": format_number(paginator.num_pages),
+        "json_url": _url("reports:api_drill", params),
+    }
+    return render(request, "reports/drill.html", context)
+
+
+@page_view
+def end_of_day_page(request: HttpRequest) -> HttpResponse:
+    """The end-of-day list alone (printable), at ``at`` or now."""
+    today = timezone.localdate()
+    unit = parse_unit(request, Period(today, today))
+    eod = dashboard.end_of_day(unit, at=parse_at(request))
+    context = {
+        **_common(request, unit, Period(today.replace(day=1), today)),
+        "eod": end_of_day_view(eod),
+    }
+    return render(request, "reports/end_of_day.html", context)
+
+
+# -- JSON API -----------------------------------------------------------------------------
+
+
+@api_view
+def api_figures(request: HttpRequest) -> HttpResponse:
+    """Every figure of the unit for the period, the online services and the 766 index."""
+    period = parse_period(request)
+    unit = parse_unit(request, period)
+    report = report_for(unit, period)
+    data = report_data(report)
+    data["index766"] = index766.index_data(index_for(report))
+    data["drill"] = {bucket.value: drill_url(unit, period, [bucket]) for bucket in Bucket}
+    return _json(data)
+
+
+@api_view
+def api_drill(request: HttpRequest) -> HttpResponse:
+    """The codes of the dossiers behind one figure (or a sum of figures, or one row's part)."""
+    period = parse_period(request)
+    unit = parse_unit(request, period)
+    figures = parse_figures(request)
+    part = parse_part(request, unit)
+    codes = dashboard.drill_down(unit, period, figures, part)
+    return _json(
+        {
+            "unit": {"code": unit.code, "name": unit.name},
+            "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+            "figures": [f.value for f in figures],
+            "part": _text(request, "part") or None,
+            "count": len(codes),
+            "dossiers": codes,
+        }
+    )
+
+
+@api_view
+def api_end_of_day(request: HttpRequest) -> HttpResponse:
+    """The end-of-day list as codes, per unit and officer."""
+    today = timezone.localdate()
+    unit = parse_unit(request, Period(today, today))
+    eod = dashboard.end_of_day(unit, at=parse_at(request))
+
+    def codes(dossiers: list[Dossier]) -> list[str]:
+        return [d.code for d in dossiers]
+
+    return _json(
+        {
+            "unit": {"code": unit.code, "name": unit.name},
+            "at": eod.at.isoformat(),
+            "today": eod.today.isoformat(),
+            "next_working_day": eod.next_working_day.isoformat(),
+            "overdue": codes(eod.overdue),
+            "due_today": codes(eod.due_today),
+            "due_next_working_day": codes(eod.due_next),
+            "units": [
+                {
+                    "code": item.unit.code,
+                    "name": item.unit.name,
+                    "officers": [
+                        {
+                            "username": entry.assignee.username if entry.assignee else None,
+                            "name": str(entry.assignee) if entry.assignee else None,
+                            "overdue": codes(entry.overdue),
+                            "due_today": codes(entry.due_today),
+                            "due_next_working_day": codes(entry.due_next),
+                        }
+                        for entry in item.officers
+                    ],
+                }
+                for item in eod.units
+            ],
+        }
+    )
