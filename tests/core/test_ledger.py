@@ -15,8 +15,8 @@ from motcua.core.clock import WorkingCalendar
 from motcua.core.metrics import (
     FLOWS,
     Bucket,
-    Measure,
     DossierFacts,
+    Measure,
     Period,
     contributions,
     count,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import unicodedata
 from datetime import UTC, date, datetime
 
@@ -21,6 +20,7 @@ from motcua.documents.pdf import (
     long_date,
     place_and_date_text,
 )
+from motcua.documents.tests.tools import pdftotext
 
 MM = 72 / 25.4  # points per millimetre
 WORD = re.compile(
@@ -30,12 +30,7 @@ WORD = re.compile(
 
 def words(path, page):
     """(x_min, y_min, x_max, y_max, text) of every word on ``page`` (1-based), in points."""
-    html = subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    html = pdftotext("-bbox", "-f", str(page), "-l", str(page), str(path), "-")
     return [(*map(float, m.groups()[:4]), m.group(5)) for m in WORD.finditer(html)]
 
 
@@ -133,12 +128,7 @@ def test_national_title_motto_and_place_and_date_read_back(tmp_path):
     assert NATIONAL_TITLE in first
     assert MOTTO in first
     assert "Bắc Kạn, ngày 05 tháng 02 năm 2026" in first
-    layout = subprocess.run(
-        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    layout = pdftotext("-layout", "-f", "1", "-l", "1", str(path), "-")
     lines = [line.strip() for line in layout.splitlines() if line.strip()]
     assert lines[:3] == [NATIONAL_TITLE, MOTTO, "Bắc Kạn, ngày 05 tháng 02 năm 2026"]
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from datetime import date
 
 import pytest
 from pypdf import PdfReader
 
 from motcua.core.metrics import Period
+from motcua.documents.tests.tools import pdftotext
 from motcua.lib.formatting import format_number, nfc
 from motcua.reports.pdf import write_form_06a_pdf
 from motcua.reports.selectors import Bucket, report_for, report_rows
@@ -45,9 +45,7 @@ def pypdf_text(path):
 
 
 def layout_text(path):
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    return pdftotext("-layout", str(path), "-")
 
 
 def table_lines(text):

@@ -101,7 +101,7 @@ def test_form_06a_reads_back_with_rows_adding_up_to_the_totals(bac_kan_2024, tmp
     assert str(path) in out
     sheet = load_workbook(path).active
     assert sheet["A1"].value.startswith("Biểu số II.06a/VPCP/KSTT")
-    assert "từ ngày 01/01/2024 đến ngày 22/05/2024" in sheet["A2"].value
+    assert "Từ ngày 01/01/2024 đến ngày 22/05/2024" in sheet["A2"].value
     rows = [list(r) for r in sheet.iter_rows(min_row=7, values_only=True)]
     total = rows[-1]
     assert total[1] == "Tổng cộng"
@@ -153,7 +153,8 @@ def test_pdf_and_briefing_from_the_command(bac_kan_2024, tmp_path):
     run(*SEED, "--format", "pdf", "--output", str(path))
     assert path.read_bytes().startswith(b"%PDF")
     text = run(*SEED, "--format", "briefing")
-    assert "1.608" in text and "1.342" in text and "05" in text and "33,84%" in text
+    for number in ("1.608 (trong đó: Trực tuyến 1.342, trực tiếp 266)", "quá hạn 05", "33,84%"):
+        assert number in text
 
 
 def test_a_leader_signs_and_a_correction_is_restated(bac_kan_2024):
@@ -173,6 +174,6 @@ def test_a_leader_signs_and_a_correction_is_restated(bac_kan_2024):
     assert "Hoàng Văn Chủ" in run("sign", *SEED, "--user", "chutich")
     with pytest.raises(CommandError, match="period"):
         run("sign", *SEED, "--user", "chutich")
-    with pytest.raises(CommandError, match="reason|restate|nothing|Nothing"):
+    with pytest.raises(CommandError, match="không có gì để điều chỉnh"):  # nothing changed
         run("restate", *SEED, "--user", "chutich", "--reason", "Điều chỉnh")
     assert "received: 1608 = 1608" in run("signed", *SEED)

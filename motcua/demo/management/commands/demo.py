@@ -22,7 +22,7 @@ class Command(BaseCommand):
             summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
             self.stdout.write(f"Đã nạp dữ liệu mẫu Bắc Kạn ({summary})")
         else:
-            self.stdout.write(f"\nĐăng nhập tại {url}admin/  — mật khẩu chung: {DEMO_PASSWORD}\n")
+            self.stdout.write(f"\nĐăng nhập tại {url}  — mật khẩu chung: {DEMO_PASSWORD}\n")
             for account in DEMO_ACCOUNTS:
                 self.stdout.write(
                     f"  {account.username:<18} {account.role.label!s:<28} "
