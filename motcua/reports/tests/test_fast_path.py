@@ -57,3 +57,12 @@ def test_rows_add_up_to_the_report(bac_kan_2024, by):
     assert len(rows) > 1
     for bucket in Bucket:
         assert sum(row[bucket] for row in rows) == report[bucket], (by, bucket)
+
+
+def test_the_write_path_reads_the_same_facts_as_the_reports(bac_kan_2024):
+    from motcua.dossiers.selectors import dossier_facts_now, dossiers_with_facts
+
+    everything = list(dossiers_with_facts())
+    assert len(everything) > 1600
+    for counted, facts in everything:
+        assert dossier_facts_now(counted.pk) == (counted, facts), counted.code
