@@ -70,6 +70,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # has a running event loop until the end of the session (see the playwright fixture).
     items[:] = [i for i in items if not uses_browser(i)] + [i for i in items if uses_browser(i)]
     if not postgres_wanted():
+        # Tests marked postgres_only run in the PostgreSQL pass; deselected here, not skipped.
+        only_pg = [item for item in items if item.get_closest_marker("postgres_only")]
+        if only_pg:
+            items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
+            config.hook.pytest_deselected(items=only_pg)
         return
     keep, drop = [], []
     for item in items:

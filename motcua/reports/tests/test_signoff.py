@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import uuid
 from datetime import date, datetime, timedelta
@@ -454,15 +453,8 @@ def test_the_admin_pages_show_signed_reports_read_only(city, leader):
 # -- two leaders at the same moment (PostgreSQL pass) ------------------------------------------
 
 
-def _postgres_pass() -> bool:
-    return os.environ.get("MOTCUA_TEST_DB", "sqlite") == "postgres"
-
-
+# Threads need their own connections to committed data: the SQLite pass deselects it.
 @pytest.mark.postgres_only
-@pytest.mark.skipif(
-    not _postgres_pass(),
-    reason="threads need their own connections to committed data: PostgreSQL pass only",
-)
 def test_two_leaders_signing_at_once_one_wins_the_other_is_told():
     """Each thread has its own connection, so what they share is committed by a thread of its
     own (the test's connection holds the module's scenario in an open transaction) and
