@@ -94,6 +94,11 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.feedback",
     "motcua.reports",
+    "motcua.steering",
+    "motcua.directives",
+    "motcua.jobs",
+    "django_tasks",
+    "django_tasks_db",
     "motcua.demo",
     "motcua.audit",
 ]
@@ -234,10 +239,57 @@ MOTCUA_REPORTS = {
     "CUTOFF_DAY": envint("MOTCUA_REPORT_CUTOFF_DAY", 15),
 }
 
+# Meetings and directives (docs/directives.md).
+MOTCUA_DIRECTIVES = {
+    # Remind an open directive's responsible head this many working days before its deadline.
+    "REMIND_WORKING_DAYS": envint("MOTCUA_DIRECTIVE_REMIND_WORKING_DAYS", 2),
+    # Largest evidence file accepted with a status update, in bytes.
+    "EVIDENCE_MAX_BYTES": envint("MOTCUA_DIRECTIVE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
+}
+
 # §5.3, §5.2: Decision 766 points, thresholds and rating bands are mostly NOT CONFIRMED. Only
 # overrides go here, validated by motcua.core.index766.Config.from_overrides (docs/index766.md),
 # e.g. {"indicators": {"2.1": {"points": 14}, "2.2": {"points": 6}}, "bands": {"good": 80}}.
 MOTCUA_766: dict[str, object] = {}
+
+# Background jobs (docs/jobs.md): one database-backed queue, run by `motcua worker` processes.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# E-mail (the end-of-day digest, directive reminders). Without a host, development prints the
+# messages on the console instead of losing them.
+_EMAIL_HOST = env("MOTCUA_EMAIL_HOST", "")
+# An empty variable (a copied .env.example) means the default, as for the settings below.
+EMAIL_BACKEND = env("MOTCUA_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if _EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = _EMAIL_HOST or "localhost"
+EMAIL_PORT = envint("MOTCUA_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("MOTCUA_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("MOTCUA_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("MOTCUA_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("MOTCUA_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("MOTCUA_EMAIL_USE_TLS and MOTCUA_EMAIL_USE_SSL: choose one")
+# A worker must not hang on a silent mail server.
+EMAIL_TIMEOUT = envint("MOTCUA_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env("MOTCUA_EMAIL_FROM") or "motcua@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Where links in e-mails point (no request to read the host from in a worker).
+MOTCUA_BASE_URL = (env("MOTCUA_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+
+# The scheduler of `motcua worker`: local times (Vietnam) on working days (docs/jobs.md).
+MOTCUA_JOBS = {
+    "DIGEST_TIME": env("MOTCUA_DIGEST_TIME") or "16:30",
+    "REMINDER_TIME": env("MOTCUA_REMINDER_TIME") or "08:00",
+    "SNAPSHOT_TIME": env("MOTCUA_SNAPSHOT_TIME") or "17:30",
+    # How often the scheduler looks at the clock.
+    "TICK_SECONDS": envint("MOTCUA_SCHEDULER_SECONDS", 30),
+    # A failed job is enqueued again this long after its last try (same day only).
+    "RETRY_MINUTES": envint("MOTCUA_JOB_RETRY_MINUTES", 10),
+}
 
 # Production hardening: `motcua check --deploy` passes with no warnings.
 if PRODUCTION:

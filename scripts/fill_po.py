@@ -18,8 +18,14 @@ def main() -> None:
     with open(po_path, "rb") as handle:
         catalog = read_po(handle)
     for message in catalog:
-        if message.id and isinstance(message.id, str) and message.id in translations:
+        if not message.id:
+            continue
+        if isinstance(message.id, str) and message.id in translations:
             message.string = unicodedata.normalize("NFC", translations[message.id])
+            message.flags.discard("fuzzy")
+        elif isinstance(message.id, tuple) and message.id[0] in translations:
+            # Vietnamese has one plural form: the singular's key gives it.
+            message.string = (unicodedata.normalize("NFC", translations[message.id[0]]),)
             message.flags.discard("fuzzy")
     with open(po_path, "wb") as handle:
         write_po(handle, catalog, width=100)

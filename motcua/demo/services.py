@@ -15,7 +15,10 @@ from django.db import transaction
 from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.catalog.services import load_demo_catalog
+from motcua.directives.demo import load_demo as load_directives_demo
 from motcua.dossiers.scenario import BAC_KAN_2024, load_scenario
+from motcua.jobs.services import load_demo as load_jobs_demo
+from motcua.steering.demo import load_demo as load_steering_demo
 from motcua.units.models import Agency
 from motcua.units.selectors import unit_at
 from motcua.units.services import load_bac_kan
@@ -96,4 +99,9 @@ def demo_load() -> dict[str, int]:
     counts["users"] = len(DEMO_ACCOUNTS)
     # The Bắc Kạn 2024 history (issue 3 item 7), imported once: a second load finds it stored.
     counts["dossiers"] = load_scenario(BAC_KAN_2024).total
+    # The steering committee's data (issue 6), after the users: values are entered by them.
+    counts.update({f"steering_{k}": v for k, v in load_steering_demo().items()})
+    counts["directives"] = load_directives_demo()
+    # Leaders get an e-mail address, so the end-of-day digest has someone to go to.
+    counts["leaders_with_email"] = load_jobs_demo()
     return counts

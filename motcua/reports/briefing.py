@@ -9,12 +9,16 @@ them; a rate whose denominator is zero is said in words, never computed.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from motcua.catalog.choices import ProcedureLevel
 from motcua.lib.formatting import format_count, format_date, format_percent, nfc, percent
 from motcua.reports.rendering import share_text, small_count
 from motcua.reports.selectors import Bucket, Report
+from motcua.steering import definitions as codes
+from motcua.steering.selectors import briefing_facts
 
 
 def _sentence(clauses: list[str]) -> str:
@@ -99,8 +103,17 @@ def _dossiers(r: Report) -> str:
     return _sentence([received, carried]) + " " + _sentence(outcome)
 
 
-def _quality(r: Report) -> str:
-    """Satisfaction, digitisation and electronic certification (Decision 766, §5.3)."""
+def _target(facts: dict[str, Any], code: str) -> str:
+    """' (province target 100%)' when the province set one for the indicator."""
+    target = facts["targets"].get(code)
+    if target is None:
+        return ""
+    return " " + _("(province target %(target)s)") % {"target": target["text"]}
+
+
+def _quality(r: Report, facts: dict[str, Any]) -> str:
+    """Satisfaction, digitisation and electronic certification (Decision 766, §5.3), with the
+    province's targets (seed: "77% (tỷ lệ tỉnh giao 100%)")."""
     clauses = []
     if r[Bucket.RATED]:
         clauses.append(
@@ -114,6 +127,7 @@ def _quality(r: Report) -> str:
         clauses.append(
             _("the digitisation rate of dossiers reached %(rate)s")
             % {"rate": _rate(r[Bucket.DIGITISED], r[Bucket.RECEIVED], 0)}
+            + _target(facts, codes.DIGITISATION)
         )
     else:
         clauses.append(_("no dossiers were received to digitise"))
@@ -121,6 +135,7 @@ def _quality(r: Report) -> str:
         clauses.append(
             _("the electronic certification rate reached %(rate)s")
             % {"rate": _rate(r[Bucket.E_CERTIFIED], r[Bucket.CERTIFICATION], 0)}
+            + _target(facts, codes.E_CERTIFICATION)
         )
     else:
         clauses.append(_("no certification dossiers were received"))
@@ -152,8 +167,79 @@ def _online(r: Report) -> str:
     return f"{services} {payment}"
 
 
+def _digital(facts: dict[str, Any]) -> str:
+    """The digital-transformation indicators the committee entered (seed, third paragraph);
+    empty when none is recorded."""
+    wording = (
+        (codes.MOBILE_COVERAGE, _("%(percent)s of communes and wards covered by 2G/3G/4G")),
+        (codes.AGENCY_FIBRE, _("%(percent)s of agencies and units connected by fibre")),
+        (
+            codes.EID_ACCOUNTS,
+            _("%(count)s electronic identification accounts activated (levels 1 and 2)"),
+        ),
+        (
+            codes.DIGITAL_SIGNATURE,
+            _(
+                "people with a digital or public electronic signature: %(n)s/%(d)s people of "
+                "working age, %(percent)s"
+            ),
+        ),
+        (
+            codes.FIBRE_HOUSEHOLDS,
+            _("households with fibre broadband: %(n)s/%(d)s households, %(percent)s"),
+        ),
+        (codes.COMMUNITY_SUPPORT, _("%(count)s people supported by community digital teams")),
+    )
+    clauses = []
+    for code, text in wording:
+        fact = facts.get(code)
+        if fact is None:
+            continue
+        clauses.append(
+            text
+            % {
+                "count": fact["numerator_text"],
+                "n": fact["numerator_text"],
+                "d": fact["denominator_text"],
+                "percent": fact["percent_text"],
+            }
+        )
+    if not clauses:
+        return ""
+    return _("Digital transformation: %(clauses)s.") % {"clauses": "; ".join(clauses)}
+
+
+def _project06(facts: dict[str, Any]) -> str:
+    """Project 06 working groups per level (seed: "01 Tổ công tác cấp thành phố (gồm 13
+    thành viên)"); empty when there are none."""
+    levels = [
+        _("%(groups)s working groups at %(level)s (%(members)s members)")
+        % {
+            "groups": level["groups_text"],
+            "level": level["label"].lower(),
+            "members": level["members_text"],
+        }
+        for level in facts["working_groups"]
+        if level["groups"]
+    ]
+    if not levels:
+        return ""
+    return _("Project 06 (population data, electronic identification): %(levels)s.") % {
+        "levels": "; ".join(levels)
+    }
+
+
 def briefing(report: Report) -> str:
-    """Three paragraphs (dossiers; quality rates; online services and payment), separated by
-    a blank line, in the active language."""
-    paragraphs = [_dossiers(report), _quality(report), _online(report)]
-    return nfc("\n\n".join(paragraphs))
+    """The paragraphs of the committee's briefing, separated by a blank line, in the active
+    language: dossiers; quality rates with the province's targets; online services and
+    payment; the digital-transformation indicators and the Project 06 working groups recorded
+    by the end of the period (steering app), when there are any."""
+    facts = briefing_facts(report.unit, report.period.end)
+    paragraphs = [
+        _dossiers(report),
+        _quality(report, facts),
+        _online(report),
+        _digital(facts),
+        _project06(facts),
+    ]
+    return nfc("\n\n".join(p for p in paragraphs if p))

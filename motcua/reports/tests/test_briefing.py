@@ -21,14 +21,20 @@ SEED = Period(date(2024, 1, 1), date(2024, 5, 22))
 
 @pytest.fixture(scope="module")
 def seed_report(bac_kan_2024, django_db_blocker):
+    """The seed's report, with the steering committee's demo data (issue 6) recorded too."""
+    from motcua.steering.demo import load_demo
+
     with django_db_blocker.unblock():
+        load_demo()  # undone with the module's scenario
         return report_for(unit_at("058", SEED.end), SEED)
 
 
 @pytest.fixture
-def empty_report():
+def empty_report(db):
     """A unit with nothing at all: no dossiers, no ratings, no procedures in force."""
-    unit = AdministrativeUnit(code="99999", name="Xã Thử Nghiệm", kind=UnitKind.COMMUNE)
+    unit = AdministrativeUnit.objects.create(
+        code="99999", name="Xã Thử Nghiệm", kind=UnitKind.COMMUNE
+    )
     return Report(
         unit=unit,
         period=Period(date(2024, 1, 1), date(2024, 3, 31)),
@@ -73,12 +79,17 @@ def test_the_seed_figures_come_out_in_the_seed_formatting(seed_report):
         assert standalone(piece, text), piece
     assert not standalone("5", text)  # the late count is padded: 05
     paragraphs = text.split("\n\n")
-    assert len(paragraphs) == 3
-    # the order of the seed: dossiers, then the rates, then online services and payment
+    assert len(paragraphs) == 5
+    # the order of the seed: dossiers, the rates, online services and payment, digital
+    # transformation, Project 06
     assert "1.608" in paragraphs[0]
     assert "77%" in paragraphs[1]
     assert "189/257" in paragraphs[2]
     assert "508/1.501" in paragraphs[2]
+    for piece in ("25.328", "1.459/24.007", "6,08%", "11.152/12.064", "92,44%"):
+        assert standalone(piece, paragraphs[3]), piece
+    for piece in ("01", "13", "08", "56", "117", "702"):
+        assert standalone(piece, paragraphs[4]), piece
     for paragraph in paragraphs:
         assert unicodedata.is_normalized("NFC", paragraph)
         assert paragraph[0].isupper()
@@ -95,7 +106,8 @@ def test_a_period_with_nothing_in_it_gives_text_and_no_division(bac_kan_2024):
     assert "31/12/2020" in text
     assert "–" not in text  # what format_percent shows for a share of nothing
     assert "%" not in text.split("\n\n")[1]  # no rate over zero dossiers or ratings
-    assert len(text.split("\n\n")) == 3
+    # No indicator was recorded by 2020; the working groups carry no date, so they show.
+    assert len(text.split("\n\n")) == 4
 
 
 def test_a_report_with_no_figures_at_all_gives_text_and_no_division(empty_report):
@@ -148,16 +160,28 @@ def test_late_overdue_and_withdrawn_are_mentioned_only_when_there_are_some(empty
 
 @pytest.mark.django_db
 def test_the_seed_briefing_in_vietnamese_after_compiling_translations(seed_report):
+    from motcua.steering.choices import GroupLevel
+
+    with translation.override("vi"):
+        district = str(GroupLevel.DISTRICT.label).lower()
     assert vietnamese(seed_report).split("\n\n") == [
         "Từ ngày 01/01/2024 đến ngày 22/05/2024, tổng số hồ sơ đã tiếp nhận phải giải quyết "
         "của Thành phố Bắc Kạn: 1.608 (trong đó: Trực tuyến 1.342, trực tiếp 266); từ kỳ "
         "trước chuyển sang 39 hồ sơ. Số hồ sơ đã giải quyết 1.604 hồ sơ (trước hạn và đúng "
         "hạn 1.599, quá hạn 05); số hồ sơ đang giải quyết 43 hồ sơ (trong hạn 43).",
-        "Tỷ lệ hài lòng của người dân, doanh nghiệp đạt 100%; tỷ lệ số hóa hồ sơ đạt 77%; "
-        "tỷ lệ chứng thực điện tử đạt 25%.",
+        "Tỷ lệ hài lòng của người dân, doanh nghiệp đạt 100%; tỷ lệ số hóa hồ sơ đạt 77% (tỷ lệ "
+        "tỉnh giao 100%); tỷ lệ chứng thực điện tử đạt 25% (tỷ lệ tỉnh giao 20%).",
         "Dịch vụ công trực tuyến (DVCTT) toàn trình và DVCTT một phần cấp thành phố 189/257 "
         "chiếm 73,54%; cấp xã, phường 75/114 chiếm 65,79%. Số hồ sơ thanh toán trực tuyến "
         "thành công 508/1.501 chiếm 33,84%.",
+        "Chuyển đổi số: 100% xã, phường được phủ sóng di động 2G/3G/4G; quang hoá 100% hạ tầng "
+        "đường truyền tới các cơ quan, đơn vị; đã kích hoạt 25.328 tài khoản định danh điện tử "
+        "(cả mức độ 1 và mức độ 2); số người có chữ ký số hoặc chữ ký điện tử công cộng "
+        "1.459/24.007 người trong độ tuổi lao động, chiếm 6,08%; số hộ gia đình có kết nối "
+        "internet băng rộng cáp quang 11.152/12.064 hộ gia đình, chiếm 92,44%.",
+        "Đề án 06 (ứng dụng dữ liệu dân cư, định danh và xác thực điện tử): 01 Tổ công tác "
+        f"{district} (gồm 13 thành viên); 08 Tổ công tác cấp xã, phường (gồm 56 thành viên); "
+        "117 Tổ công tác cấp thôn, tổ dân phố (gồm 702 thành viên).",
     ]
 
 

@@ -1,0 +1,554 @@
+"""The pages of meetings and directives, under /chi-dao/chi-dao-dieu-hanh/.
+
+Sign-in required. What a user sees goes through directives.access: another unit's meeting or
+directive answers 404, exactly like one that does not exist. Writes go through
+directives.services; their refusals appear next to the field at fault.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from motcua.accounts.models import User
+from motcua.core.clock import LOCAL_TZ
+from motcua.core.metrics import Period
+from motcua.directives import access, selectors, services
+from motcua.directives.choices import ACTIVE, DirectiveStatus, Timeliness
+from motcua.directives.errors import DirectiveError, NotFound
+from motcua.directives.forms import (
+    CancelForm,
+    DirectiveForm,
+    MeetingForm,
+    UpdateForm,
+    add_service_error,
+)
+from motcua.directives.models import Directive
+from motcua.directives.xlsx import write_directives
+from motcua.lib.formatting import format_count, format_date, format_datetime
+from motcua.lib.parsing import parse_date, parse_moment
+from motcua.units.models import AdministrativeUnit
+from motcua.units.selectors import unit_lineage, unit_versions
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class BadParameter(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def page_view(view: View) -> View:
+    """Sign-in required; a bad parameter answers 400, something not found (or not in the
+    user's units) 404, as pages."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            return view(request, *args, **kwargs)
+        except BadParameter as error:
+            return _problem(request, _("The request cannot be answered"), error.message, 400)
+        except (NotFound, Http404):
+            return _problem(
+                request,
+                _("Not found"),
+                _("There is no such meeting or directive among those you may see."),
+                404,
+            )
+
+    return never_cache(wrapper)
+
+
+def _problem(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
+    context = {"title": title, "message": message}
+    return render(request, "directives/problem.html", context, status=status)
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _local(moment: datetime | None) -> str:
+    return format_datetime(moment.astimezone(LOCAL_TZ)) if moment else ""
+
+
+# -- parameters ----------------------------------------------------------------------------
+
+
+def _unit(request: HttpRequest) -> AdministrativeUnit:
+    """``unit`` (a code; its newest version), else the user's top unit; in scope or 404."""
+    user = _user(request)
+    code = request.GET.get("unit", "").strip()
+    if code:
+        versions = list(unit_versions(code))
+        if not versions:
+            raise BadParameter(
+                _("unit: there is no administrative unit with code %(code)s") % {"code": code}
+            )
+        # A reused code (01840 before and after 01/07/2025): the newest version the user sees.
+        visible = [v for v in versions if access.user_may_view_unit(user, v)]
+        unit = (visible or versions)[-1]
+    else:
+        found = access.default_unit(user)
+        if found is None:
+            raise NotFound(_("no units"))
+        unit = found
+    if not access.user_may_view_unit(user, unit):
+        raise NotFound(_("no such unit"))
+    return unit
+
+
+def _at(request: HttpRequest) -> tuple[datetime, str]:
+    """``at`` (dd/mm/yyyy HH:MM, Vietnam time), else now; and the text given."""
+    text = request.GET.get("at", "").strip()
+    if not text:
+        return timezone.now(), ""
+    try:
+        return parse_moment(text, LOCAL_TZ), text
+    except ValueError:
+        raise BadParameter(
+            _("at: %(value)s is not a date and time (dd/mm/yyyy HH:MM)") % {"value": text}
+        ) from None
+
+
+def _period(request: HttpRequest, at: datetime) -> Period:
+    """``from`` and ``to`` (dd/mm/yyyy); by default the year of ``at`` up to its day."""
+    today = at.astimezone(LOCAL_TZ).date()
+    texts = {name: request.GET.get(name, "").strip() for name in ("from", "to")}
+    days: dict[str, date] = {}
+    for name, text in texts.items():
+        if text:
+            try:
+                days[name] = parse_date(text)
+            except ValueError:
+                raise BadParameter(
+                    _("%(name)s: %(value)s is not a date (dd/mm/yyyy)")
+                    % {"name": name, "value": text}
+                ) from None
+    start = days.get("from", date(today.year, 1, 1))
+    end = days.get("to", today)
+    if end < start:
+        raise BadParameter(
+            _("to: the period ends on %(end)s, before it starts on %(start)s")
+            % {"end": format_date(end), "start": format_date(start)}
+        )
+    return Period(start, end)
+
+
+def _status(request: HttpRequest) -> DirectiveStatus | None:
+    text = request.GET.get("status", "").strip()
+    if not text:
+        return None
+    try:
+        return DirectiveStatus(text)
+    except ValueError:
+        raise BadParameter(
+            _("status: %(value)s is not one of %(allowed)s")
+            % {"value": text, "allowed": ", ".join(s.value for s in DirectiveStatus)}
+        ) from None
+
+
+# -- presentation --------------------------------------------------------------------------
+
+
+def directive_row(directive: Directive, at: datetime) -> dict[str, Any]:
+    state = selectors.timeliness(directive, at)
+    return {
+        "pk": directive.pk,
+        "url": reverse("directives:directive", args=[directive.pk]),
+        "number": directive.number,
+        "meeting": directive.meeting,
+        "meeting_day": format_date(directive.meeting.held_on),
+        "text": directive.text,
+        "assignee": directive.agency.name if directive.agency else directive.unit.name,
+        "head": directive.head_name,
+        "deadline": _local(directive.deadline),
+        "status": DirectiveStatus(directive.status).label,
+        "status_key": directive.status,
+        "completed": _local(directive.completed_at),
+        "timeliness": state.label,
+        "timeliness_key": state.value,
+    }
+
+
+def _unit_options(user: User, unit: AdministrativeUnit) -> list[dict[str, str]]:
+    return [
+        {"code": u.code, "name": u.name, "selected": "selected" if u.code == unit.code else ""}
+        for u in access.user_units(user)
+    ]
+
+
+def _query(**params: str) -> str:
+    return urlencode({k: v for k, v in params.items() if v}, safe="/:")
+
+
+# -- meetings ------------------------------------------------------------------------------
+
+
+@page_view
+def meetings_page(request: HttpRequest) -> HttpResponse:
+    """The meetings of a unit's committees (and of the units below it), newest first."""
+    user = _user(request)
+    unit = _unit(request)
+    at, at_text = _at(request)
+    meetings = (
+        access.meeting_list_for_user(user)
+        .filter(unit__in=unit_lineage(unit).values("pk"))
+        .order_by("-held_on", "-pk")
+    )
+    rows = []
+    for meeting in meetings:
+        conclusions = selectors.meeting_conclusions(meeting, at=at)
+        summary = selectors.conclusions_summary(conclusions)
+        rows.append(
+            {
+                "meeting": meeting,
+                "url": reverse("directives:meeting", args=[meeting.pk]),
+                "day": format_date(meeting.held_on),
+                "count": format_count(len(conclusions)),
+                "done": format_count(summary[Timeliness.ON_TIME] + summary[Timeliness.LATE]),
+                "overdue": format_count(summary[Timeliness.OVERDUE]),
+            }
+        )
+    context = {
+        "unit": unit,
+        "units": _unit_options(user, unit),
+        "rows": rows,
+        "at_text": at_text,
+        "may_create": bool(access.manageable_units(user)),
+        "query": _query(unit=unit.code, at=at_text),
+    }
+    return render(request, "directives/meetings.html", context)
+
+
+@page_view
+def meeting_create_page(request: HttpRequest) -> HttpResponse:
+    """Record a meeting (leaders and steering-committee members of the unit)."""
+    user = _user(request)
+    units = access.manageable_units(user)
+    if not units:
+        raise NotFound(_("no unit to record meetings of"))
+    form = MeetingForm(request.POST or None, units=units)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                meeting = services.meeting_create(
+                    actor=user,
+                    unit=form.unit_chosen(),
+                    body=form.cleaned_data["body"],
+                    title=form.cleaned_data["title"],
+                    held_on=form.cleaned_data["held_on"],
+                    chair=form.cleaned_data["chair"],
+                    participants=form.cleaned_data["participants"],
+                    agenda=form.cleaned_data["agenda"],
+                    minutes=form.cleaned_data["minutes"],
+                )
+            except DirectiveError as error:
+                add_service_error(form, error)
+            else:
+                return redirect("directives:meeting", meeting.pk)
+        status = 400
+    return render(request, "directives/meeting_form.html", {"form": form}, status=status)
+
+
+@page_view
+def meeting_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A meeting and its conclusions with where each stands."""
+    user = _user(request)
+    meeting = access.meeting_get_for_user(user=user, meeting_id=pk)
+    at, at_text = _at(request)
+    conclusions = selectors.meeting_conclusions(meeting, at=at)
+    summary = selectors.conclusions_summary(conclusions)
+    context = {
+        "meeting": meeting,
+        "day": format_date(meeting.held_on),
+        "rows": [directive_row(item.directive, at) for item in conclusions],
+        "summary": [
+            {"key": key.value, "label": key.label, "count": format_count(count)}
+            for key, count in summary.items()
+        ],
+        "at": _local(at),
+        "may_manage": access.user_may_manage(user, meeting.unit),
+    }
+    return render(request, "directives/meeting.html", context)
+
+
+# -- directives ----------------------------------------------------------------------------
+
+
+@page_view
+def directive_create_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a conclusion to a meeting: text, assignee, responsible head, deadline."""
+    user = _user(request)
+    meeting = access.meeting_get_for_user(user=user, meeting_id=pk)
+    if not access.user_may_manage(user, meeting.unit):
+        raise NotFound(_("no such meeting"))
+    form = DirectiveForm(request.POST or None, meeting=meeting)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            unit, agency = form.assignee_chosen()
+            try:
+                directive = services.directive_create(
+                    actor=user,
+                    meeting=meeting,
+                    text=form.cleaned_data["text"],
+                    unit=unit,
+                    agency=agency,
+                    head_name=form.cleaned_data["head_name"],
+                    head_user=form.cleaned_data["head_user"],
+                    working_days=form.cleaned_data["working_days"],
+                    deadline_day=form.cleaned_data["deadline"],
+                )
+            except DirectiveError as error:
+                add_service_error(form, error, fallback="deadline")
+            else:
+                return redirect("directives:directive", directive.pk)
+        status = 400
+    context = {"form": form, "meeting": meeting, "day": format_date(meeting.held_on)}
+    return render(request, "directives/directive_form.html", context, status=status)
+
+
+def _directive_context(
+    request: HttpRequest,
+    directive: Directive,
+    *,
+    update_form: UpdateForm | None = None,
+    cancel_form: CancelForm | None = None,
+) -> dict[str, Any]:
+    user = _user(request)
+    at = timezone.now()
+    active = directive.status in ACTIVE
+    may_report = active and access.user_may_report(user, directive)
+    may_cancel = active and access.user_may_manage(user, directive.meeting.unit)
+    meeting_visible = access.meeting_list_for_user(user).filter(pk=directive.meeting_id).exists()
+    timeline = [
+        {
+            "at": _local(update.at),
+            "author": update.author_name,
+            "from": DirectiveStatus(update.from_status).label,
+            "to": DirectiveStatus(update.to_status).label,
+            "note": update.note,
+            "evidence_name": update.evidence_name,
+            "evidence_url": reverse("directives:evidence", args=[directive.pk, update.pk])
+            if update.evidence
+            else "",
+        }
+        for update in directive.updates.order_by("at", "pk")
+    ]
+    return {
+        "directive": directive,
+        "row": directive_row(directive, at),
+        "meeting_url": reverse("directives:meeting", args=[directive.meeting_id])
+        if meeting_visible
+        else "",
+        "created": _local(directive.created_at),
+        "timeline": timeline,
+        "update_form": update_form
+        if update_form is not None
+        else (UpdateForm(directive=directive) if may_report else None),
+        "cancel_form": cancel_form
+        if cancel_form is not None
+        else (CancelForm(directive=directive) if may_cancel else None),
+    }
+
+
+@page_view
+def directive_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A directive, its timeline of updates, and the forms to update or cancel it."""
+    directive = access.directive_get_for_user(user=_user(request), directive_id=pk)
+    return render(request, "directives/directive.html", _directive_context(request, directive))
+
+
+@page_view
+@require_POST
+def directive_update_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    directive = access.directive_get_for_user(user=user, directive_id=pk)
+    form = UpdateForm(request.POST, request.FILES, directive=directive)
+    if form.is_valid():
+        try:
+            services.directive_update(
+                actor=user,
+                directive_id=directive.pk,
+                status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except DirectiveError as error:
+            add_service_error(form, error)
+        else:
+            return redirect("directives:directive", directive.pk)
+    directive.refresh_from_db()
+    context = _directive_context(request, directive, update_form=form)
+    return render(request, "directives/directive.html", context, status=400)
+
+
+@page_view
+@require_POST
+def directive_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    directive = access.directive_get_for_user(user=user, directive_id=pk)
+    form = CancelForm(request.POST, directive=directive)
+    if form.is_valid():
+        try:
+            services.directive_cancel(
+                actor=user,
+                directive_id=directive.pk,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except DirectiveError as error:
+            add_service_error(form, error, fallback="reason")
+        else:
+            return redirect("directives:directive", directive.pk)
+    directive.refresh_from_db()
+    context = _directive_context(request, directive, cancel_form=form)
+    return render(request, "directives/directive.html", context, status=400)
+
+
+@page_view
+def evidence_download(request: HttpRequest, pk: int, update_pk: int) -> HttpResponseBase:
+    """An update's evidence file, to those who may see the directive."""
+    directive = access.directive_get_for_user(user=_user(request), directive_id=pk)
+    update = directive.updates.filter(pk=update_pk).exclude(evidence="").first()
+    if update is None:
+        raise NotFound(_("no such evidence"))
+    response = FileResponse(
+        update.evidence.open("rb"),
+        as_attachment=True,
+        filename=update.evidence_name or str(update.evidence.name).rsplit("/", 1)[-1],
+        content_type=update.evidence_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- lists ---------------------------------------------------------------------------------
+
+
+def _list_page(request: HttpRequest, *, overdue: bool) -> HttpResponse:
+    user = _user(request)
+    unit = _unit(request)
+    at, at_text = _at(request)
+    status = None if overdue else _status(request)
+    directives = selectors.directives_of_unit(unit, access.directive_list_for_user(user))
+    if overdue:
+        directives = selectors.directives_overdue(at=at, directives=directives)
+    else:
+        if status is not None:
+            directives = directives.filter(status=status)
+        directives = directives.order_by("deadline", "pk")
+    rows = [directive_row(d, at) for d in directives]
+    context = {
+        "unit": unit,
+        "units": _unit_options(user, unit),
+        "rows": rows,
+        "count": format_count(len(rows)),
+        "overdue": overdue,
+        "at": _local(at),
+        "at_text": at_text,
+        "statuses": [
+            {"value": s.value, "label": s.label, "selected": "selected" if s == status else ""}
+            for s in DirectiveStatus
+        ],
+        "export_query": _query(
+            unit=unit.code,
+            at=at_text,
+            overdue="1" if overdue else "",
+            status=status.value if status else "",
+        ),
+    }
+    return render(request, "directives/directives.html", context)
+
+
+@page_view
+def directives_page(request: HttpRequest) -> HttpResponse:
+    """The directives of a unit (its committees' and those assigned to it), by deadline."""
+    return _list_page(request, overdue=False)
+
+
+@page_view
+def overdue_page(request: HttpRequest) -> HttpResponse:
+    """Directives still to be done whose deadline has passed (at ``at``, else now)."""
+    return _list_page(request, overdue=True)
+
+
+@page_view
+def on_time_page(request: HttpRequest) -> HttpResponse:
+    """Completion on time per agency or unit of the directives due in a period."""
+    user = _user(request)
+    unit = _unit(request)
+    at, at_text = _at(request)
+    period = _period(request, at)
+    directives = selectors.directives_of_unit(unit, access.directive_list_for_user(user))
+    rows, total = selectors.completion_on_time(period, directives)
+
+    def view(row: selectors.OnTimeRow) -> dict[str, str]:
+        return {
+            "label": row.label,
+            "key": row.key,
+            "due": format_count(row.due),
+            "on_time": format_count(row.on_time),
+            "late": format_count(row.late),
+            "not_done": format_count(row.not_done),
+            "text": row.text,
+        }
+
+    context = {
+        "unit": unit,
+        "units": _unit_options(user, unit),
+        "period": {"from": format_date(period.start), "to": format_date(period.end)},
+        "rows": [view(r) for r in rows],
+        "total": view(total),
+        "at_text": at_text,
+    }
+    return render(request, "directives/on_time.html", context)
+
+
+@page_view
+def export_view(request: HttpRequest) -> HttpResponseBase:
+    """The directives of a unit (optionally only overdue ones, or of a status) as XLSX."""
+    user = _user(request)
+    unit = _unit(request)
+    at, _at_text = _at(request)
+    directives = selectors.directives_of_unit(unit, access.directive_list_for_user(user))
+    if request.GET.get("overdue"):
+        directives = selectors.directives_overdue(at=at, directives=directives)
+    else:
+        status = _status(request)
+        if status is not None:
+            directives = directives.filter(status=status)
+        directives = directives.order_by("meeting__held_on", "meeting_id", "number")
+    stream = io.BytesIO()
+    write_directives(stream, directives, scope=unit.name, at=at)
+    stream.seek(0)
+    day = at.astimezone(LOCAL_TZ).strftime("%Y%m%d")
+    return FileResponse(
+        stream,
+        as_attachment=True,
+        filename=f"ket-luan-chi-dao-{unit.code}-{day}.xlsx",
+        content_type=XLSX,
+    )

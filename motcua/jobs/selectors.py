@@ -1,0 +1,153 @@
+"""Reads of the jobs app: the schedule's settings, who gets a digest, and what is due now."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from motcua.accounts.choices import Role
+from motcua.accounts.models import RoleAssignment, User
+from motcua.clock.selectors import calendar_for
+from motcua.core.clock import LOCAL_TZ
+from motcua.jobs.choices import JobKind
+from motcua.units.models import AdministrativeUnit
+
+_HH_MM = re.compile(r"(\d{1,2}):(\d{2})")
+
+DEFAULTS: dict[str, Any] = {
+    "DIGEST_TIME": "16:30",
+    "REMINDER_TIME": "08:00",
+    "SNAPSHOT_TIME": "17:30",
+    "TICK_SECONDS": 30,
+    "RETRY_MINUTES": 10,
+}
+
+
+@dataclass(frozen=True)
+class JobsConfig:
+    """``settings.MOTCUA_JOBS``, checked: local times of the day, and the scheduler's pace."""
+
+    digest_time: time
+    reminder_time: time
+    snapshot_time: time
+    tick_seconds: int
+    retry_after: timedelta
+
+
+def _setting(name: str) -> Any:
+    return getattr(settings, "MOTCUA_JOBS", {}).get(name, DEFAULTS[name])
+
+
+def _local_time(name: str) -> time:
+    text = str(_setting(name)).strip()
+    match = _HH_MM.fullmatch(text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ImproperlyConfigured(
+            f'MOTCUA_JOBS["{name}"]={text!r}: expected a local time of day, HH:MM (e.g. 16:30)'
+        )
+    return time(int(match[1]), int(match[2]))
+
+
+def _whole(name: str, least: int) -> int:
+    value = _setting(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise ImproperlyConfigured(
+            f'MOTCUA_JOBS["{name}"]={value!r}: expected a whole number of at least {least}'
+        )
+    return value
+
+
+def jobs_config() -> JobsConfig:
+    """The schedule; raises ``ImproperlyConfigured`` naming the bad entry."""
+    return JobsConfig(
+        digest_time=_local_time("DIGEST_TIME"),
+        reminder_time=_local_time("REMINDER_TIME"),
+        snapshot_time=_local_time("SNAPSHOT_TIME"),
+        tick_seconds=_whole("TICK_SECONDS", 1),
+        retry_after=timedelta(minutes=_whole("RETRY_MINUTES", 1)),
+    )
+
+
+def base_url() -> str:
+    """Where the site is reached (``MOTCUA_BASE_URL``), without a trailing slash."""
+    return str(getattr(settings, "MOTCUA_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+# -- who gets a digest --------------------------------------------------------------------
+
+
+def digest_recipients(unit: AdministrativeUnit) -> list[User]:
+    """The unit's leaders who can receive e-mail: active, with an address, holding the leader
+    role granted on this unit itself (a province leader gets the province's digest, not one
+    per district)."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            assignments__role=Role.LEADER,
+            assignments__unit=unit,
+        )
+        .exclude(email="")
+        .distinct()
+        .order_by("username")
+    )
+
+
+def digest_units(day: date) -> list[AdministrativeUnit]:
+    """Units that existed on ``day`` and have at least one leader to send a digest to."""
+    # One subquery: an exclude() across the relation would drop a unit for any grant to a
+    # user without an address (a clerk's), not only for leaders without one.
+    leaders = (
+        RoleAssignment.objects.filter(role=Role.LEADER, user__is_active=True)
+        .exclude(user__email="")
+        .values("unit_id")
+    )
+    units = AdministrativeUnit.objects.filter(pk__in=leaders).order_by("code", "valid_from")
+    return [unit for unit in units if unit.is_valid_on(day)]
+
+
+# -- what is due --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DueJob:
+    """A job whose time has come today: the scheduler enqueues ``kind`` with ``args`` once."""
+
+    kind: JobKind
+    key: str
+    day: date
+    args: list[Any]
+    # For people reading the worker's output: the unit's code for a digest.
+    label: str = ""
+
+
+def jobs_due(now: datetime) -> list[DueJob]:
+    """The jobs whose local time has passed today, on a working day.
+
+    The digest follows each unit's own calendar (its province's days off and make-up
+    Saturdays, §7); the reminders and the snapshots, which cover every unit, follow the
+    nationwide calendar. A job whose time passed while no worker ran is still due until the
+    end of the day (late is better than never; tomorrow it is not due any more). Each job
+    runs "as of" its scheduled moment, whenever a worker picks it up, so every worker and
+    every retry computes the same thing.
+    """
+    config = jobs_config()
+    local = now.astimezone(LOCAL_TZ)
+    day, clock = local.date(), local.time()
+    due: list[DueJob] = []
+    nationwide = calendar_for(on=day).is_working_day(day)
+    if nationwide and clock >= config.reminder_time:
+        at = datetime.combine(day, config.reminder_time, LOCAL_TZ)
+        due.append(DueJob(JobKind.REMINDERS, "", day, [at.isoformat()]))
+    if clock >= config.digest_time:
+        for unit in digest_units(day):
+            if calendar_for(unit, on=day).is_working_day(day):
+                args = [unit.pk, day.isoformat()]
+                due.append(DueJob(JobKind.DIGEST, str(unit.pk), day, args, unit.code))
+    if nationwide and clock >= config.snapshot_time:
+        due.append(DueJob(JobKind.SNAPSHOTS, "", day, [day.isoformat()]))
+    return due
