@@ -3,9 +3,7 @@ interfaces), once a local day however often they run."""
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
-from typing import Any
 
 import pytest
 
@@ -18,19 +16,7 @@ from motcua.jobs.tasks import send_directive_reminders, take_indicator_snapshots
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def service(module: str, name: str) -> Any:
-    """The other app's service, or a skip that names what is missing."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        found = None
-    if found is None:
-        pytest.skip(f"{module}.{name} does not exist yet (issue 6 integration)")
-    return found
-
-
 def test_the_reminders_job_reminds_each_directive_once_a_day(digest, smtp):
-    service("motcua.directives.services", "directive_reminders_send")
     from motcua.directives.services import directive_create, meeting_create
 
     # given a directive of the city's committee due Monday 15/04/2024, the city's leader
@@ -76,10 +62,12 @@ def test_the_reminders_job_reminds_each_directive_once_a_day(digest, smtp):
 
 
 def test_the_snapshots_job_takes_the_days_snapshots_once(digest):
-    take = service("motcua.steering.services", "indicator_snapshots_take")
+    from motcua.steering.services import indicator_definitions_load
+    from motcua.steering.services import indicator_snapshots_take as take
+
     # The shipped definitions come with a data migration, which an earlier transactional
     # test's flush removes: load them again.
-    service("motcua.steering.services", "indicator_definitions_load")()
+    indicator_definitions_load()
 
     written = take_indicator_snapshots.call("2024-04-12")
 

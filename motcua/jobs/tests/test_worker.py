@@ -173,10 +173,6 @@ def test_a_bad_option_is_named_and_nothing_runs():
 
 
 def test_the_days_whole_schedule_runs_in_the_worker(shared_db, inbox):
-    from motcua.jobs.tests.test_other_jobs import service
-
-    service("motcua.directives.services", "directive_reminders_send")
-    service("motcua.steering.services", "indicator_snapshots_take")
     env, _ = shared_db
 
     done = worker(env, "--once", "--at", "12/04/2024 17:30")
@@ -194,3 +190,33 @@ def test_the_days_whole_schedule_runs_in_the_worker(shared_db, inbox):
     marks = world_process(env, "report")["marks"]
     assert sorted({mark[0] for mark in marks}) == ["digest", "reminders", "snapshots"]
     assert {mark[3] for mark in marks} == {"done"}
+
+
+def test_a_directive_is_assigned_reminded_by_the_worker_completed_and_counted_on_time(
+    shared_db, inbox
+):
+    """Issue 6, done when: created, assigned, reminded, completed, counted on time, with the
+    real worker process and a real SMTP server."""
+    env, _ = shared_db
+    env = {**env, "MOTCUA_DIGEST_TIME": "23:57", "MOTCUA_SNAPSHOT_TIME": "23:59"}
+    # Monday 08/04/2024 + 5 working days: close of office on Monday 15/04/2024.
+    made = world_process(env, "directive")
+    assert made["deadline"].startswith("2024-04-15T17:00")
+
+    # Wednesday: the deadline is more than 2 working days away, no reminder. Thursday: one
+    # (to the head and the city's other leader), however often the worker runs that day.
+    worker(env, "--once", "--at", "10/04/2024 08:00")
+    assert inbox.received == []
+    worker(env, "--once", "--at", "11/04/2024 08:00")
+    worker(env, "--once", "--at", "11/04/2024 09:00")
+    (reminder,) = inbox.received
+    assert sorted(reminder.recipients) == ["ha.lt@backan.example", "nam.hv@backan.example"]
+    assert "Kiểm tra hồ sơ cuối mỗi ngày làm việc" in reminder.body
+    assert "15/04/2024" in reminder.body
+
+    # Done on Monday before the close of office: on time.
+    done = world_process(env, "complete", str(made["id"]), "15/04/2024 10:30")
+    assert done["status"] == "done"
+    assert world_process(env, "on_time") == {"due": 1, "on_time": 1, "late": 0}
+    worker(env, "--once", "--at", "16/04/2024 08:00")  # nothing left to remind
+    assert len(inbox.received) == 1
