@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "motcua.steering",
     "motcua.directives",
     "motcua.jobs",
+    "motcua.backoffice",
+    "motcua.portal",
     "django_tasks",
     "django_tasks_db",
     "motcua.demo",
@@ -231,6 +233,8 @@ MOTCUA_DOSSIERS = {
     "EARLY_RULE": env("MOTCUA_EARLY_RULE", "before_due_day"),
     # §1.4 step 6 (NC): whether waiting for a financial obligation stops the statutory clock.
     "PAYMENT_PAUSES_CLOCK": envbool("MOTCUA_PAYMENT_PAUSES_CLOCK", True),
+    # Largest scan or result file accepted, in bytes.
+    "UPLOAD_MAX_BYTES": envint("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
 }
 
 # Reports (docs/reports.md).
@@ -289,6 +293,14 @@ MOTCUA_JOBS = {
     "TICK_SECONDS": envint("MOTCUA_SCHEDULER_SECONDS", 30),
     # A failed job is enqueued again this long after its last try (same day only).
     "RETRY_MINUTES": envint("MOTCUA_JOB_RETRY_MINUTES", 10),
+}
+
+# The citizen portal (docs/portal.md): failed tracking attempts allowed in a window, per
+# client address and per dossier code, before the portal stops answering for a while.
+MOTCUA_PORTAL = {
+    "TRACK_MAX_PER_IP": envint("MOTCUA_PORTAL_TRACK_MAX_PER_IP", 20),
+    "TRACK_MAX_PER_CODE": envint("MOTCUA_PORTAL_TRACK_MAX_PER_CODE", 5),
+    "TRACK_WINDOW_MINUTES": envint("MOTCUA_PORTAL_TRACK_WINDOW_MINUTES", 15),
 }
 
 # Production hardening: `motcua check --deploy` passes with no warnings.

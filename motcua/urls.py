@@ -13,6 +13,8 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("bao-cao/", include("motcua.reports.urls")),
+    path("mot-cua/", include("motcua.backoffice.urls")),
+    path("dich-vu-cong/", include("motcua.portal.urls")),
     path("chi-dao/", include("motcua.steering.urls")),
     path("chi-dao/chi-dao-dieu-hanh/", include("motcua.directives.urls")),
     # The dashboard asks for a sign-in first when needed.

@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 
 from motcua.directives.errors import InvalidInput
 from motcua.lib.formatting import format_number
+from motcua.lib.uploads import sniff
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-# PDF writers may put a few bytes (a newline, a signature's padding) after %%EOF.
-PDF_TRAILER_WINDOW = 1024
 
 
 @dataclass(frozen=True)
@@ -37,18 +36,6 @@ def max_bytes() -> int:
     return int(
         getattr(settings, "MOTCUA_DIRECTIVES", {}).get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
     )
-
-
-def sniff(data: bytes) -> str | None:
-    """The content type of ``data`` if it is a PDF, JPEG or PNG, else None."""
-    if data.startswith(b"%PDF-") and b"%%EOF" in data[-PDF_TRAILER_WINDOW:]:
-        return "application/pdf"
-    # Cameras may append their own data after the end-of-image marker: look for it anywhere.
-    if data.startswith(b"\xff\xd8\xff") and b"\xff\xd9" in data[3:]:
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR":
-        return "image/png"
-    return None
 
 
 def evidence_check(upload: IO[bytes], *, name: str, field: str = "evidence") -> Evidence:

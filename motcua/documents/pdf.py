@@ -41,6 +41,10 @@ MARGIN_TOP = 20.0
 MARGIN_BOTTOM = 20.0
 MARGIN_LEFT = 30.0
 MARGIN_RIGHT = 15.0
+# A5 (the one-stop forms 01–05, §2): the decree's A4 margins would leave 103 of 148 mm for
+# text, too narrow for the two-box heading, so A5 takes about half of each (NOT CONFIRMED:
+# TT 01/2018 gives no margins for its A5 forms).
+A5_MARGINS = (12.0, 10.0, 12.0, 15.0)  # top, right, bottom, left
 
 BODY_SIZE = 13.0  # §9 body text 13–14 pt
 PAGE_NUMBER_SIZE = 13.0  # §9 page numbers 13–14 pt, regular
@@ -52,6 +56,7 @@ FIXED_CREATION_DATE = datetime(2020, 3, 5, tzinfo=UTC)
 PRODUCER = "motcua"
 
 Orientation = Literal["portrait", "landscape"]
+Paper = Literal["A4", "A5"]
 Align = Literal["L", "C", "R", "J"]
 
 
@@ -78,7 +83,8 @@ class Cell:
 
 
 class Document(FPDF):
-    """An A4 document in Decree 30/2020 layout (§9), typeset in Liberation Serif.
+    """An A4 (or, for the one-stop forms, A5) document in Decree 30/2020 layout (§9),
+    typeset in Liberation Serif.
 
     Draw with the fpdf2 API or the helpers below, then ``save(path)`` or ``to_bytes()``.
     """
@@ -89,10 +95,18 @@ class Document(FPDF):
         orientation: Orientation = "portrait",
         title: str = "",
         created: datetime = FIXED_CREATION_DATE,
+        paper: Paper = "A4",
     ) -> None:
-        super().__init__(orientation="L" if orientation == "landscape" else "P", format="A4")
-        self.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
-        self.set_auto_page_break(True, margin=MARGIN_BOTTOM)
+        # A5 in millimetres: fpdf2 warns that its own A5 changed in 2.8.5 (the size is the same).
+        size = (148.0, 210.0) if paper == "A5" else "A4"
+        super().__init__(orientation="L" if orientation == "landscape" else "P", format=size)
+        if paper == "A5":
+            top, right, bottom, left = A5_MARGINS
+        else:
+            top, right, bottom, left = MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT
+        self.margin_box = (top, right, bottom, left)
+        self.set_margins(left, top, right)
+        self.set_auto_page_break(True, margin=bottom)
         for style, filename in _FONT_FILES.items():
             self.add_font(FAMILY, style, FONT_DIR / filename)
         self.set_font(FAMILY, size=BODY_SIZE)
@@ -112,11 +126,15 @@ class Document(FPDF):
         if self.page_no() == 1:
             return
         # The decree's margins, not l_margin: a table being drawn may have moved that.
+        top, right, _bottom, left = self.margin_box
         self.set_font(FAMILY, "", PAGE_NUMBER_SIZE)
-        self.set_xy(MARGIN_LEFT, 0)
-        width = self.w - MARGIN_LEFT - MARGIN_RIGHT
-        self.cell(w=width, h=MARGIN_TOP, text=str(self.page_no()), align="C")
+        self.set_xy(left, 0)
+        self.cell(w=self.w - left - right, h=top, text=self.page_label(), align="C")
         self.set_xy(self.l_margin, self.t_margin)
+
+    def page_label(self) -> str:
+        """The number shown in the top margin of pages after the first."""
+        return str(self.page_no())
 
     def line_height(self, factor: float = 1.25) -> float:
         """A line of the current font, in mm (single spacing with a little air)."""
@@ -145,13 +163,21 @@ class Document(FPDF):
             new_y="NEXT",
         )
 
-    def national_title(self, *, x: float | None = None, width: float | None = None) -> None:
+    def national_title(
+        self,
+        *,
+        x: float | None = None,
+        width: float | None = None,
+        title_size: float = 12,
+        motto_size: float = 13,
+    ) -> None:
         """National title (12 pt bold capitals) and motto (13 pt bold) centred in the box from
-        ``x`` across ``width``, with a solid rule as long as the motto beneath (§9, box 1)."""
+        ``x`` across ``width``, with a solid rule as long as the motto beneath (§9, box 1).
+        The A5 forms pass smaller sizes: the title would not fit beside the agency's name."""
         left = self.l_margin if x is None else x
         span = self.epw if width is None else width
-        self.text_line(NATIONAL_TITLE, size=12, style="B", x=left, width=span)
-        self.text_line(MOTTO, size=13, style="B", x=left, width=span)
+        self.text_line(NATIONAL_TITLE, size=title_size, style="B", x=left, width=span)
+        self.text_line(MOTTO, size=motto_size, style="B", x=left, width=span)
         rule = self.get_string_width(MOTTO)
         start = left + (span - rule) / 2
         self.set_line_width(0.3)

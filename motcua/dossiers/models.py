@@ -397,3 +397,48 @@ class FieldDayFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.field_id} {self.day:%d/%m/%Y} {self.figure}: {self.n}"
+
+
+class DossierFile(models.Model):
+    """A file of a dossier: the scan of a component (counter or online submission) or the
+    electronic result. Recognised by its content (PDF, JPEG, PNG: ``lib.uploads``); stored
+    under MEDIA_ROOT with a generated name, never the uploader's."""
+
+    class Kind(models.TextChoices):
+        COMPONENT = "component", _("Component scan")
+        RESULT = "result", _("Result")
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="files"
+    )
+    component = models.ForeignKey(
+        DossierComponent,
+        verbose_name=_("component"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="files",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("file"), upload_to="dossiers/%Y/%m/")
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("dossier file")
+        verbose_name_plural = _("dossier files")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.original_name}"

@@ -8,13 +8,17 @@ check fails.
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -52,12 +56,14 @@ from motcua.dossiers.models import (
     Dossier,
     DossierComponent,
     DossierEvent,
+    DossierFile,
     Extension,
     Pause,
 )
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.services import RatingError, rating_record
-from motcua.lib.formatting import format_datetime, nfc
+from motcua.lib import uploads
+from motcua.lib.formatting import format_datetime, format_number, nfc
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.models import Payment
 from motcua.payments.services import payment_obligation_create, payment_record
@@ -436,6 +442,11 @@ def dossier_create(
         )
     if dossier.received_at is not None:  # received at the counter: it counts from now
         figures.ledger_apply(None, figures.snapshot(dossier.pk))
+    from motcua.jobs import notifications  # the applicant's e-mail, sent after commit
+
+    notifications.dossier_notify_on_commit(
+        dossier_id=dossier.pk, action=action.value, event_seq=event.seq
+    )
     return Created(dossier, warnings)
 
 
@@ -722,6 +733,17 @@ def dossier_transition(
         calendars = figures.Calendars()
         before = figures.snapshot(dossier.pk, calendars) if track and dossier.received_at else None
         moment = _moment(at)
+        # A receipt outside office hours counts from the next session (§1.5): nothing can
+        # happen to the dossier before that moment either.
+        if dossier.received_at is not None and moment < dossier.received_at:
+            raise InvalidInput(
+                _("%(at)s is before the dossier's receipt moment (%(received)s)")
+                % {
+                    "at": format_datetime(timezone.localtime(moment)),
+                    "received": format_datetime(timezone.localtime(dossier.received_at)),
+                },
+                field="at",
+            )
         last_at = dossier.last_event_at
         if last_at is not None and moment < last_at:
             raise InvalidInput(
@@ -754,4 +776,69 @@ def dossier_transition(
         storage.write_transition(dossier, sorted(fields & _DOSSIER_FIELDS), event)
         if track:
             figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
+        from motcua.jobs import notifications  # the applicant's e-mail, sent after commit
+
+        notifications.dossier_notify_on_commit(
+            dossier_id=dossier.pk, action=action.value, event_seq=event.seq
+        )
     return dossier
+
+
+# -- files ------------------------------------------------------------------------------------
+
+
+def _upload_limit() -> int:
+    return int(str(settings.MOTCUA_DOSSIERS.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
+
+
+@transaction.atomic
+def dossier_file_attach(
+    *,
+    dossier_id: int,
+    upload: IO[bytes],
+    name: str,
+    kind: DossierFile.Kind | str = DossierFile.Kind.COMPONENT,
+    component_id: int | None = None,
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> DossierFile:
+    """Store a scan of a component or the electronic result, or refuse it with nothing
+    stored: empty, larger than ``MOTCUA_DOSSIERS["UPLOAD_MAX_BYTES"]``, or not really a PDF,
+    JPEG or PNG (its bytes are checked, not its name)."""
+    dossier = Dossier.objects.filter(pk=dossier_id).first()
+    if dossier is None:
+        raise DossierNotFound(_("no such dossier"))
+    if component_id is not None and not dossier.components.filter(pk=component_id).exists():
+        raise InvalidInput(_("this component is not part of the dossier"), field="component")
+    limit = _upload_limit()
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    label = nfc(Path(name).name)[:200] or "file"
+    if not data:
+        raise InvalidInput(_("%(name)s is empty") % {"name": label}, field="file")
+    if len(data) > limit:
+        raise InvalidInput(
+            _("%(name)s is larger than the %(limit)s bytes allowed")
+            % {"name": label, "limit": format_number(limit)},
+            field="file",
+        )
+    content_type = uploads.sniff(data)
+    if content_type is None:
+        raise InvalidInput(
+            _("%(name)s is not a PDF, JPEG or PNG file (its content was checked, not its name)")
+            % {"name": label},
+            field="file",
+        )
+    stored = DossierFile(
+        dossier=dossier,
+        component_id=component_id,
+        kind=DossierFile.Kind(kind),
+        original_name=label,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_at=_moment(at),
+        uploaded_by=actor,
+    )
+    stored.file.save(f"{uuid.uuid4().hex}{uploads.EXTENSIONS[content_type]}", ContentFile(data))
+    return stored

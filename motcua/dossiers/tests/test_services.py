@@ -371,3 +371,52 @@ def test_denial_needs_a_reason_and_is_recorded(world):
         result_form=ResultForm.ELECTRONIC,
     )
     assert (dossier.outcome, dossier.denial_reason) == (Outcome.DENIED, "Không đủ điều kiện")
+
+
+def test_a_scan_is_stored_when_it_really_is_a_pdf_jpeg_or_png(world, settings, tmp_path):
+    from io import BytesIO
+
+    from motcua.dossiers.models import DossierFile
+    from motcua.dossiers.services import dossier_file_attach
+
+    settings.MEDIA_ROOT = tmp_path
+    dossier = world.create(at="01/04/2024 08:00")
+    component = dossier.components.get()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    stored = dossier_file_attach(
+        dossier_id=dossier.pk,
+        upload=BytesIO(pdf),
+        name="to-khai.txt",
+        component_id=component.pk,
+        actor=world.clerk,
+    )
+    assert (stored.content_type, stored.size, stored.original_name) == (
+        "application/pdf",
+        len(pdf),
+        "to-khai.txt",
+    )
+    assert stored.file.name.endswith(".pdf")
+    assert stored.file.read() == pdf
+    for data, name in (
+        (b"", "rong.pdf"),
+        (b"MZ\x90\x00 not a pdf at all", "virus.pdf"),
+        (b"%PDF-1.4 truncated", "cut.pdf"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            dossier_file_attach(dossier_id=dossier.pk, upload=BytesIO(data), name=name)
+        assert refused.value.field == "file"
+        assert name in refused.value.message
+    settings.MOTCUA_DOSSIERS = {**settings.MOTCUA_DOSSIERS, "UPLOAD_MAX_BYTES": 10}
+    with pytest.raises(InvalidInput):
+        dossier_file_attach(dossier_id=dossier.pk, upload=BytesIO(pdf), name="big.pdf")
+    assert DossierFile.objects.count() == 1
+
+
+def test_nothing_happens_to_a_dossier_before_its_receipt_moment(world):
+    # Submitted online on a Friday evening: received at Monday's first session (§1.5).
+    dossier = world.create(channel=Channel.ONLINE, at="05/01/2024 19:40")
+    dossier = act(world, dossier, A.RECEIVE, "05/01/2024 20:00")
+    with pytest.raises(InvalidInput) as refused:
+        act(world, dossier, A.TRANSFER, "06/01/2024 09:00")
+    assert refused.value.field == "at"
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.RECEIVED

@@ -1,0 +1,568 @@
+"""The staff pages through Django's test client: the counter, the online list, the queue,
+the dossier page and its actions, the printed forms; bad input and access.
+
+Data: units and the demo catalogue (``bac_kan_world``) and the demo's staff accounts, once
+for the module; each test makes its own dossiers (rolled back after it).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from motcua.accounts.models import User
+from motcua.accounts.services import role_grant, user_create_or_update
+from motcua.catalog.selectors import procedure_in_force
+from motcua.core import workflow
+from motcua.demo.services import DEMO_ACCOUNTS, DEMO_DAY, DEMO_PASSWORD
+from motcua.dossiers.choices import Channel, Status
+from motcua.dossiers.models import Dossier, DossierEvent, DossierFile
+from motcua.dossiers.services import Applicant, Component, dossier_create, dossier_transition
+from motcua.units.models import Agency
+from motcua.units.selectors import unit_at
+
+# City-level birth registration with a foreign element (demo catalogue, PTP-058 settles it).
+CITY_PROCEDURE = "1.005474"
+
+
+# Dossiers made by the tests were received a week ago: the pages act "now", which must come
+# after the receipt moment whatever the hour the tests run at.
+def a_week_ago():
+    return timezone.now() - timedelta(days=7)
+
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def staff(bac_kan_world, django_db_blocker):
+    """The demo's staff accounts (no dossier history)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        for account in DEMO_ACCOUNTS:
+            user = user_create_or_update(
+                username=account.username,
+                full_name=account.full_name,
+                position=account.position,
+                password=DEMO_PASSWORD,
+                is_superuser=account.superuser,
+            )
+            agency = Agency.objects.get(code=account.agency_code) if account.agency_code else None
+            role_grant(
+                user=user,
+                role=account.role,
+                unit=unit_at(account.unit_code, DEMO_DAY),
+                agency=agency,
+            )
+        yield
+        transaction.set_rollback(True)
+
+
+def client_for(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def clerk(staff, db):
+    return client_for("motcua.thanhpho")
+
+
+@pytest.fixture
+def officer(staff, db):
+    return client_for("xuly.tuphap")
+
+
+def receive_at_counter(**applicant) -> Dossier:
+    version = procedure_in_force(CITY_PROCEDURE, timezone.localdate())
+    assert version is not None
+    return dossier_create(
+        procedure=version,
+        receiving_agency=Agency.objects.get(code="BPMC-058"),
+        channel=Channel.DIRECT,
+        applicant=Applicant(name=applicant.get("name", "Nguyễn Văn An"), phone="0912345678"),
+        components=[Component(name="Tờ khai theo mẫu quy định", originals=1)],
+        actor=User.objects.get(username="motcua.thanhpho"),
+        at=a_week_ago(),
+    ).dossier
+
+
+def submit_online() -> Dossier:
+    version = procedure_in_force(CITY_PROCEDURE, timezone.localdate())
+    assert version is not None
+    return dossier_create(
+        procedure=version,
+        receiving_agency=Agency.objects.get(code="BPMC-058"),
+        channel=Channel.ONLINE,
+        applicant=Applicant(name="Trần Thị Bình", email="binh@example.org"),
+        at=a_week_ago(),
+    ).dossier
+
+
+def transfer(dossier: Dossier) -> Dossier:
+    return dossier_transition(
+        dossier_id=dossier.pk,
+        action=workflow.Action.TRANSFER,
+        actor=User.objects.get(username="motcua.thanhpho"),
+    )
+
+
+def forms_ready() -> bool:
+    try:
+        from motcua.documents import forms  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_forms = pytest.mark.skipif(
+    not forms_ready(), reason="motcua/documents/forms.py (helper A) is not there yet"
+)
+
+
+# -- sign-in and access -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["/mot-cua/", "/mot-cua/hang-doi/", "/mot-cua/truc-tuyen/", "/mot-cua/so-theo-doi/"]
+)
+def test_every_page_asks_for_a_sign_in_first(staff, client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/dang-nhap/?next=")
+
+
+def test_a_ward_clerk_gets_the_same_404_for_a_city_dossier_as_for_a_missing_one(staff, db):
+    dossier = receive_at_counter()
+    ward = client_for("motcua.ducxuan")
+    hidden = ward.get(f"/mot-cua/ho-so/{dossier.code}/")
+    missing = ward.get("/mot-cua/ho-so/KHONG-CO-0000/")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.content == missing.content
+    # Nor can it act on it, print it, or see it in a list.
+    act = ward.post(f"/mot-cua/ho-so/{dossier.code}/thao-tac/transfer/", {"version": "1"})
+    assert act.status_code == 404
+    assert ward.get(f"/mot-cua/ho-so/{dossier.code}/in/01/").status_code == 404
+    assert dossier.code not in ward.get("/mot-cua/hang-doi/?all=1").content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.RECEIVED
+
+
+def test_a_user_without_a_desk_is_told_so_at_the_counter(officer):
+    response = officer.get("/mot-cua/")
+    assert response.status_code == 403
+    assert "một cửa" in response.content.decode().lower() or "one-stop" in response.content.decode()
+
+
+# -- the counter --------------------------------------------------------------------------
+
+
+def test_the_counter_finds_a_procedure_typed_without_diacritics(clerk):
+    page = clerk.get("/mot-cua/", {"q": "dang ky khai sinh"}).content.decode()
+    assert "Đăng ký khai sinh có yếu tố nước ngoài" in page
+    assert f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/" in page
+    # The city desk sees district-level procedures only, not the wards' "Đăng ký khai sinh".
+    assert "2.005266" not in page
+
+
+def test_the_receive_form_lists_the_required_components(clerk):
+    page = clerk.get(f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/").content.decode()
+    for name in ("Tờ khai theo mẫu quy định", "Giấy tờ chứng minh nơi cư trú"):
+        assert name in page
+    assert 'name="csrfmiddlewaretoken"' in page
+
+
+def receive_form(clerk: Client) -> dict[str, str]:
+    version = procedure_in_force(CITY_PROCEDURE, timezone.localdate())
+    data = {
+        "token": "t-" + str(timezone.now().timestamp()),
+        "agency": "BPMC-058",
+        "applicant_name": "Lò Văn Cường",
+        "applicant_id_number": "",
+        "applicant_phone": "0912 345 678",
+        "applicant_email": "cuong@example.org",
+        "sets_count": "1",
+    }
+    for requirement in version.components.all():
+        key = f"c{requirement.pk}"
+        data |= {
+            key: "1",
+            f"{key}_originals": "1",
+            f"{key}_certified": "0",
+            f"{key}_photocopies": "0",
+        }
+    return data
+
+
+def test_receiving_at_the_counter_creates_the_dossier_with_components_and_scans(clerk):
+    version = procedure_in_force(CITY_PROCEDURE, timezone.localdate())
+    first = version.components.first()
+    data = receive_form(clerk)
+    data[f"c{first.pk}_file"] = io.BytesIO(PDF)
+    data[f"c{first.pk}_file"].name = "to-khai.pdf"
+    response = clerk.post(f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/", data)
+    assert response.status_code == 302
+    dossier = Dossier.objects.get(applicant_name="Lò Văn Cường")
+    assert response["Location"] == f"/mot-cua/ho-so/{dossier.code}/?in=01"
+    assert dossier.status == Status.RECEIVED
+    assert dossier.channel == Channel.DIRECT
+    assert dossier.applicant_phone == "0912345678"
+    assert dossier.components.count() == version.components.count()
+    scan = DossierFile.objects.get(dossier=dossier)
+    assert scan.component.name == first.name
+    assert scan.kind == "component"
+    assert dossier.components.get(name=first.name).digitised is True
+    page = clerk.get(response["Location"]).content.decode()
+    assert f"/mot-cua/ho-so/{dossier.code}/in/01/" in page
+    # The same form submitted again (double click): still one dossier.
+    again = clerk.post(f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/", data | {f"c{first.pk}_file": ""})
+    assert again.status_code == 302
+    assert again["Location"] == f"/mot-cua/ho-so/{dossier.code}/"
+    assert Dossier.objects.filter(applicant_name="Lò Văn Cường").count() == 1
+
+
+def test_a_doubtful_id_number_warns_and_a_malformed_one_is_refused(clerk):
+    data = receive_form(clerk) | {"applicant_id_number": "12345"}
+    refused = clerk.post(f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/", data)
+    assert refused.status_code == 400
+    assert refused.context["errors"].keys() == {"applicant_id_number"}
+    assert 'id="applicant_id_number-error"' in refused.content.decode()
+    assert not Dossier.objects.filter(applicant_name="Lò Văn Cường").exists()
+    # 12 digits whose province code is not a province: received, with a warning.
+    data = receive_form(clerk) | {"applicant_id_number": "999012345678"}
+    received = clerk.post(f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/", data, follow=True)
+    assert received.status_code == 200
+    assert Dossier.objects.filter(applicant_name="Lò Văn Cường").count() == 1
+    assert any(m.level_tag == "warning" for m in received.context["messages"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("applicant_name", "  "),
+        ("applicant_email", "not-an-address"),
+        ("applicant_phone", "abc"),
+        ("applicant_birth_date", "31/02/2020"),
+        ("sets_count", "two"),
+    ],
+)
+def test_bad_applicant_data_is_shown_next_to_its_field_and_nothing_is_received(clerk, field, value):
+    before = Dossier.objects.count()
+    response = clerk.post(
+        f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/", receive_form(clerk) | {field: value}
+    )
+    assert response.status_code == 400
+    assert field in response.context["errors"]
+    assert f'id="{field}-error"' in response.content.decode()
+    assert Dossier.objects.count() == before
+
+
+def test_a_disguised_scan_is_refused_with_nothing_received(clerk):
+    version = procedure_in_force(CITY_PROCEDURE, timezone.localdate())
+    first = version.components.first()
+    fake = io.BytesIO(b"MZ this is not a PDF")
+    fake.name = "to-khai.pdf"
+    before = Dossier.objects.count()
+    response = clerk.post(
+        f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/", receive_form(clerk) | {f"c{first.pk}_file": fake}
+    )
+    assert response.status_code == 400
+    assert f"c{first.pk}_file" in response.context["errors"]
+    assert Dossier.objects.count() == before
+    assert not DossierFile.objects.exists()
+
+
+def test_an_unknown_procedure_is_a_404(clerk):
+    assert clerk.get("/mot-cua/tiep-nhan/9.999999/").status_code == 404
+
+
+# -- online submissions ---------------------------------------------------------------------
+
+
+def test_online_submissions_wait_at_the_desk_and_are_accepted(clerk):
+    dossier = submit_online()
+    page = clerk.get("/mot-cua/truc-tuyen/").content.decode()
+    assert dossier.code in page
+    response = clerk.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/receive/", {"version": str(dossier.version)}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/mot-cua/ho-so/{dossier.code}/?in=01"
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.RECEIVED
+    assert dossier.code not in clerk.get("/mot-cua/truc-tuyen/").content.decode()
+
+
+def test_sending_back_needs_a_reason_and_then_offers_form_02(clerk):
+    dossier = submit_online()
+    url = f"/mot-cua/ho-so/{dossier.code}/thao-tac/request_completion/"
+    missing = clerk.post(url, {"version": str(dossier.version), "reason": " "})
+    assert missing.status_code == 400
+    assert missing.context["errors"] == {"reason": missing.context["errors"]["reason"]}
+    assert 'id="request_completion-reason-error"' in missing.content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.SUBMITTED
+    done = clerk.post(url, {"version": str(dossier.version), "reason": "Thiếu giấy chứng sinh"})
+    assert done["Location"] == f"/mot-cua/ho-so/{dossier.code}/?in=02"
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.AWAITING_COMPLETION
+
+
+def test_a_stale_form_is_refused_as_changed_by_someone_else(clerk):
+    dossier = submit_online()
+    url = f"/mot-cua/ho-so/{dossier.code}/thao-tac/receive/"
+    first = clerk.post(url, {"version": str(dossier.version)})
+    assert first.status_code == 302
+    events = DossierEvent.objects.filter(dossier=dossier).count()
+    second = clerk.post(url, {"version": str(dossier.version)})
+    assert second.status_code == 409
+    assert (
+        "someone else" in second.context["errors"]["general"]
+        or "người khác" in (second.context["errors"]["general"])
+    )
+    assert 'id="action-error"' in second.content.decode()
+    assert DossierEvent.objects.filter(dossier=dossier).count() == events
+
+
+@pytest.mark.parametrize("version", ["", "abc", "-1"])
+def test_a_missing_or_malformed_version_changes_nothing(clerk, version):
+    dossier = submit_online()
+    response = clerk.post(f"/mot-cua/ho-so/{dossier.code}/thao-tac/receive/", {"version": version})
+    assert response.status_code == 409
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.SUBMITTED
+
+
+def test_an_unknown_action_is_a_404_and_a_get_is_refused(clerk):
+    dossier = submit_online()
+    assert (
+        clerk.post(f"/mot-cua/ho-so/{dossier.code}/thao-tac/fly/", {"version": "1"}).status_code
+        == 404
+    )
+    assert (
+        clerk.post(f"/mot-cua/ho-so/{dossier.code}/thao-tac/rate/", {"version": "1"}).status_code
+        == 404
+    )
+    assert clerk.get(f"/mot-cua/ho-so/{dossier.code}/thao-tac/receive/").status_code == 405
+
+
+def test_csrf_is_enforced(staff, db):
+    dossier = submit_online()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username="motcua.thanhpho"))
+    response = client.post(f"/mot-cua/ho-so/{dossier.code}/thao-tac/receive/", {"version": "1"})
+    assert response.status_code == 403
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.SUBMITTED
+
+
+# -- the processing desk ------------------------------------------------------------------
+
+
+def test_the_dossier_page_offers_only_the_allowed_actions_the_user_may_take(clerk, officer):
+    dossier = receive_at_counter()
+    clerk_page = clerk.get(f"/mot-cua/ho-so/{dossier.code}/")
+    clerk_actions = [a for a, _, _ in clerk_page.context["actions"]]
+    # Received: the clerk transfers or withdraws; officers' actions are not offered.
+    assert clerk_actions == [
+        workflow.Action.TRANSFER,
+        workflow.Action.WITHDRAW,
+        workflow.Action.PAY,
+    ]
+    officer_page = officer.get(f"/mot-cua/ho-so/{dossier.code}/")
+    assert [a for a, _, _ in officer_page.context["actions"]] == [
+        workflow.Action.STOP,
+        workflow.Action.APOLOGISE,
+    ]
+    # What the page does not offer, the service refuses too: nothing changes.
+    refused = officer.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/transfer/", {"version": str(dossier.version)}
+    )
+    assert refused.status_code == 400
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.RECEIVED
+
+
+def test_the_queue_is_ordered_by_due_moment_and_coloured(officer):
+    first = transfer(receive_at_counter(name="Một"))
+    second = transfer(receive_at_counter(name="Hai"))
+    response = officer.get("/mot-cua/hang-doi/")
+    rows = response.context["rows"]
+    codes = [row.dossier.code for row in rows]
+    assert codes.index(first.code) < codes.index(second.code) or (
+        first.effective_due_at == second.effective_due_at
+    )
+    dues = [row.dossier.effective_due_at for row in rows]
+    assert dues == sorted(dues)
+    # The colour is the end-of-day list's state, seen from well after the due moment.
+    from motcua.backoffice.selectors import Urgency, queue_for_user
+
+    later = queue_for_user(
+        User.objects.get(username="xuly.tuphap"), at=first.effective_due_at + timedelta(days=1)
+    )
+    assert {row.dossier.code: row.urgency for row in later}[first.code] is Urgency.OVERDUE
+    page = response.content.decode()
+    assert f'data-code="{first.code}"' in page
+
+
+def test_the_officer_approves_with_a_result_file(officer):
+    dossier = transfer(receive_at_counter())
+    result = io.BytesIO(PDF)
+    result.name = "ket-qua.pdf"
+    response = officer.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/approve/",
+        {"version": str(dossier.version), "result_form": "electronic", "result_file": result},
+    )
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RESOLVED
+    assert dossier.outcome == "approved"
+    assert DossierFile.objects.get(dossier=dossier, kind="result").original_name == "ket-qua.pdf"
+
+
+def test_a_disguised_result_file_undoes_the_approval(officer):
+    dossier = transfer(receive_at_counter())
+    fake = io.BytesIO(b"GIF89a not a pdf")
+    fake.name = "ket-qua.pdf"
+    response = officer.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/approve/",
+        {"version": str(dossier.version), "result_file": fake},
+    )
+    assert response.status_code == 400
+    assert "result_file" in response.context["errors"]
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.IN_PROCESSING
+    assert not DossierFile.objects.filter(dossier=dossier).exists()
+
+
+def test_deny_hand_over_and_apology_validate_their_fields(officer):
+    dossier = transfer(receive_at_counter())
+    url = f"/mot-cua/ho-so/{dossier.code}/thao-tac/"
+    version = str(dossier.version)
+    bad_agency = officer.post(url + "hand_over/", {"version": version, "to_agency": "NOPE"})
+    assert bad_agency.status_code == 400
+    assert "to_agency" in bad_agency.context["errors"]
+    bad_date = officer.post(
+        url + "apologise/",
+        {"version": version, "new_due_at": "mai", "signed_by": "Lý Thị Hà", "reason": "Chậm"},
+    )
+    assert bad_date.status_code == 400
+    assert "new_due_at" in bad_date.context["errors"]
+    early = officer.post(
+        url + "apologise/",
+        {"version": version, "new_due_at": "01/01/2020 08:00", "signed_by": "X", "reason": "Chậm"},
+    )
+    assert early.status_code == 400
+    assert "new_due_at" in early.context["errors"]
+    assert Dossier.objects.get(pk=dossier.pk).version == dossier.version
+    # A hand-over to another officer works, and the timeline shows it.
+    done = officer.post(
+        url + "hand_over/", {"version": version, "assignee": "xuly.tuphap", "step": "Thẩm định"}
+    )
+    assert done.status_code == 302
+    page = officer.get(f"/mot-cua/ho-so/{dossier.code}/").content.decode()
+    assert "Thẩm định" in page
+
+
+def test_payment_and_return_of_the_result(clerk, officer):
+    dossier = transfer(receive_at_counter())
+    pay = clerk.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/pay/",
+        {"version": str(dossier.version), "payment_method": "cash", "amount": "abc"},
+    )
+    assert pay.status_code == 400
+    assert "amount" in pay.context["errors"]
+    pay = clerk.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/pay/",
+        {"version": str(dossier.version), "payment_method": "cash", "amount": "100.000"},
+    )
+    assert pay.status_code == 302
+    dossier.refresh_from_db()
+    page = clerk.get(f"/mot-cua/ho-so/{dossier.code}/").content.decode()
+    assert "/in/bien-lai/" in page
+    officer.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/approve/", {"version": str(dossier.version)}
+    )
+    dossier.refresh_from_db()
+    done = clerk.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/return_result/",
+        {"version": str(dossier.version), "return_method": "counter"},
+    )
+    assert done.status_code == 302
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.RETURNED
+
+
+def test_the_tracking_log_form_names_bad_fields(officer):
+    assert officer.get("/mot-cua/so-theo-doi/").status_code == 200
+    bad = officer.get("/mot-cua/so-theo-doi/", {"agency": "NOPE", "from": "x", "to": "01/01/2024"})
+    assert bad.status_code == 400
+    assert set(bad.context["errors"]) == {"agency", "from"}
+    backwards = officer.get(
+        "/mot-cua/so-theo-doi/", {"agency": "PTP-058", "from": "02/01/2024", "to": "01/01/2024"}
+    )
+    assert backwards.status_code == 400
+    assert set(backwards.context["errors"]) == {"to"}
+
+
+# -- printed forms ------------------------------------------------------------------------
+
+
+def test_forms_that_do_not_exist_for_the_dossier_are_404(clerk):
+    dossier = submit_online()
+    for form in ("01", "03", "04", "05", "99"):
+        assert clerk.get(f"/mot-cua/ho-so/{dossier.code}/in/{form}/").status_code == 404
+    assert clerk.get(f"/mot-cua/ho-so/{dossier.code}/in/bien-lai/1/").status_code == 404
+
+
+@needs_forms
+def test_the_printed_forms_are_pdfs(clerk, officer):
+    dossier = transfer(receive_at_counter())
+    for form in ("01", "05"):
+        response = clerk.get(f"/mot-cua/ho-so/{dossier.code}/in/{form}/")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+    new_date = timezone.localtime(dossier.effective_due_at) + timedelta(days=3)
+    officer.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/apologise/",
+        {
+            "version": str(dossier.version),
+            "new_due_at": new_date.strftime("%d/%m/%Y %H:%M"),
+            "signed_by": "Lý Thị Hà",
+            "reason": "Cần xác minh thêm",
+        },
+    )
+    assert clerk.get(f"/mot-cua/ho-so/{dossier.code}/in/04/").content.startswith(b"%PDF")
+    log = officer.get(
+        "/mot-cua/so-theo-doi/",
+        {
+            "agency": "BPMC-058",
+            "from": timezone.localdate().strftime("%d/%m/%Y"),
+            "to": timezone.localdate().strftime("%d/%m/%Y"),
+        },
+    )
+    assert log.status_code == 200
+    assert log.content.startswith(b"%PDF")
+
+
+@needs_forms
+def test_forms_02_03_and_the_fee_receipt_are_pdfs(clerk):
+    sent_back = submit_online()
+    clerk.post(
+        f"/mot-cua/ho-so/{sent_back.code}/thao-tac/request_completion/",
+        {"version": str(sent_back.version), "reason": "Thiếu giấy chứng sinh"},
+    )
+    assert clerk.get(f"/mot-cua/ho-so/{sent_back.code}/in/02/").content.startswith(b"%PDF")
+    refused = submit_online()
+    clerk.post(
+        f"/mot-cua/ho-so/{refused.code}/thao-tac/refuse/",
+        {"version": str(refused.version), "reason": "Không thuộc thẩm quyền"},
+    )
+    assert clerk.get(f"/mot-cua/ho-so/{refused.code}/in/03/").content.startswith(b"%PDF")
+    paid = receive_at_counter()
+    clerk.post(
+        f"/mot-cua/ho-so/{paid.code}/thao-tac/pay/",
+        {"version": str(paid.version), "payment_method": "cash", "amount": "100000"},
+    )
+    page = clerk.get(f"/mot-cua/ho-so/{paid.code}/")
+    (payment,) = page.context["payments"]
+    receipt = clerk.get(f"/mot-cua/ho-so/{paid.code}/in/bien-lai/{payment.pk}/")
+    assert receipt["Content-Type"] == "application/pdf"
+    assert receipt.content.startswith(b"%PDF")

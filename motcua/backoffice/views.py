@@ -1,0 +1,650 @@
+"""The staff pages (issue 5 item 1): the one-stop counter and the processing desk.
+
+Every page: sign-in required; a dossier is loaded through ``dossiers.access`` only, so a
+dossier outside the user's units answers 404 exactly like a missing one (house style R4).
+Every write goes through ``dossiers.services`` with the version the page showed: a second
+submit of the same form, or a form left open while someone else acted, is refused with
+"changed by someone else" and nothing changes. Refusals (``InvalidInput``, ``NotPermitted``,
+``TransitionRefused``, ``StaleVersion``) are shown on the page next to the field they name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from motcua.accounts.models import User
+from motcua.backoffice import selectors
+from motcua.catalog.selectors import procedure_in_force
+from motcua.core import workflow
+from motcua.core.clock import LOCAL_TZ
+from motcua.dossiers.access import dossier_get_for_user
+from motcua.dossiers.choices import (
+    Action,
+    Channel,
+    ResultForm,
+    ReturnMethod,
+    Status,
+)
+from motcua.dossiers.errors import DossierError, DossierNotFound, InvalidInput, StaleVersion
+from motcua.dossiers.models import Dossier, DossierFile
+from motcua.dossiers.services import (
+    Applicant,
+    Component,
+    Details,
+    dossier_create,
+    dossier_file_attach,
+    dossier_transition,
+)
+from motcua.lib.formatting import format_date
+from motcua.lib.parsing import parse_date, parse_moment
+from motcua.payments.choices import PaymentEventKind, PaymentMethod
+from motcua.payments.models import PaymentEvent
+from motcua.units.models import Agency
+
+View = Callable[..., HttpResponseBase]
+
+# What each action's form asks for, besides the version (the service reads what it needs).
+ACTION_FIELDS: dict[workflow.Action, tuple[str, ...]] = {
+    workflow.Action.RECEIVE: (),
+    workflow.Action.REQUEST_COMPLETION: ("reason",),
+    workflow.Action.RESUBMIT: (),
+    workflow.Action.REFUSE: ("reason",),
+    workflow.Action.TRANSFER: ("to_agency", "assignee", "step"),
+    workflow.Action.HAND_OVER: ("to_agency", "assignee", "step"),
+    workflow.Action.REQUEST_SUPPLEMENT: ("reason",),
+    workflow.Action.SUPPLEMENT: (),
+    workflow.Action.REQUEST_PAYMENT: ("amount", "reason"),
+    workflow.Action.CONFIRM_PAYMENT: ("amount", "payment_method", "payment_reference"),
+    workflow.Action.APPROVE: ("result_form", "result_file"),
+    workflow.Action.DENY: ("reason", "result_file"),
+    workflow.Action.RETURN_RESULT: ("return_method",),
+    workflow.Action.WITHDRAW: ("reason",),
+    workflow.Action.STOP: ("reason",),
+    workflow.Action.APOLOGISE: ("new_due_at", "signed_by", "reason"),
+    workflow.Action.PAY: ("amount", "payment_method", "payment_reference"),
+}
+# Service error fields shown under another name on the page.
+FIELD_ALIASES = {"file": "result_file", "payment": "amount"}
+# The standard form an action issues and that the page offers to print right after (§2).
+PRINT_AFTER = {
+    workflow.Action.RECEIVE: "01",
+    workflow.Action.REQUEST_COMPLETION: "02",
+    workflow.Action.REQUEST_SUPPLEMENT: "02",
+    workflow.Action.REFUSE: "03",
+    workflow.Action.APOLOGISE: "04",
+}
+PDF_FORMS = ("01", "02", "03", "04", "05")
+# Fields of the counter's form that a refusal may name.
+RECEIVE_FIELDS = frozenset(
+    {
+        "applicant_name",
+        "applicant_id_number",
+        "applicant_birth_date",
+        "applicant_phone",
+        "applicant_email",
+        "applicant_address",
+        "sets_count",
+        "summary",
+    }
+)
+
+
+def staff_view(view: View) -> View:
+    """Sign-in required; a dossier the user may not see is a 404, like a missing one."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            return view(request, *args, **kwargs)
+        except DossierNotFound:
+            raise Http404(_("No such dossier.")) from None
+
+    return never_cache(wrapper)
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _dossier(request: HttpRequest, code: str) -> Dossier:
+    return dossier_get_for_user(user=_user(request), code=code)
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+def _problem(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
+    return render(
+        request, "backoffice/problem.html", {"title": title, "message": message}, status=status
+    )
+
+
+# -- the counter --------------------------------------------------------------------------
+
+
+@staff_view
+def counter(request: HttpRequest) -> HttpResponse:
+    """Find a procedure by typing (no diacritics needed) at one of the user's desks."""
+    agencies = selectors.counter_agencies(_user(request))
+    if not agencies:
+        return _problem(
+            request,
+            _("Not a one-stop desk"),
+            _("You do not work at a one-stop desk: only its clerks receive dossiers."),
+            403,
+        )
+    agency = _chosen_agency(request.GET.get("agency", ""), agencies)
+    search = request.GET.get("q", "").strip()[:200]
+    found = (
+        list(selectors.counter_procedures(agency, search, timezone.localdate())[:50])
+        if search
+        else []
+    )
+    context = {
+        "agencies": agencies,
+        "agency": agency,
+        "search": search,
+        "found": found,
+        "waiting": selectors.online_waiting(_user(request)).count(),
+    }
+    return render(request, "backoffice/counter.html", context)
+
+
+def _chosen_agency(code: str, agencies: list[Agency]) -> Agency:
+    for agency in agencies:
+        if agency.code == code:
+            return agency
+    return agencies[0]
+
+
+def _count(post: Any, name: str, errors: dict[str, str]) -> int:
+    text = str(post.get(name, "")).strip() or "0"
+    if not text.isdigit() or int(text) > 99:
+        errors[name] = _("a whole number from 0 to 99 is required")
+        return 0
+    return int(text)
+
+
+@staff_view
+@require_http_methods(["GET", "POST"])
+def receive(request: HttpRequest, procedure_code: str) -> HttpResponse:
+    """Receive a dossier at the counter: applicant, components ticked and counted, scans."""
+    user = _user(request)
+    agencies = selectors.counter_agencies(user)
+    if not agencies:
+        return _problem(
+            request,
+            _("Not a one-stop desk"),
+            _("You do not work at a one-stop desk: only its clerks receive dossiers."),
+            403,
+        )
+    data = request.POST if request.method == "POST" else request.GET
+    agency = _chosen_agency(str(data.get("agency", "")), agencies)
+    procedure = procedure_in_force(procedure_code, timezone.localdate())
+    if procedure is None:
+        raise Http404(_("No such procedure in force today."))
+    requirements = list(procedure.components.all())
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        token = str(request.POST.get("token", ""))
+        done = request.session.get("backoffice_received", {})
+        if token and token in done:
+            # The same form submitted twice (double click): one dossier, shown again.
+            messages.info(request, _("This dossier was already received."))
+            return redirect("backoffice:dossier", code=done[token])
+        dossier = _receive_post(request, procedure, agency, requirements, errors)
+        if dossier is not None:
+            if token:
+                request.session["backoffice_received"] = {**done, token: dossier.code}
+            # Straight to the dossier with form 01 offered for printing (§2.1).
+            target = reverse("backoffice:dossier", kwargs={"code": dossier.code})
+            return redirect(f"{target}?in=01")
+    context = {
+        "procedure": procedure,
+        "agencies": agencies,
+        "agency": agency,
+        "requirements": requirements,
+        "values": request.POST if request.method == "POST" else {},
+        "errors": errors,
+        "token": request.POST.get("token") if request.method == "POST" else uuid.uuid4().hex,
+        "fees": list(procedure.fees.all()),
+    }
+    return render(request, "backoffice/receive.html", context, status=400 if errors else 200)
+
+
+def _receive_post(
+    request: HttpRequest,
+    procedure: Any,
+    agency: Agency,
+    requirements: list[Any],
+    errors: dict[str, str],
+) -> Dossier | None:
+    post = request.POST
+    birth = None
+    birth_text = str(post.get("applicant_birth_date", "")).strip()
+    if birth_text:
+        try:
+            birth = parse_date(birth_text)
+        except ValueError:
+            errors["applicant_birth_date"] = _("%(value)s is not a date (dd/mm/yyyy)") % {
+                "value": birth_text
+            }
+    components: list[Component] = []
+    scans: list[tuple[int, UploadedFile[bytes]]] = []  # (index in components, file)
+    for requirement in requirements:
+        key = f"c{requirement.pk}"
+        scan = request.FILES.get(f"{key}_file")
+        if not post.get(key):
+            if scan is not None:
+                errors[f"{key}_file"] = _("tick the component to attach its scan")
+            continue
+        originals = _count(post, f"{key}_originals", errors)
+        certified = _count(post, f"{key}_certified", errors)
+        copies = _count(post, f"{key}_photocopies", errors)
+        if scan is not None:
+            scans.append((len(components), scan))
+        components.append(
+            Component(
+                name=requirement.name,
+                originals=originals,
+                certified_copies=certified,
+                photocopies=copies,
+                digitised=scan is not None,
+            )
+        )
+    sets_text = str(post.get("sets_count", "1")).strip() or "1"
+    if not sets_text.isdigit():
+        errors["sets_count"] = _("%(value)s is not a whole number") % {"value": sets_text}
+    if errors:
+        return None
+    try:
+        with transaction.atomic():
+            created = dossier_create(
+                procedure=procedure,
+                receiving_agency=agency,
+                channel=Channel.DIRECT,
+                applicant=Applicant(
+                    name=str(post.get("applicant_name", "")),
+                    id_number=str(post.get("applicant_id_number", "")),
+                    birth_date=birth,
+                    phone=str(post.get("applicant_phone", "")),
+                    email=str(post.get("applicant_email", "")),
+                    address=str(post.get("applicant_address", "")),
+                ),
+                components=components,
+                sets_count=int(sets_text),
+                summary=str(post.get("summary", "")),
+                actor=_user(request),
+            )
+            dossier = created.dossier
+            stored = list(dossier.components.order_by("id"))
+            for index, scan in scans:
+                try:
+                    dossier_file_attach(
+                        dossier_id=dossier.pk,
+                        upload=scan,
+                        name=scan.name or "scan",
+                        kind=DossierFile.Kind.COMPONENT,
+                        component_id=stored[index].pk,
+                        actor=_user(request),
+                    )
+                except InvalidInput as error:
+                    requirement = next(r for r in requirements if r.name == stored[index].name)
+                    raise InvalidInput(error.message, field=f"c{requirement.pk}_file") from None
+    except DossierError as error:
+        field = error.field or ""
+        known = field in RECEIVE_FIELDS or (field.startswith("c") and field.endswith("_file"))
+        errors[field if known else "general"] = error.message
+        return None
+    messages.success(
+        request,
+        _("Dossier %(code)s received. Print the receipt (form 01) for the applicant.")
+        % {"code": dossier.code},
+    )
+    for warning in created.warnings:
+        messages.warning(request, _("Check the data: %(text)s") % {"text": warning})
+    return dossier
+
+
+@staff_view
+def online_list(request: HttpRequest) -> HttpResponse:
+    """Online submissions waiting at the desk: accept, send back, or refuse."""
+    dossiers = list(selectors.online_waiting(_user(request))[:200])
+    rows = [(d, selectors.actions_for_user(d, _user(request))) for d in dossiers]
+    return render(request, "backoffice/online.html", {"rows": rows})
+
+
+# -- the processing desk ------------------------------------------------------------------
+
+
+@staff_view
+def queue(request: HttpRequest) -> HttpResponse:
+    """My queue by effective due moment, coloured like the end-of-day list."""
+    everyone = request.GET.get("all") == "1"
+    rows = selectors.queue_for_user(_user(request), everyone=everyone)
+    return render(request, "backoffice/queue.html", {"rows": rows, "everyone": everyone})
+
+
+def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
+    user = _user(request)
+    allowed = selectors.actions_for_user(dossier, user)
+    today = timezone.localdate()
+    events = list(dossier.events.order_by("seq"))
+    payments = list(
+        PaymentEvent.objects.filter(
+            payment__dossier=dossier, kind=PaymentEventKind.SUCCEEDED
+        ).order_by("at", "id")
+    )
+    printable = []
+    if dossier.received_at is not None:
+        printable.append(("01", _("Receipt and appointment (form 01)")))
+    if any(e.action in (Action.REQUEST_COMPLETION, Action.REQUEST_SUPPLEMENT) for e in events):
+        printable.append(("02", _("Supplement request (form 02)")))
+    if dossier.status == Status.REFUSED:
+        printable.append(("03", _("Refusal (form 03)")))
+    if dossier.received_at is not None:
+        printable.append(("05", _("Control sheet (form 05)")))
+    return {
+        "dossier": dossier,
+        "status_label": Status(dossier.status).label,
+        "actions": [
+            (action, Action(action.value).label, ACTION_FIELDS[action]) for action in allowed
+        ],
+        "events": events,
+        "components": list(dossier.components.all()),
+        "files": list(dossier.files.select_related("component")),
+        "extensions": list(dossier.extensions.all()),
+        "payments": payments,
+        "printable": printable,
+        "agencies": list(selectors.agencies_in_force(today)),
+        "officers": list(selectors.officers()),
+        "result_forms": ResultForm.choices,
+        "return_methods": ReturnMethod.choices,
+        "payment_methods": PaymentMethod.choices,
+        "values": {},
+        "errors": {},
+        "error_action": None,
+        "print_form": request.GET.get("in") if request.GET.get("in") in PDF_FORMS else None,
+        "is_open": dossier.status not in {s.value for s in workflow.TERMINAL},
+    }
+
+
+@staff_view
+def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
+    """A dossier: facts, components and scans, timeline, printable forms, allowed actions."""
+    dossier = _dossier(request, code)
+    return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
+
+
+def _parse_details(action: workflow.Action, post: Any) -> tuple[Details, str]:
+    """The action's fields as the service wants them; malformed values raise InvalidInput."""
+    fields = ACTION_FIELDS[action]
+    values: dict[str, Any] = {}
+    if "to_agency" in fields and str(post.get("to_agency", "")).strip():
+        code = str(post["to_agency"]).strip()
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            raise InvalidInput(_("there is no agency %(code)s") % {"code": code}, field="to_agency")
+        values["to_agency"] = agency
+    if "assignee" in fields and str(post.get("assignee", "")).strip():
+        name = str(post["assignee"]).strip()
+        person = selectors.officers().filter(username=name).first()
+        if person is None:
+            raise InvalidInput(_("%(name)s is not an officer") % {"name": name}, field="assignee")
+        values["assignee"] = person
+    if "step" in fields:
+        values["step"] = str(post.get("step", "")).strip()[:200]
+    if "amount" in fields and str(post.get("amount", "")).strip():
+        text = str(post["amount"]).strip().replace(".", "").replace(" ", "")
+        if not text.isdigit():
+            raise InvalidInput(
+                _("%(value)s is not an amount in đồng") % {"value": post["amount"]}, field="amount"
+            )
+        values["amount"] = int(text)
+    if "payment_method" in fields:
+        method = str(post.get("payment_method", ""))
+        if method:
+            if method not in PaymentMethod.values:
+                raise InvalidInput(_("choose how it was paid"), field="payment_method")
+            values["payment_method"] = PaymentMethod(method)
+        values["payment_reference"] = str(post.get("payment_reference", "")).strip()[:100]
+    if "result_form" in fields and post.get("result_form"):
+        if post["result_form"] not in ResultForm.values:
+            raise InvalidInput(_("choose the form of the result"), field="result_form")
+        values["result_form"] = ResultForm(post["result_form"])
+    if "return_method" in fields and post.get("return_method"):
+        if post["return_method"] not in ReturnMethod.values:
+            raise InvalidInput(_("choose how the result was returned"), field="return_method")
+        values["return_method"] = ReturnMethod(post["return_method"])
+    if "new_due_at" in fields and str(post.get("new_due_at", "")).strip():
+        text = str(post["new_due_at"]).strip()
+        try:
+            values["new_due_at"] = parse_moment(text, LOCAL_TZ)
+        except ValueError:
+            raise InvalidInput(
+                _("%(value)s is not a date and time (dd/mm/yyyy HH:MM)") % {"value": text},
+                field="new_due_at",
+            ) from None
+    if "signed_by" in fields:
+        values["signed_by"] = str(post.get("signed_by", ""))[:200]
+    return Details(**values), str(post.get("reason", ""))[:2000]
+
+
+@staff_view
+@require_POST
+def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
+    """Take one action on the dossier with the version the page showed, or show why not."""
+    dossier = _dossier(request, code)
+    try:
+        chosen = workflow.Action(action)
+    except ValueError:
+        raise Http404(_("No such action.")) from None
+    if chosen not in ACTION_FIELDS:
+        raise Http404(_("No such action."))
+    version_text = str(request.POST.get("version", "")).strip()
+    upload = request.FILES.get("result_file") if "result_file" in ACTION_FIELDS[chosen] else None
+    try:
+        if not version_text.isdigit():
+            raise StaleVersion(
+                _("the form has no valid version: reload the dossier and try again"),
+                field="version",
+            )
+        details, reason = _parse_details(chosen, request.POST)
+        with transaction.atomic():
+            # One transaction: a result file refused after the approval undoes the approval.
+            changed = dossier_transition(
+                dossier_id=dossier.pk,
+                action=chosen,
+                actor=_user(request),
+                expected_version=int(version_text),
+                reason=reason,
+                details=details,
+            )
+            if upload is not None:
+                dossier_file_attach(
+                    dossier_id=dossier.pk,
+                    upload=upload,
+                    name=upload.name or "result",
+                    kind=DossierFile.Kind.RESULT,
+                    actor=_user(request),
+                )
+    except DossierError as error:
+        return _refused(request, dossier, chosen, error)
+    messages.success(
+        request,
+        _("%(action)s: done. The dossier is now “%(status)s”.")
+        % {"action": Action(chosen.value).label, "status": Status(changed.status).label},
+    )
+    target = reverse("backoffice:dossier", kwargs={"code": changed.code})
+    form = PRINT_AFTER.get(chosen)
+    if request.POST.get("next") == "online" and chosen is not workflow.Action.RECEIVE:
+        return redirect("backoffice:online")
+    return redirect(f"{target}?in={form}" if form else target)
+
+
+def _refused(
+    request: HttpRequest, dossier: Dossier, chosen: workflow.Action, error: DossierError
+) -> HttpResponse:
+    """The dossier page again, the refusal next to the field it names; nothing changed."""
+    context = _dossier_context(request, dossier)
+    field = FIELD_ALIASES.get(error.field or "", error.field or "")
+    shown = field if field in ACTION_FIELDS[chosen] else "general"
+    context.update(
+        {"errors": {shown: error.message}, "error_action": chosen, "values": request.POST}
+    )
+    status = 409 if isinstance(error, StaleVersion) else 400
+    return render(request, "backoffice/dossier.html", context, status=status)
+
+
+@staff_view
+@require_POST
+def dossier_attach(request: HttpRequest, code: str) -> HttpResponse:
+    """Attach the scan of a component (PDF, JPEG or PNG, checked by content)."""
+    dossier = _dossier(request, code)
+    upload = request.FILES.get("scan")
+    component_text = str(request.POST.get("component", "")).strip()
+    try:
+        if upload is None:
+            raise InvalidInput(_("choose a file to attach"), field="scan")
+        if not component_text.isdigit():
+            raise InvalidInput(_("choose the component the scan is of"), field="component")
+        dossier_file_attach(
+            dossier_id=dossier.pk,
+            upload=upload,
+            name=upload.name or "scan",
+            kind=DossierFile.Kind.COMPONENT,
+            component_id=int(component_text),
+            actor=_user(request),
+        )
+    except DossierError as error:
+        context = _dossier_context(request, dossier)
+        field = "scan" if error.field == "file" else (error.field or "scan")
+        context["attach_errors"] = {field: error.message}
+        return render(request, "backoffice/dossier.html", context, status=400)
+    messages.success(request, _("Scan attached."))
+    return redirect("backoffice:dossier", code=dossier.code)
+
+
+@staff_view
+def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
+    """One of the dossier's files, for those who may see the dossier."""
+    dossier = _dossier(request, code)
+    stored = dossier.files.filter(pk=file_id).first()
+    if stored is None:
+        raise Http404(_("No such file."))
+    return FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        filename=stored.original_name,
+    )
+
+
+# -- printed forms ------------------------------------------------------------------------
+
+
+def _last_reason(dossier: Dossier, actions: tuple[str, ...]) -> str | None:
+    event = dossier.events.filter(action__in=actions).order_by("-seq").first()
+    return None if event is None else event.reason
+
+
+@staff_view
+def dossier_print(request: HttpRequest, code: str, form: str) -> HttpResponse:
+    """Forms 01–05 of the dossier as PDF (documents.forms, Decree 30 layout)."""
+    from motcua.documents import forms  # printed forms are optional until helper A lands
+
+    dossier = _dossier(request, code)
+    name = f"{dossier.code}-{form}.pdf"
+    if form == "01" and dossier.received_at is not None:
+        return _pdf(forms.receipt_01(dossier), name)
+    if form == "02":
+        reason = _last_reason(dossier, (Action.REQUEST_COMPLETION, Action.REQUEST_SUPPLEMENT))
+        if reason is not None:
+            return _pdf(forms.supplement_02(dossier, reason=reason), name)
+    if form == "03" and dossier.status == Status.REFUSED:
+        reason = _last_reason(dossier, (Action.REFUSE,)) or ""
+        return _pdf(forms.refusal_03(dossier, reason=reason), name)
+    if form == "04":
+        extensions = dossier.extensions.order_by("-created_at", "-id")
+        wanted = request.GET.get("extension", "")
+        extension = (
+            extensions.filter(pk=int(wanted)).first() if wanted.isdigit() else extensions.first()
+        )
+        if extension is not None:
+            return _pdf(forms.apology_04(extension), f"{dossier.code}-04-{extension.pk}.pdf")
+    if form == "05" and dossier.received_at is not None:
+        return _pdf(forms.control_sheet_05(dossier), name)
+    raise Http404(_("This form does not exist for this dossier."))
+
+
+@staff_view
+def fee_receipt(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
+    """The printed receipt of one payment of the dossier."""
+    from motcua.documents import forms
+
+    dossier = _dossier(request, code)
+    event = PaymentEvent.objects.filter(
+        pk=event_id, payment__dossier=dossier, kind=PaymentEventKind.SUCCEEDED
+    ).first()
+    if event is None:
+        raise Http404(_("No such payment."))
+    return _pdf(forms.fee_receipt(event), f"{dossier.code}-bien-lai-{event.pk}.pdf")
+
+
+@staff_view
+def tracking_log(request: HttpRequest) -> HttpResponse:
+    """The tracking log (form 06) of an agency for a period, as PDF; the form asks for both."""
+    agencies = list(selectors.log_agencies(_user(request)))
+    params = request.GET
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if not any(params.get(name) for name in ("agency", "from", "to")):
+        context = {
+            "agencies": agencies,
+            "errors": errors,
+            "values": {"from": format_date(today.replace(day=1)), "to": format_date(today)},
+        }
+        return render(request, "backoffice/tracking_log.html", context)
+    code = params.get("agency", "").strip()
+    agency = next((a for a in agencies if a.code == code), None)
+    if agency is None:
+        errors["agency"] = _("choose one of your agencies")
+    bounds: dict[str, date] = {}
+    for name in ("from", "to"):
+        text = params.get(name, "").strip()
+        try:
+            bounds[name] = parse_date(text)
+        except ValueError:
+            errors[name] = _("%(value)s is not a date (dd/mm/yyyy)") % {"value": text or "''"}
+    if not errors and bounds["to"] < bounds["from"]:
+        errors["to"] = _("the period ends before it starts")
+    if errors or agency is None:
+        context = {"agencies": agencies, "errors": errors, "values": params}
+        return render(request, "backoffice/tracking_log.html", context, status=400)
+    from motcua.documents import forms
+
+    data = forms.tracking_log_06(agency=agency, start=bounds["from"], end=bounds["to"])
+    return _pdf(
+        data, f"so-theo-doi-{agency.code}-{bounds['from']:%Y%m%d}-{bounds['to']:%Y%m%d}.pdf"
+    )

@@ -1,0 +1,29 @@
+"""Why the portal refused something. The message is shown on the page; ``field`` names the
+form field at fault where there is one."""
+
+from __future__ import annotations
+
+
+class PortalError(Exception):
+    """Base: a refused portal request. Nothing was changed."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class TrackingRefused(PortalError):
+    """Unknown code or wrong secret or phone: one message for all, so nothing is revealed."""
+
+
+class TrackingLimited(PortalError):
+    """Too many failed attempts from this address or for this code in the window."""
+
+
+class RatingLinkInvalid(PortalError):
+    """No rating link has this token."""
+
+
+class RatingLinkUsed(PortalError):
+    """The link already carried a rating (or the dossier was rated another way)."""

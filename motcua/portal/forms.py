@@ -1,0 +1,63 @@
+"""Forms of the citizen portal. Field errors are shown next to the field, in Vietnamese."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from motcua.feedback.choices import RatingLevel
+from motcua.units.models import Agency
+
+
+class SubmissionForm(forms.Form):
+    """The applicant and the receiving desk; the files are read per component by the view."""
+
+    desk = forms.ModelChoiceField(
+        label=_("Where to submit"),
+        queryset=Agency.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of the desks listed.")},
+    )
+    applicant_name = forms.CharField(label=_("Full name"), max_length=300)
+    applicant_id_number = forms.CharField(
+        label=_("Personal ID number (12 digits)"), max_length=20, required=False
+    )
+    applicant_phone = forms.CharField(label=_("Phone number"), max_length=20)
+    applicant_email = forms.EmailField(label=_("E-mail"), required=False)
+    applicant_address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args: Any, desks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["desk"].queryset = desks  # type: ignore[attr-defined]
+
+
+class TrackForm(forms.Form):
+    code = forms.CharField(label=_("Dossier code"), max_length=40)
+    secret = forms.CharField(
+        label=_("Tracking secret"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    phone = forms.CharField(label=_("or the phone number"), max_length=20, required=False)
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you with the handling of your dossier?"),
+        choices=RatingLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose one of the ratings."),
+            "invalid_choice": _("Choose one of the ratings."),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,311 @@
+"""Writes of the citizen portal: an online submission with its files, the tracking check
+(which records failed attempts), and the one-time rating links (docs/portal.md).
+
+Secrets and tokens are random, shown once, and stored only as SHA-256 hashes: they carry
+60 bits (secret) or 192 bits (token) of entropy and guessing is rate-limited, so a slow
+password hash would add nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from motcua.catalog.models import ComponentRequirement, ProcedureVersion
+from motcua.core.identity import InvalidValue, normalise_phone
+from motcua.dossiers.choices import Action, Channel
+from motcua.dossiers.errors import DossierError, InvalidInput
+from motcua.dossiers.models import Dossier, DossierFile
+from motcua.dossiers.services import (
+    Applicant,
+    Component,
+    Details,
+    dossier_create,
+    dossier_file_attach,
+    dossier_transition,
+)
+from motcua.feedback.choices import RatingLevel
+from motcua.portal.errors import (
+    PortalError,
+    RatingLinkInvalid,
+    RatingLinkUsed,
+    TrackingLimited,
+    TrackingRefused,
+)
+from motcua.portal.models import DossierAccess, RatingLink, TrackingAttempt
+from motcua.units.models import Agency
+
+# No 0/O, 1/I: the secret is read off a screen and typed back.
+SECRET_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+SECRET_LENGTH = 12
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+DEFAULTS: dict[str, int] = {
+    # Failed tracking attempts allowed in the window, per client address and per dossier code.
+    "TRACK_MAX_PER_IP": 20,
+    "TRACK_MAX_PER_CODE": 5,
+    "TRACK_WINDOW_MINUTES": 15,
+}
+
+
+def portal_setting(name: str) -> int:
+    """``settings.MOTCUA_PORTAL[name]``, or its default."""
+    configured: dict[str, Any] = getattr(settings, "MOTCUA_PORTAL", {})
+    return int(configured.get(name, DEFAULTS[name]))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def secret_normalise(text: str) -> str:
+    """Upper case without spaces or dashes: "k7qm-4xpa 92ab" is "K7QM4XPA92AB"."""
+    return re.sub(r"[\s-]", "", text).upper()
+
+
+def secret_format(secret: str) -> str:
+    """Groups of four for reading: "K7QM-4XPA-92AB"."""
+    return "-".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@dataclass
+class Submitted:
+    """An online submission: the dossier, the secret (None when the form had already been
+    submitted: a double click) and the soft warnings about the applicant's data."""
+
+    dossier: Dossier
+    secret: str | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def duplicate(self) -> bool:
+        return self.secret is None
+
+
+def _existing(submission_key: str) -> Dossier | None:
+    access = DossierAccess.objects.select_related("dossier").filter(submission_key=submission_key)
+    found = access.first()
+    return found.dossier if found else None
+
+
+def online_submission_create(
+    *,
+    procedure: ProcedureVersion,
+    receiving_agency: Agency,
+    applicant: Applicant,
+    files: Sequence[tuple[ComponentRequirement, IO[bytes], str]],
+    submission_key: str,
+    at: datetime | None = None,
+) -> Submitted:
+    """Submit a dossier online with the scans of its components, or refuse with nothing
+    created: any bad value or file (content and size checked by ``dossier_file_attach``)
+    rolls the whole submission back.
+
+    ``files`` are (required component, file, original name). ``submission_key`` is the
+    form's one-time key: a second submission of the same form returns the first dossier.
+    """
+    if not SUBMISSION_KEY.fullmatch(submission_key or ""):
+        raise PortalError(_("The form has expired: open it again."), field="submission_key")
+    existing = _existing(submission_key)
+    if existing is not None:
+        return Submitted(existing, None)
+    if not files:
+        raise PortalError(_("Attach at least one component file."), field="files")
+    for requirement, _upload, _name in files:
+        if requirement.version_id != procedure.pk:
+            raise PortalError(_("A file belongs to another procedure."), field="files")
+    secret = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
+    stored: list[DossierFile] = []
+    try:
+        with transaction.atomic():
+            created = dossier_create(
+                procedure=procedure,
+                receiving_agency=receiving_agency,
+                channel=Channel.ONLINE,
+                applicant=applicant,
+                components=[
+                    Component(
+                        name=requirement.name,
+                        originals=requirement.originals,
+                        certified_copies=requirement.certified_copies,
+                        photocopies=requirement.photocopies,
+                        digitised=True,
+                    )
+                    for requirement, _upload, _name in files
+                ],
+                at=at,
+            )
+            dossier = created.dossier
+            components = list(dossier.components.order_by("id"))
+            for (_requirement, upload, name), component in zip(files, components, strict=True):
+                stored.append(
+                    dossier_file_attach(
+                        dossier_id=dossier.pk,
+                        upload=upload,
+                        name=name,
+                        kind=DossierFile.Kind.COMPONENT,
+                        component_id=component.pk,
+                        at=at,
+                    )
+                )
+            DossierAccess.objects.create(
+                dossier=dossier,
+                secret_hash=_sha256(secret),
+                submission_key=submission_key,
+                created_at=timezone.now(),
+            )
+    except IntegrityError:
+        # Two submissions of one form at the same moment: the other one won.
+        _discard(stored)
+        existing = _existing(submission_key)
+        if existing is None:
+            raise
+        return Submitted(existing, None)
+    except BaseException:
+        _discard(stored)
+        raise
+    return Submitted(dossier, secret, created.warnings)
+
+
+def _discard(stored: Sequence[DossierFile]) -> None:
+    """Remove the stored bytes of files whose rows were rolled back."""
+    for item in stored:
+        if item.file.name:
+            item.file.storage.delete(item.file.name)
+
+
+# -- tracking ------------------------------------------------------------------------------
+
+
+def _window_start(now: datetime) -> datetime:
+    return now - timedelta(minutes=portal_setting("TRACK_WINDOW_MINUTES"))
+
+
+def code_normalise(code: str) -> str:
+    return code.strip().upper()[:40]
+
+
+def dossier_track(
+    *, code: str, secret: str = "", phone: str = "", client_ip: str, at: datetime | None = None
+) -> Dossier:
+    """The dossier with ``code`` if ``secret`` (or else ``phone``) proves it is the caller's.
+
+    An unknown code and a wrong secret or phone raise the same :class:`TrackingRefused` and
+    are both recorded; past the limits of ``MOTCUA_PORTAL`` nothing is checked at all
+    (:class:`TrackingLimited`), so a right guess then reveals nothing either.
+    """
+    now = at or timezone.now()
+    code = code_normalise(code)
+    if not code:
+        raise PortalError(_("Enter the dossier code."), field="code")
+    secret = secret_normalise(secret)
+    phone = phone.strip()
+    if not secret and not phone:
+        raise PortalError(
+            _("Enter the tracking secret or the phone number given with the dossier."),
+            field="secret",
+        )
+    if phone and not secret:
+        try:
+            phone = normalise_phone(phone)
+        except InvalidValue:
+            raise PortalError(_("This is not a Vietnamese phone number."), field="phone") from None
+    since = _window_start(now)
+    recent = TrackingAttempt.objects.filter(at__gte=since)
+    if recent.filter(client_ip=client_ip).count() >= portal_setting(
+        "TRACK_MAX_PER_IP"
+    ) or recent.filter(code=code).count() >= portal_setting("TRACK_MAX_PER_CODE"):
+        raise TrackingLimited(
+            _("Too many unsuccessful attempts. Please try again in %(minutes)s minutes.")
+            % {"minutes": portal_setting("TRACK_WINDOW_MINUTES")}
+        )
+    dossier = Dossier.objects.select_related("portal_access").filter(code=code).first()
+    if dossier is not None and _proves(dossier, secret=secret, phone=phone):
+        return dossier
+    TrackingAttempt.objects.create(client_ip=client_ip, code=code, at=now)
+    raise TrackingRefused(
+        _(
+            "No dossier matches this code and secret or phone number. "
+            "Check what you typed against your receipt."
+        )
+    )
+
+
+def _proves(dossier: Dossier, *, secret: str, phone: str) -> bool:
+    if secret:
+        access = getattr(dossier, "portal_access", None)
+        return access is not None and hmac.compare_digest(_sha256(secret), access.secret_hash)
+    return bool(dossier.applicant_phone) and hmac.compare_digest(phone, dossier.applicant_phone)
+
+
+# -- rating ------------------------------------------------------------------------------------
+
+
+def rating_link_create(dossier: Dossier) -> str:
+    """A new one-time rating link for ``dossier``: the URL path with its token
+    (``/dich-vu-cong/danh-gia/<token>/``; prefix it with MOTCUA_BASE_URL in an e-mail)."""
+    token = secrets.token_urlsafe(24)
+    RatingLink.objects.create(dossier=dossier, token_hash=_sha256(token), created_at=timezone.now())
+    return reverse("portal:rate", args=[token])
+
+
+def rating_link_get(token: str) -> RatingLink:
+    """The link with ``token``, or :class:`RatingLinkInvalid`."""
+    link = (
+        RatingLink.objects.select_related("dossier", "dossier__procedure_version")
+        .filter(token_hash=_sha256(token))
+        .first()
+    )
+    if link is None:
+        raise RatingLinkInvalid(_("This rating link is not valid."))
+    return link
+
+
+def rating_submit(
+    *, token: str, rating: str, comment: str = "", at: datetime | None = None
+) -> Dossier:
+    """Rate the link's dossier as its applicant and use the link up; or refuse with nothing
+    changed (unknown or used link, no rating chosen, dossier not resolved yet)."""
+    try:
+        level = RatingLevel(rating)
+    except ValueError:
+        raise PortalError(_("Choose one of the ratings."), field="rating") from None
+    with transaction.atomic():
+        link = rating_link_get(token)
+        # Lock the link: two clicks on "send" give one rating.
+        link = RatingLink.objects.select_for_update().get(pk=link.pk)
+        if link.used_at is not None:
+            raise RatingLinkUsed(_("This rating link has already been used. Thank you."))
+        if link.dossier.events.filter(action=Action.RATE).exists():
+            raise RatingLinkUsed(_("This dossier has already been rated. Thank you."))
+        try:
+            dossier = dossier_transition(
+                dossier_id=link.dossier_id,
+                action=Action.RATE,
+                actor=None,
+                as_applicant=True,
+                reason=comment[:1000],
+                details=Details(rating=level),
+                at=at,
+            )
+        except InvalidInput as error:
+            raise PortalError(error.message, field="rating") from None
+        except DossierError:
+            raise PortalError(
+                _("The dossier can be rated once its result is ready."), field="rating"
+            ) from None
+        link.used_at = at or timezone.now()
+        link.save(update_fields=["used_at"])
+    return dossier

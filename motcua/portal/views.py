@@ -1,0 +1,387 @@
+"""The citizen portal's pages (issue 5 item 2), no sign-in: the catalogue, a page per
+procedure, online submission, tracking, the result and the one-time rating link.
+
+Views parse input, call portal.services / selectors, and render. Bad input answers 400 with
+a message on the page naming the field; nothing is changed (docs/portal.md).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
+from motcua.catalog.models import Field, ProcedureVersion
+from motcua.catalog.selectors import procedure_in_force, procedure_version_list
+from motcua.dossiers.choices import Status
+from motcua.dossiers.errors import DossierError
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import Applicant
+from motcua.lib.formatting import format_datetime, format_money, format_number
+from motcua.portal import selectors, services
+from motcua.portal.errors import (
+    PortalError,
+    RatingLinkInvalid,
+    RatingLinkUsed,
+    TrackingLimited,
+)
+from motcua.portal.forms import RatingForm, SubmissionForm, TrackForm
+
+PAGE_SIZE = 25
+# Session keys: codes the visitor proved (tracking), and the pages ending a submission.
+TRACKED = "portal_tracked"
+SUBMITTED = "portal_submitted"
+FORM_KEYS = "portal_form_keys"
+TRACKED_MAX = 20
+
+# Where a service's error field shows on the submission form.
+SUBMISSION_FIELDS = {
+    "applicant_name": "applicant_name",
+    "applicant_id_number": "applicant_id_number",
+    "applicant_phone": "applicant_phone",
+    "applicant_email": "applicant_email",
+}
+
+
+def _problem(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    return render(
+        request, "portal/problem.html", {"title": title, "message": message}, status=status
+    )
+
+
+def _limit_text(amount: int, unit: str) -> str:
+    return f"{format_number(amount)} {LimitUnit(unit).label}"
+
+
+def _procedure_facts(version: ProcedureVersion) -> dict[str, Any]:
+    """What a citizen reads about a procedure, formatted the Vietnamese way."""
+    fees = [(fee.label, format_money(fee.amount)) for fee in version.fees.all()]
+    return {
+        "version": version,
+        "level_label": ProcedureLevel(version.level).label,
+        "online_label": OnlineLevel(version.online_level).label,
+        "time_limit": _limit_text(version.time_limit, version.time_limit_unit),
+        "online_time_limit": _limit_text(version.online_time_limit, version.time_limit_unit)
+        if version.online_time_limit
+        else "",
+        "fees": fees,
+        "components": list(version.components.all()),
+    }
+
+
+@never_cache
+def catalog(request: HttpRequest) -> HttpResponse:
+    """The procedures in force today: search without diacritics, filter by level and field."""
+    today = timezone.localdate()
+    q = request.GET.get("q", "").strip()[:200]
+    level = request.GET.get("level", "").strip()
+    field_code = request.GET.get("field", "").strip()
+    fields = list(Field.objects.order_by("name"))
+    problem = ""
+    if level and level not in ProcedureLevel.values:
+        problem = _("Level: '%(value)s' is not one of the levels listed.") % {"value": level}
+    elif field_code and field_code not in {f.code for f in fields}:
+        problem = _("Field: '%(value)s' is not one of the fields listed.") % {"value": field_code}
+    context: dict[str, Any] = {
+        "q": q,
+        "level": level,
+        "field_code": field_code,
+        "levels": ProcedureLevel.choices,
+        "fields": fields,
+        "problem": problem,
+        "today": today,
+    }
+    if problem:
+        return render(request, "portal/catalog.html", context, status=400)
+    qs = procedure_version_list(on=today, level=level or None, search=q)
+    if field_code:
+        qs = qs.filter(field__code=field_code)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context["page"] = page
+    context["rows"] = [
+        {
+            "version": version,
+            "level_label": ProcedureLevel(version.level).label,
+            "online_label": OnlineLevel(version.online_level).label,
+        }
+        for version in page.object_list
+    ]
+    context["count"] = format_number(page.paginator.count)
+    return render(request, "portal/catalog.html", context)
+
+
+def _version_or_404(request: HttpRequest, code: str) -> ProcedureVersion | HttpResponse:
+    version = procedure_in_force(code.strip()[:40], timezone.localdate())
+    if version is None:
+        return _problem(
+            request,
+            404,
+            _("Procedure not found"),
+            _("No procedure with the code %(code)s is in force today.") % {"code": code[:40]},
+        )
+    return version
+
+
+@never_cache
+def procedure(request: HttpRequest, code: str) -> HttpResponse:
+    """One procedure: components, fees, time limit, online level, where to submit."""
+    version = _version_or_404(request, code)
+    if isinstance(version, HttpResponse):
+        return version
+    desks = list(selectors.receiving_desks(version, timezone.localdate()))
+    context = _procedure_facts(version) | {"desks": desks}
+    return render(request, "portal/procedure.html", context)
+
+
+def _submission_page(
+    request: HttpRequest,
+    version: ProcedureVersion,
+    form: SubmissionForm,
+    *,
+    status: int = 200,
+    problems: list[str] | None = None,
+    file_errors: dict[int, str] | None = None,
+) -> HttpResponse:
+    context = _procedure_facts(version) | {
+        "form": form,
+        "problems": problems or [],
+        "file_errors": file_errors or {},
+        "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png",
+    }
+    return render(request, "portal/submit.html", context, status=status)
+
+
+@never_cache
+def submit(request: HttpRequest, code: str) -> HttpResponse:
+    """Online submission of a procedure offered online (full or partial)."""
+    version = _version_or_404(request, code)
+    if isinstance(version, HttpResponse):
+        return version
+    today = timezone.localdate()
+    desks = selectors.receiving_desks(version, today)
+    if not version.offered_online:
+        return _problem(
+            request,
+            400,
+            _("Not offered online"),
+            _("This procedure is not offered online: submit it at the one-stop desk."),
+        )
+    if not desks.exists():
+        return _problem(
+            request,
+            400,
+            _("Not offered online"),
+            _("No desk accepts this procedure online today: submit it at the one-stop desk."),
+        )
+    if request.method != "POST":
+        key = secrets.token_urlsafe(24)
+        # Writing the session now gives the visitor its cookie before the POST: a double
+        # click's second request then finds what the first one stored.
+        request.session[FORM_KEYS] = [*request.session.get(FORM_KEYS, [])[-9:], key]
+        form = SubmissionForm(desks=desks, initial={"submission_key": key})
+        if desks.count() == 1:
+            form.initial["desk"] = desks.first()
+        return _submission_page(request, version, form)
+
+    form = SubmissionForm(request.POST, desks=desks)
+    if not form.is_valid():
+        return _submission_page(request, version, form, status=400)
+    components = {c.pk: c for c in version.components.all()}
+    files = []
+    for component_id, requirement in components.items():
+        upload = request.FILES.get(f"file_{component_id}")
+        if upload is not None:
+            files.append((requirement, upload, upload.name or "file"))
+    data = form.cleaned_data
+    applicant = Applicant(
+        name=data["applicant_name"],
+        id_number=data["applicant_id_number"].strip(),
+        phone=data["applicant_phone"],
+        email=data["applicant_email"],
+        address=data["applicant_address"],
+    )
+    try:
+        submitted = services.online_submission_create(
+            procedure=version,
+            receiving_agency=data["desk"],
+            applicant=applicant,
+            files=files,
+            submission_key=data["submission_key"],
+        )
+    except (PortalError, DossierError) as error:
+        target = SUBMISSION_FIELDS.get(error.field or "")
+        if target:
+            form.add_error(target, error.message)
+            return _submission_page(request, version, form, status=400)
+        return _submission_page(request, version, form, status=400, problems=[error.message])
+    key = data["submission_key"]
+    if not submitted.duplicate:
+        shown = request.session.get(SUBMITTED, {})
+        shown[key] = {
+            "code": submitted.dossier.code,
+            "secret": services.secret_format(submitted.secret or ""),
+            "warnings": submitted.warnings,
+        }
+        request.session[SUBMITTED] = shown
+    return redirect("portal:submitted", key=key)
+
+
+@never_cache
+def submitted(request: HttpRequest, key: str) -> HttpResponse:
+    """The end of a submission: the dossier code and the tracking secret, shown once."""
+    shown = request.session.get(SUBMITTED, {})
+    entry = shown.get(key)
+    if entry is None:
+        return _problem(request, 404, _("Page not found"), _("This page is no longer available."))
+    secret = entry.pop("secret", "")
+    request.session[SUBMITTED] = shown
+    dossier = Dossier.objects.select_related("procedure_version", "receiving_agency").get(
+        code=entry["code"]
+    )
+    return render(
+        request,
+        "portal/submitted.html",
+        {"dossier": dossier, "secret": secret, "warnings": entry.get("warnings", [])},
+    )
+
+
+def _client_ip(request: HttpRequest) -> str:
+    # Behind a reverse proxy, the proxy must set REMOTE_ADDR to the client (docs/portal.md).
+    return str(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+
+
+@never_cache
+def track(request: HttpRequest) -> HttpResponse:
+    """Tracking by dossier code plus the tracking secret or the phone number."""
+    if request.method != "POST":
+        form = TrackForm(initial={"code": request.GET.get("code", "")[:40]})
+        return render(request, "portal/track.html", {"form": form})
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/track.html", {"form": form}, status=400)
+    data = form.cleaned_data
+    try:
+        dossier = services.dossier_track(
+            code=data["code"],
+            secret=data["secret"],
+            phone=data["phone"],
+            client_ip=_client_ip(request),
+        )
+    except TrackingLimited as error:
+        return render(
+            request, "portal/track.html", {"form": form, "problem": error.message}, status=429
+        )
+    except PortalError as error:
+        if error.field in form.fields:
+            form.add_error(error.field, error.message)
+            return render(request, "portal/track.html", {"form": form}, status=400)
+        return render(
+            request, "portal/track.html", {"form": form, "problem": error.message}, status=400
+        )
+    tracked = [c for c in request.session.get(TRACKED, []) if c != dossier.code]
+    request.session[TRACKED] = [*tracked[-(TRACKED_MAX - 1) :], dossier.code]
+    return redirect("portal:dossier", code=dossier.code)
+
+
+def _tracked_dossier(request: HttpRequest, code: str) -> Dossier | None:
+    """The dossier, if this visitor proved it is theirs in this session."""
+    if code not in request.session.get(TRACKED, []):
+        return None
+    return (
+        Dossier.objects.select_related("procedure_version", "receiving_agency")
+        .filter(code=code)
+        .first()
+    )
+
+
+@never_cache
+def dossier(request: HttpRequest, code: str) -> HttpResponse:
+    """A tracked dossier: status, received and due moments, timeline, result to download."""
+    found = _tracked_dossier(request, code)
+    if found is None:
+        response = redirect("portal:track")
+        response["Location"] += f"?code={services.code_normalise(code)}"
+        return response
+    due = found.reappointed_due_at or found.effective_due_at or found.due_at
+    timeline = [
+        {
+            "at": format_datetime(timezone.localtime(entry.at)),
+            "action": entry.action,
+            "status": entry.status,
+            "reason": entry.reason,
+        }
+        for entry in selectors.dossier_timeline(found)
+    ]
+    return render(
+        request,
+        "portal/dossier.html",
+        {
+            "dossier": found,
+            "status_label": Status(found.status).label,
+            "received": format_datetime(timezone.localtime(found.received_at))
+            if found.received_at
+            else "",
+            "submitted": format_datetime(timezone.localtime(found.submitted_at)),
+            "due": format_datetime(timezone.localtime(due)) if due else "",
+            "timeline": timeline,
+            "results": list(selectors.result_files(found)),
+        },
+    )
+
+
+@never_cache
+def result(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
+    """Download of an electronic result, for the visitor who tracked the dossier."""
+    found = _tracked_dossier(request, code)
+    item = selectors.result_files(found).filter(pk=file_id).first() if found else None
+    if item is None:
+        return _problem(
+            request, 404, _("Result not available"), _("This result cannot be downloaded.")
+        )
+    return FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.original_name,
+        content_type=item.content_type,
+    )
+
+
+@never_cache
+def rate(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time satisfaction rating link."""
+    try:
+        link = services.rating_link_get(token)
+    except RatingLinkInvalid as error:
+        return _problem(request, 404, _("Rating link not valid"), error.message)
+    context: dict[str, Any] = {"dossier": link.dossier, "used": link.used_at is not None}
+    if link.used_at is not None:
+        return render(request, "portal/rate.html", context)
+    if request.method != "POST":
+        return render(request, "portal/rate.html", context | {"form": RatingForm()})
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/rate.html", context | {"form": form}, status=400)
+    try:
+        services.rating_submit(
+            token=token, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"]
+        )
+    except RatingLinkUsed as error:
+        return render(
+            request, "portal/rate.html", context | {"used": True, "problem": error.message}
+        )
+    except PortalError as error:
+        return render(
+            request,
+            "portal/rate.html",
+            context | {"form": form, "problem": error.message},
+            status=400,
+        )
+    return render(request, "portal/rate.html", context | {"thanks": True})
