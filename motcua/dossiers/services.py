@@ -733,6 +733,16 @@ def dossier_transition(
         calendars = figures.Calendars()
         before = figures.snapshot(dossier.pk, calendars) if track and dossier.received_at else None
         moment = _moment(at)
+        last_at = dossier.last_event_at
+        if last_at is not None and moment < last_at:
+            raise InvalidInput(
+                _("%(at)s is before the dossier's last event (%(last)s)")
+                % {
+                    "at": format_datetime(timezone.localtime(moment)),
+                    "last": format_datetime(timezone.localtime(last_at)),
+                },
+                field="at",
+            )
         # A receipt outside office hours counts from the next session (§1.5): nothing can
         # happen to the dossier before that moment either.
         if dossier.received_at is not None and moment < dossier.received_at:
@@ -741,16 +751,6 @@ def dossier_transition(
                 % {
                     "at": format_datetime(timezone.localtime(moment)),
                     "received": format_datetime(timezone.localtime(dossier.received_at)),
-                },
-                field="at",
-            )
-        last_at = dossier.last_event_at
-        if last_at is not None and moment < last_at:
-            raise InvalidInput(
-                _("%(at)s is before the dossier's last event (%(last)s)")
-                % {
-                    "at": format_datetime(timezone.localtime(moment)),
-                    "last": format_datetime(timezone.localtime(last_at)),
                 },
                 field="at",
             )

@@ -206,15 +206,15 @@ def _result(dossier: Dossier, event: DossierEvent) -> tuple[str, list[str]]:
             )
             % {"agency": dossier.receiving_agency.name}
         )
-    lines.append(
-        _("Please rate how your dossier was handled (the link works once): %(url)s")
-        % {"url": base_url() + rating_link_create(dossier)}
-    )
     owed = _owed(dossier)
     if owed:
         lines.append(
             _("Fees and charges still to pay: %(amount)s") % {"amount": format_money(owed)}
         )
+    lines.append(
+        _("Please rate how your dossier was handled (the link works once): %(url)s")
+        % {"url": base_url() + rating_link_create(dossier)}
+    )
     subject = (
         _("Dossier %(code)s: the result is ready")
         if approved

@@ -173,6 +173,7 @@ def test_result_approved_on_paper_with_a_fee_owed(
         "Mời Ông/Bà đến nhận kết quả tại Bộ phận Một cửa thành phố, mang theo Giấy tiếp nhận "
         "hồ sơ và hẹn trả kết quả (Mẫu 01) và giấy tờ tùy thân.\n"
         "Phí, lệ phí còn phải nộp: 1.250.000 đ\n"
+        "Mời Ông/Bà đánh giá việc giải quyết hồ sơ (đường dẫn chỉ dùng được một lần): "
     ) in mail.body
 
 
@@ -206,9 +207,10 @@ def test_result_denied_electronic_and_paid(world, smtp, site, django_capture_on_
         "Lý do: Hợp đồng không đủ chữ ký của các bên\n"
         "\n"
         "Kết quả điện tử được tải về tại trang theo dõi hồ sơ dưới đây.\n"
-        "\n"
-        f"Theo dõi hồ sơ trên Cổng dịch vụ công: {TRACK}\n"
+        "Mời Ông/Bà đánh giá việc giải quyết hồ sơ (đường dẫn chỉ dùng được một lần): "
+        "http://motcua.backan.example/dich-vu-cong/danh-gia/"
     ) in mail.body
+    assert f"\n\nTheo dõi hồ sơ trên Cổng dịch vụ công: {TRACK}\n" in mail.body
     assert "Phí, lệ phí" not in mail.body  # paid in full
 
 
