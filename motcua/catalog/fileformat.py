@@ -8,9 +8,7 @@ The grammar is documented in docs/catalog.md; keep the two in step.
 from __future__ import annotations
 
 import csv
-import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.lib.parsing import parse_date as lib_parse_date
-from motcua.lib.textfiles import NotUtf8, decode_utf8
+from motcua.lib.tablefile import FileFormatError, RowError, clean_text, read_table
 
 COLUMNS: tuple[str, ...] = (
     "ma_thu_tuc",
@@ -100,34 +98,6 @@ COMPONENT_RE = re.compile(r"^(?P<name>.*?)\s*\[\s*(\d+)\s*/\s*(\d+)\s*/\s*(\d+)\
 
 
 @dataclass(frozen=True)
-class RowError:
-    """One problem in the file: its line (1 = header), its column if known, and why."""
-
-    line: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        if self.line is not None and self.column:
-            return _("line %(line)s, column %(column)s: %(message)s") % {
-                "line": self.line,
-                "column": self.column,
-                "message": self.message,
-            }
-        if self.line is not None:
-            return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
-        return self.message
-
-
-class FileFormatError(Exception):
-    """The file cannot be read as a catalogue at all, or some rows are bad."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__("\n".join(str(e) for e in errors))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
 class Component:
     name: str
     originals: int
@@ -182,11 +152,6 @@ class ProcedureRow:
 
 
 # ---------------------------------------------------------------- value grammars
-
-
-def clean_text(value: str) -> str:
-    """NFC, trimmed, inner runs of spaces collapsed (Excel cells often carry stray spaces)."""
-    return re.sub(r"[ \t\u00a0]+", " ", unicodedata.normalize("NFC", value)).strip()
 
 
 def _word(value: str) -> str:
@@ -445,37 +410,6 @@ def _file_kind(path: Path) -> str:
     return suffix[1:]
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return decode_utf8(data)
-    except NotUtf8 as error:
-        if error.utf16:
-            message = _("the file is UTF-16 text: save it as “CSV UTF-8”")
-        else:
-            message = _(
-                "the file is not UTF-8 text (byte 0x%(byte)02X): save it as “CSV UTF-8”"
-            ) % {"byte": error.byte}
-        raise FileFormatError(
-            [RowError(None if error.utf16 else error.line, None, message)]
-        ) from None
-
-
-def _csv_records(text: str) -> list[tuple[int, list[str]]]:
-    first_line = text.split("\n", 1)[0]
-    # Excel with Vietnamese regional settings separates with ';' (the decimal mark is ',').
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records = []
-    start = 1
-    try:
-        for cells in reader:
-            records.append((start, cells))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise FileFormatError([RowError(start, None, str(exc))]) from None
-    return records
-
-
 def _cell_text(column: str, value: object) -> str:
     if value is None:
         return ""
@@ -493,89 +427,12 @@ def _cell_text(column: str, value: object) -> str:
     return str(value)
 
 
-def _xlsx_records(path: Path) -> list[tuple[int, list[object]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises zipfile, KeyError and XML errors for bad files
-        raise FileFormatError(
-            [
-                RowError(
-                    None, None, _("%(name)s is not a readable XLSX workbook") % {"name": path.name}
-                )
-            ]
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
-    finally:
-        workbook.close()
-
-
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(line, {column: text}) for every non-empty data row; header problems raise."""
-    kind = _file_kind(path)
+    _file_kind(path)
     if not path.is_file():
         raise FileFormatError([RowError(None, None, _("%(name)s: no such file") % {"name": path})])
-    raw: list[tuple[int, list[object]]]
-    if kind == "csv":
-        raw = [(n, list(cells)) for n, cells in _csv_records(_decode(path.read_bytes()))]
-    else:
-        raw = _xlsx_records(path)
-    if not raw or all(clean_text(str(c or "")) == "" for c in raw[0][1]):
-        raise FileFormatError([RowError(1, None, _("the header row is missing"))])
-
-    header = [clean_text(str(c or "")).lstrip("\ufeff").casefold() for c in raw[0][1]]
-    while header and header[-1] == "":
-        header.pop()
-    errors = []
-    missing = [c for c in COLUMNS if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
-    doubled = sorted({c for c in header if c and header.count(c) > 1})
-    if missing:
-        errors.append(
-            RowError(1, None, _("missing columns: %(cols)s") % {"cols": ", ".join(missing)})
-        )
-    if unknown:
-        errors.append(
-            RowError(
-                1,
-                None,
-                _("unknown columns: %(cols)s (expected: %(expected)s)")
-                % {
-                    "cols": ", ".join(c or _("(empty)") for c in unknown),
-                    "expected": ", ".join(COLUMNS),
-                },
-            )
-        )
-    if doubled:
-        errors.append(
-            RowError(1, None, _("repeated columns: %(cols)s") % {"cols": ", ".join(doubled)})
-        )
-    if errors:
-        raise FileFormatError(errors)
-
-    rows = []
-    for line, cells in raw[1:]:
-        texts = [_cell_text(header[i] if i < len(header) else "", c) for i, c in enumerate(cells)]
-        if all(clean_text(t) == "" for t in texts):
-            continue
-        extra = [t for t in texts[len(header) :] if clean_text(t)]
-        if extra:
-            errors.append(
-                RowError(
-                    line,
-                    None,
-                    _("the row has %(cells)s cells but the header has %(columns)s")
-                    % {"cells": len(texts), "columns": len(header)},
-                )
-            )
-            continue
-        rows.append((line, {header[i]: t for i, t in enumerate(texts[: len(header)])}))
-    if errors:
-        raise FileFormatError(errors)
-    return rows
+    return read_table(path.read_bytes(), path.name, columns=COLUMNS, cell_text=_cell_text)
 
 
 # ---------------------------------------------------------------- writing files

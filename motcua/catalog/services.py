@@ -14,16 +14,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from motcua.catalog.fileformat import (
-    Component,
-    Fee,
-    FileFormatError,
-    ProcedureRow,
-    RowError,
-    parse_row,
-    read_rows,
-    write_file,
-)
+from motcua.catalog.fileformat import Component, Fee, ProcedureRow, parse_row, read_rows, write_file
 from motcua.catalog.models import (
     ComponentRequirement,
     FeeItem,
@@ -32,6 +23,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
 )
 from motcua.catalog.selectors import procedure_latest_versions, procedures_in_force
+from motcua.lib.tablefile import FileFormatError, RowError
 from motcua.units.models import Agency
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -3,7 +3,7 @@ nothing was changed."""
 
 from __future__ import annotations
 
-from motcua.steering.fileformat import RowError
+from motcua.lib.tablefile import RowError
 
 
 class SteeringError(Exception):

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.lib.formatting import format_date, format_number, nfc
+from motcua.lib.tablefile import FileFormatError, RowError, clean_text
 from motcua.reports.selectors import report_for
 from motcua.steering.choices import INDICATOR_LEVELS, GroupLevel, IndicatorKind, MemberRole
 from motcua.steering.definitions import DEFINITIONS
@@ -32,15 +33,7 @@ from motcua.steering.errors import (
     NotEnterable,
     ValueConflict,
 )
-from motcua.steering.fileformat import (
-    FIELD_COLUMNS,
-    FileFormatError,
-    RowError,
-    clean_text,
-    parse_count,
-    parse_date,
-    read_rows,
-)
+from motcua.steering.fileformat import FIELD_COLUMNS, parse_count, parse_date, read_rows
 from motcua.steering.models import (
     IndicatorDefinition,
     IndicatorSnapshot,

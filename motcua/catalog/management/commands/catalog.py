@@ -13,7 +13,7 @@ from django.utils.translation import pgettext
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.catalog.demo import write_demo_catalog
-from motcua.catalog.fileformat import LEVEL_WORDS, clean_text, parse_date
+from motcua.catalog.fileformat import LEVEL_WORDS, parse_date
 from motcua.catalog.selectors import procedure_history, procedure_version_list
 from motcua.catalog.services import (
     DEMO_CATALOG_PATH,
@@ -22,6 +22,7 @@ from motcua.catalog.services import (
     catalog_import,
 )
 from motcua.lib.formatting import format_date, format_money, format_number, format_ratio
+from motcua.lib.tablefile import clean_text
 
 
 def _date(value: str, option: str) -> Any:

@@ -28,7 +28,7 @@ from django.utils.translation import pgettext
 from motcua.accounts.access import user_can_act
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
-from motcua.catalog.fileformat import COMPONENT_RE, clean_text
+from motcua.catalog.fileformat import COMPONENT_RE
 from motcua.catalog.selectors import procedure_in_force
 from motcua.clock import rendering
 from motcua.clock.selectors import calendar_for
@@ -59,6 +59,7 @@ from motcua.dossiers.services import (
 from motcua.feedback.choices import RatingLevel
 from motcua.lib.formatting import format_count, format_money
 from motcua.lib.parsing import parse_date, parse_moment
+from motcua.lib.tablefile import clean_text
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.units.models import Agency
 
