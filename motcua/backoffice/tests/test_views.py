@@ -112,19 +112,6 @@ def transfer(dossier: Dossier) -> Dossier:
     )
 
 
-def forms_ready() -> bool:
-    try:
-        from motcua.documents import forms  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_forms = pytest.mark.skipif(
-    not forms_ready(), reason="motcua/documents/forms.py (helper A) is not there yet"
-)
-
-
 # -- sign-in and access -------------------------------------------------------------------
 
 
@@ -511,7 +498,6 @@ def test_forms_that_do_not_exist_for_the_dossier_are_404(clerk):
     assert clerk.get(f"/mot-cua/ho-so/{dossier.code}/in/bien-lai/1/").status_code == 404
 
 
-@needs_forms
 def test_the_printed_forms_are_pdfs(clerk, officer):
     dossier = transfer(receive_at_counter())
     for form in ("01", "05"):
@@ -542,7 +528,6 @@ def test_the_printed_forms_are_pdfs(clerk, officer):
     assert log.content.startswith(b"%PDF")
 
 
-@needs_forms
 def test_forms_02_03_and_the_fee_receipt_are_pdfs(clerk):
     sent_back = submit_online()
     clerk.post(
