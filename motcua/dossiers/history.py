@@ -49,6 +49,7 @@ from motcua.dossiers.models import (
     DossierEvent,
     Extension,
     Pause,
+    dossier_search_text,
 )
 from motcua.dossiers.services import event_content
 from motcua.feedback.choices import RatingLevel
@@ -1095,6 +1096,8 @@ def _write(items: list[_Resolved], head: ChainHead, label: str, report: ImportRe
                 imported=True,
             )
         )
+    for dossier in dossiers:
+        dossier.search_text = dossier_search_text(dossier)  # the back-office search (issue 10)
     Dossier.objects.bulk_create(dossiers, batch_size=500)
     _code_counters(dossiers)
 

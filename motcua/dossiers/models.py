@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from motcua.catalog.models import search_key
 from motcua.dossiers.choices import (
     Action,
     ApplicantKind,
@@ -146,6 +147,15 @@ class Dossier(models.Model):
     last_event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
     imported = models.BooleanField(_("imported history"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # What the back-office search reads (issue 10 item 3): code, applicant name, phone and ID
+    # number, lower case without diacritics, so "nguyen van an" finds "Nguyễn Văn An" by one
+    # indexed column instead of folding every row's name at each search. Set by the two
+    # write paths (``dossiers.services.dossier_create``, ``dossiers.history`` import) with
+    # :func:`dossier_search_text`; the applicant's data never changes afterwards. Indexed on
+    # PostgreSQL by a trigram index for substring search (migration 0006), not a B-tree.
+    search_text = models.CharField(
+        _("search text"), max_length=400, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("dossier")
@@ -176,6 +186,17 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+def dossier_search_text(dossier: Dossier) -> str:
+    """The folded text the back-office search matches words against (:attr:`search_text`)."""
+    parts = (
+        dossier.code,
+        dossier.applicant_name,
+        dossier.applicant_phone,
+        dossier.applicant_id_number,
+    )
+    return search_key(" ".join(part for part in parts if part))[:400]
 
 
 class DossierComponent(models.Model):

@@ -59,6 +59,7 @@ from motcua.dossiers.models import (
     DossierFile,
     Extension,
     Pause,
+    dossier_search_text,
 )
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.services import RatingError, rating_record
@@ -409,6 +410,7 @@ def dossier_create(
     if owed < 0:
         raise InvalidInput(_("a fee cannot be negative"), field="fee")
     dossier.code = _next_code(receiving_agency, local_day)
+    dossier.search_text = dossier_search_text(dossier)  # the back-office search (issue 10)
     event = _next_event(
         dossier,
         action=action,
