@@ -3,28 +3,35 @@ waiting at the desk, an officer's queue with its urgency, and the actions a user
 
 Who may see a dossier is decided by ``dossiers.access`` only; whether an action is allowed is
 decided by the lifecycle table (``core.workflow``) and the write path (``dossiers.services``),
-which the pages call again on every submit. The urgency colours are the end-of-day list's
-three states (``reports.dashboard.end_of_day``), not a second definition.
+which the pages call again on every submit. The urgency colours and the due filters are the
+end-of-day list's three states (``reports.dashboard.end_of_day``: overdue is
+``dossiers.selectors.overdue_q``), tested equal to it, not a second definition.
+
+The search (issue 10 item 3) matches words against ``Dossier.search_text`` (code, name
+without diacritics, phone, ID number), within ``dossiers.access.dossier_list_for_user``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from motcua.accounts.access import user_can_act, user_unit_ids
+from motcua.accounts.access import user_can_act, user_grants, user_unit_ids
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import ProcedureVersion, search_key
 from motcua.catalog.selectors import procedure_version_list
 from motcua.core import workflow
+from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.access import STAFF_ROLES, dossier_list_for_user
 from motcua.dossiers.models import Dossier
-from motcua.reports.dashboard import end_of_day
+from motcua.dossiers.selectors import overdue_q
+from motcua.reports.dashboard import next_working_day
 from motcua.units.choices import UnitLevel
 from motcua.units.models import AdministrativeUnit, Agency
 
@@ -79,29 +86,141 @@ class QueueRow:
     urgency: Urgency | None
 
 
-def _urgencies(units: set[AdministrativeUnit], at: datetime) -> dict[int, Urgency]:
+class Due(StrEnum):
+    """The due filter: the end-of-day list's three states."""
+
+    TODAY = "today"
+    NEXT = "next"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class DossierFilter:
+    """What the search page and the queue filter by (``backoffice.forms.DossierFilterForm``)."""
+
+    q: str = ""
+    status: str = ""
+    procedure: str = ""
+    channel: str = ""
+    due: str = ""
+    sort: str = "received"
+
+
+# Sort keys: the column and its direction ("-" newest first), the code breaking ties.
+SORTS: dict[str, tuple[str, ...]] = {
+    "received": ("-received_at", "-submitted_at", "code"),
+    "due": ("effective_due_at", "code"),
+    "code": ("code",),
+}
+_PHONE_84 = re.compile(r"^\+?84(\d{9,10})$")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search as the stored column has them (``Dossier.search_text``): lower
+    case without diacritics; a phone typed +84… or with dots matches its stored 0… form."""
+    words = []
+    for word in search_key(text).split():
+        if re.fullmatch(r"[+\d.\-()]+", word) and any(ch.isdigit() for ch in word):
+            compact = re.sub(r"[.()]", "", word)
+            found = _PHONE_84.match(compact)
+            word = "0" + found[1] if found else compact
+        words.append(word)
+    return words[:10]
+
+
+@dataclass(frozen=True)
+class DueWindows:
+    """The end-of-day list's windows at ``at`` (``reports.dashboard.end_of_day``): due today
+    is [at, tomorrow), due on the next working day is [tomorrow, after_next)."""
+
+    at: datetime
+    tomorrow: datetime
+    after_next: datetime
+
+
+def due_windows(user: User, at: datetime) -> DueWindows:
+    """The windows in the calendar of the user's (first) unit, the nationwide one for an
+    administrator without a unit: a province's calendars differ only in local days off."""
+    today = at.astimezone(LOCAL_TZ).date()
+    unit_id = next((unit for _role, unit in user_grants(user)), None)
+    unit = AdministrativeUnit.objects.filter(pk=unit_id).first() if unit_id else None
+    following = next_working_day(unit, today)  # type: ignore[arg-type]  # None: nationwide
+    return DueWindows(
+        at=at,
+        tomorrow=datetime.combine(today + timedelta(days=1), time(0), LOCAL_TZ),
+        after_next=datetime.combine(following + timedelta(days=1), time(0), LOCAL_TZ),
+    )
+
+
+def _pending_running() -> Q:
+    return Q(status__in=[s.value for s in workflow.PENDING], paused_since__isnull=True)
+
+
+def dossier_filter(
+    queryset: QuerySet[Dossier], filters: DossierFilter, *, windows: DueWindows
+) -> QuerySet[Dossier]:
+    """``queryset`` narrowed by ``filters`` and in their order. The due states are the
+    end-of-day list's: overdue is ``dossiers.selectors.overdue_q``; due today or on the next
+    working day is pending, clock running, not overdue and due within the window."""
+    for word in search_words(filters.q):
+        queryset = queryset.filter(search_text__contains=word)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
+    if filters.procedure:
+        queryset = queryset.filter(procedure_version__procedure__code=filters.procedure)
+    if filters.channel:
+        queryset = queryset.filter(channel=filters.channel)
+    if filters.due == Due.OVERDUE:
+        queryset = queryset.filter(overdue_q(windows.at))
+    elif filters.due in (Due.TODAY, Due.NEXT):
+        start, end = (
+            (windows.at, windows.tomorrow)
+            if filters.due == Due.TODAY
+            else (windows.tomorrow, windows.after_next)
+        )
+        queryset = queryset.filter(
+            _pending_running(), effective_due_at__gte=start, effective_due_at__lt=end
+        ).exclude(overdue_q(windows.at))
+    return queryset.order_by(*SORTS.get(filters.sort, SORTS["received"]))
+
+
+def dossier_search(user: User, filters: DossierFilter, *, windows: DueWindows) -> QuerySet[Dossier]:
+    """The dossiers the user may see (``dossiers.access``) matching ``filters``: a dossier
+    outside the user's units is never among them, whatever the search."""
+    return dossier_filter(dossier_list_for_user(user), filters, windows=windows)
+
+
+def urgencies(dossiers: list[Dossier], windows: DueWindows) -> dict[int, Urgency]:
+    """The end-of-day state of each of ``dossiers`` (one page): one query for the overdue
+    ones (``overdue_q``), the due windows read from the rows."""
+    if not dossiers:
+        return {}
+    late = set(
+        Dossier.objects.filter(pk__in=[d.pk for d in dossiers])
+        .filter(overdue_q(windows.at))
+        .values_list("pk", flat=True)
+    )
     found: dict[int, Urgency] = {}
-    for unit in units:
-        lists = end_of_day(unit, at=at)
-        for urgency, dossiers in (
-            (Urgency.OVERDUE, lists.overdue),
-            (Urgency.DUE_TODAY, lists.due_today),
-            (Urgency.DUE_NEXT, lists.due_next),
-        ):
-            for dossier in dossiers:
-                found.setdefault(dossier.pk, urgency)
+    pending = {s.value for s in workflow.PENDING}
+    for dossier in dossiers:
+        due = dossier.effective_due_at
+        if dossier.pk in late:
+            found[dossier.pk] = Urgency.OVERDUE
+        elif dossier.status not in pending or dossier.paused_since or due is None:
+            continue
+        elif windows.at <= due < windows.tomorrow:
+            found[dossier.pk] = Urgency.DUE_TODAY
+        elif windows.tomorrow <= due < windows.after_next:
+            found[dossier.pk] = Urgency.DUE_NEXT
     return found
 
 
-def queue_for_user(
-    user: User, *, everyone: bool = False, at: datetime | None = None
-) -> list[QueueRow]:
-    """Pending dossiers to handle, by effective due moment (pauses included, §1.7).
+def queue_queryset(user: User, *, everyone: bool = False) -> QuerySet[Dossier]:
+    """Pending dossiers to handle among those the user may see.
 
     "Mine": assigned to the user, or held by one of the user's agencies and assigned to
     nobody; ``everyone``: every pending dossier the user may see.
     """
-    at = at or timezone.now()
     queryset = dossier_list_for_user(user).filter(
         status__in=[status.value for status in workflow.PENDING]
     )
@@ -110,9 +229,20 @@ def queue_for_user(
         queryset = queryset.filter(
             Q(assignee=user) | Q(assignee__isnull=True, current_agency_id__in=agencies)
         )
-    dossiers = list(queryset.select_related("receiving_unit").order_by("effective_due_at", "code"))
-    units = {dossier.receiving_unit for dossier in dossiers if dossier.receiving_unit}
-    urgency = _urgencies(units, at)
+    return queryset
+
+
+def queue_for_user(
+    user: User, *, everyone: bool = False, at: datetime | None = None
+) -> list[QueueRow]:
+    """The whole queue by effective due moment (pauses included, §1.7), with urgencies."""
+    windows = due_windows(user, at or timezone.now())
+    dossiers = list(
+        dossier_filter(
+            queue_queryset(user, everyone=everyone), DossierFilter(sort="due"), windows=windows
+        )
+    )
+    urgency = urgencies(dossiers, windows)
     return [QueueRow(dossier, urgency.get(dossier.pk)) for dossier in dossiers]
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("tiep-nhan/<str:procedure_code>/", views.receive, name="receive"),
     path("truc-tuyen/", views.online_list, name="online"),
     path("hang-doi/", views.queue, name="queue"),
+    path("tim-kiem/", views.search, name="search"),
     path("so-theo-doi/", views.tracking_log, name="tracking_log"),
     path("ho-so/<str:code>/", views.dossier_page, name="dossier"),
     path("ho-so/<str:code>/thao-tac/<str:action>/", views.dossier_act, name="act"),

@@ -19,6 +19,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -30,7 +31,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import User
-from motcua.backoffice import selectors
+from motcua.backoffice import fees, selectors
+from motcua.backoffice.forms import DossierFilterForm, ReceiveForm
 from motcua.catalog.selectors import procedure_in_force
 from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ
@@ -54,8 +56,8 @@ from motcua.dossiers.services import (
 )
 from motcua.lib.formatting import format_date
 from motcua.lib.parsing import parse_date, parse_moment
-from motcua.payments.choices import PaymentEventKind, PaymentMethod
-from motcua.payments.models import PaymentEvent
+from motcua.payments.choices import PaymentMethod
+from motcua.payments.selectors import receipt_event
 from motcua.units.models import Agency
 
 View = Callable[..., HttpResponseBase]
@@ -89,6 +91,8 @@ PRINT_AFTER = {
     workflow.Action.REQUEST_SUPPLEMENT: "02",
     workflow.Action.REFUSE: "03",
     workflow.Action.APOLOGISE: "04",
+    workflow.Action.PAY: fees.PRINT_RECEIPT,
+    workflow.Action.CONFIRM_PAYMENT: fees.PRINT_RECEIPT,
 }
 PDF_FORMS = ("01", "02", "03", "04", "05")
 # Fields of the counter's form that a refusal may name.
@@ -242,15 +246,10 @@ def _receive_post(
     errors: dict[str, str],
 ) -> Dossier | None:
     post = request.POST
-    birth = None
-    birth_text = str(post.get("applicant_birth_date", "")).strip()
-    if birth_text:
-        try:
-            birth = parse_date(birth_text)
-        except ValueError:
-            errors["applicant_birth_date"] = _("%(value)s is not a date (dd/mm/yyyy)") % {
-                "value": birth_text
-            }
+    # The applicant's fields and the number of sets: lib.validators, the portal's checks.
+    form = ReceiveForm(post)
+    if not form.is_valid():
+        errors.update(form.errors_by_field())
     components: list[Component] = []
     scans: list[tuple[int, UploadedFile[bytes]]] = []  # (index in components, file)
     for requirement in requirements:
@@ -274,11 +273,9 @@ def _receive_post(
                 digitised=scan is not None,
             )
         )
-    sets_text = str(post.get("sets_count", "1")).strip() or "1"
-    if not sets_text.isdigit():
-        errors["sets_count"] = _("%(value)s is not a whole number") % {"value": sets_text}
     if errors:
         return None
+    data = form.cleaned_data
     try:
         with transaction.atomic():
             created = dossier_create(
@@ -286,16 +283,16 @@ def _receive_post(
                 receiving_agency=agency,
                 channel=Channel.DIRECT,
                 applicant=Applicant(
-                    name=str(post.get("applicant_name", "")),
-                    id_number=str(post.get("applicant_id_number", "")),
-                    birth_date=birth,
-                    phone=str(post.get("applicant_phone", "")),
-                    email=str(post.get("applicant_email", "")),
-                    address=str(post.get("applicant_address", "")),
+                    name=data["applicant_name"],
+                    id_number=data["applicant_id_number"],
+                    birth_date=data["applicant_birth_date"],
+                    phone=data["applicant_phone"],
+                    email=data["applicant_email"],
+                    address=data["applicant_address"],
                 ),
                 components=components,
-                sets_count=int(sets_text),
-                summary=str(post.get("summary", "")),
+                sets_count=data["sets_count"] or 1,
+                summary=data["summary"],
                 actor=_user(request),
             )
             dossier = created.dossier
@@ -339,12 +336,62 @@ def online_list(request: HttpRequest) -> HttpResponse:
 # -- the processing desk ------------------------------------------------------------------
 
 
+PAGE_SIZE = 25
+
+
+def _listing(
+    request: HttpRequest, form: DossierFilterForm, queryset: Any, extra: dict[str, str]
+) -> dict[str, Any]:
+    """The page of ``queryset`` the (valid) filter form selects, with the rows' urgencies:
+    a fixed number of queries whatever the page."""
+    windows = selectors.due_windows(_user(request), timezone.now())
+    filtered = selectors.dossier_filter(queryset, form.filters(), windows=windows)
+    page = Paginator(filtered, PAGE_SIZE).get_page(form.cleaned_data["page"])
+    dossiers = list(page.object_list)
+    urgency = selectors.urgencies(dossiers, windows)
+    rows = [selectors.QueueRow(d, urgency.get(d.pk)) for d in dossiers]
+    return {"rows": rows, "page": page, "links": _page_links(form, page, extra)}
+
+
+def _page_links(form: DossierFilterForm, page: Any, extra: dict[str, str]) -> dict[str, str]:
+    links = {}
+    if page.has_previous():
+        links["previous"] = "?" + form.query_without_page(
+            **extra, page=str(page.previous_page_number())
+        )
+    if page.has_next():
+        links["next"] = "?" + form.query_without_page(**extra, page=str(page.next_page_number()))
+    return links
+
+
 @staff_view
 def queue(request: HttpRequest) -> HttpResponse:
-    """My queue by effective due moment, coloured like the end-of-day list."""
+    """My queue, by effective due moment by default, coloured like the end-of-day list; the
+    search page's filters, sorting and paging."""
     everyone = request.GET.get("all") == "1"
-    rows = selectors.queue_for_user(_user(request), everyone=everyone)
-    return render(request, "backoffice/queue.html", {"rows": rows, "everyone": everyone})
+    form = DossierFilterForm(request.GET, default_sort="due")
+    context: dict[str, Any] = {"form": form, "everyone": everyone, "rows": [], "links": {}}
+    if not form.is_valid():
+        # Bad parameters: the form's messages next to the fields, nothing listed.
+        return render(request, "backoffice/queue.html", context, status=400)
+    queryset = selectors.queue_queryset(_user(request), everyone=everyone)
+    context |= _listing(request, form, queryset, {"all": "1"} if everyone else {})
+    return render(request, "backoffice/queue.html", context)
+
+
+@staff_view
+def search(request: HttpRequest) -> HttpResponse:
+    """Find a dossier of the user's units by code (whole or part), applicant name (with or
+    without diacritics), phone or ID number, with filters, sorting and paging. Nothing is
+    read until something is asked: an empty form lists nothing."""
+    form = DossierFilterForm(request.GET, default_sort="received")
+    context: dict[str, Any] = {"form": form, "searched": False, "rows": [], "links": {}}
+    if not form.is_valid():
+        return render(request, "backoffice/search.html", context, status=400)
+    if form.is_filtered():
+        queryset = selectors.dossier_list_for_user(_user(request))
+        context |= _listing(request, form, queryset, {}) | {"searched": True}
+    return render(request, "backoffice/search.html", context)
 
 
 def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
@@ -352,11 +399,11 @@ def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     allowed = selectors.actions_for_user(dossier, user)
     today = timezone.localdate()
     events = list(dossier.events.order_by("seq"))
-    payments = list(
-        PaymentEvent.objects.filter(
-            payment__dossier=dossier, kind=PaymentEventKind.SUCCEEDED
-        ).order_by("at", "id")
-    )
+    fee_facts = fees.fee_context(request, dossier)
+    owed = fee_facts["fees"].owed
+    offered = [
+        (action, fees.action_fields(action, ACTION_FIELDS[action], owed)) for action in allowed
+    ]
     printable = []
     if dossier.received_at is not None:
         printable.append(("01", _("Receipt and appointment (form 01)")))
@@ -370,13 +417,15 @@ def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         "dossier": dossier,
         "status_label": Status(dossier.status).label,
         "actions": [
-            (action, Action(action.value).label, ACTION_FIELDS[action]) for action in allowed
+            (action, Action(action.value).label, fields)
+            for action, fields in offered
+            if fields is not None
         ],
         "events": events,
         "components": list(dossier.components.all()),
         "files": list(dossier.files.select_related("component")),
         "extensions": list(dossier.extensions.all()),
-        "payments": payments,
+        **fee_facts,
         "printable": printable,
         "agencies": list(selectors.agencies_in_force(today)),
         "officers": list(selectors.officers()),
@@ -510,7 +559,9 @@ def _refused(
     """The dossier page again, the refusal next to the field it names; nothing changed."""
     context = _dossier_context(request, dossier)
     field = FIELD_ALIASES.get(error.field or "", error.field or "")
-    shown = field if field in ACTION_FIELDS[chosen] else "general"
+    on_page = {action: fields for action, _label, fields in context["actions"]}
+    # An action the page no longer offers (a pay form when nothing is owed): say it on top.
+    shown = field if field in on_page.get(chosen, ()) else "general"
     context.update(
         {"errors": {shown: error.message}, "error_action": chosen, "values": request.POST}
     )
@@ -604,12 +655,17 @@ def fee_receipt(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
     from motcua.documents import forms
 
     dossier = _dossier(request, code)
-    event = PaymentEvent.objects.filter(
-        pk=event_id, payment__dossier=dossier, kind=PaymentEventKind.SUCCEEDED
-    ).first()
+    event = receipt_event(dossier.pk, event_id)
     if event is None:
         raise Http404(_("No such payment."))
-    return _pdf(forms.fee_receipt(event), f"{dossier.code}-bien-lai-{event.pk}.pdf")
+    receipt = event.receipt
+    number = f"{receipt.book.label}-{receipt.number:07d}" if receipt else f"{event.pk}"
+    response = _pdf(forms.fee_receipt(event), f"{dossier.code}-bien-lai-{number}.pdf")
+    if request.GET.get("tai-ve") == "1":  # the download link; the other opens it to print
+        response["Content-Disposition"] = response["Content-Disposition"].replace(
+            "inline", "attachment", 1
+        )
+    return response
 
 
 @staff_view

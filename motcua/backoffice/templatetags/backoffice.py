@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone
 
 from motcua.core.clock import LOCAL_TZ
-from motcua.lib.formatting import format_datetime, format_money
+from motcua.lib.formatting import format_datetime, format_money, format_number
 
 register = template.Library()
 
@@ -20,6 +20,12 @@ def moment(value: datetime | None) -> str:
     if value is None:
         return "—"
     return format_datetime(timezone.localtime(value, LOCAL_TZ))
+
+
+@register.filter
+def number(value: int | None) -> str:
+    """1.608: a count the Vietnamese way (lib.formatting)."""
+    return "—" if value is None else format_number(value)
 
 
 @register.filter
