@@ -1,7 +1,8 @@
 # ruff: noqa: E501
 # (procedure names are verbatim data: they stay on one line each so they can be grepped)
 """The demo catalogue of Bắc Kạn city: 257 city-level procedures (189 online) and 114 commune-level
-procedures (75 online), the figures of the city's reform report.
+procedures (75 online), the figures of the city's reform report; and their versions from
+1/7/2025, when the city level ended (``two_level_rows``, data/bac_kan_2025.csv).
 
 Deterministic: every choice (code, time limit, fee, online level, components) comes from a hash
 of the procedure's name, so ``motcua catalog demo-generate`` always writes the same
@@ -11,6 +12,7 @@ have the national shape (1.001193) but are made up.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass
 from datetime import date
@@ -1237,4 +1239,92 @@ def write_demo_catalog(path: Path) -> int:
     """Write the demo catalogue file; returns the number of procedures."""
     rows = demo_rows()
     write_file(path, rows)
+    return len(rows)
+
+
+# -- the two-level government (from 1/7/2025) ---------------------------------------------------
+
+# The district tier ended on 30/06/2025 (§10.2). Every former city-level procedure gets a new
+# version from that day: the commune's People's Committee settles it (UBND cấp xã), or, where
+# the province took the authority, a provincial department. Which field went where is our best
+# understanding of the 2025 decrees dividing authority between the two levels; the article-level
+# texts were not read, so every line is marked assumed (da_xac_minh = không) in the basis file.
+TWO_LEVEL_START = date(2025, 7, 1)
+COMMUNE_BASIS = (
+    "Luật Tổ chức chính quyền địa phương 2025; Nghị định 118/2025/NĐ-CP; các nghị định năm 2025 "
+    "phân định thẩm quyền của chính quyền địa phương hai cấp (số hiệu, điều khoản chưa xác minh)"
+)
+PROVINCE_BASIS = (
+    "Nghị định 118/2025/NĐ-CP; nghị định năm 2025 phân định thẩm quyền của chính quyền địa "
+    "phương hai cấp trong lĩnh vực %s (số hiệu, điều khoản chưa xác minh)"
+)
+# Fields whose former city-level procedures went to a provincial department (assumed).
+PROVINCE_FIELDS: dict[str, str] = {
+    "NUOICONNUOI": "STP-19",
+    "BOITHUONG": "STP-19",
+    "TONGIAO": "SDTTG-19",
+    "NOIVU": "SNV-19",
+    "TAICHINH": "STC-19",
+}
+BASIS_COLUMNS = (
+    "ma_linh_vuc",
+    "ten_linh_vuc",
+    "cap_thuc_hien",
+    "ma_co_quan",
+    "hieu_luc_tu",
+    "can_cu",
+    "da_xac_minh",
+)
+
+
+def two_level_rows() -> list[ProcedureRow]:
+    """The versions from 1/7/2025 of the 257 former city-level procedures, same content but
+    for the level and the competent body (time limits and fees are not changed here)."""
+    rows = []
+    for row in demo_rows():
+        if row.level != ProcedureLevel.DISTRICT:
+            continue
+        agency = PROVINCE_FIELDS.get(row.field_code, "")
+        rows.append(
+            ProcedureRow(
+                **{
+                    **row.__dict__,
+                    "level": ProcedureLevel.PROVINCE if agency else ProcedureLevel.COMMUNE,
+                    "agency_code": agency,
+                    "competent_body": "" if agency else COMMUNE_BODY,
+                    "valid_from": TWO_LEVEL_START,
+                    "valid_to": None,
+                }
+            )
+        )
+    return rows
+
+
+def two_level_basis() -> list[tuple[str, ...]]:
+    """One line per field of the former city level: where it went and on what basis."""
+    lines = []
+    for code, spec in FIELDS.items():
+        agency = PROVINCE_FIELDS.get(code, "")
+        lines.append(
+            (
+                code,
+                spec.name,
+                "tỉnh" if agency else "xã",
+                agency,
+                f"{TWO_LEVEL_START:%d/%m/%Y}",
+                PROVINCE_BASIS % spec.name.lower() if agency else COMMUNE_BASIS,
+                "không",
+            )
+        )
+    return lines
+
+
+def write_two_level_catalog(path: Path, basis_path: Path) -> int:
+    """Write the 1/7/2025 versions (import format) and their basis file; returns the rows."""
+    rows = two_level_rows()
+    write_file(path, rows)
+    with basis_path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(BASIS_COLUMNS)
+        writer.writerows(two_level_basis())
     return len(rows)

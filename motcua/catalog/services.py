@@ -28,6 +28,9 @@ from motcua.units.models import Agency
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEMO_CATALOG_PATH = DATA_DIR / "bac_kan_demo.csv"
+# The versions from 1/7/2025 (two-level government, §10.2) and where each field went and why.
+TWO_LEVEL_CATALOG_PATH = DATA_DIR / "bac_kan_2025.csv"
+TWO_LEVEL_BASIS_PATH = DATA_DIR / "bac_kan_2025_can_cu.csv"
 
 
 class CatalogImportError(Exception):
@@ -82,10 +85,34 @@ def version_row(version: ProcedureVersion) -> ProcedureRow:
     )
 
 
+def _stored_earlier(rows: list[ProcedureRow], agencies: dict[str, Agency]) -> set[str]:
+    """Codes whose row is, word for word, a stored version older than the newest one (same
+    start, same content): the row of a file exported before the later version was imported.
+    Such a row changes nothing (its end date is the later version's start)."""
+    starts = {(row.code, row.valid_from) for row in rows if row.valid_from is not None}
+    if not starts:
+        return set()
+    wanted = {row.code: row for row in rows}
+    candidates = (
+        ProcedureVersion.objects.filter(procedure__code__in=list(wanted), valid_to__isnull=False)
+        .select_related("procedure", "field", "competent_agency")
+        .prefetch_related("fees", "components")
+    )
+    found = set()
+    for version in candidates:
+        row = wanted[version.procedure.code]
+        if (row.code, version.valid_from) not in starts:
+            continue
+        if _resolved(row, agencies).content() == version_row(version).content():
+            found.add(row.code)
+    return found
+
+
 def _check_rows(
     rows: list[ProcedureRow],
-) -> tuple[list[RowError], dict[str, Agency], dict[str, ProcedureVersion]]:
-    """Checks needing the whole file or the database: errors, agencies, newest versions."""
+) -> tuple[list[RowError], dict[str, Agency], dict[str, ProcedureVersion], set[str]]:
+    """Checks needing the whole file or the database: errors, agencies, newest versions, and
+    the codes whose row is an older stored version (left as it is)."""
     errors: list[RowError] = []
 
     first_line: dict[str, int] = {}
@@ -156,9 +183,10 @@ def _check_rows(
         v.procedure.code: v
         for v in procedure_latest_versions().filter(procedure__code__in=list(first_line))
     }
+    earlier = _stored_earlier(rows, agencies)
     for row in rows:
         current = latest.get(row.code)
-        if current is None or row.line != first_line[row.code]:
+        if current is None or row.line != first_line[row.code] or row.code in earlier:
             continue
         same = _resolved(row, agencies).content() == version_row(current).content()
         if same and row.valid_to is not None and row.valid_to <= current.valid_from:
@@ -182,7 +210,7 @@ def _check_rows(
                     % {"version": current.version, "start": f"{current.valid_from:%d/%m/%Y}"},
                 )
             )
-    return errors, agencies, latest
+    return errors, agencies, latest, earlier
 
 
 def _resolved(row: ProcedureRow, agencies: dict[str, Agency]) -> ProcedureRow:
@@ -242,7 +270,8 @@ def catalog_import(path: str | Path, *, valid_from_default: date | None = None) 
     A new code creates the procedure. A known code whose content differs from its newest
     version starts a new version on the row's ``hieu_luc_tu`` and closes the previous one on
     that day; equal content changes nothing, except the end date (``het_hieu_luc_tu``) when it
-    differs. ``valid_from_default`` fills an empty ``hieu_luc_tu``.
+    differs. A row equal to an older stored version (same ``hieu_luc_tu``, same content) is
+    that version and changes nothing. ``valid_from_default`` fills an empty ``hieu_luc_tu``.
     Raises ``CatalogImportError`` with every bad row; then nothing is written.
     """
     path = Path(path)
@@ -263,7 +292,7 @@ def catalog_import(path: str | Path, *, valid_from_default: date | None = None) 
     report = ImportReport(rows=len(raw_rows))
     # Check and write in one transaction, so what was checked is what gets changed.
     with transaction.atomic():
-        more_errors, agencies, latest = _check_rows(rows)
+        more_errors, agencies, latest, earlier = _check_rows(rows)
         errors.extend(more_errors)
         if errors:
             errors.sort(key=lambda e: (e.line or 0, e.column or ""))
@@ -279,7 +308,9 @@ def catalog_import(path: str | Path, *, valid_from_default: date | None = None) 
 
         for row in map(lambda r: _resolved(r, agencies), rows):
             current = latest.get(row.code)
-            if current is None:
+            if row.code in earlier:
+                report.unchanged.append(row.code)
+            elif current is None:
                 procedure = Procedure.objects.create(code=row.code)
                 _create_version(procedure, 1, row, fields, agencies)
                 report.created.append(row.code)
@@ -320,3 +351,10 @@ def catalog_export(path: str | Path, *, on: date | None = None) -> int:
 def load_demo_catalog() -> ImportReport:
     """Import the shipped demo catalogue (data/bac_kan_demo.csv); its agencies must exist."""
     return catalog_import(DEMO_CATALOG_PATH)
+
+
+def load_two_level_catalog() -> ImportReport:
+    """Import the demo catalogue's versions from 1/7/2025 (data/bac_kan_2025.csv): the former
+    city-level procedures at the commune or the province (§10.2). Run after
+    ``load_demo_catalog``; the province's departments must exist. Idempotent."""
+    return catalog_import(TWO_LEVEL_CATALOG_PATH)

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
-from motcua.catalog.services import load_demo_catalog
+from motcua.catalog.services import load_demo_catalog, load_two_level_catalog
 from motcua.directives.demo import load_demo as load_directives_demo
 from motcua.dossiers.scenario import BAC_KAN_2024, load_scenario
 from motcua.jobs.services import load_demo as load_jobs_demo
@@ -29,8 +29,20 @@ DEMO_PASSWORD = "motcua-demo"  # noqa: S105
 DEMO_DAY = date(2024, 5, 22)
 
 
+# Where each role works in the browser (what `motcua demo accounts` tells a newcomer).
+ROLE_PLACES: dict[Role, str] = {
+    Role.CLERK: "tiếp nhận tại quầy /mot-cua/, duyệt hồ sơ trực tuyến /mot-cua/truc-tuyen/",
+    Role.OFFICER: "xử lý hồ sơ được chuyển đến /mot-cua/hang-doi/",
+    Role.LEADER: "bảng số liệu, báo cáo, ký phiếu xin lỗi /bao-cao/",
+    Role.STEERING: "nhập và xem số liệu chỉ đạo điều hành /chi-dao/",
+    Role.ADMIN: "quản trị danh mục, đơn vị, tài khoản /admin/",
+}
+
+
 @dataclass(frozen=True)
 class DemoAccount:
+    """A demo login; ``on`` is the day whose unit version the grant is made in."""
+
     username: str
     full_name: str
     position: str
@@ -38,8 +50,23 @@ class DemoAccount:
     unit_code: str
     agency_code: str | None = None
     superuser: bool = False
+    on: date = DEMO_DAY
+
+    @property
+    def historical(self) -> bool:
+        """Granted in a unit of the three-level government, which ended on 30/06/2025."""
+        return self.on < TWO_LEVEL_DAY and not self.superuser
+
+    @property
+    def place(self) -> str:
+        return ROLE_PLACES[self.role]
 
 
+# The two-level local government starts on 1/7/2025 (§10.2): units and grants from that day.
+TWO_LEVEL_DAY = date(2025, 7, 1)
+
+# The 2024 accounts, in the units of Bắc Kạn city (ended 30/06/2025). Tests of the 2024 seed
+# grant them at DEMO_DAY; kept so that history stays reachable by the people who made it.
 DEMO_ACCOUNTS = [
     DemoAccount("admin", "Quản trị hệ thống", "Quản trị viên", Role.ADMIN, "06", superuser=True),
     DemoAccount(
@@ -76,15 +103,89 @@ DEMO_ACCOUNTS = [
 ]
 
 
-@transaction.atomic
-def demo_load() -> dict[str, int]:
-    """Load units, catalogue and users for Bắc Kạn city; return what each step loaded."""
-    if settings.PRODUCTION:
-        raise ImproperlyConfigured("the demo data is not for production (MOTCUA_ENV=production)")
-    counts: dict[str, int] = {}
-    counts["units"] = load_bac_kan().total
-    counts["procedures"] = load_demo_catalog().total
-    for account in DEMO_ACCOUNTS:
+def _unit_staff(
+    slug: str, unit: str, where: str, clerk: str, officer: tuple[str, str], leader: str
+) -> list[DemoAccount]:
+    """A new unit's clerk (at its centre), officer (at its People's Committee) and leader."""
+    day = TWO_LEVEL_DAY
+    return [
+        DemoAccount(
+            f"tiepnhan.{slug}",
+            clerk,
+            f"Công chức Trung tâm Phục vụ hành chính công {where}",
+            Role.CLERK,
+            unit,
+            f"TTPVHCC-{unit}",
+            on=day,
+        ),
+        DemoAccount(
+            f"chuyenvien.{slug}",
+            officer[0],
+            officer[1],
+            Role.OFFICER,
+            unit,
+            f"UBND-{unit}-2025",
+            on=day,
+        ),  # fmt: skip
+        DemoAccount(
+            f"lanhdao.{slug}", leader, f"Phó Chủ tịch UBND {where}", Role.LEADER, unit, on=day
+        ),
+    ]
+
+
+# The present (§10.2): the three units that replaced Bắc Kạn city's wards and communes on
+# 1/7/2025, and the province's public administration service centre (§1.1).
+CURRENT_ACCOUNTS = [
+    *_unit_staff(
+        "ducxuan",
+        "01840",
+        "phường Đức Xuân",
+        "Ma Thị Thu",
+        ("Hà Văn Quang", "Công chức Văn hóa - Xã hội phường Đức Xuân"),
+        "Nông Thị Hồng",
+    ),
+    *_unit_staff(
+        "backan",
+        "01843",
+        "phường Bắc Kạn",
+        "Triệu Thị Ngọc",
+        ("Lục Văn Bình", "Công chức Tư pháp - Hộ tịch phường Bắc Kạn"),
+        "Hoàng Văn Sơn",
+    ),
+    *_unit_staff(
+        "phongquang",
+        "01849",
+        "xã Phong Quang",
+        "Bế Thị Duyên",
+        ("Dương Văn Tài", "Công chức Kinh tế xã Phong Quang"),
+        "Lý Văn Thành",
+    ),
+    DemoAccount(
+        "tiepnhan.tinh",
+        "Đinh Thị Phương",
+        "Công chức Trung tâm Phục vụ hành chính công tỉnh",
+        Role.CLERK,
+        "19",
+        "TTPVHCC-19",
+        on=TWO_LEVEL_DAY,
+    ),
+    DemoAccount(
+        "chuyenvien.sotuphap",
+        "Vũ Minh Tuấn",
+        "Chuyên viên Sở Tư pháp",
+        Role.OFFICER,
+        "19",
+        "STP-19",
+        on=TWO_LEVEL_DAY,
+    ),
+]
+
+ALL_ACCOUNTS = [*CURRENT_ACCOUNTS, *DEMO_ACCOUNTS]
+
+
+def demo_accounts_load() -> int:
+    """Create or update every demo account and grant its role; idempotent."""
+    for account in ALL_ACCOUNTS:
         user = user_create_or_update(
             username=account.username,
             full_name=account.full_name,
@@ -94,9 +195,22 @@ def demo_load() -> dict[str, int]:
         )
         agency = Agency.objects.get(code=account.agency_code) if account.agency_code else None
         role_grant(
-            user=user, role=account.role, unit=unit_at(account.unit_code, DEMO_DAY), agency=agency
+            user=user, role=account.role, unit=unit_at(account.unit_code, account.on), agency=agency
         )
-    counts["users"] = len(DEMO_ACCOUNTS)
+    return len(ALL_ACCOUNTS)
+
+
+@transaction.atomic
+def demo_load() -> dict[str, int]:
+    """Load units, catalogue and users for Bắc Kạn city; return what each step loaded."""
+    if settings.PRODUCTION:
+        raise ImproperlyConfigured("the demo data is not for production (MOTCUA_ENV=production)")
+    counts: dict[str, int] = {}
+    counts["units"] = load_bac_kan().total
+    counts["procedures"] = load_demo_catalog().total
+    # The same procedures from 1/7/2025, at the commune or the province (§10.2).
+    counts["procedure_versions_2025"] = load_two_level_catalog().total
+    counts["users"] = demo_accounts_load()
     # The Bắc Kạn 2024 history (issue 3 item 7), imported once: a second load finds it stored.
     counts["dossiers"] = load_scenario(BAC_KAN_2024).total
     # The steering committee's data (issue 6), after the users: values are entered by them.

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Case, Q, QuerySet, When
 
-from motcua.catalog.choices import OnlineLevel
+from motcua.catalog.choices import OnlineLevel, ProcedureLevel
 from motcua.catalog.models import ProcedureVersion
 from motcua.dossiers.choices import Action, Status
 from motcua.dossiers.models import Dossier, DossierFile
-from motcua.units.choices import AgencyKind
+from motcua.units.choices import AgencyKind, UnitLevel
 from motcua.units.models import Agency
 from motcua.units.selectors import valid_on
 
@@ -33,17 +34,39 @@ REASON_SHOWN = frozenset(
 )
 
 
+def province_procedures_at_commune_centres() -> bool:
+    """Whether commune centres also receive province-level procedures (§1.1: centres receive
+    "regardless of the administrative boundary" the procedures of the province and its
+    communes). The province's Chairman publishes which procedures; the spec confirms the rule
+    but not the list, so a deployment can turn it off
+    (``MOTCUA_PROVINCE_PROCEDURES_AT_COMMUNE_CENTRES = False``)."""
+    return bool(getattr(settings, "MOTCUA_PROVINCE_PROCEDURES_AT_COMMUNE_CENTRES", True))
+
+
 def receiving_desks(version: ProcedureVersion, on: date) -> QuerySet[Agency]:
-    """Desks that accept ``version`` on ``on``: those of the competent agency's unit, or, for
-    a procedure every commune settles, the desks of every unit of the procedure's level."""
+    """Desks that accept ``version`` on ``on``.
+
+    - A procedure every commune settles (no competent agency): the desks of every unit of
+      the procedure's level (since 1/7/2025, every commune centre of the province, §10.2).
+    - A procedure of a named agency: the desks of that agency's unit; for a province-level
+      one, also the commune centres of that province when
+      :func:`province_procedures_at_commune_centres` (§1.1).
+    """
     qs = Agency.objects.filter(
         valid_on(on), valid_on(on, "unit__"), kind__in=DESK_KINDS, electronic_code__isnull=False
     ).select_related("unit")
-    if version.competent_agency_id is not None:
-        qs = qs.filter(unit_id=version.competent_agency.unit_id)  # type: ignore[union-attr]
-    else:
-        qs = qs.filter(unit__level=version.level)
-    return qs.order_by("name")
+    agency = version.competent_agency
+    if agency is None:
+        return qs.filter(unit__level=version.level).order_by("name")
+    scope = Q(unit_id=agency.unit_id)
+    if version.level == ProcedureLevel.PROVINCE and province_procedures_at_commune_centres():
+        scope |= Q(
+            unit__parent_id=agency.unit_id,
+            unit__level=UnitLevel.COMMUNE,
+            kind=AgencyKind.SERVICE_CENTRE,
+        )
+    # The unit's own desk first (the provincial centre), then the commune centres by name.
+    return qs.filter(scope).order_by(Case(When(unit_id=agency.unit_id, then=0), default=1), "name")
 
 
 @dataclass(frozen=True)

@@ -62,10 +62,12 @@ SUCCESSIONS = FileFormat(
     ("predecessor_code", "successor_code", "kind", "effective_date"),
     ("legal_ref",),
 )
+# ``note`` is for the people who keep the file (the source of a code, what is assumed): it is
+# read and checked for length but not stored.
 AGENCIES = FileFormat(
     "agencies",
     ("code", "name", "kind", "unit_code"),
-    ("electronic_code", "valid_from", "valid_to"),
+    ("electronic_code", "valid_from", "valid_to", "note"),
 )
 FORMATS = (UNITS, SUCCESSIONS, AGENCIES)
 
@@ -596,6 +598,7 @@ class Plan:
             electronic = check.code("electronic_code", max_length=40, required=False)
             valid_from = check.date("valid_from")
             valid_to = check.date("valid_to")
+            check.text("note", max_length=500, required=False)
             if valid_from and valid_to and valid_to < valid_from:
                 check.fail("valid_to", _("the agency ends before it starts"))
             if not check.ok:

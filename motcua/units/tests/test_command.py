@@ -23,7 +23,7 @@ def test_it_loads_the_bac_kan_data_by_default_and_reports_counts():
     assert first.splitlines() == [
         "đơn vị hành chính: tạo mới 133, cập nhật 0, không đổi 0",
         "quan hệ kế thừa: tạo mới 10, cập nhật 0, không đổi 0",
-        "cơ quan: tạo mới 34, cập nhật 0, không đổi 0",
+        "cơ quan: tạo mới 44, cập nhật 0, không đổi 0",
     ]
     assert second.splitlines()[0] == "đơn vị hành chính: tạo mới 0, cập nhật 0, không đổi 133"
 

@@ -1,7 +1,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from motcua.demo.services import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_load
+from motcua.demo.services import ALL_ACCOUNTS, DEMO_PASSWORD, DemoAccount, demo_load
 
 
 class Command(BaseCommand):
@@ -23,9 +23,22 @@ class Command(BaseCommand):
             self.stdout.write(f"Đã nạp dữ liệu mẫu Bắc Kạn ({summary})")
         else:
             self.stdout.write(f"\nĐăng nhập tại {url}  — mật khẩu chung: {DEMO_PASSWORD}\n")
-            for account in DEMO_ACCOUNTS:
-                self.stdout.write(
-                    f"  {account.username:<18} {account.role.label!s:<28} "
-                    f"{account.full_name} ({account.unit_code})"
-                )
+            current = [a for a in ALL_ACCOUNTS if not a.historical]
+            historical = [a for a in ALL_ACCOUNTS if a.historical]
+            self.stdout.write("Hiện nay (chính quyền địa phương hai cấp, từ 01/07/2025):")
+            for account in current:
+                self._write_account(account)
+            self.stdout.write(
+                "\nLịch sử (đơn vị của thành phố Bắc Kạn, đã kết thúc ngày 30/06/2025; "
+                "dùng để xem hồ sơ năm 2024):"
+            )
+            for account in historical:
+                self._write_account(account)
             self.stdout.write("")
+
+    def _write_account(self, account: DemoAccount) -> None:
+        self.stdout.write(
+            f"  {account.username:<20} {account.role.label!s:<28} "
+            f"{account.full_name}, {account.position} ({account.agency_code or account.unit_code})"
+        )
+        self.stdout.write(f"  {'':<20} → {account.place}")
