@@ -108,10 +108,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Vietnamese unless the person switched (never the browser's Accept-Language); after the
+    # authentication middleware because a signed-in user's choice is kept in her profile.
+    "motcua.lib.middleware.LanguageMiddleware",
+    # The site's 403/404/500 pages even with DEBUG on (the demo runs with DEBUG).
+    "motcua.lib.middleware.FriendlyErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes must come last: it reads the outcome of authentication.
@@ -119,6 +123,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "motcua.urls"
+# A form refused for its CSRF token gets the site's page, not Django's explanation for developers.
+CSRF_FAILURE_VIEW = "motcua.lib.errors.csrf_failure"
 WSGI_APPLICATION = "motcua.wsgi.application"
 
 TEMPLATES = [
@@ -233,6 +239,9 @@ MOTCUA_DOSSIERS = {
     "EARLY_RULE": env("MOTCUA_EARLY_RULE", "before_due_day"),
     # §1.4 step 6 (NC): whether waiting for a financial obligation stops the statutory clock.
     "PAYMENT_PAUSES_CLOCK": envbool("MOTCUA_PAYMENT_PAUSES_CLOCK", True),
+    # §5.3 766 indicator 2.1 [S]: more supplement requests than this make a dossier late
+    # ("none": no such rule). Read through dossiers.selectors.supplement_limit.
+    "MAX_SUPPLEMENT_REQUESTS_ON_TIME": env("MOTCUA_MAX_SUPPLEMENT_REQUESTS_ON_TIME", "1"),
     # Largest scan or result file accepted, in bytes.
     "UPLOAD_MAX_BYTES": envint("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
 }
@@ -281,8 +290,13 @@ EMAIL_TIMEOUT = envint("MOTCUA_EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env("MOTCUA_EMAIL_FROM") or "motcua@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Where links in e-mails point (no request to read the host from in a worker).
-MOTCUA_BASE_URL = (env("MOTCUA_BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# The public address of the site, configured once: every absolute link (QR codes on printed
+# forms, e-mails, rating links) is built from it by motcua.lib.urls.site_url, never from the
+# request's Host (a worker has no request; a proxy may rewrite it). `scripts/dev.py run ADDRESS`
+# sets it to the address it serves; production must set it (a `check --deploy` error).
+MOTCUA_BASE_URL = (
+    env("MOTCUA_BASE_URL") or ("" if PRODUCTION else "http://127.0.0.1:8000")
+).rstrip("/")
 
 # The scheduler of `motcua worker`: local times (Vietnam) on working days (docs/jobs.md).
 MOTCUA_JOBS = {

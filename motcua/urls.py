@@ -3,11 +3,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from motcua.accounts.views import language_set
+
 admin.site.site_header = "motcua"
 admin.site.site_title = "motcua"
 
+# The site's own error pages (DEBUG off); motcua.lib.middleware uses the same with DEBUG on.
+handler400 = "motcua.lib.errors.bad_request"
+handler403 = "motcua.lib.errors.permission_denied"
+handler404 = "motcua.lib.errors.page_not_found"
+handler500 = "motcua.lib.errors.server_error"
+
 urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The layout's language switch: Django's set_language, plus the choice kept in the profile.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     # Staff sign in here (the admin keeps its own page); signing out is a POST (Django 5).
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),

@@ -64,14 +64,17 @@ def motcua_env(**extra: str) -> dict[str, str]:
 
 def cmd_run(args: list[str]) -> None:
     ensure_venv()
-    env = motcua_env()
+    address = args[0] if args else "127.0.0.1:8000"
+    # QR codes on printed forms and links in e-mails point to the address served here, unless
+    # MOTCUA_BASE_URL says otherwise (e.g. the name phones on the network reach this machine by).
+    base_url = os.environ.get("MOTCUA_BASE_URL") or f"http://{address}/"
+    env = motcua_env(MOTCUA_BASE_URL=base_url)
     say("creating or updating the SQLite database")
     run(BIN / "motcua", "migrate", "--no-input", "-v", "0", env=env)
     say("loading the Bắc Kạn demo data (units, catalogue, users, 2024 dossiers)")
     run(BIN / "motcua", "demo", "load", env=env)
-    address = args[0] if args else "127.0.0.1:8000"
-    run(BIN / "motcua", "demo", "accounts", "--url", f"http://{address}/", env=env)
-    say(f"serving on http://{address}/ (Ctrl+C stops)")
+    run(BIN / "motcua", "demo", "accounts", "--url", base_url, env=env)
+    say(f"serving on http://{address}/ (links and QR codes: {base_url}; Ctrl+C stops)")
     run(BIN / "motcua", "runserver", address, env=env, check=False)
 
 

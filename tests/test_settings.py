@@ -37,10 +37,27 @@ def test_it_passes_the_deploy_check_in_production(data_dir):
         MOTCUA_ENV="production",
         MOTCUA_SECRET_KEY=SECRET,
         MOTCUA_ALLOWED_HOSTS="motcua.backan.gov.vn",
+        MOTCUA_BASE_URL="https://motcua.backan.gov.vn/",
         MOTCUA_DATA_DIR=data_dir,
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_deploy_check_requires_the_public_address_in_production(data_dir):
+    """QR codes and e-mail links are built from MOTCUA_BASE_URL: production must set it."""
+    production = {
+        "MOTCUA_ENV": "production",
+        "MOTCUA_SECRET_KEY": SECRET,
+        "MOTCUA_ALLOWED_HOSTS": "motcua.backan.gov.vn",
+        "MOTCUA_DATA_DIR": data_dir,
+    }
+    result = run_motcua("check", "--deploy", **production)
+    assert result.returncode != 0
+    assert "(motcua.jobs.E003) MOTCUA_BASE_URL is not set" in result.stderr
+    bad = run_motcua("check", "--deploy", MOTCUA_BASE_URL="dichvucong.example.vn", **production)
+    assert bad.returncode != 0
+    assert "(motcua.jobs.E002) MOTCUA_BASE_URL='dichvucong.example.vn'" in bad.stderr
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key(data_dir):
@@ -83,6 +100,7 @@ def test_it_reads_a_secret_from_a_file(tmp_path, data_dir):
         MOTCUA_ENV="production",
         MOTCUA_SECRET_KEY_FILE=str(secret_file),
         MOTCUA_ALLOWED_HOSTS="motcua.backan.gov.vn",
+        MOTCUA_BASE_URL="https://motcua.backan.gov.vn/",
         MOTCUA_DATA_DIR=data_dir,
     )
     assert result.returncode == 0, result.stderr

@@ -19,7 +19,7 @@ class UserAdmin(BaseUserAdmin[User]):
     inlines = [RoleAssignmentInline]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        (_("Person"), {"fields": ["full_name", "email", "phone", "position"]}),
+        (_("Person"), {"fields": ["full_name", "email", "phone", "position", "language"]}),
         (
             _("Permissions"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,11 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
+    # The interface language this person chose (/i18n/setlang/); empty: the browser's choice,
+    # else Vietnamese (motcua.lib.middleware.chosen_language).
+    language = models.CharField(
+        _("interface language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 
 from motcua.accounts.choices import Role
@@ -45,3 +46,12 @@ def role_grant(
     )
     user.__dict__.pop("_motcua_grants", None)  # access.user_grants reads them afresh
     return assignment
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Keep the interface language ``user`` chose, so it follows her to another browser.
+    An unknown code is refused (``ValueError``) and changes nothing."""
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ValueError(f"unknown language {language!r}")
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
@@ -17,6 +16,7 @@ from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 from motcua.directives.choices import STATUS_NAMES_VI
 from motcua.directives.models import Directive
 from motcua.lib.formatting import format_count, format_date, format_datetime
+from motcua.lib.site import site_url
 
 
 def _local(moment: datetime) -> str:
@@ -25,8 +25,7 @@ def _local(moment: datetime) -> str:
 
 def directive_url(directive: Directive) -> str:
     """The directive's page, from MOTCUA_BASE_URL (a worker has no request to read a host from)."""
-    base = str(getattr(settings, "MOTCUA_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
-    return base + reverse("directives:directive", args=[directive.pk])
+    return site_url(reverse("directives:directive", args=[directive.pk]))
 
 
 def assignee_name(directive: Directive) -> str:

@@ -18,7 +18,6 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -30,6 +29,7 @@ from motcua.dossiers.choices import Action, Channel, Status, Timeliness
 from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.models import Dossier, DossierEvent, Extension
 from motcua.lib.formatting import format_count, format_date, format_money, format_number
+from motcua.lib.site import site_url
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.payments.models import PaymentEvent
 from motcua.units.models import Agency
@@ -75,10 +75,9 @@ _UNIT_KINDS = ("Thành phố ", "Thị xã ", "Thị trấn ", "Huyện ", "Qu�
 
 
 def tracking_url(dossier: Dossier) -> str:
-    """Where the applicant follows the dossier: MOTCUA_BASE_URL + the portal's tracking page
-    with the code (the QR code of form 01)."""
-    base = str(getattr(settings, "MOTCUA_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
-    return f"{base}{reverse('portal:track')}?{urlencode({'code': dossier.code})}"
+    """Where the applicant follows the dossier: the portal's tracking page with the code at
+    the site's public address (the QR code of form 01)."""
+    return site_url(f"{reverse('portal:track')}?{urlencode({'code': dossier.code})}")
 
 
 def qr_png(text: str) -> bytes:

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.models import Dossier
-from motcua.jobs.selectors import base_url
 from motcua.lib.formatting import format_count, format_date
+from motcua.lib.site import site_url
 from motcua.reports.dashboard import EndOfDay
 
 
@@ -33,7 +33,7 @@ def format_moment(value: datetime) -> str:
 def dashboard_link(eod: EndOfDay) -> str:
     """The dashboard's end-of-day page of the unit (the list as it is when opened)."""
     path = reverse("reports:end_of_day")
-    return f"{base_url()}{path}?{urlencode({'unit': eod.unit.code})}"
+    return site_url(f"{path}?{urlencode({'unit': eod.unit.code})}")
 
 
 def _row(dossier: Dossier) -> str:

@@ -34,8 +34,8 @@ from motcua.documents.forms import tracking_url
 from motcua.dossiers.choices import Outcome, ResultForm
 from motcua.dossiers.models import Dossier, DossierEvent, Extension
 from motcua.jobs.digest import format_moment
-from motcua.jobs.selectors import base_url
 from motcua.lib.formatting import format_money, nfc
+from motcua.lib.site import site_url
 from motcua.payments.choices import PaymentEventKind
 from motcua.payments.models import Payment, PaymentEvent
 from motcua.portal.services import rating_link_create
@@ -213,7 +213,7 @@ def _result(dossier: Dossier, event: DossierEvent) -> tuple[str, list[str]]:
         )
     lines.append(
         _("Please rate how your dossier was handled (the link works once): %(url)s")
-        % {"url": base_url() + rating_link_create(dossier)}
+        % {"url": site_url(rating_link_create(dossier))}
     )
     subject = (
         _("Dossier %(code)s: the result is ready")

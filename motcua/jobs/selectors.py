@@ -73,11 +73,6 @@ def jobs_config() -> JobsConfig:
     )
 
 
-def base_url() -> str:
-    """Where the site is reached (``MOTCUA_BASE_URL``), without a trailing slash."""
-    return str(getattr(settings, "MOTCUA_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
-
-
 # -- who gets a digest --------------------------------------------------------------------
 
 
