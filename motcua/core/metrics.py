@@ -16,12 +16,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
-from motcua.core.timeliness import Pause, effective_due, is_overdue, paused_seconds
+from motcua.core.timeliness import (
+    MAX_SUPPLEMENT_REQUESTS_ON_TIME,
+    Pause,
+    effective_due,
+    is_overdue,
+    paused_seconds,
+)
 
 
 class Bucket(StrEnum):
@@ -66,6 +72,12 @@ class DossierFacts:
     due_at: datetime | None = None  # the statutory due moment printed on the receipt
     pauses: tuple[Pause, ...] = ()  # supplement and obligation waits
     supplement_starts: tuple[datetime, ...] = ()  # when each supplement was requested
+    # Supplement requests recorded (``Dossier.supplement_requests``). An imported count may
+    # exceed the supplement pauses recorded with it: see :func:`supplement_requests_at`.
+    supplement_requests: int = 0
+    # 766 indicator 2.1 [S], configurable: more requests than this make the dossier late
+    # (None: no such rule). The caller passes the setting in force.
+    supplement_limit: int | None = MAX_SUPPLEMENT_REQUESTS_ON_TIME
     has_obligation: bool = False
     paid_online: bool = False
     digitised: bool = False  # components digitised and, once resolved, the result too
@@ -106,19 +118,66 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ) - timedelta(seconds=1)
 
 
-def _overdue_at(facts: DossierFacts, calendar: WorkingCalendar, end: datetime) -> bool:
-    """Whether a dossier still pending at ``end`` is past its time then (col 13)."""
+def supplement_requests_at(facts: DossierFacts, moment: datetime) -> int:
+    """How many supplements had been requested by ``moment``.
+
+    Each request with a pause counts from its start. Requests recorded without one (a history
+    file may give ``supplement_requests: 2`` and no pauses) have no moment: they count from
+    the official receipt moment, when the dossier enters the figures, so every output (the
+    report, the ledger, the queue's ``overdue_q``, which reads the recorded count) agrees.
+    """
+    timed = sum(1 for start in facts.supplement_starts if start <= moment)
+    untimed = max(facts.supplement_requests - len(facts.supplement_starts), 0)
+    if untimed and facts.received_at is not None and facts.received_at <= moment:
+        timed += untimed
+    return timed
+
+
+def overdue_at(facts: DossierFacts, calendar: WorkingCalendar, moment: datetime) -> bool:
+    """Whether a dossier still pending at ``moment`` is past its time then (col 13):
+    ``core.timeliness.is_overdue`` on what was known of it at that moment."""
     return facts.due_at is not None and is_overdue(
         calendar,
-        at=end,
+        at=moment,
         due_at=facts.due_at,
-        pauses=[p for p in facts.pauses if p.start <= end],
-        supplement_requests=sum(1 for s in facts.supplement_starts if s <= end),
+        pauses=[p for p in facts.pauses if p.start <= moment],
+        supplement_requests=supplement_requests_at(facts, moment),
+        supplement_limit=facts.supplement_limit,
+    )
+
+
+def as_counted(facts: DossierFacts) -> DossierFacts:
+    """The facts with each moment the figures count at.
+
+    Event times are when things happened (ARCHITECTURE invariant 9), so a dossier received at
+    the counter at 18:10 may be resolved, withdrawn or rated before its official receipt
+    moment (07:00 the next working day, §1.5). The figures take the dossier in at that receipt
+    moment, so what happened before it counts at it: on the receipt day, never before the
+    dossier is received, and the balance of the form still holds.
+    """
+    received = facts.received_at
+    if received is None:
+        return facts
+
+    def counted(moment: datetime | None) -> datetime | None:
+        return None if moment is None else max(moment, received)
+
+    if all(
+        moment is None or moment >= received
+        for moment in (facts.resolved_at, facts.ended_at, facts.rated_at)
+    ):
+        return facts
+    return replace(
+        facts,
+        resolved_at=counted(facts.resolved_at),
+        ended_at=counted(facts.ended_at),
+        rated_at=counted(facts.rated_at),
     )
 
 
 def buckets(facts: DossierFacts, period: Period, calendar: WorkingCalendar) -> set[Bucket]:
     """Every figure of ``period`` the dossier counts in."""
+    facts = as_counted(facts)
     lo, hi = period.lo, period.hi
     found: set[Bucket] = set()
     if facts.received_at is None or facts.received_at >= hi:
@@ -159,7 +218,7 @@ def buckets(facts: DossierFacts, period: Period, calendar: WorkingCalendar) -> s
         found.add(Bucket.ENDED)
     elif finished is None or finished >= hi:
         found.add(Bucket.PENDING)
-        overdue = _overdue_at(facts, calendar, hi - timedelta(seconds=1))
+        overdue = overdue_at(facts, calendar, hi - timedelta(seconds=1))
         found.add(Bucket.PENDING_OVERDUE if overdue else Bucket.PENDING_WITHIN_TIME)
     return found
 
@@ -240,6 +299,7 @@ def contributions(
     if facts.received_at is None:
         return found
     received = _day_of(facts.received_at)
+    facts = as_counted(facts)
     for bucket in buckets(facts, Period(received, received), calendar):
         if bucket in _ON_RECEIPT:
             found[bucket, received] += 1
@@ -266,7 +326,7 @@ def contributions(
         for day in sorted(_overdue_check_days(facts, calendar, received, facts.due_at)):
             if day < received or (finished is not None and day >= finished):
                 continue
-            now = _overdue_at(facts, calendar, _end_of(day))
+            now = overdue_at(facts, calendar, _end_of(day))
             if now != overdue:
                 found[Bucket.PENDING_OVERDUE, day] += 1 if now else -1
                 overdue = now
@@ -294,7 +354,12 @@ def totals_from_ledger(
 
 
 def durations(facts: DossierFacts, calendar: WorkingCalendar) -> dict[Measure, int]:
-    """A resolved dossier's working time taken and allowed (empty until it is resolved)."""
+    """A resolved dossier's working time taken and allowed (empty until it is resolved).
+
+    Time counts from the official receipt moment (§1.5): a dossier resolved before it took
+    no working time, and waits before it (a supplement asked for at 18:30) take nothing off.
+    """
+    facts = as_counted(facts)
     if facts.received_at is None or facts.resolved_at is None or facts.due_at is None:
         return {}
     taken = calendar.between(facts.received_at, facts.resolved_at).seconds
@@ -308,7 +373,7 @@ def sums(
 ) -> dict[Measure, int]:
     """The measures of the dossiers resolved in ``period`` (all on one calendar)."""
     totals = {measure: 0 for measure in Measure}
-    for facts in dossiers:
+    for facts in map(as_counted, dossiers):
         if facts.resolved_at is not None and period.lo <= facts.resolved_at < period.hi:
             for measure, value in durations(facts, calendar).items():
                 totals[measure] += value

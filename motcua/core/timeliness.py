@@ -6,7 +6,11 @@ Pure: works on a :class:`~motcua.core.clock.WorkingCalendar` and plain moments.
   supplement or a financial obligation stops the clock, so the due moment that counts is moved
   forward by the working time spent waiting (§1.4 step 6 [I]; 766 indicator 2.1 [S]).
 - An apology and re-appointment (form 04) does not move it: a late dossier stays late (§1.7 [S]).
-- A dossier with more than one supplement request counts as late (766 indicator 2.1 [S]).
+- A dossier with more than one supplement request counts as late (766 indicator 2.1 [S]); the
+  limit is a parameter (``supplement_limit``, None: no such rule), since the source is secondary.
+- Event times are when things happened (ARCHITECTURE invariant 9): a dossier may be resolved
+  before its official receipt moment (received at the counter at 18:10, settled at once). It
+  finished before its due moment, so it is early or on time by the rule, never late.
 - Early versus on time has no confirmed legal definition (Appendix A.6), so it is a rule to
   choose: :class:`EarlyRule`.
 """
@@ -20,8 +24,16 @@ from enum import StrEnum
 
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 
-# 766 indicator 2.1 [S]: more than this many supplement requests make a dossier late.
+# 766 indicator 2.1 [S]: more than this many supplement requests make a dossier late. The
+# default of the setting ``MOTCUA_DOSSIERS["MAX_SUPPLEMENT_REQUESTS_ON_TIME"]``.
 MAX_SUPPLEMENT_REQUESTS_ON_TIME = 1
+
+
+def too_many_supplements(
+    requests: int, limit: int | None = MAX_SUPPLEMENT_REQUESTS_ON_TIME
+) -> bool:
+    """Whether ``requests`` supplement requests make a dossier late (766 2.1 [S]; None: never)."""
+    return limit is not None and requests > limit
 
 
 class Timeliness(StrEnum):
@@ -86,11 +98,12 @@ def classify(
     pauses: Iterable[Pause] = (),
     supplement_requests: int = 0,
     rule: EarlyRule = EarlyRule.BEFORE_DUE_DAY,
+    supplement_limit: int | None = MAX_SUPPLEMENT_REQUESTS_ON_TIME,
 ) -> Timeliness:
     """Timeliness of a dossier finished (resolved, or ended otherwise) at ``finished_at``."""
     pauses = list(pauses)
     due = effective_due(calendar, due_at, pauses, finished_at)
-    if supplement_requests > MAX_SUPPLEMENT_REQUESTS_ON_TIME or finished_at > due:
+    if too_many_supplements(supplement_requests, supplement_limit) or finished_at > due:
         return Timeliness.LATE
     if rule is EarlyRule.BEFORE_DUE_DAY:
         due_day = due.astimezone(LOCAL_TZ).date()
@@ -107,8 +120,28 @@ def is_overdue(
     due_at: datetime,
     pauses: Iterable[Pause] = (),
     supplement_requests: int = 0,
+    supplement_limit: int | None = MAX_SUPPLEMENT_REQUESTS_ON_TIME,
 ) -> bool:
-    """Whether a dossier still pending at ``at`` is past its time (quá hạn) at that moment."""
-    if supplement_requests > MAX_SUPPLEMENT_REQUESTS_ON_TIME:
+    """Whether a dossier still pending at ``at`` is past its time (quá hạn) at that moment.
+
+    The one definition of "overdue": the report's pending figures, the ledger, the queue, the
+    end-of-day list and the command line all derive from it (``dossiers.selectors.overdue_q``
+    is its database form, tested equal).
+
+    - More supplement requests than ``supplement_limit`` (made by ``at``): overdue.
+    - Clock running: overdue once ``at`` is past the due moment moved by the pauses closed
+      by ``at``.
+    - Clock stopped (a pause open at ``at``): the due moment moves with the stopped clock, so
+      the answer is the one of the moment the clock stopped: overdue if that moved due moment
+      was already past (compared as wall time, so a clock stopped at 20:00 after a due moment
+      of 17:00 the same day is overdue, as it was at 19:59).
+    """
+    if too_many_supplements(supplement_requests, supplement_limit):
         return True
-    return at > effective_due(calendar, due_at, list(pauses), at)
+    started = [p for p in pauses if p.start <= at]
+    closed = [p for p in started if p.end is not None and p.end <= at]
+    due = effective_due(calendar, due_at, closed, at)
+    stopped = [p.start for p in started if p.end is None or p.end > at]
+    if stopped:
+        return due < max(stopped)
+    return at > due

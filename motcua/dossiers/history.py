@@ -51,6 +51,7 @@ from motcua.dossiers.models import (
     Pause,
     dossier_search_text,
 )
+from motcua.dossiers.selectors import supplement_limit
 from motcua.dossiers.services import event_content
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.models import Rating
@@ -369,7 +370,9 @@ def parse_record(raw: Any) -> dict[str, Any]:
     # Impossible times (§ issue 3: "returned before received" and its kin).
     _not_before(received, submitted, "received_at", "submitted_at")
     _not_before(due, received, "due_at", "received_at")
-    _not_before(resolved, received, "resolved_at", "received_at")
+    # Not before the submission, but possibly before the official receipt moment (§1.5,
+    # ARCHITECTURE invariant 9): the figures count such a resolution at the receipt moment.
+    _not_before(resolved, submitted, "resolved_at", "submitted_at")
     _not_before(returned, resolved, "returned_at", "resolved_at")
     _not_before(ended, submitted, "ended_at", "submitted_at")
     if rec.get("effective_due_at") is not None:
@@ -414,7 +417,7 @@ def parse_record(raw: Any) -> dict[str, Any]:
         start = _moment(pause.get("start"), f"{place}.start", required=True)
         end = _moment(pause.get("end"), f"{place}.end")
         _not_before(end, start, f"{place}.end", f"{place}.start")
-        _not_before(start, received, f"{place}.start", "received_at")
+        _not_before(start, submitted, f"{place}.start", "submitted_at")
         if rec["pauses"]:
             _not_before(start, rec["pauses"][-1]["end"], f"{place}.start", f"pauses[{i - 1}].end")
         if end is None and i != len(obj["pauses"]):
@@ -950,6 +953,7 @@ def _derive(item: _Resolved, calendars: dict[int, WorkingCalendar]) -> dict[str,
             due_at=effective or rec["resolved_at"],
             supplement_requests=out["supplement_requests"],
             rule=timeliness.EarlyRule(str(settings.MOTCUA_DOSSIERS["EARLY_RULE"])),
+            supplement_limit=supplement_limit(),
         ).value
     out["timeliness"] = kind or ""
     return out

@@ -177,10 +177,13 @@ class Dossier(models.Model):
                 | (Q(resolved_at__isnull=False) & Q(returned_at__gte=models.F("resolved_at"))),
                 name="dossier_returned_after_resolved",
             ),
+            # Resolved only once received, but possibly before the official receipt moment
+            # (§1.5: received at the counter at 18:10 and settled at once): event times are
+            # when things happened (ARCHITECTURE invariant 9).
             models.CheckConstraint(
                 condition=Q(resolved_at__isnull=True)
-                | (Q(received_at__isnull=False) & Q(resolved_at__gte=models.F("received_at"))),
-                name="dossier_resolved_after_received",
+                | (Q(received_at__isnull=False) & Q(resolved_at__gte=models.F("submitted_at"))),
+                name="dossier_resolved_after_submitted",
             ),
         ]
 

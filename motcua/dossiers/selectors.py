@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
@@ -21,20 +23,49 @@ from motcua.payments.choices import ONLINE_METHODS, PaymentEventKind
 from motcua.payments.models import Payment, PaymentEvent
 
 
+def supplement_limit() -> int | None:
+    """The 766 indicator 2.1 rule in force [S]: more supplement requests than this make a
+    dossier late (``MOTCUA_DOSSIERS["MAX_SUPPLEMENT_REQUESTS_ON_TIME"]``; None or "none": no
+    such rule). The one place every output reads it from."""
+    value = settings.MOTCUA_DOSSIERS.get(
+        "MAX_SUPPLEMENT_REQUESTS_ON_TIME", timeliness.MAX_SUPPLEMENT_REQUESTS_ON_TIME
+    )
+    if value is None or str(value).strip().lower() == "none":
+        return None
+    if str(value).strip() == "":
+        return timeliness.MAX_SUPPLEMENT_REQUESTS_ON_TIME
+    try:
+        limit = int(str(value))
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise ImproperlyConfigured(
+            "MOTCUA_MAX_SUPPLEMENT_REQUESTS_ON_TIME must be a whole number >= 0 or 'none', "
+            f"not {value!r}"
+        )
+    return limit
+
+
 def overdue_q(at: datetime) -> Q:
     """Pending dossiers past their time at ``at``: the database form of
-    ``core.timeliness.is_overdue``.
+    ``core.timeliness.is_overdue`` (through ``core.metrics.overdue_at``, which the reports
+    use), for the queue, the end-of-day list and the command line. Tested equal to it
+    (``test_overdue.py``).
 
     A running clock is overdue once its effective due moment has passed. A stopped clock
     (waiting for a supplement or an obligation) moves the due moment with it, so such a
-    dossier is overdue only if it already was when the clock stopped. More than one
-    supplement request counts as overdue (766 indicator 2.1). Moments compare by wall time:
-    a clock stopped in the night after a due moment of 17:00 counts as overdue.
+    dossier is overdue only if it already was when the clock stopped. More supplement
+    requests than the 766 rule allows count as overdue (:func:`supplement_limit`), whether
+    or not a pause was recorded for each (imported counts). Moments compare by wall time: a
+    clock stopped in the night after a due moment of 17:00 counts as overdue.
     """
     running = Q(paused_since__isnull=True, effective_due_at__lt=at)
     stopped = Q(paused_since__isnull=False, effective_due_at__lt=F("paused_since"))
-    too_many = Q(supplement_requests__gt=timeliness.MAX_SUPPLEMENT_REQUESTS_ON_TIME)
-    return Q(status__in=[s.value for s in workflow.PENDING]) & (running | stopped | too_many)
+    late = running | stopped
+    limit = supplement_limit()
+    if limit is not None:
+        late |= Q(supplement_requests__gt=limit)
+    return Q(status__in=[s.value for s in workflow.PENDING]) & late
 
 
 def dossier_facts(queryset: QuerySet[Dossier] | None = None) -> Iterator[DossierFacts]:
@@ -55,6 +86,8 @@ class Counted:
     field_id: int
 
 
+# Plain columns first, then the EXISTS annotations: the SQL selects them in that order, and
+# :func:`_compiled` names the write path's columns by it.
 _COLUMNS = (
     "pk",
     "code",
@@ -72,6 +105,7 @@ _COLUMNS = (
     "electronic_certification",
     "rating__at",
     "rating__level",
+    "supplement_requests",
     "has_components",
     "has_undigitised",
     "has_obligation",
@@ -110,7 +144,9 @@ def _fact_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier, dict[str, Any]]
     return cast("QuerySet[Dossier, dict[str, Any]]", annotated.values(*_COLUMNS))
 
 
-def _facts(row: dict[str, Any], pauses: list[PauseRow]) -> tuple[Counted, DossierFacts]:
+def _facts(
+    row: dict[str, Any], pauses: list[PauseRow], limit: int | None
+) -> tuple[Counted, DossierFacts]:
     received_at, resolved_at = row["received_at"], row["resolved_at"]
     counted = Counted(
         row["pk"],
@@ -128,6 +164,8 @@ def _facts(row: dict[str, Any], pauses: list[PauseRow]) -> tuple[Counted, Dossie
         due_at=row["due_at"],
         pauses=tuple(Pause(p.started_at, p.ended_at) for p in pauses),
         supplement_starts=tuple(p.started_at for p in pauses if p.reason == PauseReason.SUPPLEMENT),
+        supplement_requests=row["supplement_requests"],
+        supplement_limit=limit,
         has_obligation=bool(row["has_obligation"]),
         paid_online=bool(row["has_paid_online"]),
         digitised=bool(row["has_components"])
@@ -188,8 +226,9 @@ def dossiers_with_facts(
 
 def _with_pauses(batch: list[dict[str, Any]]) -> Iterator[tuple[Counted, DossierFacts]]:
     pauses = _pauses_of(batch)
+    limit = supplement_limit()
     for row in batch:
-        yield _facts(row, pauses.get(row["pk"], []))
+        yield _facts(row, pauses.get(row["pk"], []), limit)
 
 
 # The write path's statement, compiled once per database vendor from the same queryset:

@@ -61,6 +61,7 @@ from motcua.dossiers.models import (
     Pause,
     dossier_search_text,
 )
+from motcua.dossiers.selectors import supplement_limit
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.services import RatingError, rating_record
 from motcua.lib import uploads
@@ -621,6 +622,7 @@ def _apply(
                 due_at=dossier.effective_due_at or at,
                 supplement_requests=dossier.supplement_requests,
                 rule=timeliness.EarlyRule(str(settings.MOTCUA_DOSSIERS["EARLY_RULE"])),
+                supplement_limit=supplement_limit(),
             ).value
             dossier.result_form = details.result_form or ResultForm.PAPER
             dossier.result_digitised = details.result_digitised
@@ -745,17 +747,10 @@ def dossier_transition(
                 },
                 field="at",
             )
-        # A receipt outside office hours counts from the next session (§1.5): nothing can
-        # happen to the dossier before that moment either.
-        if dossier.received_at is not None and moment < dossier.received_at:
-            raise InvalidInput(
-                _("%(at)s is before the dossier's receipt moment (%(received)s)")
-                % {
-                    "at": format_datetime(timezone.localtime(moment)),
-                    "received": format_datetime(timezone.localtime(dossier.received_at)),
-                },
-                field="at",
-            )
+        # No refusal before the official receipt moment (§1.5): that moment starts the
+        # statutory clock, it does not forbid recording what happened (ARCHITECTURE invariant
+        # 9). A fee paid at 20:00 or a transfer at 18:20 after a receipt at 18:10 is recorded
+        # at its real time; the due moment still counts from the receipt moment.
         changes, data = _apply(
             dossier, action, details=details, reason=reason, at=moment, actor=actor
         )

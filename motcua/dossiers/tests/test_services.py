@@ -410,13 +410,3 @@ def test_a_scan_is_stored_when_it_really_is_a_pdf_jpeg_or_png(world, settings, t
     with pytest.raises(InvalidInput):
         dossier_file_attach(dossier_id=dossier.pk, upload=BytesIO(pdf), name="big.pdf")
     assert DossierFile.objects.count() == 1
-
-
-def test_nothing_happens_to_a_dossier_before_its_receipt_moment(world):
-    # Submitted online on a Friday evening: received at Monday's first session (§1.5).
-    dossier = world.create(channel=Channel.ONLINE, at="05/01/2024 19:40")
-    dossier = act(world, dossier, A.RECEIVE, "05/01/2024 20:00")
-    with pytest.raises(InvalidInput) as refused:
-        act(world, dossier, A.TRANSFER, "06/01/2024 09:00")
-    assert refused.value.field == "at"
-    assert Dossier.objects.get(pk=dossier.pk).status == Status.RECEIVED
