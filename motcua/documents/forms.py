@@ -648,27 +648,53 @@ def _stamp(moment: datetime | None) -> str:
 
 
 def fee_receipt(payment_event: PaymentEvent) -> bytes:
-    """The receipt for a fee or charge paid for a dossier (§1.4 step 6), A5."""
+    """The receipt for a fee or charge paid for a dossier (§1.4 step 6), A5.
+
+    A payment collected through ``payments.services.payment_collect`` prints its receipt:
+    book and number ("Quyển số … Số …", numbered per agency, book and year), every amount
+    it covers, and the collector's name and position as they were when it was collected.
+    A payment imported from history has no receipt number and says so (docs/payments.md).
+    """
     if payment_event.kind != PaymentEventKind.SUCCEEDED:
         raise InvalidInput(_("only a successful payment has a receipt"), field="payment_event")
     payment = payment_event.payment
     dossier = payment.dossier
     agency = dossier.receiving_agency
+    receipt = payment_event.receipt
+    if receipt is not None:
+        events = list(receipt.events.select_related("payment").order_by("id"))
+        agency = receipt.book.agency
+    else:
+        events = [payment_event]
     document = _new(f"Biên nhận thu phí, lệ phí {dossier.code}")
     document.start_copy()
     _heading(document, agency, timezone.localdate(payment_event.at))
-    _title(document, "BIÊN NHẬN THU PHÍ, LỆ PHÍ", dossier.code)
+    if receipt is not None:
+        number = f"Quyển số: {receipt.book.label}    Số: {receipt.number:07d}"
+    else:
+        number = "Không đánh số (khoản nộp ghi nhận trước khi có sổ biên lai)"
+    _title(document, "BIÊN NHẬN THU PHÍ, LỆ PHÍ", dossier.code, number)
     _para(document, f"Người nộp tiền: {dossier.applicant_name}")
     _para(document, f"Địa chỉ: {_or_blank(dossier.applicant_address)}")
     _para(document, f"Thủ tục hành chính: {dossier.procedure_version.name}")
-    _para(document, f"Nội dung thu: {payment.description}")
-    _para(document, f"Số tiền: {format_money(payment_event.amount)}", style="B")
+    descriptions = list(dict.fromkeys(event.payment.description for event in events))
+    _para(document, f"Nội dung thu: {'; '.join(descriptions)}")
+    total = sum(event.amount for event in events)
+    _para(document, f"Số tiền: {format_money(total)}", style="B")
     method = PAYMENT_METHODS.get(PaymentMethod(payment_event.method), payment_event.method)
     _para(document, f"Hình thức thanh toán: {method}")
     if payment_event.reference:
         _para(document, f"Mã giao dịch: {payment_event.reference}")
     _para(document, f"Thời gian nộp: lúc {moment_text(payment_event.at)}")
-    collector = _staff_name(dossier, [Action.PAY, Action.CONFIRM_PAYMENT])
+    if receipt is None:
+        collector = _staff_name(dossier, [Action.PAY, Action.CONFIRM_PAYMENT])
+    elif receipt.collector_name:
+        collector = receipt.collector_name
+        position = f", {receipt.collector_position}" if receipt.collector_position else ""
+        _para(document, f"Người thu tiền: {collector}{position}")
+    else:  # the applicant paid online: nobody collected it at the desk
+        collector = ""
+        _para(document, "Người thu tiền: thu trực tuyến, không qua quầy")
     _signatures(
         document, [("NGƯỜI NỘP TIỀN", dossier.applicant_name), ("NGƯỜI THU TIỀN", collector)]
     )

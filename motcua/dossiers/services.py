@@ -67,8 +67,8 @@ from motcua.feedback.services import RatingError, rating_record
 from motcua.lib import uploads
 from motcua.lib.formatting import format_datetime, format_number, nfc
 from motcua.payments.choices import PaymentMethod
-from motcua.payments.models import Payment
-from motcua.payments.services import payment_obligation_create, payment_record
+from motcua.payments.selectors import amount_owed
+from motcua.payments.services import payment_collect, payment_obligation_create
 from motcua.units.models import AdministrativeUnit, Agency
 
 # What a transition may save: the Dossier's own columns (``changes`` may also name others).
@@ -488,33 +488,24 @@ def _open_pause(dossier: Dossier, reason: PauseReason, at: datetime, note: str) 
     return {"paused_since": at}
 
 
-def _unpaid(dossier: Dossier) -> Payment:
-    for payment in dossier.payments.prefetch_related("events").order_by("created_at", "id"):
-        paid = sum(e.amount for e in payment.events.all() if e.kind == "succeeded")
-        if paid < payment.amount:
-            return payment
-    raise InvalidInput(_("this dossier owes nothing"), field="payment")
-
-
-def _pay(dossier: Dossier, details: Details, at: datetime) -> dict[str, Any]:
-    if details.payment_method is None:
-        raise InvalidInput(_("how it was paid is required"), field="payment_method")
-    payment = _unpaid(dossier)
-    amount = details.amount if details.amount is not None else payment.amount
-    if amount <= 0:
-        raise InvalidInput(_("the amount must be greater than zero"), field="amount")
-    payment_record(
-        payment=payment,
-        amount=amount,
+def _pay(dossier: Dossier, details: Details, at: datetime, actor: User | None) -> dict[str, Any]:
+    """Collect a fee with its numbered receipt; what may be paid is ``payments``' rule."""
+    collected = payment_collect(
+        dossier_id=dossier.pk,
+        agency_id=dossier.receiving_agency_id,  # type: ignore[arg-type]
+        amount=details.amount,
         method=details.payment_method,
         reference=details.payment_reference,
+        collector=actor,
         at=at,
     )
+    receipt = collected.receipt
     return {
         "payment": {
-            "amount": amount,
+            "amount": sum(event.amount for event in collected.events),
             "method": details.payment_method,
-            "reference": details.payment_reference,
+            "reference": collected.events[0].reference,
+            "receipt": f"{receipt.book.label}/{receipt.number}",
         }
     }
 
@@ -606,10 +597,12 @@ def _apply(
             if settings.MOTCUA_DOSSIERS["PAYMENT_PAUSES_CLOCK"]:
                 changes = _open_pause(dossier, PauseReason.PAYMENT, at, reason)
         case workflow.Action.CONFIRM_PAYMENT:  # Awaiting payment -> In processing
-            data = _pay(dossier, details, at)
+            # Already paid in full (online, or at the counter meanwhile): only confirm.
+            if details.amount is not None or amount_owed(dossier.pk) > 0:
+                data = _pay(dossier, details, at, actor)
             changes = _close_pause(dossier, calendar, at)
         case workflow.Action.PAY:  # state unchanged
-            data = _pay(dossier, details, at)
+            data = _pay(dossier, details, at, actor)
         case workflow.Action.APPROVE | workflow.Action.DENY:  # In processing -> Resolved
             dossier.resolved_at = at
             dossier.outcome = (

@@ -25,7 +25,6 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -36,8 +35,7 @@ from motcua.dossiers.models import Dossier, DossierEvent, Extension
 from motcua.jobs.digest import format_moment
 from motcua.lib.formatting import format_money, nfc
 from motcua.lib.site import site_url
-from motcua.payments.choices import PaymentEventKind
-from motcua.payments.models import Payment, PaymentEvent
+from motcua.payments.selectors import amount_owed
 from motcua.portal.services import rating_link_create
 
 logger = logging.getLogger(__name__)
@@ -170,18 +168,6 @@ def _supplement(dossier: Dossier, event: DossierEvent) -> tuple[str, list[str]]:
     return subject, lines
 
 
-def _owed(dossier: Dossier) -> int:
-    """Đồng still owed: what was asked minus what was paid (as ``services._unpaid`` counts)."""
-    asked = Payment.objects.filter(dossier=dossier).aggregate(total=Sum("amount"))["total"] or 0
-    paid = (
-        PaymentEvent.objects.filter(
-            payment__dossier=dossier, kind=PaymentEventKind.SUCCEEDED
-        ).aggregate(total=Sum("amount"))["total"]
-        or 0
-    )
-    return max(int(asked) - int(paid), 0)
-
-
 def _result(dossier: Dossier, event: DossierEvent) -> tuple[str, list[str]]:
     approved = dossier.outcome == Outcome.APPROVED
     lines = [
@@ -206,7 +192,7 @@ def _result(dossier: Dossier, event: DossierEvent) -> tuple[str, list[str]]:
             )
             % {"agency": dossier.receiving_agency.name}
         )
-    owed = _owed(dossier)
+    owed = amount_owed(dossier.pk)
     if owed:
         lines.append(
             _("Fees and charges still to pay: %(amount)s") % {"amount": format_money(owed)}

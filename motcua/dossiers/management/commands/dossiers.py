@@ -60,7 +60,8 @@ from motcua.feedback.choices import RatingLevel
 from motcua.lib.formatting import format_count, format_money
 from motcua.lib.parsing import parse_date, parse_moment
 from motcua.lib.tablefile import clean_text
-from motcua.payments.choices import PaymentEventKind, PaymentMethod
+from motcua.payments.choices import PaymentMethod
+from motcua.payments.selectors import fee_statement
 from motcua.units.models import Agency
 
 # Where a refused value came from, as the clerk typed it (service field -> option).
@@ -508,16 +509,13 @@ class Command(BaseCommand):
                 self._out(
                     f"  - {c.name} [{c.originals}/{c.certified_copies}/{c.photocopies}]{mark}"
                 )
-        for payment in dossier.payments.prefetch_related("events").order_by("created_at", "id"):
-            paid = sum(
-                e.amount for e in payment.events.all() if e.kind == PaymentEventKind.SUCCEEDED
-            )
+        for obligation in fee_statement(dossier.pk).obligations:
             self._out(
                 _("Fee: %(amount)s, paid %(paid)s — %(what)s")
                 % {
-                    "amount": format_money(payment.amount),
-                    "paid": format_money(paid),
-                    "what": payment.description,
+                    "amount": format_money(obligation.amount),
+                    "paid": format_money(obligation.paid),
+                    "what": obligation.description,
                 }
             )
         rating = getattr(dossier, "rating", None)  # the reverse one-to-one raises when absent

@@ -1,0 +1,97 @@
+"""Two collectors at the same moment (PostgreSQL pass): distinct receipt numbers, one winner.
+
+Each thread has its own connection, so the world they share is committed first (a
+transactional test: the tables are emptied afterwards); a barrier starts their payments
+together. SQLite serialises writers with ``BEGIN IMMEDIATE`` and its test database is in
+memory, so these run in the PostgreSQL pass only (deselected, not skipped, under SQLite).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+
+from motcua.accounts.choices import Role
+from motcua.accounts.services import role_grant, user_create_or_update
+from motcua.core import workflow
+from motcua.dossiers.errors import DossierError, InvalidInput
+from motcua.dossiers.services import Details, dossier_transition
+from motcua.dossiers.tests.world import build_world, local
+from motcua.payments.choices import PaymentMethod
+from motcua.payments.models import PaymentEvent, Receipt, ReceiptBook
+from motcua.payments.selectors import amount_owed
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+
+def together(*works) -> list[object]:
+    """Run each work in its own thread, released at once; what each returned or raised."""
+    barrier = threading.Barrier(len(works))
+    outcomes: list[object] = [None] * len(works)
+
+    def run(index: int, work) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = work()
+        except Exception as error:  # noqa: BLE001 - the test inspects what each got
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(works)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes
+
+
+def pay(dossier_id: int, actor, amount: int, at: str):
+    return lambda: dossier_transition(
+        dossier_id=dossier_id,
+        action=workflow.Action.PAY,
+        actor=actor,
+        details=Details(amount=amount, payment_method=PaymentMethod.CASH),
+        at=local(at),
+    )
+
+
+def test_two_collectors_of_one_agency_get_consecutive_distinct_numbers():
+    world = build_world()
+    second_clerk = user_create_or_update(username="clerk2", full_name="Clerk Hai")
+    role_grant(user=second_clerk, role=Role.CLERK, unit=world.city, agency=world.city_desk)
+    first = world.create(at="02/01/2024 08:00", fee=50000)
+    second = world.create(at="02/01/2024 08:01", fee=70000)
+    outcomes = together(
+        pay(first.pk, world.clerk, 50000, "02/01/2024 09:00"),
+        pay(second.pk, second_clerk, 70000, "02/01/2024 09:00"),
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    receipts = list(Receipt.objects.select_related("book").order_by("number"))
+    assert [r.number for r in receipts] == [1, 2]
+    assert {(r.dossier_id, r.collector_id) for r in receipts} == {
+        (first.pk, world.clerk.pk),
+        (second.pk, second_clerk.pk),
+    }
+    assert ReceiptBook.objects.get().last_number == 2
+    assert (amount_owed(first.pk), amount_owed(second.pk)) == (0, 0)
+
+
+def test_two_payments_of_a_dossiers_last_amount_one_wins_the_other_is_told():
+    world = build_world()
+    dossier = world.create(at="02/01/2024 08:00", fee=50000)
+    outcomes = together(
+        pay(dossier.pk, world.clerk, 50000, "02/01/2024 09:00"),
+        pay(dossier.pk, world.clerk, 50000, "02/01/2024 09:00"),
+    )
+    won = [o for o in outcomes if not isinstance(o, Exception)]
+    lost = [o for o in outcomes if isinstance(o, DossierError)]
+    assert (len(won), len(lost)) == (1, 1), outcomes
+    assert isinstance(lost[0], InvalidInput)
+    assert lost[0].message == "hồ sơ này không còn khoản phải nộp"
+    assert PaymentEvent.objects.filter(payment__dossier=dossier).count() == 1
+    assert list(Receipt.objects.values_list("number", flat=True)) == [1]
+    assert amount_owed(dossier.pk) == 0
