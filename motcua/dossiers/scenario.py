@@ -13,7 +13,8 @@ Definitions of the figures (docs/dossier-history-format.md, "The scenario"):
   means in person or by post;
 - carried over: received before period_start, not resolved or ended before it;
 - resolved in the period (early + on time, late): ``resolved_at`` in the period;
-- pending at the end: received by the end, not resolved or ended by then; all within time;
+- pending at the end: received by the end, not resolved or ended by then; all within time
+  but the ``overdue`` ones (none in 2024);
 - obligations: dossiers received in the period with a financial obligation; paid online: those
   with a successful payment through the national portal or the local gateway;
 - digitisation (766 indicator 4.2, §5.3): dossiers received in the period whose components are
@@ -92,6 +93,26 @@ class ScenarioParams:
     )
     leader: str = "Lý Thị Hà"
     label: str = "bac-kan-2024"
+    # Where a ward's dossiers are received and settled: agency codes from the ward's code.
+    # The 2024 wards have one-stop sections; since 1/7/2025 communes have centres (§10.2).
+    desk_pattern: str = "BPMC-{}"
+    committee_pattern: str = "UBND-{}"
+    address_place: str = "thành phố Bắc Kạn"  # the end of the applicants' addresses
+    # Names of known staff by agency code, and of the leader who signs a ward's apologies.
+    known_staff: tuple[tuple[str, str], ...] = ()
+    ward_leaders: tuple[tuple[str, str], ...] = ()
+    # Pending dossiers in states a working day needs (the live year, issue 10), taken out of
+    # ``pending``: overdue (due before the period's end), due on the first and on the second
+    # working day after the period, and awaiting a supplement (the clock stopped).
+    overdue: int = 0
+    due_next: int = 0
+    due_after_next: int = 0
+    awaiting_supplement: int = 0
+    # After the period (not in its figures): submitted online after the last close and not yet
+    # received (awaiting acceptance, §1.5), and received at the counter in the first hour of
+    # the next day when it is a working day.
+    waiting_online: int = 0
+    next_morning: int = 0
 
     @property
     def received(self) -> int:
@@ -127,7 +148,7 @@ def expected_figures(params: ScenarioParams) -> dict[str, int]:
         - params.late_resolved,
         "resolved_late": params.late_resolved,
         "pending": params.pending,
-        "pending_overdue": 0,
+        "pending_overdue": params.overdue,
         "obligations": params.obligations,
         "paid_online": params.paid_online,
         "digitised": params.digitised,
@@ -178,6 +199,7 @@ class _Plan:
     supplement: bool = False
     denied: bool = False
     ward: str = ""  # "" = the city's one-stop section
+    state: str = ""  # a forced pending state: overdue | due_next | due_after_next | supplement
     # Filled by the timeline.
     version: ProcedureVersion | None = None
     times: dict[str, Any] = field(default_factory=dict)
@@ -188,9 +210,9 @@ class _World:
     """The agencies, units, catalogue and calendar the scenario is built on (read once)."""
 
     def __init__(self, params: ScenarioParams) -> None:
-        codes = [params.city_desk]
+        codes = [params.city_desk] if params.city_desk else []
         for ward in params.ward_units:
-            codes += [f"BPMC-{ward}", f"UBND-{ward}"]
+            codes += [params.desk_pattern.format(ward), params.committee_pattern.format(ward)]
         agencies = {a.code: a for a in Agency.objects.filter(code__in=codes)}
         missing = sorted(set(codes) - set(agencies))
         if missing:
@@ -199,7 +221,8 @@ class _World:
         self.units: dict[str, AdministrativeUnit] = {
             code: unit_at(code, params.period_end) for code in params.ward_units
         }
-        self.calendar: WorkingCalendar = calendar_for(agency=agencies[params.city_desk])
+        first_desk = params.city_desk or params.desk_pattern.format(params.ward_units[0])
+        self.calendar: WorkingCalendar = calendar_for(agency=agencies[first_desk])
         versions = list(
             ProcedureVersion.objects.select_related("procedure", "competent_agency")
             .prefetch_related("components", "fees")
@@ -275,6 +298,21 @@ def _plan(params: ScenarioParams, rng: random.Random) -> list[_Plan]:
         p.denied = not p.pending and not p.late and rng.random() < params.denied_share
         if rng.random() >= params.city_share:
             p.ward = rng.choice(params.ward_units)
+    states = (
+        ("overdue", params.overdue),
+        ("due_next", params.due_next),
+        ("due_after_next", params.due_after_next),
+        ("supplement", params.awaiting_supplement),
+    )
+    forced = sum(count for _state, count in states)
+    if forced:  # (no draw otherwise: the 2024 scenario's dossiers stay exactly as they were)
+        pending = sorted(_choose(rng, [i for i in everyone if plans[i].pending], forced, "pending"))
+        rng.shuffle(pending)
+        for state, count in states:
+            for i in pending[:count]:
+                plans[i].state = state
+                plans[i].supplement = state == "supplement"
+            pending = pending[count:]
     return plans
 
 
@@ -304,6 +342,10 @@ class _Clock:
             minutes=1
         )
         self.first_in = calendar.next_working_moment(self.start)
+        # The first and second working days after the period (for dossiers due on them).
+        following = [params.period_end + timedelta(days=n) for n in range(1, 30)]
+        following = [d for d in following if calendar.is_working_day(d)]
+        self.after_end = {"due_next": following[0], "due_after_next": following[1]}
 
     def working_days(self, first: date, last: date) -> list[date]:
         days, day = [], first
@@ -359,6 +401,12 @@ def _timeline(world: _World, clock: _Clock, rng: random.Random, plan: _Plan) -> 
     elif plan.group == "carried":
         days = clock.working_days(p.period_start - timedelta(days=21), p.period_start)
         days = [d for d in days if d < p.period_start]
+    elif plan.state == "overdue":
+        days = clock.working_days(
+            p.period_end - timedelta(days=70), p.period_end - timedelta(days=20)
+        )
+    elif plan.state in ("due_next", "due_after_next"):
+        days = clock.working_days(p.period_end - timedelta(days=25), p.period_end)
     elif plan.pending:
         days = clock.working_days(p.pending_from, p.period_end)
     elif plan.late:
@@ -375,8 +423,14 @@ def _timeline(world: _World, clock: _Clock, rng: random.Random, plan: _Plan) -> 
 
     if plan.group == "prior":
         horizon = min(due, clock.last_before)
+    elif plan.state == "overdue":
+        if clock.add(due, clock.spd) >= clock.last:  # at least a working day overdue
+            return False
+        horizon = clock.last
     elif plan.pending:
         if due <= clock.end:
+            return False
+        if plan.state in clock.after_end and due.date() != clock.after_end[plan.state]:
             return False
         horizon = clock.last
     else:
@@ -430,6 +484,38 @@ def _timeline(world: _World, clock: _Clock, rng: random.Random, plan: _Plan) -> 
 # -- records ---------------------------------------------------------------------------------
 
 
+def _after_the_period(world: _World, clock: _Clock, rng: random.Random) -> list[_Plan]:
+    """Dossiers of the day after the period: online ones submitted after its last close, not
+    yet received (their official receipt moment is the next opening, §1.5), and counter ones
+    received in the next day's first working hour when that day is a working day."""
+    p = clock.params
+    plans = []
+    close = clock.last + timedelta(minutes=1)  # the last session's end
+    window = int((clock.end - close).total_seconds()) - 600
+    for _ in range(p.waiting_online):
+        plan = _Plan("waiting", Channel.ONLINE.value, ward=rng.choice(p.ward_units))
+        plan.obligation = plan.paid_online = rng.random() < 0.4
+        submitted = close + timedelta(seconds=300 + rng.randrange(window) // 60 * 60)
+        plan.version = _pick_version(world, rng, plan, submitted.date())
+        plan.times = {"submitted": submitted}
+        plans.append(plan)
+    next_day = p.period_end + timedelta(days=1)
+    if p.next_morning and clock.cal.is_working_day(next_day):
+        opening = clock.cal.next_working_moment(_local(next_day))
+        for _ in range(p.next_morning):
+            plan = _Plan("today", Channel.DIRECT.value, pending=True, ward=rng.choice(p.ward_units))
+            plan.obligation = rng.random() < 0.5
+            plan.version = _pick_version(world, rng, plan, next_day)
+            received = clock.add(opening, rng.randrange(60, 2700) // 60 * 60)
+            due = clock.cal.due(received, *plan.version.time_limit_for(online=False))
+            due = due.astimezone(LOCAL_TZ)
+            transfer = clock.add(received, 600)
+            plan.times = {"submitted": received, "received": received, "due": due,
+                          "transfer": transfer, "effective": due}  # fmt: skip
+            plans.append(plan)
+    return plans
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(LOCAL_TZ).isoformat()
 
@@ -438,19 +524,22 @@ class _Builder:
     def __init__(self, world: _World, params: ScenarioParams, rng: random.Random) -> None:
         self.world, self.params, self.rng = world, params, rng
         self.staff: dict[str, str] = {}
+        self.known = {**KNOWN_CLERKS, **dict(params.known_staff)}
+        self.leaders = dict(params.ward_leaders)
 
     def staff_name(self, key: str) -> str:
         if key not in self.staff:
-            self.staff[key] = KNOWN_CLERKS.get(key) or _person(self.rng)[0]
+            self.staff[key] = self.known.get(key) or _person(self.rng)[0]
         return self.staff[key]
 
     def record(self, plan: _Plan) -> dict[str, Any]:
         rng, params, t = self.rng, self.params, plan.times
         version = plan.version
         assert version is not None
-        desk = f"BPMC-{plan.ward}" if plan.ward else params.city_desk
+        desk = params.desk_pattern.format(plan.ward) if plan.ward else params.city_desk
+        leader = self.leaders.get(plan.ward, params.leader)
         competent = (
-            f"UBND-{plan.ward}"
+            params.committee_pattern.format(plan.ward)
             if plan.ward
             else version.competent_agency.code
             if version.competent_agency
@@ -472,14 +561,17 @@ class _Builder:
         fee = sum(f.amount for f in version.fees.all()) if plan.obligation else 0
 
         status = Status.IN_PROCESSING.value
-        if "resolved" in t:
+        waiting = plan.group == "waiting"
+        if waiting:
+            status = Status.SUBMITTED.value
+        elif "resolved" in t:
             status = Status.RETURNED.value if "returned" in t else Status.RESOLVED.value
         elif "pause" in t and t["pause"][1] is None:
             status = Status.AWAITING_SUPPLEMENT.value
         elif plan.pending and rng.random() < 0.15:
             status = Status.RECEIVED.value
         resolved = "resolved" in t
-        transferred = status != Status.RECEIVED
+        transferred = status not in (Status.RECEIVED, Status.SUBMITTED)
 
         comps = list(version.components.all()) or []
         components = [
@@ -517,7 +609,7 @@ class _Builder:
 
         payments: list[dict[str, Any]] = []
         pay_event: dict[str, Any] | None = None
-        received_changes = {"received_at": _iso(t["received"]), "due_at": _iso(t["due"])}
+        received_changes = {"received_at": _iso(t.get("received")), "due_at": _iso(t.get("due"))}
         basics = {"procedure": version.procedure.code, "channel": plan.channel, "fee": fee}
         if online:
             event(t["submitted"], name, "create", Status.SUBMITTED.value, **basics)
@@ -532,7 +624,9 @@ class _Builder:
                              "reference": reference, "at": _iso(t["submitted"])}  # fmt: skip
                 payment = {"amount": fee, "method": method, "reference": reference}
                 event(t["submitted"], name, "pay", Status.SUBMITTED.value, payment=payment)
-            event(t["received"], clerk, "receive", Status.RECEIVED.value, changes=received_changes)
+            if not waiting:
+                event(t["received"], clerk, "receive", Status.RECEIVED.value,
+                      changes=received_changes)  # fmt: skip
         else:
             event(t["received"], clerk, "receive", Status.RECEIVED.value,
                   changes=received_changes, **basics)  # fmt: skip
@@ -578,12 +672,12 @@ class _Builder:
                     "old_due_at": _iso(t["effective"]),
                     "new_due_at": _iso(t["reappointed"]),
                     "reason": APOLOGY,
-                    "signed_by": params.leader,
+                    "signed_by": leader,
                     "at": _iso(t["apology"]),
                 }  # fmt: skip
             )
-            event(t["apology"], params.leader, "apologise", Status.IN_PROCESSING.value,
-                  reason=APOLOGY, signed_by=params.leader)  # fmt: skip
+            event(t["apology"], leader, "apologise", Status.IN_PROCESSING.value,
+                  reason=APOLOGY, signed_by=leader)  # fmt: skip
         kind = ""
         if resolved:
             calendar = self.world.calendar
@@ -648,7 +742,7 @@ class _Builder:
                 "birth_date": birth.isoformat() if birth else None,
                 "phone": f"09{rng.randrange(10**8):08d}",
                 "email": "",
-                "address": f"Tổ {rng.randrange(1, 20)}, {unit.name}, thành phố Bắc Kạn",
+                "address": f"Tổ {rng.randrange(1, 20)}, {unit.name}, {params.address_place}",
                 "unit": unit_code,
             },
             "channel": plan.channel,
@@ -656,15 +750,16 @@ class _Builder:
             "summary": version.name,
             "components": components,
             "submitted_at": _iso(t["submitted"]),
-            "received_at": _iso(t["received"]),
-            "due_at": _iso(t["due"]),
-            "effective_due_at": _iso(t["effective"] if not plan.pending else t["due"]),
+            "received_at": _iso(t.get("received")),
+            "due_at": _iso(t.get("due")),
+            "effective_due_at": _iso(t.get("effective") if not plan.pending else t.get("due")),
             "reappointed_due_at": _iso(t.get("reappointed")),
             "supplement_requests": len(pauses),
             "pauses": pauses,
             "extensions": extensions,
             "status": status,
             "current_step": {
+                Status.SUBMITTED.value: "Chờ tiếp nhận",
                 Status.RECEIVED.value: "Tiếp nhận hồ sơ",
                 Status.IN_PROCESSING.value: "Thẩm định hồ sơ",
                 Status.AWAITING_SUPPLEMENT.value: "Chờ bổ sung hồ sơ",
@@ -702,16 +797,21 @@ def generate(params: ScenarioParams = BAC_KAN_2024) -> Iterator[dict[str, Any]]:
     clock = _Clock(world.calendar, params)
     plans = _plan(params, rng)
     for plan in plans:
-        for _ in range(200):
+        # A forced state (a due day to hit) takes more tries than a free one.
+        for _ in range(3000 if plan.state else 200):
             if _timeline(world, clock, rng, plan):
                 break
         else:
             raise ScenarioError(f"cannot place a {plan.group} dossier ({plan}) in its period")
+    if params.waiting_online or params.next_morning:  # (no draw otherwise, as in 2024)
+        plans += _after_the_period(world, clock, rng)
     # Codes: {agency electronic code}-{yyMMdd}-{NNNN}, per agency and day, in submission order.
     plans.sort(key=lambda p: (p.times["submitted"], p.ward))
     sequence: dict[tuple[str, date], int] = {}
     for plan in plans:
-        desk = world.agencies[f"BPMC-{plan.ward}" if plan.ward else params.city_desk]
+        desk = world.agencies[
+            params.desk_pattern.format(plan.ward) if plan.ward else params.city_desk
+        ]
         day = plan.times["submitted"].astimezone(LOCAL_TZ).date()
         number = sequence[(desk.code, day)] = sequence.get((desk.code, day), 0) + 1
         plan.code = f"{desk.electronic_code}-{day:%y%m%d}-{number:04d}"

@@ -1,0 +1,234 @@
+"""The demo on the day it is opened (issue 10 item 1): the whole demo loaded once for the module,
+then what a newcomer meets today at the three new units."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, timedelta
+from io import StringIO
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from motcua.accounts.models import User
+from motcua.catalog.models import ProcedureVersion
+from motcua.clock.selectors import calendar_for
+from motcua.core.clock import LOCAL_TZ
+from motcua.demo.live import LIVE_DESKS, LIVE_UNITS, live_params, load_live_year
+from motcua.demo.services import demo_load
+from motcua.documents.pdf import Document
+from motcua.dossiers.choices import Channel, Status, Timeliness
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.scenario import expected_figures, scenario_lines
+from motcua.payments.models import Payment
+from motcua.units.models import Agency
+
+pytestmark = pytest.mark.django_db
+PENDING = (Status.RECEIVED, Status.IN_PROCESSING, Status.AWAITING_SUPPLEMENT)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """``demo load`` as a newcomer runs it today, once for the module (rolled back after)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_load()
+        transaction.set_rollback(True)
+
+
+def live() -> object:
+    return Dossier.objects.filter(imported=True, receiving_agency__code__in=LIVE_DESKS)
+
+
+def client_for(username: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _due_day(dossier: Dossier) -> date:
+    due = dossier.reappointed_due_at or dossier.effective_due_at or dossier.due_at
+    return due.astimezone(LOCAL_TZ).date()
+
+
+def test_loading_again_changes_no_count(demo):
+    counts = {
+        "dossiers": Dossier.objects.count(),
+        "versions": ProcedureVersion.objects.count(),
+        "users": User.objects.count(),
+        "payments": Payment.objects.count(),
+    }
+
+    again = demo_load()
+
+    assert again["live_dossiers"] == demo["live_dossiers"]
+    assert again["dossiers"] == demo["dossiers"] == 1707
+    assert counts == {
+        "dossiers": Dossier.objects.count(),
+        "versions": ProcedureVersion.objects.count(),
+        "users": User.objects.count(),
+        "payments": Payment.objects.count(),
+    }
+
+
+def test_a_load_on_a_later_day_keeps_the_stored_year_and_adds_nothing(demo):
+    stored = live().count()
+
+    report = load_live_year(timezone.localdate() + timedelta(days=40))
+
+    assert (report.created, report.kept) == (0, stored)
+    assert live().count() == stored
+
+
+def test_the_live_year_is_the_same_for_the_same_day_and_differs_for_another(demo):
+    day = date(2026, 3, 18)
+
+    def digest(on: date) -> str:
+        lines = "\n".join(scenario_lines(live_params(on)))
+        return hashlib.sha256(lines.encode()).hexdigest()
+
+    assert digest(day) == digest(day)
+    assert digest(day) != digest(day + timedelta(days=1))
+
+
+def test_the_live_year_has_about_two_thousand_dossiers_of_the_three_units(demo):
+    assert 1500 <= demo["live_dossiers"] <= 3000
+    assert live().count() == demo["live_dossiers"]
+    units = set(live().values_list("receiving_agency__unit__code", flat=True))
+    assert units == set(LIVE_UNITS)
+    today = timezone.localdate()
+    first = live().order_by("submitted_at").first().submitted_at.astimezone(LOCAL_TZ).date()
+    assert today - timedelta(days=420) <= first < today - timedelta(days=300)
+    # Nothing happened after the moment of loading but this morning's counter receipts (events
+    # end last night; a load before office hours finds those few ahead of the clock).
+    for dossier in live().filter(last_event_at__gt=timezone.now()):
+        assert dossier.channel == Channel.DIRECT
+        assert dossier.received_at.astimezone(LOCAL_TZ).date() == today
+
+
+def test_every_state_is_present_on_the_day_it_is_opened(demo):
+    today = timezone.localdate()
+    calendar = calendar_for(agency=Agency.objects.get(code=LIVE_DESKS[0]))
+    working = [today + timedelta(days=n) for n in range(0, 30)]
+    working = [d for d in working if calendar.is_working_day(d)]
+    first, second = working[0], working[1]  # today on a working day, and the next one
+
+    for desk in LIVE_DESKS:
+        waiting = live().filter(receiving_agency__code=desk, status=Status.SUBMITTED)
+        assert waiting.exists(), desk
+        assert all(d.received_at is None and d.channel == Channel.ONLINE for d in waiting)
+        # Submitted after the last close: after 17:00, or on a day off.
+        for d in waiting:
+            moment = d.submitted_at.astimezone(LOCAL_TZ)
+            assert moment.hour >= 17 or not calendar.is_working_day(moment.date())
+    statuses = set(live().values_list("status", flat=True))
+    assert {Status.SUBMITTED, *PENDING, Status.RESOLVED, Status.RETURNED} <= statuses
+    pending = list(live().filter(status__in=PENDING))
+    due_days = {_due_day(d) for d in pending}
+    assert first in due_days
+    assert second in due_days
+    assert any(day > second for day in due_days)
+    overdue = [d for d in pending if _due_day(d) < today and d.status != Status.AWAITING_SUPPLEMENT]
+    assert len(overdue) >= 6
+    paused = live().filter(status=Status.AWAITING_SUPPLEMENT)
+    assert paused.exists()
+    assert all(d.paused_since is not None for d in paused)
+    kinds = set(live().values_list("timeliness", flat=True))
+    assert {Timeliness.EARLY, Timeliness.ON_TIME, Timeliness.LATE} <= kinds
+    assert live().filter(rating__isnull=False).exists()
+    assert live().filter(channel=Channel.ONLINE).exists()
+    assert live().filter(channel=Channel.DIRECT).exists()
+    assert Payment.objects.filter(dossier__in=live(), amount__gt=0).exists()
+
+
+def test_the_figures_ledger_agrees_with_the_dossiers_of_the_new_units(demo):
+    params = live_params(timezone.localdate())
+    for unit in LIVE_UNITS:
+        out = StringIO()
+        call_command(
+            "report",
+            "verify",
+            "--unit",
+            unit,
+            "--from",
+            f"{params.period_start:%d/%m/%Y}",
+            "--to",
+            f"{params.period_end:%d/%m/%Y}",
+            stdout=out,
+        )
+        assert "khớp" in out.getvalue(), out.getvalue()
+    assert expected_figures(params)["pending_overdue"] == 6
+
+
+def test_each_new_clerk_has_online_submissions_to_accept(demo):
+    for slug, desk in zip(("ducxuan", "backan", "phongquang"), LIVE_DESKS, strict=True):
+        page = client_for(f"tiepnhan.{slug}").get(reverse("backoffice:online"))
+        assert page.status_code == 200
+        html = page.content.decode()
+        for code in (
+            live()
+            .filter(receiving_agency__code=desk, status=Status.SUBMITTED)
+            .values_list("code", flat=True)
+        ):
+            assert code in html
+
+
+def test_each_new_officer_has_work_in_the_queue(demo):
+    for slug in "ducxuan", "backan", "phongquang":
+        page = client_for(f"chuyenvien.{slug}").get(reverse("backoffice:queue"))
+        assert page.status_code == 200
+        codes = set(re.findall(r"000\.\d\d\.19\.H55-\d{6}-\d{4}", page.content.decode()))
+        assert codes, slug
+
+
+def test_each_new_leader_sees_the_units_figures(demo):
+    for slug in "ducxuan", "backan", "phongquang":
+        page = client_for(f"lanhdao.{slug}").get(reverse("reports:dashboard"))
+        assert page.status_code == 200
+
+
+def _pdf() -> SimpleUploadedFile:
+    document = Document()
+    document.add_page()
+    document.text_line("Tờ khai đăng ký khai sinh")
+    return SimpleUploadedFile("to-khai.pdf", document.to_bytes(), content_type="application/pdf")
+
+
+def test_the_ward_clerk_opens_an_online_dossier_sent_to_her_ward_today(demo, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    code = "2.005266"  # Đăng ký khai sinh: commune level, full online
+    citizen = Client()
+    page = citizen.get(reverse("portal:submit", args=[code]))
+    assert page.status_code == 200
+    key = re.search(r'name="submission_key" value="([^"]+)"', page.content.decode()).group(1)
+    version = ProcedureVersion.objects.filter(procedure__code=code).order_by("-version").first()
+    component = version.components.order_by("position").first().pk
+    sent = citizen.post(
+        reverse("portal:submit", args=[code]),
+        {
+            "desk": Agency.objects.get(code="TTPVHCC-01840").pk,
+            "applicant_name": "Nguyễn Văn An",
+            "applicant_id_number": "006090001234",
+            "applicant_phone": "0912 345 678",
+            "applicant_email": "an@example.org",
+            "applicant_address": "Tổ 1, phường Đức Xuân",
+            "submission_key": key,
+            f"file_{component}": _pdf(),
+        },
+    )
+    assert sent.status_code == 302, sent.content.decode()[:2000]
+    dossier = Dossier.objects.filter(imported=False, receiving_agency__code="TTPVHCC-01840").get()
+
+    clerk = client_for("tiepnhan.ducxuan")
+    opened = clerk.get(reverse("backoffice:dossier", args=[dossier.code]))
+
+    assert opened.status_code == 200
+    assert dossier.code in clerk.get(reverse("backoffice:online")).content.decode()
+    # The 2024 account of the ward, granted in the unit that ended on 30/06/2025, does not.
+    old = client_for("motcua.ducxuan").get(reverse("backoffice:dossier", args=[dossier.code]))
+    assert old.status_code == 404
