@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from motcua.accounts.services import user_create_or_update
 from motcua.catalog.models import FeeItem
 from motcua.core import workflow
 from motcua.dossiers.choices import Channel
@@ -307,3 +308,24 @@ def test_imported_payments_are_listed_unnumbered(world):
     (row,) = dossier_receipts(dossier.pk)
     assert (row.receipt, row.amount) == (None, 20000)
     assert amount_owed(dossier.pk) == 0
+
+
+def test_an_agency_opens_a_book_in_the_admin(world, client):
+    admin_user = user_create_or_update(username="quantri", full_name="Quản trị", is_superuser=True)
+    client.force_login(admin_user)
+    url = "/admin/payments/receiptbook/add/"
+    data = {"agency": world.city_desk.pk, "year": "2026", "label": "QS-07"}
+    assert client.post(url, data).status_code == 302
+    book = ReceiptBook.objects.get()
+    assert (book.agency, book.year, book.label, book.last_number) == (
+        world.city_desk,
+        2026,
+        "QS-07",
+        0,
+    )
+    again = client.post(url, data)
+    assert again.status_code == 200
+    assert "cơ quan này đã có quyển số QS-07 của năm 2026" in again.content.decode()
+    assert ReceiptBook.objects.count() == 1
+    change = client.get(f"/admin/payments/receiptbook/{book.pk}/change/")
+    assert 'name="_save"' not in change.content.decode()  # a book in use is not edited
