@@ -41,6 +41,15 @@ class ReceiveForm(forms.Form):
     )
     sets_count = validators.SetsCountField(label=_("Number of sets"), required=False)
 
+    @classmethod
+    def limits(cls) -> dict[str, int]:
+        """Each text field's length, for the page's ``maxlength`` attributes."""
+        return {
+            name: int(field.max_length)
+            for name, field in cls.base_fields.items()
+            if getattr(field, "max_length", None)
+        }
+
     def errors_by_field(self) -> dict[str, str]:
         """The first message of each field, as the page shows it under the field."""
         return {name: str(errors[0]) for name, errors in self.errors.items()}

@@ -232,6 +232,7 @@ def receive(request: HttpRequest, procedure_code: str) -> HttpResponse:
         "requirements": requirements,
         "values": request.POST if request.method == "POST" else {},
         "errors": errors,
+        "limits": ReceiveForm.limits(),
         "token": request.POST.get("token") if request.method == "POST" else uuid.uuid4().hex,
         "fees": list(procedure.fees.all()),
     }

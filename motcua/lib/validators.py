@@ -172,7 +172,11 @@ class BirthDateField(forms.Field):
             return None
         try:
             return parse_date(text)
-        except (ValueError, OverflowError):
+        except ValueError as error:
+            # A real date outside the parser's years is still a date: validate() names why.
+            found = getattr(error, "value", None)
+            if isinstance(found, date):
+                return found
             raise ValidationError(
                 _("Date of birth: “%(value)s” is not a date (dd/mm/yyyy).")
                 % {"value": quoted(text)},

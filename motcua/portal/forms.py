@@ -1,4 +1,7 @@
-"""Forms of the citizen portal. Field errors are shown next to the field, in Vietnamese."""
+"""Forms of the citizen portal. Field errors are shown next to the field, in Vietnamese.
+
+The applicant's fields are ``lib.validators``'s, the counter's too: one phone rule, one ID
+number rule, one message each, and every text cut at its column's length."""
 
 from __future__ import annotations
 
@@ -7,8 +10,14 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from motcua.dossiers.models import Dossier
 from motcua.feedback.choices import RatingLevel
+from motcua.lib import validators
 from motcua.units.models import Agency
+
+
+def _limit(name: str) -> int:
+    return int(Dossier._meta.get_field(name).max_length or 0)
 
 
 class SubmissionForm(forms.Form):
@@ -20,13 +29,15 @@ class SubmissionForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": _("Choose one of the desks listed.")},
     )
-    applicant_name = forms.CharField(label=_("Full name"), max_length=300)
-    applicant_id_number = forms.CharField(
-        label=_("Personal ID number (12 digits)"), max_length=20, required=False
+    applicant_name = validators.TextField(label=_("Full name"), max_length=_limit("applicant_name"))
+    applicant_id_number = validators.PersonalIdField(
+        label=_("Personal ID number (12 digits)"), required=False
     )
-    applicant_phone = forms.CharField(label=_("Phone number"), max_length=20)
-    applicant_email = forms.EmailField(label=_("E-mail"), required=False)
-    applicant_address = forms.CharField(label=_("Address"), max_length=500, required=False)
+    applicant_phone = validators.PhoneField(label=_("Phone number"))
+    applicant_email = validators.EmailField(label=_("E-mail"), required=False)
+    applicant_address = validators.TextField(
+        label=_("Address"), max_length=_limit("applicant_address"), required=False
+    )
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, desks: Any, **kwargs: Any) -> None:

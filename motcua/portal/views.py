@@ -77,6 +77,13 @@ def _procedure_facts(version: ProcedureVersion) -> dict[str, Any]:
     }
 
 
+def file_field_name(component_id: int) -> str:
+    """The name of a component's file input, built here and read back by :func:`submit`:
+    a template's ``file_{{ id }}`` printed 1038 as "1.038" (issue 10), so no template
+    formats it."""
+    return f"file_{component_id}"
+
+
 @never_cache
 def catalog(request: HttpRequest) -> HttpResponse:
     """The procedures in force today: search without diacritics, filter by level and field."""
@@ -150,7 +157,9 @@ def _submission_page(
     problems: list[str] | None = None,
     file_errors: dict[int, str] | None = None,
 ) -> HttpResponse:
-    context = _procedure_facts(version) | {
+    facts = _procedure_facts(version)
+    context = facts | {
+        "uploads": [(c, file_field_name(c.pk)) for c in facts["components"]],
         "form": form,
         "problems": problems or [],
         "file_errors": file_errors or {},
@@ -197,7 +206,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     components = {c.pk: c for c in version.components.all()}
     files = []
     for component_id, requirement in components.items():
-        upload = request.FILES.get(f"file_{component_id}")
+        upload = request.FILES.get(file_field_name(component_id))
         if upload is not None:
             files.append((requirement, upload, upload.name or "file"))
     data = form.cleaned_data

@@ -8,6 +8,7 @@ for the module; each test makes its own dossiers (rolled back after it).
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -92,6 +93,12 @@ def receive_at_counter(**applicant) -> Dossier:
     ).dossier
 
 
+def same_page(html: str) -> str:
+    """The page without its CSRF tokens and the language form's return address."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r'name="next" value="[^"]*"', "", html)
+
+
 def submit_online() -> Dossier:
     version = procedure_in_force(CITY_PROCEDURE, timezone.localdate())
     assert version is not None
@@ -130,7 +137,9 @@ def test_a_ward_clerk_gets_the_same_404_for_a_city_dossier_as_for_a_missing_one(
     hidden = ward.get(f"/mot-cua/ho-so/{dossier.code}/")
     missing = ward.get("/mot-cua/ho-so/KHONG-CO-0000/")
     assert hidden.status_code == missing.status_code == 404
-    assert hidden.content == missing.content
+    # The same page, but for what any page has: the layout's language form carries a fresh
+    # CSRF token and the address to come back to.
+    assert same_page(hidden.content.decode()) == same_page(missing.content.decode())
     # Nor can it act on it, print it, or see it in a list.
     act = ward.post(f"/mot-cua/ho-so/{dossier.code}/thao-tac/transfer/", {"version": "1"})
     assert act.status_code == 404
@@ -551,3 +560,110 @@ def test_forms_02_03_and_the_fee_receipt_are_pdfs(clerk):
     receipt = clerk.get(f"/mot-cua/ho-so/{paid.code}/in/bien-lai/{payment.pk}/")
     assert receipt["Content-Type"] == "application/pdf"
     assert receipt.content.startswith(b"%PDF")
+
+
+# -- bad input at the counter (issue 10 item 8): Vietnamese messages naming the field ---------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "applicant_name",
+            "A" * 10_000,
+            "Họ và tên: tối đa 300 ký tự (đã nhập 10.000 ký tự).",
+        ),
+        ("applicant_birth_date", "01/01/2030", "Ngày sinh: 01/01/2030 là ngày trong tương lai."),
+        ("applicant_birth_date", "31/12/9999", "Ngày sinh: 31/12/9999 là ngày trong tương lai."),
+        ("applicant_birth_date", "01/01/1850", "Ngày sinh: 01/01/1850 trước ngày 01/01/1900."),
+        (
+            "applicant_phone",
+            "abc",
+            "Số điện thoại: “abc” không phải là số điện thoại Việt Nam"
+            " (10 chữ số bắt đầu bằng 0, hoặc +84).",
+        ),
+        (
+            "applicant_id_number",
+            "12345",
+            "Số định danh cá nhân: “12345” không phải là dãy 12 chữ số.",
+        ),
+        ("sets_count", "-3", "Số bộ hồ sơ phải là số nguyên dương."),
+        ("sets_count", "0", "Số bộ hồ sơ phải là số nguyên dương."),
+        ("sets_count", "2.5", "Số bộ hồ sơ phải là số nguyên dương."),
+        ("sets_count", "99999999999999999999", "Số bộ hồ sơ: tối đa 50."),
+        ("applicant_address", "x" * 501, "Địa chỉ: tối đa 500 ký tự (đã nhập 501 ký tự)."),
+        (
+            "summary",
+            "x" * 600,
+            "Nội dung yêu cầu giải quyết: tối đa 500 ký tự (đã nhập 600 ký tự).",
+        ),
+        (
+            "applicant_email",
+            "not-an-address",
+            "Thư điện tử: “not-an-address” không phải là địa chỉ thư điện tử.",
+        ),
+    ],
+)
+def test_the_counter_refuses_bad_applicant_data_in_vietnamese_naming_the_field(
+    clerk, field, value, message
+):
+    before = Dossier.objects.count()
+    response = clerk.post(
+        f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/", receive_form(clerk) | {field: value}
+    )
+    assert response.status_code == 400
+    assert response.context["errors"] == {field: message}
+    page = response.content.decode()
+    assert f'<p class="field-error" id="{field}-error">{message}</p>' in page
+    assert "không phải là số nguyên" not in page.replace("số nguyên dương", "")
+    assert Dossier.objects.count() == before
+
+
+def test_a_long_name_pasted_is_quoted_short_and_the_page_keeps_its_width(clerk):
+    response = clerk.post(
+        f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/",
+        receive_form(clerk) | {"applicant_phone": "9" * 5_000},
+    )
+    assert response.status_code == 400
+    message = response.context["errors"]["applicant_phone"]
+    assert message == "Điện thoại: tối đa 20 ký tự (đã nhập 5.000 ký tự)."
+    assert 'maxlength="300"' in response.content.decode()
+
+
+def test_a_birth_date_today_and_a_valid_id_are_received(clerk):
+    today = timezone.localdate().strftime("%d/%m/%Y")
+    data = receive_form(clerk) | {
+        "applicant_birth_date": today,
+        "applicant_id_number": "006 090 001 234",
+        "sets_count": "2",
+    }
+    response = clerk.post(f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/", data)
+    assert response.status_code == 302
+    dossier = Dossier.objects.get(applicant_name="Lò Văn Cường")
+    assert dossier.applicant_birth_date == timezone.localdate()
+    assert dossier.applicant_id_number == "006090001234"
+    assert dossier.sets_count == 2
+
+
+# -- ids in attributes (issue 10): "1.038" is not 1038 -------------------------------------
+
+
+def test_the_dossier_page_attaches_a_scan_to_a_component_whose_id_passes_1000(clerk):
+    from motcua.dossiers.models import DossierComponent
+
+    dossier = receive_at_counter()
+    top = DossierComponent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    component = DossierComponent.objects.create(
+        pk=max(top + 1, 1038), dossier=dossier, name="Giấy tờ chứng minh nơi cư trú"
+    )
+    page = clerk.get(f"/mot-cua/ho-so/{dossier.code}/").content.decode()
+    assert f'<option value="{component.pk}">' in page
+    assert f"{component.pk:,}".replace(",", ".") not in page.replace(dossier.code, "")
+    scan = io.BytesIO(PDF)
+    scan.name = "cu-tru.pdf"
+    response = clerk.post(
+        f"/mot-cua/ho-so/{dossier.code}/dinh-kem/", {"component": str(component.pk), "scan": scan}
+    )
+    assert response.status_code == 302
+    stored = DossierFile.objects.get(dossier=dossier)
+    assert stored.component_id == component.pk

@@ -499,3 +499,73 @@ def test_nothing_here_needs_a_sign_in(client, db):
     ):
         assert client.get(url).status_code == 200
     assert timezone.now()  # the pages read the catalogue in force today
+
+
+# -- bad input (issue 10 item 8): the counter's checks and messages ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        (
+            {"applicant_name": "A" * 10_000},
+            "applicant_name",
+            "Họ và tên: tối đa 300 ký tự (đã nhập 10.000 ký tự).",
+        ),
+        (
+            {"applicant_phone": "abc"},
+            "applicant_phone",
+            "Số điện thoại: “abc” không phải là số điện thoại Việt Nam"
+            " (10 chữ số bắt đầu bằng 0, hoặc +84).",
+        ),
+        (
+            {"applicant_id_number": "12345"},
+            "applicant_id_number",
+            "Số định danh cá nhân: “12345” không phải là dãy 12 chữ số.",
+        ),
+        (
+            {"applicant_address": "x" * 501},
+            "applicant_address",
+            "Địa chỉ: tối đa 500 ký tự (đã nhập 501 ký tự).",
+        ),
+        ({"applicant_phone": ""}, "applicant_phone", "Số điện thoại: bắt buộc phải nhập."),
+    ],
+)
+def test_bad_applicant_data_gets_the_counters_vietnamese_message(
+    client, db, media, pdf_upload, overrides, field, message
+):
+    response = post_submission(
+        client, form_key(client), {first_component(): pdf_upload()}, **overrides
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == [message]
+    assert message in response.content.decode()
+    assert Dossier.objects.count() == 0
+    assert list(media.rglob("*.*")) == []
+
+
+def test_the_portal_and_the_counter_share_one_phone_and_id_rule():
+    from motcua.backoffice.forms import ReceiveForm
+    from motcua.portal.forms import SubmissionForm
+
+    portal = SubmissionForm.base_fields
+    counter = ReceiveForm.base_fields
+    for name in ("applicant_phone", "applicant_id_number", "applicant_email"):
+        assert type(portal[name]) is type(counter[name])
+        assert type(portal[name]).__module__ == "motcua.lib.validators"
+
+
+def test_file_inputs_are_named_by_the_plain_component_id(client, db):
+    """1.000608 has components 1038–1040 in the demo catalogue: "file_1.038" was unreadable."""
+    from motcua.portal.tests.test_component_ids_browser import (
+        procedure_with_large_component_ids,
+    )
+
+    version_ = procedure_with_large_component_ids()
+    page = client.get(reverse("portal:submit", args=[version_.procedure.code])).content.decode()
+    big = [c.pk for c in version_.components.all()]
+    assert big
+    assert min(big) >= 1000
+    for pk in big:
+        assert f'name="file_{pk}"' in page
+    assert not re.search(r'name="file_\d+\.\d+', page)
