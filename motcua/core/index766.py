@@ -572,11 +572,35 @@ def inputs_from_figures(
     if processing_seconds is not None:
         statutory, actual = processing_seconds
         ratios["2.2"] = Ratio(statutory, actual)
-    if handled or rated:
-        late_rate = Fraction(late, handled) if handled else Fraction(0)
-        not_satisfied = Fraction(rated - satisfied, rated) if rated else Fraction(0)
+    parts = satisfaction_parts(totals)
+    if parts is not None:
+        late_rate, not_satisfied = parts
         ratios["5.4"] = Ratio.of(max(Fraction(0), 1 - late_rate - not_satisfied))
     return Inputs(ratios)
+
+
+def satisfaction_parts(
+    totals: Mapping[Bucket, int] | Mapping[str, int],
+) -> tuple[Fraction, Fraction] | None:
+    """What indicator 5.4 deducts from 100%: (late rate, not-satisfied rate), as
+    :func:`inputs_from_figures` defines them; None when nothing was handled or rated.
+
+    This is why 5.4 and the plain satisfaction rate (satisfied / rated) differ: 5.4 also
+    deducts the dossiers resolved late or overdue (§5.3 5.4 [S]), so a unit whose every
+    rating was satisfied still loses its late rate.
+    """
+
+    def get(bucket: Bucket) -> int:
+        return totals.get(bucket, 0)
+
+    handled = get(Bucket.RESOLVED) + get(Bucket.PENDING)
+    late = get(Bucket.RESOLVED_LATE) + get(Bucket.PENDING_OVERDUE)
+    rated, satisfied = get(Bucket.RATED), get(Bucket.SATISFIED)
+    if not (handled or rated):
+        return None
+    late_rate = Fraction(late, handled) if handled else Fraction(0)
+    not_satisfied = Fraction(rated - satisfied, rated) if rated else Fraction(0)
+    return late_rate, not_satisfied
 
 
 def index_data(index: Index766) -> dict[str, Any]:

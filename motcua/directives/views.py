@@ -15,6 +15,7 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Page, Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -40,11 +41,20 @@ from motcua.directives.forms import (
 from motcua.directives.models import Directive
 from motcua.directives.xlsx import write_directives
 from motcua.lib.formatting import format_count, format_date, format_datetime
-from motcua.lib.parsing import parse_date, parse_moment
+from motcua.lib.parsing import (
+    CALENDAR_FIRST,
+    CALENDAR_LAST,
+    DateOutOfRange,
+    parse_date,
+    parse_moment,
+)
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import unit_lineage, unit_versions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Rows per page of the long lists (issue 10 item 3): a fixed number of queries per page.
+DIRECTIVES_PER_PAGE = 50
+MEETINGS_PER_PAGE = 20
 
 
 class BadParameter(Exception):
@@ -118,13 +128,44 @@ def _unit(request: HttpRequest) -> AdministrativeUnit:
     return unit
 
 
+def _out_of_range(name: str, text: str) -> BadParameter:
+    # Deadlines are counted in working days: only the calendar's years make sense.
+    return BadParameter(
+        _(
+            "%(name)s: %(value)s is outside the years the working-day calendar covers "
+            "(%(first)s–%(last)s)"
+        )
+        % {
+            "name": name,
+            "value": text,
+            "first": format_date(CALENDAR_FIRST),
+            "last": format_date(CALENDAR_LAST),
+        }
+    )
+
+
+def _page(request: HttpRequest, items: Any, per_page: int) -> tuple[Page, dict[str, str]]:
+    """One page of ``items`` (``page``: a number; anything else gives the first or last
+    page) and the page links' labels."""
+    paginator = Paginator(items, per_page)
+    page = paginator.get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k != "page"}
+    return page, {
+        "query": urlencode(params, safe="/:"),
+        "number": format_count(page.number),
+        "count": format_count(paginator.num_pages),
+    }
+
+
 def _at(request: HttpRequest) -> tuple[datetime, str]:
     """``at`` (dd/mm/yyyy HH:MM, Vietnam time), else now; and the text given."""
     text = request.GET.get("at", "").strip()
     if not text:
         return timezone.now(), ""
     try:
-        return parse_moment(text, LOCAL_TZ), text
+        return parse_moment(text, LOCAL_TZ, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST), text
+    except DateOutOfRange:
+        raise _out_of_range("at", text) from None
     except ValueError:
         raise BadParameter(
             _("at: %(value)s is not a date and time (dd/mm/yyyy HH:MM)") % {"value": text}
@@ -139,7 +180,9 @@ def _period(request: HttpRequest, at: datetime) -> Period:
     for name, text in texts.items():
         if text:
             try:
-                days[name] = parse_date(text)
+                days[name] = parse_date(text, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
+            except DateOutOfRange:
+                raise _out_of_range(name, text) from None
             except ValueError:
                 raise BadParameter(
                     _("%(name)s: %(value)s is not a date (dd/mm/yyyy)")
@@ -216,8 +259,9 @@ def meetings_page(request: HttpRequest) -> HttpResponse:
         .filter(unit__in=unit_lineage(unit).values("pk"))
         .order_by("-held_on", "-pk")
     )
+    page, pages = _page(request, meetings, MEETINGS_PER_PAGE)
     rows = []
-    for meeting in meetings:
+    for meeting in page.object_list:
         conclusions = selectors.meeting_conclusions(meeting, at=at)
         summary = selectors.conclusions_summary(conclusions)
         rows.append(
@@ -234,6 +278,8 @@ def meetings_page(request: HttpRequest) -> HttpResponse:
         "unit": unit,
         "units": _unit_options(user, unit),
         "rows": rows,
+        "page": page,
+        "pages": pages,
         "at_text": at_text,
         "may_create": bool(access.manageable_units(user)),
         "query": _query(unit=unit.code, at=at_text),
@@ -461,12 +507,15 @@ def _list_page(request: HttpRequest, *, overdue: bool) -> HttpResponse:
         if status is not None:
             directives = directives.filter(status=status)
         directives = directives.order_by("deadline", "pk")
-    rows = [directive_row(d, at) for d in directives]
+    page, pages = _page(request, directives, DIRECTIVES_PER_PAGE)
+    rows = [directive_row(d, at) for d in page.object_list]
     context = {
         "unit": unit,
         "units": _unit_options(user, unit),
         "rows": rows,
-        "count": format_count(len(rows)),
+        "page": page,
+        "pages": pages,
+        "count": format_count(page.paginator.count),
         "overdue": overdue,
         "at": _local(at),
         "at_text": at_text,

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.access import user_grants, user_unit_ids
@@ -105,6 +105,44 @@ def unit_in_period(code: str, period: Period) -> AdministrativeUnit:
         if not earlier:
             raise error from None
         return earlier[-1]
+
+
+# -- the period shown first ---------------------------------------------------------------
+
+
+def latest_activity(unit: AdministrativeUnit, today: date) -> date | None:
+    """The last day up to ``today`` on which a dossier of ``unit`` (or what became it) was
+    received or resolved; None if there is none. One query."""
+    limit = datetime.combine(today + timedelta(days=1), time(0), LOCAL_TZ)
+    found = Dossier.objects.filter(receiving_unit__in=unit_lineage(unit)).aggregate(
+        received=Max("received_at", filter=Q(received_at__lt=limit)),
+        resolved=Max("resolved_at", filter=Q(resolved_at__lt=limit)),
+    )
+    moments = [moment for moment in found.values() if moment is not None]
+    return max(moments).astimezone(LOCAL_TZ).date() if moments else None
+
+
+def default_period(unit: AdministrativeUnit, today: date) -> Period:
+    """The period the dashboard opens on (issue 10 item 4): this month to today when a dossier
+    was received or resolved in it, else the calendar month of the last day that had one (the
+    2024 history opens on 05/2024, not on an empty month), else this month."""
+    this_month = Period(today.replace(day=1), today)
+    latest = latest_activity(unit, today)
+    if latest is None or latest >= this_month.start:
+        return this_month
+    following = date(latest.year + latest.month // 12, latest.month % 12 + 1, 1)
+    return Period(latest.replace(day=1), following - timedelta(days=1))
+
+
+def data_years(unit: AdministrativeUnit) -> tuple[int, int] | None:
+    """The first and last year a dossier of ``unit`` (or what became it) was received in, for
+    the period picker. One query."""
+    found = Dossier.objects.filter(receiving_unit__in=unit_lineage(unit)).aggregate(
+        first=Min("received_at"), last=Max("received_at")
+    )
+    if found["first"] is None:
+        return None
+    return found["first"].astimezone(LOCAL_TZ).year, found["last"].astimezone(LOCAL_TZ).year
 
 
 # -- trend and rows -----------------------------------------------------------------------

@@ -97,6 +97,27 @@ def form_06a_document(report: Report, rows: list[Row]) -> Document:
     return document
 
 
+def briefing_document(report: Report, text: str) -> Document:
+    """The briefing (``reports.briefing``) as an A4 document: a title naming the unit and the
+    period, then its paragraphs justified (§9 body text)."""
+    unit = report.unit.name
+    title = _("Briefing on handling administrative procedures: %(unit)s") % {"unit": unit}
+    document = Document(title=title)
+    document.add_page()
+    document.text_line(title.upper(), size=13, style="B")
+    document.text_line(
+        _("Reporting period: from %(start)s to %(end)s")
+        % {"start": format_date(report.period.start), "end": format_date(report.period.end)},
+        size=13,
+        style="I",
+    )
+    document.ln(4)
+    for paragraph in text.split("\n\n"):
+        document.text_line(paragraph, align="J")
+        document.ln(2)
+    return document
+
+
 def write_form_06a_pdf(path: Path, report: Report, rows: list[Row]) -> None:
     """Write the form for ``report`` with ``rows`` to ``path`` as PDF."""
     form_06a_document(report, rows).save(path)

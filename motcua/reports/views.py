@@ -9,9 +9,12 @@ the next page load. Bad query parameters answer 400 with a message naming the pa
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from fractions import Fraction
 from functools import wraps
 from typing import Any, cast
 from urllib.parse import urlencode
@@ -32,8 +35,8 @@ from motcua.accounts.models import User
 from motcua.catalog.choices import ProcedureLevel
 from motcua.core import index766
 from motcua.core.clock import LOCAL_TZ
-from motcua.core.metrics import Bucket, Period
-from motcua.core.periods import KINDS, named_period, parse_named_period
+from motcua.core.metrics import Bucket, Measure, Period
+from motcua.core.periods import KINDS, LIMITS, named_period, parse_named_period, quick_picks
 from motcua.dossiers.access import dossier_list_for_user
 from motcua.dossiers.choices import Status, Timeliness
 from motcua.dossiers.models import Dossier
@@ -45,10 +48,19 @@ from motcua.lib.formatting import (
     format_percent,
     percent,
 )
-from motcua.lib.parsing import parse_date, parse_moment
+from motcua.lib.parsing import (
+    CALENDAR_FIRST,
+    CALENDAR_LAST,
+    DateOutOfRange,
+    parse_date,
+    parse_moment,
+)
 from motcua.reports import dashboard
+from motcua.reports.briefing import briefing
+from motcua.reports.pdf import briefing_document, form_06a_document
 from motcua.reports.rendering import report_data
-from motcua.reports.selectors import Report, index_for, report_for
+from motcua.reports.selectors import Report, index_for, report_for, report_rows
+from motcua.reports.xlsx import write_form_06a, write_table
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import UnitNotFound
 
@@ -92,6 +104,20 @@ ROW_COLUMNS = (
 # Counts of late and overdue dossiers are written as the committee does: 05 (seed README).
 SMALL_COUNTS = frozenset({Bucket.RESOLVED_LATE, Bucket.PENDING_OVERDUE})
 DRILL_PAGE_SIZE = 100
+# The columns of a drill-down list exported to XLSX or CSV (the page's, timeliness apart).
+DRILL_COLUMNS = (
+    gettext_lazy("No."),
+    gettext_lazy("Dossier code"),
+    gettext_lazy("Procedure"),
+    gettext_lazy("Procedure code"),
+    gettext_lazy("Held by"),
+    gettext_lazy("Received at"),
+    gettext_lazy("Due (pauses included)"),
+    gettext_lazy("Resolved at"),
+    gettext_lazy("Against the time limit"),
+    gettext_lazy("Status"),
+    gettext_lazy("Officer"),
+)
 # The headline rates: (key, label, numerator figures, denominator figure, decimals).
 # Digitisation and e-certification in whole percent, as the committee writes them (seed).
 RATES = (
@@ -152,9 +178,28 @@ def _text(request: HttpRequest, name: str) -> str:
     return request.GET.get(name, "").strip()
 
 
+def _out_of_range(name: str, text: str) -> BadParameter:
+    # Figures are counted in working days: only the calendar's years can be reported on.
+    return BadParameter(
+        name,
+        _(
+            "%(name)s: %(value)s is outside the years the working-day calendar covers "
+            "(%(first)s–%(last)s)"
+        )
+        % {
+            "name": name,
+            "value": text,
+            "first": format_date(CALENDAR_FIRST),
+            "last": format_date(CALENDAR_LAST),
+        },
+    )
+
+
 def _date(name: str, text: str) -> date:
     try:
-        return parse_date(text)
+        return parse_date(text, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
+    except DateOutOfRange:
+        raise _out_of_range(name, text) from None
     except ValueError:
         raise BadParameter(
             name,
@@ -162,18 +207,21 @@ def _date(name: str, text: str) -> date:
         ) from None
 
 
-def parse_period(request: HttpRequest) -> Period:
+def _cutoff() -> int:
+    return int(getattr(settings, "MOTCUA_REPORTS", {}).get("CUTOFF_DAY", 15))
+
+
+def parse_period(request: HttpRequest) -> Period | None:
     """``from`` and ``to`` (dd/mm/yyyy), or ``period`` (a Decree 09/2019 period such as
-    half:2024, §4.2); neither: the current month to today."""
+    half:2024, §4.2); neither: None (the caller opens on ``dashboard.default_period``)."""
     named, start, end = _text(request, "period"), _text(request, "from"), _text(request, "to")
     if named:
         if start or end:
             raise BadParameter(
                 "period", _("period: give either a period or the dates from and to, not both")
             )
-        cutoff = int(getattr(settings, "MOTCUA_REPORTS", {}).get("CUTOFF_DAY", 15))
         try:
-            return parse_named_period(named, cutoff_day=cutoff)
+            found = parse_named_period(named, cutoff_day=_cutoff())
         except ValueError:
             raise BadParameter(
                 "period",
@@ -183,9 +231,11 @@ def parse_period(request: HttpRequest) -> Period:
                 )
                 % {"value": named},
             ) from None
+        if found.start < CALENDAR_FIRST or found.end > CALENDAR_LAST:
+            raise _out_of_range("period", named)
+        return found
     if not start and not end:
-        today = timezone.localdate()
-        return Period(today.replace(day=1), today)
+        return None
     if not (start and end):
         missing = "to" if start else "from"
         raise BadParameter(
@@ -199,6 +249,17 @@ def parse_period(request: HttpRequest) -> Period:
             % {"end": format_date(last), "start": format_date(first)},
         )
     return Period(first, last)
+
+
+def parse_unit_and_period(request: HttpRequest) -> tuple[AdministrativeUnit, Period]:
+    """The unit and the period asked for; without a period, the latest one with data for
+    the unit (``dashboard.default_period``)."""
+    period = parse_period(request)
+    if period is not None:
+        return parse_unit(request, period), period
+    today = timezone.localdate()
+    unit = parse_unit(request, Period(today, today))
+    return unit, dashboard.default_period(unit, today)
 
 
 def parse_unit(request: HttpRequest, period: Period) -> AdministrativeUnit:
@@ -271,7 +332,9 @@ def parse_at(request: HttpRequest) -> datetime | None:
     if not text:
         return None
     try:
-        return parse_moment(text, LOCAL_TZ)
+        return parse_moment(text, LOCAL_TZ, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
+    except DateOutOfRange:
+        raise _out_of_range("at", text) from None
     except ValueError:
         raise BadParameter(
             "at",
@@ -478,8 +541,76 @@ def _points(value: Any) -> str:
     return format_number(index766.rounded(value), 2)
 
 
+# How each measured 766 sub-indicator reads in words (issue 10 item 4): what was counted, in
+# its own unit (dossiers, procedures, working days), then the share.
+INDICATOR_WORDS = {
+    "2.1": gettext_lazy(
+        "%(n)s of %(d)s dossiers resolved early or on time, or still within time: %(percent)s"
+    ),
+    "3.1": gettext_lazy("%(n)s of %(d)s procedures in force offered online: %(percent)s"),
+    "3.3": gettext_lazy("%(n)s of %(d)s dossiers received were submitted online: %(percent)s"),
+    "3.6": gettext_lazy(
+        "%(n)s of %(d)s dossiers with a financial obligation were paid online: %(percent)s"
+    ),
+    "4.2": gettext_lazy("%(n)s of %(d)s dossiers received were digitised: %(percent)s"),
+}
+
+
+def _share(value: Fraction) -> str:
+    return format_percent(value * 100)
+
+
+def _indicator_text(report: Report, item: index766.IndicatorScore) -> str:
+    """One sub-indicator as a leader reads it."""
+    ratio = item.ratio
+    if item.code == "2.2":
+        taken = report.average_days(Measure.PROCESSING_SECONDS)
+        allowed = report.average_days(Measure.STATUTORY_SECONDS)
+        if taken is not None and allowed is not None:
+            return _(
+                "on average %(taken)s working days taken / %(allowed)s working days allowed"
+            ) % {"taken": format_number(taken, 1), "allowed": format_number(allowed, 1)}
+    if item.code == "5.4":
+        parts = index766.satisfaction_parts(report.totals)
+        if parts is not None:
+            late, unsatisfied = parts
+            return _(
+                "%(percent)s = 100%% − %(late)s resolved late or overdue − %(unsatisfied)s "
+                "not satisfied"
+            ) % {
+                "percent": _share(item.value),
+                "late": _share(late),
+                "unsatisfied": _share(unsatisfied),
+            }
+    words = INDICATOR_WORDS.get(item.code)
+    if words is None:
+        return f"{format_number(ratio.numerator)}/{format_number(ratio.denominator)} = " + _share(
+            item.value
+        )
+    return str(words) % {
+        "n": format_number(ratio.numerator),
+        "d": format_number(ratio.denominator),
+        "percent": _share(item.value),
+    }
+
+
+def satisfaction_note(report: Report) -> str:
+    """Why the satisfaction card and 766 indicator 5.4 differ, in one line (they measure
+    different things: ``index766.satisfaction_parts``); empty when 5.4 is not measured."""
+    parts = index766.satisfaction_parts(report.totals)
+    if parts is None:
+        return ""
+    late, unsatisfied = parts
+    value = max(Fraction(0), 1 - late - unsatisfied)
+    return _(
+        "Only the ratings count here. Decision 766 indicator 5.4 (%(percent)s) also deducts "
+        "the share of dossiers resolved late or overdue (%(late)s)."
+    ) % {"percent": _share(value), "late": _share(late)}
+
+
 def index_view(report: Report) -> dict[str, Any]:
-    """The Decision 766 groups (score/maximum, partial flags), the total and its rating."""
+    """The Decision 766 groups (score/maximum, partial flags), the total and its rating; each
+    measured sub-indicator in words (``_indicator_text``) with the points it earned."""
     index = index_for(report)
     english = (get_language() or "vi").startswith("en")
     groups = []
@@ -496,9 +627,7 @@ def index_view(report: Report) -> dict[str, Any]:
                     {
                         "code": item.code,
                         "name": item.indicator.label if english else item.indicator.name_vi,
-                        "ratio": f"{format_number(item.ratio.numerator)}/"
-                        f"{format_number(item.ratio.denominator)}",
-                        "percent": format_percent(item.value * 100),
+                        "text": _indicator_text(report, item),
                         "points": _points(item.earned),
                         "max": _points(item.max_points),
                     }
@@ -586,45 +715,99 @@ def end_of_day_view(eod: dashboard.EndOfDay) -> dict[str, Any]:
     }
 
 
-def _named_periods(period: Period) -> list[dict[str, str]]:
-    """The Decree 09/2019 periods of the year the shown period ends in, for the picker."""
-    cutoff = int(getattr(settings, "MOTCUA_REPORTS", {}).get("CUTOFF_DAY", 15))
-    year = period.end.year
-    options = []
+def _period_label(kind: str, year: int, number: int) -> str:
     labels = {
         "month": _("Month %(n)s/%(year)s"),
         "quarter": _("Quarter %(n)s/%(year)s"),
-        "half": _("Six months %(year)s"),
         "nine": _("Nine months %(year)s"),
         "year": _("Year %(year)s"),
     }
-    counts = {"month": 12, "quarter": 4, "half": 1, "nine": 1, "year": 1}
-    for kind in KINDS:
-        for n in range(1, counts[kind] + 1):
-            value = f"{kind}:{year}-{n}" if counts[kind] > 1 else f"{kind}:{year}"
-            named = named_period(kind, year, n, cutoff_day=cutoff)
-            options.append(
-                {
-                    "value": value,
-                    "label": labels[kind] % {"n": n, "year": year},
-                    "dates": f"{format_date(named.start)}–{format_date(named.end)}",
-                    "selected": "selected" if named == period else "",
-                }
-            )
-    return options
+    if kind == "half":
+        label = _("Six months %(year)s") if number == 1 else _("Last six months %(year)s")
+    else:
+        label = labels[kind]
+    return label % {"n": number, "year": year}
+
+
+def _dates(period: Period) -> str:
+    return f"{format_date(period.start)}–{format_date(period.end)}"
+
+
+def _named_periods(unit: AdministrativeUnit, period: Period) -> list[dict[str, Any]]:
+    """The Decree 09/2019 periods of every year from the unit's first dossier (or the shown
+    period) to this year, newest year first, for the picker (any period of any year)."""
+    cutoff = _cutoff()
+    today = timezone.localdate()
+    years = dashboard.data_years(unit)
+    first = min(period.start.year, years[0] if years else today.year)
+    last = max(period.end.year, today.year)
+    groups = []
+    for year in range(last, first - 1, -1):
+        options = []
+        for kind in KINDS:
+            for n in range(1, LIMITS[kind] + 1):
+                value = f"{kind}:{year}-{n}" if LIMITS[kind] > 1 else f"{kind}:{year}"
+                named = named_period(kind, year, n, cutoff_day=cutoff)
+                options.append(
+                    {
+                        "value": value,
+                        "label": _period_label(kind, year, n),
+                        "dates": _dates(named),
+                        "selected": "selected" if named == period else "",
+                    }
+                )
+        groups.append({"year": str(year), "options": options})
+    return groups
+
+
+QUICK_LABELS = {
+    ("month", False): gettext_lazy("This month"),
+    ("month", True): gettext_lazy("Last month"),
+    ("quarter", False): gettext_lazy("This quarter"),
+    ("quarter", True): gettext_lazy("Last quarter"),
+    ("half", False): gettext_lazy("These six months"),
+    ("half", True): gettext_lazy("The previous six months"),
+    ("year", False): gettext_lazy("This year"),
+    ("year", True): gettext_lazy("Last year"),
+}
+
+
+def quick_links(unit: AdministrativeUnit, period: Period, today: date) -> list[dict[str, Any]]:
+    """The quick picks (this month, quarter, six months, year and the previous one of each,
+    Decree 09/2019 periods, the current ones up to today) as links to the dashboard."""
+    links = []
+    for pick in quick_picks(today, cutoff_day=_cutoff()):
+        links.append(
+            {
+                "key": f"{pick.kind}{'-previous' if pick.previous else ''}",
+                "label": QUICK_LABELS[pick.kind, pick.previous],
+                "dates": _dates(pick.period),
+                "url": _url("reports:dashboard", _query(unit, pick.period)),
+                "current": pick.period == period,
+            }
+        )
+    return links
 
 
 def _common(request: HttpRequest, unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
     user = cast(User, request.user)
+    query = _query(unit, period)
     return {
         "unit": unit,
         "period": {"from": format_date(period.start), "to": format_date(period.end)},
-        "query": urlencode(_query(unit, period), safe="/"),
+        "query": urlencode(query, safe="/"),
         "units": [
             {"code": u.code, "name": u.name, "selected": "selected" if u.code == unit.code else ""}
             for u in dashboard.dashboard_units(user)
         ],
-        "named_periods": _named_periods(period),
+        "named_periods": _named_periods(unit, period),
+        "quick": quick_links(unit, period, timezone.localdate()),
+        "downloads": {
+            "form_pdf": _url("reports:form_06a_pdf", query),
+            "form_xlsx": _url("reports:form_06a_xlsx", query),
+            "briefing": _url("reports:briefing", query),
+            "briefing_pdf": _url("reports:briefing_pdf", query),
+        },
     }
 
 
@@ -635,8 +818,7 @@ def _common(request: HttpRequest, unit: AdministrativeUnit, period: Period) -> d
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     """Headline figures, Decision 766 groups, monthly trend, units side by side and the
     end-of-day list of one unit for one period."""
-    period = parse_period(request)
-    unit = parse_unit(request, period)
+    unit, period = parse_unit_and_period(request)
     at = parse_at(request)
     report = report_for(unit, period)
     eod = dashboard.end_of_day(unit, at=at)
@@ -647,6 +829,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "trend": trend(unit, period),
         "columns": [FIGURE_LABELS[b] for b in ROW_COLUMNS],
         "rows": side_by_side(report),
+        "satisfaction_note": satisfaction_note(report),
         "eod": end_of_day_view(eod),
         "eod_url": _url("reports:end_of_day", {"unit": unit.code}),
     }
@@ -656,8 +839,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 @page_view
 def drill_page(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one number, a page of them at a time."""
-    period = parse_period(request)
-    unit = parse_unit(request, period)
+    unit, period = parse_unit_and_period(request)
     figures = parse_figures(request)
     part = parse_part(request, unit)
     codes = dashboard.drill_down(unit, period, figures, part)
@@ -682,8 +864,108 @@ def drill_page(request: HttpRequest) -> HttpResponse:
         "page_number": format_number(page.number),
         "page_count": format_number(paginator.num_pages),
         "json_url": _url("reports:api_drill", params),
+        "xlsx_url": _url("reports:drill_xlsx", params),
+        "csv_url": _url("reports:drill_csv", params),
     }
     return render(request, "reports/drill.html", context)
+
+
+# -- downloads ----------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_CHUNK = 500  # dossiers read per query when a whole drill-down list is exported
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _file_stem(kind: str, unit: AdministrativeUnit, period: Period) -> str:
+    return f"{kind}-{unit.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+
+
+@page_view
+def form_06a_download(request: HttpRequest, kind: str) -> HttpResponse:
+    """Form II.06a for the unit and period as PDF or XLSX: the builders ``motcua report
+    --format pdf|xlsx`` uses (reports.pdf, reports.xlsx), rows per unit."""
+    unit, period = parse_unit_and_period(request)
+    report = report_for(unit, period)
+    rows = report_rows(unit, period, "unit")
+    stem = _file_stem("bieu-II.06a", unit, period)
+    if kind == "pdf":
+        content = form_06a_document(report, rows).to_bytes()
+        return _attachment(content, "application/pdf", f"{stem}.pdf")
+    buffer = io.BytesIO()
+    write_form_06a(buffer, report, rows)
+    return _attachment(buffer.getvalue(), XLSX, f"{stem}.xlsx")
+
+
+@page_view
+def briefing_page(request: HttpRequest) -> HttpResponse:
+    """The briefing paragraphs (``motcua report --format briefing``) in a box to copy, and
+    the same text as a PDF."""
+    unit, period = parse_unit_and_period(request)
+    context = {
+        **_common(request, unit, period),
+        "text": briefing(report_for(unit, period)),
+    }
+    return render(request, "reports/briefing.html", context)
+
+
+@page_view
+def briefing_pdf(request: HttpRequest) -> HttpResponse:
+    """The briefing as a one-page (or longer) A4 document."""
+    unit, period = parse_unit_and_period(request)
+    report = report_for(unit, period)
+    content = briefing_document(report, briefing(report)).to_bytes()
+    return _attachment(content, "application/pdf", f"{_file_stem('tom-tat', unit, period)}.pdf")
+
+
+def _export_rows(request: HttpRequest) -> tuple[list[str], list[list[str]], str]:
+    """The header, every row of a drill-down list (all pages) and the file's stem."""
+    unit, period = parse_unit_and_period(request)
+    figures = parse_figures(request)
+    part = parse_part(request, unit)
+    codes = dashboard.drill_down(unit, period, figures, part)
+    visible = dossier_list_for_user(cast(User, request.user))
+    found: dict[str, Dossier] = {}
+    for first in range(0, len(codes), EXPORT_CHUNK):
+        chunk = codes[first : first + EXPORT_CHUNK]
+        found.update((d.code, d) for d in visible.filter(code__in=chunk))
+    header = [str(label) for label in DRILL_COLUMNS]
+    rows = []
+    for number, code in enumerate((c for c in codes if c in found), start=1):
+        row = _dossier_row(found[code])
+        keys = ("code", "procedure", "procedure_code", "agency", "received", "due", "resolved")
+        rest = ("timeliness", "status", "assignee")
+        rows.append([str(number), *(str(row[key]) for key in (*keys, *rest))])
+    stem = _file_stem("ho-so-" + "-".join(f.value for f in figures), unit, period)
+    return header, rows, stem
+
+
+@page_view
+def drill_xlsx(request: HttpRequest) -> HttpResponse:
+    """The whole list behind a number as an XLSX workbook."""
+    header, rows, stem = _export_rows(request)
+    buffer = io.BytesIO()
+    write_table(buffer, header, rows, title=_("Dossiers"))
+    return _attachment(buffer.getvalue(), XLSX, f"{stem}.xlsx")
+
+
+@page_view
+def drill_csv(request: HttpRequest) -> HttpResponse:
+    """The whole list behind a number as CSV: UTF-8 with a BOM and commas, as the catalogue's
+    exports (Excel opens it as UTF-8)."""
+    header, rows, stem = _export_rows(request)
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    content = ("\ufeff" + text.getvalue()).encode("utf-8")
+    return _attachment(content, "text/csv; charset=utf-8", f"{stem}.csv")
 
 
 @page_view
@@ -705,8 +987,7 @@ def end_of_day_page(request: HttpRequest) -> HttpResponse:
 @api_view
 def api_figures(request: HttpRequest) -> HttpResponse:
     """Every figure of the unit for the period, the online services and the 766 index."""
-    period = parse_period(request)
-    unit = parse_unit(request, period)
+    unit, period = parse_unit_and_period(request)
     report = report_for(unit, period)
     data = report_data(report)
     data["index766"] = index766.index_data(index_for(report))
@@ -717,8 +998,7 @@ def api_figures(request: HttpRequest) -> HttpResponse:
 @api_view
 def api_drill(request: HttpRequest) -> HttpResponse:
     """The codes of the dossiers behind one figure (or a sum of figures, or one row's part)."""
-    period = parse_period(request)
-    unit = parse_unit(request, period)
+    unit, period = parse_unit_and_period(request)
     figures = parse_figures(request)
     part = parse_part(request, unit)
     codes = dashboard.drill_down(unit, period, figures, part)

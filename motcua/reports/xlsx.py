@@ -7,7 +7,9 @@ overdue), plus withdrawn or stopped, which the local variants add so the balance
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -46,8 +48,9 @@ def column_values(figures: Row | Report) -> list[int]:
     return [sum(figures[bucket] for bucket in buckets) for _, buckets in COLUMNS]
 
 
-def write_form_06a(path: Path, report: Report, rows: list[Row]) -> None:
-    """Write the form for ``report`` with ``rows`` (which add up to the report) to ``path``."""
+def write_form_06a(path: Path | BinaryIO, report: Report, rows: list[Row]) -> None:
+    """Write the form for ``report`` with ``rows`` (which add up to the report) to ``path``
+    (a file, or a stream for a download)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Biểu II.06a"
@@ -113,4 +116,24 @@ def write_form_06a(path: Path, report: Report, rows: list[Row]) -> None:
     sheet.column_dimensions["B"].width = 38
     for column in range(3, last + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 12
+    book.save(path)
+
+
+def write_table(
+    path: Path | BinaryIO, header: Sequence[str], rows: Sequence[Sequence[str]], *, title: str
+) -> None:
+    """A plain list (a drill-down's dossiers) as one sheet: a bold header row, then the rows
+    as text, columns sized to their contents (at most 60 characters)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]  # Excel's limit for a sheet name
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([str(value) for value in row])
+    for column, values in enumerate(zip(header, *rows, strict=False), start=1):
+        width = max(len(str(value)) for value in values) + 2
+        sheet.column_dimensions[get_column_letter(column)].width = min(width, 60)
+    sheet.freeze_panes = "A2"
     book.save(path)

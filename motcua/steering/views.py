@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,7 +28,7 @@ from django.views.decorators.cache import never_cache
 
 from motcua.accounts.models import User
 from motcua.lib.formatting import format_date, format_datetime, format_number
-from motcua.lib.parsing import parse_date
+from motcua.lib.parsing import CALENDAR_FIRST, CALENDAR_LAST, DateOutOfRange, parse_date
 from motcua.steering.access import (
     steering_default_unit,
     steering_units,
@@ -49,6 +50,8 @@ from motcua.steering.selectors import (
 from motcua.steering.services import indicator_value_record, indicator_values_import
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import UnitNotFound
+
+GROUPS_PER_PAGE = 20
 
 
 class BadParameter(Exception):
@@ -103,7 +106,20 @@ def parse_on(request: HttpRequest) -> date:
     if not text:
         return timezone.localdate()
     try:
-        return parse_date(text)
+        return parse_date(text, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
+    except DateOutOfRange:
+        raise BadParameter(
+            "on",
+            _(
+                "on: %(value)s is outside the years the working-day calendar covers "
+                "(%(first)s–%(last)s)"
+            )
+            % {
+                "value": text,
+                "first": format_date(CALENDAR_FIRST),
+                "last": format_date(CALENDAR_LAST),
+            },
+        ) from None
     except ValueError:
         raise BadParameter(
             "on", _("on: %(value)s is not a date (dd/mm/yyyy)") % {"value": text}
@@ -347,9 +363,14 @@ def groups_page(request: HttpRequest) -> HttpResponse:
     on = parse_on(request)
     unit = parse_unit(request, on)
     counts = working_group_counts(unit)
+    # 126 groups and 775 members for the city (seed): a page of groups at a time, each with
+    # its members (a fixed number of queries per page, issue 10 item 3).
+    paginator = Paginator(working_groups_of(unit), GROUPS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
     by_level: dict[str, list[Any]] = {level.value: [] for level in GroupLevel}
-    for group in working_groups_of(unit):
+    for group in page.object_list:
         by_level[group.level].append(group)
+    params = {k: v for k, v in request.GET.items() if k != "page"}
     context = {
         "unit": unit,
         "on": format_date(on),
@@ -372,6 +393,14 @@ def groups_page(request: HttpRequest) -> HttpResponse:
             {"code": code, "label": label, "selected": code == unit.code}
             for code, label in _unit_choices(user, record=False)
         ],
+        "page": page,
+        "pages": {
+            "query": urlencode(params, safe="/"),
+            "number": format_number(page.number),
+            "count": format_number(paginator.num_pages),
+            "first": format_number(page.start_index()),
+            "last": format_number(page.end_index()),
+        },
     }
     return render(request, "steering/groups.html", context)
 

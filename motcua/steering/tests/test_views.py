@@ -262,13 +262,27 @@ def test_uploading_a_bad_file_shows_every_bad_row(steering_world):
 
 @pytest.mark.django_db
 def test_the_working_groups_page(steering_world):
-    response = signed_in("viewer").get("/chi-dao/to-cong-tac-de-an-06/?unit=058&on=22/05/2024")
+    client = signed_in("viewer")
+    response = client.get("/chi-dao/to-cong-tac-de-an-06/?unit=058&on=22/05/2024")
     assert response.status_code == 200
     html = response.content.decode()
     counts = re.findall(r"data-groups>([^<]+)</td><td[^>]*data-members>([^<]+)<", html)
     assert counts == [("1", "13"), ("8", "56"), ("117", "702")]
-    assert "Tổ công tác Đề án 06 thôn Nà Pam, xã Dương Quang" in html
-    assert html.count("<details") == 126
+    # The 126 groups come a page at a time (issue 10): every one on exactly one page.
+    pages = [html]
+    while 'rel="next"' in pages[-1]:
+        following = re.search(r'href="\?([^"]+)" rel="next"', pages[-1])
+        assert following is not None
+        pages.append(
+            client.get(
+                "/chi-dao/to-cong-tac-de-an-06/?" + following[1].replace("&amp;", "&")
+            ).content.decode()
+        )
+    assert len(pages) == 7
+    assert all(page.count("<details") <= 20 for page in pages)
+    everything = "".join(pages)
+    assert "Tổ công tác Đề án 06 thôn Nà Pam, xã Dương Quang" in everything
+    assert everything.count("<details") == 126
 
 
 @pytest.mark.django_db
