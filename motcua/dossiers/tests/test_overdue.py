@@ -181,3 +181,31 @@ def test_the_database_form_equals_the_definition_on_many_dossiers_and_moments(wo
     assert stopped_late.pk in set.intersection(*map(set, seen))
     assert paused_in_time.pk not in set().union(*seen)
     assert len(seen) == 4
+
+
+def test_the_command_line_due_filters_are_the_end_of_day_lists(world):
+    # Due Monday 08/04/2024 at 08:00, 09:00 and 16:00, and Tuesday 09/04 at 08:00.
+    imported_pending_dossier()  # overdue by its two supplement requests
+    passed = world.create(at="01/04/2024 09:00")
+    later = world.create(at="01/04/2024 16:00")
+    waiting = act(world.create(at="01/04/2024 15:00"), A.TRANSFER, "01/04/2024 15:05",
+                  world.clerk)  # fmt: skip
+    act(waiting, A.REQUEST_SUPPLEMENT, "08/04/2024 09:30", world.officer)  # clock stopped
+    tuesday = world.create(at="02/04/2024 08:00")
+    at = local("08/04/2024 10:00")
+    lists = end_of_day(world.city, at=at)
+    moment = ("--at", "08/04/2024 10:00")
+    queue = {
+        due: cli_queue("--user", "clerk", "--due", due, *moment)
+        for due in ("overdue", "today", "tomorrow")
+    }
+    assert queue == {
+        "overdue": [d.code for d in lists.overdue],
+        "today": [d.code for d in lists.due_today],
+        "tomorrow": [d.code for d in lists.due_next],
+    }
+    assert queue == {
+        "overdue": [CODE, passed.code],
+        "today": [later.code],
+        "tomorrow": [tuesday.code],
+    }

@@ -596,9 +596,15 @@ class Command(BaseCommand):
                     while not calendar.is_working_day(day):
                         day += timedelta(days=1)
                 start = datetime(day.year, day.month, day.day, tzinfo=core_clock.LOCAL_TZ)
+                # The end-of-day list's states (reports.dashboard.end_of_day): due today or
+                # on the next working day means pending, clock running, not yet overdue
+                # (one definition, overdue_q) and due in the window.
                 queryset = queryset.filter(
-                    effective_due_at__gte=start, effective_due_at__lt=start + timedelta(days=1)
-                )
+                    status__in=[s.value for s in workflow.PENDING],
+                    paused_since__isnull=True,
+                    effective_due_at__gte=max(start, now),
+                    effective_due_at__lt=start + timedelta(days=1),
+                ).exclude(overdue_q(now))
         dossiers = list(queryset.order_by("effective_due_at", "code"))
         # Not yet received (no due moment) last: databases disagree on where NULLs sort.
         dossiers.sort(key=lambda d: d.effective_due_at is None)
