@@ -32,6 +32,7 @@ from motcua.lib.formatting import format_count, format_date, format_money, forma
 from motcua.lib.site import site_url
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.payments.models import PaymentEvent
+from motcua.payments.words import amount_in_words
 from motcua.units.models import Agency
 
 # The portal's tracking page (helper C's "portal:track"); the path is agreed in issue 5.
@@ -681,6 +682,7 @@ def fee_receipt(payment_event: PaymentEvent) -> bytes:
     _para(document, f"Nội dung thu: {'; '.join(descriptions)}")
     total = sum(event.amount for event in events)
     _para(document, f"Số tiền: {format_money(total)}", style="B")
+    _para(document, f"Bằng chữ: {amount_in_words(total)}", style="I")
     method = PAYMENT_METHODS.get(PaymentMethod(payment_event.method), payment_event.method)
     _para(document, f"Hình thức thanh toán: {method}")
     if payment_event.reference:

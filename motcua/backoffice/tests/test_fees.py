@@ -124,7 +124,7 @@ def test_the_receipt_is_numbered_names_the_collector_and_prints(clerk, tmp_path)
     for text in ("\n".join(p.extract_text() for p in reader.pages), pdftotext(str(path), "-")):
         flat = " ".join(text.split())
         assert f"Quyển số: {year} Số: 0000002" in flat
-        assert "Số tiền: 30.000 đ" in flat
+        assert "Số tiền: 30.000 đ Bằng chữ: Ba mươi nghìn đồng" in flat
         assert "Người thu tiền: Hoàng Thị Lan, Công chức Bộ phận Một cửa" in flat
         assert second.code in flat
     # Another dossier's payment is not printed through this dossier.

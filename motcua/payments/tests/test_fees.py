@@ -7,6 +7,8 @@ nothing and take no receipt number; receipts numbered per agency, book and year 
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.db import transaction
 
@@ -329,3 +331,53 @@ def test_an_agency_opens_a_book_in_the_admin(world, client):
     assert ReceiptBook.objects.count() == 1
     change = client.get(f"/admin/payments/receiptbook/{book.pk}/change/")
     assert 'name="_save"' not in change.content.decode()  # a book in use is not edited
+
+
+def _printed(event) -> str:
+    from pypdf import PdfReader
+
+    from motcua.documents import forms
+
+    reader = PdfReader(io.BytesIO(forms.fee_receipt(event)))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_printed_receipts_online_several_obligations_and_imported(world):
+    online = world.create(channel=Channel.ONLINE, at="02/01/2024 08:00", fee=20000)
+    pay(world, online, "02/01/2024 08:10", as_applicant=True, method=PaymentMethod.ONLINE_NATIONAL)
+    text = _printed(PaymentEvent.objects.get(payment__dossier=online))
+    assert "Quyển số: 2024 Số: 0000001" in text
+    assert "Người thu tiền: thu trực tuyến, không qua quầy" in text
+    # One receipt for two obligations: the total and both purposes.
+    dossier = world.create(at="02/01/2024 08:00", fee=50000)
+    dossier_transition(
+        dossier_id=dossier.pk, action=A.TRANSFER, actor=world.clerk, at=local("02/01/2024 09:00")
+    )
+    dossier_transition(
+        dossier_id=dossier.pk,
+        action=A.REQUEST_PAYMENT,
+        actor=world.officer,
+        reason="Thuế trước bạ",
+        details=Details(amount=70000),
+        at=local("02/01/2024 10:00"),
+    )
+    pay(world, dossier, "02/01/2024 10:30")
+    first, second = PaymentEvent.objects.filter(payment__dossier=dossier).order_by("id")
+    text = _printed(second)
+    assert text == _printed(first)  # either event prints its receipt
+    assert "Quyển số: 2024 Số: 0000002" in text
+    assert "Số tiền: 120.000 đ Bằng chữ: Một trăm hai mươi nghìn đồng" in text
+    assert "Nội dung thu: Chứng thực hợp đồng, giao dịch; Thuế trước bạ" in text
+    assert "Người thu tiền: Clerk" in text
+    # Imported from history: printed, and said to be unnumbered.
+    imported = world.create(at="02/01/2024 11:00", fee=10000)
+    event = PaymentEvent.objects.create(
+        payment=Payment.objects.get(dossier=imported),
+        kind=PaymentEventKind.SUCCEEDED,
+        amount=10000,
+        method=CASH,
+        at=local("02/01/2024 11:05"),
+    )
+    text = _printed(event)
+    assert "Không đánh số (khoản nộp ghi nhận trước khi có sổ biên lai)" in text
+    assert "Quyển số" not in text
