@@ -492,7 +492,7 @@ def _pay(dossier: Dossier, details: Details, at: datetime, actor: User | None) -
     """Collect a fee with its numbered receipt; what may be paid is ``payments``' rule."""
     collected = payment_collect(
         dossier_id=dossier.pk,
-        agency_id=dossier.receiving_agency_id,  # type: ignore[arg-type]
+        agency_id=dossier.receiving_agency_id,
         amount=details.amount,
         method=details.payment_method,
         reference=details.payment_reference,
