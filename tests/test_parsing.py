@@ -30,3 +30,30 @@ def test_it_reads_moments():
         parse_moment("24/01/2025", UTC)
     with pytest.raises(ValueError):
         parse_moment("24/01/2025 25:00", UTC)
+
+
+def test_dates_outside_their_bounds_are_refused_with_the_bounds():
+    # Without bounds "31/12/9999" parsed and overflowed a day later (a 500 in the dashboard).
+    from motcua.lib.parsing import CALENDAR_FIRST, CALENDAR_LAST, LATEST, DateOutOfRange
+
+    with pytest.raises(DateOutOfRange) as refused:
+        parse_date("31/12/9999")
+    assert (refused.value.earliest, refused.value.latest) == (date(1900, 1, 1), LATEST)
+    assert isinstance(refused.value, ValueError)  # callers that answer bad dates answer it
+    with pytest.raises(DateOutOfRange):
+        parse_date("01/01/0001")
+    assert parse_date("02/01/1940") == date(1940, 1, 2)  # a birth date
+    with pytest.raises(DateOutOfRange):
+        parse_date("31/12/1999", earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
+    with pytest.raises(DateOutOfRange):
+        parse_moment("31/12/2999 16:00", UTC, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
+    assert parse_moment("31/12/2098 16:00", UTC, latest=CALENDAR_LAST).year == 2098
+
+
+def test_the_bounds_are_the_working_day_calendars_years():
+    from motcua.core.clock import FIRST_YEAR, LAST_YEAR
+    from motcua.lib.parsing import CALENDAR_FIRST, CALENDAR_LAST, LATEST
+
+    assert date(FIRST_YEAR, 1, 1) == CALENDAR_FIRST
+    assert date(LAST_YEAR - 1, 12, 31) == CALENDAR_LAST  # a year to count working days after
+    assert date(LAST_YEAR, 12, 31) == LATEST

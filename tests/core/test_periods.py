@@ -37,3 +37,12 @@ def test_it_gives_calendar_periods_with_a_cut_off_on_the_first():
 def test_it_refuses_what_is_not_a_period(bad):
     with pytest.raises(ValueError):
         parse_named_period(bad)
+
+
+def test_the_second_half_of_a_year():
+    # "These six months" in December: 15/06 to 14/12 (issue 10 quick picks).
+    period = parse_named_period("half:2026-2")
+    assert (period.start, period.end) == (date(2026, 6, 15), date(2026, 12, 14))
+    assert parse_named_period("half:2026-1") == parse_named_period("half:2026")
+    calendar = named_period("half", 2026, 2, cutoff_day=1)
+    assert (calendar.start, calendar.end) == (date(2026, 7, 1), date(2026, 12, 31))
