@@ -145,7 +145,7 @@ def _out_of_range(name: str, text: str) -> BadParameter:
     )
 
 
-def _page(request: HttpRequest, items: Any, per_page: int) -> tuple[Page, dict[str, str]]:
+def _page(request: HttpRequest, items: Any, per_page: int) -> tuple[Page[Any], dict[str, str]]:
     """One page of ``items`` (``page``: a number; anything else gives the first or last
     page) and the page links' labels."""
     paginator = Paginator(items, per_page)
