@@ -67,22 +67,28 @@ def live_params(today: date) -> ScenarioParams:
     """
     end = today - timedelta(days=1)
     start = max(today - timedelta(days=365), TWO_LEVEL_DAY + timedelta(days=60))
+    share = min(1.0, ((end - start).days + 1) / 365)
+
+    def n(count: int, least: int) -> int:
+        """``count`` for a whole year, in proportion for a shorter one (soon after 2025)."""
+        return max(least, round(count * share))
+
     return ScenarioParams(
         seed=int(f"{today:%Y%m%d}"),
         history_start=max(start - timedelta(days=45), TWO_LEVEL_DAY),
         period_start=start,
         period_end=end,
-        received_online=1180,
-        received_direct=640,
-        received_postal=12,
-        carried_over=24,
-        prior_resolved=30,
-        late_resolved=18,
+        received_online=n(1180, 200),
+        received_direct=n(640, 110),
+        received_postal=n(12, 2),
+        carried_over=n(24, 6),
+        prior_resolved=n(30, 6),
+        late_resolved=n(18, 3),
         pending=75,
         pending_from=end - timedelta(days=21),
-        obligations=760,
-        paid_online=240,
-        certification_dossiers=420,
+        obligations=n(760, 130),
+        paid_online=n(240, 40),
+        certification_dossiers=n(420, 70),
         digitisation_rate="0.82",
         e_certification_rate="0.30",
         rated_share=0.5,
@@ -115,14 +121,20 @@ def live_year_stored() -> int:
     return Dossier.objects.filter(imported=True, receiving_agency__code__in=LIVE_DESKS).count()
 
 
+# The first day a live year can be made: its period (from 30/08/2025) must hold the late
+# dossiers' five weeks and the overdue ones' window.
+FIRST_LIVE_DAY = date(2025, 11, 15)
+
+
 def load_live_year(today: date) -> LiveYearReport:
     """Generate and import the live year ending ``today``, unless one is already stored.
 
     Never fails on a second load and never duplicates: a stored live year (of any day) is
-    kept as it is and nothing is added.
+    kept as it is and nothing is added. Before :data:`FIRST_LIVE_DAY` (a machine whose clock
+    is in the past) there is no live year to make.
     """
     stored = live_year_stored()
-    if stored:
+    if stored or today < FIRST_LIVE_DAY:
         return LiveYearReport(created=0, kept=stored)
     report: ImportReport = load_scenario(live_params(today))
     return LiveYearReport(created=len(report.created), kept=len(report.unchanged))

@@ -342,12 +342,20 @@ class _Clock:
             minutes=1
         )
         self.first_in = calendar.next_working_moment(self.start)
+        self._working_days: dict[tuple[date, date], list[date]] = {}
         # The first and second working days after the period (for dossiers due on them).
         following = [params.period_end + timedelta(days=n) for n in range(1, 30)]
         following = [d for d in following if calendar.is_working_day(d)]
         self.after_end = {"due_next": following[0], "due_after_next": following[1]}
 
     def working_days(self, first: date, last: date) -> list[date]:
+        """The working days in [first, last], oldest first (cached: the periods repeat)."""
+        key = (first, last)
+        if key not in self._working_days:
+            self._working_days[key] = self._count_working_days(first, last)
+        return self._working_days[key]
+
+    def _count_working_days(self, first: date, last: date) -> list[date]:
         days, day = [], first
         while day <= last:
             if self.cal.is_working_day(day):
@@ -402,9 +410,8 @@ def _timeline(world: _World, clock: _Clock, rng: random.Random, plan: _Plan) -> 
         days = clock.working_days(p.period_start - timedelta(days=21), p.period_start)
         days = [d for d in days if d < p.period_start]
     elif plan.state == "overdue":
-        days = clock.working_days(
-            p.period_end - timedelta(days=70), p.period_end - timedelta(days=20)
-        )
+        first = max(p.period_start, p.period_end - timedelta(days=70))
+        days = clock.working_days(first, p.period_end - timedelta(days=20))
     elif plan.state in ("due_next", "due_after_next"):
         days = clock.working_days(p.period_end - timedelta(days=25), p.period_end)
     elif plan.pending:

@@ -232,3 +232,16 @@ def test_the_ward_clerk_opens_an_online_dossier_sent_to_her_ward_today(demo, set
     # The 2024 account of the ward, granted in the unit that ended on 30/06/2025, does not.
     old = client_for("motcua.ducxuan").get(reverse("backoffice:dossier", args=[dossier.code]))
     assert old.status_code == 404
+
+
+@pytest.mark.parametrize("today", [date(2025, 11, 15), date(2026, 2, 14), date(2027, 7, 1)])
+def test_a_live_year_can_be_made_for_any_day_since_the_new_units(demo, today):
+    # (generation only: what a first load on that day would import)
+    lines = list(scenario_lines(live_params(today)))
+    assert len(lines) > 300
+
+
+def test_before_the_new_units_there_is_no_live_year_and_no_failure(demo):
+    stored = live().count()
+    assert load_live_year(date(2025, 11, 14)).created == 0
+    assert live().count() == stored
