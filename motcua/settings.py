@@ -84,7 +84,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "axes",
+    # django-axes under a Vietnamese name in the admin.
+    "motcua.lib.apps.SignInLockoutConfig",
     "motcua.accounts",
     "motcua.units",
     "motcua.clock",
@@ -100,7 +101,8 @@ INSTALLED_APPS = [
     "motcua.backoffice",
     "motcua.portal",
     "django_tasks",
-    "django_tasks_db",
+    # django_tasks_db under a Vietnamese name in the admin.
+    "motcua.lib.apps.TaskQueueConfig",
     "motcua.demo",
     "motcua.audit",
 ]

@@ -12,7 +12,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
-PO_FILES = sorted(ROOT.glob("motcua/**/locale/vi/LC_MESSAGES/django.po"))
+# Python and template catalogues, and the admin scripts' one of the project (djangojs).
+PO_FILES = sorted(ROOT.glob("motcua/**/locale/vi/LC_MESSAGES/django*.po"))
 
 
 def test_there_are_vietnamese_catalogues():

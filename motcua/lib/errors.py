@@ -23,7 +23,7 @@ TEMPLATE = "errors/error.html"
 def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
     context = {"status": status, "title": title, "message": message}
     try:
-        html = render_to_string(TEMPLATE, context, request=request)
+        html: str = render_to_string(TEMPLATE, context, request=request)
     except Exception:
         # The layout reads the signed-in user (the database): if that is what failed, answer
         # with a page that needs nothing.
