@@ -62,12 +62,17 @@ def motcua_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def base_url_for(address: str, environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
+    """The public address QR codes on printed forms and links in e-mails point to: the
+    address served here, unless MOTCUA_BASE_URL says otherwise (e.g. the name phones on the
+    network reach this machine by)."""
+    return environ.get("MOTCUA_BASE_URL") or f"http://{address}/"
+
+
 def cmd_run(args: list[str]) -> None:
     ensure_venv()
     address = args[0] if args else "127.0.0.1:8000"
-    # QR codes on printed forms and links in e-mails point to the address served here, unless
-    # MOTCUA_BASE_URL says otherwise (e.g. the name phones on the network reach this machine by).
-    base_url = os.environ.get("MOTCUA_BASE_URL") or f"http://{address}/"
+    base_url = base_url_for(address)
     env = motcua_env(MOTCUA_BASE_URL=base_url)
     say("creating or updating the SQLite database")
     run(BIN / "motcua", "migrate", "--no-input", "-v", "0", env=env)

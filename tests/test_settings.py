@@ -134,3 +134,21 @@ def test_it_hashes_passwords_with_argon2_outside_tests(data_dir):
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     assert result.stdout.strip() == "argon2$ar", result.stderr
+
+
+def test_dev_run_makes_the_address_it_serves_the_public_address():
+    """`python3 scripts/dev.py run 0.0.0.0:8080` puts http://0.0.0.0:8080/ in QR codes and
+    e-mails, unless MOTCUA_BASE_URL is set."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "dev.py"
+    spec = importlib.util.spec_from_file_location("motcua_dev_script", path)
+    assert spec is not None
+    assert spec.loader is not None
+    dev = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dev)
+    assert dev.base_url_for("0.0.0.0:8080", {}) == "http://0.0.0.0:8080/"
+    assert dev.base_url_for("127.0.0.1:8000", {}) == "http://127.0.0.1:8000/"
+    configured = {"MOTCUA_BASE_URL": "https://dichvucong.example.vn/"}
+    assert dev.base_url_for("0.0.0.0:8080", configured) == "https://dichvucong.example.vn/"
