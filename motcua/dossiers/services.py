@@ -70,6 +70,7 @@ from motcua.payments.choices import PaymentMethod
 from motcua.payments.selectors import amount_owed
 from motcua.payments.services import payment_collect, payment_obligation_create
 from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.selectors import peoples_committee_of
 
 # What a transition may save: the Dossier's own columns (``changes`` may also name others).
 _DOSSIER_FIELDS = frozenset(field.name for field in Dossier._meta.concrete_fields)
@@ -544,10 +545,17 @@ def _apply(
             if details.to_agency is not None:
                 agency = details.to_agency
                 agency_id, agency_code, unit_id = agency.pk, agency.code, agency.unit_id
-            else:
+            elif dossier.procedure_version.competent_agency_id is not None:
                 agency_id, agency_code, unit_id = _agency_facts(
                     dossier.procedure_version.competent_agency_id
                 )
+            else:  # settled by the People's Committee of the unit that received it
+                committee = (
+                    peoples_committee_of(dossier.receiving_unit_id, timezone.localdate(at))
+                    if dossier.receiving_unit_id is not None
+                    else None
+                )
+                agency_id, agency_code, unit_id = _agency_facts(committee.pk if committee else None)
             if agency_id is None:
                 raise InvalidInput(_("the competent agency is required"), field="to_agency")
             dossier.competent_agency_id = dossier.current_agency_id = agency_id

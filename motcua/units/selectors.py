@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from motcua.lib.formatting import format_date
-from motcua.units.choices import LEVEL_RANK, UnitLevel
+from motcua.units.choices import LEVEL_RANK, AgencyKind, UnitLevel
 from motcua.units.models import AdministrativeUnit, Agency, Succession
 
 
@@ -185,6 +185,16 @@ def agencies_of(unit: AdministrativeUnit, on: date | None = None) -> QuerySet[Ag
     if on is not None:
         agencies = agencies.filter(valid_on(on))
     return agencies.order_by("kind", "code")
+
+
+def peoples_committee_of(unit_id: int, on: date) -> Agency | None:
+    """The People's Committee of a unit on ``on``: the competent agency of a procedure the
+    catalogue gives to "UBND cấp xã" in every commune, not to one agency (§1.1, §10.2)."""
+    return (
+        Agency.objects.filter(valid_on(on), unit_id=unit_id, kind=AgencyKind.PEOPLES_COMMITTEE)
+        .order_by("code")
+        .first()
+    )
 
 
 def agency_by_electronic_code(code: str) -> Agency:
