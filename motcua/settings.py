@@ -207,8 +207,11 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 FORMAT_MODULE_PATH = ["motcua.formats"]
 USE_THOUSAND_SEPARATOR = True
 
-# The layout and login templates (motcua/templates) have their own catalogue; apps have theirs.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The layout and login templates (motcua/templates) and motcua/lib have the project catalogue;
+# apps have theirs. motcua/overrides holds hand-written Vietnamese for Django's and third-party
+# apps' strings their own catalogues lack (the admin is Vietnamese throughout). A LOCALE_PATHS
+# catalogue wins over every app's.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "overrides" / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
