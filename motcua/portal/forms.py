@@ -46,14 +46,16 @@ class SubmissionForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(label=_("Dossier code"), max_length=40)
-    secret = forms.CharField(
+    code = validators.TextField(label=_("Dossier code"), max_length=_limit("code"))
+    secret = validators.TextField(
         label=_("Tracking secret"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    phone = forms.CharField(label=_("or the phone number"), max_length=20, required=False)
+    phone = validators.TextField(
+        label=_("or the phone number"), max_length=_limit("applicant_phone"), required=False
+    )
 
 
 class RatingForm(forms.Form):
@@ -66,7 +68,7 @@ class RatingForm(forms.Form):
             "invalid_choice": _("Choose one of the ratings."),
         },
     )
-    comment = forms.CharField(
+    comment = validators.TextField(
         label=_("Comment (optional)"),
         max_length=1000,
         required=False,

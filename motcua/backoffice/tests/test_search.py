@@ -247,3 +247,18 @@ def test_the_migration_fills_the_column_of_stored_dossiers(clerk):
     stored = Dossier.objects.get(pk=wanted.pk).search_text
     assert stored == f"{wanted.code.lower()} dang thi anh 0912345678 006090001234"
     assert codes(clerk.get(SEARCH, {"q": "dang thi anh"})) == [wanted.code]
+
+
+@pytest.mark.postgres_only
+def test_postgresql_can_answer_a_search_word_from_the_trigram_index(clerk):
+    """The search's ``LIKE '%word%'`` is served by migration 0006's trigram index, not only by
+    a scan (the planner is told to avoid scans, since a test table is too small to prefer it)."""
+    received("Nguyễn Văn An")
+    user = User.objects.get(username="motcua.thanhpho")
+    query = dossier_search(
+        user, DossierFilter(q="nguyen"), windows=due_windows(user, timezone.now())
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+    assert "dossier_search_trgm" in plan

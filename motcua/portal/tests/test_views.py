@@ -569,3 +569,12 @@ def test_file_inputs_are_named_by_the_plain_component_id(client, db):
     for pk in big:
         assert f'name="file_{pk}"' in page
     assert not re.search(r'name="file_\d+\.\d+', page)
+
+
+def test_tracking_refuses_an_overlong_code_naming_the_field(client, db):
+    response = client.post(reverse("portal:track"), {"code": "X" * 100, "secret": "ABCD"})
+    assert response.status_code == 400
+    assert response.context["form"].errors["code"] == [
+        "Mã hồ sơ: tối đa 40 ký tự (đã nhập 100 ký tự)."
+    ]
+    assert not TrackingAttempt.objects.exists()
