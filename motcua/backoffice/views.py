@@ -54,6 +54,7 @@ from motcua.dossiers.services import (
     dossier_file_attach,
     dossier_transition,
 )
+from motcua.lib import validators
 from motcua.lib.formatting import format_date
 from motcua.lib.parsing import parse_date, parse_moment
 from motcua.payments.choices import PaymentMethod
@@ -451,6 +452,18 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
 
 
+# A reason is printed on forms 02 and 03 and kept in the event chain: a page of text at most.
+MAX_REASON = 2000
+
+
+def _text(post: Any, name: str, limit: int, label: str) -> str:
+    """A text field of an action, refused (never silently cut) past its column's length."""
+    text = str(post.get(name, "")).strip()
+    if len(text) > limit:
+        raise InvalidInput(validators.too_long_message(label, limit, len(text)), field=name)
+    return text
+
+
 def _parse_details(action: workflow.Action, post: Any) -> tuple[Details, str]:
     """The action's fields as the service wants them; malformed values raise InvalidInput."""
     fields = ACTION_FIELDS[action]
@@ -468,7 +481,7 @@ def _parse_details(action: workflow.Action, post: Any) -> tuple[Details, str]:
             raise InvalidInput(_("%(name)s is not an officer") % {"name": name}, field="assignee")
         values["assignee"] = person
     if "step" in fields:
-        values["step"] = str(post.get("step", "")).strip()[:200]
+        values["step"] = _text(post, "step", 200, _("Step"))
     if "amount" in fields and str(post.get("amount", "")).strip():
         text = str(post["amount"]).strip().replace(".", "").replace(" ", "")
         if not text.isdigit():
@@ -482,7 +495,9 @@ def _parse_details(action: workflow.Action, post: Any) -> tuple[Details, str]:
             if method not in PaymentMethod.values:
                 raise InvalidInput(_("choose how it was paid"), field="payment_method")
             values["payment_method"] = PaymentMethod(method)
-        values["payment_reference"] = str(post.get("payment_reference", "")).strip()[:100]
+        values["payment_reference"] = _text(
+            post, "payment_reference", 100, _("Receipt or transaction number")
+        )
     if "result_form" in fields and post.get("result_form"):
         if post["result_form"] not in ResultForm.values:
             raise InvalidInput(_("choose the form of the result"), field="result_form")
@@ -501,8 +516,8 @@ def _parse_details(action: workflow.Action, post: Any) -> tuple[Details, str]:
                 field="new_due_at",
             ) from None
     if "signed_by" in fields:
-        values["signed_by"] = str(post.get("signed_by", ""))[:200]
-    return Details(**values), str(post.get("reason", ""))[:2000]
+        values["signed_by"] = _text(post, "signed_by", 200, _("Signed by"))
+    return Details(**values), _text(post, "reason", MAX_REASON, _("Reason"))
 
 
 @staff_view

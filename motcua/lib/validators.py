@@ -36,6 +36,15 @@ def quoted(value: object) -> str:
     return text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…"
 
 
+def too_long_message(label: str, limit: int, count: int) -> str:
+    """The message of a text longer than its column, naming the field and both lengths."""
+    return _("%(field)s: at most %(limit)s characters (%(count)s were entered).") % {
+        "field": label,
+        "limit": format_number(limit),
+        "count": format_number(count),
+    }
+
+
 def _label(field: forms.Field) -> str:
     return str(field.label or "")
 
@@ -49,12 +58,7 @@ class _Named:
     def _check_length(self, value: str) -> None:
         if self.max_length is not None and len(value) > self.max_length:
             raise ValidationError(
-                _("%(field)s: at most %(limit)s characters (%(count)s were entered).")
-                % {
-                    "field": _label(self),  # type: ignore[arg-type]
-                    "limit": format_number(self.max_length),
-                    "count": format_number(len(value)),
-                },
+                too_long_message(_label(self), self.max_length, len(value)),  # type: ignore[arg-type]
                 code="max_length",
             )
 

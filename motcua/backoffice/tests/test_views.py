@@ -667,3 +667,22 @@ def test_the_dossier_page_attaches_a_scan_to_a_component_whose_id_passes_1000(cl
     assert response.status_code == 302
     stored = DossierFile.objects.get(dossier=dossier)
     assert stored.component_id == component.pk
+
+
+def test_an_overlong_reason_or_step_is_refused_naming_the_field_not_cut(clerk, officer):
+    dossier = submit_online()
+    url = f"/mot-cua/ho-so/{dossier.code}/thao-tac/request_completion/"
+    response = clerk.post(url, {"version": str(dossier.version), "reason": "x" * 2001})
+    assert response.status_code == 400
+    assert response.context["errors"] == {
+        "reason": "Lý do: tối đa 2.000 ký tự (đã nhập 2.001 ký tự)."
+    }
+    assert Dossier.objects.get(pk=dossier.pk).status == Status.SUBMITTED
+    received = receive_at_counter()
+    url = f"/mot-cua/ho-so/{received.code}/thao-tac/transfer/"
+    response = clerk.post(url, {"version": str(received.version), "step": "b" * 201})
+    assert response.status_code == 400
+    assert response.context["errors"] == {
+        "step": "Bước xử lý: tối đa 200 ký tự (đã nhập 201 ký tự)."
+    }
+    assert Dossier.objects.get(pk=received.pk).version == received.version
