@@ -70,6 +70,9 @@ class DossierFacts:
     timeliness: str = ""  # "early", "on_time" or "late" once resolved
     ended_at: datetime | None = None  # withdrawn or stopped (never set with resolved_at)
     due_at: datetime | None = None  # the statutory due moment printed on the receipt
+    # The due moment moved by the closed pauses, as recorded (``Dossier.effective_due_at``; a
+    # history file may give one its pauses do not explain). None: derived from the pauses.
+    effective_due_at: datetime | None = None
     pauses: tuple[Pause, ...] = ()  # supplement and obligation waits
     supplement_starts: tuple[datetime, ...] = ()  # when each supplement was requested
     # Supplement requests recorded (``Dossier.supplement_requests``). An imported count may
@@ -135,15 +138,36 @@ def supplement_requests_at(facts: DossierFacts, moment: datetime) -> int:
 
 def overdue_at(facts: DossierFacts, calendar: WorkingCalendar, moment: datetime) -> bool:
     """Whether a dossier still pending at ``moment`` is past its time then (col 13):
-    ``core.timeliness.is_overdue`` on what was known of it at that moment."""
-    return facts.due_at is not None and is_overdue(
+    ``core.timeliness.is_overdue`` on what was known of it at that moment.
+
+    The recorded effective due moment covers every closed pause, so it rules from the end of
+    the last one (from receipt if none), as it does in the queue (``overdue_q`` reads it);
+    before that, the due moment is the receipt's moved by the pauses closed so far.
+    """
+    if facts.due_at is None:
+        return False
+    due, pauses = facts.due_at, [p for p in facts.pauses if p.start <= moment]
+    recorded_from = _recorded_due_from(facts)
+    recorded = facts.effective_due_at
+    if recorded_from is not None and recorded is not None and moment >= recorded_from:
+        due, pauses = recorded, [p for p in pauses if p.end is None]
+    return is_overdue(
         calendar,
         at=moment,
-        due_at=facts.due_at,
-        pauses=[p for p in facts.pauses if p.start <= moment],
+        due_at=due,
+        pauses=pauses,
         supplement_requests=supplement_requests_at(facts, moment),
         supplement_limit=facts.supplement_limit,
     )
+
+
+def _recorded_due_from(facts: DossierFacts) -> datetime | None:
+    """From when the recorded effective due moment rules: the end of the last closed pause,
+    or the receipt; None when none is recorded."""
+    if facts.effective_due_at is None or facts.received_at is None:
+        return None
+    ends = [p.end for p in facts.pauses if p.end is not None]
+    return max([facts.received_at, *ends])
 
 
 def as_counted(facts: DossierFacts) -> DossierFacts:
@@ -272,6 +296,10 @@ def _overdue_check_days(
     (the due moment moves with the clock that is stopped).
     """
     days = {received, _day_of(due), _day_of(due) + timedelta(days=1)}
+    recorded_from = _recorded_due_from(facts)
+    if recorded_from is not None and facts.effective_due_at is not None:
+        recorded = _day_of(facts.effective_due_at)
+        days.update((_day_of(recorded_from), recorded, recorded + timedelta(days=1)))
     closed: list[Pause] = []
     for start in facts.supplement_starts:
         days.add(_day_of(start))

@@ -34,7 +34,14 @@ from motcua.core.metrics import (
     supplement_requests_at,
     totals_from_ledger,
 )
-from motcua.core.timeliness import EarlyRule, Pause, Timeliness, classify, is_overdue
+from motcua.core.timeliness import (
+    EarlyRule,
+    Pause,
+    Timeliness,
+    classify,
+    effective_due,
+    is_overdue,
+)
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = WorkingCalendar(first_year=2023, last_year=2025)
@@ -68,6 +75,15 @@ def evening_histories(draw):
     last = (pauses[-1].end or pauses[-1].start) if pauses else submitted
     finished = last + timedelta(minutes=draw(step))
     rated = fate == "resolved" and draw(st.booleans())
+    # The recorded effective due moment: none (derived), the one the pauses give, or a later
+    # one a history file gives without the pauses that explain it.
+    closed = [p for p in pauses if p.end is not None]
+    derived = effective_due(CAL, due, closed, closed[-1].end) if closed else due
+    recorded = draw(
+        st.sampled_from(
+            [None, derived, derived + timedelta(minutes=draw(st.integers(1, 60 * 24 * 15)))]
+        )
+    )
     return DossierFacts(
         received_at=received,
         channel=draw(st.sampled_from(["online", "direct", "postal"])),
@@ -77,6 +93,7 @@ def evening_histories(draw):
         else "",
         ended_at=finished if fate == "ended" else None,
         due_at=due,
+        effective_due_at=recorded,
         pauses=tuple(pauses),
         supplement_starts=tuple(supplements),
         # Sometimes more requests recorded than pauses (an imported count).
@@ -230,3 +247,23 @@ def test_supplement_requests_recorded_without_a_pause_count_from_the_receipt_mom
     )
     assert supplement_requests_at(mixed, at("04/04/2024 09:00")) == 1
     assert supplement_requests_at(mixed, at("05/04/2024 09:00")) == 2
+
+
+def test_a_recorded_effective_due_moment_rules_from_the_end_of_the_last_pause():
+    # Imported: due 08/04 08:00 on the receipt, 15/04 08:00 as the old system moved it for a
+    # wait it did not record as a pause. Within time on 10/04, as in the queue (overdue_q).
+    facts = DossierFacts(
+        received_at=at("01/04/2024 08:00"),
+        channel="direct",
+        due_at=at("08/04/2024 08:00"),
+        effective_due_at=at("15/04/2024 08:00"),
+    )
+    assert not overdue_at(facts, CAL, at("10/04/2024 09:00"))
+    assert overdue_at(facts, CAL, at("15/04/2024 08:01"))
+    # With a closed pause, the recorded moment rules once it ended; before, the derived one.
+    paused = DossierFacts(
+        **{**facts.__dict__, "pauses": (Pause(at("02/04/2024 08:00"), at("09/04/2024 08:00")),)}
+    )
+    assert not overdue_at(paused, CAL, at("09/04/2024 07:59"))  # clock stopped in time
+    assert not overdue_at(paused, CAL, at("12/04/2024 09:00"))
+    assert overdue_at(paused, CAL, at("15/04/2024 09:00"))

@@ -41,11 +41,11 @@ WEDNESDAY = local("03/04/2024 10:00")
 PERIOD = Period(date(2024, 4, 1), date(2024, 4, 3))
 
 
-def imported_pending_dossier() -> Dossier:
+def imported_pending_dossier(code: str = CODE, **changes) -> Dossier:
     """The dossier of the bug report: imported, in processing, ``supplement_requests: 2``
-    and no pauses (docs/dossier-history-format.md)."""
+    and no pauses (docs/dossier-history-format.md); ``changes`` replace fields of its line."""
     line = {
-        "code": CODE,
+        "code": code,
         "procedure": "1.000001",
         "receiving_agency": "BPMC-058",
         "competent_agency": "PTP-058",
@@ -56,9 +56,10 @@ def imported_pending_dossier() -> Dossier:
         "due_at": "2024-04-08T08:00:00+07:00",
         "status": "in_processing",
         "supplement_requests": 2,
+        **changes,
     }
     import_history([json.dumps(HEADER), json.dumps(line, ensure_ascii=False)], label="old.jsonl")
-    return Dossier.objects.get(code=CODE)
+    return Dossier.objects.get(code=code)
 
 
 def cli_queue(*args: str) -> list[str]:
@@ -67,24 +68,24 @@ def cli_queue(*args: str) -> list[str]:
     return [line.split()[0] for line in out.getvalue().splitlines()[:-1]]
 
 
-def every_output(world, at):
-    """Whether each output counts the dossier as overdue at ``at`` (and in PERIOD)."""
-    dossier = Dossier.objects.get(code=CODE)
+def every_output(world, at, period=PERIOD, code=CODE):
+    """Whether each output counts the dossier as overdue at ``at`` (and at the end of
+    ``period``, which ends on ``at``'s day)."""
+    dossier = Dossier.objects.get(code=code)
     rows = {row.dossier.pk: row.urgency for row in queue_for_user(world.officer, at=at)}
-    report = report_for(world.city, PERIOD)
-    recomputed = report_recomputed(world.city, PERIOD)
+    report = report_for(world.city, period)
+    recomputed = report_recomputed(world.city, period)
     assert report.totals == recomputed.totals  # the ledger and the definitions agree
     assert report[Bucket.PENDING] == 1
+    moment = at.strftime("%d/%m/%Y %H:%M")
+    queue = cli_queue("--user", "officer", "--due", "overdue", "--at", moment)
     return {
         "overdue_q": Dossier.objects.filter(overdue_q(at), pk=dossier.pk).exists(),
-        "command-line queue": cli_queue(
-            "--user", "officer", "--due", "overdue", "--at", at.strftime("%d/%m/%Y %H:%M")
-        )
-        == [CODE],  # fmt: skip
+        "command-line queue": queue == [code],
         "back-office queue": rows.get(dossier.pk) is Urgency.OVERDUE,
-        "end-of-day list": [d.code for d in end_of_day(world.city, at=at).overdue] == [CODE],
+        "end-of-day list": [d.code for d in end_of_day(world.city, at=at).overdue] == [code],
         "report figure": report[Bucket.PENDING_OVERDUE] == 1,
-        "drill-down": report_drill_down(world.city, PERIOD, Bucket.PENDING_OVERDUE) == [CODE],
+        "drill-down": report_drill_down(world.city, period, Bucket.PENDING_OVERDUE) == [code],
     }
 
 
@@ -121,6 +122,19 @@ def test_the_two_supplement_rule_is_a_setting_every_output_follows(world, settin
     assert set(every_output(world, WEDNESDAY).values()) == {True}
 
 
+def test_an_imported_due_moment_moved_without_pauses_rules_every_output(world):
+    # The old system moved the due moment to 15/04 for a wait it did not record as a pause:
+    # within time on Wednesday 10/04 everywhere, overdue everywhere after 15/04 08:00.
+    code = "000.00.58.H06-240401-0902"
+    moved = "2024-04-15T08:00:00+07:00"
+    imported_pending_dossier(code, supplement_requests=1, effective_due_at=moved)
+    wednesday = Period(date(2024, 4, 1), date(2024, 4, 10))
+    found = every_output(world, local("10/04/2024 16:00"), wednesday, code)
+    assert set(found.values()) == {False}
+    tuesday = Period(date(2024, 4, 1), date(2024, 4, 16))
+    assert set(every_output(world, local("16/04/2024 16:00"), tuesday, code).values()) == {True}
+
+
 def act(dossier, action, at, actor=None, **details):
     return dossier_transition(
         dossier_id=dossier.pk,
@@ -136,6 +150,9 @@ def act(dossier, action, at, actor=None, **details):
 def test_the_database_form_equals_the_definition_on_many_dossiers_and_moments(world):
     # Received Monday 01/04/2024 at 08:00 + n hours: due Monday 08/04 (5 working days).
     imported_pending_dossier()
+    imported_pending_dossier(
+        "IMPORTED-MOVED", supplement_requests=0, effective_due_at="2024-04-10T10:00:00+07:00"
+    )
     running = world.create(at="01/04/2024 09:00")
     paused_in_time = act(world.create(at="01/04/2024 10:00"), A.TRANSFER, "01/04/2024 10:05",
                          world.clerk)  # fmt: skip
@@ -180,7 +197,7 @@ def test_the_database_form_equals_the_definition_on_many_dossiers_and_moments(wo
     assert running.pk in set().union(*seen)
     assert stopped_late.pk in set.intersection(*map(set, seen))
     assert paused_in_time.pk not in set().union(*seen)
-    assert len(seen) == 4
+    assert len(seen) == 5
 
 
 def test_the_command_line_due_filters_are_the_end_of_day_lists(world):
