@@ -323,7 +323,7 @@ def _receive_post(
         % {"code": dossier.code},
     )
     for warning in created.warnings:
-        messages.warning(request, _("Check the data: %(text)s") % {"text": warning})
+        messages.warning(request, validators.warning_text(warning))
     return dossier
 
 

@@ -82,6 +82,21 @@ PROVINCE_CODES = frozenset(
 _PHONE = re.compile(r"^(?:\+84|84|0)(?:3|5|7|8|9|2\d)\d{8}$")
 
 
+class IdWarning(str):
+    """A doubt about an ID number's content (§8.1 [S]): the English text, plus its ``kind``
+    (``province``, ``century``, ``birth_year``) and ``params``, from which the pages say it
+    in the reader's language (``lib.validators.warning_text``)."""
+
+    kind: str
+    params: dict[str, str]
+
+    def __new__(cls, text: str, kind: str, **params: str) -> IdWarning:
+        warning = super().__new__(cls, text)
+        warning.kind = kind
+        warning.params = params
+        return warning
+
+
 class InvalidValue(ValueError):
     """A value of the wrong shape; ``field`` names it."""
 
@@ -95,15 +110,37 @@ def check_personal_id(number: str, birth_date: date | None = None) -> list[str]:
     if not re.fullmatch(r"\d{12}", number):
         raise InvalidValue("id_number", f"'{number}' is not a 12-digit personal ID number")
     warnings: list[str] = []
-    if number[:3] not in PROVINCE_CODES:
-        warnings.append(f"province code {number[:3]} is not a known birth-registration code")
+    code = number[:3]
+    if code not in PROVINCE_CODES:
+        warnings.append(
+            IdWarning(
+                f"province code {code} is not a known birth-registration code",
+                "province",
+                code=code,
+            )
+        )
     century_digit = int(number[3])
     if birth_date is not None:
+        year = str(birth_date.year)
         century = 1900 + 100 * (century_digit // 2)
         if not century <= birth_date.year < century + 100:
-            warnings.append(f"century digit {century_digit} does not match {birth_date.year}")
+            warnings.append(
+                IdWarning(
+                    f"century digit {century_digit} does not match {year}",
+                    "century",
+                    digit=str(century_digit),
+                    year=year,
+                )
+            )
         if number[4:6] != f"{birth_date.year % 100:02d}":
-            warnings.append(f"birth-year digits {number[4:6]} do not match {birth_date.year}")
+            warnings.append(
+                IdWarning(
+                    f"birth-year digits {number[4:6]} do not match {year}",
+                    "birth_year",
+                    digits=number[4:6],
+                    year=year,
+                )
+            )
     return warnings
 
 

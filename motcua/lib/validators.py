@@ -19,7 +19,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.core.identity import InvalidValue, check_personal_id, normalise_phone
+from motcua.core.identity import IdWarning, InvalidValue, check_personal_id, normalise_phone
 from motcua.lib.formatting import format_date, format_number
 from motcua.lib.parsing import parse_date
 
@@ -232,3 +232,35 @@ class SetsCountField(forms.Field):
 
 def sets_message() -> str:
     return _("The number of sets must be a positive whole number.")
+
+
+def warning_text(warning: str) -> str:
+    """A warning of the write path (``Created.warnings``) in the reader's language: the ID
+    number's doubts (``core.identity.IdWarning``) are translated, anything else is as given."""
+    if not isinstance(warning, IdWarning):
+        return warning
+    if warning.kind == "province":
+        return (
+            _(
+                "Personal ID number: %(code)s is not a known birth-registration province code"
+                " (received anyway: please check the number)."
+            )
+            % warning.params
+        )
+    if warning.kind == "century":
+        return (
+            _(
+                "Personal ID number: its century digit %(digit)s does not match the year of birth"
+                " %(year)s (received anyway: please check)."
+            )
+            % warning.params
+        )
+    if warning.kind == "birth_year":
+        return (
+            _(
+                "Personal ID number: its year digits %(digits)s do not match the year of birth"
+                " %(year)s (received anyway: please check)."
+            )
+            % warning.params
+        )
+    return str(warning)

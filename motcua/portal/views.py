@@ -25,6 +25,7 @@ from motcua.dossiers.choices import Status
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
+from motcua.lib import validators
 from motcua.lib.formatting import format_datetime, format_money, format_number
 from motcua.portal import selectors, services
 from motcua.portal.errors import (
@@ -237,7 +238,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         shown[key] = {
             "code": submitted.dossier.code,
             "secret": services.secret_format(submitted.secret or ""),
-            "warnings": submitted.warnings,
+            "warnings": [validators.warning_text(w) for w in submitted.warnings],
         }
         request.session[SUBMITTED] = shown
     return redirect("portal:submitted", key=key)

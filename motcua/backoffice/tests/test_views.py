@@ -686,3 +686,19 @@ def test_an_overlong_reason_or_step_is_refused_naming_the_field_not_cut(clerk, o
         "step": "Bước xử lý: tối đa 200 ký tự (đã nhập 201 ký tự)."
     }
     assert Dossier.objects.get(pk=received.pk).version == received.version
+
+
+def test_a_doubtful_id_number_is_received_with_a_vietnamese_warning(clerk):
+    data = receive_form(clerk) | {
+        "applicant_id_number": "999190012345",
+        "applicant_birth_date": "01/05/1991",
+    }
+    received = clerk.post(f"/mot-cua/tiep-nhan/{CITY_PROCEDURE}/", data, follow=True)
+    assert received.status_code == 200
+    warnings = [str(m) for m in received.context["messages"] if m.level_tag == "warning"]
+    assert warnings == [
+        "Số định danh cá nhân: 999 không phải là mã tỉnh nơi đăng ký khai sinh đã biết"
+        " (vẫn tiếp nhận: hãy kiểm tra lại số).",
+        "Số định danh cá nhân: hai chữ số năm sinh 90 không khớp với năm sinh 1991"
+        " (vẫn tiếp nhận: hãy kiểm tra lại).",
+    ]

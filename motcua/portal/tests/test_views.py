@@ -578,3 +578,18 @@ def test_tracking_refuses_an_overlong_code_naming_the_field(client, db):
         "Mã hồ sơ: tối đa 40 ký tự (đã nhập 100 ký tự)."
     ]
     assert not TrackingAttempt.objects.exists()
+
+
+def test_a_doubtful_id_number_is_accepted_with_a_vietnamese_warning(client, db, media, pdf_upload):
+    response = post_submission(
+        client,
+        form_key(client),
+        {first_component(): pdf_upload()},
+        applicant_id_number="999190012345",
+    )
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "Số định danh cá nhân: 999 không phải là mã tỉnh nơi đăng ký khai sinh đã biết"
+        " (vẫn tiếp nhận: hãy kiểm tra lại số)."
+    ) in page
