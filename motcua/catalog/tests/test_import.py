@@ -207,6 +207,28 @@ class TestVersions:
         assert [f.amount for f in new.fees.all()] == [8000]
         assert list(old.fees.all()) == []
 
+    def test_a_row_equal_to_an_older_stored_version_changes_nothing(self, existing, tmp_path):
+        # given: version 2 from 01/07/2025 (the file of 2023 was imported before it)
+        older = write_csv(tmp_path / "older.csv", [row(ma_thu_tuc="2.000908")])
+        catalog_import(
+            write_csv(
+                tmp_path / "newer.csv",
+                [row(ma_thu_tuc="2.000908", thoi_han="3", hieu_luc_tu="01/07/2025")],
+            )
+        )
+        before = snapshot()
+
+        # when: the older file is imported again
+        report = catalog_import(older)
+
+        # then: version 1 stays closed by version 2, nothing else changes
+        assert report.unchanged == ["2.000908"]
+        assert (report.created, report.new_versions, report.end_changed) == ([], [], [])
+        assert snapshot() == before
+        # but a changed row with that old start is still refused
+        changed = write_csv(tmp_path / "changed.csv", [row(ma_thu_tuc="2.000908", thoi_han="5")])
+        assert refused(changed)[0][1] == "hieu_luc_tu"
+
     def test_it_sets_the_end_date_when_a_procedure_is_abolished(self, existing, tmp_path):
         path = write_csv(
             tmp_path / "end.csv", [row(ma_thu_tuc="2.000908", het_hieu_luc_tu="01/07/2025")]
