@@ -1302,7 +1302,7 @@ def two_level_rows() -> list[ProcedureRow]:
 
 def two_level_basis() -> list[tuple[str, ...]]:
     """One line per field of the former city level: where it went and on what basis."""
-    lines = []
+    lines: list[tuple[str, ...]] = []
     for code, spec in FIELDS.items():
         agency = PROVINCE_FIELDS.get(code, "")
         lines.append(
