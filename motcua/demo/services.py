@@ -27,7 +27,9 @@ from motcua.units.services import load_bac_kan
 
 # One shared password for the demo accounts; `demo load` refuses to run in production.
 DEMO_PASSWORD = "motcua-demo"  # noqa: S105
-# The demo is set in the first half of 2024 (the seed's period), before the 2025 mergers.
+# The day of the 2024 seed (its figures are as of that day), before the 2025 mergers: the 2024
+# accounts are granted in the units valid then. The present's accounts are granted on
+# TWO_LEVEL_DAY, and the live year ends today (motcua/demo/live.py).
 DEMO_DAY = date(2024, 5, 22)
 
 
