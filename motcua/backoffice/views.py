@@ -96,6 +96,8 @@ PRINT_AFTER = {
     workflow.Action.CONFIRM_PAYMENT: fees.PRINT_RECEIPT,
 }
 PDF_FORMS = ("01", "02", "03", "04", "05")
+# Rows a page of the search, the queue and the online list shows.
+PAGE_SIZE = 25
 # Fields of the counter's form that a refusal may name.
 RECEIVE_FIELDS = frozenset(
     {
@@ -330,15 +332,20 @@ def _receive_post(
 @staff_view
 def online_list(request: HttpRequest) -> HttpResponse:
     """Online submissions waiting at the desk: accept, send back, or refuse."""
-    dossiers = list(selectors.online_waiting(_user(request))[:200])
-    rows = [(d, selectors.actions_for_user(d, _user(request))) for d in dossiers]
-    return render(request, "backoffice/online.html", {"rows": rows})
+    # Paged like the search (a bad page number shows the first page): oldest first, 25 a page.
+    page = Paginator(selectors.online_waiting(_user(request)), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(d, selectors.actions_for_user(d, _user(request))) for d in page.object_list]
+    links = {}
+    if page.has_previous():
+        links["previous"] = f"?page={page.previous_page_number()}"
+    if page.has_next():
+        links["next"] = f"?page={page.next_page_number()}"
+    return render(request, "backoffice/online.html", {"rows": rows, "page": page, "links": links})
 
 
 # -- the processing desk ------------------------------------------------------------------
-
-
-PAGE_SIZE = 25
 
 
 def _listing(

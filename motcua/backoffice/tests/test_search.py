@@ -262,3 +262,15 @@ def test_postgresql_can_answer_a_search_word_from_the_trigram_index(clerk):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = query.explain()
     assert "dossier_search_trgm" in plan
+
+
+def test_the_online_list_pages_by_25_oldest_first(clerk):
+    made = [submit_online() for _ in range(27)]
+    first = clerk.get("/mot-cua/truc-tuyen/")
+    shown = [d.code for d, _actions in first.context["rows"]]
+    assert len(shown) == 25
+    assert first.context["links"] == {"next": "?page=2"}
+    second = clerk.get("/mot-cua/truc-tuyen/?page=2")
+    shown += [d.code for d, _actions in second.context["rows"]]
+    assert sorted(shown) == sorted(d.code for d in made)
+    assert clerk.get("/mot-cua/truc-tuyen/?page=abc").status_code == 200
