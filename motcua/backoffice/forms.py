@@ -19,7 +19,7 @@ from motcua.lib import validators
 
 def _limit(name: str) -> int:
     """The column's length: one limit for the form, the browser and the database."""
-    return int(Dossier._meta.get_field(name).max_length or 0)
+    return int(getattr(Dossier._meta.get_field(name), "max_length", 0) or 0)
 
 
 class ReceiveForm(forms.Form):
@@ -45,7 +45,7 @@ class ReceiveForm(forms.Form):
     def limits(cls) -> dict[str, int]:
         """Each text field's length, for the page's ``maxlength`` attributes."""
         return {
-            name: int(field.max_length)
+            name: int(getattr(field, "max_length", 0))
             for name, field in cls.base_fields.items()
             if getattr(field, "max_length", None)
         }

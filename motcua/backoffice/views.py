@@ -36,7 +36,7 @@ from motcua.backoffice.forms import DossierFilterForm, ReceiveForm
 from motcua.catalog.selectors import procedure_in_force
 from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ
-from motcua.dossiers.access import dossier_get_for_user
+from motcua.dossiers.access import dossier_get_for_user, dossier_list_for_user
 from motcua.dossiers.choices import (
     Action,
     Channel,
@@ -401,7 +401,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "backoffice/search.html", context, status=400)
     if form.is_filtered():
-        queryset = selectors.dossier_list_for_user(_user(request))
+        queryset = dossier_list_for_user(_user(request))
         context |= _listing(request, form, queryset, {}) | {"searched": True}
     return render(request, "backoffice/search.html", context)
 

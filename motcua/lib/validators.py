@@ -80,7 +80,7 @@ class TextField(_Named, forms.CharField):
         self.widget.attrs["maxlength"] = str(max_length)
 
     def clean(self, value: Any) -> Any:
-        text = self.to_python(value)
+        text = self.to_python(value) or ""
         if text in self.empty_values and self.required:
             raise ValidationError(self._required_message(), code="required")
         self._check_length(text)
@@ -93,7 +93,7 @@ class PhoneField(TextField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
-        self.widget.input_type = "tel"  # type: ignore[attr-defined]
+        self.widget.input_type = "tel"
         self.widget.attrs.setdefault("autocomplete", "tel")
 
     def validate(self, value: Any) -> None:
@@ -123,8 +123,8 @@ class PersonalIdField(TextField):
 
     def to_python(self, value: Any) -> str:
         # People copy the number with spaces or dots between the groups of digits.
-        text = super().to_python(value)
-        return "".join(text.split()).replace(".", "") if isinstance(text, str) else text
+        text = super().to_python(value) or ""
+        return "".join(text.split()).replace(".", "")
 
     def validate(self, value: Any) -> None:
         super().validate(value)
@@ -149,7 +149,7 @@ class EmailField(_Named, forms.EmailField):
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> Any:
-        text = self.to_python(value)
+        text = self.to_python(value) or ""
         if text in self.empty_values:
             if self.required:
                 raise ValidationError(self._required_message(), code="required")

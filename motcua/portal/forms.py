@@ -17,7 +17,7 @@ from motcua.units.models import Agency
 
 
 def _limit(name: str) -> int:
-    return int(Dossier._meta.get_field(name).max_length or 0)
+    return int(getattr(Dossier._meta.get_field(name), "max_length", 0) or 0)
 
 
 class SubmissionForm(forms.Form):
