@@ -218,7 +218,8 @@ def test_every_headline_number_links_to_exactly_the_dossiers_it_counts(demo):
 def test_the_drill_down_page_lists_the_dossiers_a_page_at_a_time(demo):
     client = signed_in("lanhdao.thanhpho")
     page = client.get("/bao-cao/ho-so/", {**SEED, "figure": "resolved_late"}).content.decode()
-    codes = re.findall(r"<td data-code>([^<]+)</td>", page)
+    # Each code links to its dossier's page.
+    codes = re.findall(r'<td data-code><a href="/[^"]+">([^<]+)</a></td>', page)
     city = unit_at("058", SEED_PERIOD.end)
     assert codes == report_drill_down(city, SEED_PERIOD, Bucket.RESOLVED_LATE)
     assert '<strong id="drill-count">5</strong>' in page
