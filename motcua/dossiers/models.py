@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -196,10 +197,19 @@ def dossier_search_text(dossier: Dossier) -> str:
     parts = (
         dossier.code,
         dossier.applicant_name,
-        dossier.applicant_phone,
+        _phone_key(dossier.applicant_phone),
         dossier.applicant_id_number,
     )
     return search_key(" ".join(part for part in parts if part))[:400]
+
+
+def _phone_key(phone: str) -> str:
+    """A phone as the search matches it: digits only, ``0…`` for ``+84…`` (an imported
+    record keeps the phone as it was typed, "0912 345 678" or "+84 912…")."""
+    digits = re.sub(r"\D", "", phone)
+    if phone.strip().startswith("+84") or (digits.startswith("84") and len(digits) >= 11):
+        digits = "0" + digits[2:]
+    return digits
 
 
 class DossierComponent(models.Model):

@@ -2,6 +2,8 @@
 and indexed for substring search on PostgreSQL (a trigram index, which serves the
 ``LIKE '%word%'`` the search runs; SQLite has no such index and scans the scoped rows)."""
 
+import re
+
 from django.db import migrations, models
 
 BATCH = 2000
@@ -16,6 +18,12 @@ def fill(apps, schema_editor):
         folded = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
         return "".join(ch for ch in folded if not unicodedata.combining(ch))
 
+    def phone_key(phone):
+        digits = re.sub(r"\D", "", phone)
+        if phone.strip().startswith("+84") or (digits.startswith("84") and len(digits) >= 11):
+            digits = "0" + digits[2:]
+        return digits
+
     Dossier = apps.get_model("dossiers", "Dossier")
     db = schema_editor.connection.alias
     last = 0
@@ -29,7 +37,8 @@ def fill(apps, schema_editor):
         if not rows:
             return
         for row in rows:
-            parts = (row.code, row.applicant_name, row.applicant_phone, row.applicant_id_number)
+            phone = phone_key(row.applicant_phone)
+            parts = (row.code, row.applicant_name, phone, row.applicant_id_number)
             row.search_text = fold(" ".join(p for p in parts if p))[:400]
         Dossier.objects.using(db).bulk_update(rows, ["search_text"], batch_size=500)
         last = rows[-1].pk
