@@ -81,7 +81,9 @@ class DossierFilterForm(forms.Form):
         label=_("Code, name, phone or ID number"),
         required=False,
         max_length=MAX_QUERY,
-        widget=forms.TextInput(attrs={"type": "search", "maxlength": str(MAX_QUERY)}),
+        widget=forms.TextInput(
+            attrs={"type": "search", "maxlength": str(MAX_QUERY), "style": "width:100%"}
+        ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
     procedure = forms.CharField(label=_("Procedure code"), required=False, max_length=40)

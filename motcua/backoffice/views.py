@@ -380,9 +380,6 @@ def queue(request: HttpRequest) -> HttpResponse:
     everyone = request.GET.get("all") == "1"
     form = DossierFilterForm(request.GET, default_sort="due")
     context: dict[str, Any] = {"form": form, "everyone": everyone, "rows": [], "links": {}}
-    context["filtered"] = any(
-        request.GET.get(name) for name in ("q", "status", "procedure", "channel", "due", "sort")
-    )
     if not form.is_valid():
         # Bad parameters: the form's messages next to the fields, nothing listed.
         return render(request, "backoffice/queue.html", context, status=400)

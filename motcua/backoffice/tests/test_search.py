@@ -255,10 +255,9 @@ def test_postgresql_can_answer_a_search_word_from_the_trigram_index(clerk):
     """The search's ``LIKE '%word%'`` is served by migration 0006's trigram index, not only by
     a scan (the planner is told to avoid scans, since a test table is too small to prefer it)."""
     received("Nguyễn Văn An")
-    user = User.objects.get(username="motcua.thanhpho")
-    query = dossier_search(
-        user, DossierFilter(q="nguyen"), windows=due_windows(user, timezone.now())
-    )
+    # The word's condition as the search writes it (dossier_filter), alone: with the scope
+    # too, the planner may as well start from the unit's index on a table this small.
+    query = Dossier.objects.filter(search_text__contains="nguyen")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = query.explain()
