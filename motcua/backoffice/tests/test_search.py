@@ -123,6 +123,9 @@ def test_results_page_by_25_with_links_that_keep_the_filters(clerk):
     first = clerk.get(SEARCH, {"q": "0912000111", "sort": "code"})
     assert len(first.context["rows"]) == 25
     assert first.context["page"].paginator.count == 30
+    # Counts above one are worded too (the catalogue's plural forms).
+    assert '<h2 id="results-title">Tìm thấy 30 hồ sơ</h2>' in first.content.decode()
+    assert "Trang 1 / 2" in first.content.decode()
     assert codes(first) == sorted(d.code for d in made)[:25]
     next_link = first.context["links"]["next"]
     assert "q=0912000111" in next_link
@@ -266,6 +269,7 @@ def test_postgresql_can_answer_a_search_word_from_the_trigram_index(clerk):
 
 def test_the_online_list_pages_by_25_oldest_first(clerk):
     made = [submit_online() for _ in range(27)]
+    assert "27 hồ sơ trực tuyến chờ tiếp nhận" in clerk.get("/mot-cua/").content.decode()
     first = clerk.get("/mot-cua/truc-tuyen/")
     shown = [d.code for d, _actions in first.context["rows"]]
     assert len(shown) == 25
