@@ -42,6 +42,7 @@ def test_a_visitor_who_switches_keeps_her_choice_in_this_browser():
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/dang-nhap/"})
     assert response.status_code == 302
     assert response.headers["Location"] == "/dang-nhap/"
+    assert response.cookies["django_language"]["max-age"] == 365 * 24 * 60 * 60  # not per session
     html = page(client)
     assert '<html lang="en">' in html
     assert "<h1>Sign in</h1>" in html
