@@ -17,8 +17,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from motcua.accounts.access import user_can_act, user_grants, user_unit_ids
@@ -107,9 +109,12 @@ class DossierFilter:
 
 
 # Sort keys: the column and its direction ("-" newest first), the code breaking ties.
-SORTS: dict[str, tuple[str, ...]] = {
-    "received": ("-received_at", "-submitted_at", "code"),
-    "due": ("effective_due_at", "code"),
+# A submission not yet received sorts by its submission moment (newest first either way), and
+# a dossier without a due moment last: the same order on SQLite and PostgreSQL, whose NULLs
+# sort at opposite ends by default.
+SORTS: dict[str, tuple[Any, ...]] = {
+    "received": (Coalesce("received_at", "submitted_at").desc(), "-code"),
+    "due": (F("effective_due_at").asc(nulls_last=True), "code"),
     "code": ("code",),
 }
 _PHONE_84 = re.compile(r"^\+?84(\d{9,10})$")
