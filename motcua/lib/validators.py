@@ -25,7 +25,8 @@ from motcua.lib.parsing import parse_date
 
 # The oldest birth date accepted: anything earlier is a typing mistake (01/01/1090…).
 EARLIEST_BIRTH = date(1900, 1, 1)
-# §1.3: a dossier is handed in as one or more sets; the write path allows at most 50.
+# Form 01 records the number of sets handed in (§2.1, "Số lượng hồ sơ … (bộ)"); the write
+# path (dossiers.services.dossier_create) allows 1 to 50.
 MAX_SETS = 50
 QUOTE_LENGTH = 40
 
@@ -209,7 +210,7 @@ class BirthDateField(forms.Field):
 
 
 class SetsCountField(forms.Field):
-    """How many sets of the dossier were handed in: a whole number from 1 to 50 (§1.3)."""
+    """How many sets of the dossier were handed in: a whole number from 1 to 50 (§2.1)."""
 
     def to_python(self, value: Any) -> int | None:
         text = str(value if value is not None else "").strip()
