@@ -9,6 +9,7 @@ import io
 
 import pytest
 import segno
+from django.core.management import call_command
 from PIL import Image
 from pypdf import PdfReader
 
@@ -95,3 +96,10 @@ def test_the_applicants_emails_link_to_the_public_address(
 def test_a_directive_reminder_links_to_the_public_address(public):
     directive = Directive(pk=7)
     assert directive_url(directive) == f"{BASE}chi-dao/chi-dao-dieu-hanh/ket-luan/7/"
+
+
+def test_the_demo_accounts_list_names_the_public_address(public):
+    out = io.StringIO()
+    call_command("demo", "accounts", stdout=out)
+    assert f"Đăng nhập tại {BASE}" in out.getvalue()
+    assert "127.0.0.1" not in out.getvalue()

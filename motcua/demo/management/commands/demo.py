@@ -2,6 +2,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from motcua.demo.services import ALL_ACCOUNTS, DEMO_PASSWORD, DemoAccount, demo_load
+from motcua.lib.site import site_url
 
 
 class Command(BaseCommand):
@@ -11,7 +12,8 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("load", help="load units, calendar, catalogue and demo users")
         accounts = sub.add_parser("accounts", help="print the demo accounts")
-        accounts.add_argument("--url", default="http://127.0.0.1:8000/")
+        # Default: the site's public address (MOTCUA_BASE_URL), as links and QR codes use.
+        accounts.add_argument("--url", default="")
 
     def handle(self, *args: object, action: str, url: str = "", **options: object) -> None:
         if action == "load":
@@ -22,6 +24,7 @@ class Command(BaseCommand):
             summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
             self.stdout.write(f"Đã nạp dữ liệu mẫu Bắc Kạn ({summary})")
         else:
+            url = url or site_url("/")
             self.stdout.write(f"\nĐăng nhập tại {url}  — mật khẩu chung: {DEMO_PASSWORD}\n")
             current = [a for a in ALL_ACCOUNTS if not a.historical]
             historical = [a for a in ALL_ACCOUNTS if a.historical]
