@@ -78,3 +78,33 @@ def test_an_unknown_language_changes_nothing(django_user_model):
     # A forged cookie is ignored too.
     client.cookies["django_language"] = "de"
     assert '<html lang="vi">' in page(client, "/dich-vu-cong/")
+
+
+def test_no_other_catalogue_turns_an_apps_vietnamese_back_into_english():
+    """Django merges every catalogue and Django's own win over the apps': its Vietnamese for
+    "version" is "version", for "sessions" "session", for "History" "Bản ghi nhớ" (a memo).
+    motcua/overrides/locale settles those; no app's translated string may come out English."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+    from django.utils import translation
+
+    root = Path(__file__).resolve().parent.parent
+    english = []
+    with translation.override("vi"):
+        for po in sorted(root.glob("motcua/*/locale/vi/LC_MESSAGES/django.po")):
+            with po.open("rb") as handle:
+                for message in read_po(handle):
+                    if not isinstance(message.id, str) or not message.id or not message.string:
+                        continue
+                    if message.string == message.id:
+                        continue
+                    got = (
+                        translation.pgettext(message.context, message.id)
+                        if message.context
+                        else translation.gettext(message.id)
+                    )
+                    if got == message.id:
+                        english.append(f"{po.parts[-5]}: {message.id!r}")
+        assert translation.gettext("History") == "Quá trình xử lý"
+    assert not english, english
