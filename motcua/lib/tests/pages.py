@@ -47,6 +47,7 @@ PAGES = [
     Page("not-found", "", "/khong-co-trang-nay/"),
     # The one-stop desk.
     Page("counter", CLERK, "/mot-cua/"),
+    Page("counter-form", CLERK, Follow("/mot-cua/?q=khai+sinh", r"^/mot-cua/tiep-nhan/")),
     Page("online-list", CLERK, "/mot-cua/truc-tuyen/"),
     Page("queue", CLERK, "/mot-cua/hang-doi/"),
     Page("search", CLERK, "/mot-cua/tim-kiem/?q=nguyen"),
