@@ -24,8 +24,11 @@ class Page:
     where: str | Follow
 
 
-CLERK = "motcua.thanhpho"
-OFFICER = "xuly.tuphap"
+# Today's people (the units of 01/07/2025), and the 2024 ones for the history.
+CLERK = "tiepnhan.ducxuan"
+OFFICER = "chuyenvien.ducxuan"
+WARD_LEADER = "lanhdao.ducxuan"
+CLERK_2024 = "motcua.thanhpho"
 LEADER = "lanhdao.thanhpho"
 STEERING = "bcd.thanhpho"
 ADMIN = "admin"
@@ -54,6 +57,13 @@ PAGES = [
     Page("tracking-log", CLERK, "/mot-cua/so-theo-doi/"),
     Page("dossier", CLERK, Follow("/mot-cua/tim-kiem/?q=nguyen", r"^/mot-cua/ho-so/[^/]+/$")),
     Page("officer-queue", OFFICER, "/mot-cua/hang-doi/?all=1"),
+    Page("queue-2024", CLERK_2024, "/mot-cua/hang-doi/?all=1"),
+    Page(
+        "dossier-2024",
+        CLERK_2024,
+        Follow("/mot-cua/tim-kiem/?q=nguyen", r"^/mot-cua/ho-so/[^/]+/$"),
+    ),
+    Page("ward-dashboard", WARD_LEADER, "/bao-cao/"),
     Page("indicator-entry", LEADER, "/chi-dao/chi-tieu/nhap/"),
     # Reports.
     Page("dashboard", LEADER, "/bao-cao/"),

@@ -47,7 +47,8 @@ def address(page: Any, base: str, where: str | Follow) -> str:
     for link in links:
         if re.search(where.pattern, link):
             return str(link)
-    raise AssertionError(f"no link matching {where.pattern} on {source}")
+    text = page.inner_text("main")[:600]
+    raise AssertionError(f"no link matching {where.pattern} on {source}: {text}")
 
 
 def fits(page: Any) -> tuple[bool, int]:
@@ -64,7 +65,7 @@ def test_every_page_fits_a_phone_for_every_role(
     for entry in PAGES:
         roles.setdefault(entry.role, []).append(entry)
     overflowing = []
-    dossier_url = ""
+    dossier_url, dossier_role = "", ""
     for role, entries in roles.items():
         context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
         page = context.new_page()
@@ -81,7 +82,7 @@ def test_every_page_fits_a_phone_for_every_role(
             if not ok:
                 overflowing.append(f"{entry.name} ({url}) as {role or 'visitor'}: {width} px")
             if entry.name == "dossier":
-                dossier_url = url
+                dossier_url, dossier_role = url, role
         context.close()
     assert not overflowing, "pages wider than a 390 px phone:\n" + "\n".join(overflowing)
 
@@ -94,7 +95,7 @@ def test_every_page_fits_a_phone_for_every_role(
     Dossier.objects.filter(code=code).update(applicant_name=word)
     context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
     page = context.new_page()
-    log_in(page, "motcua.thanhpho", DEMO_PASSWORD)
+    log_in(page, dossier_role, DEMO_PASSWORD)
     page.goto(base + dossier_url)
     assert word in page.content()
     ok, width = fits(page)
