@@ -57,6 +57,15 @@ ENGLISH = [
     "User Agent",
     "IP Address",
     "Meta Data",
+    # motcua's own models and fields that had no verbose name (dossiers, catalog).
+    "Prev hash",
+    "Chain prev hash",
+    "Last seq",
+    "Last hash",
+    "chain head",
+    "day figure",
+    "dossier code counter",
+    "Search text",
 ]
 
 

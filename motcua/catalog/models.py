@@ -100,7 +100,7 @@ class ProcedureVersion(models.Model):
     online_level = models.CharField(
         _("online service level"), max_length=10, choices=OnlineLevel.choices
     )
-    search_text = models.TextField(editable=False, default="")
+    search_text = models.TextField(_("search text"), editable=False, default="")
 
     class Meta:
         verbose_name = _("procedure version")

@@ -292,11 +292,13 @@ class DossierCodeCounter(models.Model):
     rolled-back receipt gives its number back.
     """
 
-    agency = models.ForeignKey("units.Agency", on_delete=models.CASCADE)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
+    agency = models.ForeignKey("units.Agency", verbose_name=_("agency"), on_delete=models.CASCADE)
+    day = models.DateField(_("day"))
+    last = models.PositiveIntegerField(_("last number issued"), default=0)
 
     class Meta:
+        verbose_name = _("dossier code counter")
+        verbose_name_plural = _("dossier code counters")
         constraints = [
             models.UniqueConstraint(fields=["agency", "day"], name="code_counter_agency_day")
         ]
@@ -343,9 +345,9 @@ class DossierEvent(models.Model):
     to_status = models.CharField(_("to"), max_length=30, choices=Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    chain_prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    prev_hash = models.CharField(_("previous event's hash"), max_length=64)
+    chain_prev_hash = models.CharField(_("previous hash in the global chain"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -372,8 +374,12 @@ class DossierEvent(models.Model):
 class ChainHead(models.Model):
     """The tip of the global event chain: one row, locked by each append to serialise them."""
 
-    last_seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    last_seq = models.PositiveBigIntegerField(_("last event number"), default=0)
+    last_hash = models.CharField(_("last event hash"), max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("chain head")
+        verbose_name_plural = _("chain heads")
 
     def __str__(self) -> str:
         return f"#{self.last_seq} {self.last_hash[:12]}"
@@ -390,13 +396,20 @@ class DayFigure(models.Model):
     """
 
     unit = models.ForeignKey(
-        "units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+        "units.AdministrativeUnit",
+        verbose_name=_("receiving unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
-    day = models.DateField()
-    figure = models.CharField(max_length=24)  # a core.metrics.Bucket value in FLOWS or STOCKS
-    n = models.BigIntegerField(default=0)
+    day = models.DateField(_("day"))
+    # a core.metrics.Bucket value in FLOWS or STOCKS
+    figure = models.CharField(_("figure"), max_length=24)
+    n = models.BigIntegerField(_("count"), default=0)
 
     class Meta:
+        verbose_name = _("day figure")
+        verbose_name_plural = _("day figures")
         constraints = [
             models.UniqueConstraint(fields=["unit", "figure", "day"], name="day_figure_key")
         ]
@@ -413,16 +426,26 @@ class FieldDayFigure(models.Model):
     """
 
     unit = models.ForeignKey(
-        "units.AdministrativeUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+        "units.AdministrativeUnit",
+        verbose_name=_("receiving unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     field = models.ForeignKey(
-        "catalog.Field", on_delete=models.PROTECT, related_name="+", db_index=False
+        "catalog.Field",
+        verbose_name=_("field"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
-    day = models.DateField()
-    figure = models.CharField(max_length=24)
-    n = models.BigIntegerField(default=0)
+    day = models.DateField(_("day"))
+    figure = models.CharField(_("figure"), max_length=24)
+    n = models.BigIntegerField(_("count"), default=0)
 
     class Meta:
+        verbose_name = _("day figure by field")
+        verbose_name_plural = _("day figures by field")
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "field", "figure", "day"], name="field_day_figure_key"
