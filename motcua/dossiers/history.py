@@ -9,11 +9,21 @@ file leaves out and the system needs is derived once, at import (``effective_due
 An import is all or nothing (invariant 7): every line is checked before anything is written and
 every bad line is reported with its number and the field. Dossiers are matched by code: a line
 equal to the stored dossier changes nothing, a line that differs refuses the file.
+
+A hostile file is refused the same way, with its line and field named (issue 16 item 5): a
+line is read with a byte cap, its nesting depth is measured before JSON decodes it (the
+decoder recurses), an integer is parsed only up to :data:`MAX_INT_DIGITS` digits and must fit
+its column, text is capped at its column's length, and NUL or a lone surrogate in any string
+(keys too) is refused before the database sees it (PostgreSQL would fail on it, SQLite would
+store it). Reading stops after :data:`MAX_ERRORS` problems.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -55,7 +65,8 @@ from motcua.dossiers.selectors import supplement_limit
 from motcua.dossiers.services import event_content
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.models import Rating
-from motcua.lib.formatting import nfc
+from motcua.lib.formatting import format_number, nfc
+from motcua.lib.textcheck import forbidden_character
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.payments.models import Payment, PaymentEvent
 from motcua.units.models import AdministrativeUnit, Agency
@@ -65,6 +76,24 @@ FORMAT_VERSION = 1
 HEADER = {"format": FORMAT_NAME, "version": FORMAT_VERSION}
 # The key under which an imported event keeps what the file said about it.
 IMPORT_MARKER = "import"
+
+# Limits of one line (docs/dossier-history-format.md, "Limits"). A dossier with a long history
+# (50 events with 5.000-character reasons) is about 300 KB: 1 MiB leaves room and bounds what
+# one line can cost. The deepest record is 5 levels (record, payments, payment, events, event)
+# plus an event's free-form ``data``; 20 is generous and far below the decoder's recursion.
+MAX_LINE_BYTES = 1024 * 1024
+MAX_DEPTH = 20
+# The largest column is a PositiveBigIntegerField (19 digits); a longer number is refused
+# before Python converts it (its own limit, 4.300 digits, raises ValueError).
+MAX_INT_DIGITS = 19
+# A file with this many problems is not worth reading further: the first ones say what is wrong.
+MAX_ERRORS = 100
+# Column ranges of the integer fields (Django's PositiveSmallInteger/Integer/BigIntegerField).
+SMALL_MAX = 32767
+INT_MAX = 2147483647
+BIG_MAX = 9223372036854775807
+# How much of a refused value a message repeats.
+QUOTE_LENGTH = 40
 
 # Statuses in which the statutory clock has started (a receipt exists).
 _RECEIVED_STATUSES = {s.value for s in workflow.PENDING} | {
@@ -132,13 +161,20 @@ class _Bad(Exception):
         self.message = message
 
 
+def _quoted(value: Any) -> str:
+    """A refused value as a message repeats it: short, so a 1 MB value never makes a 1 MB
+    message."""
+    text = str(value)
+    return text if len(text) <= QUOTE_LENGTH else text[: QUOTE_LENGTH - 1] + "…"
+
+
 def _choice(value: Any, choices: Any, place: str) -> str:
     allowed = [str(c) for c in choices.values]
     if not isinstance(value, str) or value not in allowed:
         raise _Bad(
             place,
             _("“%(value)s” is not one of: %(allowed)s")
-            % {"value": value, "allowed": ", ".join(allowed)},
+            % {"value": _quoted(value), "allowed": ", ".join(allowed)},
         )
     return value
 
@@ -156,7 +192,7 @@ def _moment(value: Any, place: str, *, required: bool = False) -> datetime | Non
         raise _Bad(
             place,
             _("“%(value)s” is not a date and time with its offset (ISO 8601, e.g. %(example)s)")
-            % {"value": value, "example": "2024-01-02T08:15:00+07:00"},
+            % {"value": _quoted(value), "example": "2024-01-02T08:15:00+07:00"},
         )
     return moment.astimezone(UTC)
 
@@ -169,7 +205,7 @@ def _day(value: Any, place: str) -> date | None:
             return date.fromisoformat(value)
         except ValueError:
             pass
-    raise _Bad(place, _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": value})
+    raise _Bad(place, _("“%(value)s” is not a date (YYYY-MM-DD)") % {"value": _quoted(value)})
 
 
 def _text(value: Any, place: str, *, required: bool = False, max_length: int = 500) -> str:
@@ -185,13 +221,23 @@ def _text(value: Any, place: str, *, required: bool = False, max_length: int = 5
     return text
 
 
-def _int(value: Any, place: str, *, minimum: int = 0, default: int | None = None) -> int:
+def _int(
+    value: Any,
+    place: str,
+    *,
+    minimum: int = 0,
+    maximum: int = SMALL_MAX,
+    default: int | None = None,
+) -> int:
+    """A whole number within its column's range (``maximum``: the column's largest value)."""
     if value is None and default is not None:
         return default
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Bad(place, _("must be a whole number"))
     if value < minimum:
         raise _Bad(place, _("must be at least %(n)s") % {"n": minimum})
+    if value > maximum:
+        raise _Bad(place, _("must be at most %(n)s") % {"n": format_number(maximum)})
     return value
 
 
@@ -297,7 +343,9 @@ def parse_record(raw: Any) -> dict[str, Any]:
     rec["code"] = _text(obj.get("code"), "code", required=True, max_length=40)
     rec["procedure"] = _text(obj.get("procedure"), "procedure", required=True, max_length=40)
     if "procedure_version" in obj:
-        rec["procedure_version"] = _int(obj["procedure_version"], "procedure_version", minimum=1)
+        rec["procedure_version"] = _int(
+            obj["procedure_version"], "procedure_version", minimum=1, maximum=INT_MAX
+        )
     rec["receiving_agency"] = _text(
         obj.get("receiving_agency"), "receiving_agency", required=True, max_length=40
     )
@@ -474,7 +522,7 @@ def parse_record(raw: Any) -> dict[str, Any]:
             events.append(
                 {
                     "kind": _choice(ev.get("kind", "succeeded"), PaymentEventKind, f"{where}.kind"),
-                    "amount": _int(ev.get("amount"), f"{where}.amount", minimum=1),
+                    "amount": _int(ev.get("amount"), f"{where}.amount", minimum=1, maximum=BIG_MAX),
                     "method": _choice(ev.get("method"), PaymentMethod, f"{where}.method"),
                     "reference": _text(ev.get("reference"), f"{where}.reference", max_length=100),
                     "at": _moment(ev.get("at"), f"{where}.at", required=True),
@@ -482,7 +530,7 @@ def parse_record(raw: Any) -> dict[str, Any]:
             )
         rec["payments"].append(
             {
-                "amount": _int(pay.get("amount"), f"{place}.amount", minimum=1),
+                "amount": _int(pay.get("amount"), f"{place}.amount", minimum=1, maximum=BIG_MAX),
                 "description": _text(
                     pay.get("description"), f"{place}.description", max_length=300
                 ),
@@ -510,7 +558,7 @@ def parse_record(raw: Any) -> dict[str, Any]:
     for i, item in enumerate(_list(obj.get("events"), "events"), 1):
         place = f"events[{i}]"
         ev = _object(item, place, EVENT_FIELDS)
-        seq = _int(ev.get("seq"), f"{place}.seq", minimum=1, default=i)
+        seq = _int(ev.get("seq"), f"{place}.seq", minimum=1, maximum=INT_MAX, default=i)
         if seq != i:
             raise _Bad(
                 f"{place}.seq",
@@ -736,12 +784,186 @@ def export_history(
 # -- import ----------------------------------------------------------------------------------
 
 
-def _lines(source: str | Path | Iterable[str]) -> Iterator[str]:
-    if isinstance(source, str | Path):
-        with open(source, encoding="utf-8-sig") as stream:
-            yield from stream
-    else:
-        yield from source
+class _LineRefused(Exception):
+    """A line that cannot even be decoded: too long, not UTF-8."""
+
+
+def _lines(source: str | Path | Iterable[str]) -> Iterator[str | _LineRefused]:
+    """Each line of the source, or why it cannot be read; never more than one line held.
+
+    A file is read in bytes, a line at most :data:`MAX_LINE_BYTES` at a time: an overlong
+    line is skipped in bounded pieces rather than read whole, and a line that is not UTF-8 is
+    reported with its number instead of stopping the whole file.
+    """
+    if not isinstance(source, str | Path):
+        for text in source:
+            if len(text) > MAX_LINE_BYTES:
+                yield _LineRefused(_too_long_line())
+            else:
+                yield text
+        return
+    with open(source, "rb") as stream:
+        first = True
+        while True:
+            data = stream.readline(MAX_LINE_BYTES + 1)
+            if not data:
+                return
+            if len(data) > MAX_LINE_BYTES and not data.endswith(b"\n"):
+                while data and not data.endswith(b"\n"):  # the rest of the line, unread
+                    data = stream.readline(64 * 1024)
+                yield _LineRefused(_too_long_line())
+                first = False
+                continue
+            if first and data.startswith(codecs.BOM_UTF8):
+                data = data[len(codecs.BOM_UTF8) :]
+            first = False
+            try:
+                yield data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                yield _LineRefused(
+                    _("not UTF-8 text (byte %(at)s of the line)")
+                    % {"at": format_number(error.start + 1)}
+                )
+
+
+def _too_long_line() -> str:
+    return _("the line is longer than %(n)s bytes (one dossier per line)") % {
+        "n": format_number(MAX_LINE_BYTES)
+    }
+
+
+# -- decoding one line safely ----------------------------------------------------------------
+
+# A JSON string (possessive: no backtracking on a long one) and a run of anything else.
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+_TOKEN = re.compile(r'"(?:[^"\\]++|\\.)*+"|[\[\]{}:,]', re.S)
+
+
+class _Unreadable:
+    """What the decoder puts in place of a number that cannot be stored; the scan reports it."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+def _parse_int(digits: str) -> int | _Unreadable:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        return _Unreadable(
+            _("a number of %(n)s digits: no field holds more than %(max)s")
+            % {"n": format_number(len(digits.lstrip("-"))), "max": MAX_INT_DIGITS}
+        )
+    return int(digits)
+
+
+def _parse_float(text: str) -> float | _Unreadable:
+    value = float(text)
+    if not math.isfinite(value):
+        return _Unreadable(_("the number %(value)s is too large") % {"value": _quoted(text)})
+    return value
+
+
+def _parse_constant(name: str) -> _Unreadable:
+    return _Unreadable(_("%(value)s is not a number JSON allows") % {"value": name})
+
+
+def _depth_exceeded(text: str) -> bool:
+    """Whether brackets outside strings nest deeper than :data:`MAX_DEPTH`, found without
+    recursion (the JSON decoder recurses once per level and would overflow first)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return False
+    depth = 0
+    for char in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _deep_place(text: str) -> str:
+    """The field under which a too-deep line nests (its first three levels), for the message."""
+    path: list[str] = []
+    stack: list[list[Any]] = []  # [kind, key or index]
+    key: str | None = None
+    for token in _TOKEN.finditer(text):
+        part = token.group()
+        if part in "[{":
+            if stack:
+                path.append(_step(stack[-1], key))
+            stack.append([part, None if part == "{" else 1])
+            key = None
+            if len(stack) > MAX_DEPTH:
+                break
+        elif part in "]}":
+            if stack:
+                stack.pop()
+            if stack and path:  # a nested container closed (the root has no step)
+                path.pop()
+        elif part == ",":
+            if stack and stack[-1][0] == "[":
+                stack[-1][1] += 1
+            key = None
+        elif part == ":":
+            pass
+        elif stack and stack[-1][0] == "{" and key is None:
+            try:
+                key = json.loads(part)
+            except ValueError:
+                key = "?"
+    return "".join(path[:3]).lstrip(".")
+
+
+def _step(frame: list[Any], key: str | None) -> str:
+    return f"[{frame[1]}]" if frame[0] == "[" else f".{_quoted(key)}"
+
+
+def _decode(text: str) -> Any:
+    """The line's JSON, or ``_Bad`` naming where it is hostile or not JSON."""
+    if _depth_exceeded(text):
+        raise _Bad(
+            _deep_place(text),
+            _("nested more than %(n)s levels deep") % {"n": MAX_DEPTH},
+        )
+    try:
+        raw = json.loads(
+            text,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+        )
+    except json.JSONDecodeError as error:
+        raise _Bad(
+            "",
+            _("not valid JSON (column %(col)s: %(error)s)")
+            % {"col": error.colno, "error": error.msg},
+        ) from None
+    except RecursionError:  # not reached after the depth check; never a traceback
+        raise _Bad("", _("nested more than %(n)s levels deep") % {"n": MAX_DEPTH}) from None
+    _scan(raw, "")
+    return raw
+
+
+def _scan(value: Any, place: str) -> None:
+    """Refuse, naming the field, a number no column holds and text no database stores (NUL,
+    lone surrogates), in values and keys alike. Depth is bounded, so recursion is safe."""
+    if isinstance(value, str):
+        problem = forbidden_character(value)
+        if problem:
+            raise _Bad(place, problem)
+    elif isinstance(value, _Unreadable):
+        raise _Bad(place, value.message)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            problem = forbidden_character(key)
+            if problem:
+                raise _Bad(place, _("a field name %(problem)s") % {"problem": problem})
+            _scan(item, f"{place}.{_quoted(key)}" if place else _quoted(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value, 1):
+            _scan(item, f"{place}[{i}]")
 
 
 @dataclass
@@ -845,19 +1067,26 @@ def _check(source: str | Path | Iterable[str]) -> tuple[int, list[_Resolved], li
     number = 0
     header_seen = False
     for number, text in enumerate(_lines(source), 1):
-        if not text.strip():
-            continue
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as error:
+        if len(errors) >= MAX_ERRORS:
             errors.append(
                 LineError(
                     number,
                     "",
-                    _("not valid JSON (column %(col)s: %(error)s)")
-                    % {"col": error.colno, "error": error.msg},
+                    _("reading stopped after %(n)s problems: correct them and import again")
+                    % {"n": MAX_ERRORS},
                 )
             )
+            break
+        if isinstance(text, _LineRefused):
+            errors.append(LineError(number, "", str(text)))
+            header_seen = header_seen or number == 1
+            continue
+        if not text.strip():
+            continue
+        try:
+            raw = _decode(text)
+        except _Bad as bad:
+            errors.append(LineError(number, bad.place, bad.message))
             header_seen = header_seen or number == 1
             continue
         if not header_seen:
@@ -880,7 +1109,7 @@ def _check(source: str | Path | Iterable[str]) -> tuple[int, list[_Resolved], li
                             "format version %(version)s is not supported "
                             "(this system reads %(ours)s)"
                         )
-                        % {"version": raw.get("version"), "ours": FORMAT_VERSION},
+                        % {"version": _quoted(raw.get("version")), "ours": FORMAT_VERSION},
                     )
                 )
             continue

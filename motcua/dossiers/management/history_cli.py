@@ -53,6 +53,8 @@ def _import(command: BaseCommand, path: str) -> None:
         raise CommandError(
             _("%(file)s: not UTF-8 text (byte %(at)s)") % {"file": path, "at": error.start}
         ) from None
+    except OSError as error:  # a directory, no permission: a message, never a traceback
+        raise CommandError(f"{path}: {error.strerror}") from None
     except HistoryImportError as error:
         lines = [
             _("The file was refused, nothing was imported: %(count)s problems.")

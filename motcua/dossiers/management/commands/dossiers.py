@@ -60,6 +60,7 @@ from motcua.feedback.choices import RatingLevel
 from motcua.lib.formatting import format_count, format_money
 from motcua.lib.parsing import parse_date, parse_moment
 from motcua.lib.tablefile import clean_text
+from motcua.lib.textcheck import forbidden_character
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.selectors import fee_statement
 from motcua.units.models import Agency
@@ -153,6 +154,26 @@ def _component(text: str) -> Component:
     if not name:
         raise CommandError(_("--component: %(value)r has no name") % {"value": text})
     return Component(name, *counts, digitised=digitised)
+
+
+# Options given as positional arguments, named as the usage line names them.
+_POSITIONAL = {"code": "CODE", "action": "ACTION", "file": "FILE"}
+
+
+def _check_text_options(options: dict[str, Any]) -> None:
+    """Refuse NUL and lone surrogates in any text option, naming it (issue 16 item 5).
+
+    A shell cannot pass a NUL, but ``call_command`` and scripts can; a byte that is not UTF-8
+    arrives as a lone surrogate (Python's surrogateescape). PostgreSQL refuses both with an
+    error and SQLite stores them: the command refuses them first, the same on both.
+    """
+    for name, value in options.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        for text in values:
+            problem = forbidden_character(text) if isinstance(text, str) else None
+            if problem:
+                option = _POSITIONAL.get(name) or "--" + name.replace("_", "-")
+                raise CommandError(f"{option}: {problem}")
 
 
 def _local(moment: datetime | None) -> str:
@@ -268,6 +289,7 @@ class Command(BaseCommand):
             raise CommandError(f"--lang: {lang!r} is not vi or en")
         command = options["command"]
         with translation.override(lang):
+            _check_text_options(options)
             if options.get("history_action"):
                 handle_import_export(self, options)  # all-or-nothing on its own
                 return
