@@ -77,3 +77,29 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+
+class RateCounter(models.Model):
+    """One rate-limit counter: ``count`` uses of ``scope`` by ``key`` (an address, a phone, a
+    user name, a dossier code and address) until ``expires_at`` (``motcua.lib.ratelimit``).
+
+    Incremented by conditional single UPDATEs (never "count, then insert"), so parallel
+    requests cannot all pass; ``not_before`` is the progressive delay of the sign-in throttle.
+    Expired rows mean nothing and are deleted by the worker's cleanup job.
+    """
+
+    scope = models.CharField(_("scope"), max_length=40)
+    key = models.CharField(_("key"), max_length=200)
+    count = models.PositiveIntegerField(_("count"), default=0)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rate-limit counter")
+        verbose_name_plural = _("rate-limit counters")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="accounts_ratecounter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.count}"
