@@ -24,6 +24,7 @@ from motcua.clock.selectors import calendar_at
 from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 from motcua.core.metrics import Bucket, DossierFacts, Measure, contributions
+from motcua.core.timeliness import Pause, effective_due
 from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
 from motcua.dossiers.selectors import Counted, dossier_facts_now, dossiers_with_facts
 
@@ -299,6 +300,27 @@ def calendar_change_begin(instance: Any) -> None:
 
 
 def calendar_change_end(instance: Any) -> None:
-    """After it: the same dossiers under the new calendar replace what they counted in."""
+    """After it: the same dossiers under the new calendar replace what they counted in, and
+    motcua's own dossiers get their due moment moved by their pauses on the new calendar."""
     ids, before = getattr(instance, "_motcua_ledger", ([], Counter()))
+    _refresh_effective_due(ids)
     ledger_apply(Snapshot(before), Snapshot(contributions_total(ids)))
+
+
+def _refresh_effective_due(ids: list[int]) -> None:
+    """The stored ``effective_due_at`` the queue reads (``overdue_q``) follows an amended
+    calendar, as the figures do (``core.metrics.overdue_at`` derives it from the pauses for
+    these dossiers). Imported dossiers keep the one their history recorded (invariant 5)."""
+    calendars = Calendars()
+    own = Dossier.objects.filter(pk__in=ids, imported=False, due_at__isnull=False)
+    for dossier in own.prefetch_related("pauses"):
+        closed = [Pause(p.started_at, p.ended_at) for p in dossier.pauses.all() if p.ended_at]
+        due = dossier.due_at
+        if closed and due is not None:
+            place = Counted(
+                dossier.pk, dossier.code, dossier.receiving_unit_id, dossier.receiving_agency_id, 0
+            )
+            until = max(pause.end for pause in closed if pause.end is not None)
+            due = effective_due(calendars.of(place), due, closed, until)
+        if due != dossier.effective_due_at:
+            Dossier.objects.filter(pk=dossier.pk).update(effective_due_at=due)

@@ -99,6 +99,7 @@ _COLUMNS = (
     "received_at",
     "due_at",
     "effective_due_at",
+    "imported",
     "resolved_at",
     "timeliness",
     "ended_at",
@@ -163,7 +164,10 @@ def _facts(
         timeliness=row["timeliness"],
         ended_at=row["ended_at"] if received_at is not None else None,
         due_at=row["due_at"],
-        effective_due_at=row["effective_due_at"],
+        # A recorded due moment is a fact only where history brought it (ARCHITECTURE
+        # invariant 5); motcua's own dossiers derive it from their pauses on the calendar in
+        # force, so a calendar amendment moves it (docs/reports.md).
+        effective_due_at=row["effective_due_at"] if row["imported"] else None,
         pauses=tuple(Pause(p.started_at, p.ended_at) for p in pauses),
         supplement_starts=tuple(p.started_at for p in pauses if p.reason == PauseReason.SUPPLEMENT),
         supplement_requests=row["supplement_requests"],

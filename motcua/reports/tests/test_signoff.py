@@ -31,6 +31,7 @@ from motcua.core.metrics import Period
 from motcua.dossiers.choices import Channel
 from motcua.dossiers.figures import ledger_rebuild
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import overdue_q
 from motcua.dossiers.services import Applicant, Component, Details, dossier_create
 from motcua.dossiers.services import dossier_transition as transition
 from motcua.lib.formatting import format_datetime
@@ -270,6 +271,9 @@ def test_a_calendar_amendment_moves_the_live_report_not_the_signed_one(city, lea
     ledger_rebuild(unit_lineage(city).values_list("id", flat=True))
 
     assert dossier.code in report_drill_down(city, period, Bucket.PENDING_OVERDUE)
+    # The queue reads the stored due moment: the amendment moved it too, so both agree.
+    end_of_period = datetime.combine(period.end, datetime.max.time(), TZ)
+    assert Dossier.objects.filter(overdue_q(end_of_period), pk=dossier.pk).exists()
     live = report_for(city, period)
     assert live[Bucket.PENDING_OVERDUE] == signed_overdue + 1
     row = stored(signed)
