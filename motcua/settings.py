@@ -120,6 +120,8 @@ MIDDLEWARE = [
     "motcua.lib.middleware.FriendlyErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A sign-in refused by the throttle answers 429 with the wait (motcua.accounts.throttle).
+    "motcua.accounts.throttle.ThrottleMiddleware",
     # django-axes must come last: it reads the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -186,14 +188,29 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # Refuses an attempt made before the account's or the address's delay has passed.
+    "motcua.accounts.throttle.ThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Failed-login lockout (django-axes): per user name and address.
-AXES_ENABLED = envbool("MOTCUA_LOCKOUT_ENABLED", True)
-AXES_FAILURE_LIMIT = envint("MOTCUA_LOCKOUT_FAILURES", 5)
-AXES_COOLOFF_TIME = envint("MOTCUA_LOCKOUT_MINUTES", 15) / 60  # hours
+# The sign-in throttle (motcua.accounts.throttle, docs/limits.md): per account across
+# addresses, a progressive delay after FAILURES failures (2, 4, 8 … seconds, at most
+# DELAY_CAP_SECONDS), forgotten WINDOW_MINUTES after the last one, never a lockout; per
+# address across accounts, at most ADDRESS_FAILURES failures in WINDOW_MINUTES.
+MOTCUA_LOCKOUT = {
+    "ENABLED": envbool("MOTCUA_LOCKOUT_ENABLED", True),
+    "FAILURES": envint("MOTCUA_LOCKOUT_FAILURES", 5),
+    "DELAY_CAP_SECONDS": envint("MOTCUA_LOCKOUT_DELAY_CAP_SECONDS", 60),
+    "WINDOW_MINUTES": envint("MOTCUA_LOCKOUT_MINUTES", 15),
+    "ADDRESS_FAILURES": envint("MOTCUA_LOCKOUT_ADDRESS_FAILURES", 30),
+}
+# django-axes keeps only its record of sign-ins and failures (the admin's "Sign-in
+# lockout"); the throttle above decides, so axes never locks anyone out.
+AXES_ENABLED = MOTCUA_LOCKOUT["ENABLED"]
+AXES_LOCK_OUT_AT_FAILURE = False
+AXES_FAILURE_LIMIT = MOTCUA_LOCKOUT["FAILURES"]
+AXES_COOLOFF_TIME = MOTCUA_LOCKOUT["WINDOW_MINUTES"] / 60  # hours: its records' reset
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
@@ -316,12 +333,21 @@ MOTCUA_JOBS = {
     "RETRY_MINUTES": envint("MOTCUA_JOB_RETRY_MINUTES", 10),
 }
 
-# The citizen portal (docs/portal.md): failed tracking attempts allowed in a window, per
-# client address and per dossier code, before the portal stops answering for a while.
+# The citizen portal's rate limits (docs/limits.md; 0 turns one off): failed tracking attempts
+# per client address, and per dossier code from one address (never per code alone: a guesser
+# must not lock the owner out); accepted anonymous submissions per address and per phone.
 MOTCUA_PORTAL = {
     "TRACK_MAX_PER_IP": envint("MOTCUA_PORTAL_TRACK_MAX_PER_IP", 20),
     "TRACK_MAX_PER_CODE": envint("MOTCUA_PORTAL_TRACK_MAX_PER_CODE", 5),
     "TRACK_WINDOW_MINUTES": envint("MOTCUA_PORTAL_TRACK_WINDOW_MINUTES", 15),
+    "TRACK_RECORD_DAYS": envint("MOTCUA_PORTAL_TRACK_RECORD_DAYS", 30),
+    "SUBMIT_MAX_PER_IP": envint("MOTCUA_PORTAL_SUBMIT_MAX_PER_IP", 5),
+    "SUBMIT_IP_WINDOW_MINUTES": envint("MOTCUA_PORTAL_SUBMIT_IP_WINDOW_MINUTES", 10),
+    "SUBMIT_MAX_PER_PHONE": envint("MOTCUA_PORTAL_SUBMIT_MAX_PER_PHONE", 3),
+    "SUBMIT_PHONE_WINDOW_MINUTES": envint("MOTCUA_PORTAL_SUBMIT_PHONE_WINDOW_MINUTES", 60),
+    # The desks' own networks (CIDR, comma-separated), where staff help citizens submit one
+    # after another: no per-address limit there (the per-phone one still applies).
+    "EXEMPT_NETWORKS": envlist("MOTCUA_PORTAL_EXEMPT_NETWORKS", ""),
 }
 
 # Production hardening: `motcua check --deploy` passes with no warnings.

@@ -17,8 +17,20 @@ class TrackingRefused(PortalError):
     """Unknown code or wrong secret or phone: one message for all, so nothing is revealed."""
 
 
-class TrackingLimited(PortalError):
-    """Too many failed attempts from this address or for this code in the window."""
+class Limited(PortalError):
+    """Refused by a rate limit: ``retry_after`` seconds until the next try (HTTP 429)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class TrackingLimited(Limited):
+    """Too many failed attempts from this address, or for this code from this address."""
+
+
+class SubmissionLimited(Limited):
+    """Too many dossiers submitted from this address or with this phone in the window."""
 
 
 class RatingLinkInvalid(PortalError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 from collections.abc import Sequence
@@ -37,10 +38,12 @@ from motcua.dossiers.services import (
     dossier_transition,
 )
 from motcua.feedback.choices import RatingLevel
+from motcua.lib import ratelimit
 from motcua.portal.errors import (
     PortalError,
     RatingLinkInvalid,
     RatingLinkUsed,
+    SubmissionLimited,
     TrackingLimited,
     TrackingRefused,
 )
@@ -53,10 +56,19 @@ SECRET_LENGTH = 12
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 DEFAULTS: dict[str, int] = {
-    # Failed tracking attempts allowed in the window, per client address and per dossier code.
+    # Failed tracking attempts allowed in the window per client address (any code), and per
+    # dossier code *from one address*: guesses from one place never lock the owner out
+    # elsewhere (issue 16). 0 turns a limit off.
     "TRACK_MAX_PER_IP": 20,
     "TRACK_MAX_PER_CODE": 5,
     "TRACK_WINDOW_MINUTES": 15,
+    # How long the record of failed attempts (who asked for which code) is kept.
+    "TRACK_RECORD_DAYS": 30,
+    # Accepted online submissions per client address and per applicant phone (docs/limits.md).
+    "SUBMIT_MAX_PER_IP": 5,
+    "SUBMIT_IP_WINDOW_MINUTES": 10,
+    "SUBMIT_MAX_PER_PHONE": 3,
+    "SUBMIT_PHONE_WINDOW_MINUTES": 60,
 }
 
 
@@ -64,6 +76,62 @@ def portal_setting(name: str) -> int:
     """``settings.MOTCUA_PORTAL[name]``, or its default."""
     configured: dict[str, Any] = getattr(settings, "MOTCUA_PORTAL", {})
     return int(configured.get(name, DEFAULTS[name]))
+
+
+def address_exempt(client_ip: str) -> bool:
+    """Whether ``client_ip`` is in ``MOTCUA_PORTAL["EXEMPT_NETWORKS"]`` (the desks' own
+    networks, where staff help citizens submit online one after another): per-address limits
+    do not apply there; the per-phone and per-code limits still do."""
+    configured: dict[str, Any] = getattr(settings, "MOTCUA_PORTAL", {})
+    networks = configured.get("EXEMPT_NETWORKS") or []
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+def _rate(scope: str, limit: str, minutes: str) -> ratelimit.Rate:
+    return ratelimit.Rate(scope, portal_setting(limit), timedelta(minutes=portal_setting(minutes)))
+
+
+def _phone_key(phone: str) -> str:
+    # +84 912 345 678 and 0912.345.678 are one phone.
+    digits = re.sub(r"\D", "", phone)
+    return "0" + digits[2:] if phone.strip().startswith("+84") else digits
+
+
+def submission_uses_take(
+    *, client_ip: str, phone: str, at: datetime | None = None
+) -> list[ratelimit.Taken]:
+    """Take one accepted-submission use for the client address and one for the applicant's
+    phone, or raise :class:`SubmissionLimited` with nothing taken or created. Give them back
+    (``ratelimit.give_back``) when the submission is then refused or was a double click."""
+    uses = [
+        (
+            _rate("portal-submit-phone", "SUBMIT_MAX_PER_PHONE", "SUBMIT_PHONE_WINDOW_MINUTES"),
+            _phone_key(phone),
+        )
+    ]
+    if not address_exempt(client_ip):
+        rate = _rate("portal-submit-ip", "SUBMIT_MAX_PER_IP", "SUBMIT_IP_WINDOW_MINUTES")
+        uses.insert(0, (rate, client_ip))
+    try:
+        return ratelimit.take_all(uses, now=at)
+    except ratelimit.RateLimited as refused:
+        if refused.scope == "portal-submit-phone":
+            message = _(
+                "Too many dossiers have been submitted with this phone number. Please try "
+                "again in %(minutes)s minutes, or submit at the one-stop desk."
+            )
+        else:
+            message = _(
+                "Too many dossiers have been submitted from this address. Please try again "
+                "in %(minutes)s minutes, or submit at the one-stop desk."
+            )
+        raise SubmissionLimited(
+            message % {"minutes": refused.minutes}, retry_after=refused.retry_after
+        ) from None
 
 
 def _sha256(text: str) -> str:
@@ -189,10 +257,6 @@ def _discard(stored: Sequence[DossierFile]) -> None:
 # -- tracking ------------------------------------------------------------------------------
 
 
-def _window_start(now: datetime) -> datetime:
-    return now - timedelta(minutes=portal_setting("TRACK_WINDOW_MINUTES"))
-
-
 def code_normalise(code: str) -> str:
     return code.strip().upper()[:40]
 
@@ -203,8 +267,9 @@ def dossier_track(
     """The dossier with ``code`` if ``secret`` (or else ``phone``) proves it is the caller's.
 
     An unknown code and a wrong secret or phone raise the same :class:`TrackingRefused` and
-    are both recorded; past the limits of ``MOTCUA_PORTAL`` nothing is checked at all
-    (:class:`TrackingLimited`), so a right guess then reveals nothing either.
+    are both recorded; past the limits of ``MOTCUA_PORTAL`` (per code *and* address, and per
+    address) nothing is checked at all (:class:`TrackingLimited`), so a right guess then
+    reveals nothing either, while the owner at another address is never blocked.
     """
     now = at or timezone.now()
     code = code_normalise(code)
@@ -222,18 +287,30 @@ def dossier_track(
             phone = normalise_phone(phone)
         except InvalidValue:
             raise PortalError(_("This is not a Vietnamese phone number."), field="phone") from None
-    since = _window_start(now)
-    recent = TrackingAttempt.objects.filter(at__gte=since)
-    if recent.filter(client_ip=client_ip).count() >= portal_setting(
-        "TRACK_MAX_PER_IP"
-    ) or recent.filter(code=code).count() >= portal_setting("TRACK_MAX_PER_CODE"):
+    uses = [
+        (
+            _rate("portal-track-code", "TRACK_MAX_PER_CODE", "TRACK_WINDOW_MINUTES"),
+            f"{code} {client_ip}",
+        )
+    ]
+    if not address_exempt(client_ip):
+        rate = _rate("portal-track-ip", "TRACK_MAX_PER_IP", "TRACK_WINDOW_MINUTES")
+        uses.append((rate, client_ip))
+    # The attempt is counted before it is checked, so parallel guesses cannot all be checked;
+    # a right one gives its uses back (only failures count).
+    try:
+        taken = ratelimit.take_all(uses, now=now)
+    except ratelimit.RateLimited as refused:
         raise TrackingLimited(
             _("Too many unsuccessful attempts. Please try again in %(minutes)s minutes.")
-            % {"minutes": portal_setting("TRACK_WINDOW_MINUTES")}
-        )
+            % {"minutes": refused.minutes},
+            retry_after=refused.retry_after,
+        ) from None
     dossier = Dossier.objects.select_related("portal_access").filter(code=code).first()
     if dossier is not None and _proves(dossier, secret=secret, phone=phone):
+        ratelimit.give_back(taken, now=now)
         return dossier
+    # The record of failed attempts (who asked for which code), pruned by the cleanup job.
     TrackingAttempt.objects.create(client_ip=client_ip, code=code, at=now)
     raise TrackingRefused(
         _(
@@ -241,6 +318,14 @@ def dossier_track(
             "Check what you typed against your receipt."
         )
     )
+
+
+def tracking_attempts_delete(*, now: datetime) -> int:
+    """Delete the record of failed tracking attempts older than ``TRACK_RECORD_DAYS``
+    (the worker's daily housekeeping); returns how many."""
+    before = now - timedelta(days=portal_setting("TRACK_RECORD_DAYS"))
+    deleted, _by_model = TrackingAttempt.objects.filter(at__lt=before).delete()
+    return deleted
 
 
 def _proves(dossier: Dossier, *, secret: str, phone: str) -> bool:

@@ -25,13 +25,14 @@ from motcua.dossiers.choices import Status
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
-from motcua.lib import validators
+from motcua.lib import ratelimit, validators
 from motcua.lib.formatting import format_datetime, format_money, format_number
 from motcua.portal import selectors, services
 from motcua.portal.errors import (
     PortalError,
     RatingLinkInvalid,
     RatingLinkUsed,
+    SubmissionLimited,
     TrackingLimited,
 )
 from motcua.portal.forms import RatingForm, SubmissionForm, TrackForm
@@ -218,6 +219,15 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         email=data["applicant_email"],
         address=data["applicant_address"],
     )
+    # Limits per address and per phone (docs/limits.md), before anything is written.
+    try:
+        uses = services.submission_uses_take(
+            client_ip=_client_ip(request), phone=data["applicant_phone"]
+        )
+    except SubmissionLimited as error:
+        response = _submission_page(request, version, form, status=429, problems=[error.message])
+        response["Retry-After"] = str(error.retry_after)
+        return response
     try:
         submitted = services.online_submission_create(
             procedure=version,
@@ -227,13 +237,20 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             submission_key=data["submission_key"],
         )
     except (PortalError, DossierError) as error:
+        # Refused: it does not count against the citizen's limits.
+        ratelimit.give_back(uses)
         target = SUBMISSION_FIELDS.get(error.field or "")
         if target:
             form.add_error(target, error.message)
             return _submission_page(request, version, form, status=400)
         return _submission_page(request, version, form, status=400, problems=[error.message])
+    except Exception:
+        ratelimit.give_back(uses)
+        raise
     key = data["submission_key"]
-    if not submitted.duplicate:
+    if submitted.duplicate:
+        ratelimit.give_back(uses)  # a double click is one submission
+    else:
         shown = request.session.get(SUBMITTED, {})
         shown[key] = {
             "code": submitted.dossier.code,
@@ -286,9 +303,11 @@ def track(request: HttpRequest) -> HttpResponse:
             client_ip=_client_ip(request),
         )
     except TrackingLimited as error:
-        return render(
+        response = render(
             request, "portal/track.html", {"form": form, "problem": error.message}, status=429
         )
+        response["Retry-After"] = str(error.retry_after)
+        return response
     except PortalError as error:
         if error.field in form.fields:
             form.add_error(error.field, error.message)
