@@ -12,7 +12,6 @@ have the national shape (1.001193) but are made up.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +20,7 @@ from typing import TypeVar
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.catalog.fileformat import Component, Fee, ProcedureRow, write_file
+from motcua.lib.spreadsheet import write_csv
 
 DISTRICT_TOTAL, DISTRICT_ONLINE = 257, 189
 COMMUNE_TOTAL, COMMUNE_ONLINE = 114, 75
@@ -1324,7 +1324,5 @@ def write_two_level_catalog(path: Path, basis_path: Path) -> int:
     rows = two_level_rows()
     write_file(path, rows)
     with basis_path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(BASIS_COLUMNS)
-        writer.writerows(two_level_basis())
+        write_csv(handle, BASIS_COLUMNS, two_level_basis())
     return len(rows)

@@ -7,7 +7,6 @@ The grammar is documented in docs/catalog.md; keep the two in step.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.lib.parsing import parse_date as lib_parse_date
+from motcua.lib.spreadsheet import append_row, restore_value, write_csv
 from motcua.lib.tablefile import FileFormatError, RowError, clean_text, read_table
 
 COLUMNS: tuple[str, ...] = (
@@ -424,7 +424,8 @@ def _cell_text(column: str, value: object) -> str:
             # Excel turned 1.000650 into the number 1.00065; national codes have six decimals.
             return f"{value:.6f}"
         return str(int(value)) if value.is_integer() else str(value)
-    return str(value)
+    # Our own export quoted text that would run as a formula ("'=…"); read back what it was.
+    return restore_value(str(value))
 
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
@@ -444,9 +445,7 @@ def write_file(path: Path, rows: list[ProcedureRow]) -> None:
     table = [row_cells(row) for row in rows]
     if kind == "csv":
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(COLUMNS)
-            writer.writerows(table)
+            write_csv(handle, COLUMNS, table)  # no cell runs as a formula
         return
 
     from openpyxl import Workbook
@@ -462,7 +461,7 @@ def write_file(path: Path, rows: list[ProcedureRow]) -> None:
         cell.fill = PatternFill("solid", fgColor="1F4E79")
         cell.alignment = Alignment(vertical="center")
     for cells in table:
-        sheet.append(cells)
+        append_row(sheet, cells)  # text, never a formula
     # Every cell is text, so Excel cannot turn 1.000650 into a number.
     for column, width in zip(
         "ABCDEFGHIJKLMNOP",

@@ -21,6 +21,7 @@ from motcua.directives.choices import STATUS_NAMES_VI, TIMELINESS_NAMES_VI
 from motcua.directives.models import Directive
 from motcua.directives.selectors import timeliness
 from motcua.lib.formatting import format_datetime
+from motcua.lib.spreadsheet import set_cell
 
 TITLE = "DANH SÁCH KẾT LUẬN, CHỈ ĐẠO VÀ TÌNH HÌNH THỰC HIỆN"
 SHEET = "Kết luận chỉ đạo"
@@ -83,7 +84,7 @@ def write_directives(
     sheet["A1"] = TITLE
     sheet["A1"].font = Font(name="Times New Roman", bold=True, size=13)
     sheet.merge_cells(f"A1:{last}1")
-    sheet["A2"] = f"{scope} – tính đến {format_datetime(at.astimezone(LOCAL_TZ))}"
+    set_cell(sheet, 2, 1, f"{scope} – tính đến {format_datetime(at.astimezone(LOCAL_TZ))}")
     sheet["A2"].font = plain
     sheet.merge_cells(f"A2:{last}2")
     for column, (header, width) in enumerate(COLUMNS, start=1):
@@ -95,7 +96,7 @@ def write_directives(
     for count, directive in enumerate(directives, start=1):
         row = HEADER_ROW + count
         for column, value in enumerate([count, *directive_cells(directive, at)], start=1):
-            cell = sheet.cell(row=row, column=column, value=value)
+            cell = set_cell(sheet, row, column, value)  # text never becomes a formula
             cell.font, cell.border, cell.alignment = plain, box, wrap
             if isinstance(value, date):
                 cell.number_format = DATE_FORMAT

@@ -9,7 +9,6 @@ the next page load. Bad query parameters answer 400 with a message naming the pa
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,6 +54,7 @@ from motcua.lib.parsing import (
     parse_date,
     parse_moment,
 )
+from motcua.lib.spreadsheet import csv_bytes
 from motcua.reports import dashboard
 from motcua.reports.briefing import briefing
 from motcua.reports.pdf import briefing_document, form_06a_document
@@ -960,11 +960,7 @@ def drill_csv(request: HttpRequest) -> HttpResponse:
     """The whole list behind a number as CSV: UTF-8 with a BOM and commas, as the catalogue's
     exports (Excel opens it as UTF-8)."""
     header, rows, stem = _export_rows(request)
-    text = io.StringIO(newline="")
-    writer = csv.writer(text)
-    writer.writerow(header)
-    writer.writerows(rows)
-    content = ("\ufeff" + text.getvalue()).encode("utf-8")
+    content = csv_bytes(header, rows)  # text never becomes a formula
     return _attachment(content, "text/csv; charset=utf-8", f"{stem}.csv")
 
 

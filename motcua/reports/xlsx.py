@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from motcua.lib.formatting import format_date
+from motcua.lib.spreadsheet import append_row, set_cell
 from motcua.reports.selectors import Bucket, Report, Row
 
 B = Bucket
@@ -62,7 +63,7 @@ def write_form_06a(path: Path | BinaryIO, report: Report, rows: list[Row]) -> No
 
     last = 2 + len(COLUMNS)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    sheet["A1"] = f"{FORM_TITLE}: {report.unit.name.upper()}"
+    set_cell(sheet, 1, 1, f"{FORM_TITLE}: {report.unit.name.upper()}")
     sheet["A1"].font, sheet["A1"].alignment = bold, centre
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
     sheet["A2"] = (
@@ -98,7 +99,7 @@ def write_form_06a(path: Path | BinaryIO, report: Report, rows: list[Row]) -> No
     for number, row in enumerate(rows, start=1):
         row_number += 1
         sheet.cell(row_number, 1, number)
-        sheet.cell(row_number, 2, row.label)
+        set_cell(sheet, row_number, 2, row.label)  # a unit's or field's name: text only
         for column, value in enumerate(column_values(row), start=3):
             sheet.cell(row_number, column, value)
     row_number += 1
@@ -127,11 +128,11 @@ def write_table(
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]  # Excel's limit for a sheet name
-    sheet.append(list(header))
+    append_row(sheet, header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([str(value) for value in row])
+        append_row(sheet, [str(value) for value in row])  # text never becomes a formula
     for column, values in enumerate(zip(header, *rows, strict=False), start=1):
         width = max(len(str(value)) for value in values) + 2
         sheet.column_dimensions[get_column_letter(column)].width = min(width, 60)

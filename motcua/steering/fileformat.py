@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 
 from motcua.lib.parsing import parse_date as lib_parse_date
+from motcua.lib.spreadsheet import append_row
 from motcua.lib.tablefile import clean_text, read_table
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("ma_chi_tieu", "den_ngay", "tu_so")
@@ -89,7 +90,7 @@ def write_template(path_or_buffer: str | io.BytesIO) -> None:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Chỉ tiêu"
-    sheet.append(list(COLUMNS))
+    append_row(sheet, COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     workbook.save(path_or_buffer)
