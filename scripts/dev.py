@@ -92,8 +92,9 @@ def postgres_available() -> bool:
 
 
 def ensure_system_packages() -> None:
-    """Under CI neither the PostgreSQL pass, the browser tests nor the PDF checks may be
-    skipped: install the PostgreSQL server, Chromium and poppler's pdftotext if missing."""
+    """Under CI neither the PostgreSQL pass, the browser tests, the PDF checks nor the
+    spreadsheet checks may be skipped: install the PostgreSQL server, Chromium, poppler's
+    pdftotext and LibreOffice Calc (headless, about 16 s) if missing."""
     missing = []
     if not postgres_available():
         missing.append(("postgresql", "PostgreSQL server binaries", "the PostgreSQL pass"))
@@ -101,6 +102,11 @@ def ensure_system_packages() -> None:
         missing.append(("chromium", f"Chromium ({CHROMIUM})", "the browser tests"))
     if shutil.which("pdftotext") is None:
         missing.append(("poppler-utils", "pdftotext", "the PDF layout checks"))
+    if shutil.which("soffice") is None:
+        # tests/test_safe_exports.py opens the exports in Calc: no text may run as a formula.
+        missing.append(
+            ("libreoffice-calc-nogui", "LibreOffice Calc (soffice)", "the export formula checks")
+        )
     if not missing:
         return
     if not CI:
