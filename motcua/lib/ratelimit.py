@@ -25,10 +25,16 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db.models import Manager
+
+    from motcua.accounts.models import RateCounter
 
 KEY_MAX = 200
 # Compare-and-set rounds before a busy key is refused for a second (never an endless loop).
@@ -96,7 +102,7 @@ def _seconds(until: datetime, now: datetime) -> int:
     return math.ceil((until - now).total_seconds())
 
 
-def _counters():  # type: ignore[no-untyped-def]
+def _counters() -> Manager[RateCounter]:
     # Imported late: motcua.lib is imported by apps before the app registry is ready.
     from motcua.accounts.models import RateCounter
 
@@ -199,4 +205,4 @@ def reset(scope: str, key: str) -> None:
 def cleanup(*, now: datetime | None = None) -> int:
     """Delete the counters whose window has passed; returns how many."""
     deleted, _by_model = _counters().filter(expires_at__lte=now or timezone.now()).delete()
-    return deleted
+    return int(deleted)
