@@ -239,6 +239,13 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploads wait under media/pending/ until their row commits (issue 16 item 4, lib.uploads);
+# the janitor judges leftovers older than this many hours (lib.janitor).
+STORAGES = {
+    "default": {"BACKEND": "motcua.lib.uploads.UploadStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MOTCUA_UPLOAD_JANITOR_HOURS = envint("MOTCUA_UPLOAD_JANITOR_HOURS", 24)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:dashboard"

@@ -37,6 +37,7 @@ from motcua.directives.errors import (
 from motcua.directives.evidence import evidence_check
 from motcua.directives.models import Directive, DirectiveReminder, DirectiveUpdate, Meeting
 from motcua.lib.formatting import format_date, format_datetime, nfc
+from motcua.lib.uploads import save_on_commit
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.selectors import unit_lineage
 
@@ -362,8 +363,9 @@ def directive_update(
             update.evidence_size = checked.size
             update.evidence_sha256 = checked.sha256
             evidence.seek(0)
-            # Saved by save() below, under a fresh name (models.evidence_path).
-            update.evidence = File(evidence, name=name)
+            # A fresh name (models.evidence_path), written under a pending name and moved into
+            # place only when the transaction commits (issue 16 item 4, lib.uploads).
+            save_on_commit(update.evidence, name, File(evidence, name=name))
         update.full_clean(exclude=["evidence"])
         update.save()
     return update

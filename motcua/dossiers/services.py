@@ -18,7 +18,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import prefetch_related_objects
@@ -838,5 +837,10 @@ def dossier_file_attach(
         uploaded_at=_moment(at),
         uploaded_by=actor,
     )
-    stored.file.save(f"{uuid.uuid4().hex}{uploads.EXTENSIONS[content_type]}", ContentFile(data))
+    # Written under a pending name, moved into place when the transaction commits: a rollback
+    # or a killed process never leaves a file without its row (issue 16 item 4, lib.uploads).
+    uploads.save_on_commit(
+        stored.file, f"{uuid.uuid4().hex}{uploads.EXTENSIONS[content_type]}", data
+    )
+    stored.save()
     return stored

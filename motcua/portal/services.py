@@ -38,7 +38,7 @@ from motcua.dossiers.services import (
     dossier_transition,
 )
 from motcua.feedback.choices import RatingLevel
-from motcua.lib import ratelimit
+from motcua.lib import ratelimit, uploads
 from motcua.portal.errors import (
     PortalError,
     RatingLinkInvalid,
@@ -248,10 +248,9 @@ def online_submission_create(
 
 
 def _discard(stored: Sequence[DossierFile]) -> None:
-    """Remove the stored bytes of files whose rows were rolled back."""
+    """Remove the stored bytes (pending or in place) of files whose rows were rolled back."""
     for item in stored:
-        if item.file.name:
-            item.file.storage.delete(item.file.name)
+        uploads.discard(item.file)
 
 
 # -- tracking ------------------------------------------------------------------------------
