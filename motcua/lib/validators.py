@@ -82,6 +82,13 @@ class TextField(_Named, forms.CharField):
 
     def clean(self, value: Any) -> Any:
         text = self.to_python(value) or ""
+        if "\x00" in text:
+            # Before any other check, so no message quotes the NUL back (issue 16 item 5):
+            # PostgreSQL refuses it in text, SQLite would store it.
+            raise ValidationError(
+                _("%(field)s: null characters are not allowed.") % {"field": _label(self)},
+                code="null_characters_not_allowed",
+            )
         if text in self.empty_values and self.required:
             raise ValidationError(self._required_message(), code="required")
         self._check_length(text)
