@@ -108,6 +108,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the page's limit is refused (413) before anything reads it.
+    "motcua.lib.limits.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -289,6 +291,45 @@ MOTCUA_DIRECTIVES = {
     "REMIND_WORKING_DAYS": envint("MOTCUA_DIRECTIVE_REMIND_WORKING_DAYS", 2),
     # Largest evidence file accepted with a status update, in bytes.
     "EVIDENCE_MAX_BYTES": envint("MOTCUA_DIRECTIVE_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024),
+}
+
+# -- Bounded input (docs/limits.md) ---------------------------------------------------------
+# A request body over its page's limit is refused with 413 before it is read
+# (motcua.lib.limits.RequestSizeMiddleware); the proxy's client_max_body_size should match the
+# largest. Staff pages take one scan or evidence file at a time (10 MB) plus the form; the
+# portal's online submission takes a file per document of the procedure.
+_SCAN_MAX = int(str(MOTCUA_DOSSIERS["UPLOAD_MAX_BYTES"]))
+_ONE_FILE = max(_SCAN_MAX, MOTCUA_DIRECTIVES["EVIDENCE_MAX_BYTES"])
+MOTCUA_UPLOADS = {
+    "REQUEST_MAX_BYTES": envint("MOTCUA_REQUEST_MAX_BYTES", _ONE_FILE + 1024 * 1024),
+    # By URL name: the pages allowed more than REQUEST_MAX_BYTES.
+    "VIEW_MAX_BYTES": {
+        "portal:submit": envint(
+            "MOTCUA_PORTAL_SUBMISSION_MAX_BYTES",
+            3 * _SCAN_MAX + 1024 * 1024,
+        ),
+    },
+}
+# Django's own limits, chosen rather than inherited: a form's text fields together (files not
+# counted) stay far below 1 MB; an upload over 1 MB goes to a temporary file, not memory; the
+# largest form (the counter's reception with its documents table) has a few hundred fields; a
+# submission carries one file per document of the procedure.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("MOTCUA_DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = envint("MOTCUA_FILE_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("MOTCUA_DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
+DATA_UPLOAD_MAX_NUMBER_FILES = envint("MOTCUA_DATA_UPLOAD_MAX_NUMBER_FILES", 50)
+# The catalogue and indicator imports, by page and by command (motcua.lib.tablefile): the
+# file's size, an XLSX's unpacked size (a worksheet is streamed, other parts are read whole)
+# and packing ratio, data rows, a CSV cell's length, problems listed before the check stops.
+MOTCUA_IMPORT = {
+    "MAX_FILE_BYTES": envint("MOTCUA_IMPORT_MAX_FILE_BYTES", 10 * 1024 * 1024),
+    "MAX_ROWS": envint("MOTCUA_IMPORT_MAX_ROWS", 20_000),
+    "MAX_ERRORS": envint("MOTCUA_IMPORT_MAX_ERRORS", 50),
+    "MAX_CSV_FIELD_CHARS": envint("MOTCUA_IMPORT_MAX_CSV_FIELD_CHARS", 100_000),
+    "XLSX_MAX_UNPACKED_BYTES": envint("MOTCUA_IMPORT_XLSX_MAX_UNPACKED_BYTES", 200 * 1024 * 1024),
+    "XLSX_MAX_PART_BYTES": envint("MOTCUA_IMPORT_XLSX_MAX_PART_BYTES", 32 * 1024 * 1024),
+    "XLSX_MAX_RATIO": envint("MOTCUA_IMPORT_XLSX_MAX_RATIO", 500),
+    "XLSX_MAX_MEMBERS": envint("MOTCUA_IMPORT_XLSX_MAX_MEMBERS", 500),
 }
 
 # §5.3, §5.2: Decision 766 points, thresholds and rating bands are mostly NOT CONFIRMED. Only

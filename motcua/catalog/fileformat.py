@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.lib.parsing import parse_date as lib_parse_date
 from motcua.lib.spreadsheet import append_row, restore_value, write_csv
-from motcua.lib.tablefile import FileFormatError, RowError, clean_text, read_table
+from motcua.lib.tablefile import (
+    FileFormatError,
+    RowError,
+    clean_text,
+    read_file_bytes,
+    read_table,
+)
 
 COLUMNS: tuple[str, ...] = (
     "ma_thu_tuc",
@@ -433,7 +439,8 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     _file_kind(path)
     if not path.is_file():
         raise FileFormatError([RowError(None, None, _("%(name)s: no such file") % {"name": path})])
-    return read_table(path.read_bytes(), path.name, columns=COLUMNS, cell_text=_cell_text)
+    # The size is checked before the bytes are read (settings.MOTCUA_IMPORT, docs/limits.md).
+    return read_table(read_file_bytes(path), path.name, columns=COLUMNS, cell_text=_cell_text)
 
 
 # ---------------------------------------------------------------- writing files

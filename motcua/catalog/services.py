@@ -23,7 +23,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
 )
 from motcua.catalog.selectors import procedure_latest_versions, procedures_in_force
-from motcua.lib.tablefile import FileFormatError, RowError
+from motcua.lib.tablefile import FileFormatError, RowError, capped_errors, too_many_errors
 from motcua.units.models import Agency
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -286,6 +286,8 @@ def catalog_import(path: str | Path, *, valid_from_default: date | None = None) 
         parsed = parse_row(line, cells, valid_from_default=valid_from_default)
         if isinstance(parsed, list):
             errors.extend(parsed)
+            if too_many_errors(errors):
+                break  # the first MAX_ERRORS problems are reported (settings.MOTCUA_IMPORT)
         else:
             rows.append(parsed)
 
@@ -296,7 +298,7 @@ def catalog_import(path: str | Path, *, valid_from_default: date | None = None) 
         errors.extend(more_errors)
         if errors:
             errors.sort(key=lambda e: (e.line or 0, e.column or ""))
-            raise CatalogImportError(errors)
+            raise CatalogImportError(capped_errors(errors))
 
         fields = {f.code: f for f in Field.objects.filter(code__in={r.field_code for r in rows})}
         for row in rows:

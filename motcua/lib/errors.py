@@ -1,4 +1,4 @@
-"""The site's own error pages (400, 403, 404, 500, CSRF failure), in the layout and the
+"""The site's own error pages (400, 403, 404, 413, 500, CSRF failure), in the layout and the
 interface language.
 
 ``motcua/urls.py`` names these views as Django's ``handler400/403/404/500`` (used when DEBUG is
@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+
+from motcua.lib.formatting import format_number
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +66,21 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         404,
         _("Page not found"),
         _("The address may be mistyped, or the page was moved or removed."),
+    )
+
+
+def request_too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    """413: the body is larger than the page takes (motcua.lib.limits, before it was read)."""
+    megabytes = limit / (1024 * 1024)
+    return _page(
+        request,
+        413,
+        _("The files sent are too large"),
+        _(
+            "This page accepts at most %(limit)s MB at once. Send smaller files (a scan at "
+            "150–200 dpi is enough), or fewer files at a time."
+        )
+        % {"limit": format_number(megabytes, 0 if megabytes == int(megabytes) else 1)},
     )
 
 

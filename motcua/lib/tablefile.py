@@ -5,6 +5,13 @@ and column of every problem ("dòng N, cột X: …"): an unreadable workbook, t
 UTF-8, a missing, unknown or repeated column, a row longer than its header. CSV files may be
 separated by ``,`` or by ``;`` (Excel with Vietnamese regional settings) and carry a BOM.
 The imports (catalogue, indicator values) add their own cell grammars on top.
+
+Every file is read within the limits of ``settings.MOTCUA_IMPORT`` (docs/limits.md), the same
+for the web pages and the commands: the file's bytes, an XLSX's unpacked size and packing ratio
+(checked before openpyxl opens it), the data rows, a CSV field's length and the problems
+reported. Rows are streamed (openpyxl read-only, the CSV reader one record at a time) and the
+reading stops at the first limit crossed, so a 290 KB workbook declaring two million rows is
+refused after the first rows past the limit, not after reading them all.
 """
 
 from __future__ import annotations
@@ -13,12 +20,39 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+import zipfile
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
+from motcua.lib.formatting import format_number
 from motcua.lib.textfiles import NotUtf8, decode_utf8
+
+# The defaults of settings.MOTCUA_IMPORT (docs/limits.md gives the reasons).
+DEFAULT_LIMITS: dict[str, int] = {
+    "MAX_FILE_BYTES": 10 * 1024 * 1024,
+    "MAX_ROWS": 20_000,
+    "MAX_ERRORS": 50,
+    "MAX_CSV_FIELD_CHARS": 100_000,
+    "XLSX_MAX_UNPACKED_BYTES": 200 * 1024 * 1024,
+    "XLSX_MAX_PART_BYTES": 32 * 1024 * 1024,
+    "XLSX_MAX_RATIO": 500,
+    "XLSX_MAX_MEMBERS": 500,
+}
+# (line, cells) of a file, one record at a time.
+Records = Generator[tuple[int, Sequence[object]], None, None]
+# Parts smaller than this are not judged by their packing ratio: a few kilobytes of repeated
+# XML (styles, an empty sheet) pack very well and harm no one.
+RATIO_FLOOR_BYTES = 1024 * 1024
+
+
+def limit(name: str) -> int:
+    """The import limit ``name`` from ``settings.MOTCUA_IMPORT``, or its default."""
+    return int(getattr(settings, "MOTCUA_IMPORT", {}).get(name, DEFAULT_LIMITS[name]))
 
 
 @dataclass(frozen=True)
@@ -49,9 +83,74 @@ class FileFormatError(Exception):
         self.errors = errors
 
 
+def too_many_errors(errors: list[RowError]) -> bool:
+    """True once ``errors`` holds more problems than are reported: the caller stops checking."""
+    return len(errors) > limit("MAX_ERRORS")
+
+
+def capped_errors(errors: list[RowError]) -> list[RowError]:
+    """The first ``MAX_ERRORS`` problems, and a last line saying the check stopped there."""
+    most = limit("MAX_ERRORS")
+    if len(errors) <= most:
+        return errors
+    return [
+        *errors[:most],
+        RowError(
+            None,
+            None,
+            _(
+                "the check stopped after the first %(count)s problems: correct them and "
+                "import the file again"
+            )
+            % {"count": format_number(most)},
+        ),
+    ]
+
+
 def clean_text(value: str) -> str:
     """NFC, trimmed, inner runs of spaces collapsed (Excel cells often carry stray spaces)."""
     return re.sub(r"[ \t\u00a0]+", " ", unicodedata.normalize("NFC", value)).strip()
+
+
+def _megabytes(size: int) -> str:
+    """Bytes as megabytes the Vietnamese way: 10, 0,3 or 97,5."""
+    value = size / (1024 * 1024)
+    return format_number(value, 0 if value == int(value) else 1)
+
+
+def _file_too_large(name: str, size: int) -> FileFormatError:
+    return FileFormatError(
+        [
+            RowError(
+                None,
+                None,
+                _("%(name)s is %(size)s MB: an import file may be at most %(limit)s MB")
+                % {
+                    "name": name,
+                    "size": _megabytes(size),
+                    "limit": _megabytes(limit("MAX_FILE_BYTES")),
+                },
+            )
+        ]
+    )
+
+
+def read_file_bytes(path: str | Path) -> bytes:
+    """The bytes of the import file ``path``, its size checked before it is read."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > limit("MAX_FILE_BYTES"):
+            raise _file_too_large(path.name, size)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise FileFormatError(
+            [RowError(None, None, _("%(name)s: no such file") % {"name": path})]
+        ) from None
+    except IsADirectoryError:
+        raise FileFormatError(
+            [RowError(None, None, _("%(name)s: no such file") % {"name": path})]
+        ) from None
 
 
 def _decode(data: bytes) -> str:
@@ -69,34 +168,143 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _csv_records(text: str) -> list[tuple[int, list[object]]]:
+def _csv_records(text: str) -> Records:
     first_line = text.split("\n", 1)[0]
     # Excel with Vietnamese regional settings separates with ';' (the decimal mark is ',').
     delimiter = max([",", ";", "\t"], key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    records: list[tuple[int, list[object]]] = []
-    start = 1
+    field_limit = limit("MAX_CSV_FIELD_CHARS")
+    previous_limit = csv.field_size_limit(field_limit)
     try:
-        for cells in reader:
-            records.append((start, list(cells)))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise FileFormatError([RowError(start, None, str(exc))]) from None
-    return records
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        start = 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                message = _(
+                    "a cell is longer than %(limit)s characters (the limit for an import file)"
+                ) % {"limit": format_number(field_limit)}
+            else:
+                message = str(exc)
+            raise FileFormatError([RowError(start, None, message)]) from None
+    finally:
+        csv.field_size_limit(previous_limit)
 
 
-def _xlsx_records(data: bytes, name: str) -> list[tuple[int, list[object]]]:
+def _not_a_workbook(name: str) -> FileFormatError:
+    return FileFormatError(
+        [RowError(None, None, _("%(name)s is not a readable XLSX workbook") % {"name": name})]
+    )
+
+
+def _check_package(data: bytes, name: str) -> None:
+    """Refuse a workbook whose parts would unpack beyond the limits (a "zip bomb"), from the
+    sizes its directory declares (Python's zipfile never unpacks more than that)."""
+
+    def refuse(message: str) -> FileFormatError:
+        return FileFormatError([RowError(None, None, message)])
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            members = package.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
+        raise _not_a_workbook(name) from None
+    if len(members) > limit("XLSX_MAX_MEMBERS"):
+        raise refuse(
+            _("%(name)s holds %(count)s parts: a workbook may hold at most %(limit)s")
+            % {
+                "name": name,
+                "count": format_number(len(members)),
+                "limit": format_number(limit("XLSX_MAX_MEMBERS")),
+            }
+        )
+    total = 0
+    for member in members:
+        total += member.file_size
+        # A worksheet is streamed row by row; every other part (shared strings, styles) is
+        # read whole by openpyxl, so it gets the smaller limit.
+        streamed = member.filename.startswith("xl/worksheets/")
+        most = limit("XLSX_MAX_UNPACKED_BYTES") if streamed else limit("XLSX_MAX_PART_BYTES")
+        if member.file_size > most:
+            raise refuse(
+                _(
+                    "%(name)s: the part %(part)s unpacks to %(size)s MB, more than the "
+                    "%(limit)s MB allowed"
+                )
+                % {
+                    "name": name,
+                    "part": member.filename,
+                    "size": _megabytes(member.file_size),
+                    "limit": _megabytes(most),
+                }
+            )
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > RATIO_FLOOR_BYTES and ratio > limit("XLSX_MAX_RATIO"):
+            raise refuse(
+                _(
+                    "%(name)s: the part %(part)s unpacks %(ratio)s times larger than it is "
+                    "stored (at most %(limit)s): the file is not an ordinary workbook"
+                )
+                % {
+                    "name": name,
+                    "part": member.filename,
+                    "ratio": format_number(int(ratio)),
+                    "limit": format_number(limit("XLSX_MAX_RATIO")),
+                }
+            )
+    if total > limit("XLSX_MAX_UNPACKED_BYTES"):
+        raise refuse(
+            _("%(name)s unpacks to %(size)s MB, more than the %(limit)s MB allowed")
+            % {
+                "name": name,
+                "size": _megabytes(total),
+                "limit": _megabytes(limit("XLSX_MAX_UNPACKED_BYTES")),
+            }
+        )
+
+
+def _sheet_size_from_header(self: Any) -> None:
+    """openpyxl's read-only sheet looks for ``<dimension>`` by parsing until the END of
+    ``<sheetData>``: a sheet without one is read whole (and kept as a tree) when the workbook
+    opens. This looks no further than the START of ``<sheetData>``, where the element must be
+    (ECMA-376 §18.3.1.99 puts ``dimension`` before ``sheetData``); the result is the same."""
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    dimension_tag = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}dimension"
+    data_tag = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheetData"
+    with self._get_source() as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start" and element.tag == data_tag:
+                return
+            if event == "end" and element.tag == dimension_tag:
+                bounds = SheetDimension.from_tree(element).boundaries
+                if bounds is not None:
+                    self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                return
+
+
+def _xlsx_records(data: bytes, name: str) -> Records:
     from openpyxl import load_workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    _check_package(data, name)
+    # See _sheet_size_from_header: a fix of openpyxl's own lookup, for every read-only sheet.
+    ReadOnlyWorksheet._get_size = _sheet_size_from_header
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises zipfile, KeyError and XML errors for bad files
-        raise FileFormatError(
-            [RowError(None, None, _("%(name)s is not a readable XLSX workbook") % {"name": name})]
-        ) from None
-    try:
         sheet = workbook.worksheets[0]
-        return [(n, list(cells)) for n, cells in enumerate(sheet.iter_rows(values_only=True), 1)]
+    except Exception:  # openpyxl raises zipfile, KeyError and XML errors for bad files
+        raise _not_a_workbook(name) from None
+    # The declared size may be a lie (a dimension of A1:XFD1048576 makes every row 16.384
+    # cells wide): rows are as long as the cells they hold.
+    sheet.reset_dimensions()
+    try:
+        yield from enumerate(sheet.iter_rows(values_only=True), 1)
+    except Exception:  # a malformed XML part found while streaming
+        raise _not_a_workbook(name) from None
     finally:
         workbook.close()
 
@@ -131,6 +339,22 @@ def _header_errors(
     return errors
 
 
+def _too_many_rows(line: int) -> FileFormatError:
+    return FileFormatError(
+        [
+            RowError(
+                line,
+                None,
+                _(
+                    "the file has more than %(limit)s data rows, the most one import takes: "
+                    "split it into smaller files"
+                )
+                % {"limit": format_number(limit("MAX_ROWS"))},
+            )
+        ]
+    )
+
+
 def read_table(
     data: bytes,
     name: str,
@@ -141,25 +365,50 @@ def read_table(
 ) -> list[tuple[int, dict[str, str]]]:
     """(line, {column: text}) for every non-empty data row of the .csv or .xlsx file ``name``
     whose bytes are ``data``. ``cell_text(column, value)`` turns an XLSX cell (a number, a
-    date…) into the text a CSV would have held. Every problem found is raised together."""
+    date…) into the text a CSV would have held. The problems found are raised together, up to
+    ``MAX_ERRORS`` of them; a file over a limit of ``settings.MOTCUA_IMPORT`` is refused with
+    the limit named, as soon as it is crossed."""
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in ("csv", "xlsx"):
         raise FileFormatError(
             [RowError(None, None, _("%(name)s: use a .csv or .xlsx file") % {"name": name})]
         )
-    raw = _csv_records(_decode(data)) if suffix == "csv" else _xlsx_records(data, name)
-    if not raw or all(clean_text(cell_text("", c)) == "" for c in raw[0][1]):
+    if len(data) > limit("MAX_FILE_BYTES"):
+        raise _file_too_large(name, len(data))
+    records = _csv_records(_decode(data)) if suffix == "csv" else _xlsx_records(data, name)
+    try:
+        return _rows(records, columns, required, cell_text)
+    finally:
+        records.close()
+
+
+def _rows(
+    records: Iterator[tuple[int, Sequence[object]]],
+    columns: Sequence[str],
+    required: Sequence[str] | None,
+    cell_text: Callable[[str, object], str],
+) -> list[tuple[int, dict[str, str]]]:
+    first = next(records, None)
+    if first is None or all(clean_text(cell_text("", c)) == "" for c in first[1]):
         raise FileFormatError([RowError(1, None, _("the header row is missing"))])
 
-    header = [clean_text(cell_text("", c)).lstrip("\ufeff").casefold() for c in raw[0][1]]
+    header = [clean_text(cell_text("", c)).lstrip("\ufeff").casefold() for c in first[1]]
     while header and header[-1] == "":
         header.pop()
     errors = _header_errors(header, columns if required is None else required, columns)
     if errors:
         raise FileFormatError(errors)
 
+    # The header is line 1; counting lines (not only the rows kept) also bounds a sheet of
+    # empty rows, which openpyxl yields one by one for the gaps a sheet leaves.
+    last_line = limit("MAX_ROWS") + 1
     rows = []
-    for line, cells in raw[1:]:
+    for line, cells in records:
+        if line > last_line:
+            texts = [cell_text("", c) for c in cells]
+            if any(clean_text(t) for t in texts) or line > 2 * last_line:
+                raise _too_many_rows(line)
+            continue
         texts = [cell_text(header[i] if i < len(header) else "", c) for i, c in enumerate(cells)]
         if all(clean_text(t) == "" for t in texts):
             continue
@@ -172,8 +421,10 @@ def read_table(
                     % {"cells": len(texts), "columns": len(header)},
                 )
             )
+            if too_many_errors(errors):
+                break
             continue
         rows.append((line, {header[i]: t for i, t in enumerate(texts[: len(header)])}))
     if errors:
-        raise FileFormatError(errors)
+        raise FileFormatError(capped_errors(errors))
     return rows

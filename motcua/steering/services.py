@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.lib.formatting import format_date, format_number, nfc
-from motcua.lib.tablefile import FileFormatError, RowError, clean_text
+from motcua.lib.tablefile import (
+    FileFormatError,
+    RowError,
+    capped_errors,
+    clean_text,
+    too_many_errors,
+)
 from motcua.reports.selectors import report_for
 from motcua.steering.choices import INDICATOR_LEVELS, GroupLevel, IndicatorKind, MemberRole
 from motcua.steering.definitions import DEFINITIONS
@@ -442,6 +448,8 @@ def indicator_values_import(
             else:
                 first_line[key] = line
         errors.extend(row_errors)
+        if too_many_errors(errors):
+            break  # the first MAX_ERRORS problems are reported (settings.MOTCUA_IMPORT)
         if not row_errors:
             checked.append(
                 {
@@ -458,7 +466,7 @@ def indicator_values_import(
         errors.append(RowError(None, None, _("the file has no rows of values")))
     if errors:
         errors.sort(key=lambda e: (e.line or 0, e.column or ""))
-        raise ImportRefused(errors)
+        raise ImportRefused(capped_errors(errors))
 
     report = ImportReport(rows=len(raw_rows))
     source = clean_text(name.replace("\\", "/").rsplit("/", 1)[-1])[:255]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts.models import User
 from motcua.lib.formatting import format_date, format_number
 from motcua.lib.parsing import parse_date
+from motcua.lib.tablefile import FileFormatError, read_file_bytes
 from motcua.steering.access import user_may_record_indicators
 from motcua.steering.errors import ImportRefused, SteeringError
 from motcua.steering.models import IndicatorDefinition
@@ -147,7 +148,10 @@ class Command(BaseCommand):
                 % {"name": user.username, "unit": unit.name}
             )
         try:
-            data = path.read_bytes()
+            # The size is checked before the bytes are read (settings.MOTCUA_IMPORT).
+            data = read_file_bytes(path)
+        except FileFormatError as exc:
+            raise CommandError(str(exc)) from None
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from None
         try:
