@@ -19,22 +19,34 @@ def user_create_or_update(
     email: str = "",
     phone: str = "",
     position: str = "",
-    is_staff: bool = True,
+    is_staff: bool = False,
     is_superuser: bool = False,
 ) -> User:
-    """Create the user, or update an existing one of that user name (idempotent loaders)."""
+    """Create the user, or update an existing one of that user name (idempotent loaders).
+
+    ``is_staff`` (the key to /admin/) is kept for administrators: see :func:`_admin_site_key`.
+    """
     user = User.objects.filter(username=username).first() or User(username=username)
     user.full_name = full_name
     user.email = email
     user.phone = phone
     user.position = position
-    user.is_staff = is_staff or is_superuser
     user.is_superuser = is_superuser
+    user.is_staff = is_staff or _admin_site_key(user)
     if password is not None:
         user.set_password(password)
     user.full_clean(exclude=["password"] if password is None else None)
     user.save()
     return user
+
+
+def _admin_site_key(user: User) -> bool:
+    """Whether ``user`` gets Django's ``is_staff``, which opens /admin/ (catalogue, units,
+    accounts, raw tables): superusers and holders of the administrator role only. Clerks,
+    officers and leaders work in the site's own pages; the admin is no door for them."""
+    if user.is_superuser:
+        return True
+    return bool(user.pk) and user.assignments.filter(role=Role.ADMIN).exists()
 
 
 def role_grant(
@@ -44,6 +56,9 @@ def role_grant(
     assignment, _ = RoleAssignment.objects.get_or_create(
         user=user, role=role, unit=unit, agency=agency
     )
+    if role == Role.ADMIN and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     user.__dict__.pop("_motcua_grants", None)  # access.user_grants reads them afresh
     return assignment
 
