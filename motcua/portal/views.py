@@ -158,6 +158,7 @@ def _submission_page(
     status: int = 200,
     problems: list[str] | None = None,
     file_errors: dict[int, str] | None = None,
+    limited: bool = False,
 ) -> HttpResponse:
     facts = _procedure_facts(version)
     context = facts | {
@@ -165,6 +166,8 @@ def _submission_page(
         "form": form,
         "problems": problems or [],
         "file_errors": file_errors or {},
+        # Refused by a rate limit: nothing to correct, only to wait.
+        "limited": limited,
         "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png",
     }
     return render(request, "portal/submit.html", context, status=status)
@@ -225,7 +228,9 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             client_ip=_client_ip(request), phone=data["applicant_phone"]
         )
     except SubmissionLimited as error:
-        response = _submission_page(request, version, form, status=429, problems=[error.message])
+        response = _submission_page(
+            request, version, form, status=429, problems=[error.message], limited=True
+        )
         response["Retry-After"] = str(error.retry_after)
         return response
     try:
