@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +71,10 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_KEY):
     )
 
 DEBUG = envbool("MOTCUA_DEBUG", not PRODUCTION and MOTCUA_ENV != "test")
+if PRODUCTION and DEBUG:
+    # DEBUG shows tracebacks, settings and every address of the site to whoever causes an
+    # error, and keeps every SQL query in memory: never on a server facing the internet.
+    raise ImproperlyConfigured("MOTCUA_DEBUG=true is refused in production (MOTCUA_ENV=production)")
 ALLOWED_HOSTS = envlist(
     "MOTCUA_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
 )
@@ -111,6 +116,10 @@ MIDDLEWARE = [
     # First: a body over the page's limit is refused (413) before anything reads it.
     "motcua.lib.limits.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every response; first, so
+    # the error pages of the middleware below get them too.
+    "csp.middleware.CSPMiddleware",
+    "motcua.lib.headers.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -121,6 +130,10 @@ MIDDLEWARE = [
     # The site's 403/404/500 pages even with DEBUG on (the demo runs with DEBUG).
     "motcua.lib.middleware.FriendlyErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs a staff member out after MOTCUA_SESSION_IDLE_MINUTES without a request, and
+    # MOTCUA_SESSION_MAX_HOURS after signing in (motcua.lib.sessions); after the messages
+    # middleware, which carries the reason to the sign-in page.
+    "motcua.lib.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A sign-in refused by the throttle answers 429 with the wait (motcua.accounts.throttle).
     "motcua.accounts.throttle.ThrottleMiddleware",
@@ -380,6 +393,10 @@ MOTCUA_JOBS = {
     # A failed job is enqueued again this long after its last try (same day only).
     "RETRY_MINUTES": envint("MOTCUA_JOB_RETRY_MINUTES", 10),
 }
+# Expired sessions and old task results deleted every day (motcua.jobs.housekeeping); default
+# 22:00, after office hours (jobs.selectors.DEFAULTS).
+if env("MOTCUA_HOUSEKEEPING_TIME"):
+    MOTCUA_JOBS["HOUSEKEEPING_TIME"] = env("MOTCUA_HOUSEKEEPING_TIME")
 
 # The citizen portal's rate limits (docs/limits.md; 0 turns one off): failed tracking attempts
 # per client address, and per dossier code from one address (never per code alone: a guesser
@@ -398,19 +415,72 @@ MOTCUA_PORTAL = {
     "EXEMPT_NETWORKS": envlist("MOTCUA_PORTAL_EXEMPT_NETWORKS", ""),
 }
 
+# -- Security headers and sessions (docs/architecture.md, "Security headers and sessions") --
+
+# Content-Security-Policy (django-csp 4): only the site's own scripts, styles, images and
+# fonts. An inline <script> runs only with the response's nonce (templates write
+# nonce="{{ request.csp_nonce }}"); no template has an inline event handler or style attribute
+# (motcua/lib/tests/test_security_pages.py renders every page of motcua.lib.tests.pages and
+# checks; test_csp_browser.py opens them in Chromium). data: images: base.html's empty favicon.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page of motcua uses, switched off for the site and anything it embeds.
+MOTCUA_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Sessions exist only for signed-in staff and for a citizen between submitting a dossier (or
+# tracking one) and the page that shows it; portal page views create none. A staff session
+# ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after signing in,
+# whatever the activity (a shared counter computer left signed in). The cookie and the row
+# last no longer than the absolute lifetime; `motcua worker` deletes expired rows daily.
+MOTCUA_SESSIONS = {
+    "IDLE_MINUTES": envint("MOTCUA_SESSION_IDLE_MINUTES", 30),
+    "MAX_HOURS": envint("MOTCUA_SESSION_MAX_HOURS", 10),
+}
+if MOTCUA_SESSIONS["IDLE_MINUTES"] < 1 or MOTCUA_SESSIONS["MAX_HOURS"] < 1:
+    raise ImproperlyConfigured(
+        "MOTCUA_SESSION_IDLE_MINUTES and MOTCUA_SESSION_MAX_HOURS must be at least 1"
+    )
+SESSION_COOKIE_AGE = MOTCUA_SESSIONS["MAX_HOURS"] * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Finished background-task results (django-tasks-db) are deleted after this many days.
+MOTCUA_TASK_RESULTS_KEEP_DAYS = envint("MOTCUA_TASK_RESULTS_KEEP_DAYS", 30)
+
 # Production hardening: `motcua check --deploy` passes with no warnings.
 if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("MOTCUA_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("MOTCUA_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading puts the domain (and, with includeSubDomains, every subdomain) in the
+    # browsers' built-in HTTPS-only list, hard to undo; under a shared government parent
+    # domain that is the domain owner's decision, so it is opt-in.
+    SECURE_HSTS_PRELOAD = envbool("MOTCUA_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Django's deploy check recommends preloading (security.W021); declining is deliberate.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
-    SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {
     "version": 1,

@@ -82,7 +82,7 @@ class DossierFilterForm(forms.Form):
         required=False,
         max_length=MAX_QUERY,
         widget=forms.TextInput(
-            attrs={"type": "search", "maxlength": str(MAX_QUERY), "style": "width:100%"}
+            attrs={"type": "search", "maxlength": str(MAX_QUERY), "class": "full-width"}
         ),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)

@@ -41,7 +41,6 @@ PAGE_SIZE = 25
 # Session keys: codes the visitor proved (tracking), and the pages ending a submission.
 TRACKED = "portal_tracked"
 SUBMITTED = "portal_submitted"
-FORM_KEYS = "portal_form_keys"
 TRACKED_MAX = 20
 
 # Where a service's error field shows on the submission form.
@@ -197,9 +196,9 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         )
     if request.method != "POST":
         key = secrets.token_urlsafe(24)
-        # Writing the session now gives the visitor its cookie before the POST: a double
-        # click's second request then finds what the first one stored.
-        request.session[FORM_KEYS] = [*request.session.get(FORM_KEYS, [])[-9:], key]
+        # No session for a visitor who only looks at the form (issue 16: page views created
+        # session rows). A second click is stopped by static/js/submission.js, and a repeated
+        # POST with this key creates nothing more (online_submission_create).
         form = SubmissionForm(desks=desks, initial={"submission_key": key})
         if desks.count() == 1:
             form.initial["desk"] = desks.first()
