@@ -11,6 +11,8 @@ class JobKind(models.TextChoices):
     REMINDERS = "reminders", _("Directive reminders")
     # steering.services.indicator_snapshots_take.
     SNAPSHOTS = "snapshots", _("Indicator snapshots")
+    # jobs.housekeeping: expired sessions and old task results deleted (issue 16).
+    HOUSEKEEPING = "housekeeping", _("Housekeeping")
 
 
 class MarkStatus(models.TextChoices):

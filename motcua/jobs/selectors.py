@@ -23,6 +23,8 @@ DEFAULTS: dict[str, Any] = {
     "DIGEST_TIME": "16:30",
     "REMINDER_TIME": "08:00",
     "SNAPSHOT_TIME": "17:30",
+    # After office hours: the cleanup's deletes never compete with the counters' writes.
+    "HOUSEKEEPING_TIME": "22:00",
     "TICK_SECONDS": 30,
     "RETRY_MINUTES": 10,
 }
@@ -35,6 +37,7 @@ class JobsConfig:
     digest_time: time
     reminder_time: time
     snapshot_time: time
+    housekeeping_time: time
     tick_seconds: int
     retry_after: timedelta
 
@@ -68,6 +71,7 @@ def jobs_config() -> JobsConfig:
         digest_time=_local_time("DIGEST_TIME"),
         reminder_time=_local_time("REMINDER_TIME"),
         snapshot_time=_local_time("SNAPSHOT_TIME"),
+        housekeeping_time=_local_time("HOUSEKEEPING_TIME"),
         tick_seconds=_whole("TICK_SECONDS", 1),
         retry_after=timedelta(minutes=_whole("RETRY_MINUTES", 1)),
     )
@@ -145,4 +149,7 @@ def jobs_due(now: datetime) -> list[DueJob]:
                 due.append(DueJob(JobKind.DIGEST, str(unit.pk), day, args, unit.code))
     if nationwide and clock >= config.snapshot_time:
         due.append(DueJob(JobKind.SNAPSHOTS, "", day, [day.isoformat()]))
+    # Every day, working or not: sessions and task results pile up on holidays too.
+    if clock >= config.housekeeping_time:
+        due.append(DueJob(JobKind.HOUSEKEEPING, "", day, [day.isoformat()]))
     return due

@@ -53,9 +53,23 @@ def take_indicator_snapshots(day_iso: str) -> int:
         return done or 0
 
 
+@task()
+def housekeeping(day_iso: str) -> int:
+    """``jobs.housekeeping.housekeeping_run``, once a local day (every day, not only working
+    days). Returns the rows deleted."""
+    day = date.fromisoformat(day_iso)
+    with reporting_to_schedule(JobKind.HOUSEKEEPING, "", day):
+        from django.utils import timezone
+
+        from motcua.jobs.housekeeping import housekeeping_run
+
+        return sum(housekeeping_run(now=timezone.now()).values())
+
+
 # The task the scheduler enqueues for each kind of job.
 TASK_FOR_KIND: dict[JobKind, Task[..., int]] = {
     JobKind.DIGEST: send_unit_digest,
     JobKind.REMINDERS: send_directive_reminders,
     JobKind.SNAPSHOTS: take_indicator_snapshots,
+    JobKind.HOUSEKEEPING: housekeeping,
 }

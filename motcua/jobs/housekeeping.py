@@ -1,0 +1,67 @@
+"""The daily housekeeping of `motcua worker` (issue 16): rows that only pile up are deleted.
+
+Each step is a function ``(now) -> rows deleted``; :data:`STEPS` lists them and the
+``housekeeping`` task (``jobs.tasks``) runs them all once a local day at
+``MOTCUA_JOBS["HOUSEKEEPING_TIME"]``, working day or not. Another app needing a periodic
+cleanup appends a step here rather than adding a job kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django_tasks_db.models import DBTaskResult
+
+from motcua.lib.sessions import expired_sessions_delete
+
+
+def task_results_delete(*, now: datetime) -> int:
+    """Deletes the queue's finished task results (done or failed) older than
+    ``MOTCUA_TASK_RESULTS_KEEP_DAYS``; waiting and running ones are never touched."""
+    before = now - timedelta(days=settings.MOTCUA_TASK_RESULTS_KEEP_DAYS)
+    deleted, _by_model = DBTaskResult.objects.finished().filter(finished_at__lt=before).delete()
+    return deleted
+
+
+def sessions_delete(*, now: datetime) -> int:
+    """Deletes expired sessions (Django's ``clearsessions`` for the database backend)."""
+    return expired_sessions_delete(now=now)
+
+
+def upload_leftovers_clean(*, now: datetime) -> int:
+    """The upload janitor (``lib.janitor.files_clean``): pending uploads of crashed
+    transactions and files without a row, older than ``MOTCUA_UPLOAD_JANITOR_HOURS``."""
+    from motcua.lib.janitor import files_clean
+
+    return files_clean(now=now).total
+
+
+def rate_counters_delete(*, now: datetime) -> int:
+    """Deletes expired rate-limit counters (``lib.ratelimit.cleanup``, docs/limits.md)."""
+    from motcua.lib.ratelimit import cleanup
+
+    return cleanup(now=now)
+
+
+def tracking_attempts_delete(*, now: datetime) -> int:
+    """Deletes the portal's record of failed tracking attempts older than
+    ``MOTCUA_PORTAL["TRACK_RECORD_DAYS"]`` (``portal.services.tracking_attempts_delete``)."""
+    from motcua.portal.services import tracking_attempts_delete as delete
+
+    return delete(now=now)
+
+
+STEPS: list[tuple[str, Callable[..., int]]] = [
+    ("expired sessions", sessions_delete),
+    ("old task results", task_results_delete),
+    ("upload leftovers", upload_leftovers_clean),
+    ("expired rate-limit counters", rate_counters_delete),
+    ("old failed tracking attempts", tracking_attempts_delete),
+]
+
+
+def housekeeping_run(*, now: datetime) -> dict[str, int]:
+    """Runs every step; returns the rows each deleted. Each step is idempotent."""
+    return {name: step(now=now) for name, step in STEPS}
