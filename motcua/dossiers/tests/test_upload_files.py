@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.signals import request_finished
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from motcua.dossiers.errors import InvalidInput
@@ -82,8 +82,13 @@ def test_a_submission_that_fails_after_the_file_was_written_leaves_no_file(world
 
     with pytest.raises(InvalidInput):
         submission()
-    # The end of the request notices the rollback and removes the pending file.
-    request_finished.send(sender=None)
+    # The end of the request notices the rollback and removes the pending file. (Sent as
+    # Django's test client sends it: without closing the test's database connection.)
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_finished.send(sender=None)
+    finally:
+        request_finished.connect(close_old_connections)
     assert on_disk(media) == []
     assert DossierFile.objects.count() == 0
 
