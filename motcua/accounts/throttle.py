@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.dispatch import receiver
@@ -119,9 +118,11 @@ def refusal_message(refused: ratelimit.RateLimited) -> str:
     ) % {"minutes": refused.minutes}
 
 
-class ThrottleBackend(BaseBackend):
+class ThrottleBackend:
     """First of ``AUTHENTICATION_BACKENDS``: counts the attempt, or stops authentication
-    (``PermissionDenied``) before any password is checked. It never signs anyone in."""
+    (``PermissionDenied``) before any password is checked. It never signs anyone in, and has
+    no ``get_user`` on purpose: ``Client.force_login`` and the session take the first
+    backend that has one, and this one must never be it."""
 
     def authenticate(
         self,

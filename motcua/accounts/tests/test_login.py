@@ -189,3 +189,11 @@ def test_sign_in_counters_expire_and_the_cleanup_removes_them(clock):
     clock.move(seconds=window.total_seconds())
     assert ratelimit.cleanup() == 2
     assert not RateCounter.objects.exists()
+
+
+def test_the_throttle_backend_never_holds_a_session(clock):
+    """``force_login`` and the session take the first backend with ``get_user``: never the
+    throttle's (a session of it would find no user on the next page)."""
+    client = Client()
+    client.force_login(make_user())
+    assert client.get("/admin/").status_code == 200
