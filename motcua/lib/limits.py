@@ -60,6 +60,14 @@ def _spool(source: IO[bytes], most: int) -> tuple[IO[bytes], int] | None:
     return cast(IO[bytes], copy), size
 
 
+def _refused(request: HttpRequest, most: int) -> HttpResponse:
+    response = errors.request_too_large(request, most)
+    # With its length the page can be read at once: the client is still expecting to send
+    # its body, and the connection will not be reused.
+    response["Content-Length"] = str(len(response.content))
+    return response
+
+
 class RequestSizeMiddleware:
     """413 for a body over the page's limit, decided from ``Content-Length`` before any byte
     of the body is read (a chunked body: while it is read, at the limit)."""
@@ -78,11 +86,11 @@ class RequestSizeMiddleware:
             if size < 0:
                 return errors.bad_request(request)
             if size > most:
-                return errors.request_too_large(request, most)
+                return _refused(request, most)
         elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
             spooled = _spool(request.META["wsgi.input"], most)
             if spooled is None:
-                return errors.request_too_large(request, most)
+                return _refused(request, most)
             body, size = spooled
             # WSGIRequest read its stream's length from CONTENT_LENGTH (none: an empty body);
             # give it the copied body with its length.

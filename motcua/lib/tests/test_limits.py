@@ -124,6 +124,8 @@ def test_the_live_server_answers_413_before_the_body_is_sent(live_server):
                 break
             answer += piece
     assert answer.startswith(b"HTTP/1.1 413 ")
+    # Its length is given, so the page can be read without waiting for the connection to end.
+    assert b"\r\nContent-Length: " in answer
 
 
 @pytest.mark.django_db
