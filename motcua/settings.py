@@ -333,12 +333,14 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("MOTCUA_DATA_UPLOAD_MAX_NUMBER_FIELDS", 1
 DATA_UPLOAD_MAX_NUMBER_FILES = envint("MOTCUA_DATA_UPLOAD_MAX_NUMBER_FILES", 50)
 # The catalogue and indicator imports, by page and by command (motcua.lib.tablefile): the
 # file's size, an XLSX's unpacked size (a worksheet is streamed, other parts are read whole)
-# and packing ratio, data rows, a CSV cell's length, problems listed before the check stops.
+# and packing ratio, data rows, cells in a row, a cell's length, problems listed before the
+# check stops.
 MOTCUA_IMPORT = {
     "MAX_FILE_BYTES": envint("MOTCUA_IMPORT_MAX_FILE_BYTES", 10 * 1024 * 1024),
     "MAX_ROWS": envint("MOTCUA_IMPORT_MAX_ROWS", 20_000),
     "MAX_ERRORS": envint("MOTCUA_IMPORT_MAX_ERRORS", 50),
     "MAX_CSV_FIELD_CHARS": envint("MOTCUA_IMPORT_MAX_CSV_FIELD_CHARS", 100_000),
+    "MAX_COLUMNS": envint("MOTCUA_IMPORT_MAX_COLUMNS", 100),
     "XLSX_MAX_UNPACKED_BYTES": envint("MOTCUA_IMPORT_XLSX_MAX_UNPACKED_BYTES", 200 * 1024 * 1024),
     "XLSX_MAX_PART_BYTES": envint("MOTCUA_IMPORT_XLSX_MAX_PART_BYTES", 32 * 1024 * 1024),
     "XLSX_MAX_RATIO": envint("MOTCUA_IMPORT_XLSX_MAX_RATIO", 500),

@@ -42,6 +42,7 @@ DEFAULT_LIMITS: dict[str, int] = {
     "XLSX_MAX_PART_BYTES": 32 * 1024 * 1024,
     "XLSX_MAX_RATIO": 500,
     "XLSX_MAX_MEMBERS": 500,
+    "MAX_COLUMNS": 100,
 }
 # (line, cells) of a file, one record at a time.
 Records = Generator[tuple[int, Sequence[object]], None, None]
@@ -265,6 +266,87 @@ def _check_package(data: bytes, name: str) -> None:
         )
 
 
+def _column_number(reference: str) -> int:
+    """'C12' -> 3; 0 without a reference."""
+    number = 0
+    for letter in reference:
+        if not "A" <= letter <= "Z":
+            break
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+class _ScanDone(Exception):
+    """The pre-scan has seen enough rows: the row limit is the reader's to report."""
+
+
+def _check_sheets(data: bytes, name: str) -> None:
+    """Stream every worksheet's XML once, cheaply (expat, no tree), before openpyxl builds a
+    row: refuse a row of more than ``MAX_COLUMNS`` cells or a cell longer than
+    ``MAX_CSV_FIELD_CHARS`` (openpyxl would hold either whole in memory), and a DOCTYPE (no
+    workbook has one; entity tricks need it). Stops at the row limit."""
+    from xml.parsers import expat
+
+    most_cells = limit("MAX_COLUMNS")
+    most_chars = limit("MAX_CSV_FIELD_CHARS")
+    last_line = limit("MAX_ROWS") + 1
+    state = {"line": 0, "cells": 0, "chars": 0}
+
+    def refuse(message: str) -> FileFormatError:
+        return FileFormatError([RowError(state["line"] or None, None, message)])
+
+    def too_wide() -> FileFormatError:
+        return refuse(
+            _("the row has more than %(limit)s cells (the limit for an import file)")
+            % {"limit": format_number(most_cells)}
+        )
+
+    def start(tag: str, attributes: dict[str, str]) -> None:
+        local = tag.rsplit("}", 1)[-1].rsplit(" ", 1)[-1]
+        if local == "row":
+            number = attributes.get("r", "")
+            state["line"] = int(number) if number.isdigit() else state["line"] + 1
+            state["cells"] = 0
+            if state["line"] > last_line:
+                raise _ScanDone
+        elif local == "c":
+            state["cells"] += 1
+            state["chars"] = 0
+            # openpyxl makes the row as wide as its last cell's column ("XFD2": 16.384).
+            if state["cells"] > most_cells or _column_number(attributes.get("r", "")) > most_cells:
+                raise too_wide()
+
+    def text(content: str) -> None:
+        state["chars"] += len(content)
+        if state["chars"] > most_chars:
+            raise refuse(
+                _("a cell is longer than %(limit)s characters (the limit for an import file)")
+                % {"limit": format_number(most_chars)}
+            )
+
+    def doctype(*_args: object) -> None:
+        raise _not_a_workbook(name)
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        for member in package.infolist():
+            if not member.filename.startswith("xl/worksheets/"):
+                continue
+            parser = expat.ParserCreate(namespace_separator=" ")
+            parser.StartElementHandler = start
+            parser.CharacterDataHandler = text
+            parser.StartDoctypeDeclHandler = doctype
+            state.update(line=0, cells=0, chars=0)
+            try:
+                with package.open(member) as source:
+                    while chunk := source.read(64 * 1024):
+                        parser.Parse(chunk, False)
+                    parser.Parse(b"", True)
+            except _ScanDone:
+                continue
+            except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError):
+                raise _not_a_workbook(name) from None
+
+
 def _sheet_size_from_header(self: Any) -> None:
     """openpyxl's read-only sheet looks for ``<dimension>`` by parsing until the END of
     ``<sheetData>``: a sheet without one is read whole (and kept as a tree) when the workbook
@@ -291,6 +373,7 @@ def _xlsx_records(data: bytes, name: str) -> Records:
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     _check_package(data, name)
+    _check_sheets(data, name)
     # See _sheet_size_from_header: a fix of openpyxl's own lookup, for every read-only sheet.
     ReadOnlyWorksheet._get_size = _sheet_size_from_header
     try:
@@ -382,6 +465,21 @@ def read_table(
         records.close()
 
 
+def _check_width(line: int, cells: Sequence[object]) -> None:
+    most = limit("MAX_COLUMNS")
+    if len(cells) > most:
+        raise FileFormatError(
+            [
+                RowError(
+                    line,
+                    None,
+                    _("the row has more than %(limit)s cells (the limit for an import file)")
+                    % {"limit": format_number(most)},
+                )
+            ]
+        )
+
+
 def _rows(
     records: Iterator[tuple[int, Sequence[object]]],
     columns: Sequence[str],
@@ -389,6 +487,8 @@ def _rows(
     cell_text: Callable[[str, object], str],
 ) -> list[tuple[int, dict[str, str]]]:
     first = next(records, None)
+    if first is not None:
+        _check_width(1, first[1])
     if first is None or all(clean_text(cell_text("", c)) == "" for c in first[1]):
         raise FileFormatError([RowError(1, None, _("the header row is missing"))])
 
@@ -404,6 +504,7 @@ def _rows(
     last_line = limit("MAX_ROWS") + 1
     rows = []
     for line, cells in records:
+        _check_width(line, cells)
         if line > last_line:
             texts = [cell_text("", c) for c in cells]
             if any(clean_text(t) for t in texts) or line > 2 * last_line:

@@ -83,3 +83,24 @@ def zip_bomb_xlsx(unpacked_bytes: int = 40 * 1024 * 1024) -> bytes:
             "<sheetData/></worksheet>",
         )
     return buffer.getvalue()
+
+
+def sheet_xlsx(sheet_xml: str) -> bytes:
+    """A workbook whose only worksheet is ``sheet_xml`` (a whole ``<worksheet>`` document)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        package.writestr("_rels/.rels", _ROOT_RELS)
+        package.writestr("xl/workbook.xml", _WORKBOOK)
+        package.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        package.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return buffer.getvalue()
+
+
+def sheet_of_rows(*rows: str, before: str = "") -> bytes:
+    """A workbook of a header (ma, ten) and the ``<row>`` elements ``rows``."""
+    header = "<row>" + _inline("ma") + _inline("ten") + "</row>"
+    return sheet_xlsx(
+        f'{before}<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f"<sheetData>{header}{''.join(rows)}</sheetData></worksheet>"
+    )

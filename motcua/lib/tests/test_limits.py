@@ -14,7 +14,7 @@ from django.utils import translation
 
 from motcua.lib.limits import request_limit
 from motcua.lib.tablefile import FileFormatError, read_table
-from motcua.lib.tests.hostile import streamed_xlsx, zip_bomb_xlsx
+from motcua.lib.tests.hostile import sheet_of_rows, streamed_xlsx, zip_bomb_xlsx
 
 MB = 1024 * 1024
 PORTAL_SUBMIT = "/dich-vu-cong/thu-tuc/1.000001/nop-truc-tuyen/"
@@ -219,3 +219,28 @@ def test_an_ordinary_workbook_is_still_read():
     assert zipfile.is_zipfile(io.BytesIO(buffer.getvalue()))
     rows = read_table(buffer.getvalue(), "a.xlsx", columns=COLUMNS, cell_text=text)
     assert rows == [(2, {"ma": "1", "ten": "Khai sinh"}), (4, {"ma": "2", "ten": "Khai tử"})]
+
+
+def test_a_row_too_wide_for_any_table_is_refused_before_openpyxl_builds_it():
+    wide = "<row>" + "<c><v>1</v></c>" * 101 + "</row>"
+    expected = ["dòng 2: dòng có hơn 100 ô (giới hạn của tệp nhập dữ liệu)"]
+    assert refusal(sheet_of_rows(wide), "rong.xlsx") == expected
+    # One cell in the last column makes an openpyxl row 16.384 wide.
+    far = '<row><c r="XFD2"><v>1</v></c></row>'
+    assert refusal(sheet_of_rows(far), "xa.xlsx") == expected
+    assert refusal(b"ma;ten\n" + b";" * 100 + b"\n", "rong.csv") == expected
+
+
+def test_a_huge_xlsx_cell_is_refused_while_streaming(settings):
+    settings.MOTCUA_IMPORT = {**settings.MOTCUA_IMPORT, "MAX_CSV_FIELD_CHARS": 1000}
+    long = '<row><c t="inlineStr"><is><t>' + "a" * 1001 + "</t></is></c></row>"
+    assert refusal(sheet_of_rows(long), "dai.xlsx") == [
+        "dòng 2: có ô dài hơn 1.000 ký tự (giới hạn của tệp nhập dữ liệu)"
+    ]
+
+
+def test_a_sheet_with_a_doctype_is_refused():
+    doctype = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>'
+    assert refusal(sheet_of_rows(before=doctype), "dtd.xlsx") == [
+        "dtd.xlsx không phải là tệp XLSX đọc được"
+    ]
