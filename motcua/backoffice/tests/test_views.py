@@ -94,8 +94,10 @@ def receive_at_counter(**applicant) -> Dossier:
 
 
 def same_page(html: str) -> str:
-    """The page without its CSRF tokens and the language form's return address."""
+    """The page without its CSRF tokens, CSP nonces (both new in every response) and the
+    language form's return address."""
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    html = re.sub(r' nonce="[^"]*"', "", html)
     return re.sub(r'name="next" value="[^"]*"', "", html)
 
 

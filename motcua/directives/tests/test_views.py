@@ -40,9 +40,10 @@ def client_for(user) -> Client:
 
 
 def without_tokens(content: bytes) -> str:
-    """A page without its CSRF tokens (different in every response) and its own address (the
-    language switch returns to it)."""
+    """A page without its CSRF tokens and CSP nonces (different in every response) and its own
+    address (the language switch returns to it)."""
     html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", content.decode())
+    html = re.sub(r' nonce="[^"]+"', "", html)
     return re.sub(r'name="next" value="[^"]+"', "", html)
 
 
