@@ -170,6 +170,8 @@ def _check_text_options(options: dict[str, Any]) -> None:
     for name, value in options.items():
         values = value if isinstance(value, list | tuple) else [value]
         for text in values:
+            if name == "file" and isinstance(text, str) and "\x00" not in text:
+                continue  # a path is not stored: a file name that is not UTF-8 may be opened
             problem = forbidden_character(text) if isinstance(text, str) else None
             if problem:
                 option = _POSITIONAL.get(name) or "--" + name.replace("_", "-")
