@@ -15,7 +15,9 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import socket
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
@@ -117,6 +119,26 @@ def harvest(surface: Surface, routes: list[Route]) -> None:
                     target = route_of(form.action)
                     if target is not None:
                         surface.forms.setdefault((target, role), []).append(form)
+
+
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def loopback_only() -> Iterator[None]:
+    """The abuse suite talks to nothing but this machine: a connection to any other address
+    (an e-mail server, a web service a view might call) fails the test."""
+    real = socket.socket.connect
+
+    def connect(self: socket.socket, address: object) -> None:
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0] if isinstance(address, tuple) else address
+            assert host in LOOPBACK, f"the abuse suite tried to connect to {address}"
+        return real(self, address)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "connect", connect)
+        yield
 
 
 @pytest.fixture(scope="module")

@@ -231,3 +231,12 @@ def test_unsafe_methods_without_a_token_are_refused(role, surface, db) -> None: 
                 problems.append(outcome.describe())
     assert checked > 50
     assert not problems, "\n\n".join(problems)
+
+
+def test_the_suite_cannot_reach_another_machine() -> None:
+    """The guard of conftest.loopback_only is on: a connection elsewhere fails at once
+    (192.0.2.1 is TEST-NET-1, never routed)."""
+    import socket
+
+    with socket.socket() as sock, pytest.raises(AssertionError, match="192.0.2.1"):
+        sock.connect(("192.0.2.1", 25))
