@@ -276,7 +276,9 @@ def value_enter_page(request: HttpRequest) -> HttpResponse:
     else:
         initial: dict[str, Any] = {"unit": request.GET.get("unit", choices[0][0])}
         code = request.GET.get("definition", "")
-        definition = IndicatorDefinition.objects.filter(code=code).first() if code else None
+        # A NUL is in no stored code (PostgreSQL would refuse the query): no definition.
+        known = code and "\x00" not in code
+        definition = IndicatorDefinition.objects.filter(code=code).first() if known else None
         if definition is not None and not definition.is_computed:
             initial["definition"] = definition.pk
         form = IndicatorValueForm(initial=initial, units=choices)

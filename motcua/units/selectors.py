@@ -44,7 +44,13 @@ def unit_at(code: str, on: date) -> AdministrativeUnit:
     One query. The loader and ``AdministrativeUnit.clean`` refuse overlapping versions of a
     code, so at most one row matches.
     """
-    unit = AdministrativeUnit.objects.filter(valid_on(on), code=code).first()
+    # No stored code holds a NUL (PostgreSQL's text refuses one): such a code is not found,
+    # rather than an error from the database (issue 16: ``?unit=%00`` answered 500).
+    unit = (
+        None
+        if "\x00" in code
+        else AdministrativeUnit.objects.filter(valid_on(on), code=code).first()
+    )
     if unit is None:
         raise UnitNotFound(
             _("No administrative unit with code %(code)s on %(date)s")
@@ -55,6 +61,8 @@ def unit_at(code: str, on: date) -> AdministrativeUnit:
 
 def unit_versions(code: str) -> QuerySet[AdministrativeUnit]:
     """Every unit that has carried ``code``, oldest first (one query when evaluated)."""
+    if "\x00" in code:  # never stored (see unit_at): none, not a database error
+        return AdministrativeUnit.objects.none()
     return AdministrativeUnit.objects.filter(code=code).order_by(
         Case(When(valid_from__isnull=True, then=Value(0)), default=Value(1)), "valid_from"
     )
