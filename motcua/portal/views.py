@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -341,7 +342,8 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
     found = _tracked_dossier(request, code)
     if found is None:
         response = redirect("portal:track")
-        response["Location"] += f"?code={services.code_normalise(code)}"
+        # Encoded: a code from the address may hold anything, CR/LF included.
+        response["Location"] += "?" + urlencode({"code": services.code_normalise(code)})
         return response
     due = found.reappointed_due_at or found.effective_due_at or found.due_at
     timeline = [

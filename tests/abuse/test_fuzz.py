@@ -242,13 +242,16 @@ def test_the_suite_cannot_reach_another_machine() -> None:
         sock.connect(("192.0.2.1", 25))
 
 
-# Inputs the fuzz found (a 500 on PostgreSQL: its text refuses NUL), kept as plain cases.
+# Inputs the fuzz found (a 500: NUL on PostgreSQL, CR/LF in a redirect), kept as plain cases.
 FOUND = [
     ("leader", "/bao-cao/api/end-of-day", {"unit": "\x00"}),
     ("leader", "/bao-cao/", {"unit": "0\x0058"}),
     ("steering", "/chi-dao/chi-dao-dieu-hanh/", {"unit": "\x00"}),
     ("steering", "/chi-dao/chi-tieu/", {"unit": "\x00"}),
     ("leader", "/chi-dao/chi-tieu/nhap/", {"definition": "\x00"}),
+    # The portal's redirect to tracking carried the code unencoded: CR/LF was a 500.
+    ("anonymous", "/dich-vu-cong/ho-so/0%0D0/", {}),
+    ("anonymous", "/dich-vu-cong/ho-so/a%0Ab&c#d/", {}),
 ]
 
 
