@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import RoleAssignment, User
+from motcua.lib.admin import CheckedInitialMixin
 
 # Django stores the four default permission names in English ("Can add dossier") when it
 # creates them; the admin shows them from these translated patterns instead.
@@ -80,7 +81,7 @@ class UserAdmin(TranslatedPermissionsMixin, BaseUserAdmin[User]):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin[RoleAssignment]):
+class RoleAssignmentAdmin(CheckedInitialMixin, admin.ModelAdmin[RoleAssignment]):
     list_display = ["user", "role", "unit", "agency"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "unit__name", "unit__code"]

@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ComponentRequirement, FeeItem, Field, Procedure, ProcedureVersion
+from motcua.lib.admin import CheckedInitialMixin
 
 
 class VersionInline(admin.TabularInline[ProcedureVersion, Procedure]):
@@ -55,7 +56,7 @@ class ProcedureAdmin(admin.ModelAdmin[Procedure]):
 
 
 @admin.register(ProcedureVersion)
-class ProcedureVersionAdmin(admin.ModelAdmin[ProcedureVersion]):
+class ProcedureVersionAdmin(CheckedInitialMixin, admin.ModelAdmin[ProcedureVersion]):
     list_display = [
         "procedure",
         "version",

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from motcua.directives.models import Directive, DirectiveReminder, DirectiveUpdate, Meeting
+from motcua.lib.admin import CheckedInitialMixin
 
 
 class ReadOnlyInline(admin.TabularInline[DirectiveUpdate, Directive]):
@@ -23,7 +24,7 @@ class ReadOnlyInline(admin.TabularInline[DirectiveUpdate, Directive]):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin[Meeting]):
+class MeetingAdmin(CheckedInitialMixin, admin.ModelAdmin[Meeting]):
     list_display = ["held_on", "body", "title", "unit"]
     list_filter = ["unit"]
     search_fields = ["body", "title", "chair", "minutes"]
@@ -33,7 +34,7 @@ class MeetingAdmin(admin.ModelAdmin[Meeting]):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(admin.ModelAdmin[Directive]):
+class DirectiveAdmin(CheckedInitialMixin, admin.ModelAdmin[Directive]):
     list_display = ["meeting", "number", "unit", "agency", "head_name", "deadline", "status"]
     list_filter = ["status", "unit"]
     search_fields = ["text", "head_name"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
+from motcua.lib.admin import CheckedInitialMixin
 from motcua.steering.models import (
     IndicatorDefinition,
     IndicatorSnapshot,
@@ -68,7 +69,7 @@ class IndicatorDefinitionAdmin(DefinitionAdminBase):
 
 
 @admin.register(IndicatorTarget)
-class IndicatorTargetAdmin(TargetAdminBase):
+class IndicatorTargetAdmin(CheckedInitialMixin, TargetAdminBase):
     list_display = ["definition", "unit", "year", "value", "assigned_by", "legal_ref", "set_at"]
     list_filter = ["year", "definition"]
     search_fields = ["unit__code", "unit__name", "definition__name", "legal_ref"]
@@ -122,7 +123,7 @@ class MemberInline(MemberInlineBase):
 
 
 @admin.register(WorkingGroup)
-class WorkingGroupAdmin(GroupAdminBase):
+class WorkingGroupAdmin(CheckedInitialMixin, GroupAdminBase):
     list_display = ["name", "unit", "level", "member_count", "decision_ref"]
     list_filter = ["level"]
     search_fields = ["name", "unit__code", "unit__name", "decision_ref"]
@@ -148,7 +149,7 @@ class WorkingGroupAdmin(GroupAdminBase):
 
 
 @admin.register(WorkingGroupMember)
-class WorkingGroupMemberAdmin(MemberAdminBase):
+class WorkingGroupMemberAdmin(CheckedInitialMixin, MemberAdminBase):
     list_display = ["name", "group", "role", "position", "phone"]
     list_filter = ["role", "group__level"]
     search_fields = ["name", "position", "phone", "group__name"]

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.lib.admin import CheckedInitialMixin
 from motcua.lib.formatting import format_date
 from motcua.units.models import AdministrativeUnit, Agency, Succession
 
@@ -65,7 +66,7 @@ class SuccessionInline(SuccessionInlineBase):
 
 
 @admin.register(AdministrativeUnit)
-class AdministrativeUnitAdmin(UnitAdminBase):
+class AdministrativeUnitAdmin(CheckedInitialMixin, UnitAdminBase):
     list_display = ["code", "name", "kind", "level", "parent", "validity"]
     list_filter = ["level", "kind", StillValidFilter]
     search_fields = ["code", "name"]
@@ -84,7 +85,7 @@ class AdministrativeUnitAdmin(UnitAdminBase):
 
 
 @admin.register(Succession)
-class SuccessionAdmin(SuccessionAdminBase):
+class SuccessionAdmin(CheckedInitialMixin, SuccessionAdminBase):
     list_display = ["predecessor", "successor", "kind", "effective_date", "legal_ref"]
     list_filter = ["kind", "effective_date"]
     search_fields = [
@@ -100,7 +101,7 @@ class SuccessionAdmin(SuccessionAdminBase):
 
 
 @admin.register(Agency)
-class AgencyAdmin(AgencyAdminBase):
+class AgencyAdmin(CheckedInitialMixin, AgencyAdminBase):
     list_display = ["code", "name", "kind", "unit", "electronic_code", "valid_from", "valid_to"]
     list_filter = ["kind", "unit__level"]
     search_fields = ["code", "name", "electronic_code", "unit__code", "unit__name"]

@@ -252,6 +252,12 @@ FOUND = [
     # The portal's redirect to tracking carried the code unencoded: CR/LF was a 500.
     ("anonymous", "/dich-vu-cong/ho-so/0%0D0/", {}),
     ("anonymous", "/dich-vu-cong/ho-so/a%0Ab&c#d/", {}),
+    # An admin add page's initial values from the address reached an autocomplete's query.
+    ("admin", "/admin/units/agency/add/", {"unit": "abc"}),
+    ("admin", "/admin/units/succession/add/", {"predecessor": "1.5", "successor": "x"}),
+    ("admin", "/admin/accounts/roleassignment/add/", {"user": "\u00e9", "unit": "-"}),
+    ("admin", "/admin/catalog/procedureversion/add/", {"procedure": "abc", "field": "[]"}),
+    ("admin", "/admin/steering/indicatortarget/add/", {"unit": "x", "assigned_by": "y"}),
 ]
 
 
