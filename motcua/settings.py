@@ -423,7 +423,7 @@ MOTCUA_PORTAL = {
 # fonts. An inline <script> runs only with the response's nonce (templates write
 # nonce="{{ request.csp_nonce }}"); no template has an inline event handler or style attribute
 # (motcua/lib/tests/test_security_pages.py renders every page of motcua.lib.tests.pages and
-# checks; test_csp_browser.py opens them in Chromium). data: images: base.html's empty favicon.
+# checks; test_phone_layout.py opens them in Chromium). data: images: base.html's empty favicon.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

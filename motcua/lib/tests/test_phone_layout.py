@@ -56,6 +56,25 @@ def fits(page: Any) -> tuple[bool, int]:
     return scroll_width <= client_width, scroll_width
 
 
+def watch(page: Any, seen: list[str]) -> None:
+    """Collects what the browser says about the policy and any uncaught script error."""
+    page.on(
+        "console",
+        lambda message: (
+            seen.append(f"console {message.type}: {message.text}")
+            if "Content Security Policy" in message.text
+            or "Content-Security-Policy" in message.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: seen.append(f"script error: {error}"))
+    # Violations the console might word differently are caught as events too.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'Content Security Policy violation: ' + e.violatedDirective + ' ' + e.blockedURI));"
+    )
+
+
 @pytest.mark.django_db(transaction=True)
 def test_every_page_fits_a_phone_for_every_role(
     demo_site, live_server, browser, browser_context_args, log_in
@@ -65,19 +84,36 @@ def test_every_page_fits_a_phone_for_every_role(
     for entry in PAGES:
         roles.setdefault(entry.role, []).append(entry)
     overflowing = []
+    violations: list[str] = []
     dossier_url, dossier_role = "", ""
     for role, entries in roles.items():
         context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
         page = context.new_page()
+        seen: list[str] = []
+        watch(page, seen)
         if role:
             log_in(page, role, DEMO_PASSWORD)
             assert "/dang-nhap/" not in page.url, f"{role} could not sign in"
         for entry in entries:
             url = address(page, base, entry.where)
+            seen.clear()
             response = page.goto(base + url)
             assert response is not None
             expected = 404 if entry.name == "not-found" else 200
             assert response.status == expected, f"{entry.name} ({url}): {response.status}"
+            # The same visit checks the Content-Security-Policy (issue 16): the header is
+            # there, nothing is blocked, the layout's nonce'd script and the chart ran.
+            assert "content-security-policy" in response.headers, url
+            page.wait_for_load_state("load")
+            violations += [f"{entry.name} ({url}): {line}" for line in seen]
+            if not entry.name.startswith("admin"):
+                assert page.evaluate("() => document.documentElement.classList.contains('js')")
+            if entry.name == "dashboard":
+                drawn = page.evaluate(
+                    "() => typeof Chart === 'function' && [...document.querySelectorAll('canvas')]"
+                    ".some(c => Chart.getChart(c) !== undefined)"
+                )
+                assert drawn, "the dashboard's chart was not drawn"
             ok, width = fits(page)
             if not ok:
                 overflowing.append(f"{entry.name} ({url}) as {role or 'visitor'}: {width} px")
@@ -85,6 +121,7 @@ def test_every_page_fits_a_phone_for_every_role(
                 dossier_url, dossier_role = url, role
         context.close()
     assert not overflowing, "pages wider than a 390 px phone:\n" + "\n".join(overflowing)
+    assert not violations, "\n".join(violations)
 
     # The long-word case: an applicant name that is one 10.000-character word (as long as
     # the column holds), on the dossier page and in the lists that show it.

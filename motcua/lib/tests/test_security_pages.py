@@ -2,7 +2,7 @@
 (issue 16, "Strict headers and sessions"): no inline event handler, ``javascript:`` address or
 ``style`` attribute is left (a CSP without 'unsafe-inline' would block them), every inline
 ``<script>``/``<style>`` carries the response's nonce, and a visitor's page views create no
-session row. Rendered by Django's test client (the browser check is test_csp_browser.py).
+session row. Rendered by Django's test client (the browser check is test_phone_layout.py).
 """
 
 from __future__ import annotations
