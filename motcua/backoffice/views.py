@@ -36,6 +36,7 @@ from motcua.backoffice.forms import DossierFilterForm, ReceiveForm
 from motcua.catalog.selectors import procedure_in_force
 from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ
+from motcua.documents import printouts
 from motcua.dossiers.access import dossier_get_for_user, dossier_list_for_user
 from motcua.dossiers.choices import (
     Action,
@@ -645,20 +646,18 @@ def _last_reason(dossier: Dossier, actions: tuple[str, ...]) -> str | None:
 
 @staff_view
 def dossier_print(request: HttpRequest, code: str, form: str) -> HttpResponse:
-    """Forms 01–05 of the dossier as PDF (documents.forms, Decree 30 layout)."""
-    from motcua.documents import forms  # printed forms are optional until helper A lands
-
+    """Forms 01–05 of the dossier as PDF (documents.printouts, Decree 30 layout)."""
     dossier = _dossier(request, code)
     name = f"{dossier.code}-{form}.pdf"
     if form == "01" and dossier.received_at is not None:
-        return _pdf(forms.receipt_01(dossier), name)
+        return _pdf(printouts.receipt_01(dossier), name)
     if form == "02":
         reason = _last_reason(dossier, (Action.REQUEST_COMPLETION, Action.REQUEST_SUPPLEMENT))
         if reason is not None:
-            return _pdf(forms.supplement_02(dossier, reason=reason), name)
+            return _pdf(printouts.supplement_02(dossier, reason=reason), name)
     if form == "03" and dossier.status == Status.REFUSED:
         reason = _last_reason(dossier, (Action.REFUSE,)) or ""
-        return _pdf(forms.refusal_03(dossier, reason=reason), name)
+        return _pdf(printouts.refusal_03(dossier, reason=reason), name)
     if form == "04":
         extensions = dossier.extensions.order_by("-created_at", "-id")
         wanted = request.GET.get("extension", "")
@@ -666,24 +665,22 @@ def dossier_print(request: HttpRequest, code: str, form: str) -> HttpResponse:
             extensions.filter(pk=int(wanted)).first() if wanted.isdigit() else extensions.first()
         )
         if extension is not None:
-            return _pdf(forms.apology_04(extension), f"{dossier.code}-04-{extension.pk}.pdf")
+            return _pdf(printouts.apology_04(extension), f"{dossier.code}-04-{extension.pk}.pdf")
     if form == "05" and dossier.received_at is not None:
-        return _pdf(forms.control_sheet_05(dossier), name)
+        return _pdf(printouts.control_sheet_05(dossier), name)
     raise Http404(_("This form does not exist for this dossier."))
 
 
 @staff_view
 def fee_receipt(request: HttpRequest, code: str, event_id: int) -> HttpResponse:
     """The printed receipt of one payment of the dossier."""
-    from motcua.documents import forms
-
     dossier = _dossier(request, code)
     event = receipt_event(dossier.pk, event_id)
     if event is None:
         raise Http404(_("No such payment."))
     receipt = event.receipt
     number = f"{receipt.book.label}-{receipt.number:07d}" if receipt else f"{event.pk}"
-    response = _pdf(forms.fee_receipt(event), f"{dossier.code}-bien-lai-{number}.pdf")
+    response = _pdf(printouts.fee_receipt(event), f"{dossier.code}-bien-lai-{number}.pdf")
     if request.GET.get("tai-ve") == "1":  # the download link; the other opens it to print
         response["Content-Disposition"] = response["Content-Disposition"].replace(
             "inline", "attachment", 1
@@ -721,9 +718,7 @@ def tracking_log(request: HttpRequest) -> HttpResponse:
     if errors or agency is None:
         context = {"agencies": agencies, "errors": errors, "values": params}
         return render(request, "backoffice/tracking_log.html", context, status=400)
-    from motcua.documents import forms
-
-    data = forms.tracking_log_06(agency=agency, start=bounds["from"], end=bounds["to"])
+    data = printouts.tracking_log_06(agency=agency, start=bounds["from"], end=bounds["to"])
     return _pdf(
         data, f"so-theo-doi-{agency.code}-{bounds['from']:%Y%m%d}-{bounds['to']:%Y%m%d}.pdf"
     )

@@ -29,7 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from motcua.core import workflow
-from motcua.documents.forms import tracking_url
+from motcua.documents.printouts import tracking_url
 from motcua.dossiers.choices import Outcome, ResultForm
 from motcua.dossiers.models import Dossier, DossierEvent, Extension
 from motcua.jobs.digest import format_moment

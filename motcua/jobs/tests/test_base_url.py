@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from motcua.directives.emails import directive_url
 from motcua.directives.models import Directive
-from motcua.documents import forms
+from motcua.documents import printouts
 from motcua.dossiers.choices import ResultForm
 from motcua.dossiers.services import Applicant
 from motcua.dossiers.tests.world import World, build_world
@@ -39,7 +39,7 @@ def public(settings):
 
 def qr_payload_matches(png_images: list, text: str) -> bool:
     """Whether each embedded image is the QR code of ``text``, module by module (no zbar on
-    the machine: the approach of documents/tests/test_forms.py)."""
+    the machine: the approach of documents/tests/test_printouts.py)."""
     matrix = [list(row) for row in segno.make_qr(text, error="m").matrix]
     side = len(matrix) + 8
     for image in png_images:
@@ -68,7 +68,7 @@ def test_site_url_joins_the_base_and_a_path(settings):
 def test_the_qr_code_of_form_01_carries_the_public_address(world, public):
     dossier = world.create(applicant=APPLICANT)
     url = f"{BASE}dich-vu-cong/tra-cuu/?code={dossier.code}"
-    reader = PdfReader(io.BytesIO(forms.receipt_01(dossier)))
+    reader = PdfReader(io.BytesIO(printouts.receipt_01(dossier)))
     images = [image for page in reader.pages for image in page.images]
     assert len(images) == 2  # one QR code on each copy
     assert qr_payload_matches(images, url)

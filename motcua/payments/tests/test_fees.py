@@ -22,6 +22,7 @@ from motcua.dossiers.services import Applicant, Details, dossier_transition
 from motcua.dossiers.tests.conftest import local
 from motcua.dossiers.tests.conftest import world as world  # noqa: F401 (fixture)
 from motcua.jobs import notifications
+from motcua.payments import errors as payment_errors
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.payments.models import Payment, PaymentEvent, Receipt, ReceiptBook
 from motcua.payments.selectors import amount_owed, dossier_receipts, fee_statement
@@ -269,7 +270,7 @@ def test_opening_a_book_checks_its_number(world):
         agency=world.city_desk, year=2026, label=" QS-01 ", at=local("02/01/2026 07:00")
     )
     for label, year in (("QS-01", 2026), ("", 2026), ("x" * 21, 2026), ("QS-02", 1999)):
-        with pytest.raises(InvalidInput) as refused:
+        with pytest.raises(payment_errors.InvalidInput) as refused:
             receipt_book_open(
                 agency=world.city_desk, year=year, label=label, at=local("02/01/2026 07:00")
             )
@@ -336,9 +337,9 @@ def test_an_agency_opens_a_book_in_the_admin(world, client):
 def _printed(event) -> str:
     from pypdf import PdfReader
 
-    from motcua.documents import forms
+    from motcua.documents import printouts
 
-    reader = PdfReader(io.BytesIO(forms.fee_receipt(event)))
+    reader = PdfReader(io.BytesIO(printouts.fee_receipt(event)))
     return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
 
 

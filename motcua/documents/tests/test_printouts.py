@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
-from motcua.documents import forms
+from motcua.documents import printouts
 from motcua.documents.tests.tools import pdftotext
 from motcua.dossiers.choices import ReturnMethod
 from motcua.dossiers.errors import InvalidInput
@@ -108,7 +108,7 @@ def _flat(text: str) -> str:
 
 
 def test_form_01_is_two_a5_copies_with_code_due_moment_and_diacritics(world, dossier, tmp_path):
-    pdf = forms.receipt_01(dossier)
+    pdf = printouts.receipt_01(dossier)
     reader, text, poppler = _read(pdf, tmp_path, "01")
 
     assert [_size(reader, n) for n in range(len(reader.pages))] == [A5] * len(reader.pages)
@@ -134,22 +134,22 @@ def test_form_01_is_two_a5_copies_with_code_due_moment_and_diacritics(world, dos
         assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in extracted
         assert "Clerk" in extracted  # the receiving officer's name
     due_at = timezone.localtime(dossier.due_at)
-    due = forms.moment_text(dossier.due_at)
+    due = printouts.moment_text(dossier.due_at)
     assert due == f"{due_at:%H} giờ {due_at:%M} phút, ngày {due_at:%d/%m/%Y}"
     assert due_at.date() == date(2024, 1, 15)  # 5 working days from Monday morning
     assert _flat(poppler).count(f"hẹn trả kết quả lúc {due}") == 2
     # Components: originals, certified copies, photocopies per row (pdftotext -layout).
     layout = pdftotext("-layout", str(tmp_path / "01.pdf"), "-")
     assert re.search(r"2\s+Giấy chứng nhận quyền sử dụng đất\s+0\s+2\s+1", layout)
-    assert forms.receipt_01(Dossier.objects.get(pk=dossier.pk)) == pdf  # deterministic
+    assert printouts.receipt_01(Dossier.objects.get(pk=dossier.pk)) == pdf  # deterministic
 
 
 def test_form_01_embeds_the_qr_code_of_the_tracking_url(world, dossier, settings):
     settings.MOTCUA_BASE_URL = "https://dichvucong.backan.gov.vn/"
-    url = forms.tracking_url(dossier)
+    url = printouts.tracking_url(dossier)
     assert url == f"https://dichvucong.backan.gov.vn/dich-vu-cong/tra-cuu/?code={dossier.code}"
 
-    reader = PdfReader(io.BytesIO(forms.receipt_01(dossier)))
+    reader = PdfReader(io.BytesIO(printouts.receipt_01(dossier)))
     assert url in "".join(reader.pages[0].extract_text().split())  # wrapped on the page
     images = [page.images for page in reader.pages]
     assert [len(found) for found in images] == [1, 1]  # one QR on each copy
@@ -166,13 +166,13 @@ def test_form_01_embeds_the_qr_code_of_the_tracking_url(world, dossier, settings
             for y in range(len(matrix))
         ]
         assert decoded == matrix
-    assert Image.open(io.BytesIO(forms.qr_png(url))).size == (side * 4, side * 4)
+    assert Image.open(io.BytesIO(printouts.qr_png(url))).size == (side * 4, side * 4)
 
 
 def test_form_01_is_refused_for_a_dossier_not_yet_received(world):
     submitted = world.create(channel="online", at="08/01/2024 20:00")
     with pytest.raises(InvalidInput) as error:
-        forms.receipt_01(submitted)
+        printouts.receipt_01(submitted)
     assert error.value.field == "dossier"
 
 
@@ -182,7 +182,7 @@ def test_forms_02_and_03_carry_the_reason(world, tmp_path):
     done = _step(
         world, submitted, "request_completion", world.clerk, "10/01/2024 08:30", reason=reason
     )
-    reader, text, poppler = _read(forms.supplement_02(done, reason=reason), tmp_path, "02")
+    reader, text, poppler = _read(printouts.supplement_02(done, reason=reason), tmp_path, "02")
     assert _size(reader) == A5
     for extracted in (_flat(text), _flat(poppler)):
         assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in extracted
@@ -193,7 +193,7 @@ def test_forms_02_and_03_carry_the_reason(world, tmp_path):
 
     refusal = "Thủ tục không thuộc thẩm quyền của Ủy ban nhân dân thành phố"
     refused = _step(world, submitted, "refuse", world.clerk, "11/01/2024 09:00", reason=refusal)
-    reader, text, poppler = _read(forms.refusal_03(refused, reason=refusal), tmp_path, "03")
+    reader, text, poppler = _read(printouts.refusal_03(refused, reason=refusal), tmp_path, "03")
     assert _size(reader) == A5
     for extracted in (_flat(text), _flat(poppler)):
         assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in extracted
@@ -201,7 +201,7 @@ def test_forms_02_and_03_carry_the_reason(world, tmp_path):
         assert "Bắc Kạn, ngày 11 tháng 01 năm 2024" in extracted
         assert "thông báo không tiếp nhận, giải quyết hồ sơ này" in extracted
     with pytest.raises(InvalidInput) as error:
-        forms.refusal_03(refused, reason="  ")
+        printouts.refusal_03(refused, reason="  ")
     assert error.value.field == "reason"
 
 
@@ -217,24 +217,26 @@ def test_form_04_gives_old_and_new_dates_and_the_signer(world, dossier, tmp_path
         details=Details(new_due_at=local("19/01/2024 16:30"), signed_by="Hoàng Văn Dũng"),
     )
     extension = Extension.objects.get(dossier=dossier)
-    reader, text, poppler = _read(forms.apology_04(extension), tmp_path, "04")
+    reader, text, poppler = _read(printouts.apology_04(extension), tmp_path, "04")
     assert _size(reader) == A5
     for extracted in (_flat(text), _flat(poppler)):
         assert "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ" in extracted
         assert "Kính gửi: Ông/Bà Nguyễn Thị Ánh Tuyết" in extracted
-        assert f"hẹn trả kết quả: lúc {forms.moment_text(dossier.due_at)}" in extracted
+        assert f"hẹn trả kết quả: lúc {printouts.moment_text(dossier.due_at)}" in extracted
         assert "vào lúc 16 giờ 30 phút, ngày 19/01/2024" in extracted  # the new date
         assert "Lý do: Phải xác minh thực địa" in extracted
         assert "Phòng Tư pháp xin lỗi Ông/Bà" in extracted
         assert "THỦ TRƯỞNG CƠ QUAN" in extracted
         assert "Hoàng Văn Dũng" in extracted
         assert "Bắc Kạn, ngày 12 tháng 01 năm 2024" in extracted
-    assert forms.apology_04(extension) == forms.apology_04(Extension.objects.get(pk=extension.pk))
+    assert printouts.apology_04(extension) == printouts.apology_04(
+        Extension.objects.get(pk=extension.pk)
+    )
 
 
 def test_form_05_lists_every_hand_over_from_the_events(world, dossier, tmp_path):
     done = _processed(world, dossier)
-    reader, text, poppler = _read(forms.control_sheet_05(done), tmp_path, "05")
+    reader, text, poppler = _read(printouts.control_sheet_05(done), tmp_path, "05")
     assert {_size(reader, n) for n in range(len(reader.pages))} == {A5}
     flat = _flat(poppler)
     assert unicodedata.is_normalized("NFC", flat)
@@ -258,7 +260,9 @@ def test_form_05_lists_every_hand_over_from_the_events(world, dossier, tmp_path)
     assert "Thẩm định" in flat
     assert "Trình ký" in flat
     assert _flat(text).count("Trước hạn") >= 2  # resolved two days early
-    assert forms.control_sheet_05(done) == forms.control_sheet_05(Dossier.objects.get(pk=done.pk))
+    assert printouts.control_sheet_05(done) == printouts.control_sheet_05(
+        Dossier.objects.get(pk=done.pk)
+    )
 
 
 def test_form_06_has_one_row_per_dossier_received_in_the_period(world, dossier, tmp_path):
@@ -271,7 +275,7 @@ def test_form_06_has_one_row_per_dossier_received_in_the_period(world, dossier, 
     world.create(at="29/12/2023 08:00")  # before it
     world.create(at="08/01/2024 08:00", receiving_agency=world.ward_desk, actor=world.ward_clerk)
 
-    pdf = forms.tracking_log_06(
+    pdf = printouts.tracking_log_06(
         agency=world.city_desk, start=date(2024, 1, 2), end=date(2024, 1, 12)
     )
     reader, text, poppler = _read(pdf, tmp_path, "06")
@@ -292,11 +296,13 @@ def test_form_06_has_one_row_per_dossier_received_in_the_period(world, dossier, 
     # Received, due, transferred, result back, returned: the day under each time.
     assert re.search(r"08/01/2024\s+15/01/2024\s+08/01/2024\s+10/01/2024\s+11/01/2024", layout)
     assert re.search(r"08:05\s+08:05\s+09:00\s+14:00\s+09:15", layout)
-    assert pdf == forms.tracking_log_06(
+    assert pdf == printouts.tracking_log_06(
         agency=world.city_desk, start=date(2024, 1, 2), end=date(2024, 1, 12)
     )
     with pytest.raises(InvalidInput) as error:
-        forms.tracking_log_06(agency=world.city_desk, start=date(2024, 1, 12), end=date(2024, 1, 2))
+        printouts.tracking_log_06(
+            agency=world.city_desk, start=date(2024, 1, 12), end=date(2024, 1, 2)
+        )
     assert error.value.field == "end"
 
 
@@ -311,7 +317,7 @@ def test_fee_receipt_for_a_payment(world, tmp_path):
         details=Details(payment_method=PaymentMethod.CASH, payment_reference="BL-0007"),
     )
     event = PaymentEvent.objects.get(payment__dossier=owing)
-    reader, text, poppler = _read(forms.fee_receipt(event), tmp_path, "fee")
+    reader, text, poppler = _read(printouts.fee_receipt(event), tmp_path, "fee")
     assert _size(reader) == A5
     for extracted in (_flat(text), _flat(poppler)):
         assert "BIÊN NHẬN THU PHÍ, LỆ PHÍ" in extracted
@@ -320,4 +326,6 @@ def test_fee_receipt_for_a_payment(world, tmp_path):
         assert "Tiền mặt tại Bộ phận tiếp nhận và trả kết quả" in extracted
         assert "lúc 08 giờ 10 phút, ngày 08/01/2024" in extracted
         assert CODE.search(extracted)
-    assert forms.fee_receipt(event) == forms.fee_receipt(PaymentEvent.objects.get(pk=event.pk))
+    assert printouts.fee_receipt(event) == printouts.fee_receipt(
+        PaymentEvent.objects.get(pk=event.pk)
+    )
