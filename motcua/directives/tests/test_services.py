@@ -31,6 +31,7 @@ from motcua.directives.tests.conftest import MEETING_DAY, local
 pytestmark = pytest.mark.django_db
 
 AT = local("23/05/2024 14:00")
+NEXT_MORNING = local("24/05/2024 08:00")
 
 
 def pdf_bytes() -> bytes:
@@ -47,6 +48,22 @@ def image_bytes(kind: str) -> bytes:
     return stream.getvalue()
 
 
+def convene(people, **overrides) -> Meeting:
+    """The city's steering committee's meeting recorded by its leader, but for what the test
+    says."""
+    arguments = {
+        "actor": people.city_leader,
+        "unit": people.city,
+        "body": "Ban Chỉ đạo CCHC",
+        "title": "Họp",
+        "held_on": MEETING_DAY,
+        "chair": "Chủ tịch UBND thành phố",
+        "at": AT,
+    }
+    arguments.update(overrides)
+    return meeting_create(**arguments)
+
+
 def assign(people, meeting, **overrides) -> Directive:
     arguments = {
         "actor": people.city_leader,
@@ -59,6 +76,32 @@ def assign(people, meeting, **overrides) -> Directive:
     }
     arguments.update(overrides)
     return directive_create(**arguments)
+
+
+def report(people, directive, **overrides) -> DirectiveUpdate:
+    """A status update by the agency's head on the first version, the next morning, but for
+    what the test says."""
+    arguments = {
+        "actor": people.interior_head,
+        "directive_id": directive.pk,
+        "expected_version": 1,
+        "at": NEXT_MORNING,
+    }
+    arguments.update(overrides)
+    return directive_update(**arguments)
+
+
+def cancel(people, directive, **overrides) -> DirectiveUpdate:
+    """A cancellation by the city's steering committee on the first version, the next morning,
+    but for what the test says."""
+    arguments = {
+        "actor": people.city_steering,
+        "directive_id": directive.pk,
+        "expected_version": 1,
+        "at": NEXT_MORNING,
+    }
+    arguments.update(overrides)
+    return directive_cancel(**arguments)
 
 
 # -- meetings ------------------------------------------------------------------------------
@@ -85,18 +128,9 @@ def test_a_leader_records_a_meeting(people, meeting):
     ],
 )
 def test_a_bad_meeting_is_refused_naming_the_field(people, overrides, field):
-    arguments = {
-        "actor": people.city_leader,
-        "unit": people.city,
-        "body": "Ban Chỉ đạo CCHC",
-        "title": "Họp",
-        "held_on": MEETING_DAY,
-        "chair": "Chủ tịch UBND thành phố",
-        "at": local("23/05/2024 17:00"),
-    }
-    arguments.update(overrides)
+    arguments = {"at": local("23/05/2024 17:00"), **overrides}
     with pytest.raises(InvalidInput) as refused:
-        meeting_create(**arguments)
+        convene(people, **arguments)
     assert refused.value.field == field
     assert Meeting.objects.count() == 0
 
@@ -105,15 +139,7 @@ def test_a_bad_meeting_is_refused_naming_the_field(people, overrides, field):
 def test_only_the_units_leaders_and_steering_record_meetings(people, who):
     # interior_head leads Phòng Nội vụ only (a grant narrowed to one agency): not the committee.
     with pytest.raises(NotPermitted):
-        meeting_create(
-            actor=getattr(people, who),
-            unit=people.city,
-            body="Ban Chỉ đạo CCHC",
-            title="Họp",
-            held_on=MEETING_DAY,
-            chair="Chủ tịch",
-            at=AT,
-        )
+        convene(people, actor=getattr(people, who), chair="Chủ tịch")
     assert Meeting.objects.count() == 0
 
 
@@ -171,14 +197,12 @@ def test_a_bad_directive_is_refused_naming_the_field(people, meeting, overrides,
 
 
 def test_a_ward_committee_cannot_assign_to_the_city(people):
-    ward_meeting = meeting_create(
+    ward_meeting = convene(
+        people,
         actor=people.ward_leader,
         unit=people.ward,
         body="Ban Chỉ đạo CCHC phường Đức Xuân",
-        title="Họp",
-        held_on=MEETING_DAY,
         chair="Chủ tịch UBND phường",
-        at=AT,
     )
     with pytest.raises(InvalidInput) as refused:
         assign(people, ward_meeting, actor=people.ward_leader)
@@ -198,17 +222,16 @@ def test_an_agency_of_another_unit_is_refused(people, meeting):
 
 def test_progress_then_completion_with_evidence(people, meeting):
     directive = assign(people, meeting)
-    directive_update(
-        actor=people.interior_head,
-        directive_id=directive.pk,
+    report(
+        people,
+        directive,
         status=DirectiveStatus.IN_PROGRESS,
         note="Đang tổng hợp.",
-        expected_version=1,
         at=local("27/05/2024 09:00"),
     )
-    done = directive_update(
-        actor=people.interior_head,
-        directive_id=directive.pk,
+    done = report(
+        people,
+        directive,
         status="done",
         note="Đã ban hành báo cáo.",
         expected_version=2,
@@ -231,14 +254,12 @@ def test_progress_then_completion_with_evidence(people, meeting):
 
 def test_a_png_is_recognised_by_its_content_whatever_its_name(people, meeting):
     directive = assign(people, meeting)
-    update = directive_update(
-        actor=people.interior_head,
-        directive_id=directive.pk,
+    update = report(
+        people,
+        directive,
         status="in_progress",
         note="Ảnh chụp bảng niêm yết.",
-        expected_version=1,
         evidence=ContentFile(image_bytes("PNG"), name="anh.pdf"),
-        at=local("24/05/2024 08:00"),
     )
     assert update.evidence_type == "image/png"
     assert update.evidence.name.endswith(".png")
@@ -255,16 +276,9 @@ def test_a_png_is_recognised_by_its_content_whatever_its_name(people, meeting):
 )
 def test_evidence_that_is_not_really_a_pdf_jpeg_or_png_is_refused(people, meeting, content, name):
     directive = assign(people, meeting)
+    evidence = ContentFile(content, name=name)
     with pytest.raises(InvalidInput) as refused:
-        directive_update(
-            actor=people.interior_head,
-            directive_id=directive.pk,
-            status="done",
-            note="Xong.",
-            expected_version=1,
-            evidence=ContentFile(content, name=name),
-            at=local("24/05/2024 08:00"),
-        )
+        report(people, directive, status="done", note="Xong.", evidence=evidence)
     assert refused.value.field == "evidence"
     assert name in refused.value.message
     directive.refresh_from_db()
@@ -276,37 +290,23 @@ def test_evidence_larger_than_the_limit_is_refused(people, meeting, settings):
     directive = assign(people, meeting)
     big = pdf_bytes()
     assert len(big) > 900
+    evidence = ContentFile(big, name="lon.pdf")
     with pytest.raises(InvalidInput) as refused:
-        directive_update(
-            actor=people.interior_head,
-            directive_id=directive.pk,
-            status="done",
-            note="Xong.",
-            expected_version=1,
-            evidence=ContentFile(big, name="lon.pdf"),
-            at=local("24/05/2024 08:00"),
-        )
+        report(people, directive, status="done", note="Xong.", evidence=evidence)
     assert refused.value.field == "evidence"
     assert "900" in refused.value.message
 
 
 def test_a_stale_second_update_is_told_someone_else_changed_it(people, meeting):
     directive = assign(people, meeting)
-    directive_update(
-        actor=people.interior_head,
-        directive_id=directive.pk,
-        status="in_progress",
-        note="Đang làm.",
-        expected_version=1,
-        at=local("24/05/2024 08:00"),
-    )
+    report(people, directive, status="in_progress", note="Đang làm.")
     with pytest.raises(StaleVersion) as refused:
-        directive_update(
+        report(
+            people,
+            directive,
             actor=people.city_leader,
-            directive_id=directive.pk,
             status="done",
             note="Xong (đọc bản cũ).",
-            expected_version=1,
             at=local("24/05/2024 09:00"),
         )
     assert refused.value.field == "version"
@@ -334,19 +334,11 @@ def test_a_stale_second_update_is_told_someone_else_changed_it(people, meeting):
 )
 def test_a_bad_update_is_refused_and_changes_nothing(people, meeting, overrides, error, field):
     directive = assign(people, meeting)
-    arguments = {
-        "actor": people.interior_head,
-        "directive_id": directive.pk,
-        "status": "done",
-        "note": "Xong.",
-        "expected_version": 1,
-        "at": local("24/05/2024 08:00"),
-    }
-    arguments.update(overrides)
-    if isinstance(arguments["actor"], str):
+    arguments = {"status": "done", "note": "Xong.", **overrides}
+    if isinstance(arguments.get("actor"), str):
         arguments["actor"] = getattr(people, arguments["actor"])
     with pytest.raises(error) as refused:
-        directive_update(**arguments)
+        report(people, directive, **arguments)
     assert refused.value.field == field
     directive.refresh_from_db()
     assert (directive.status, directive.version, directive.updates.count()) == ("open", 1, 0)
@@ -354,18 +346,11 @@ def test_a_bad_update_is_refused_and_changes_nothing(people, meeting, overrides,
 
 def test_a_finished_directive_takes_no_more_updates(people, meeting):
     directive = assign(people, meeting)
-    directive_update(
-        actor=people.interior_head,
-        directive_id=directive.pk,
-        status="done",
-        note="Xong.",
-        expected_version=1,
-        at=local("24/05/2024 08:00"),
-    )
+    report(people, directive, status="done", note="Xong.")
     with pytest.raises(TransitionRefused):
-        directive_update(
-            actor=people.interior_head,
-            directive_id=directive.pk,
+        report(
+            people,
+            directive,
             status="in_progress",
             note="Làm lại.",
             expected_version=2,
@@ -375,27 +360,19 @@ def test_a_finished_directive_takes_no_more_updates(people, meeting):
 
 def test_the_assignee_wards_staff_report_on_what_was_assigned_to_them(people, meeting):
     directive = assign(people, meeting, agency=None, unit=people.ward, head_name="Chủ tịch UBND")
-    directive_update(
+    report(
+        people,
+        directive,
         actor=people.ward_clerk,
-        directive_id=directive.pk,
         status="in_progress",
         note="Đã bố trí thêm công chức.",
-        expected_version=1,
-        at=local("24/05/2024 08:00"),
     )
     assert Directive.objects.get(pk=directive.pk).status == "in_progress"
 
 
 def test_updates_are_append_only(people, meeting):
     directive = assign(people, meeting)
-    update = directive_update(
-        actor=people.interior_head,
-        directive_id=directive.pk,
-        status="in_progress",
-        note="Đang làm.",
-        expected_version=1,
-        at=local("24/05/2024 08:00"),
-    )
+    update = report(people, directive, status="in_progress", note="Đang làm.")
     update.note = "Sửa lại"
     with pytest.raises(ValidationError):
         update.save()
@@ -410,37 +387,15 @@ def test_updates_are_append_only(people, meeting):
 def test_the_committee_cancels_with_a_reason(people, meeting):
     directive = assign(people, meeting)
     with pytest.raises(NotPermitted):
-        directive_cancel(
-            actor=people.city_clerk,
-            directive_id=directive.pk,
-            reason="Không cần nữa",
-            expected_version=1,
-            at=local("24/05/2024 08:00"),
-        )
+        cancel(people, directive, actor=people.city_clerk, reason="Không cần nữa")
     with pytest.raises(InvalidInput) as refused:
-        directive_cancel(
-            actor=people.city_steering,
-            directive_id=directive.pk,
-            reason=" ",
-            expected_version=1,
-            at=local("24/05/2024 08:00"),
-        )
+        cancel(people, directive, reason=" ")
     assert refused.value.field == "reason"
-    update = directive_cancel(
-        actor=people.city_steering,
-        directive_id=directive.pk,
-        reason="Đã gộp vào kết luận số 2.",
-        expected_version=1,
-        at=local("24/05/2024 08:00"),
-    )
+    update = cancel(people, directive, reason="Đã gộp vào kết luận số 2.")
     directive.refresh_from_db()
     assert (directive.status, directive.completed_at, directive.version) == ("cancelled", None, 2)
     assert (update.from_status, update.to_status) == ("open", "cancelled")
     with pytest.raises(TransitionRefused):
-        directive_cancel(
-            actor=people.city_steering,
-            directive_id=directive.pk,
-            reason="Lần nữa",
-            expected_version=2,
-            at=local("24/05/2024 09:00"),
+        cancel(
+            people, directive, reason="Lần nữa", expected_version=2, at=local("24/05/2024 09:00")
         )
