@@ -24,13 +24,11 @@ from django.db import transaction
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from motcua.accounts.services import role_grant, user_create_or_update
+from motcua.backoffice.tests.staff import demo_staff_load
 from motcua.core.clock import LOCAL_TZ
-from motcua.demo.services import DEMO_ACCOUNTS, DEMO_DAY, DEMO_PASSWORD
+from motcua.demo.services import DEMO_PASSWORD
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Dossier, DossierFile
-from motcua.units.models import Agency
-from motcua.units.selectors import unit_at
 
 WORKING_MORNING = datetime(2024, 5, 21, 9, 0, tzinfo=LOCAL_TZ)
 PROCEDURE = "1.005474"  # Đăng ký khai sinh có yếu tố nước ngoài (city level, PTP-058)
@@ -41,21 +39,7 @@ SCREENSHOTS = Path(settings.BASE_DIR).parent / "var" / "screenshots"
 @pytest.fixture(scope="module")
 def desk(bac_kan_world, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        for account in DEMO_ACCOUNTS:
-            user = user_create_or_update(
-                username=account.username,
-                full_name=account.full_name,
-                position=account.position,
-                password=DEMO_PASSWORD,
-                is_superuser=account.superuser,
-            )
-            agency = Agency.objects.get(code=account.agency_code) if account.agency_code else None
-            role_grant(
-                user=user,
-                role=account.role,
-                unit=unit_at(account.unit_code, DEMO_DAY),
-                agency=agency,
-            )
+        demo_staff_load()
         yield
         transaction.set_rollback(True)
 

@@ -17,15 +17,13 @@ from django.test import Client
 from django.utils import timezone
 
 from motcua.accounts.models import User
-from motcua.accounts.services import role_grant, user_create_or_update
+from motcua.backoffice.tests.staff import demo_staff_load
 from motcua.catalog.selectors import procedure_in_force
 from motcua.core import workflow
-from motcua.demo.services import DEMO_ACCOUNTS, DEMO_DAY, DEMO_PASSWORD
 from motcua.dossiers.choices import Channel, Status
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile
 from motcua.dossiers.services import Applicant, Component, dossier_create, dossier_transition
 from motcua.units.models import Agency
-from motcua.units.selectors import unit_at
 
 # City-level birth registration with a foreign element (demo catalogue, PTP-058 settles it).
 CITY_PROCEDURE = "1.005474"
@@ -44,21 +42,7 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 def staff(bac_kan_world, django_db_blocker):
     """The demo's staff accounts (no dossier history)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        for account in DEMO_ACCOUNTS:
-            user = user_create_or_update(
-                username=account.username,
-                full_name=account.full_name,
-                position=account.position,
-                password=DEMO_PASSWORD,
-                is_superuser=account.superuser,
-            )
-            agency = Agency.objects.get(code=account.agency_code) if account.agency_code else None
-            role_grant(
-                user=user,
-                role=account.role,
-                unit=unit_at(account.unit_code, DEMO_DAY),
-                agency=agency,
-            )
+        demo_staff_load()
         yield
         transaction.set_rollback(True)
 
