@@ -22,7 +22,7 @@ def bac_kan_world(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def bac_kan_2024(bac_kan_world, django_db_blocker):
     """The Bắc Kạn 2024 scenario on top of the world, once for the module."""
-    from motcua.dossiers.scenario import BAC_KAN_2024, load_scenario
+    from motcua.demo.scenario import BAC_KAN_2024, load_scenario
 
     with django_db_blocker.unblock(), transaction.atomic():
         yield load_scenario(BAC_KAN_2024)

@@ -176,7 +176,7 @@ def _steering_template(hostile: Hostile, tmp: Path) -> bytes:
 
 def _two_level_basis(hostile: Hostile, tmp: Path) -> bytes:
     # The shipped basis file of the 1/7/2025 catalogue (fixed text); written as the demo does.
-    from motcua.catalog.demo import write_two_level_catalog
+    from motcua.demo.catalog import write_two_level_catalog
 
     write_two_level_catalog(tmp / "catalogue.csv", tmp / "basis.csv")
     return (tmp / "basis.csv").read_bytes()
@@ -189,7 +189,7 @@ EXPORTS = [
     Export("drill-down-csv", "motcua/reports/views.py", "csv", _drill_csv),
     Export("catalogue-xlsx", "motcua/catalog/fileformat.py", "xlsx", _catalogue("xlsx")),
     Export("catalogue-csv", "motcua/catalog/fileformat.py", "csv", _catalogue("csv")),
-    Export("catalogue-basis-csv", "motcua/catalog/demo.py", "csv", _two_level_basis),
+    Export("catalogue-basis-csv", "motcua/demo/catalog.py", "csv", _two_level_basis),
     Export("steering-template-xlsx", "motcua/steering/fileformat.py", "xlsx", _steering_template),
 ]
 # Where a workbook or a CSV file is made; the one helper itself is not an export.

@@ -1,6 +1,6 @@
 """The demo's live year: a year of dossiers of the three units of 1/7/2025, ending today.
 
-The 2024 history (``dossiers.scenario.BAC_KAN_2024``) shows what the city did; a newcomer who
+The 2024 history (``demo.scenario.BAC_KAN_2024``) shows what the city did; a newcomer who
 opens the demo today also needs today's work: online submissions waiting to be accepted,
 dossiers due today and tomorrow, overdue ones, ones waiting for a supplement, and a year of
 figures on the leaders' dashboard. The same generator makes them, with parameters
@@ -23,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from motcua.demo.scenario import ScenarioParams, load_scenario
 from motcua.dossiers.history import ImportReport
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.scenario import ScenarioParams, load_scenario
 
 # The units that replaced Bắc Kạn city's wards and communes on 1/7/2025 (§10.2).
 LIVE_UNITS = ("01840", "01843", "01849")

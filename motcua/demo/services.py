@@ -16,11 +16,11 @@ from django.utils import timezone
 from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.catalog.services import load_demo_catalog, load_two_level_catalog
+from motcua.demo.directives import load_demo as load_directives_demo
 from motcua.demo.live import load_live_year
-from motcua.directives.demo import load_demo as load_directives_demo
-from motcua.dossiers.scenario import BAC_KAN_2024, load_scenario
+from motcua.demo.scenario import BAC_KAN_2024, load_scenario
+from motcua.demo.steering import load_demo as load_steering_demo
 from motcua.jobs.services import load_demo as load_jobs_demo
-from motcua.steering.demo import load_demo as load_steering_demo
 from motcua.units.models import Agency
 from motcua.units.selectors import unit_at
 from motcua.units.services import load_bac_kan

@@ -107,10 +107,10 @@ def build_world() -> World:
         TWO_LEVEL_CATALOG_PATH,
         catalog_import,
     )
+    from motcua.demo.directives import load_demo as load_directives
+    from motcua.demo.scenario import load_scenario
     from motcua.demo.services import demo_accounts_load
-    from motcua.directives.demo import load_demo as load_directives
     from motcua.directives.models import Directive, DirectiveUpdate, Meeting
-    from motcua.dossiers.scenario import load_scenario
     from motcua.dossiers.services import dossier_file_attach
     from motcua.payments.models import PaymentEvent
     from motcua.portal.services import rating_link_create

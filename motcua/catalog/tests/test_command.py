@@ -75,8 +75,3 @@ def test_it_lists_shows_and_exports(agencies, tmp_path):
     with pytest.raises(CommandError) as info:
         run("show", "9.9")
     assert str(info.value) == "không có thủ tục nào mã 9.9"
-
-
-def test_it_generates_the_demo_file(tmp_path):
-    path = tmp_path / "demo.csv"
-    assert run("demo-generate", str(path)) == f"Đã ghi 371 thủ tục vào {path}.\n"

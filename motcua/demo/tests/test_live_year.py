@@ -21,11 +21,11 @@ from motcua.catalog.models import ProcedureVersion
 from motcua.clock.selectors import calendar_for
 from motcua.core.clock import LOCAL_TZ
 from motcua.demo.live import LIVE_DESKS, LIVE_UNITS, live_params, load_live_year
+from motcua.demo.scenario import expected_figures, scenario_lines
 from motcua.demo.services import demo_load
 from motcua.documents.pdf import Document
 from motcua.dossiers.choices import Channel, Status, Timeliness
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.scenario import expected_figures, scenario_lines
 from motcua.payments.models import Payment
 from motcua.units.models import Agency
 

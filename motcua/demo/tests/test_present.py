@@ -14,7 +14,6 @@ from django.test import override_settings
 from django.utils import timezone
 
 from motcua.catalog.choices import OFFERED_ONLINE, ProcedureLevel
-from motcua.catalog.demo import two_level_basis, write_two_level_catalog
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import online_coverage, procedures_in_force
 from motcua.catalog.services import (
@@ -23,6 +22,7 @@ from motcua.catalog.services import (
     load_demo_catalog,
     load_two_level_catalog,
 )
+from motcua.demo.catalog import two_level_basis, write_two_level_catalog
 from motcua.demo.services import ALL_ACCOUNTS, CURRENT_ACCOUNTS, demo_accounts_load
 from motcua.portal.selectors import receiving_desks
 from motcua.units.choices import AgencyKind

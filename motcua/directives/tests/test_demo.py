@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import translation
 
 from motcua.core.metrics import Period
+from motcua.demo.directives import DEMO_AT, load_demo
 from motcua.directives.choices import Timeliness
-from motcua.directives.demo import DEMO_AT, load_demo
 from motcua.directives.models import Directive, DirectiveUpdate, Meeting
 from motcua.directives.selectors import (
     completion_on_time,

@@ -19,8 +19,7 @@ from motcua.clock.selectors import calendar_for
 from motcua.core import metrics, timeliness
 from motcua.core.chain import GENESIS
 from motcua.core.clock import LOCAL_TZ
-from motcua.dossiers.models import ChainHead, Dossier, DossierEvent
-from motcua.dossiers.scenario import (
+from motcua.demo.scenario import (
     BAC_KAN_2024,
     ScenarioError,
     ScenarioParams,
@@ -28,6 +27,7 @@ from motcua.dossiers.scenario import (
     generate,
     load_scenario,
 )
+from motcua.dossiers.models import ChainHead, Dossier, DossierEvent
 from motcua.dossiers.selectors import dossier_facts
 from motcua.feedback.choices import SATISFIED_OR_BETTER
 from motcua.feedback.models import Rating

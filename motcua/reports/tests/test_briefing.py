@@ -22,7 +22,7 @@ SEED = Period(date(2024, 1, 1), date(2024, 5, 22))
 @pytest.fixture(scope="module")
 def seed_report(bac_kan_2024, django_db_blocker):
     """The seed's report, with the steering committee's demo data (issue 6) recorded too."""
-    from motcua.steering.demo import load_demo
+    from motcua.demo.steering import load_demo
 
     with django_db_blocker.unblock():
         load_demo()  # undone with the module's scenario

@@ -13,7 +13,7 @@ from django.test import Client
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.accounts.services import role_grant, user_create_or_update
-from motcua.steering.demo import load_demo
+from motcua.demo.steering import load_demo
 from motcua.units.selectors import unit_at
 
 SEED_DAY = date(2024, 5, 22)

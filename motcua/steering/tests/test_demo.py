@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import pytest
 
+from motcua.demo.steering import demo_name, load_demo
 from motcua.steering import definitions as codes
 from motcua.steering.choices import GroupLevel, MemberRole
-from motcua.steering.demo import demo_name, load_demo
 from motcua.steering.models import (
     IndicatorDefinition,
     IndicatorValue,

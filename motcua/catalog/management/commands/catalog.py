@@ -1,9 +1,8 @@
-"""``motcua catalog``: import, export, list and show the catalogue; write the demo file."""
+"""``motcua catalog``: import, export, list and show the catalogue."""
 
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,11 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
-from motcua.catalog.demo import write_demo_catalog
 from motcua.catalog.fileformat import LEVEL_WORDS, parse_date
 from motcua.catalog.selectors import procedure_history, procedure_version_list
 from motcua.catalog.services import (
-    DEMO_CATALOG_PATH,
     CatalogImportError,
     catalog_export,
     catalog_import,
@@ -43,7 +40,7 @@ def _level(value: str) -> str:
 
 
 class Command(BaseCommand):
-    help = _("Procedure catalogue: import, export, list, show, demo-generate.")
+    help = _("Procedure catalogue: import, export, list, show.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -61,8 +58,6 @@ class Command(BaseCommand):
         p.add_argument("--search", help=_("words of the code or name, accents optional"))
         p = sub.add_parser("show", help=_("show one procedure and its versions"))
         p.add_argument("code")
-        p = sub.add_parser("demo-generate", help=_("write the demo catalogue file"))
-        p.add_argument("file", nargs="?", default=str(DEMO_CATALOG_PATH))
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -82,14 +77,8 @@ class Command(BaseCommand):
             )
         elif action == "list":
             self.do_list(options)
-        elif action == "show":
-            self.do_show(options["code"])
         else:
-            count = write_demo_catalog(Path(options["file"]))
-            self.stdout.write(
-                _("Wrote %(count)s procedures to %(file)s.")
-                % {"count": format_number(count), "file": options["file"]}
-            )
+            self.do_show(options["code"])
 
     def do_import(self, options: dict[str, Any]) -> None:
         default = _date(options["valid_from"], "--valid-from") if options["valid_from"] else None

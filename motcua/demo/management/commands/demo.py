@@ -1,7 +1,15 @@
+"""``motcua demo``: load the Bắc Kạn demo, list its accounts, write its catalogue file."""
+
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
+from motcua.catalog.services import DEMO_CATALOG_PATH
+from motcua.demo.catalog import write_demo_catalog
 from motcua.demo.services import ALL_ACCOUNTS, DEMO_PASSWORD, DemoAccount, demo_load
+from motcua.lib.formatting import format_number
 from motcua.lib.site import site_url
 
 
@@ -14,9 +22,18 @@ class Command(BaseCommand):
         accounts = sub.add_parser("accounts", help="print the demo accounts")
         # Default: the site's public address (MOTCUA_BASE_URL), as links and QR codes use.
         accounts.add_argument("--url", default="")
+        generate = sub.add_parser("generate-catalog", help=_("write the demo catalogue file"))
+        generate.add_argument("file", nargs="?", default=str(DEMO_CATALOG_PATH))
 
     def handle(self, *args: object, action: str, url: str = "", **options: object) -> None:
-        if action == "load":
+        if action == "generate-catalog":
+            path = str(options["file"])
+            count = write_demo_catalog(Path(path))
+            self.stdout.write(
+                _("Wrote %(count)s procedures to %(file)s.")
+                % {"count": format_number(count), "file": path}
+            )
+        elif action == "load":
             try:
                 counts = demo_load()
             except ImproperlyConfigured as error:

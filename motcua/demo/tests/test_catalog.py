@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from motcua.catalog.choices import LimitUnit, ProcedureLevel
-from motcua.catalog.demo import demo_rows, write_demo_catalog
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import online_coverage
 from motcua.catalog.services import DEMO_CATALOG_PATH, load_demo_catalog
+from motcua.catalog.tests.factories import city_agencies
+from motcua.demo.catalog import demo_rows, write_demo_catalog
 from motcua.lib.formatting import format_ratio
 
 
@@ -19,6 +22,18 @@ def test_it_ships_the_file_the_generator_writes(tmp_path):
     path = tmp_path / "demo.csv"
     assert write_demo_catalog(path) == 371
     assert path.read_bytes() == DEMO_CATALOG_PATH.read_bytes()
+
+
+def test_it_generates_the_demo_file(tmp_path):
+    path = tmp_path / "demo.csv"
+    out = StringIO()
+    call_command("demo", "generate-catalog", str(path), stdout=out)
+    assert out.getvalue() == f"Đã ghi 371 thủ tục vào {path}.\n"
+
+
+@pytest.fixture
+def agencies(db):
+    return city_agencies()
 
 
 def test_it_has_unique_codes_and_names_and_plausible_values():

@@ -5,7 +5,7 @@ procedures (75 online), the figures of the city's reform report; and their versi
 1/7/2025, when the city level ended (``two_level_rows``, data/bac_kan_2025.csv).
 
 Deterministic: every choice (code, time limit, fee, online level, components) comes from a hash
-of the procedure's name, so ``motcua catalog demo-generate`` always writes the same
+of the procedure's name, so ``motcua demo generate-catalog`` always writes the same
 ``data/bac_kan_demo.csv``. Names follow the national procedure database's wording; the codes
 have the national shape (1.001193) but are made up.
 """
