@@ -74,6 +74,23 @@ def row(**cells: str) -> dict[str, str]:
     return base
 
 
+def building_permit_row(**cells: str) -> dict[str, str]:
+    """A good row (a building permit, district level, with an online time limit) with some
+    cells replaced."""
+    return row(
+        ma_thu_tuc="1.004227",
+        ten_thu_tuc="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
+        ma_linh_vuc="XAYDUNG",
+        ten_linh_vuc="Hoạt động xây dựng",
+        cap_thuc_hien="huyện",
+        ma_co_quan="PQLDT-058",
+        co_quan_thuc_hien="",
+        thoi_han="15",
+        thoi_han_truc_tuyen="12",
+        **cells,
+    )
+
+
 def csv_text(rows: list[dict[str, str]], columns: tuple[str, ...] = COLUMNS, sep: str = ",") -> str:
     def quote(value: str) -> str:
         if any(ch in value for ch in (sep, '"', "\n")):

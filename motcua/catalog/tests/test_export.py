@@ -11,7 +11,7 @@ from motcua.catalog.fileformat import COLUMNS
 from motcua.catalog.models import ComponentRequirement, FeeItem, Field, Procedure, ProcedureVersion
 from motcua.catalog.selectors import procedure_latest_versions
 from motcua.catalog.services import catalog_export, catalog_import, version_row
-from motcua.catalog.tests.factories import row, write_csv
+from motcua.catalog.tests.factories import building_permit_row, row, write_csv
 
 
 def catalogue() -> list[tuple[object, ...]]:
@@ -36,16 +36,7 @@ def stored(agencies, tmp_path):
             tmp_path / "in.csv",
             [
                 row(),
-                row(
-                    ma_thu_tuc="1.004227",
-                    ten_thu_tuc="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
-                    ma_linh_vuc="XAYDUNG",
-                    ten_linh_vuc="Hoạt động xây dựng",
-                    cap_thuc_hien="huyện",
-                    ma_co_quan="PQLDT-058",
-                    co_quan_thuc_hien="",
-                    thoi_han="15",
-                    thoi_han_truc_tuyen="12",
+                building_permit_row(
                     le_phi="Cấp mới=75000; Gia hạn=15000",
                     chung_thuc="không",
                     muc_do_dvc="một phần",

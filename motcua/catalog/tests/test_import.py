@@ -11,7 +11,7 @@ from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.catalog.fileformat import COLUMNS
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
 from motcua.catalog.services import CatalogImportError, catalog_import
-from motcua.catalog.tests.factories import row, write_csv
+from motcua.catalog.tests.factories import building_permit_row, row, write_csv
 
 
 def snapshot() -> list[tuple[object, ...]]:
@@ -53,16 +53,7 @@ class TestGoodFiles:
             tmp_path / "catalog.csv",
             [
                 row(),
-                row(
-                    ma_thu_tuc="1.004227",
-                    ten_thu_tuc="Cấp giấy phép xây dựng mới đối với nhà ở riêng lẻ",
-                    ma_linh_vuc="XAYDUNG",
-                    ten_linh_vuc="Hoạt động xây dựng",
-                    cap_thuc_hien="huyện",
-                    ma_co_quan="PQLDT-058",
-                    co_quan_thuc_hien="",
-                    thoi_han="15",
-                    thoi_han_truc_tuyen="12",
+                building_permit_row(
                     le_phi="Cấp mới=75.000; Gia hạn=15000 đ",
                     muc_do_dvc="một phần",
                     thanh_phan_ho_so="Đơn đề nghị [1/0/0]\nBản vẽ thiết kế [0/0/2]; Sổ đỏ [0/1/0]",
