@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, Extension, Pause
-
-
-class ReadOnlyMixin:
-    """Admin pages show; the lifecycle table and the event chain decide every change."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from motcua.lib.admin import ReadOnlyMixin
 
 
 class ComponentInline(ReadOnlyMixin, admin.TabularInline[DossierComponent, Dossier]):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from motcua.dossiers.admin import ReadOnlyMixin
 from motcua.feedback.models import Rating
+from motcua.lib.admin import ReadOnlyMixin
 
 
 @admin.register(Rating)

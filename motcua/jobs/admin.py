@@ -4,20 +4,10 @@ sending was interrupted)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from motcua.jobs.models import JobRun, ScheduleMark
-
-
-class ViewAndDeleteMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from motcua.lib.admin import ViewAndDeleteMixin
 
 
 @admin.register(ScheduleMark)

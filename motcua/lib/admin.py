@@ -8,6 +8,25 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest
 
 
+class ViewAndDeleteMixin:
+    """Rows written only by their app's services (or jobs): shown, never added or changed
+    here; deleting one stays possible (e.g. a job run, so the next run does that work again)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyMixin(ViewAndDeleteMixin):
+    """Rows only the app's services write and nobody deletes (dossiers and their events,
+    payments, ratings, signed reports, indicator values): the admin shows them."""
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class CheckedInitialMixin:
     """An add page's initial values come from its address (``?unit=12``); a value its field
     cannot hold (``?unit=abc``) is dropped instead of reaching an autocomplete widget's query,

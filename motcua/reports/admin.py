@@ -3,27 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from motcua.lib.admin import ReadOnlyMixin
 from motcua.reports.models import Restatement, SignedReport
 from motcua.reports.signatures import signed_report_verify
-
-
-class ReadOnlyMixin:
-    """Admin pages show; nothing is added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class RestatementInline(ReadOnlyMixin, admin.TabularInline[Restatement, SignedReport]):

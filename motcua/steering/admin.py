@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.lib.admin import CheckedInitialMixin
+from motcua.lib.admin import CheckedInitialMixin, ReadOnlyMixin
 from motcua.steering.models import (
     IndicatorDefinition,
     IndicatorSnapshot,
@@ -42,19 +42,6 @@ else:
     DefinitionAdminBase = TargetAdminBase = ValueAdminBase = SnapshotAdminBase = admin.ModelAdmin
     GroupAdminBase = MemberAdminBase = admin.ModelAdmin
     MemberInlineBase = admin.TabularInline
-
-
-class ReadOnlyMixin:
-    """Shown, never added, changed or deleted here."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(IndicatorDefinition)
