@@ -40,6 +40,17 @@ def act(world, dossier, action, at, *, actor=None, as_applicant=False, reason=""
     )
 
 
+def apologise(world, dossier, at, **details):
+    """The leader's apology, which sets a new due moment."""
+    return act(world, dossier, A.APOLOGISE, at, actor=world.leader, **details)
+
+
+def in_processing(world):
+    """A dossier received on Monday 01/04/2024 08:00 and transferred to its officer at 09:00."""
+    dossier = world.create(at="01/04/2024 08:00")
+    return act(world, dossier, A.TRANSFER, "01/04/2024 09:00")
+
+
 # One way to reach each state from an online submission, as (action, details) steps.
 PATHS: dict[Status, list[tuple[workflow.Action, dict]]] = {
     Status.SUBMITTED: [],
@@ -178,14 +189,11 @@ def test_a_supplement_stops_the_clock_and_two_make_the_dossier_late(world):
 
 
 def test_an_apology_keeps_the_original_due_moment_for_the_figures(world):
-    dossier = world.create(at="01/04/2024 08:00")
-    dossier = act(world, dossier, A.TRANSFER, "01/04/2024 09:00")
-    dossier = act(
+    dossier = in_processing(world)
+    dossier = apologise(
         world,
         dossier,
-        A.APOLOGISE,
         "05/04/2024 09:00",
-        actor=world.leader,
         new_due_at=local("12/04/2024 17:00"),
         signed_by="Lý Thị Hà",
     )
@@ -202,25 +210,12 @@ def test_it_refuses_an_earlier_new_date_and_a_missing_signer(world):
     dossier = world.create(at="01/04/2024 08:00")
     before = snapshot(dossier)
     with pytest.raises(InvalidInput) as error:
-        act(
-            world,
-            dossier,
-            A.APOLOGISE,
-            "02/04/2024 09:00",
-            actor=world.leader,
-            new_due_at=local("05/04/2024 17:00"),
-            signed_by="Hà",
+        apologise(
+            world, dossier, "02/04/2024 09:00", new_due_at=local("05/04/2024 17:00"), signed_by="Hà"
         )
     assert error.value.field == "new_due_at"
     with pytest.raises(InvalidInput) as error:
-        act(
-            world,
-            dossier,
-            A.APOLOGISE,
-            "02/04/2024 09:00",
-            actor=world.leader,
-            new_due_at=local("15/04/2024 17:00"),
-        )
+        apologise(world, dossier, "02/04/2024 09:00", new_due_at=local("15/04/2024 17:00"))
     assert error.value.field == "signed_by"
     assert snapshot(dossier) == before
     assert Extension.objects.count() == 0
@@ -360,8 +355,7 @@ def test_codes_follow_the_agency_and_day(world):
 
 
 def test_denial_needs_a_reason_and_is_recorded(world):
-    dossier = world.create(at="01/04/2024 08:00")
-    dossier = act(world, dossier, A.TRANSFER, "01/04/2024 09:00")
+    dossier = in_processing(world)
     dossier = act(
         world,
         dossier,
