@@ -24,6 +24,20 @@ ROW_LIMIT = (
 )
 
 
+def import_as_the_city_leader(path) -> None:
+    """The import command run on the file for the city by its leader."""
+    call_command(
+        "steering",
+        "import",
+        str(path),
+        "--unit",
+        "058",
+        "--user",
+        "lanhdao.thanhpho",
+        stdout=StringIO(),
+    )
+
+
 @pytest.fixture(scope="module")
 def hostile() -> bytes:
     """A real header, then 2.000.000 one-cell rows, no <dimension>: about 290 KB."""
@@ -48,16 +62,7 @@ def test_the_command_refuses_two_million_rows_at_the_row_limit(steering_world, h
     path.write_bytes(hostile)
     before = IndicatorValue.objects.count()
     with pytest.raises(CommandError) as error:
-        call_command(
-            "steering",
-            "import",
-            str(path),
-            "--unit",
-            "058",
-            "--user",
-            "lanhdao.thanhpho",
-            stdout=StringIO(),
-        )
+        import_as_the_city_leader(path)
     assert ROW_LIMIT in str(error.value)
     assert IndicatorValue.objects.count() == before
 
@@ -70,16 +75,7 @@ def test_the_command_refuses_a_file_over_the_byte_limit_before_reading_it(
     path = tmp_path / "lon.csv"
     path.write_bytes(csv_bytes(*GOOD_ROWS * 14_000))
     with pytest.raises(CommandError) as error:
-        call_command(
-            "steering",
-            "import",
-            str(path),
-            "--unit",
-            "058",
-            "--user",
-            "lanhdao.thanhpho",
-            stdout=StringIO(),
-        )
+        import_as_the_city_leader(path)
     assert re.fullmatch(
         r"lon\.csv nặng \d+,\d MB: tệp nhập dữ liệu tối đa 1 MB", str(error.value)
     ), str(error.value)
