@@ -15,11 +15,9 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
-from urllib.parse import urlencode
 
 import segno
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,15 +25,14 @@ from motcua.accounts.models import User
 from motcua.documents.pdf import Align, Cell, Document, place_and_date_text
 from motcua.dossiers.choices import Action, Channel, Status, Timeliness
 from motcua.dossiers.errors import InvalidInput
+from motcua.dossiers.links import tracking_url
 from motcua.dossiers.models import Dossier, DossierEvent, Extension
 from motcua.lib.formatting import format_count, format_date, format_money, format_number
-from motcua.lib.site import site_url
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.payments.models import PaymentEvent
 from motcua.payments.words import amount_in_words
 from motcua.units.models import Agency
 
-# The portal's tracking page (helper C's "portal:track"); the path is agreed in issue 5.
 BLANK = "……"  # a field the officer fills in by hand
 
 A5_BODY = 10.0
@@ -73,12 +70,6 @@ _UNIT_KINDS = ("Thành phố ", "Thị xã ", "Thị trấn ", "Huyện ", "Qu�
 
 
 # -- shared pieces ------------------------------------------------------------------------
-
-
-def tracking_url(dossier: Dossier) -> str:
-    """Where the applicant follows the dossier: the portal's tracking page with the code at
-    the site's public address (the QR code of form 01)."""
-    return site_url(f"{reverse('portal:track')}?{urlencode({'code': dossier.code})}")
 
 
 def qr_png(text: str) -> bytes:

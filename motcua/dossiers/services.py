@@ -60,6 +60,7 @@ from motcua.dossiers.models import (
     Pause,
     dossier_search_text,
 )
+from motcua.dossiers.notifications import dossier_notify_on_commit
 from motcua.dossiers.selectors import supplement_limit
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.services import RatingError, rating_record
@@ -445,11 +446,8 @@ def dossier_create(
         )
     if dossier.received_at is not None:  # received at the counter: it counts from now
         figures.ledger_apply(None, figures.snapshot(dossier.pk))
-    from motcua.jobs import notifications  # the applicant's e-mail, sent after commit
-
-    notifications.dossier_notify_on_commit(
-        dossier_id=dossier.pk, action=action.value, event_seq=event.seq
-    )
+    # The applicant's e-mail, sent after commit.
+    dossier_notify_on_commit(dossier_id=dossier.pk, action=action.value, event_seq=event.seq)
     return Created(dossier, warnings)
 
 
@@ -773,11 +771,8 @@ def dossier_transition(
         storage.write_transition(dossier, sorted(fields & _DOSSIER_FIELDS), event)
         if track:
             figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
-        from motcua.jobs import notifications  # the applicant's e-mail, sent after commit
-
-        notifications.dossier_notify_on_commit(
-            dossier_id=dossier.pk, action=action.value, event_seq=event.seq
-        )
+        # The applicant's e-mail, sent after commit.
+        dossier_notify_on_commit(dossier_id=dossier.pk, action=action.value, event_seq=event.seq)
     return dossier
 
 

@@ -7,7 +7,6 @@ module only writes them out. Moments are shown dd/mm/yyyy HH:MM, Vietnam time.
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -17,17 +16,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.models import Dossier
-from motcua.lib.formatting import format_count, format_date
+from motcua.lib.formatting import format_count, format_date, format_moment
 from motcua.lib.site import site_url
 from motcua.reports.dashboard import EndOfDay
-
-
-def format_moment(value: datetime) -> str:
-    """dd/mm/yyyy HH:MM in Vietnam time."""
-    local = value.astimezone(LOCAL_TZ)
-    return f"{format_date(local.date())} {local:%H:%M}"
 
 
 def dashboard_link(eod: EndOfDay) -> str:

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from motcua.core.clock import LOCAL_TZ
+
 Number = int | float | Decimal | Fraction
 
 
@@ -85,6 +87,12 @@ def format_date(value: date) -> str:
 def format_datetime(value: datetime) -> str:
     """HH:MM dd/mm/yyyy, in the value's own time zone (callers localise first)."""
     return value.strftime("%H:%M %d/%m/%Y")
+
+
+def format_moment(value: datetime) -> str:
+    """dd/mm/yyyy HH:MM in Vietnam time (the e-mails: the applicant's and the digest)."""
+    local = value.astimezone(LOCAL_TZ)
+    return f"{format_date(local.date())} {local:%H:%M}"
 
 
 def format_money(value: Number) -> str:

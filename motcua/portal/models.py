@@ -1,6 +1,7 @@
 """What the citizen portal keeps besides the dossier itself: how an applicant proves a dossier
-is theirs (a tracking secret, stored only as a hash), the one-time satisfaction-rating links,
-and the tracking attempts counted to stop anyone from guessing codes (docs/portal.md)."""
+is theirs (a tracking secret, stored only as a hash) and the tracking attempts counted to stop
+anyone from guessing codes (docs/portal.md). The one-time rating links are feedback's
+(``feedback.models.RatingLink``)."""
 
 from __future__ import annotations
 
@@ -29,30 +30,6 @@ class DossierAccess(models.Model):
     class Meta:
         verbose_name = _("portal access to a dossier")
         verbose_name_plural = _("portal accesses to dossiers")
-
-    def __str__(self) -> str:
-        return str(self.dossier)
-
-
-class RatingLink(models.Model):
-    """A one-time link for the applicant's satisfaction rating (766 group 5).
-
-    Only the token's SHA-256 is kept; ``used_at`` is set by the rating it carried.
-    """
-
-    dossier = models.ForeignKey(
-        "dossiers.Dossier",
-        verbose_name=_("dossier"),
-        on_delete=models.PROTECT,
-        related_name="rating_links",
-    )
-    token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True)
-    created_at = models.DateTimeField(_("created at"))
-    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("rating link")
-        verbose_name_plural = _("rating links")
 
     def __str__(self) -> str:
         return str(self.dossier)

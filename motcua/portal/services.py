@@ -1,5 +1,5 @@
 """Writes of the citizen portal: an online submission with its files, the tracking check
-(which records failed attempts), and the one-time rating links (docs/portal.md).
+(which records failed attempts), and the rating a one-time link carries (docs/portal.md).
 
 Secrets and tokens are random, shown once, and stored only as SHA-256 hashes: they carry
 60 bits (secret) or 192 bits (token) of entropy and guessing is rate-limited, so a slow
@@ -20,7 +20,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,8 @@ from motcua.dossiers.services import (
     dossier_transition,
 )
 from motcua.feedback.choices import RatingLevel
+from motcua.feedback.models import RatingLink
+from motcua.feedback.selectors import rating_link_by_token
 from motcua.lib import ratelimit, uploads
 from motcua.portal.errors import (
     PortalError,
@@ -47,7 +48,7 @@ from motcua.portal.errors import (
     TrackingLimited,
     TrackingRefused,
 )
-from motcua.portal.models import DossierAccess, RatingLink, TrackingAttempt
+from motcua.portal.models import DossierAccess, TrackingAttempt
 from motcua.units.models import Agency
 
 # No 0/O, 1/I: the secret is read off a screen and typed back.
@@ -337,21 +338,10 @@ def _proves(dossier: Dossier, *, secret: str, phone: str) -> bool:
 # -- rating ------------------------------------------------------------------------------------
 
 
-def rating_link_create(dossier: Dossier) -> str:
-    """A new one-time rating link for ``dossier``: the URL path with its token
-    (``/dich-vu-cong/danh-gia/<token>/``; prefix it with MOTCUA_BASE_URL in an e-mail)."""
-    token = secrets.token_urlsafe(24)
-    RatingLink.objects.create(dossier=dossier, token_hash=_sha256(token), created_at=timezone.now())
-    return reverse("portal:rate", args=[token])
-
-
 def rating_link_get(token: str) -> RatingLink:
-    """The link with ``token``, or :class:`RatingLinkInvalid`."""
-    link = (
-        RatingLink.objects.select_related("dossier", "dossier__procedure_version")
-        .filter(token_hash=_sha256(token))
-        .first()
-    )
+    """The link with ``token``, or :class:`RatingLinkInvalid`. The links are created by
+    ``feedback.services.rating_link_create`` (the applicant's result e-mail)."""
+    link = rating_link_by_token(token)
     if link is None:
         raise RatingLinkInvalid(_("This rating link is not valid."))
     return link

@@ -14,12 +14,12 @@ import unicodedata
 import pytest
 from django.db import transaction
 
+from motcua.dossiers import notifications
 from motcua.dossiers.choices import Channel, ResultForm, Status
 from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, Details, dossier_transition
 from motcua.dossiers.tests.world import World, build_world, local
-from motcua.jobs import notifications
 
 EMAIL = "khai.nguyen@example.vn"
 WITH_EMAIL = Applicant(
@@ -318,11 +318,11 @@ def test_nothing_when_the_action_is_refused_or_rolled_back(world, smtp):
 @pytest.mark.django_db(transaction=True)
 def test_a_refusing_or_absent_server_does_not_break_the_action(world, smtp, caplog):
     smtp.refuse = True
-    with caplog.at_level(logging.ERROR, logger="motcua.jobs.notifications"):
+    with caplog.at_level(logging.ERROR, logger="motcua.dossiers.notifications"):
         dossier = world.create(applicant=WITH_EMAIL)
     assert Dossier.objects.get(pk=dossier.pk).code == CODE
     assert smtp.received == []
-    [record] = [r for r in caplog.records if r.name == "motcua.jobs.notifications"]
+    [record] = [r for r in caplog.records if r.name == "motcua.dossiers.notifications"]
     assert record.getMessage() == (
         f"E-mail to the applicant of dossier {dossier.pk} (receive, event 1) not sent"
     )
@@ -331,10 +331,10 @@ def test_a_refusing_or_absent_server_does_not_break_the_action(world, smtp, capl
     smtp.refuse = False
     smtp.stop()  # nobody listens any more
     caplog.clear()
-    with caplog.at_level(logging.ERROR, logger="motcua.jobs.notifications"):
+    with caplog.at_level(logging.ERROR, logger="motcua.dossiers.notifications"):
         act(world, dossier, "transfer", "02/01/2024 09:00", actor=world.clerk)
         resolved = act(world, dossier, "approve", "03/01/2024 09:00")
     assert resolved.status == Status.RESOLVED
     assert Dossier.objects.get(pk=dossier.pk).status == Status.RESOLVED
-    assert len([r for r in caplog.records if r.name == "motcua.jobs.notifications"]) == 1
+    assert len([r for r in caplog.records if r.name == "motcua.dossiers.notifications"]) == 1
     assert smtp.received == []

@@ -15,13 +15,13 @@ from django.db import transaction
 from motcua.accounts.services import user_create_or_update
 from motcua.catalog.models import FeeItem
 from motcua.core import workflow
+from motcua.dossiers import notifications
 from motcua.dossiers.choices import Channel
 from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, Details, dossier_transition
 from motcua.dossiers.tests.conftest import local
 from motcua.dossiers.tests.conftest import world as world  # noqa: F401 (fixture)
-from motcua.jobs import notifications
 from motcua.payments import errors as payment_errors
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.payments.models import Payment, PaymentEvent, Receipt, ReceiptBook

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from motcua.dossiers.choices import Action, Status
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.feedback.choices import RatingLevel
-from motcua.portal.services import rating_link_create
+from motcua.feedback.services import rating_link_create
 from motcua.portal.tests.conftest import small_pdf
 from motcua.portal.tests.test_views import resolve_and_return
 
@@ -97,7 +97,7 @@ def test_a_citizen_finds_submits_tracks_and_rates(
     shot(page, "dossier")
 
     # The one-time rating link.
-    path = rating_link_create(dossier)
+    path = rating_link_create(dossier_id=dossier.pk)
     page.goto(f"{live_server.url}{path}")
     page.check(f"input[value={RatingLevel.VERY_SATISFIED.value}]")
     page.fill("#id_comment", "Cán bộ hướng dẫn tận tình.")

@@ -18,8 +18,9 @@ from motcua.dossiers.choices import Action, ResultForm, ReturnMethod, Status
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile
 from motcua.dossiers.services import Details, dossier_file_attach, dossier_transition
 from motcua.feedback.choices import RatingLevel
-from motcua.portal.models import DossierAccess, RatingLink, TrackingAttempt
-from motcua.portal.services import rating_link_create
+from motcua.feedback.models import RatingLink
+from motcua.feedback.services import rating_link_create
+from motcua.portal.models import DossierAccess, TrackingAttempt
 from motcua.portal.tests.conftest import PNG_1PX, small_pdf
 from motcua.units.models import Agency
 
@@ -447,7 +448,7 @@ def test_the_result_downloads_after_tracking_and_only_then(client, db, media, pd
 def test_a_rating_link_rates_once(client, db, media, pdf_upload):
     dossier, _secret = submit_ok(client, pdf_upload)
     resolve_and_return(dossier)
-    path = rating_link_create(dossier)
+    path = rating_link_create(dossier_id=dossier.pk)
     assert path.startswith("/dich-vu-cong/danh-gia/")
     page = client.get(path)
     assert page.status_code == 200
@@ -469,7 +470,7 @@ def test_a_rating_link_rates_once(client, db, media, pdf_upload):
     assert 'id="used"' in again.content.decode()
     assert DossierEvent.objects.filter(dossier=dossier, action=Action.RATE).count() == 1
     # Another link for the same dossier: already rated.
-    second = rating_link_create(dossier)
+    second = rating_link_create(dossier_id=dossier.pk)
     refused = client.post(second, {"rating": RatingLevel.SATISFIED})
     assert str(_("This dossier has already been rated. Thank you.")) in refused.content.decode()
     assert DossierEvent.objects.filter(dossier=dossier, action=Action.RATE).count() == 1
@@ -477,7 +478,7 @@ def test_a_rating_link_rates_once(client, db, media, pdf_upload):
 
 def test_a_rating_before_the_result_is_refused_with_nothing_changed(client, db, media, pdf_upload):
     dossier, _secret = submit_ok(client, pdf_upload)
-    path = rating_link_create(dossier)
+    path = rating_link_create(dossier_id=dossier.pk)
     response = client.post(path, {"rating": RatingLevel.SATISFIED})
     assert response.status_code == 400
     assert str(_("The dossier can be rated once its result is ready.")) in response.content.decode()

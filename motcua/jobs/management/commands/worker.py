@@ -31,9 +31,9 @@ from django_tasks_db.models import DBTaskResult
 
 from motcua.core.clock import LOCAL_TZ
 from motcua.jobs.choices import JobKind
-from motcua.jobs.digest import format_moment
 from motcua.jobs.scheduler import schedule_tick
 from motcua.jobs.selectors import jobs_config
+from motcua.lib.formatting import format_moment
 from motcua.lib.parsing import parse_moment
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""E-mail to the applicant when their dossier moves (issue 5 item 4).
+"""E-mail to the applicant when their dossier moves.
 
 Four messages, plain text in Vietnamese, to the e-mail address the applicant gave:
 
@@ -29,19 +29,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from motcua.core import workflow
-from motcua.documents.printouts import tracking_url
 from motcua.dossiers.choices import Outcome, ResultForm
+from motcua.dossiers.links import tracking_url
 from motcua.dossiers.models import Dossier, DossierEvent, Extension
-from motcua.jobs.digest import format_moment
-from motcua.lib.formatting import format_money, nfc
+from motcua.feedback.services import rating_link_create
+from motcua.lib.formatting import format_moment, format_money, nfc
 from motcua.lib.site import site_url
 from motcua.payments.selectors import amount_owed
-from motcua.portal.services import rating_link_create
 
 logger = logging.getLogger(__name__)
-
-# The portal's tracking page (helper C's "portal:track"); its agreed path while the portal's
-# URLs are not installed, so the link in a message never depends on the order of deployment.
 
 # Where a message is due; every other action sends nothing and costs nothing (no query).
 RECEIPT = frozenset({workflow.Action.RECEIVE.value})
@@ -199,7 +195,7 @@ def _result(dossier: Dossier, event: DossierEvent) -> tuple[str, list[str]]:
         )
     lines.append(
         _("Please rate how your dossier was handled (the link works once): %(url)s")
-        % {"url": site_url(rating_link_create(dossier))}
+        % {"url": site_url(rating_link_create(dossier_id=dossier.pk))}
     )
     subject = (
         _("Dossier %(code)s: the result is ready")
