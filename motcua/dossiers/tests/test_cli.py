@@ -15,6 +15,10 @@ from motcua.payments.models import PaymentEvent
 pytestmark = pytest.mark.django_db
 
 
+# The city's clerk receiving the test procedure at the city's one-stop desk.
+CITY_DESK = ("--user", "clerk", "--procedure", "1.000001", "--agency", "BPMC-058")
+
+
 def run(*args: str) -> str:
     out = StringIO()
     call_command("dossiers", *args, stdout=out)
@@ -41,12 +45,7 @@ def refused(*args: str) -> str:
 def receive(*extra: str, channel: str = "direct", at: str = "02/01/2024 08:00") -> str:
     out = run(
         "receive",
-        "--user",
-        "clerk",
-        "--procedure",
-        "1.000001",
-        "--agency",
-        "BPMC-058",
+        *CITY_DESK,
         "--channel",
         channel,
         "--name",
@@ -81,12 +80,7 @@ def status(code: str) -> str:
 def test_it_receives_at_the_counter_and_explains_the_due_moment(world):
     out = run(
         "receive",
-        "--user",
-        "clerk",
-        "--procedure",
-        "1.000001",
-        "--agency",
-        "BPMC-058",
+        *CITY_DESK,
         "--channel",
         "direct",
         "--name",
