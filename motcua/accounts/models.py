@@ -81,7 +81,7 @@ class RoleAssignment(models.Model):
 
 class RateCounter(models.Model):
     """One rate-limit counter: ``count`` uses of ``scope`` by ``key`` (an address, a phone, a
-    user name, a dossier code and address) until ``expires_at`` (``motcua.lib.ratelimit``).
+    user name, a dossier code and address) until ``expires_at`` (``motcua.accounts.ratelimit``).
 
     Incremented by conditional single UPDATEs (never "count, then insert"), so parallel
     requests cannot all pass; ``not_before`` is the progressive delay of the sign-in throttle.

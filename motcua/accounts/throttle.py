@@ -8,7 +8,7 @@ anyone lock a person out.
 - **Per address, across accounts**: at most ``ADDRESS_FAILURES`` failed sign-ins in
   ``WINDOW_MINUTES`` (four wrong passwords on each of many accounts is caught here).
 
-Every attempt is counted *before* the password is checked (``motcua.lib.ratelimit``), so
+Every attempt is counted *before* the password is checked (``motcua.accounts.ratelimit``), so
 parallel attempts cannot slip past the count; a success gives its count back. A refused
 attempt is not checked at all and answers 429 with ``Retry-After`` and the wait in words on
 the login page (the site's and the admin's). Settings: ``MOTCUA_LOCKOUT``.
@@ -27,7 +27,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
-from motcua.lib import ratelimit
+from motcua.accounts import ratelimit
 
 ACCOUNT = "login-account"
 ADDRESS = "login-address"
@@ -87,7 +87,7 @@ class Claim:
 
 def login_attempt_claim(*, username: str, client_ip: str, now: datetime | None = None) -> Claim:
     """Count a sign-in attempt of ``username`` from ``client_ip``, or raise
-    :class:`~motcua.lib.ratelimit.RateLimited` (nothing counted, the password not to be
+    :class:`~motcua.accounts.ratelimit.RateLimited` (nothing counted, the password not to be
     checked) while the address's or the account's wait has not passed."""
     config = throttle_config()
     taken = ratelimit.take(config.address, client_ip, now=now)

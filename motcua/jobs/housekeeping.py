@@ -39,8 +39,8 @@ def upload_leftovers_clean(*, now: datetime) -> int:
 
 
 def rate_counters_delete(*, now: datetime) -> int:
-    """Deletes expired rate-limit counters (``lib.ratelimit.cleanup``, docs/limits.md)."""
-    from motcua.lib.ratelimit import cleanup
+    """Deletes expired rate-limit counters (``accounts.ratelimit.cleanup``, docs/limits.md)."""
+    from motcua.accounts.ratelimit import cleanup
 
     return cleanup(now=now)
 

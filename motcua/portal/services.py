@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.accounts import ratelimit
 from motcua.catalog.models import ComponentRequirement, ProcedureVersion
 from motcua.core.identity import InvalidValue, normalise_phone
 from motcua.dossiers.choices import Action, Channel
@@ -39,7 +40,7 @@ from motcua.dossiers.services import (
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.models import RatingLink
 from motcua.feedback.selectors import rating_link_by_token
-from motcua.lib import ratelimit, uploads
+from motcua.lib import uploads
 from motcua.portal.errors import (
     PortalError,
     RatingLinkInvalid,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from motcua.accounts import ratelimit
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.catalog.models import Field, ProcedureVersion
 from motcua.catalog.selectors import procedure_in_force, procedure_version_list
@@ -26,7 +27,7 @@ from motcua.dossiers.choices import Status
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
-from motcua.lib import ratelimit, validators
+from motcua.lib import validators
 from motcua.lib.formatting import format_datetime, format_money, format_number
 from motcua.portal import selectors, services
 from motcua.portal.errors import (

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from motcua.accounts import ratelimit
 from motcua.accounts.models import RateCounter
 from motcua.accounts.services import user_create_or_update
 from motcua.accounts.throttle import throttle_config
-from motcua.lib import ratelimit
 
 pytestmark = pytest.mark.django_db
 

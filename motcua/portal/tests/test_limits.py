@@ -19,9 +19,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.accounts import ratelimit
 from motcua.accounts.models import RateCounter
 from motcua.dossiers.models import Dossier, DossierFile
-from motcua.lib import ratelimit
 from motcua.portal.tests.test_views import first_component, form_key, post_submission, submit_ok
 
 pytestmark = pytest.mark.usefixtures("bac_kan_world", "working_clock")

@@ -2,7 +2,7 @@
 (issue 16 item 2; docs/limits.md).
 
 Two kinds, both stored as one :class:`~motcua.accounts.models.RateCounter` row per
-(scope, key):
+(scope, key), the model beside this module in ``accounts``:
 
 - :class:`Rate`: at most ``limit`` uses per ``window`` for one key. :func:`take` uses one
   *before* the work it guards, with a conditional single UPDATE (``count < limit``), so forty
@@ -25,16 +25,12 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Manager
 from django.utils import timezone
 
-if TYPE_CHECKING:
-    from django.db.models import Manager
-
-    from motcua.accounts.models import RateCounter
+from motcua.accounts.models import RateCounter
 
 KEY_MAX = 200
 # Compare-and-set rounds before a busy key is refused for a second (never an endless loop).
@@ -103,9 +99,6 @@ def _seconds(until: datetime, now: datetime) -> int:
 
 
 def _counters() -> Manager[RateCounter]:
-    # Imported late: motcua.lib is imported by apps before the app registry is ready.
-    from motcua.accounts.models import RateCounter
-
     return RateCounter.objects
 
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from motcua.accounts import ratelimit
 from motcua.accounts.models import RateCounter
 from motcua.jobs.housekeeping import housekeeping_run
-from motcua.lib import ratelimit
 from motcua.portal.models import TrackingAttempt
 
 pytestmark = pytest.mark.django_db

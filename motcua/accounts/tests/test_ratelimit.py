@@ -1,4 +1,5 @@
-"""The rate-limit mechanism (motcua.lib.ratelimit, docs/limits.md) on a clock passed by hand."""
+"""The rate-limit mechanism (motcua.accounts.ratelimit, docs/limits.md) on a clock passed by
+hand."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from motcua.accounts import ratelimit
 from motcua.accounts.models import RateCounter
-from motcua.lib import ratelimit
-from motcua.lib.ratelimit import Backoff, Rate, RateLimited
+from motcua.accounts.ratelimit import Backoff, Rate, RateLimited
 
 pytestmark = pytest.mark.django_db
 
