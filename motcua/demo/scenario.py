@@ -36,13 +36,13 @@ from typing import Any
 from motcua.catalog.choices import OnlineLevel, ProcedureLevel
 from motcua.catalog.models import ProcedureVersion
 from motcua.clock.selectors import calendar_for
-from motcua.core import timeliness
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 from motcua.dossiers.choices import Channel, Outcome, ResultForm, ReturnMethod, Status
 from motcua.dossiers.history import HEADER, ImportReport, import_history
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import timeliness_of
 from motcua.feedback.choices import RatingLevel
-from motcua.payments.choices import PaymentMethod
+from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.selectors import unit_at
 
@@ -527,7 +527,91 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(LOCAL_TZ).isoformat()
 
 
+# The step a dossier in an open state stands at; closed ones are "Hoàn thành".
+CURRENT_STEPS = {
+    Status.SUBMITTED.value: "Chờ tiếp nhận",
+    Status.RECEIVED.value: "Tiếp nhận hồ sơ",
+    Status.IN_PROCESSING.value: "Thẩm định hồ sơ",
+    Status.AWAITING_SUPPLEMENT.value: "Chờ bổ sung hồ sơ",
+}
+PAID = PaymentEventKind.SUCCEEDED.value
+CASH = PaymentMethod.CASH.value
+
+
+@dataclass(frozen=True)
+class _Applicant:
+    """Who applied: a person (with an ID number and a birth date) or an organisation."""
+
+    name: str
+    organisation: bool
+    id_number: str
+    birth: date | None
+    unit: AdministrativeUnit
+    unit_code: str
+
+
+@dataclass
+class _Draft:
+    """One dossier's record while it is built: its parties, then its events step by step."""
+
+    plan: _Plan
+    version: ProcedureVersion
+    desk: str
+    competent: str | None
+    leader: str
+    applicant: _Applicant
+    clerk: str
+    officer: str
+    fee: int
+    status: str = ""
+    events: list[dict[str, Any]] = field(default_factory=list)
+    pay_event: dict[str, Any] | None = None
+    pauses: list[dict[str, Any]] = field(default_factory=list)
+    extensions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def times(self) -> dict[str, Any]:
+        return self.plan.times
+
+    @property
+    def online(self) -> bool:
+        return self.plan.channel == Channel.ONLINE
+
+    @property
+    def resolved(self) -> bool:
+        return "resolved" in self.plan.times
+
+    @property
+    def transferred(self) -> bool:
+        return self.status not in (Status.RECEIVED, Status.SUBMITTED)
+
+    def event(self, at: datetime, actor: str, action: str, to: str, **extra: Any) -> None:
+        """Append an event; it starts from the state the previous one ended in."""
+        self.events.append(
+            {
+                "seq": len(self.events) + 1,
+                "at": _iso(at),
+                "actor": actor,
+                "action": action,
+                "from": self.events[-1]["to"] if self.events else "",
+                "to": to,
+                "reason": extra.pop("reason", ""),
+                "data": extra,
+            }
+        )
+
+    def pay_cash(self, at: datetime, status: str) -> None:
+        """The fee paid in cash at the counter at ``at``."""
+        self.pay_event = {"kind": PAID, "amount": self.fee, "method": CASH,
+                          "reference": "", "at": _iso(at)}  # fmt: skip
+        self.event(at, self.clerk, "pay", status,
+                   payment={"amount": self.fee, "method": CASH, "reference": ""})  # fmt: skip
+
+
 class _Builder:
+    """Turns plans into history records. The steps of :meth:`record` draw from the one random
+    generator in a fixed order: reordering them changes every dossier after the first."""
+
     def __init__(self, world: _World, params: ScenarioParams, rng: random.Random) -> None:
         self.world, self.params, self.rng = world, params, rng
         self.staff: dict[str, str] = {}
@@ -540,11 +624,49 @@ class _Builder:
         return self.staff[key]
 
     def record(self, plan: _Plan) -> dict[str, Any]:
-        rng, params, t = self.rng, self.params, plan.times
-        version = plan.version
+        """The history record of a planned dossier (the format of ``dossiers.history``)."""
+        draft = self._draft(plan)
+        draft.status = self._status(plan)
+        components, result_digitised = self._components(draft)
+        self._receipt(draft)
+        self._transfer(draft)
+        self._pause(draft)
+        self._apology(draft)
+        kind = self._resolution(draft)
+        method = self._return(draft)
+        rating = self._rating(draft)
+        applicant = self._applicant_record(draft)
+        return {
+            "code": plan.code,
+            "procedure": draft.version.procedure.code,
+            "procedure_version": draft.version.version,
+            "receiving_agency": draft.desk,
+            "competent_agency": draft.competent if draft.transferred else None,
+            "applicant": applicant,
+            "channel": plan.channel,
+            "sets": 1,
+            "summary": draft.version.name,
+            "components": components,
+            **self._moments(draft),
+            "supplement_requests": len(draft.pauses),
+            "pauses": draft.pauses,
+            "extensions": draft.extensions,
+            "status": draft.status,
+            "current_step": CURRENT_STEPS.get(draft.status, "Hoàn thành"),
+            **self._result(draft, kind, result_digitised),
+            "returned_at": _iso(plan.times.get("returned")),
+            "return_method": method or None,
+            "ended_at": None,
+            "payments": self._payments(draft),
+            "rating": rating,
+            "events": draft.events,
+        }
+
+    def _draft(self, plan: _Plan) -> _Draft:
+        """The dossier's agencies and people: the applicant is drawn before the staff."""
+        params, version = self.params, plan.version
         assert version is not None
         desk = params.desk_pattern.format(plan.ward) if plan.ward else params.city_desk
-        leader = self.leaders.get(plan.ward, params.leader)
         competent = (
             params.committee_pattern.format(plan.ward)
             if plan.ward
@@ -552,35 +674,50 @@ class _Builder:
             if version.competent_agency
             else None
         )
-        unit_code = plan.ward or rng.choice(params.ward_units)
-        unit = self.world.units[unit_code]
-        organisation = rng.random() < 0.06
-        if organisation:
-            name = f"{rng.choice(COMPANIES)} {rng.choice(COMPANY_NAMES)}"
-            id_number, birth = "", None
-        else:
-            name, female = _person(rng)
-            birth = date(rng.randrange(1950, 2006), rng.randrange(1, 13), rng.randrange(1, 29))
-            century = (birth.year - 1900) // 100 * 2 + (1 if female else 0)
-            id_number = f"006{century}{birth.year % 100:02d}{rng.randrange(10**6):06d}"
-        online = plan.channel == Channel.ONLINE
+        applicant = self._applicant(plan)
         clerk, officer = self.staff_name(desk), self.staff_name(competent or desk + "/officer")
-        fee = sum(f.amount for f in version.fees.all()) if plan.obligation else 0
+        return _Draft(
+            plan=plan,
+            version=version,
+            desk=desk,
+            competent=competent,
+            leader=self.leaders.get(plan.ward, params.leader),
+            applicant=applicant,
+            clerk=clerk,
+            officer=officer,
+            fee=sum(f.amount for f in version.fees.all()) if plan.obligation else 0,
+        )
 
-        status = Status.IN_PROCESSING.value
-        waiting = plan.group == "waiting"
-        if waiting:
-            status = Status.SUBMITTED.value
-        elif "resolved" in t:
-            status = Status.RETURNED.value if "returned" in t else Status.RESOLVED.value
-        elif "pause" in t and t["pause"][1] is None:
-            status = Status.AWAITING_SUPPLEMENT.value
-        elif plan.pending and rng.random() < 0.15:
-            status = Status.RECEIVED.value
-        resolved = "resolved" in t
-        transferred = status not in (Status.RECEIVED, Status.SUBMITTED)
+    def _applicant(self, plan: _Plan) -> _Applicant:
+        """A person (ID number of the Bắc Kạn shape) or, about one in sixteen, a company."""
+        rng = self.rng
+        unit_code = plan.ward or rng.choice(self.params.ward_units)
+        unit = self.world.units[unit_code]
+        if rng.random() < 0.06:
+            name = f"{rng.choice(COMPANIES)} {rng.choice(COMPANY_NAMES)}"
+            return _Applicant(name, True, "", None, unit, unit_code)
+        name, female = _person(rng)
+        birth = date(rng.randrange(1950, 2006), rng.randrange(1, 13), rng.randrange(1, 29))
+        century = (birth.year - 1900) // 100 * 2 + (1 if female else 0)
+        id_number = f"006{century}{birth.year % 100:02d}{rng.randrange(10**6):06d}"
+        return _Applicant(name, False, id_number, birth, unit, unit_code)
 
-        comps = list(version.components.all()) or []
+    def _status(self, plan: _Plan) -> str:
+        """The dossier's state at the period's end; some pending ones not yet transferred."""
+        t = plan.times
+        if plan.group == "waiting":
+            return Status.SUBMITTED.value
+        if "resolved" in t:
+            return Status.RETURNED.value if "returned" in t else Status.RESOLVED.value
+        if "pause" in t and t["pause"][1] is None:
+            return Status.AWAITING_SUPPLEMENT.value
+        if plan.pending and self.rng.random() < 0.15:
+            return Status.RECEIVED.value
+        return Status.IN_PROCESSING.value
+
+    def _components(self, draft: _Draft) -> tuple[list[dict[str, Any]], bool]:
+        """The papers handed in, and whether the result is digitised (766 indicator 4.2)."""
+        rng, plan = self.rng, draft.plan
         components = [
             {
                 "name": c.name,
@@ -589,207 +726,205 @@ class _Builder:
                 "photocopies": c.photocopies,
                 "digitised": True,
             }
-            for c in comps
+            for c in draft.version.components.all()
         ] or [{"name": "Tờ khai", "originals": 1, "digitised": True}]
-        result_digitised = resolved and plan.digitised
-        if not plan.digitised:
+        result_digitised = draft.resolved and plan.digitised
+        if not plan.digitised:  # at least one paper, and perhaps the result, not digitised
             for c in components:
                 c["digitised"] = rng.random() < 0.5
             components[rng.randrange(len(components))]["digitised"] = False
-            result_digitised = resolved and rng.random() < 0.5
+            result_digitised = draft.resolved and rng.random() < 0.5
+        return components, result_digitised
 
-        events: list[dict[str, Any]] = []
-
-        def event(at: datetime, actor: str, action: str, to: str, **extra: Any) -> None:
-            events.append(
-                {
-                    "seq": len(events) + 1,
-                    "at": _iso(at),
-                    "actor": actor,
-                    "action": action,
-                    "from": events[-1]["to"] if events else "",
-                    "to": to,
-                    "reason": extra.pop("reason", ""),
-                    "data": extra,
-                }
-            )
-
-        payments: list[dict[str, Any]] = []
-        pay_event: dict[str, Any] | None = None
+    def _receipt(self, draft: _Draft) -> None:
+        """Submission (online) or receipt at the counter, with the fee paid then if it is."""
+        plan, t = draft.plan, draft.times
         received_changes = {"received_at": _iso(t.get("received")), "due_at": _iso(t.get("due"))}
-        basics = {"procedure": version.procedure.code, "channel": plan.channel, "fee": fee}
-        if online:
-            event(t["submitted"], name, "create", Status.SUBMITTED.value, **basics)
+        basics = {"procedure": draft.version.procedure.code, "channel": plan.channel,
+                  "fee": draft.fee}  # fmt: skip
+        if draft.online:
+            draft.event(t["submitted"], draft.applicant.name, "create", Status.SUBMITTED.value,
+                        **basics)  # fmt: skip
             if plan.paid_online:
-                method = (
-                    PaymentMethod.ONLINE_NATIONAL
-                    if rng.random() < params.online_national_share
-                    else PaymentMethod.ONLINE_LOCAL
-                ).value
-                reference = f"{plan.code}-{t['submitted']:%Y%m%d%H%M%S}"
-                pay_event = {"kind": "succeeded", "amount": fee, "method": method,
-                             "reference": reference, "at": _iso(t["submitted"])}  # fmt: skip
-                payment = {"amount": fee, "method": method, "reference": reference}
-                event(t["submitted"], name, "pay", Status.SUBMITTED.value, payment=payment)
-            if not waiting:
-                event(t["received"], clerk, "receive", Status.RECEIVED.value,
-                      changes=received_changes)  # fmt: skip
+                self._pay_online(draft)
+            if plan.group != "waiting":
+                draft.event(t["received"], draft.clerk, "receive", Status.RECEIVED.value,
+                            changes=received_changes)  # fmt: skip
         else:
-            event(t["received"], clerk, "receive", Status.RECEIVED.value,
-                  changes=received_changes, **basics)  # fmt: skip
+            draft.event(t["received"], draft.clerk, "receive", Status.RECEIVED.value,
+                        changes=received_changes, **basics)  # fmt: skip
             if plan.obligation:
-                pay_event = {"kind": "succeeded", "amount": fee, "method": "cash",
-                             "reference": "", "at": _iso(t["received"])}  # fmt: skip
-                event(t["received"], clerk, "pay", Status.RECEIVED.value,
-                      payment={"amount": fee, "method": "cash", "reference": ""})  # fmt: skip
-        if transferred:
-            # The same shape as a live transfer's event, so the control sheet (form 05) reads it.
-            event(
-                t["transfer"],
-                clerk,
-                "transfer",
-                Status.IN_PROCESSING.value,
-                from_agency=desk,
-                deliverer=clerk,
-                changes={
-                    "competent_agency": competent,
-                    "current_agency": competent,
-                    "current_step": "Xử lý",
-                },
-            )
-        pauses = []
-        if "pause" in t and transferred:
-            start, end = t["pause"]
-            pauses.append(
-                {
-                    "reason": "supplement",
-                    "start": _iso(start),
-                    "end": _iso(end),
-                    "note": SUPPLEMENT_REASON,
-                }  # fmt: skip
-            )
-            event(start, officer, "request_supplement", Status.AWAITING_SUPPLEMENT.value,
-                  reason=SUPPLEMENT_REASON)  # fmt: skip
-            if end is not None:
-                event(end, name, "supplement", Status.IN_PROCESSING.value)
-        extensions = []
-        if "apology" in t:
-            extensions.append(
-                {
-                    "old_due_at": _iso(t["effective"]),
-                    "new_due_at": _iso(t["reappointed"]),
-                    "reason": APOLOGY,
-                    "signed_by": leader,
-                    "at": _iso(t["apology"]),
-                }  # fmt: skip
-            )
-            event(t["apology"], leader, "apologise", Status.IN_PROCESSING.value,
-                  reason=APOLOGY, signed_by=leader)  # fmt: skip
-        kind = ""
-        if resolved:
-            calendar = self.world.calendar
-            kind = timeliness.classify(
-                calendar,
-                finished_at=t["resolved"],
-                due_at=t["effective"],
-                supplement_requests=len(pauses),
-            ).value
-            action = "deny" if plan.denied else "approve"
-            event(t["resolved"], officer, action, Status.RESOLVED.value,
-                  reason=DENIAL if plan.denied else "")  # fmt: skip
-            if plan.obligation and pay_event is None and "returned" in t:
-                pay_event = {"kind": "succeeded", "amount": fee, "method": "cash",
-                             "reference": "", "at": _iso(t["returned"])}  # fmt: skip
-                event(t["returned"], clerk, "pay", Status.RESOLVED.value,
-                      payment={"amount": fee, "method": "cash", "reference": ""})  # fmt: skip
-        method = ""
-        if "returned" in t:
-            method = (
-                ReturnMethod.POST
-                if plan.channel == Channel.POSTAL
-                else ReturnMethod.ONLINE
-                if online and rng.random() < 0.5
-                else ReturnMethod.COUNTER
-            ).value
-            event(
-                t["returned"], clerk, "return_result", Status.RETURNED.value, return_method=method
-            )
-        rating = None
-        if "rated" in t:
-            satisfied = rng.random() < params.satisfied_share
-            level = (
-                RatingLevel.NOT_SATISFIED
-                if not satisfied
-                else RatingLevel.VERY_SATISFIED
-                if rng.random() < params.very_satisfied_share
-                else RatingLevel.SATISFIED
-            ).value
-            rating = {"level": level, "comment": "", "at": _iso(t["rated"])}
-            event(t["rated"], name, "rate", Status.RETURNED.value, rating=level)
-        if plan.obligation:
-            created = t["submitted"] if plan.paid_online else t["received"]
-            payments.append(
-                {
-                    "amount": fee,
-                    "description": version.name[:300],
-                    "created_at": _iso(created),
-                    "events": [pay_event] if pay_event else [],
-                }  # fmt: skip
-            )
-        return {
-            "code": plan.code,
-            "procedure": version.procedure.code,
-            "procedure_version": version.version,
-            "receiving_agency": desk,
-            "competent_agency": competent if transferred else None,
-            "applicant": {
-                "kind": "organisation" if organisation else "person",
-                "name": name,
-                "id_number": id_number,
-                "birth_date": birth.isoformat() if birth else None,
-                "phone": f"09{rng.randrange(10**8):08d}",
-                "email": "",
-                "address": f"Tổ {rng.randrange(1, 20)}, {unit.name}, {params.address_place}",
-                "unit": unit_code,
+                draft.pay_cash(t["received"], Status.RECEIVED.value)
+
+    def _pay_online(self, draft: _Draft) -> None:
+        """The fee paid with the online submission, mostly through the national portal."""
+        t, fee = draft.times, draft.fee
+        method = (
+            PaymentMethod.ONLINE_NATIONAL
+            if self.rng.random() < self.params.online_national_share
+            else PaymentMethod.ONLINE_LOCAL
+        ).value
+        reference = f"{draft.plan.code}-{t['submitted']:%Y%m%d%H%M%S}"
+        draft.pay_event = {"kind": PAID, "amount": fee, "method": method,
+                           "reference": reference, "at": _iso(t["submitted"])}  # fmt: skip
+        payment = {"amount": fee, "method": method, "reference": reference}
+        draft.event(t["submitted"], draft.applicant.name, "pay", Status.SUBMITTED.value,
+                    payment=payment)  # fmt: skip
+
+    def _transfer(self, draft: _Draft) -> None:
+        """The transfer to the competent agency, unless the dossier is still at the desk."""
+        if not draft.transferred:
+            return
+        # The same shape as a live transfer's event, so the control sheet (form 05) reads it.
+        draft.event(
+            draft.times["transfer"],
+            draft.clerk,
+            "transfer",
+            Status.IN_PROCESSING.value,
+            from_agency=draft.desk,
+            deliverer=draft.clerk,
+            changes={
+                "competent_agency": draft.competent,
+                "current_agency": draft.competent,
+                "current_step": "Xử lý",
             },
-            "channel": plan.channel,
-            "sets": 1,
-            "summary": version.name,
-            "components": components,
+        )
+
+    def _pause(self, draft: _Draft) -> None:
+        """A supplement asked for, and supplied unless the dossier still waits for it."""
+        t = draft.times
+        if "pause" not in t or not draft.transferred:
+            return
+        start, end = t["pause"]
+        draft.pauses.append({"reason": "supplement", "start": _iso(start), "end": _iso(end),
+                             "note": SUPPLEMENT_REASON})  # fmt: skip
+        draft.event(start, draft.officer, "request_supplement", Status.AWAITING_SUPPLEMENT.value,
+                    reason=SUPPLEMENT_REASON)  # fmt: skip
+        if end is not None:
+            draft.event(end, draft.applicant.name, "supplement", Status.IN_PROCESSING.value)
+
+    def _apology(self, draft: _Draft) -> None:
+        """A late dossier's apology (form 04) with its new appointment, signed by the leader."""
+        t = draft.times
+        if "apology" not in t:
+            return
+        draft.extensions.append({"old_due_at": _iso(t["effective"]),
+                                 "new_due_at": _iso(t["reappointed"]), "reason": APOLOGY,
+                                 "signed_by": draft.leader, "at": _iso(t["apology"])})  # fmt: skip
+        draft.event(t["apology"], draft.leader, "apologise", Status.IN_PROCESSING.value,
+                    reason=APOLOGY, signed_by=draft.leader)  # fmt: skip
+
+    def _resolution(self, draft: _Draft) -> str:
+        """The decision and its timeliness ("" while unresolved); a fee still owed is paid in
+        cash when the result is collected."""
+        if not draft.resolved:
+            return ""
+        plan, t = draft.plan, draft.times
+        kind = timeliness_of(
+            self.world.calendar,
+            finished_at=t["resolved"],
+            due_at=t["effective"],
+            supplement_requests=len(draft.pauses),
+        ).value
+        action = "deny" if plan.denied else "approve"
+        draft.event(t["resolved"], draft.officer, action, Status.RESOLVED.value,
+                    reason=DENIAL if plan.denied else "")  # fmt: skip
+        if plan.obligation and draft.pay_event is None and "returned" in t:
+            draft.pay_cash(t["returned"], Status.RESOLVED.value)
+        return kind
+
+    def _return(self, draft: _Draft) -> str:
+        """How the result went back to the applicant ("" while not returned)."""
+        if "returned" not in draft.times:
+            return ""
+        method = (
+            ReturnMethod.POST
+            if draft.plan.channel == Channel.POSTAL
+            else ReturnMethod.ONLINE
+            if draft.online and self.rng.random() < 0.5
+            else ReturnMethod.COUNTER
+        ).value
+        draft.event(draft.times["returned"], draft.clerk, "return_result", Status.RETURNED.value,
+                    return_method=method)  # fmt: skip
+        return method
+
+    def _rating(self, draft: _Draft) -> dict[str, Any] | None:
+        """The applicant's rating of a returned dossier, if she gave one."""
+        if "rated" not in draft.times:
+            return None
+        rng, params, at = self.rng, self.params, draft.times["rated"]
+        satisfied = rng.random() < params.satisfied_share
+        level = (
+            RatingLevel.NOT_SATISFIED
+            if not satisfied
+            else RatingLevel.VERY_SATISFIED
+            if rng.random() < params.very_satisfied_share
+            else RatingLevel.SATISFIED
+        ).value
+        draft.event(at, draft.applicant.name, "rate", Status.RETURNED.value, rating=level)
+        return {"level": level, "comment": "", "at": _iso(at)}
+
+    def _payments(self, draft: _Draft) -> list[dict[str, Any]]:
+        """The financial obligation of a dossier with a fee, with its payment if made."""
+        plan, t = draft.plan, draft.times
+        if not plan.obligation:
+            return []
+        created = t["submitted"] if plan.paid_online else t["received"]
+        return [{"amount": draft.fee, "description": draft.version.name[:300],
+                 "created_at": _iso(created),
+                 "events": [draft.pay_event] if draft.pay_event else []}]  # fmt: skip
+
+    def _applicant_record(self, draft: _Draft) -> dict[str, Any]:
+        """The applicant as the record holds her, with a phone and an address drawn now."""
+        rng, applicant = self.rng, draft.applicant
+        return {
+            "kind": "organisation" if applicant.organisation else "person",
+            "name": applicant.name,
+            "id_number": applicant.id_number,
+            "birth_date": applicant.birth.isoformat() if applicant.birth else None,
+            "phone": f"09{rng.randrange(10**8):08d}",
+            "email": "",
+            "address": f"Tổ {rng.randrange(1, 20)}, {applicant.unit.name}, "
+            f"{self.params.address_place}",
+            "unit": applicant.unit_code,
+        }
+
+    @staticmethod
+    def _moments(draft: _Draft) -> dict[str, str | None]:
+        """Submission, receipt and the due moments; a pending dossier's effective due is its
+        due (its pause, if any, has not ended)."""
+        t, pending = draft.times, draft.plan.pending
+        return {
             "submitted_at": _iso(t["submitted"]),
             "received_at": _iso(t.get("received")),
             "due_at": _iso(t.get("due")),
-            "effective_due_at": _iso(t.get("effective") if not plan.pending else t.get("due")),
+            "effective_due_at": _iso(t.get("effective") if not pending else t.get("due")),
             "reappointed_due_at": _iso(t.get("reappointed")),
-            "supplement_requests": len(pauses),
-            "pauses": pauses,
-            "extensions": extensions,
-            "status": status,
-            "current_step": {
-                Status.SUBMITTED.value: "Chờ tiếp nhận",
-                Status.RECEIVED.value: "Tiếp nhận hồ sơ",
-                Status.IN_PROCESSING.value: "Thẩm định hồ sơ",
-                Status.AWAITING_SUPPLEMENT.value: "Chờ bổ sung hồ sơ",
-            }.get(status, "Hoàn thành"),
-            "resolved_at": _iso(t.get("resolved")),
+        }
+
+    def _result(self, draft: _Draft, kind: str, result_digitised: bool) -> dict[str, Any]:
+        """The decision's fields (None while unresolved); an online dossier's result is
+        electronic half the time."""
+        plan, resolved = draft.plan, draft.resolved
+        result_form = (
+            (
+                ResultForm.ELECTRONIC
+                if draft.online and self.rng.random() < 0.5
+                else ResultForm.PAPER
+            ).value
+            if resolved
+            else None
+        )
+        return {
+            "resolved_at": _iso(draft.times.get("resolved")),
             "outcome": (Outcome.DENIED if plan.denied else Outcome.APPROVED).value
             if resolved
             else None,
             "denial_reason": DENIAL if resolved and plan.denied else "",
             "timeliness": kind or None,
-            "result_form": (
-                ResultForm.ELECTRONIC if online and rng.random() < 0.5 else ResultForm.PAPER
-            ).value
-            if resolved
-            else None,
+            "result_form": result_form,
             "result_digitised": result_digitised,
             "electronic_certification": plan.e_certified and resolved,
-            "returned_at": _iso(t.get("returned")),
-            "return_method": method or None,
-            "ended_at": None,
-            "payments": payments,
-            "rating": rating,
-            "events": events,
         }
 
 
