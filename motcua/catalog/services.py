@@ -23,6 +23,7 @@ from motcua.catalog.models import (
     ProcedureVersion,
 )
 from motcua.catalog.selectors import procedure_latest_versions, procedures_in_force
+from motcua.core.errors import DomainError
 from motcua.lib.tablefile import FileFormatError, RowError, capped_errors, too_many_errors
 from motcua.units.models import Agency
 
@@ -33,7 +34,7 @@ TWO_LEVEL_CATALOG_PATH = DATA_DIR / "bac_kan_2025.csv"
 TWO_LEVEL_BASIS_PATH = DATA_DIR / "bac_kan_2025_can_cu.csv"
 
 
-class CatalogImportError(Exception):
+class CatalogImportError(DomainError):
     """The file was refused; ``errors`` names every bad line and column. Nothing was written."""
 
     def __init__(self, errors: list[RowError]) -> None:

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
+from motcua.core.errors import DomainError
 
-class DossierError(Exception):
+
+class DossierError(DomainError):
     """Base: a refused write. Nothing was changed."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 class DossierNotFound(DossierError):

@@ -67,6 +67,7 @@ from motcua.feedback.services import RatingError, rating_record
 from motcua.lib import uploads
 from motcua.lib.formatting import format_datetime, format_number, nfc
 from motcua.payments.choices import PaymentMethod
+from motcua.payments.errors import PaymentError
 from motcua.payments.selectors import amount_owed
 from motcua.payments.services import payment_collect, payment_obligation_create
 from motcua.units.models import AdministrativeUnit, Agency
@@ -488,15 +489,19 @@ def _open_pause(dossier: Dossier, reason: PauseReason, at: datetime, note: str) 
 
 def _pay(dossier: Dossier, details: Details, at: datetime, actor: User | None) -> dict[str, Any]:
     """Collect a fee with its numbered receipt; what may be paid is ``payments``' rule."""
-    collected = payment_collect(
-        dossier_id=dossier.pk,
-        agency_id=dossier.receiving_agency_id,
-        amount=details.amount,
-        method=details.payment_method,
-        reference=details.payment_reference,
-        collector=actor,
-        at=at,
-    )
+    try:
+        collected = payment_collect(
+            dossier_id=dossier.pk,
+            agency_id=dossier.receiving_agency_id,
+            amount=details.amount,
+            method=details.payment_method,
+            reference=details.payment_reference,
+            collector=actor,
+            at=at,
+        )
+    except PaymentError as error:
+        # The dossier's callers catch the dossier's errors.
+        raise InvalidInput(error.message, field=error.field) from error
     receipt = collected.receipt
     return {
         "payment": {

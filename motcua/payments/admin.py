@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
-from motcua.dossiers.errors import InvalidInput
 from motcua.lib.admin import ReadOnlyMixin
+from motcua.payments.errors import InvalidInput
 from motcua.payments.models import Payment, PaymentEvent, Receipt, ReceiptBook
 from motcua.payments.services import receipt_book_open
 

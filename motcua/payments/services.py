@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
-from motcua.dossiers.errors import InvalidInput
 from motcua.lib.formatting import format_money, nfc
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
+from motcua.payments.errors import InvalidInput
 from motcua.payments.models import Payment, PaymentEvent, Receipt, ReceiptBook
 from motcua.payments.selectors import fee_statement
 from motcua.units.models import Agency

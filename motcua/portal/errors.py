@@ -3,14 +3,15 @@ form field at fault where there is one."""
 
 from __future__ import annotations
 
+from motcua.core.errors import DomainError
 
-class PortalError(Exception):
+
+class PortalError(DomainError):
     """Base: a refused portal request. Nothing was changed."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    def __str__(self) -> str:
+        # The message alone: it is shown to the applicant as it is.
+        return self.message
 
 
 class TrackingRefused(PortalError):

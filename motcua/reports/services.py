@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.core import metrics
+from motcua.core.errors import DomainError
 from motcua.core.periods import parse_named_period
 from motcua.lib.formatting import format_date, format_datetime, nfc
 from motcua.reports.access import user_can_sign_report
@@ -33,16 +34,8 @@ from motcua.reports.signatures import (
 from motcua.units.models import AdministrativeUnit
 
 
-class SignoffError(Exception):
+class SignoffError(DomainError):
     """Base: a signature or restatement was refused. Nothing was changed."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 class NotPermitted(SignoffError):

@@ -3,10 +3,11 @@ nothing was changed."""
 
 from __future__ import annotations
 
+from motcua.core.errors import DomainError
 from motcua.lib.tablefile import RowError
 
 
-class SteeringError(Exception):
+class SteeringError(DomainError):
     """Base: a refused write."""
 
     def __init__(
@@ -16,15 +17,10 @@ class SteeringError(Exception):
         field: str | None = None,
         problems: list[tuple[str, str]] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+        super().__init__(message, field=field)
         # Every (field, message) found, the first being ``field`` and ``message``: a form
         # shows them all next to their fields.
         self.problems = problems or [(field or "", message)]
-
-    def __str__(self) -> str:
-        return f"{self.field}: {self.message}" if self.field else self.message
 
 
 class InvalidInput(SteeringError):

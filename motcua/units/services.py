@@ -23,6 +23,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import DomainError
 from motcua.lib.formatting import format_date, nfc
 from motcua.lib.parsing import parse_date
 from motcua.lib.textfiles import NotUtf8, decode_utf8
@@ -93,7 +94,7 @@ class Problem:
         }
 
 
-class UnitDataError(Exception):
+class UnitDataError(DomainError):
     """The files were refused; ``problems`` lists every bad row. Nothing was written."""
 
     def __init__(self, problems: list[Problem]) -> None:
