@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'
@@ -40,16 +41,24 @@ def _inline(text: str) -> str:
     return f'<c t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def streamed_xlsx(header: list[str], rows: int, cell: str = "x") -> bytes:
-    """A workbook with ``header`` then ``rows`` one-cell rows, and no ``<dimension>``: the
-    sheet XML is written into the zip piece by piece (2.000.000 rows: about 290 KB packed,
-    98 MB unpacked), as an attacker would build it."""
+def _xlsx(add_parts: Callable[[zipfile.ZipFile], None]) -> bytes:
+    """A workbook package: the parts every workbook has, then those ``add_parts`` writes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", _CONTENT_TYPES)
         package.writestr("_rels/.rels", _ROOT_RELS)
         package.writestr("xl/workbook.xml", _WORKBOOK)
         package.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        add_parts(package)
+    return buffer.getvalue()
+
+
+def streamed_xlsx(header: list[str], rows: int, cell: str = "x") -> bytes:
+    """A workbook with ``header`` then ``rows`` one-cell rows, and no ``<dimension>``: the
+    sheet XML is written into the zip piece by piece (2.000.000 rows: about 290 KB packed,
+    98 MB unpacked), as an attacker would build it."""
+
+    def add_sheet(package: zipfile.ZipFile) -> None:
         with package.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             sheet.write(
                 b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
@@ -61,18 +70,15 @@ def streamed_xlsx(header: list[str], rows: int, cell: str = "x") -> bytes:
                 sheet.write(chunk)
             sheet.write(f"<row>{_inline(cell)}</row>".encode() * (rows % 10_000))
             sheet.write(b"</sheetData></worksheet>")
-    return buffer.getvalue()
+
+    return _xlsx(add_sheet)
 
 
 def zip_bomb_xlsx(unpacked_bytes: int = 40 * 1024 * 1024) -> bytes:
     """A workbook whose shared strings unpack to ``unpacked_bytes`` of spaces (about 1.000
     times smaller packed)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        package.writestr("_rels/.rels", _ROOT_RELS)
-        package.writestr("xl/workbook.xml", _WORKBOOK)
-        package.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+
+    def add_strings_and_sheet(package: zipfile.ZipFile) -> None:
         with package.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
             block = b" " * (1024 * 1024)
             for _ in range(unpacked_bytes // len(block)):
@@ -82,19 +88,13 @@ def zip_bomb_xlsx(unpacked_bytes: int = 40 * 1024 * 1024) -> bytes:
             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             "<sheetData/></worksheet>",
         )
-    return buffer.getvalue()
+
+    return _xlsx(add_strings_and_sheet)
 
 
 def sheet_xlsx(sheet_xml: str) -> bytes:
     """A workbook whose only worksheet is ``sheet_xml`` (a whole ``<worksheet>`` document)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr("[Content_Types].xml", _CONTENT_TYPES)
-        package.writestr("_rels/.rels", _ROOT_RELS)
-        package.writestr("xl/workbook.xml", _WORKBOOK)
-        package.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
-        package.writestr("xl/worksheets/sheet1.xml", sheet_xml)
-    return buffer.getvalue()
+    return _xlsx(lambda package: package.writestr("xl/worksheets/sheet1.xml", sheet_xml))
 
 
 def sheet_of_rows(*rows: str, before: str = "") -> bytes:
