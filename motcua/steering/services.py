@@ -346,6 +346,34 @@ def _cell(
         return None
 
 
+@dataclass
+class _ValuesFile:
+    """What checking a file of values needs: the importing unit and its lineage, the known
+    indicators, and the first line of each (indicator, unit, period end) seen so far."""
+
+    unit: AdministrativeUnit
+    today: date
+    definitions: dict[str, IndicatorDefinition]
+    enterable: str
+    lineage: dict[str, list[AdministrativeUnit]]
+    first_line: dict[tuple[int, int, date], int]
+
+    @classmethod
+    def for_unit(cls, unit: AdministrativeUnit, today: date) -> _ValuesFile:
+        definitions = {d.code.casefold(): d for d in IndicatorDefinition.objects.all()}
+        lineage: dict[str, list[AdministrativeUnit]] = {}
+        for member in unit_lineage(unit).order_by(F("valid_from").asc(nulls_first=True)):
+            lineage.setdefault(member.code, []).append(member)
+        return cls(
+            unit=unit,
+            today=today,
+            definitions=definitions,
+            enterable=", ".join(d.code for d in definitions.values() if not d.is_computed),
+            lineage=lineage,
+            first_line={},
+        )
+
+
 def indicator_values_import(
     *,
     data: bytes,
@@ -362,113 +390,129 @@ def indicator_values_import(
     ``ImportRefused`` naming every bad row and column ("dòng 3, cột tu_so: …"); then nothing is
     written.
     """
-    today = today or timezone.localdate()
     try:
         raw_rows = read_rows(data, name)
     except FileFormatError as exc:
         raise ImportRefused(exc.errors) from None
-
-    definitions = {d.code.casefold(): d for d in IndicatorDefinition.objects.all()}
-    enterable = ", ".join(d.code for d in definitions.values() if not d.is_computed)
-    lineage: dict[str, list[AdministrativeUnit]] = {}
-    for member in unit_lineage(unit).order_by(F("valid_from").asc(nulls_first=True)):
-        lineage.setdefault(member.code, []).append(member)
-
+    context = _ValuesFile.for_unit(unit, today or timezone.localdate())
     errors: list[RowError] = []
     checked: list[dict[str, Any]] = []
-    first_line: dict[tuple[int, int, date], int] = {}
     for line, cells in raw_rows:
-        row_errors: list[RowError] = []
-
-        code = cells.get("ma_chi_tieu", "")
-        definition = definitions.get(code.casefold())
-        if not code:
-            row_errors.append(
-                RowError(line, "ma_chi_tieu", _("the cell is empty: a value is required"))
-            )
-        elif definition is None:
-            row_errors.append(
-                RowError(
-                    line,
-                    "ma_chi_tieu",
-                    _("no indicator has the code “%(code)s” (known codes: %(codes)s)")
-                    % {"code": code, "codes": enterable},
-                )
-            )
-        period_end = _cell(line, cells, "den_ngay", parse_date, True, row_errors)
-        period_start = _cell(line, cells, "tu_ngay", parse_date, False, row_errors)
-        numerator = _cell(line, cells, "tu_so", parse_count, True, row_errors)
-        denominator = _cell(line, cells, "mau_so", parse_count, False, row_errors)
-        row_unit: AdministrativeUnit | None = unit
-        unit_code = cells.get("ma_don_vi", "")
-        if unit_code:
-            row_unit = _row_unit(unit_code, period_end, lineage)
-            if row_unit is None:
-                row_errors.append(
-                    RowError(
-                        line,
-                        "ma_don_vi",
-                        _("“%(code)s” is not %(unit)s (%(own)s) or a unit within it")
-                        % {"code": unit_code, "unit": unit.name, "own": unit.code},
-                    )
-                )
-        if not row_errors and definition is not None and row_unit is not None:
-            for field, message in value_problems(
-                definition=definition,
-                unit=row_unit,
-                period_start=period_start,
-                period_end=period_end,
-                numerator=numerator,
-                denominator=denominator,
-                today=today,
-            ):
-                column = FIELD_COLUMNS[field]
-                if field == "unit" and not unit_code:
-                    column = "ma_chi_tieu"  # the unit came from the import, not the row
-                row_errors.append(RowError(line, column, message))
-        if not row_errors and definition is not None and row_unit is not None:
-            key = (definition.pk, row_unit.pk, period_end)
-            if key in first_line:
-                row_errors.append(
-                    RowError(
-                        line,
-                        "ma_chi_tieu",
-                        _(
-                            "“%(code)s” for %(unit)s, period ending %(date)s, is already on "
-                            "line %(first)s"
-                        )
-                        % {
-                            "code": code,
-                            "unit": row_unit.name,
-                            "date": format_date(period_end),
-                            "first": first_line[key],
-                        },
-                    )
-                )
-            else:
-                first_line[key] = line
+        row_errors, values = _value_row(context, line, cells)
         errors.extend(row_errors)
         if too_many_errors(errors):
             break  # the first MAX_ERRORS problems are reported (settings.MOTCUA_IMPORT)
-        if not row_errors:
-            checked.append(
-                {
-                    "definition": definition,
-                    "unit": row_unit,
-                    "period_start": period_start,
-                    "period_end": period_end,
-                    "numerator": numerator,
-                    "denominator": denominator,
-                    "note": nfc(cells.get("ghi_chu", "")),
-                }
-            )
+        if values is not None:
+            checked.append(values)
     if not raw_rows:
         errors.append(RowError(None, None, _("the file has no rows of values")))
     if errors:
         errors.sort(key=lambda e: (e.line or 0, e.column or ""))
         raise ImportRefused(capped_errors(errors))
+    return _values_record(checked, rows=len(raw_rows), name=name, entered_by=entered_by)
 
-    report = ImportReport(rows=len(raw_rows))
+
+def _value_row(
+    context: _ValuesFile, line: int, cells: dict[str, str]
+) -> tuple[list[RowError], dict[str, Any] | None]:
+    """One row's errors, or its values ready for :func:`_record`."""
+    errors: list[RowError] = []
+    code = cells.get("ma_chi_tieu", "")
+    definition = _row_definition(context, line, code, errors)
+    period_end = _cell(line, cells, "den_ngay", parse_date, True, errors)
+    period_start = _cell(line, cells, "tu_ngay", parse_date, False, errors)
+    numerator = _cell(line, cells, "tu_so", parse_count, True, errors)
+    denominator = _cell(line, cells, "mau_so", parse_count, False, errors)
+    unit_code = cells.get("ma_don_vi", "")
+    row_unit = _row_unit_checked(context, line, unit_code, period_end, errors)
+    if errors or definition is None or row_unit is None or period_end is None:
+        return errors, None
+    values = {
+        "definition": definition,
+        "unit": row_unit,
+        "period_start": period_start,
+        "period_end": period_end,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
+    for field, message in value_problems(**values, today=context.today):
+        column = FIELD_COLUMNS[field]
+        if field == "unit" and not unit_code:
+            column = "ma_chi_tieu"  # the unit came from the import, not the row
+        errors.append(RowError(line, column, message))
+    if not errors:
+        _check_first(context, line, code, definition, row_unit, period_end, errors)
+    if errors:
+        return errors, None
+    return errors, {**values, "note": nfc(cells.get("ghi_chu", ""))}
+
+
+def _row_definition(
+    context: _ValuesFile, line: int, code: str, errors: list[RowError]
+) -> IndicatorDefinition | None:
+    """The indicator the row's code names (any case), or an error in ``ma_chi_tieu``."""
+    definition = context.definitions.get(code.casefold())
+    if not code:
+        errors.append(RowError(line, "ma_chi_tieu", _("the cell is empty: a value is required")))
+    elif definition is None:
+        message = _("no indicator has the code “%(code)s” (known codes: %(codes)s)") % {
+            "code": code,
+            "codes": context.enterable,
+        }
+        errors.append(RowError(line, "ma_chi_tieu", message))
+    return definition
+
+
+def _row_unit_checked(
+    context: _ValuesFile,
+    line: int,
+    unit_code: str,
+    period_end: date | None,
+    errors: list[RowError],
+) -> AdministrativeUnit | None:
+    """The row's unit: the importing unit when ``ma_don_vi`` is empty, else one within it."""
+    if not unit_code:
+        return context.unit
+    row_unit = _row_unit(unit_code, period_end, context.lineage)
+    if row_unit is None:
+        message = _("“%(code)s” is not %(unit)s (%(own)s) or a unit within it") % {
+            "code": unit_code,
+            "unit": context.unit.name,
+            "own": context.unit.code,
+        }
+        errors.append(RowError(line, "ma_don_vi", message))
+    return row_unit
+
+
+def _check_first(
+    context: _ValuesFile,
+    line: int,
+    code: str,
+    definition: IndicatorDefinition,
+    row_unit: AdministrativeUnit,
+    period_end: date,
+    errors: list[RowError],
+) -> None:
+    """A file gives each indicator one value per unit and period end: a repeat is an error
+    naming the line that gave it first."""
+    key = (definition.pk, row_unit.pk, period_end)
+    if key not in context.first_line:
+        context.first_line[key] = line
+        return
+    message = _("“%(code)s” for %(unit)s, period ending %(date)s, is already on line %(first)s") % {
+        "code": code,
+        "unit": row_unit.name,
+        "date": format_date(period_end),
+        "first": context.first_line[key],
+    }
+    errors.append(RowError(line, "ma_chi_tieu", message))
+
+
+def _values_record(
+    checked: list[dict[str, Any]], *, rows: int, name: str, entered_by: User | None
+) -> ImportReport:
+    """Record the checked rows in one transaction, the file's name as their source."""
+    report = ImportReport(rows=rows)
     source = clean_text(name.replace("\\", "/").rsplit("/", 1)[-1])[:255]
     now = timezone.now()
     with transaction.atomic():
