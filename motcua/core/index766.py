@@ -29,6 +29,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import Any
 
+from motcua.core import rates
 from motcua.core.metrics import Bucket
 
 
@@ -547,27 +548,29 @@ def inputs_from_figures(
     in_time = get(Bucket.RESOLVED_EARLY) + get(Bucket.RESOLVED_ON_TIME)
     in_time += get(Bucket.PENDING_WITHIN_TIME)
     late = get(Bucket.RESOLVED_LATE) + get(Bucket.PENDING_OVERDUE)
-    received = get(Bucket.RECEIVED)
     offered = sum(online for online, _ in coverage.values())
     in_force = sum(total for _, total in coverage.values())
-    rated, satisfied = get(Bucket.RATED), get(Bucket.SATISFIED)
+    # 3.3, 3.6 and 4.2 are the rates of the same names (core.rates: one definition).
+    online = rates.ONLINE_SUBMISSION.counts(totals)
+    paid = rates.PAID_ONLINE.counts(totals)
+    digitised = rates.DIGITISED.counts(totals)
     for part, whole, what in (
         (in_time, handled, "resolved early or on time + pending within time"),
         (late, handled, "resolved late + pending overdue"),
         (offered, in_force, "procedures offered online"),
-        (get(Bucket.RECEIVED_ONLINE), received, Bucket.RECEIVED_ONLINE),
-        (get(Bucket.PAID_ONLINE), get(Bucket.OBLIGATION), Bucket.PAID_ONLINE),
-        (get(Bucket.DIGITISED), received, Bucket.DIGITISED),
-        (satisfied, rated, Bucket.SATISFIED),
+        (*online, Bucket.RECEIVED_ONLINE),
+        (*paid, Bucket.PAID_ONLINE),
+        (*digitised, Bucket.DIGITISED),
+        (*rates.SATISFIED.counts(totals), Bucket.SATISFIED),
     ):
         if part > whole:
             raise ValueError(f"766 inputs: {what} ({part}) is more than its whole ({whole})")
     ratios = {
         "2.1": Ratio(in_time, handled),
         "3.1": Ratio(offered, in_force),
-        "3.3": Ratio(get(Bucket.RECEIVED_ONLINE), received),
-        "3.6": Ratio(get(Bucket.PAID_ONLINE), get(Bucket.OBLIGATION)),
-        "4.2": Ratio(get(Bucket.DIGITISED), received),
+        "3.3": Ratio(*online),
+        "3.6": Ratio(*paid),
+        "4.2": Ratio(*digitised),
     }
     if processing_seconds is not None:
         statutory, actual = processing_seconds
@@ -595,7 +598,7 @@ def satisfaction_parts(
 
     handled = get(Bucket.RESOLVED) + get(Bucket.PENDING)
     late = get(Bucket.RESOLVED_LATE) + get(Bucket.PENDING_OVERDUE)
-    rated, satisfied = get(Bucket.RATED), get(Bucket.SATISFIED)
+    satisfied, rated = rates.SATISFIED.counts(totals)
     if not (handled or rated):
         return None
     late_rate = Fraction(late, handled) if handled else Fraction(0)

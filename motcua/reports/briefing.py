@@ -14,8 +14,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from motcua.catalog.choices import ProcedureLevel
-from motcua.lib.formatting import format_count, format_date, format_percent, nfc, percent
-from motcua.reports.rendering import share_text, small_count
+from motcua.core import rates
+from motcua.lib.formatting import format_count, format_date, nfc
+from motcua.reports.rendering import rate_percent, rate_text, share_text, small_count
 from motcua.reports.selectors import Bucket, Report
 from motcua.steering import definitions as codes
 from motcua.steering.selectors import briefing_facts
@@ -24,11 +25,6 @@ from motcua.steering.selectors import briefing_facts
 def _sentence(clauses: list[str]) -> str:
     text = "; ".join(clauses)
     return text[:1].upper() + text[1:] + "."
-
-
-def _rate(numerator: int, denominator: int, decimals: int) -> str:
-    # Only called with a denominator above zero (the caller words the empty case).
-    return format_percent(percent(numerator, denominator), decimals)
 
 
 def _dossiers(r: Report) -> str:
@@ -118,15 +114,15 @@ def _quality(r: Report, facts: dict[str, Any]) -> str:
     if r[Bucket.RATED]:
         clauses.append(
             _("the satisfaction rate of citizens and businesses reached %(rate)s")
-            % {"rate": _rate(r[Bucket.SATISFIED], r[Bucket.RATED], 2)}
+            % {"rate": rate_percent(r, rates.SATISFIED)}
         )
     else:
         clauses.append(_("no satisfaction ratings were given in the period"))
-    # Whole percent for these two, as the committee writes them (77%, 25%).
+    # Whole percent for these two, as the committee writes them (77%, 25%: core.rates).
     if r[Bucket.RECEIVED]:
         clauses.append(
             _("the digitisation rate of dossiers reached %(rate)s")
-            % {"rate": _rate(r[Bucket.DIGITISED], r[Bucket.RECEIVED], 0)}
+            % {"rate": rate_percent(r, rates.DIGITISED)}
             + _target(facts, codes.DIGITISATION)
         )
     else:
@@ -134,7 +130,7 @@ def _quality(r: Report, facts: dict[str, Any]) -> str:
     if r[Bucket.CERTIFICATION]:
         clauses.append(
             _("the electronic certification rate reached %(rate)s")
-            % {"rate": _rate(r[Bucket.E_CERTIFIED], r[Bucket.CERTIFICATION], 0)}
+            % {"rate": rate_percent(r, rates.E_CERTIFIED)}
             + _target(facts, codes.E_CERTIFICATION)
         )
     else:
@@ -160,7 +156,7 @@ def _online(r: Report) -> str:
     }
     if r[Bucket.OBLIGATION]:
         payment = _("Dossiers paid online successfully: %(share)s.") % {
-            "share": share_text(r[Bucket.PAID_ONLINE], r[Bucket.OBLIGATION])
+            "share": rate_text(r, rates.PAID_ONLINE)
         }
     else:
         payment = _("No dossier received in the period had fees or charges to pay.")

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from motcua.catalog.choices import ProcedureLevel
-from motcua.core import index766
+from motcua.core import index766, rates
 from motcua.lib.formatting import format_count, format_date, format_number, format_percent, percent
 from motcua.reports.selectors import Bucket, Measure, Report, index_for
 
@@ -28,6 +28,17 @@ def share_text(numerator: int, denominator: int, decimals: int = 2) -> str:
         "d": format_number(denominator),
         "rate": rate,
     }
+
+
+def rate_text(report: Report, rate: rates.Rate) -> str:
+    """One of :mod:`core.rates` in ``report`` as :func:`share_text` writes it, in the rate's
+    decimals."""
+    return share_text(*rate.counts(report.totals), rate.decimals)
+
+
+def rate_percent(report: Report, rate: rates.Rate) -> str:
+    """One of :mod:`core.rates` in ``report`` as a percentage alone: '73,54%', '77%'."""
+    return format_percent(percent(*rate.counts(report.totals)), rate.decimals)
 
 
 def small_count(count: int) -> str:
@@ -73,8 +84,10 @@ def average_text(report: Report) -> str:
     }
 
 
-def _points(value: Fraction | None) -> str:
-    return "-" if value is None else format_number(value, 2)
+def points_text(value: Fraction | None) -> str:
+    """Points of the 766 index as published: 2 decimals, half-up on the exact value
+    (``index766.rounded``, as the rating reads them), '-' when not measured."""
+    return "-" if value is None else format_number(index766.rounded(value), 2)
 
 
 def index_lines(index: index766.Index766) -> list[str]:
@@ -84,7 +97,7 @@ def index_lines(index: index766.Index766) -> list[str]:
         line = _("Group %(n)s, %(name)s: %(score)s/%(max)s points") % {
             "n": group.group.number,
             "name": group.group.name_vi,
-            "score": _points(group.score),
+            "score": points_text(group.score),
             "max": group.group.max_points,
         }
         if group.unmeasured:
@@ -94,9 +107,9 @@ def index_lines(index: index766.Index766) -> list[str]:
         lines.append(
             _("Total: %(total)s of the %(reachable)s points measured, %(score)s/100: %(rating)s")
             % {
-                "total": _points(index.total),
+                "total": points_text(index.total),
                 "reachable": index.reachable,
-                "score": _points(index.out_of_100),
+                "score": points_text(index.out_of_100),
                 "rating": index766.RATING_NAMES_VI[index.rating],
             }
         )
@@ -141,13 +154,10 @@ def report_text(report: Report) -> str:
             "overdue": small_count(r[Bucket.PENDING_OVERDUE]),
         },
         _("Average processing time: %(average)s.") % {"average": average_text(r)},
-        _("Paid online: %(share)s.")
-        % {"share": share_text(r[Bucket.PAID_ONLINE], r[Bucket.OBLIGATION])},
-        _("Digitisation of dossiers: %(share)s.")
-        % {"share": share_text(r[Bucket.DIGITISED], r[Bucket.RECEIVED], 0)},
-        _("Electronic certification: %(share)s.")
-        % {"share": share_text(r[Bucket.E_CERTIFIED], r[Bucket.CERTIFICATION], 0)},
-        _("Satisfaction: %(share)s.") % {"share": share_text(r[Bucket.SATISFIED], r[Bucket.RATED])},
+        _("Paid online: %(share)s.") % {"share": rate_text(r, rates.PAID_ONLINE)},
+        _("Digitisation of dossiers: %(share)s.") % {"share": rate_text(r, rates.DIGITISED)},
+        _("Electronic certification: %(share)s.") % {"share": rate_text(r, rates.E_CERTIFIED)},
+        _("Satisfaction: %(share)s.") % {"share": rate_text(r, rates.SATISFIED)},
         _("Online public services (full and partial): city level %(city)s; commune %(commune)s.")
         % {
             "city": share_text(city_online, city_total),

@@ -33,9 +33,11 @@ from django.views.decorators.cache import never_cache
 from motcua.accounts.models import User
 from motcua.catalog.choices import ProcedureLevel
 from motcua.core import index766
+from motcua.core import rates as core_rates
 from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Measure, Period
 from motcua.core.periods import KINDS, LIMITS, named_period, parse_named_period, quick_picks
+from motcua.core.rates import RateKey
 from motcua.dossiers.access import dossier_list_for_user
 from motcua.dossiers.choices import Status, Timeliness
 from motcua.dossiers.models import Dossier
@@ -58,7 +60,7 @@ from motcua.lib.spreadsheet import csv_bytes
 from motcua.reports import dashboard
 from motcua.reports.briefing import briefing
 from motcua.reports.pdf import briefing_document, form_06a_document
-from motcua.reports.rendering import report_data
+from motcua.reports.rendering import points_text, report_data
 from motcua.reports.selectors import Report, index_for, report_for, report_rows
 from motcua.reports.xlsx import write_form_06a, write_table
 from motcua.units.models import AdministrativeUnit
@@ -118,40 +120,15 @@ DRILL_COLUMNS = (
     gettext_lazy("Status"),
     gettext_lazy("Officer"),
 )
-# The headline rates: (key, label, numerator figures, denominator figure, decimals).
-# Digitisation and e-certification in whole percent, as the committee writes them (seed).
-RATES = (
-    (
-        "on_time",
-        gettext_lazy("Resolved early or on time"),
-        (Bucket.RESOLVED_EARLY, Bucket.RESOLVED_ON_TIME),
-        Bucket.RESOLVED,
-        2,
-    ),
-    (
-        "online_submission",
-        gettext_lazy("Online submission"),
-        (Bucket.RECEIVED_ONLINE,),
-        Bucket.RECEIVED,
-        2,
-    ),
-    ("paid_online", gettext_lazy("Paid online"), (Bucket.PAID_ONLINE,), Bucket.OBLIGATION, 2),
-    (
-        "digitised",
-        gettext_lazy("Digitisation of dossiers"),
-        (Bucket.DIGITISED,),
-        Bucket.RECEIVED,
-        0,
-    ),
-    (
-        "e_certified",
-        gettext_lazy("Electronic certification"),
-        (Bucket.E_CERTIFIED,),
-        Bucket.CERTIFICATION,
-        0,
-    ),
-    ("satisfied", gettext_lazy("Satisfaction"), (Bucket.SATISFIED,), Bucket.RATED, 2),
-)
+# The headline rates' labels; their figures and decimals are core.rates' (one definition).
+RATE_LABELS = {
+    RateKey.ON_TIME: gettext_lazy("Resolved early or on time"),
+    RateKey.ONLINE_SUBMISSION: gettext_lazy("Online submission"),
+    RateKey.PAID_ONLINE: gettext_lazy("Paid online"),
+    RateKey.DIGITISED: gettext_lazy("Digitisation of dossiers"),
+    RateKey.E_CERTIFIED: gettext_lazy("Electronic certification"),
+    RateKey.SATISFIED: gettext_lazy("Satisfaction"),
+}
 
 
 class BadParameter(Exception):
@@ -451,15 +428,14 @@ def headline(report: Report) -> dict[str, Any]:
     """The headline figures and rates, each count linked to its dossiers."""
     number = _numbers(report.unit, report.period, report.totals)
     rates = []
-    for key, label, numerator, denominator, decimals in RATES:
-        counts = (sum(report[b] for b in numerator), report[denominator])
+    for rate in core_rates.RATES:
         rates.append(
             Rate(
-                key,
-                str(label),
-                number(*numerator),
-                number(denominator),
-                format_percent(percent(*counts), decimals),
+                rate.key.value,
+                str(RATE_LABELS[rate.key]),
+                number(*rate.numerator),
+                number(rate.denominator),
+                format_percent(percent(*rate.counts(report.totals)), rate.decimals),
             )
         )
     coverage = []
@@ -535,10 +511,6 @@ def side_by_side(report: Report) -> list[dict[str, Any]]:
     number = _numbers(unit, period, report.totals)
     rows.append({"label": _("Total"), "cells": [number(b) for b in ROW_COLUMNS], "total": True})
     return rows
-
-
-def _points(value: Any) -> str:
-    return format_number(index766.rounded(value), 2)
 
 
 # How each measured 766 sub-indicator reads in words (issue 10 item 4): what was counted, in
@@ -620,7 +592,7 @@ def index_view(report: Report) -> dict[str, Any]:
                 "number": group.group.number,
                 "name": group.group.label if english else group.group.name_vi,
                 "max": format_number(group.group.max_points),
-                "score": None if group.score is None else _points(group.score),
+                "score": None if group.score is None else points_text(group.score),
                 "partial": group.partial,
                 "unmeasured": ", ".join(group.unmeasured),
                 "indicators": [
@@ -628,8 +600,8 @@ def index_view(report: Report) -> dict[str, Any]:
                         "code": item.code,
                         "name": item.indicator.label if english else item.indicator.name_vi,
                         "text": _indicator_text(report, item),
-                        "points": _points(item.earned),
-                        "max": _points(item.max_points),
+                        "points": points_text(item.earned),
+                        "max": points_text(item.max_points),
                     }
                     for item in group.measured
                 ],
@@ -638,9 +610,9 @@ def index_view(report: Report) -> dict[str, Any]:
     rating = index.rating
     return {
         "groups": groups,
-        "total": _points(index.total),
+        "total": points_text(index.total),
         "reachable": format_number(index.reachable),
-        "out_of_100": None if index.out_of_100 is None else _points(index.out_of_100),
+        "out_of_100": None if index.out_of_100 is None else points_text(index.out_of_100),
         "rating": None
         if rating is None
         else (index766.RATING_LABELS if english else index766.RATING_NAMES_VI)[rating],

@@ -19,7 +19,8 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from motcua.core.metrics import Bucket, Period
+from motcua.core import rates
+from motcua.core.metrics import Period
 from motcua.lib.formatting import format_count, format_number, format_percent, percent
 from motcua.reports.selectors import Report, report_for
 from motcua.steering import definitions as codes
@@ -80,11 +81,11 @@ def computed_fraction(report: Report, source: str) -> tuple[int, int]:
         case ComputedSource.ONLINE_SERVICES_COMMUNE:
             return report.coverage["commune"]
         case ComputedSource.ONLINE_PAYMENT:
-            return report[Bucket.PAID_ONLINE], report[Bucket.OBLIGATION]
+            return rates.PAID_ONLINE.counts(report.totals)
         case ComputedSource.DIGITISATION:
-            return report[Bucket.DIGITISED], report[Bucket.RECEIVED]
+            return rates.DIGITISED.counts(report.totals)
         case ComputedSource.E_CERTIFICATION:
-            return report[Bucket.E_CERTIFIED], report[Bucket.CERTIFICATION]
+            return rates.E_CERTIFIED.counts(report.totals)
     raise ValueError(source)  # pragma: no cover - the match is exhaustive
 
 
