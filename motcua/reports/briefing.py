@@ -5,11 +5,19 @@ Modelled on the seed article (seed README): "Tổng số hồ sơ đã tiếp nh
 05); số hồ sơ đang giải quyết 43 (trong hạn 43)", then the rates of Decision 766 (§5.3) and the
 share of procedures offered online. Counts and rates are formatted as ``rendering`` formats
 them; a rate whose denominator is zero is said in words, never computed.
+
+The committee's own records (indicators entered, province targets, Project 06 working groups)
+belong to the steering app, which sits above reports: the caller passes them in as
+:class:`SteeringFacts`. The steering app sets where :func:`steering_facts` reads them when
+Django starts, so reports never imports steering.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -18,8 +26,65 @@ from motcua.core import rates
 from motcua.lib.formatting import format_count, format_date, nfc
 from motcua.reports.rendering import rate_percent, rate_text, share_text, small_count
 from motcua.reports.selectors import Bucket, Report
-from motcua.steering import definitions as codes
-from motcua.steering.selectors import briefing_facts
+
+if TYPE_CHECKING:
+    from motcua.units.models import AdministrativeUnit
+
+
+@dataclass(frozen=True)
+class IndicatorFact:
+    """An indicator's value as the committee writes it: ``numerator_text`` ("1.459"), and for
+    a rate ``denominator_text`` ("24.007") and ``percent_text`` ("6,08%")."""
+
+    numerator_text: str
+    denominator_text: str | None = None
+    percent_text: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkingGroupCount:
+    """The Project 06 working groups at one level: its ``label``, how many groups, and the
+    groups and members as the committee writes them ("01", "13")."""
+
+    label: str
+    groups: int
+    groups_text: str
+    members_text: str
+
+
+@dataclass(frozen=True)
+class SteeringFacts:
+    """What the steering committee recorded for a unit by a day, for the briefing to word.
+    An indicator without a value is None (its clause is left out); a target is its text
+    ("100%"). Empty by default: then the briefing has no paragraph about them."""
+
+    mobile_coverage: IndicatorFact | None = None
+    agency_fibre: IndicatorFact | None = None
+    eid_accounts: IndicatorFact | None = None
+    digital_signature: IndicatorFact | None = None
+    fibre_households: IndicatorFact | None = None
+    community_support: IndicatorFact | None = None
+    digitisation_target: str | None = None
+    e_certification_target: str | None = None
+    working_groups: tuple[WorkingGroupCount, ...] = ()
+
+
+SteeringFactsSource = Callable[["AdministrativeUnit", date], SteeringFacts]
+_sources: list[SteeringFactsSource] = []
+
+
+def steering_facts_source_set(source: SteeringFactsSource) -> None:
+    """Make ``source`` the reader of :func:`steering_facts` (the steering app's, set in its
+    ``AppConfig.ready``)."""
+    _sources[:] = [source]
+
+
+def steering_facts(unit: AdministrativeUnit, on: date) -> SteeringFacts:
+    """What the steering committee recorded for ``unit`` as of ``on``, read by the source the
+    steering app set; empty when no app set one."""
+    if not _sources:
+        return SteeringFacts()
+    return _sources[0](unit, on)
 
 
 def _sentence(clauses: list[str]) -> str:
@@ -99,15 +164,14 @@ def _dossiers(r: Report) -> str:
     return _sentence([received, carried]) + " " + _sentence(outcome)
 
 
-def _target(facts: dict[str, Any], code: str) -> str:
+def _target(target: str | None) -> str:
     """' (province target 100%)' when the province set one for the indicator."""
-    target = facts["targets"].get(code)
     if target is None:
         return ""
-    return " " + _("(province target %(target)s)") % {"target": target["text"]}
+    return " " + _("(province target %(target)s)") % {"target": target}
 
 
-def _quality(r: Report, facts: dict[str, Any]) -> str:
+def _quality(r: Report, facts: SteeringFacts) -> str:
     """Satisfaction, digitisation and electronic certification (Decision 766, §5.3), with the
     province's targets (seed: "77% (tỷ lệ tỉnh giao 100%)")."""
     clauses = []
@@ -123,7 +187,7 @@ def _quality(r: Report, facts: dict[str, Any]) -> str:
         clauses.append(
             _("the digitisation rate of dossiers reached %(rate)s")
             % {"rate": rate_percent(r, rates.DIGITISED)}
-            + _target(facts, codes.DIGITISATION)
+            + _target(facts.digitisation_target)
         )
     else:
         clauses.append(_("no dossiers were received to digitise"))
@@ -131,7 +195,7 @@ def _quality(r: Report, facts: dict[str, Any]) -> str:
         clauses.append(
             _("the electronic certification rate reached %(rate)s")
             % {"rate": rate_percent(r, rates.E_CERTIFIED)}
-            + _target(facts, codes.E_CERTIFICATION)
+            + _target(facts.e_certification_target)
         )
     else:
         clauses.append(_("no certification dossiers were received"))
@@ -163,41 +227,40 @@ def _online(r: Report) -> str:
     return f"{services} {payment}"
 
 
-def _digital(facts: dict[str, Any]) -> str:
+def _digital(facts: SteeringFacts) -> str:
     """The digital-transformation indicators the committee entered (seed, third paragraph);
     empty when none is recorded."""
     wording = (
-        (codes.MOBILE_COVERAGE, _("%(percent)s of communes and wards covered by 2G/3G/4G")),
-        (codes.AGENCY_FIBRE, _("%(percent)s of agencies and units connected by fibre")),
+        (facts.mobile_coverage, _("%(percent)s of communes and wards covered by 2G/3G/4G")),
+        (facts.agency_fibre, _("%(percent)s of agencies and units connected by fibre")),
         (
-            codes.EID_ACCOUNTS,
+            facts.eid_accounts,
             _("%(count)s electronic identification accounts activated (levels 1 and 2)"),
         ),
         (
-            codes.DIGITAL_SIGNATURE,
+            facts.digital_signature,
             _(
                 "people with a digital or public electronic signature: %(n)s/%(d)s people of "
                 "working age, %(percent)s"
             ),
         ),
         (
-            codes.FIBRE_HOUSEHOLDS,
+            facts.fibre_households,
             _("households with fibre broadband: %(n)s/%(d)s households, %(percent)s"),
         ),
-        (codes.COMMUNITY_SUPPORT, _("%(count)s people supported by community digital teams")),
+        (facts.community_support, _("%(count)s people supported by community digital teams")),
     )
     clauses = []
-    for code, text in wording:
-        fact = facts.get(code)
+    for fact, text in wording:
         if fact is None:
             continue
         clauses.append(
             text
             % {
-                "count": fact["numerator_text"],
-                "n": fact["numerator_text"],
-                "d": fact["denominator_text"],
-                "percent": fact["percent_text"],
+                "count": fact.numerator_text,
+                "n": fact.numerator_text,
+                "d": fact.denominator_text,
+                "percent": fact.percent_text,
             }
         )
     if not clauses:
@@ -205,18 +268,18 @@ def _digital(facts: dict[str, Any]) -> str:
     return _("Digital transformation: %(clauses)s.") % {"clauses": "; ".join(clauses)}
 
 
-def _project06(facts: dict[str, Any]) -> str:
+def _project06(facts: SteeringFacts) -> str:
     """Project 06 working groups per level (seed: "01 Tổ công tác cấp thành phố (gồm 13
     thành viên)"); empty when there are none."""
     levels = [
         _("%(groups)s working groups at %(level)s (%(members)s members)")
         % {
-            "groups": level["groups_text"],
-            "level": level["label"].lower(),
-            "members": level["members_text"],
+            "groups": level.groups_text,
+            "level": level.label.lower(),
+            "members": level.members_text,
         }
-        for level in facts["working_groups"]
-        if level["groups"]
+        for level in facts.working_groups
+        if level.groups
     ]
     if not levels:
         return ""
@@ -225,12 +288,12 @@ def _project06(facts: dict[str, Any]) -> str:
     }
 
 
-def briefing(report: Report) -> str:
+def briefing(report: Report, facts: SteeringFacts) -> str:
     """The paragraphs of the committee's briefing, separated by a blank line, in the active
     language: dossiers; quality rates with the province's targets; online services and
     payment; the digital-transformation indicators and the Project 06 working groups recorded
-    by the end of the period (steering app), when there are any."""
-    facts = briefing_facts(report.unit, report.period.end)
+    by the end of the period (``facts``, given by the caller: :func:`steering_facts` of the
+    report's unit at the period's end), when there are any."""
     paragraphs = [
         _dossiers(report),
         _quality(report, facts),

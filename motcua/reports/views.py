@@ -58,7 +58,7 @@ from motcua.lib.parsing import (
 )
 from motcua.lib.spreadsheet import csv_bytes
 from motcua.reports import dashboard
-from motcua.reports.briefing import briefing
+from motcua.reports.briefing import briefing, steering_facts
 from motcua.reports.pdf import briefing_document, form_06a_document
 from motcua.reports.rendering import points_text, report_data
 from motcua.reports.selectors import Report, index_for, report_for, report_rows
@@ -882,7 +882,7 @@ def briefing_page(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     context = {
         **_common(request, unit, period),
-        "text": briefing(report_for(unit, period)),
+        "text": briefing(report_for(unit, period), steering_facts(unit, period.end)),
     }
     return render(request, "reports/briefing.html", context)
 
@@ -892,7 +892,8 @@ def briefing_pdf(request: HttpRequest) -> HttpResponse:
     """The briefing as a one-page (or longer) A4 document."""
     unit, period = parse_unit_and_period(request)
     report = report_for(unit, period)
-    content = briefing_document(report, briefing(report)).to_bytes()
+    text = briefing(report, steering_facts(unit, period.end))
+    content = briefing_document(report, text).to_bytes()
     return _attachment(content, "application/pdf", f"{_file_stem('tom-tat', unit, period)}.pdf")
 
 

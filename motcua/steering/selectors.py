@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from motcua.core import rates
 from motcua.core.metrics import Period
 from motcua.lib.formatting import format_count, format_number, format_percent, percent
+from motcua.reports.briefing import IndicatorFact, SteeringFacts, WorkingGroupCount
 from motcua.reports.selectors import Report, report_for
 from motcua.steering import definitions as codes
 from motcua.steering.choices import ComputedSource, GroupLevel
@@ -413,3 +414,43 @@ def briefing_facts(unit: AdministrativeUnit, on: date) -> dict[str, Any]:
         for count in working_group_counts(unit)
     ]
     return facts
+
+
+def _indicator_fact(fact: dict[str, Any] | None) -> IndicatorFact | None:
+    if fact is None:
+        return None
+    return IndicatorFact(
+        numerator_text=fact["numerator_text"],
+        denominator_text=fact["denominator_text"],
+        percent_text=fact["percent_text"],
+    )
+
+
+def briefing_steering_facts(unit: AdministrativeUnit, on: date) -> SteeringFacts:
+    """:func:`briefing_facts` as the briefing (``reports.briefing``) takes them; the steering
+    app makes this the briefing's source when Django starts (``steering.apps``)."""
+    facts = briefing_facts(unit, on)
+
+    def target(code: str) -> str | None:
+        found = facts["targets"].get(code)
+        return None if found is None else str(found["text"])
+
+    return SteeringFacts(
+        mobile_coverage=_indicator_fact(facts[codes.MOBILE_COVERAGE]),
+        agency_fibre=_indicator_fact(facts[codes.AGENCY_FIBRE]),
+        eid_accounts=_indicator_fact(facts[codes.EID_ACCOUNTS]),
+        digital_signature=_indicator_fact(facts[codes.DIGITAL_SIGNATURE]),
+        fibre_households=_indicator_fact(facts[codes.FIBRE_HOUSEHOLDS]),
+        community_support=_indicator_fact(facts[codes.COMMUNITY_SUPPORT]),
+        digitisation_target=target(codes.DIGITISATION),
+        e_certification_target=target(codes.E_CERTIFICATION),
+        working_groups=tuple(
+            WorkingGroupCount(
+                label=level["label"],
+                groups=level["groups"],
+                groups_text=level["groups_text"],
+                members_text=level["members_text"],
+            )
+            for level in facts["working_groups"]
+        ),
+    )

@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 
 from motcua.core.metrics import Period
-from motcua.reports.briefing import briefing
+from motcua.reports.briefing import briefing, steering_facts
 from motcua.reports.selectors import Bucket, Report, report_for
 from motcua.units.choices import UnitKind
 from motcua.units.models import AdministrativeUnit
@@ -50,7 +50,7 @@ def standalone(figure, text):
 
 def vietnamese(report):
     with translation.override("vi"):
-        return briefing(report)
+        return briefing(report, steering_facts(report.unit, report.period.end))
 
 
 @pytest.mark.django_db

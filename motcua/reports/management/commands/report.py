@@ -22,7 +22,7 @@ from motcua.core.periods import parse_named_period
 from motcua.dossiers.figures import ledger_differences, ledger_rebuild
 from motcua.lib.formatting import format_date, format_datetime
 from motcua.lib.parsing import parse_date
-from motcua.reports.briefing import briefing
+from motcua.reports.briefing import briefing, steering_facts
 from motcua.reports.pdf import write_form_06a_pdf
 from motcua.reports.rendering import report_data, report_text
 from motcua.reports.selectors import (
@@ -110,7 +110,7 @@ class Command(BaseCommand):
         if output == "json":
             self.stdout.write(json.dumps(report_data(report), ensure_ascii=False, indent=2))
         elif output == "briefing":
-            self.stdout.write(briefing(report))
+            self.stdout.write(briefing(report, steering_facts(unit, period.end)))
         else:
             self.stdout.write(report_text(report))
 
