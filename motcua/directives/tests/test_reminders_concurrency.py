@@ -9,42 +9,20 @@ worker retries a job that failed that way, and so does :func:`as_a_worker` here.
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import date
 
 import pytest
 from django.core import mail
-from django.db import OperationalError, connections
+from django.db import OperationalError
 
 from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.directives.models import DirectiveReminder
 from motcua.directives.services import directive_create, directive_reminders_send, meeting_create
 from motcua.directives.tests.conftest import local
+from motcua.lib.tests.threads import together
 from motcua.units.models import AdministrativeUnit, Agency
-
-
-def run_together(works, *, timeout: float = 60) -> list[str]:
-    """Run each callable in its own thread (own connection), released together; the errors."""
-    errors: list[str] = []
-    barrier = threading.Barrier(len(works))
-
-    def guarded(work) -> None:
-        try:
-            barrier.wait(timeout)
-            work()
-        except Exception as error:  # noqa: BLE001 - reported by the caller's assertion
-            errors.append(repr(error))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=guarded, args=(work,)) for work in works]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    return errors
 
 
 def as_a_worker(job, attempts: int = 50):
@@ -94,9 +72,9 @@ def test_two_workers_at_once_send_one_reminder():
     def worker() -> None:
         counts.append(as_a_worker(lambda: directive_reminders_send(at=at)))
 
-    errors = run_together([worker, worker])
+    outcomes = together(worker, worker)
 
-    assert errors == []
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
     assert sorted(counts) == [0, 1]
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ld@example.vn"]

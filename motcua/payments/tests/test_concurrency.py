@@ -8,10 +8,7 @@ memory, so these run in the PostgreSQL pass only (deselected, not skipped, under
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
@@ -19,34 +16,12 @@ from motcua.core import workflow
 from motcua.dossiers.errors import DossierError, InvalidInput
 from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.world import build_world, local
+from motcua.lib.tests.threads import together
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.models import PaymentEvent, Receipt, ReceiptBook
 from motcua.payments.selectors import amount_owed
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
-
-
-def together(*works) -> list[object]:
-    """Run each work in its own thread, released at once; what each returned or raised."""
-    barrier = threading.Barrier(len(works))
-    outcomes: list[object] = [None] * len(works)
-
-    def run(index: int, work) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = work()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each got
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(works)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def pay(dossier_id: int, actor, amount: int, at: str):

@@ -3,17 +3,15 @@
 Before issue 16 all forty were checked although the limit was five: the attempts were counted,
 then inserted. Each thread has its own connection (a transactional test); a barrier releases
 them together. SQLite's test database is in memory and serialises writers, so this runs in the
-PostgreSQL pass only (the pattern of ``payments/tests/test_concurrency.py``).
+PostgreSQL pass only (the runner of ``lib/tests/threads.py``).
 """
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from motcua.accounts.models import RateCounter
+from motcua.lib.tests.threads import together
 from motcua.portal import services
 from motcua.portal.errors import TrackingLimited, TrackingRefused
 
@@ -23,26 +21,12 @@ GUESSES = 40
 
 
 def test_forty_parallel_wrong_guesses_check_exactly_the_limit():
-    barrier = threading.Barrier(GUESSES)
-    outcomes: list[object] = [None] * GUESSES
+    def guess() -> None:
+        services.dossier_track(
+            code="000.40.19.H55-261125-0001", secret="ZZZZ", client_ip="203.0.113.66"
+        )
 
-    def guess(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            services.dossier_track(
-                code="000.40.19.H55-261125-0001", secret="ZZZZ", client_ip="203.0.113.66"
-            )
-        except Exception as error:  # noqa: BLE001 - the test counts what each got
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=guess, args=(i,)) for i in range(GUESSES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
+    outcomes = together(*[guess] * GUESSES)
     checked = [o for o in outcomes if isinstance(o, TrackingRefused)]
     limited = [o for o in outcomes if isinstance(o, TrackingLimited)]
     assert (len(checked), len(limited)) == (5, GUESSES - 5), outcomes

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from motcua.dossiers.selectors import overdue_q
 from motcua.dossiers.services import Applicant, Component, Details, dossier_create
 from motcua.dossiers.services import dossier_transition as transition
 from motcua.lib.formatting import format_datetime
+from motcua.lib.tests.threads import together
 from motcua.reports.models import Restatement, SignedReport
 from motcua.reports.selectors import Bucket, report_drill_down, report_for
 from motcua.reports.services import (
@@ -470,19 +471,7 @@ def test_two_leaders_signing_at_once_one_wins_the_other_is_told():
     period = Period(date(2024, 1, 1), date(2024, 3, 31))
 
     def run(*works) -> None:
-        def guarded(work) -> None:
-            try:
-                work()
-            except Exception as error:  # noqa: BLE001 - reported by the assertion below
-                errors.append(repr(error))
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=guarded, args=(work,)) for work in works]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        errors.extend(repr(got) for got in together(*works) if isinstance(got, Exception))
         assert errors == []
 
     unit: list[AdministrativeUnit] = []
