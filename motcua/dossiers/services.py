@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -332,6 +332,104 @@ def _moment(at: datetime | None) -> datetime:
 # -- creation ------------------------------------------------------------------------------
 
 
+def _check_request(
+    procedure: ProcedureVersion, *, online: bool, sets_count: int, day: date
+) -> None:
+    """The procedure is in force on ``day`` and offered on the channel; the sets are counted."""
+    if not procedure.is_in_force_on(day):
+        raise InvalidInput(
+            _("procedure %(code)s is not in force on %(day)s")
+            % {"code": procedure.procedure.code, "day": f"{day:%d/%m/%Y}"},
+            field="procedure",
+        )
+    if online and procedure.online_level == OnlineLevel.NONE:
+        raise InvalidInput(
+            _("procedure %(code)s is not offered online") % {"code": procedure.procedure.code},
+            field="procedure",
+        )
+    if not 1 <= sets_count <= 50:
+        raise InvalidInput(_("the number of sets must be between 1 and 50"), field="sets_count")
+
+
+def _check_components(components: Sequence[Component]) -> None:
+    for index, component in enumerate(components, start=1):
+        if not component.name.strip():
+            raise InvalidInput(_("component %(n)s has no name") % {"n": index}, field="components")
+
+
+def _new_dossier(
+    procedure: ProcedureVersion,
+    receiving_agency: Agency,
+    channel: Channel,
+    applicant: Applicant,
+    *,
+    sets_count: int,
+    summary: str,
+    at: datetime,
+) -> Dossier:
+    """The dossier as the applicant hands it in (not saved, no status yet)."""
+    return Dossier(
+        procedure_version=procedure,
+        receiving_agency=receiving_agency,
+        receiving_unit_id=receiving_agency.unit_id,
+        handling_unit_id=receiving_agency.unit_id,
+        applicant_unit=applicant.unit,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.name,
+        applicant_id_number=applicant.id_number,
+        applicant_birth_date=applicant.birth_date,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        applicant_address=applicant.address,
+        channel=channel,
+        sets_count=sets_count,
+        summary=nfc(summary.strip()) or procedure.name,
+        submitted_at=at,
+    )
+
+
+def _receive_at_counter(
+    dossier: Dossier, procedure: ProcedureVersion, actor: User | None, at: datetime
+) -> workflow.Actor:
+    """Received by a clerk of the receiving agency at once (form 01): the statutory clock
+    starts at the official receipt moment. Returns the clerk's capacity."""
+    rule = workflow.rule_for(workflow.Status.SUBMITTED, workflow.Action.RECEIVE)
+    dossier.status = Status.RECEIVED
+    actor_kind = _actor_kind(rule, dossier, actor, as_applicant=False)
+    calendar = _calendar(dossier)
+    dossier.received_at = calendar.receipt_moment(at)
+    dossier.due_at = dossier.effective_due_at = _due(
+        calendar, procedure, dossier.received_at, online=False
+    )
+    return actor_kind
+
+
+def _fee_owed(procedure: ProcedureVersion, fee: int | None) -> int:
+    """The financial obligation in đồng: ``fee``, by default the catalogue's fees."""
+    if fee is None:
+        # A version's fees never change (a new fee is a new version): read them once per
+        # instance, however many dossiers a caller creates with it.
+        prefetch_related_objects([procedure], "fees")
+    owed = fee if fee is not None else sum(item.amount for item in procedure.fees.all())
+    if owed < 0:
+        raise InvalidInput(_("a fee cannot be negative"), field="fee")
+    return owed
+
+
+def _components_create(dossier: Dossier, components: Sequence[Component]) -> None:
+    DossierComponent.objects.bulk_create(
+        DossierComponent(
+            dossier=dossier,
+            name=nfc(c.name.strip()),
+            originals=c.originals,
+            certified_copies=c.certified_copies,
+            photocopies=c.photocopies,
+            digitised=c.digitised,
+        )
+        for c in components
+    )
+
+
 @transaction.atomic
 def dossier_create(
     *,
@@ -355,65 +453,28 @@ def dossier_create(
     """
     at = _moment(at)
     local_day = timezone.localdate(at)
-    if not procedure.is_in_force_on(local_day):
-        raise InvalidInput(
-            _("procedure %(code)s is not in force on %(day)s")
-            % {"code": procedure.procedure.code, "day": f"{local_day:%d/%m/%Y}"},
-            field="procedure",
-        )
     online = channel == Channel.ONLINE
-    if online and procedure.online_level == OnlineLevel.NONE:
-        raise InvalidInput(
-            _("procedure %(code)s is not offered online") % {"code": procedure.procedure.code},
-            field="procedure",
-        )
-    if not 1 <= sets_count <= 50:
-        raise InvalidInput(_("the number of sets must be between 1 and 50"), field="sets_count")
+    _check_request(procedure, online=online, sets_count=sets_count, day=local_day)
     applicant, warnings = _check_applicant(applicant)
-    for index, component in enumerate(components, start=1):
-        if not component.name.strip():
-            raise InvalidInput(_("component %(n)s has no name") % {"n": index}, field="components")
-
-    dossier = Dossier(
-        procedure_version=procedure,
-        receiving_agency=receiving_agency,
-        receiving_unit_id=receiving_agency.unit_id,
-        handling_unit_id=receiving_agency.unit_id,
-        applicant_unit=applicant.unit,
-        applicant_kind=applicant.kind,
-        applicant_name=applicant.name,
-        applicant_id_number=applicant.id_number,
-        applicant_birth_date=applicant.birth_date,
-        applicant_phone=applicant.phone,
-        applicant_email=applicant.email,
-        applicant_address=applicant.address,
-        channel=channel,
+    _check_components(components)
+    dossier = _new_dossier(
+        procedure,
+        receiving_agency,
+        channel,
+        applicant,
         sets_count=sets_count,
-        summary=nfc(summary.strip()) or procedure.name,
-        submitted_at=at,
+        summary=summary,
+        at=at,
     )
+    actor_kind: workflow.Actor | None
     if online:
         action, actor_kind = Action.CREATE, None
         dossier.status = Status.SUBMITTED
     else:
-        action = Action.RECEIVE
-        rule = workflow.rule_for(workflow.Status.SUBMITTED, workflow.Action.RECEIVE)
-        dossier.status = Status.RECEIVED
-        actor_kind = _actor_kind(rule, dossier, actor, as_applicant=False)
-        calendar = _calendar(dossier)
-        dossier.received_at = calendar.receipt_moment(at)
-        dossier.due_at = dossier.effective_due_at = _due(
-            calendar, procedure, dossier.received_at, online=False
-        )
-    if fee is None:
-        # A version's fees never change (a new fee is a new version): read them once per
-        # instance, however many dossiers a caller creates with it.
-        prefetch_related_objects([procedure], "fees")
-    owed = fee if fee is not None else sum(item.amount for item in procedure.fees.all())
-    if owed < 0:
-        raise InvalidInput(_("a fee cannot be negative"), field="fee")
+        action, actor_kind = Action.RECEIVE, _receive_at_counter(dossier, procedure, actor, at)
+    owed = _fee_owed(procedure, fee)
     dossier.code = _next_code(receiving_agency, local_day)
-    dossier.search_text = dossier_search_text(dossier)  # the back-office search (issue 10)
+    dossier.search_text = dossier_search_text(dossier)  # what the back-office search matches
     event = _next_event(
         dossier,
         action=action,
@@ -430,17 +491,7 @@ def dossier_create(
         data={"procedure": procedure.procedure.code, "channel": channel, "fee": owed},
     )
     storage.write_new(dossier, event)
-    DossierComponent.objects.bulk_create(
-        DossierComponent(
-            dossier=dossier,
-            name=nfc(c.name.strip()),
-            originals=c.originals,
-            certified_copies=c.certified_copies,
-            photocopies=c.photocopies,
-            digitised=c.digitised,
-        )
-        for c in components
-    )
+    _components_create(dossier, components)
     if owed:
         payment_obligation_create(
             dossier_id=dossier.pk, amount=owed, description=procedure.name[:300], at=at
@@ -513,6 +564,252 @@ def _pay(dossier: Dossier, details: Details, at: datetime, actor: User | None) -
     }
 
 
+@dataclass
+class _Act:
+    """One action being applied: the locked dossier and what the caller gave with it."""
+
+    dossier: Dossier
+    action: workflow.Action
+    details: Details
+    reason: str
+    at: datetime
+    actor: User | None
+    calendar: _LazyCalendar
+
+
+# What an action establishes: (changed fields, extra event data). ``changes`` names Dossier
+# fields (they are what gets saved) and their new values.
+_Facts = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _receive(act: _Act) -> _Facts:
+    """Submitted -> Received: form 01, the clock starts."""
+    dossier, calendar = act.dossier, act.calendar.get()
+    dossier.received_at = calendar.receipt_moment(act.at)
+    dossier.due_at = dossier.effective_due_at = _due(
+        calendar, dossier.procedure_version, dossier.received_at, online=True
+    )
+    changes = {
+        "received_at": dossier.received_at,
+        "due_at": dossier.due_at,
+        "effective_due_at": dossier.effective_due_at,
+    }
+    return changes, {}
+
+
+def _competent_agency(act: _Act) -> tuple[int | None, str | None, int | None]:
+    """(id, code, unit id) of the agency that settles the dossier: the one named, else the
+    procedure's, else the People's Committee of the unit that received it."""
+    dossier = act.dossier
+    if act.details.to_agency is not None:
+        agency = act.details.to_agency
+        return agency.pk, agency.code, agency.unit_id
+    if dossier.procedure_version.competent_agency_id is not None:
+        return _agency_facts(dossier.procedure_version.competent_agency_id)
+    committee = (
+        peoples_committee_of(dossier.receiving_unit_id, timezone.localdate(act.at))
+        if dossier.receiving_unit_id is not None
+        else None
+    )
+    return _agency_facts(committee.pk if committee else None)
+
+
+def _transfer(act: _Act) -> _Facts:
+    """Received -> In processing at the competent agency."""
+    dossier, details = act.dossier, act.details
+    agency_id, agency_code, unit_id = _competent_agency(act)
+    if agency_id is None:
+        raise InvalidInput(_("the competent agency is required"), field="to_agency")
+    dossier.competent_agency_id = dossier.current_agency_id = agency_id
+    dossier.handling_unit_id = unit_id
+    dossier.assignee = details.assignee
+    dossier.current_step = details.step or _("Processing")
+    changes = {
+        "competent_agency": agency_code,
+        "current_agency": agency_code,
+        "handling_unit": unit_id,
+        "assignee": details.assignee,
+        "current_step": dossier.current_step,
+    }
+    data = {"from_agency": _agency_facts(dossier.receiving_agency_id)[1], "deliverer": act.actor}
+    return changes, data
+
+
+def _hand_over(act: _Act) -> _Facts:
+    """In processing -> In processing (a row of the control sheet)."""
+    dossier, details = act.dossier, act.details
+    data = {"from_agency": _agency_facts(dossier.current_agency_id)[1], "deliverer": act.actor}
+    if details.to_agency is not None and details.to_agency.pk != dossier.current_agency_id:
+        # Another agency: the previous holder's officer no longer has it.
+        dossier.current_agency = details.to_agency
+        dossier.handling_unit_id = details.to_agency.unit_id
+        dossier.assignee = details.assignee
+    elif details.assignee is not None:
+        dossier.assignee = details.assignee
+    dossier.current_step = details.step or dossier.current_step
+    changes = {
+        "current_agency": details.to_agency or data["from_agency"],
+        "handling_unit": dossier.handling_unit_id,
+        "assignee": dossier.assignee,
+        "current_step": dossier.current_step,
+    }
+    return changes, data
+
+
+def _request_supplement(act: _Act) -> _Facts:
+    """In processing -> Awaiting supplement: the clock stops (§1.4 step 6)."""
+    dossier = act.dossier
+    dossier.supplement_requests += 1
+    changes: dict[str, Any] = {"supplement_requests": dossier.supplement_requests}
+    changes |= _open_pause(dossier, PauseReason.SUPPLEMENT, act.at, act.reason)
+    return changes, {}
+
+
+def _supplement(act: _Act) -> _Facts:
+    """Awaiting supplement -> In processing."""
+    return _close_pause(act.dossier, act.calendar, act.at), {}
+
+
+def _request_payment(act: _Act) -> _Facts:
+    """In processing -> Awaiting payment."""
+    amount = act.details.amount
+    if amount is None or amount <= 0:
+        raise InvalidInput(_("the amount owed is required"), field="amount")
+    payment_obligation_create(
+        dossier_id=act.dossier.pk, amount=amount, description=act.reason[:300], at=act.at
+    )
+    changes: dict[str, Any] = {}
+    if settings.MOTCUA_DOSSIERS["PAYMENT_PAUSES_CLOCK"]:
+        changes = _open_pause(act.dossier, PauseReason.PAYMENT, act.at, act.reason)
+    return changes, {"amount": amount}
+
+
+def _confirm_payment(act: _Act) -> _Facts:
+    """Awaiting payment -> In processing."""
+    data: dict[str, Any] = {}
+    # Already paid in full (online, or at the counter meanwhile): only confirm.
+    if act.details.amount is not None or amount_owed(act.dossier.pk) > 0:
+        data = _pay(act.dossier, act.details, act.at, act.actor)
+    return _close_pause(act.dossier, act.calendar, act.at), data
+
+
+def _pay_fee(act: _Act) -> _Facts:
+    """A payment; the state is unchanged."""
+    return {}, _pay(act.dossier, act.details, act.at, act.actor)
+
+
+def _resolve(act: _Act) -> _Facts:
+    """In processing -> Resolved, approved or denied; the timeliness is settled here."""
+    dossier, details, at = act.dossier, act.details, act.at
+    denied = act.action is workflow.Action.DENY
+    dossier.resolved_at = at
+    dossier.outcome = Outcome.DENIED if denied else Outcome.APPROVED
+    dossier.denial_reason = act.reason if denied else ""
+    dossier.timeliness = timeliness.classify(
+        act.calendar.get(),
+        finished_at=at,
+        due_at=dossier.effective_due_at or at,
+        supplement_requests=dossier.supplement_requests,
+        rule=timeliness.EarlyRule(str(settings.MOTCUA_DOSSIERS["EARLY_RULE"])),
+        supplement_limit=supplement_limit(),
+    ).value
+    dossier.result_form = details.result_form or ResultForm.PAPER
+    dossier.result_digitised = details.result_digitised
+    dossier.electronic_certification = details.electronic_certification
+    changes = {
+        "resolved_at": at,
+        "outcome": dossier.outcome,
+        "denial_reason": dossier.denial_reason,
+        "timeliness": dossier.timeliness,
+        "result_form": dossier.result_form,
+        "result_digitised": dossier.result_digitised,
+        "electronic_certification": dossier.electronic_certification,
+    }
+    return changes, {}
+
+
+def _return_result(act: _Act) -> _Facts:
+    """Resolved -> Returned."""
+    method = act.details.return_method
+    if method is None:
+        raise InvalidInput(_("how the result was returned is required"), field="return_method")
+    act.dossier.returned_at = act.at
+    act.dossier.return_method = method
+    return {"returned_at": act.at, "return_method": method}, {}
+
+
+def _end(act: _Act) -> _Facts:
+    """Refused, withdrawn or stopped: an open pause ends with the dossier."""
+    changes = _close_pause(act.dossier, act.calendar, act.at)
+    act.dossier.ended_at = act.at
+    changes["ended_at"] = act.at
+    return changes, {}
+
+
+def _apologise(act: _Act) -> _Facts:
+    """Form 04: a new date; the original is kept for the figures."""
+    dossier, details = act.dossier, act.details
+    current = dossier.reappointed_due_at or dossier.effective_due_at
+    if details.new_due_at is None or (current and details.new_due_at <= current):
+        raise InvalidInput(
+            _("the new date must be later than %(date)s")
+            % {"date": format_datetime(timezone.localtime(current)) if current else "-"},
+            field="new_due_at",
+        )
+    signed_by = details.signed_by.strip()
+    if not signed_by:
+        raise InvalidInput(_("who signs the apology is required"), field="signed_by")
+    Extension.objects.create(
+        dossier=dossier,
+        old_due_at=current or details.new_due_at,
+        new_due_at=details.new_due_at,
+        reason=act.reason,
+        signed_by=signed_by,
+        created_at=act.at,
+    )
+    dossier.reappointed_due_at = details.new_due_at
+    changes = {"reappointed_due_at": details.new_due_at}
+    return changes, {"signed_by": signed_by, "old_due_at": current}
+
+
+def _rate(act: _Act) -> _Facts:
+    """The applicant's satisfaction rating; the state is unchanged."""
+    rating = act.details.rating
+    if rating is None:
+        raise InvalidInput(_("the rating is required"), field="rating")
+    try:
+        rating_record(dossier_id=act.dossier.pk, level=rating, comment=act.reason, at=act.at)
+    except RatingError as error:
+        raise InvalidInput(str(error), field="rating") from None
+    return {}, {"rating": rating}
+
+
+def _event_only(act: _Act) -> _Facts:
+    """Request completion, resubmit: the event is the whole record."""
+    return {}, {}
+
+
+# The facts each action writes; an action not listed writes none (:func:`_event_only`).
+_HANDLERS: dict[workflow.Action, Callable[[_Act], _Facts]] = {
+    workflow.Action.RECEIVE: _receive,
+    workflow.Action.TRANSFER: _transfer,
+    workflow.Action.HAND_OVER: _hand_over,
+    workflow.Action.REQUEST_SUPPLEMENT: _request_supplement,
+    workflow.Action.SUPPLEMENT: _supplement,
+    workflow.Action.REQUEST_PAYMENT: _request_payment,
+    workflow.Action.CONFIRM_PAYMENT: _confirm_payment,
+    workflow.Action.PAY: _pay_fee,
+    workflow.Action.APPROVE: _resolve,
+    workflow.Action.DENY: _resolve,
+    workflow.Action.RETURN_RESULT: _return_result,
+    workflow.Action.REFUSE: _end,
+    workflow.Action.WITHDRAW: _end,
+    workflow.Action.STOP: _end,
+    workflow.Action.APOLOGISE: _apologise,
+    workflow.Action.RATE: _rate,
+}
+
+
 def _apply(
     dossier: Dossier,
     action: workflow.Action,
@@ -521,168 +818,81 @@ def _apply(
     reason: str,
     at: datetime,
     actor: User | None,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Write the facts an action establishes; return (changed fields, extra event data).
+) -> _Facts:
+    """Write the facts ``action`` establishes; return (changed fields, extra event data)."""
+    act = _Act(dossier, action, details, reason, at, actor, _LazyCalendar(dossier))
+    return _HANDLERS.get(action, _event_only)(act)
 
-    ``changes`` names Dossier fields (they are what gets saved) and their new values.
+
+def _action_of(action: workflow.Action | str) -> workflow.Action:
+    try:
+        return workflow.Action(action)
+    except ValueError:
+        raise InvalidInput(_("unknown action '%(a)s'") % {"a": action}, field="action") from None
+
+
+def _locked(
+    dossier_id: int, expected_version: int | None
+) -> tuple[Dossier, tuple[int, str] | None]:
+    """The dossier locked for the transaction (and its place in the global chain, see
+    ``storage.lock_dossier``), at the version the caller read."""
+    dossier, place = storage.lock_dossier(dossier_id)
+    if dossier is None:
+        raise DossierNotFound(_("no such dossier"))
+    if expected_version is not None and dossier.version != expected_version:
+        raise StaleVersion(
+            _(
+                "dossier %(code)s was changed by someone else in the meantime; "
+                "reload it and try again"
+            )
+            % {"code": dossier.code},
+            field="version",
+        )
+    return dossier, place
+
+
+def _rule(status: workflow.Status, action: workflow.Action) -> workflow.Rule:
+    """The lifecycle table's row for ``action`` from ``status``, or ``TransitionRefused``."""
+    try:
+        return workflow.rule_for(status, action)
+    except workflow.TransitionNotAllowed:
+        raise TransitionRefused(
+            _("'%(action)s' is not allowed for a dossier that is '%(status)s'")
+            % {"action": Action(action).label, "status": Status(status).label},
+            field="action",
+        ) from None
+
+
+def _figures_before(
+    dossier: Dossier, action: workflow.Action, calendars: figures.Calendars
+) -> tuple[bool, figures.Snapshot | None]:
+    """Whether the action can change what the dossier counts in, and what it counted in
+    before (not yet received: it counted in nothing)."""
+    track = action in figures.FIGURE_ACTIONS and (
+        dossier.received_at is not None or action is workflow.Action.RECEIVE
+    )
+    before = figures.snapshot(dossier.pk, calendars) if track and dossier.received_at else None
+    return track, before
+
+
+def _check_after_last_event(dossier: Dossier, moment: datetime) -> None:
+    """An action is never recorded before the dossier's last event.
+
+    There is no refusal before the official receipt moment (§1.5): that moment starts the
+    statutory clock, it does not forbid recording what happened (ARCHITECTURE invariant 9).
+    A fee paid at 20:00 or a transfer at 18:20 after a receipt at 18:10 is recorded at its
+    real time; the due moment still counts from the receipt moment.
     """
-    calendar = _LazyCalendar(dossier)
-    changes: dict[str, Any] = {}
-    data: dict[str, Any] = {}
-    match action:
-        case workflow.Action.RECEIVE:  # Submitted -> Received: form 01, the clock starts
-            dossier.received_at = calendar.get().receipt_moment(at)
-            dossier.due_at = dossier.effective_due_at = _due(
-                calendar.get(), dossier.procedure_version, dossier.received_at, online=True
-            )
-            changes = {
-                "received_at": dossier.received_at,
-                "due_at": dossier.due_at,
-                "effective_due_at": dossier.effective_due_at,
-            }
-        case workflow.Action.TRANSFER:  # Received -> In processing at the competent agency
-            agency_id: int | None
-            agency_code: str | None
-            unit_id: int | None
-            if details.to_agency is not None:
-                agency = details.to_agency
-                agency_id, agency_code, unit_id = agency.pk, agency.code, agency.unit_id
-            elif dossier.procedure_version.competent_agency_id is not None:
-                agency_id, agency_code, unit_id = _agency_facts(
-                    dossier.procedure_version.competent_agency_id
-                )
-            else:  # settled by the People's Committee of the unit that received it
-                committee = (
-                    peoples_committee_of(dossier.receiving_unit_id, timezone.localdate(at))
-                    if dossier.receiving_unit_id is not None
-                    else None
-                )
-                agency_id, agency_code, unit_id = _agency_facts(committee.pk if committee else None)
-            if agency_id is None:
-                raise InvalidInput(_("the competent agency is required"), field="to_agency")
-            dossier.competent_agency_id = dossier.current_agency_id = agency_id
-            dossier.handling_unit_id = unit_id
-            dossier.assignee = details.assignee
-            dossier.current_step = details.step or _("Processing")
-            changes = {
-                "competent_agency": agency_code,
-                "current_agency": agency_code,
-                "handling_unit": unit_id,
-                "assignee": details.assignee,
-                "current_step": dossier.current_step,
-            }
-            data = {
-                "from_agency": _agency_facts(dossier.receiving_agency_id)[1],
-                "deliverer": actor,
-            }
-        case workflow.Action.HAND_OVER:  # In processing -> In processing (control sheet row)
-            data = {"from_agency": _agency_facts(dossier.current_agency_id)[1], "deliverer": actor}
-            if details.to_agency is not None and details.to_agency.pk != dossier.current_agency_id:
-                # Another agency: the previous holder's officer no longer has it.
-                dossier.current_agency = details.to_agency
-                dossier.handling_unit_id = details.to_agency.unit_id
-                dossier.assignee = details.assignee
-            elif details.assignee is not None:
-                dossier.assignee = details.assignee
-            dossier.current_step = details.step or dossier.current_step
-            changes = {
-                "current_agency": details.to_agency or data["from_agency"],
-                "handling_unit": dossier.handling_unit_id,
-                "assignee": dossier.assignee,
-                "current_step": dossier.current_step,
-            }
-        case workflow.Action.REQUEST_SUPPLEMENT:  # In processing -> Awaiting supplement
-            dossier.supplement_requests += 1
-            changes = {"supplement_requests": dossier.supplement_requests}
-            changes |= _open_pause(dossier, PauseReason.SUPPLEMENT, at, reason)
-        case workflow.Action.SUPPLEMENT:  # Awaiting supplement -> In processing
-            changes = _close_pause(dossier, calendar, at)
-        case workflow.Action.REQUEST_PAYMENT:  # In processing -> Awaiting payment
-            if details.amount is None or details.amount <= 0:
-                raise InvalidInput(_("the amount owed is required"), field="amount")
-            payment_obligation_create(
-                dossier_id=dossier.pk, amount=details.amount, description=reason[:300], at=at
-            )
-            data = {"amount": details.amount}
-            if settings.MOTCUA_DOSSIERS["PAYMENT_PAUSES_CLOCK"]:
-                changes = _open_pause(dossier, PauseReason.PAYMENT, at, reason)
-        case workflow.Action.CONFIRM_PAYMENT:  # Awaiting payment -> In processing
-            # Already paid in full (online, or at the counter meanwhile): only confirm.
-            if details.amount is not None or amount_owed(dossier.pk) > 0:
-                data = _pay(dossier, details, at, actor)
-            changes = _close_pause(dossier, calendar, at)
-        case workflow.Action.PAY:  # state unchanged
-            data = _pay(dossier, details, at, actor)
-        case workflow.Action.APPROVE | workflow.Action.DENY:  # In processing -> Resolved
-            dossier.resolved_at = at
-            dossier.outcome = (
-                Outcome.APPROVED if action is workflow.Action.APPROVE else Outcome.DENIED
-            )
-            dossier.denial_reason = reason if action is workflow.Action.DENY else ""
-            dossier.timeliness = timeliness.classify(
-                calendar.get(),
-                finished_at=at,
-                due_at=dossier.effective_due_at or at,
-                supplement_requests=dossier.supplement_requests,
-                rule=timeliness.EarlyRule(str(settings.MOTCUA_DOSSIERS["EARLY_RULE"])),
-                supplement_limit=supplement_limit(),
-            ).value
-            dossier.result_form = details.result_form or ResultForm.PAPER
-            dossier.result_digitised = details.result_digitised
-            dossier.electronic_certification = details.electronic_certification
-            changes = {
-                "resolved_at": at,
-                "outcome": dossier.outcome,
-                "denial_reason": dossier.denial_reason,
-                "timeliness": dossier.timeliness,
-                "result_form": dossier.result_form,
-                "result_digitised": dossier.result_digitised,
-                "electronic_certification": dossier.electronic_certification,
-            }
-        case workflow.Action.RETURN_RESULT:  # Resolved -> Returned
-            if details.return_method is None:
-                raise InvalidInput(
-                    _("how the result was returned is required"), field="return_method"
-                )
-            dossier.returned_at = at
-            dossier.return_method = details.return_method
-            changes = {"returned_at": at, "return_method": details.return_method}
-        case workflow.Action.REFUSE | workflow.Action.WITHDRAW | workflow.Action.STOP:
-            changes = _close_pause(dossier, calendar, at)
-            dossier.ended_at = at
-            changes["ended_at"] = at
-        case workflow.Action.APOLOGISE:  # form 04: a new date, the original kept for figures
-            current = dossier.reappointed_due_at or dossier.effective_due_at
-            if details.new_due_at is None or (current and details.new_due_at <= current):
-                raise InvalidInput(
-                    _("the new date must be later than %(date)s")
-                    % {"date": format_datetime(timezone.localtime(current)) if current else "-"},
-                    field="new_due_at",
-                )
-            if not details.signed_by.strip():
-                raise InvalidInput(_("who signs the apology is required"), field="signed_by")
-            Extension.objects.create(
-                dossier=dossier,
-                old_due_at=current or details.new_due_at,
-                new_due_at=details.new_due_at,
-                reason=reason,
-                signed_by=details.signed_by.strip(),
-                created_at=at,
-            )
-            dossier.reappointed_due_at = details.new_due_at
-            changes = {"reappointed_due_at": details.new_due_at}
-            data = {"signed_by": details.signed_by.strip(), "old_due_at": current}
-        case workflow.Action.RATE:
-            if details.rating is None:
-                raise InvalidInput(_("the rating is required"), field="rating")
-            try:
-                rating_record(dossier_id=dossier.pk, level=details.rating, comment=reason, at=at)
-            except RatingError as error:
-                raise InvalidInput(str(error), field="rating") from None
-            data = {"rating": details.rating}
-        case _:  # Request completion, resubmit: the event is the whole record
-            pass
-    return changes, data
+    last_at = dossier.last_event_at
+    if last_at is not None and moment < last_at:
+        raise InvalidInput(
+            _("%(at)s is before the dossier's last event (%(last)s)")
+            % {
+                "at": format_datetime(timezone.localtime(moment)),
+                "last": format_datetime(timezone.localtime(last_at)),
+            },
+            field="at",
+        )
 
 
 def dossier_transition(
@@ -701,59 +911,20 @@ def dossier_transition(
     ``expected_version`` is the version the caller showed its user: when someone else acted
     in between, :class:`StaleVersion` is raised and the second writer is told.
     """
-    try:
-        action = workflow.Action(action)
-    except ValueError:
-        raise InvalidInput(_("unknown action '%(a)s'") % {"a": action}, field="action") from None
+    action = _action_of(action)
     details = details or Details()
     reason = nfc(reason.strip())
     with transaction.atomic():
-        dossier, place = storage.lock_dossier(dossier_id)
-        if dossier is None:
-            raise DossierNotFound(_("no such dossier"))
-        if expected_version is not None and dossier.version != expected_version:
-            raise StaleVersion(
-                _(
-                    "dossier %(code)s was changed by someone else in the meantime; "
-                    "reload it and try again"
-                )
-                % {"code": dossier.code},
-                field="version",
-            )
+        dossier, place = _locked(dossier_id, expected_version)
         status = workflow.Status(dossier.status)
-        try:
-            rule = workflow.rule_for(status, action)
-        except workflow.TransitionNotAllowed:
-            raise TransitionRefused(
-                _("'%(action)s' is not allowed for a dossier that is '%(status)s'")
-                % {"action": Action(action).label, "status": Status(status).label},
-                field="action",
-            ) from None
+        rule = _rule(status, action)
         kind = _actor_kind(rule, dossier, actor, as_applicant)
         if rule.reason_required and not reason:
             raise InvalidInput(_("a reason is required"), field="reason")
-        # What the dossier counted in before, when this action can change it (not yet
-        # received: it counted in nothing).
-        track = action in figures.FIGURE_ACTIONS and (
-            dossier.received_at is not None or action is workflow.Action.RECEIVE
-        )
         calendars = figures.Calendars()
-        before = figures.snapshot(dossier.pk, calendars) if track and dossier.received_at else None
+        track, before = _figures_before(dossier, action, calendars)
         moment = _moment(at)
-        last_at = dossier.last_event_at
-        if last_at is not None and moment < last_at:
-            raise InvalidInput(
-                _("%(at)s is before the dossier's last event (%(last)s)")
-                % {
-                    "at": format_datetime(timezone.localtime(moment)),
-                    "last": format_datetime(timezone.localtime(last_at)),
-                },
-                field="at",
-            )
-        # No refusal before the official receipt moment (§1.5): that moment starts the
-        # statutory clock, it does not forbid recording what happened (ARCHITECTURE invariant
-        # 9). A fee paid at 20:00 or a transfer at 18:20 after a receipt at 18:10 is recorded
-        # at its real time; the due moment still counts from the receipt moment.
+        _check_after_last_event(dossier, moment)
         changes, data = _apply(
             dossier, action, details=details, reason=reason, at=moment, actor=actor
         )
