@@ -131,6 +131,7 @@ def cmd_test(args: list[str]) -> None:
     run(BIN / "ruff", "format", "--check", ".", env=env)
     say("mypy (strict on the pure core)")
     run(BIN / "mypy", "motcua", env=env)
+    run(BIN / "lint-imports", env=env)
     say("motcua check and makemigrations --check")
     run(BIN / "motcua", "check", "--fail-level", "WARNING", env=env)
     run(BIN / "motcua", "makemigrations", "--check", "--dry-run", env=env)
