@@ -8,9 +8,11 @@ The grammar is documented in docs/catalog.md; keep the two in step.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -258,87 +260,129 @@ def parse_bool(value: str) -> bool:
     raise ValueError(_("“%(value)s” is not có or không") % {"value": clean_text(value)})
 
 
+def _code(raw: str) -> str:
+    text = clean_text(raw)
+    if not CODE_RE.match(text):
+        raise ValueError(
+            _("“%(value)s” is not a procedure code (letters, digits, . _ -; up to 40)")
+            % {"value": text}
+        )
+    return text
+
+
+def _name(raw: str) -> str:
+    text = clean_text(raw)
+    if len(text) > 500:
+        raise ValueError(_("longer than 500 characters"))
+    return text
+
+
+def _short_text(raw: str) -> str:
+    text = clean_text(raw)
+    if len(text) > 300:
+        raise ValueError(_("longer than 300 characters"))
+    return text
+
+
+def _field_code(raw: str) -> str:
+    text = clean_text(raw)
+    if len(text) > 40 or " " in text:
+        raise ValueError(
+            _("“%(value)s” is not a field code (no spaces; up to 40)") % {"value": text}
+        )
+    return text
+
+
+def _optional_int(raw: str) -> int | None:
+    return None if clean_text(raw) == "" else parse_positive_int(raw)
+
+
+def _optional_date(raw: str) -> date | None:
+    return None if clean_text(raw) == "" else parse_date(raw)
+
+
+def _level(raw: str) -> str:
+    return _choice(raw, LEVEL_WORDS)
+
+
+def _limit_unit(raw: str) -> str:
+    return _choice(raw, UNIT_WORDS)
+
+
+def _online_level(raw: str) -> str:
+    return _choice(raw, ONLINE_WORDS)
+
+
+# Each ProcedureRow field: its column, how the cell is read, whether it must be filled. Checked
+# in this order, so a row's errors come in it.
+ROW_CELLS: tuple[tuple[str, str, Callable[[str], object], bool], ...] = (
+    ("code", "ma_thu_tuc", _code, True),
+    ("name", "ten_thu_tuc", _name, True),
+    ("field_code", "ma_linh_vuc", _field_code, True),
+    ("field_name", "ten_linh_vuc", _short_text, False),
+    ("level", "cap_thuc_hien", _level, True),
+    ("agency_code", "ma_co_quan", _short_text, False),
+    ("competent_body", "co_quan_thuc_hien", _short_text, False),
+    ("time_limit", "thoi_han", parse_positive_int, True),
+    ("time_limit_unit", "don_vi_thoi_han", _limit_unit, True),
+    ("online_time_limit", "thoi_han_truc_tuyen", _optional_int, False),
+    ("fees", "le_phi", parse_fees, False),
+    ("is_certification", "chung_thuc", parse_bool, False),
+    ("online_level", "muc_do_dvc", _online_level, True),
+    ("components", "thanh_phan_ho_so", parse_components, False),
+    ("valid_from", "hieu_luc_tu", _optional_date, False),
+    ("valid_to", "het_hieu_luc_tu", _optional_date, False),
+)
+
+
+def _cell(
+    line: int,
+    cells: dict[str, str],
+    column: str,
+    parse: Callable[[str], object],
+    required: bool,
+    errors: list[RowError],
+) -> object:
+    """The cell read by ``parse``; None, with an error added, if it is empty but required or
+    does not parse."""
+    raw = cells.get(column, "")
+    if required and clean_text(raw) == "":
+        errors.append(RowError(line, column, _("the cell is empty: a value is required")))
+        return None
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        errors.append(RowError(line, column, str(exc)))
+        return None
+
+
 def parse_row(
     line: int, cells: dict[str, str], *, valid_from_default: date | None = None
 ) -> ProcedureRow | list[RowError]:
     """Check every cell of one row; either the row or all its errors."""
     errors: list[RowError] = []
-    values: dict[str, object] = {}
-
-    def check(column: str, parse, required: bool = False):  # type: ignore[no-untyped-def]
-        raw = cells.get(column, "")
-        if required and clean_text(raw) == "":
-            errors.append(RowError(line, column, _("the cell is empty: a value is required")))
-            return None
-        try:
-            return parse(raw)
-        except ValueError as exc:
-            errors.append(RowError(line, column, str(exc)))
-            return None
-
-    def code(raw: str) -> str:
-        text = clean_text(raw)
-        if not CODE_RE.match(text):
-            raise ValueError(
-                _("“%(value)s” is not a procedure code (letters, digits, . _ -; up to 40)")
-                % {"value": text}
-            )
-        return text
-
-    def name(raw: str) -> str:
-        text = clean_text(raw)
-        if len(text) > 500:
-            raise ValueError(_("longer than 500 characters"))
-        return text
-
-    def short_text(raw: str) -> str:
-        text = clean_text(raw)
-        if len(text) > 300:
-            raise ValueError(_("longer than 300 characters"))
-        return text
-
-    def field_code(raw: str) -> str:
-        text = clean_text(raw)
-        if len(text) > 40 or " " in text:
-            raise ValueError(
-                _("“%(value)s” is not a field code (no spaces; up to 40)") % {"value": text}
-            )
-        return text
-
-    def optional_int(raw: str) -> int | None:
-        return None if clean_text(raw) == "" else parse_positive_int(raw)
-
-    def optional_date(raw: str) -> date | None:
-        return None if clean_text(raw) == "" else parse_date(raw)
-
-    values["code"] = check("ma_thu_tuc", code, required=True)
-    values["name"] = check("ten_thu_tuc", name, required=True)
-    values["field_code"] = check("ma_linh_vuc", field_code, required=True)
-    values["field_name"] = check("ten_linh_vuc", short_text)
-    values["level"] = check("cap_thuc_hien", lambda v: _choice(v, LEVEL_WORDS), required=True)
-    values["agency_code"] = check("ma_co_quan", short_text)
-    values["competent_body"] = check("co_quan_thuc_hien", short_text)
-    values["time_limit"] = check("thoi_han", parse_positive_int, required=True)
-    values["time_limit_unit"] = check(
-        "don_vi_thoi_han", lambda v: _choice(v, UNIT_WORDS), required=True
-    )
-    values["online_time_limit"] = check("thoi_han_truc_tuyen", optional_int)
-    values["fees"] = check("le_phi", parse_fees)
-    values["is_certification"] = check("chung_thuc", parse_bool)
-    values["online_level"] = check("muc_do_dvc", lambda v: _choice(v, ONLINE_WORDS), required=True)
-    values["components"] = check("thanh_phan_ho_so", parse_components)
-    values["valid_from"] = check("hieu_luc_tu", optional_date)
-    values["valid_to"] = check("het_hieu_luc_tu", optional_date)
-
+    values = {
+        field: _cell(line, cells, column, parse, required, errors)
+        for field, column, parse, required in ROW_CELLS
+    }
     if errors:
         return errors
     if values["valid_from"] is None:
         if valid_from_default is None:
             return [RowError(line, "hieu_luc_tu", _("the cell is empty: a value is required"))]
         values["valid_from"] = valid_from_default
+    errors = _row_problems(line, values)
+    if errors:
+        return errors
+    return ProcedureRow(line=line, **values)  # type: ignore[arg-type]
+
+
+def _row_problems(line: int, values: dict[str, Any]) -> list[RowError]:
+    """What is wrong between a row's cells: the validity dates, the time limits, the body."""
+    errors: list[RowError] = []
     valid_from, valid_to = values["valid_from"], values["valid_to"]
     assert isinstance(valid_from, date)
-    if valid_to is not None and valid_to <= valid_from:  # type: ignore[operator]
+    if valid_to is not None and valid_to <= valid_from:
         errors.append(
             RowError(
                 line,
@@ -347,7 +391,7 @@ def parse_row(
             )
         )
     online, limit = values["online_time_limit"], values["time_limit"]
-    if online is not None and online > limit:  # type: ignore[operator]
+    if online is not None and online > limit:
         errors.append(
             RowError(
                 line,
@@ -360,9 +404,7 @@ def parse_row(
         errors.append(
             RowError(line, "co_quan_thuc_hien", _("give ma_co_quan or co_quan_thuc_hien"))
         )
-    if errors:
-        return errors
-    return ProcedureRow(line=line, **values)  # type: ignore[arg-type]
+    return errors
 
 
 # ---------------------------------------------------------------- writing values

@@ -115,7 +115,24 @@ def _check_rows(
     """Checks needing the whole file or the database: errors, agencies, newest versions, and
     the codes whose row is an older stored version (left as it is)."""
     errors: list[RowError] = []
+    first_line = _first_lines(rows, errors)
+    _check_field_names(rows, errors)
+    agencies = _row_agencies(rows, errors)
+    latest = {
+        v.procedure.code: v
+        for v in procedure_latest_versions().filter(procedure__code__in=list(first_line))
+    }
+    earlier = _stored_earlier(rows, agencies)
+    for row in rows:
+        current = latest.get(row.code)
+        if current is None or row.line != first_line[row.code] or row.code in earlier:
+            continue
+        errors.extend(_version_problems(row, current, agencies))
+    return errors, agencies, latest, earlier
 
+
+def _first_lines(rows: list[ProcedureRow], errors: list[RowError]) -> dict[str, int]:
+    """The line each code first appears on; a code on a second line is an error."""
     first_line: dict[str, int] = {}
     for row in rows:
         if row.code in first_line:
@@ -129,45 +146,38 @@ def _check_rows(
             )
         else:
             first_line[row.code] = row.line
+    return first_line
 
+
+def _check_field_names(rows: list[ProcedureRow], errors: list[RowError]) -> None:
+    """A field keeps one name: the catalogue's, else the first line's; a new one needs one."""
     stored_fields = dict(Field.objects.values_list("code", "name"))
     named: dict[str, tuple[str, int]] = {}
     for row in rows:
         if not row.field_name:
             if row.field_code not in stored_fields and row.field_code not in named:
-                errors.append(
-                    RowError(
-                        row.line,
-                        "ten_linh_vuc",
-                        _("the field %(code)s is new: give its name") % {"code": row.field_code},
-                    )
-                )
+                message = _("the field %(code)s is new: give its name") % {"code": row.field_code}
+                errors.append(RowError(row.line, "ten_linh_vuc", message))
             continue
         if row.field_code in stored_fields and stored_fields[row.field_code] != row.field_name:
-            errors.append(
-                RowError(
-                    row.line,
-                    "ten_linh_vuc",
-                    _("the field %(code)s is named “%(name)s” in the catalogue")
-                    % {"code": row.field_code, "name": stored_fields[row.field_code]},
-                )
-            )
+            message = _("the field %(code)s is named “%(name)s” in the catalogue") % {
+                "code": row.field_code,
+                "name": stored_fields[row.field_code],
+            }
+            errors.append(RowError(row.line, "ten_linh_vuc", message))
         elif row.field_code in named and named[row.field_code][0] != row.field_name:
-            errors.append(
-                RowError(
-                    row.line,
-                    "ten_linh_vuc",
-                    _("the field %(code)s is named “%(name)s” on line %(first)s")
-                    % {
-                        "code": row.field_code,
-                        "name": named[row.field_code][0],
-                        "first": named[row.field_code][1],
-                    },
-                )
-            )
+            message = _("the field %(code)s is named “%(name)s” on line %(first)s") % {
+                "code": row.field_code,
+                "name": named[row.field_code][0],
+                "first": named[row.field_code][1],
+            }
+            errors.append(RowError(row.line, "ten_linh_vuc", message))
         else:
             named.setdefault(row.field_code, (row.field_name, row.line))
 
+
+def _row_agencies(rows: list[ProcedureRow], errors: list[RowError]) -> dict[str, Agency]:
+    """The agencies the rows name, by code; an unknown code is an error."""
     wanted_agencies = {row.agency_code for row in rows if row.agency_code}
     agencies = {a.code: a for a in Agency.objects.filter(code__in=wanted_agencies)}
     for row in rows:
@@ -179,39 +189,39 @@ def _check_rows(
                     _("no agency has the code %(code)s") % {"code": row.agency_code},
                 )
             )
+    return agencies
 
-    latest = {
-        v.procedure.code: v
-        for v in procedure_latest_versions().filter(procedure__code__in=list(first_line))
-    }
-    earlier = _stored_earlier(rows, agencies)
-    for row in rows:
-        current = latest.get(row.code)
-        if current is None or row.line != first_line[row.code] or row.code in earlier:
-            continue
-        same = _resolved(row, agencies).content() == version_row(current).content()
-        if same and row.valid_to is not None and row.valid_to <= current.valid_from:
-            errors.append(
-                RowError(
-                    row.line,
-                    "het_hieu_luc_tu",
-                    _("must be after %(start)s, when version %(version)s came into force")
-                    % {"version": current.version, "start": f"{current.valid_from:%d/%m/%Y}"},
-                )
+
+def _version_problems(
+    row: ProcedureRow, current: ProcedureVersion, agencies: dict[str, Agency]
+) -> list[RowError]:
+    """A row against the procedure's newest stored version: the same content may only end it
+    after it started; new content must start after it."""
+    errors: list[RowError] = []
+    start = f"{current.valid_from:%d/%m/%Y}"
+    same = _resolved(row, agencies).content() == version_row(current).content()
+    if same and row.valid_to is not None and row.valid_to <= current.valid_from:
+        errors.append(
+            RowError(
+                row.line,
+                "het_hieu_luc_tu",
+                _("must be after %(start)s, when version %(version)s came into force")
+                % {"version": current.version, "start": start},
             )
-        if not same and row.valid_from is not None and row.valid_from <= current.valid_from:
-            errors.append(
-                RowError(
-                    row.line,
-                    "hieu_luc_tu",
-                    _(
-                        "the content differs from version %(version)s in force from %(start)s: "
-                        "a new version must start after that day"
-                    )
-                    % {"version": current.version, "start": f"{current.valid_from:%d/%m/%Y}"},
+        )
+    if not same and row.valid_from is not None and row.valid_from <= current.valid_from:
+        errors.append(
+            RowError(
+                row.line,
+                "hieu_luc_tu",
+                _(
+                    "the content differs from version %(version)s in force from %(start)s: "
+                    "a new version must start after that day"
                 )
+                % {"version": current.version, "start": start},
             )
-    return errors, agencies, latest, earlier
+        )
+    return errors
 
 
 def _resolved(row: ProcedureRow, agencies: dict[str, Agency]) -> ProcedureRow:
