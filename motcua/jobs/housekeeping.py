@@ -14,7 +14,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
+from motcua.accounts import ratelimit
+from motcua.lib import janitor
 from motcua.lib.sessions import expired_sessions_delete
+from motcua.portal import services as portal
 
 
 def task_results_delete(*, now: datetime) -> int:
@@ -33,24 +36,19 @@ def sessions_delete(*, now: datetime) -> int:
 def upload_leftovers_clean(*, now: datetime) -> int:
     """The upload janitor (``lib.janitor.files_clean``): pending uploads of crashed
     transactions and files without a row, older than ``MOTCUA_UPLOAD_JANITOR_HOURS``."""
-    from motcua.lib.janitor import files_clean
-
-    return files_clean(now=now).total
+    return janitor.files_clean(now=now).total
 
 
 def rate_counters_delete(*, now: datetime) -> int:
     """Deletes expired rate-limit counters (``accounts.ratelimit.cleanup``, docs/limits.md)."""
-    from motcua.accounts.ratelimit import cleanup
-
-    return cleanup(now=now)
+    return ratelimit.cleanup(now=now)
 
 
 def tracking_attempts_delete(*, now: datetime) -> int:
     """Deletes the portal's record of failed tracking attempts older than
-    ``MOTCUA_PORTAL["TRACK_RECORD_DAYS"]`` (``portal.services.tracking_attempts_delete``)."""
-    from motcua.portal.services import tracking_attempts_delete as delete
-
-    return delete(now=now)
+    ``MOTCUA_PORTAL["TRACK_RECORD_DAYS"]`` (``portal.services.tracking_attempts_delete``: the
+    record and its setting are the portal's)."""
+    return portal.tracking_attempts_delete(now=now)
 
 
 STEPS: list[tuple[str, Callable[..., int]]] = [
