@@ -378,7 +378,7 @@ DEFAULT_FROM_EMAIL = env("MOTCUA_EMAIL_FROM") or "motcua@localhost"
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The public address of the site, configured once: every absolute link (QR codes on printed
-# forms, e-mails, rating links) is built from it by motcua.lib.urls.site_url, never from the
+# forms, e-mails, rating links) is built from it by motcua.lib.site.site_url, never from the
 # request's Host (a worker has no request; a proxy may rewrite it). `scripts/dev.py run ADDRESS`
 # sets it to the address it serves; production must set it (a `check --deploy` error).
 MOTCUA_BASE_URL = (
