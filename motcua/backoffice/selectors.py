@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -23,19 +23,23 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from motcua.accounts.access import user_can_act, user_grants, user_unit_ids
+from motcua.accounts.access import user_can_act, user_unit_ids
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
 from motcua.catalog.models import ProcedureVersion, search_key
 from motcua.catalog.selectors import procedure_version_list
 from motcua.core import workflow
-from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.access import STAFF_ROLES, dossier_list_for_user
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import overdue_q
-from motcua.reports.dashboard import next_working_day
+from motcua.dossiers.selectors import (
+    DueSoon,
+    DueWindows,
+    due_soon_q,
+    due_windows_for_user,
+    overdue_q,
+)
 from motcua.units.choices import UnitLevel
-from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.models import Agency
 
 # Actions the staff pages offer. Rating is the applicant's (portal, one-time link).
 STAFF_ACTIONS = tuple(action for action in workflow.Action if action is not workflow.Action.RATE)
@@ -133,32 +137,9 @@ def search_words(text: str) -> list[str]:
     return words[:10]
 
 
-@dataclass(frozen=True)
-class DueWindows:
-    """The end-of-day list's windows at ``at`` (``reports.dashboard.end_of_day``): due today
-    is [at, tomorrow), due on the next working day is [tomorrow, after_next)."""
-
-    at: datetime
-    tomorrow: datetime
-    after_next: datetime
-
-
-def due_windows(user: User, at: datetime) -> DueWindows:
-    """The windows in the calendar of the user's (first) unit, the nationwide one for an
-    administrator without a unit: a province's calendars differ only in local days off."""
-    today = at.astimezone(LOCAL_TZ).date()
-    unit_id = next((unit for _role, unit in user_grants(user)), None)
-    unit = AdministrativeUnit.objects.filter(pk=unit_id).first() if unit_id else None
-    following = next_working_day(unit, today)  # type: ignore[arg-type]  # None: nationwide
-    return DueWindows(
-        at=at,
-        tomorrow=datetime.combine(today + timedelta(days=1), time(0), LOCAL_TZ),
-        after_next=datetime.combine(following + timedelta(days=1), time(0), LOCAL_TZ),
-    )
-
-
-def _pending_running() -> Q:
-    return Q(status__in=[s.value for s in workflow.PENDING], paused_since__isnull=True)
+# The end-of-day list's windows, in the calendar of the user's (first) unit: one definition
+# (dossiers.selectors.due_windows, due_soon_q) behind the dashboard, the queue and the CLI.
+due_windows = due_windows_for_user
 
 
 def dossier_filter(
@@ -178,14 +159,8 @@ def dossier_filter(
     if filters.due == Due.OVERDUE:
         queryset = queryset.filter(overdue_q(windows.at))
     elif filters.due in (Due.TODAY, Due.NEXT):
-        start, end = (
-            (windows.at, windows.tomorrow)
-            if filters.due == Due.TODAY
-            else (windows.tomorrow, windows.after_next)
-        )
-        queryset = queryset.filter(
-            _pending_running(), effective_due_at__gte=start, effective_due_at__lt=end
-        ).exclude(overdue_q(windows.at))
+        which = DueSoon.TODAY if filters.due == Due.TODAY else DueSoon.NEXT_WORKING_DAY
+        queryset = queryset.filter(due_soon_q(windows, which))
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["received"]))
 
 

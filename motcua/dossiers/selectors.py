@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any, cast
 
 from django.conf import settings
@@ -12,7 +13,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
+from motcua.accounts.access import user_grants
+from motcua.accounts.models import User
+from motcua.clock.selectors import calendar_for
 from motcua.core import timeliness, workflow
+from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 from motcua.core.metrics import DossierFacts
 from motcua.core.timeliness import Pause
 from motcua.dossiers.choices import PauseReason
@@ -21,6 +26,7 @@ from motcua.dossiers.models import Pause as PauseRow
 from motcua.feedback.choices import SATISFIED_OR_BETTER
 from motcua.payments.choices import ONLINE_METHODS, PaymentEventKind
 from motcua.payments.models import Payment, PaymentEvent
+from motcua.units.models import AdministrativeUnit
 
 
 def supplement_limit() -> int | None:
@@ -46,6 +52,35 @@ def supplement_limit() -> int | None:
     return limit
 
 
+def early_rule() -> timeliness.EarlyRule:
+    """How an early resolution is told from an on-time one (§1.7, Appendix A.6):
+    ``MOTCUA_DOSSIERS["EARLY_RULE"]``, before_due_day or before_due_session. The one place
+    that reads it."""
+    return timeliness.EarlyRule(str(settings.MOTCUA_DOSSIERS["EARLY_RULE"]))
+
+
+def timeliness_of(
+    calendar: WorkingCalendar,
+    *,
+    finished_at: datetime,
+    due_at: datetime,
+    supplement_requests: int = 0,
+    pauses: Iterable[Pause] = (),
+) -> timeliness.Timeliness:
+    """``core.timeliness.classify`` under the rules in force (:func:`early_rule`,
+    :func:`supplement_limit`): what the write path, the history import and the demo scenario
+    record for a dossier finished at ``finished_at``."""
+    return timeliness.classify(
+        calendar,
+        finished_at=finished_at,
+        due_at=due_at,
+        pauses=pauses,
+        supplement_requests=supplement_requests,
+        rule=early_rule(),
+        supplement_limit=supplement_limit(),
+    )
+
+
 def overdue_q(at: datetime) -> Q:
     """Pending dossiers past their time at ``at``: the database form of
     ``core.timeliness.is_overdue`` (through ``core.metrics.overdue_at``, which the reports
@@ -66,6 +101,79 @@ def overdue_q(at: datetime) -> Q:
     if limit is not None:
         late |= Q(supplement_requests__gt=limit)
     return Q(status__in=[s.value for s in workflow.PENDING]) & late
+
+
+# -- due today, due on the next working day -------------------------------------------------
+
+
+class DueSoon(StrEnum):
+    TODAY = "today"
+    NEXT_WORKING_DAY = "next"
+
+
+@dataclass(frozen=True)
+class DueWindows:
+    """The end-of-day list's windows at ``at`` in one unit's calendar: due today is
+    [at, tomorrow), due on the next working day is [tomorrow, after_next)."""
+
+    at: datetime
+    today: date
+    next_working_day: date
+    tomorrow: datetime  # midnight after today
+    after_next: datetime  # midnight after the next working day
+
+    def window(self, which: DueSoon) -> tuple[datetime, datetime]:
+        if which is DueSoon.TODAY:
+            return self.at, self.tomorrow
+        return self.tomorrow, self.after_next
+
+
+def next_working_day(unit: AdministrativeUnit | None, day: date) -> date:
+    """The first working day after ``day`` in the unit's calendar (§7; None: nationwide)."""
+    calendar = calendar_for(unit, on=day)
+    following = day + timedelta(days=1)
+    while not calendar.is_working_day(following):
+        following += timedelta(days=1)
+    return following
+
+
+def _midnight_after(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(0), LOCAL_TZ)
+
+
+def due_windows(unit: AdministrativeUnit | None, at: datetime) -> DueWindows:
+    """The windows at ``at`` in the calendar of ``unit`` (None: the nationwide one): the one
+    definition behind the dashboard's end-of-day list, the digest, the back office's queue
+    and the command line's ``queue --due``."""
+    today = at.astimezone(LOCAL_TZ).date()
+    following = next_working_day(unit, today)
+    return DueWindows(at, today, following, _midnight_after(today), _midnight_after(following))
+
+
+def due_windows_for_user(user: User, at: datetime) -> DueWindows:
+    """:func:`due_windows` in the calendar of the user's (first) unit, the nationwide one for
+    an administrator without a unit: a province's calendars differ only in local days off."""
+    unit_id = next((unit for _role, unit in user_grants(user)), None)
+    unit = AdministrativeUnit.objects.filter(pk=unit_id).first() if unit_id else None
+    return due_windows(unit, at)
+
+
+def due_soon_q(windows: DueWindows, which: DueSoon) -> Q:
+    """Dossiers due today or on the next working day: pending, clock running, due within the
+    window, and not overdue (:func:`overdue_q`).
+
+    Overdue dossiers are left out: they are a list of their own, and the three lists never
+    share a dossier (docs/dashboard.md). Dossiers whose clock is stopped (awaiting a supplement
+    or an obligation, domain spec §1.4, §1.7) are left out too: the wait moves their due moment
+    with it, so they have none to be due at until the clock runs again.
+    """
+    start, end = windows.window(which)
+    return Q(
+        status__in=[s.value for s in workflow.PENDING],
+        paused_since__isnull=True,
+        effective_due_at__gte=start,
+        effective_due_at__lt=end,
+    ) & ~overdue_q(windows.at)
 
 
 def dossier_facts(queryset: QuerySet[Dossier] | None = None) -> Iterator[DossierFacts]:

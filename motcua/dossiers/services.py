@@ -30,7 +30,7 @@ from motcua.accounts.models import User
 from motcua.catalog.choices import OnlineLevel
 from motcua.catalog.models import ProcedureVersion
 from motcua.clock.selectors import calendar_at
-from motcua.core import chain, timeliness, workflow
+from motcua.core import chain, workflow
 from motcua.core.clock import ClockError, WorkingCalendar
 from motcua.core.identity import InvalidValue, check_personal_id, normalise_phone
 from motcua.dossiers import figures, storage
@@ -61,7 +61,7 @@ from motcua.dossiers.models import (
     dossier_search_text,
 )
 from motcua.dossiers.notifications import dossier_notify_on_commit
-from motcua.dossiers.selectors import supplement_limit
+from motcua.dossiers.selectors import timeliness_of
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.services import RatingError, rating_record
 from motcua.lib import uploads
@@ -705,13 +705,11 @@ def _resolve(act: _Act) -> _Facts:
     dossier.resolved_at = at
     dossier.outcome = Outcome.DENIED if denied else Outcome.APPROVED
     dossier.denial_reason = act.reason if denied else ""
-    dossier.timeliness = timeliness.classify(
+    dossier.timeliness = timeliness_of(
         act.calendar.get(),
         finished_at=at,
         due_at=dossier.effective_due_at or at,
         supplement_requests=dossier.supplement_requests,
-        rule=timeliness.EarlyRule(str(settings.MOTCUA_DOSSIERS["EARLY_RULE"])),
-        supplement_limit=supplement_limit(),
     ).value
     dossier.result_form = details.result_form or ResultForm.PAPER
     dossier.result_digitised = details.result_digitised

@@ -20,12 +20,11 @@ from django.utils import timezone
 from motcua.accounts.access import user_grants, user_unit_ids
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
-from motcua.clock.selectors import calendar_for
 from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import overdue_q
+from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
 from motcua.reports.selectors import Report, report_drill_down, report_for, report_rows
 from motcua.units.choices import LEVEL_RANK, UnitLevel
 from motcua.units.models import AdministrativeUnit
@@ -268,15 +267,6 @@ class EndOfDay:
     units: list[UnitList]
 
 
-def next_working_day(unit: AdministrativeUnit, day: date) -> date:
-    """The first working day after ``day`` in the unit's calendar (§7)."""
-    calendar = calendar_for(unit, on=day)
-    following = day + timedelta(days=1)
-    while not calendar.is_working_day(following):
-        following += timedelta(days=1)
-    return following
-
-
 def end_of_day(unit: AdministrativeUnit, *, at: datetime | None = None) -> EndOfDay:
     """The end-of-day list of ``unit`` and everything that became it, at ``at`` (now).
 
@@ -285,47 +275,29 @@ def end_of_day(unit: AdministrativeUnit, *, at: datetime | None = None) -> EndOf
 
     - overdue: ``dossiers.selectors.overdue_q(at)``, the reports' definition (pauses and the
       two-supplement rule included);
-    - due today: not overdue, clock running, effective due moment (pauses included) from
-      ``at`` to the end of today;
-    - due on the next working day: not overdue, clock running, due after today and by the end
-      of the next working day of the unit's calendar.
+    - due today, due on the next working day of the unit's calendar:
+      ``dossiers.selectors.due_soon_q`` (not overdue, clock running, effective due moment,
+      pauses included, in the window of ``due_windows``).
 
     A dossier whose clock is stopped (awaiting a supplement or an obligation) has no due
     moment yet, so it is in neither "due" list; it is listed as overdue if it already was
     when its clock stopped.
     """
     at = at or timezone.now()
-    today = at.astimezone(LOCAL_TZ).date()
-    following = next_working_day(unit, today)
-    tomorrow = datetime.combine(today + timedelta(days=1), time(0), LOCAL_TZ)
-    after_following = datetime.combine(following + timedelta(days=1), time(0), LOCAL_TZ)
+    windows = due_windows(unit, at)
     pending = Dossier.objects.filter(
         receiving_unit__in=unit_lineage(unit),
         status__in=[status.value for status in workflow.PENDING],
     ).select_related("receiving_unit", "assignee", "procedure_version__procedure", "current_agency")
     order = ("effective_due_at", "code")
     overdue = list(pending.filter(overdue_q(at)).order_by(*order))
-    late = {dossier.pk for dossier in overdue}
-    running = pending.filter(paused_since__isnull=True)
-    due_today = [
-        dossier
-        for dossier in running.filter(
-            effective_due_at__gte=at, effective_due_at__lt=tomorrow
-        ).order_by(*order)
-        if dossier.pk not in late
-    ]
-    due_next = [
-        dossier
-        for dossier in running.filter(
-            effective_due_at__gte=tomorrow, effective_due_at__lt=after_following
-        ).order_by(*order)
-        if dossier.pk not in late
-    ]
+    due_today = list(pending.filter(due_soon_q(windows, DueSoon.TODAY)).order_by(*order))
+    due_next = list(pending.filter(due_soon_q(windows, DueSoon.NEXT_WORKING_DAY)).order_by(*order))
     return EndOfDay(
         unit=unit,
         at=at,
-        today=today,
-        next_working_day=following,
+        today=windows.today,
+        next_working_day=windows.next_working_day,
         overdue=overdue,
         due_today=due_today,
         due_next=due_next,

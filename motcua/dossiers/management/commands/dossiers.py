@@ -16,7 +16,7 @@ A bad option is refused with a message naming it, before anything is written.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -48,7 +48,7 @@ from motcua.dossiers.choices import (
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.management.history_cli import add_import_export, handle_import_export
 from motcua.dossiers.models import Dossier, DossierEvent
-from motcua.dossiers.selectors import overdue_q
+from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows_for_user, overdue_q
 from motcua.dossiers.services import (
     Applicant,
     Component,
@@ -214,6 +214,161 @@ def allowed_for_user(dossier: Dossier, user: User) -> list[tuple[workflow.Action
         elif workflow.Actor.APPLICANT in rule.actors:
             result.append((action, True))
     return result
+
+
+# -- show: the parts of ``motcua dossiers show``, each a list of output lines ----------------
+
+
+def _applicant(dossier: Dossier) -> str:
+    if dossier.applicant_kind == ApplicantKind.ORGANISATION:
+        kind = pgettext("applicant", "organisation")
+        return f"{dossier.applicant_name} ({kind})"
+    return dossier.applicant_name
+
+
+def _label(choices: Any, value: str) -> str:
+    """The label of a choice, or "" for none."""
+    return choices(value).label if value else ""
+
+
+def _local_or_blank(moment: datetime | None) -> str:
+    return _local(moment) if moment else ""
+
+
+def _status_text(dossier: Dossier) -> str:
+    status = workflow.Status(dossier.status)
+    return _("%(status)s (DVCQG code %(code)s)") % {
+        "status": Status(dossier.status).label,
+        "code": workflow.EXTERNAL_STATUS[status].value,
+    }
+
+
+def _who_rows(dossier: Dossier) -> list[tuple[str, Any]]:
+    """The dossier, who holds it and who applied."""
+    version = dossier.procedure_version
+    return [
+        (_("Dossier code"), dossier.code),
+        (_("Procedure"), f"{version.procedure.code} — {version.name}"),
+        (_("Status"), _status_text(dossier)),
+        (_("Receiving agency"), dossier.receiving_agency.name),
+        (
+            _("Competent agency"),
+            dossier.competent_agency.name if dossier.competent_agency else "",
+        ),
+        (_("Current agency"), dossier.current_agency.name if dossier.current_agency else ""),
+        (_("Current step"), dossier.current_step),
+        (_("Assignee"), dossier.assignee.username if dossier.assignee else ""),
+        (_("Applicant"), _applicant(dossier)),
+        (_("Personal ID number"), dossier.applicant_id_number),
+        (_("Phone"), dossier.applicant_phone),
+        (_("E-mail"), dossier.applicant_email),
+        (_("Address"), dossier.applicant_address),
+        (_("Channel"), Channel(dossier.channel).label),
+        (_("Number of sets"), format_count(dossier.sets_count)),
+    ]
+
+
+def _when_rows(dossier: Dossier) -> list[tuple[str, Any]]:
+    """The dossier's moments and clock, its result and how it was returned."""
+    return [
+        (_("Submitted at"), _local(dossier.submitted_at)),
+        (_("Received at"), _local(dossier.received_at)),
+        (_("Due at (receipt)"), _local(dossier.due_at)),
+        (_("Due at (pauses included)"), _local(dossier.effective_due_at)),
+        (_("Re-appointed at"), _local_or_blank(dossier.reappointed_due_at)),
+        (_("Clock stopped since"), _local_or_blank(dossier.paused_since)),
+        (_("Supplement requests"), format_count(dossier.supplement_requests)),
+        (_("Resolved at"), _local_or_blank(dossier.resolved_at)),
+        (_("Outcome"), _label(Outcome, dossier.outcome)),
+        (_("Reason for denial"), dossier.denial_reason),
+        (_("Timeliness"), _label(Timeliness, dossier.timeliness)),
+        (_("Result form"), _label(ResultForm, dossier.result_form)),
+        (_("Returned at"), _local_or_blank(dossier.returned_at)),
+        (_("Returned how"), _label(ReturnMethod, dossier.return_method)),
+        (_("Version"), dossier.version),
+    ]
+
+
+def _fact_lines(dossier: Dossier) -> list[str]:
+    """One "label: value" line for each fact the dossier has (empty ones are left out)."""
+    rows = [*_who_rows(dossier), *_when_rows(dossier)]
+    return [f"{label}: {value}" for label, value in rows if value not in ("", None)]
+
+
+def _component_lines(dossier: Dossier) -> list[str]:
+    components = list(dossier.components.all())
+    if not components:
+        return []
+    lines = [_("Components:")]
+    for c in components:
+        mark = " *" + _("digitised") if c.digitised else ""
+        lines.append(f"  - {c.name} [{c.originals}/{c.certified_copies}/{c.photocopies}]{mark}")
+    return lines
+
+
+def _fee_and_rating_lines(dossier: Dossier) -> list[str]:
+    lines = [
+        _("Fee: %(amount)s, paid %(paid)s — %(what)s")
+        % {
+            "amount": format_money(obligation.amount),
+            "paid": format_money(obligation.paid),
+            "what": obligation.description,
+        }
+        for obligation in fee_statement(dossier.pk).obligations
+    ]
+    rating = getattr(dossier, "rating", None)  # the reverse one-to-one raises when absent
+    if rating is not None:
+        lines.append(_("Rating: %(level)s") % {"level": RatingLevel(rating.level).label})
+    return lines
+
+
+def _timeline_lines(events: list[DossierEvent]) -> list[str]:
+    lines = [_("Timeline:")]
+    for event in events:
+        move = str(Status(event.to_status).label)
+        if event.from_status and event.from_status != event.to_status:
+            move = f"{Status(event.from_status).label} → {move}"
+        label = str(Action(event.action).label)
+        line = f"  #{event.seq} {_local(event.at)}  {label}  {move}  ({event.actor_name})"
+        if event.reason:
+            line += f" — {event.reason}"
+        lines.append(line)
+    return lines
+
+
+def _control_sheet_lines(events: list[DossierEvent]) -> list[str]:
+    """Form 05: one row per transfer and hand-over."""
+    sheet = [e for e in events if e.action in (Action.TRANSFER, Action.HAND_OVER)]
+    if not sheet:
+        return []
+    lines = [_("Control sheet (form 05):")]
+    for event in sheet:
+        changes = event.data.get("changes", {})
+        lines.append(
+            "  "
+            + _("%(at)s: %(from)s (%(by)s) → %(to)s, %(who)s, step: %(step)s")
+            % {
+                "at": _local(event.at),
+                "from": event.data.get("from_agency") or "—",
+                "by": event.data.get("deliverer") or "—",
+                "to": changes.get("current_agency") or "—",
+                "who": changes.get("assignee") or "—",
+                "step": changes.get("current_step") or "—",
+            }
+        )
+    return lines
+
+
+def _next_actions_line(dossier: Dossier, user: User) -> str:
+    allowed = allowed_for_user(dossier, user)
+    if not allowed:
+        return _("Next actions: none")
+    applicant = ", " + _("as the applicant")
+    names = [
+        f"{a.value} ({Action(a.value).label}{applicant if for_applicant else ''})"
+        for a, for_applicant in allowed
+    ]
+    return _("Next actions: %(list)s") % {"list": "; ".join(names)}
 
 
 class Command(BaseCommand):
@@ -466,132 +621,13 @@ class Command(BaseCommand):
     def _show(self, options: dict[str, Any]) -> None:
         user = self._user(options["user"])
         dossier = dossier_get_for_user(user=user, code=options["code"])
-        status = workflow.Status(dossier.status)
-        version = dossier.procedure_version
-        rows: list[tuple[str, Any]] = [
-            (_("Dossier code"), dossier.code),
-            (_("Procedure"), f"{version.procedure.code} — {version.name}"),
-            (
-                _("Status"),
-                _("%(status)s (DVCQG code %(code)s)")
-                % {
-                    "status": Status(dossier.status).label,
-                    "code": workflow.EXTERNAL_STATUS[status].value,
-                },
-            ),
-            (_("Receiving agency"), dossier.receiving_agency.name),
-            (
-                _("Competent agency"),
-                dossier.competent_agency.name if dossier.competent_agency else "",
-            ),
-            (_("Current agency"), dossier.current_agency.name if dossier.current_agency else ""),
-            (_("Current step"), dossier.current_step),
-            (_("Assignee"), dossier.assignee.username if dossier.assignee else ""),
-            (_("Applicant"), self._applicant(dossier)),
-            (_("Personal ID number"), dossier.applicant_id_number),
-            (_("Phone"), dossier.applicant_phone),
-            (_("E-mail"), dossier.applicant_email),
-            (_("Address"), dossier.applicant_address),
-            (_("Channel"), Channel(dossier.channel).label),
-            (_("Number of sets"), format_count(dossier.sets_count)),
-            (_("Submitted at"), _local(dossier.submitted_at)),
-            (_("Received at"), _local(dossier.received_at)),
-            (_("Due at (receipt)"), _local(dossier.due_at)),
-            (_("Due at (pauses included)"), _local(dossier.effective_due_at)),
-            (
-                _("Re-appointed at"),
-                _local(dossier.reappointed_due_at) if dossier.reappointed_due_at else "",
-            ),
-            (
-                _("Clock stopped since"),
-                _local(dossier.paused_since) if dossier.paused_since else "",
-            ),
-            (_("Supplement requests"), format_count(dossier.supplement_requests)),
-            (_("Resolved at"), _local(dossier.resolved_at) if dossier.resolved_at else ""),
-            (_("Outcome"), Outcome(dossier.outcome).label if dossier.outcome else ""),
-            (_("Reason for denial"), dossier.denial_reason),
-            (_("Timeliness"), Timeliness(dossier.timeliness).label if dossier.timeliness else ""),
-            (
-                _("Result form"),
-                ResultForm(dossier.result_form).label if dossier.result_form else "",
-            ),
-            (_("Returned at"), _local(dossier.returned_at) if dossier.returned_at else ""),
-            (
-                _("Returned how"),
-                ReturnMethod(dossier.return_method).label if dossier.return_method else "",
-            ),
-            (_("Version"), dossier.version),
-        ]
-        for label, value in rows:
-            if value not in ("", None):
-                self._out(f"{label}: {value}")
-        components = list(dossier.components.all())
-        if components:
-            self._out(_("Components:"))
-            for c in components:
-                mark = " *" + _("digitised") if c.digitised else ""
-                self._out(
-                    f"  - {c.name} [{c.originals}/{c.certified_copies}/{c.photocopies}]{mark}"
-                )
-        for obligation in fee_statement(dossier.pk).obligations:
-            self._out(
-                _("Fee: %(amount)s, paid %(paid)s — %(what)s")
-                % {
-                    "amount": format_money(obligation.amount),
-                    "paid": format_money(obligation.paid),
-                    "what": obligation.description,
-                }
-            )
-        rating = getattr(dossier, "rating", None)  # the reverse one-to-one raises when absent
-        if rating is not None:
-            self._out(_("Rating: %(level)s") % {"level": RatingLevel(rating.level).label})
-
+        lines = [*_fact_lines(dossier), *_component_lines(dossier)]
+        lines += _fee_and_rating_lines(dossier)
         events = list(DossierEvent.objects.filter(dossier=dossier).order_by("seq"))
-        self._out(_("Timeline:"))
-        for event in events:
-            move = str(Status(event.to_status).label)
-            if event.from_status and event.from_status != event.to_status:
-                move = f"{Status(event.from_status).label} → {move}"
-            label = str(Action(event.action).label)
-            line = f"  #{event.seq} {_local(event.at)}  {label}  {move}  ({event.actor_name})"
-            if event.reason:
-                line += f" — {event.reason}"
+        lines += [*_timeline_lines(events), *_control_sheet_lines(events)]
+        lines.append(_next_actions_line(dossier, user))
+        for line in lines:
             self._out(line)
-
-        sheet = [e for e in events if e.action in (Action.TRANSFER, Action.HAND_OVER)]
-        if sheet:
-            self._out(_("Control sheet (form 05):"))
-            for event in sheet:
-                changes = event.data.get("changes", {})
-                self._out(
-                    "  "
-                    + _("%(at)s: %(from)s (%(by)s) → %(to)s, %(who)s, step: %(step)s")
-                    % {
-                        "at": _local(event.at),
-                        "from": event.data.get("from_agency") or "—",
-                        "by": event.data.get("deliverer") or "—",
-                        "to": changes.get("current_agency") or "—",
-                        "who": changes.get("assignee") or "—",
-                        "step": changes.get("current_step") or "—",
-                    }
-                )
-
-        allowed = allowed_for_user(dossier, user)
-        if allowed:
-            applicant = ", " + _("as the applicant")
-            names = [
-                f"{a.value} ({Action(a.value).label}{applicant if for_applicant else ''})"
-                for a, for_applicant in allowed
-            ]
-            self._out(_("Next actions: %(list)s") % {"list": "; ".join(names)})
-        else:
-            self._out(_("Next actions: none"))
-
-    def _applicant(self, dossier: Dossier) -> str:
-        if dossier.applicant_kind == ApplicantKind.ORGANISATION:
-            kind = pgettext("applicant", "organisation")
-            return f"{dossier.applicant_name} ({kind})"
-        return dossier.applicant_name
 
     # -- queue --------------------------------------------------------------------------------
 
@@ -613,22 +649,11 @@ class Command(BaseCommand):
             if due == "overdue":
                 queryset = queryset.filter(overdue_q(now))
             else:
-                day = timezone.localtime(now, core_clock.LOCAL_TZ).date()
-                if due == "tomorrow":  # the next working day, as the committee's list asks
-                    calendar = calendar_for()
-                    day += timedelta(days=1)
-                    while not calendar.is_working_day(day):
-                        day += timedelta(days=1)
-                start = datetime(day.year, day.month, day.day, tzinfo=core_clock.LOCAL_TZ)
-                # The end-of-day list's states (reports.dashboard.end_of_day): due today or
-                # on the next working day means pending, clock running, not yet overdue
-                # (one definition, overdue_q) and due in the window.
-                queryset = queryset.filter(
-                    status__in=[s.value for s in workflow.PENDING],
-                    paused_since__isnull=True,
-                    effective_due_at__gte=max(start, now),
-                    effective_due_at__lt=start + timedelta(days=1),
-                ).exclude(overdue_q(now))
+                # The end-of-day list's states, in the calendar of the user's unit, as the
+                # back office's queue: one definition (dossiers.selectors.due_soon_q).
+                # "tomorrow" is the next working day, as the committee's list asks.
+                which = DueSoon.TODAY if due == "today" else DueSoon.NEXT_WORKING_DAY
+                queryset = queryset.filter(due_soon_q(due_windows_for_user(user, now), which))
         dossiers = list(queryset.order_by("effective_due_at", "code"))
         # Not yet received (no due moment) last: databases disagree on where NULLs sort.
         dossiers.sort(key=lambda d: d.effective_due_at is None)
