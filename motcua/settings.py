@@ -254,7 +254,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
-# Uploads wait under media/pending/ until their row commits (issue 16 item 4, lib.uploads);
+# Uploads wait under media/pending/ until their row commits (lib.uploads);
 # the janitor judges leftovers older than this many hours (lib.janitor).
 STORAGES = {
     "default": {"BACKEND": "motcua.lib.uploads.UploadStorage"},

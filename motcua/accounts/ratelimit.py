@@ -1,5 +1,5 @@
 """Rate limits kept in the database, atomic under concurrency, on SQLite and PostgreSQL
-(issue 16 item 2; docs/limits.md).
+(docs/limits.md).
 
 Two kinds, both stored as one :class:`~motcua.accounts.models.RateCounter` row per
 (scope, key), the model beside this module in ``accounts``:

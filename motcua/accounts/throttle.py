@@ -1,4 +1,4 @@
-"""The sign-in throttle (issue 16 item 2; docs/limits.md): it slows guessing without letting
+"""The sign-in throttle (docs/limits.md): it slows guessing without letting
 anyone lock a person out.
 
 - **Per account, across addresses**: the first ``FAILURES`` failed sign-ins of a user name cost

@@ -1,4 +1,4 @@
-"""The fee part of the dossier page (issue 10 item 5): what is owed, the pay form, receipts.
+"""The fee part of the dossier page: what is owed, the pay form, receipts.
 
 What is owed is ``payments.selectors.fee_statement`` (its one home); this module only decides
 what the page shows from it: the amount owed (pre-filled in the pay form), no pay form when

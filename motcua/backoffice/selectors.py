@@ -7,7 +7,7 @@ which the pages call again on every submit. The urgency colours and the due filt
 end-of-day list's three states (``reports.dashboard.end_of_day``: overdue is
 ``dossiers.selectors.overdue_q``), tested equal to it, not a second definition.
 
-The search (issue 10 item 3) matches words against ``Dossier.search_text`` (code, name
+The search matches words against ``Dossier.search_text`` (code, name
 without diacritics, phone, ID number), within ``dossiers.access.dossier_list_for_user``.
 """
 

@@ -1,4 +1,4 @@
-"""The staff pages (issue 5 item 1): the one-stop counter and the processing desk.
+"""The staff pages: the one-stop counter and the processing desk.
 
 Every page: sign-in required; a dossier is loaded through ``dossiers.access`` only, so a
 dossier outside the user's units answers 404 exactly like a missing one (house style R4).

@@ -9,7 +9,7 @@ form's balance holds by construction (§4.1, invariant 3 of ARCHITECTURE.md):
 
 because every dossier counted on the left falls in exactly one bucket on the right.
 
-Groundwork for the reporting issue: the fast path and the outputs build on these definitions.
+The fast path and the outputs build on these definitions.
 """
 
 from __future__ import annotations

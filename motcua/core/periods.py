@@ -19,7 +19,7 @@ from motcua.core.metrics import Period
 KINDS = ("month", "quarter", "half", "nine", "year")
 # How many periods of each kind a year has.
 LIMITS = {"month": 12, "quarter": 4, "half": 2, "nine": 1, "year": 1}
-# The quick picks of the dashboard (issue 10 item 4): this one and the previous one of each.
+# The quick picks of the dashboard: this one and the previous one of each.
 QUICK_KINDS = ("month", "quarter", "half", "year")
 
 

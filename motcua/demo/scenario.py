@@ -1,4 +1,4 @@
-"""A city's dossier history generated from parameters: the Bắc Kạn 2024 scenario (issue 3 item 7).
+"""A city's dossier history generated from parameters: the Bắc Kạn 2024 scenario.
 
 Not a hand-made dump: :func:`generate` builds, deterministically from :class:`ScenarioParams`
 and a seed, the history of dossiers across the city's one-stop section and its wards' one-stop
@@ -101,7 +101,7 @@ class ScenarioParams:
     # Names of known staff by agency code, and of the leader who signs a ward's apologies.
     known_staff: tuple[tuple[str, str], ...] = ()
     ward_leaders: tuple[tuple[str, str], ...] = ()
-    # Pending dossiers in states a working day needs (the live year, issue 10), taken out of
+    # Pending dossiers in states a working day needs (the live year), taken out of
     # ``pending``: overdue (due before the period's end), due on the first and on the second
     # working day after the period, and awaiting a supplement (the clock stopped).
     overdue: int = 0

@@ -215,12 +215,12 @@ def demo_load() -> dict[str, int]:
     # The same procedures from 1/7/2025, at the commune or the province (§10.2).
     counts["procedure_versions_2025"] = load_two_level_catalog().total
     counts["users"] = demo_accounts_load()
-    # The Bắc Kạn 2024 history (issue 3 item 7), imported once: a second load finds it stored.
+    # The Bắc Kạn 2024 history, imported once: a second load finds it stored.
     counts["dossiers"] = load_scenario(BAC_KAN_2024).total
     # The live year of the three new units, ending today (motcua/demo/live.py): kept as it is
     # when a load on an earlier day stored one.
     counts["live_dossiers"] = load_live_year(timezone.localdate()).total
-    # The steering committee's data (issue 6), after the users: values are entered by them.
+    # The steering committee's data, after the users: values are entered by them.
     counts.update({f"steering_{k}": v for k, v in load_steering_demo().items()})
     counts["directives"] = load_directives_demo()
     # Leaders get an e-mail address, so the end-of-day digest has someone to go to.

@@ -364,7 +364,7 @@ def directive_update(
             update.evidence_sha256 = checked.sha256
             evidence.seek(0)
             # A fresh name (models.evidence_path), written under a pending name and moved into
-            # place only when the transaction commits (issue 16 item 4, lib.uploads).
+            # place only when the transaction commits (lib.uploads).
             save_on_commit(update.evidence, name, File(evidence, name=name))
         update.full_clean(exclude=["evidence"])
         update.save()

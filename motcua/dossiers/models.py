@@ -148,7 +148,7 @@ class Dossier(models.Model):
     last_event_at = models.DateTimeField(_("last event at"), null=True, blank=True)
     imported = models.BooleanField(_("imported history"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    # What the back-office search reads (issue 10 item 3): code, applicant name, phone and ID
+    # What the back-office search reads: code, applicant name, phone and ID
     # number, lower case without diacritics, so "nguyen van an" finds "Nguyễn Văn An" by one
     # indexed column instead of folding every row's name at each search. Set by the two
     # write paths (``dossiers.services.dossier_create``, ``dossiers.history`` import) with

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class JobKind(models.TextChoices):
-    """The periodic jobs of the scheduler (issue 6 item 5)."""
+    """The periodic jobs of the scheduler."""
 
     # The end-of-day e-mail to a unit's leaders: due today, next working day, overdue.
     DIGEST = "digest", _("End-of-day digest")
@@ -11,7 +11,7 @@ class JobKind(models.TextChoices):
     REMINDERS = "reminders", _("Directive reminders")
     # steering.services.indicator_snapshots_take.
     SNAPSHOTS = "snapshots", _("Indicator snapshots")
-    # jobs.housekeeping: expired sessions and old task results deleted (issue 16).
+    # jobs.housekeeping: expired sessions and old task results deleted.
     HOUSEKEEPING = "housekeeping", _("Housekeeping")
 
 

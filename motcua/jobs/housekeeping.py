@@ -1,4 +1,4 @@
-"""The daily housekeeping of `motcua worker` (issue 16): rows that only pile up are deleted.
+"""The daily housekeeping of `motcua worker`: rows that only pile up are deleted.
 
 Each step is a function ``(now) -> rows deleted``; :data:`STEPS` lists them and the
 ``housekeeping`` task (``jobs.tasks``) runs them all once a local day at

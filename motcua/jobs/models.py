@@ -1,4 +1,4 @@
-"""What the scheduler and the jobs have done, so that nothing is done twice (issue 6 item 5).
+"""What the scheduler and the jobs have done, so that nothing is done twice.
 
 Two tables, each with a unique (kind, key, local day) row that is *claimed* (inserted, or
 moved from failed by compare-and-set) in a short transaction before the work starts; a second

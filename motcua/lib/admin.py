@@ -30,7 +30,7 @@ class ReadOnlyMixin(ViewAndDeleteMixin):
 class CheckedInitialMixin:
     """An add page's initial values come from its address (``?unit=12``); a value its field
     cannot hold (``?unit=abc``) is dropped instead of reaching an autocomplete widget's query,
-    where it was a 500 (found by the abuse suite, issue 16)."""
+    where it was a 500 (found by the abuse suite)."""
 
     model: Any
 

@@ -1,4 +1,4 @@
-"""The upload janitor (issue 16 item 4): no file on disk without its row, none lost with one.
+"""The upload janitor: no file on disk without its row, none lost with one.
 
 Uploads wait under ``pending/`` until their transaction commits (``lib.uploads``). What a
 crash can leave, and what the janitor does with it once it is older than the grace period

@@ -1,4 +1,4 @@
-"""Characters no stored text may hold: NUL and lone UTF-16 surrogates (issue 16 item 5).
+"""Characters no stored text may hold: NUL and lone UTF-16 surrogates.
 
 PostgreSQL refuses a NUL in text and in ``jsonb`` with an error, while SQLite stores it: the
 same input must be refused the same way on both, before the database sees it. A lone

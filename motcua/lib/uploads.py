@@ -38,7 +38,7 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-# -- stored only once committed (issue 16 item 4) -------------------------------------------
+# -- stored only once committed -----------------------------------------------------------
 #
 # An uploaded file is written under ``pending/<its final name>`` while the transaction that
 # records its row is open, and moved to its final name only when that transaction commits

@@ -1,4 +1,4 @@
-"""Form fields for the data people type at the counter and on the portal (issue 10 item 8).
+"""Form fields for the data people type at the counter and on the portal.
 
 One home for the checks and the Vietnamese messages both entry points show: a phone number
 and a personal ID number are checked by the pure rules of ``core.identity`` (§8), a text
@@ -83,7 +83,7 @@ class TextField(_Named, forms.CharField):
     def clean(self, value: Any) -> Any:
         text = self.to_python(value) or ""
         if "\x00" in text:
-            # Before any other check, so no message quotes the NUL back (issue 16 item 5):
+            # Before any other check, so no message quotes the NUL back:
             # PostgreSQL refuses it in text, SQLite would store it.
             raise ValidationError(
                 _("%(field)s: null characters are not allowed.") % {"field": _label(self)},

@@ -60,7 +60,7 @@ SUBMISSION_KEY = re.compile(r"[A-Za-z0-9_-]{20,64}")
 DEFAULTS: dict[str, int] = {
     # Failed tracking attempts allowed in the window per client address (any code), and per
     # dossier code *from one address*: guesses from one place never lock the owner out
-    # elsewhere (issue 16). 0 turns a limit off.
+    # elsewhere. 0 turns a limit off.
     "TRACK_MAX_PER_IP": 20,
     "TRACK_MAX_PER_CODE": 5,
     "TRACK_WINDOW_MINUTES": 15,

@@ -1,4 +1,4 @@
-"""The citizen portal's pages (issue 5 item 2), no sign-in: the catalogue, a page per
+"""The citizen portal's pages, no sign-in: the catalogue, a page per
 procedure, online submission, tracking, the result and the one-time rating link.
 
 Views parse input, call portal.services / selectors, and render. Bad input answers 400 with
@@ -82,7 +82,7 @@ def _procedure_facts(version: ProcedureVersion) -> dict[str, Any]:
 
 def file_field_name(component_id: int) -> str:
     """The name of a component's file input, built here and read back by :func:`submit`:
-    a template's ``file_{{ id }}`` printed 1038 as "1.038" (issue 10), so no template
+    a template's ``file_{{ id }}`` printed 1038 as "1.038", so no template
     formats it."""
     return f"file_{component_id}"
 
@@ -198,7 +198,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         )
     if request.method != "POST":
         key = secrets.token_urlsafe(24)
-        # No session for a visitor who only looks at the form (issue 16: page views created
+        # No session for a visitor who only looks at the form (page views created
         # session rows). A second click is stopped by static/js/submission.js, and a repeated
         # POST with this key creates nothing more (online_submission_create).
         form = SubmissionForm(desks=desks, initial={"submission_key": key})

@@ -1,4 +1,4 @@
-"""Signed period reports and their restatements (issue 4 item 5).
+"""Signed period reports and their restatements.
 
 A leader signs a unit's report for a period: its figures are stored as they were at that
 moment and never change afterwards, whatever happens to the dossiers or the calendar. When a

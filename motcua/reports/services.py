@@ -1,4 +1,4 @@
-"""Signing a unit's period report, and restating it afterwards (issue 4 item 5; R3, R6).
+"""Signing a unit's period report, and restating it afterwards (R3, R6).
 
 ``report_sign`` fixes the figures of a closed period as a leader signs them; they are stored
 and never recomputed, so later corrections of dossiers or amendments of the calendar leave

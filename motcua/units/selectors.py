@@ -45,7 +45,7 @@ def unit_at(code: str, on: date) -> AdministrativeUnit:
     code, so at most one row matches.
     """
     # No stored code holds a NUL (PostgreSQL's text refuses one): such a code is not found,
-    # rather than an error from the database (issue 16: ``?unit=%00`` answered 500).
+    # rather than an error from the database (``?unit=%00`` answered 500).
     unit = (
         None
         if "\x00" in code

@@ -161,7 +161,7 @@ _POSITIONAL = {"code": "CODE", "action": "ACTION", "file": "FILE"}
 
 
 def _check_text_options(options: dict[str, Any]) -> None:
-    """Refuse NUL and lone surrogates in any text option, naming it (issue 16 item 5).
+    """Refuse NUL and lone surrogates in any text option, naming it.
 
     A shell cannot pass a NUL, but ``call_command`` and scripts can; a byte that is not UTF-8
     arrives as a lone surrogate (Python's surrogateescape). PostgreSQL refuses both with an

@@ -1,4 +1,4 @@
-"""``motcua files clean [--hours N]``: the upload janitor by hand (issue 16 item 4).
+"""``motcua files clean [--hours N]``: the upload janitor by hand.
 
 Moves into place the uploads whose row committed but whose move was lost, removes pending
 uploads with no row and files no row names, all older than the grace period
