@@ -5,11 +5,14 @@ leaders who have e-mail addresses and dossiers due around Friday 12/04/2024, the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.core import workflow
+from motcua.directives.models import Meeting
+from motcua.directives.services import meeting_create
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.world import World, build_world, local
@@ -39,6 +42,19 @@ class DigestWorld:
             name: getattr(self, name).code
             for name in ("overdue", "ward_overdue", "due_today", "due_next", "later")
         }
+
+
+def april_meeting(city: AdministrativeUnit, actor: User | None) -> Meeting:
+    """The city's reform committee meets on Monday 08/04/2024, recorded at 10:00."""
+    return meeting_create(
+        actor=actor,
+        unit=city,
+        body="Ban Chỉ đạo cải cách hành chính thành phố",
+        title="Họp giao ban tháng 4",
+        held_on=date(2024, 4, 8),
+        chair="Lý Thị Hà",
+        at=local("08/04/2024 10:00"),
+    )
 
 
 def build_digest_world() -> DigestWorld:

@@ -11,26 +11,19 @@ from motcua.dossiers.tests.world import local
 from motcua.jobs.choices import JobKind, RunStatus
 from motcua.jobs.models import JobRun
 from motcua.jobs.tasks import send_directive_reminders, take_indicator_snapshots
+from motcua.jobs.tests.digest_world import april_meeting
 
 # Transactional: the services send their e-mails after their own transactions commit.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_reminders_job_reminds_each_directive_once_a_day(digest, smtp):
-    from motcua.directives.services import directive_create, meeting_create
+    from motcua.directives.services import directive_create
 
     # given a directive of the city's committee due Monday 15/04/2024, the city's leader
     # responsible, reminded 2 working days ahead (MOTCUA_DIRECTIVES)
     city = digest.world.city
-    meeting = meeting_create(
-        actor=None,
-        unit=city,
-        body="Ban Chỉ đạo cải cách hành chính thành phố",
-        title="Họp giao ban tháng 4",
-        held_on=date(2024, 4, 8),
-        chair="Lý Thị Hà",
-        at=local("08/04/2024 10:00"),
-    )
+    meeting = april_meeting(city, None)
     directive_create(
         actor=None,
         meeting=meeting,

@@ -57,24 +57,16 @@ def enqueue(code: str, day: str, times: str) -> dict[str, Any]:
 
 
 def directive() -> dict[str, Any]:
-    from datetime import date
 
     from motcua.accounts.models import User
-    from motcua.directives.services import directive_create, meeting_create
+    from motcua.directives.services import directive_create
     from motcua.dossiers.tests.world import local
+    from motcua.jobs.tests.digest_world import april_meeting
     from motcua.units.models import AdministrativeUnit
 
     city = AdministrativeUnit.objects.get(code="058")
     leader = User.objects.get(username="leader")
-    meeting = meeting_create(
-        actor=leader,
-        unit=city,
-        body="Ban Chỉ đạo cải cách hành chính thành phố",
-        title="Họp giao ban tháng 4",
-        held_on=date(2024, 4, 8),
-        chair="Lý Thị Hà",
-        at=local("08/04/2024 10:00"),
-    )
+    meeting = april_meeting(city, leader)
     made = directive_create(
         actor=leader,
         meeting=meeting,
