@@ -253,7 +253,26 @@ def _choose(rng: random.Random, items: list[int], count: int, what: str) -> set[
 
 
 def _plan(params: ScenarioParams, rng: random.Random) -> list[_Plan]:
-    n = params.received
+    """Every dossier's plan: the period's (its figures drawn exactly), then the carried and
+    prior ones, then where and how each goes, then the pending states a working day needs."""
+    plans = _period_plans(params, rng)
+    everyone = list(range(len(plans)))
+    online_share = params.received_online / len(plans) if plans else 0.0
+    for group, count in (("carried", params.carried_over), ("prior", params.prior_resolved)):
+        for _ in range(count):
+            channel = Channel.ONLINE if rng.random() < online_share else Channel.DIRECT
+            plans.append(_Plan(group, channel.value, digitised=rng.random() < 0.7))
+    for p in plans:
+        p.supplement = not p.late and rng.random() < params.supplement_share
+        p.denied = not p.pending and not p.late and rng.random() < params.denied_share
+        if rng.random() >= params.city_share:
+            p.ward = rng.choice(params.ward_units)
+    _force_states(params, rng, plans, everyone)
+    return plans
+
+
+def _period_plans(params: ScenarioParams, rng: random.Random) -> list[_Plan]:
+    """The dossiers received in the period, with exactly the counts the parameters ask."""
     if params.received_postal > params.received_direct:
         raise ScenarioError("received_postal: more than received_direct")
     channels = (
@@ -263,7 +282,7 @@ def _plan(params: ScenarioParams, rng: random.Random) -> list[_Plan]:
     )
     rng.shuffle(channels)
     plans = [_Plan("period", ch) for ch in channels]
-    everyone = list(range(n))
+    everyone = list(range(params.received))
     for i in _choose(rng, everyone, params.pending, "pending"):
         plans[i].pending = True
     resolved = [i for i in everyone if not plans[i].pending]
@@ -274,6 +293,17 @@ def _plan(params: ScenarioParams, rng: random.Random) -> list[_Plan]:
     certified = [i for i in resolved if plans[i].certification]
     for i in _choose(rng, certified, params.e_certified, "e_certification_rate"):
         plans[i].e_certified = True
+    _draw_payments(params, rng, plans, everyone)
+    for i in _choose(rng, everyone, params.digitised, "digitisation_rate"):
+        plans[i].digitised = True
+    return plans
+
+
+def _draw_payments(
+    params: ScenarioParams, rng: random.Random, plans: list[_Plan], everyone: list[int]
+) -> None:
+    """Which dossiers owe a fee (every certification does) and which of the online ones paid
+    it online."""
     if params.obligations < params.certification_dossiers:
         raise ScenarioError("obligations: fewer than certification_dossiers (they all pay a fee)")
     others = [i for i in everyone if not plans[i].certification]
@@ -286,18 +316,13 @@ def _plan(params: ScenarioParams, rng: random.Random) -> list[_Plan]:
     payable = [i for i in everyone if plans[i].obligation and plans[i].channel == Channel.ONLINE]
     for i in _choose(rng, payable, params.paid_online, "paid_online"):
         plans[i].paid_online = True
-    for i in _choose(rng, everyone, params.digitised, "digitisation_rate"):
-        plans[i].digitised = True
-    online_share = params.received_online / n if n else 0.0
-    for group, count in (("carried", params.carried_over), ("prior", params.prior_resolved)):
-        for _ in range(count):
-            channel = Channel.ONLINE if rng.random() < online_share else Channel.DIRECT
-            plans.append(_Plan(group, channel.value, digitised=rng.random() < 0.7))
-    for p in plans:
-        p.supplement = not p.late and rng.random() < params.supplement_share
-        p.denied = not p.pending and not p.late and rng.random() < params.denied_share
-        if rng.random() >= params.city_share:
-            p.ward = rng.choice(params.ward_units)
+
+
+def _force_states(
+    params: ScenarioParams, rng: random.Random, plans: list[_Plan], everyone: list[int]
+) -> None:
+    """Give some pending dossiers of the period the states a working day needs (overdue, due
+    on the next two working days, awaiting a supplement)."""
     states = (
         ("overdue", params.overdue),
         ("due_next", params.due_next),
@@ -305,15 +330,15 @@ def _plan(params: ScenarioParams, rng: random.Random) -> list[_Plan]:
         ("supplement", params.awaiting_supplement),
     )
     forced = sum(count for _state, count in states)
-    if forced:  # (no draw otherwise: the 2024 scenario's dossiers stay exactly as they were)
-        pending = sorted(_choose(rng, [i for i in everyone if plans[i].pending], forced, "pending"))
-        rng.shuffle(pending)
-        for state, count in states:
-            for i in pending[:count]:
-                plans[i].state = state
-                plans[i].supplement = state == "supplement"
-            pending = pending[count:]
-    return plans
+    if not forced:  # no draw: the 2024 scenario's dossiers stay exactly as they were
+        return
+    pending = sorted(_choose(rng, [i for i in everyone if plans[i].pending], forced, "pending"))
+    rng.shuffle(pending)
+    for state, count in states:
+        for i in pending[:count]:
+            plans[i].state = state
+            plans[i].supplement = state == "supplement"
+        pending = pending[count:]
 
 
 # -- timelines -------------------------------------------------------------------------------
@@ -401,47 +426,55 @@ def _pick_version(
     return rng.choice(pool)
 
 
-def _timeline(world: _World, clock: _Clock, rng: random.Random, plan: _Plan) -> bool:
-    """Choose the receipt day, procedure and moments; False if this try does not fit."""
+def _receipt_days(clock: _Clock, plan: _Plan) -> list[date]:
+    """The working days a dossier of this plan may be received on."""
     p = clock.params
     if plan.group == "prior":
-        days = clock.working_days(p.history_start, p.period_start - timedelta(days=35))
-    elif plan.group == "carried":
+        return clock.working_days(p.history_start, p.period_start - timedelta(days=35))
+    if plan.group == "carried":
         days = clock.working_days(p.period_start - timedelta(days=21), p.period_start)
-        days = [d for d in days if d < p.period_start]
-    elif plan.state == "overdue":
+        return [d for d in days if d < p.period_start]
+    if plan.state == "overdue":
         first = max(p.period_start, p.period_end - timedelta(days=70))
-        days = clock.working_days(first, p.period_end - timedelta(days=20))
-    elif plan.state in ("due_next", "due_after_next"):
-        days = clock.working_days(p.period_end - timedelta(days=25), p.period_end)
-    elif plan.pending:
-        days = clock.working_days(p.pending_from, p.period_end)
-    elif plan.late:
-        days = clock.working_days(p.period_start, p.period_end - timedelta(days=35))
-    else:
-        days = clock.working_days(p.period_start, p.period_end)
-    day = rng.choice(days)
+        return clock.working_days(first, p.period_end - timedelta(days=20))
+    if plan.state in ("due_next", "due_after_next"):
+        return clock.working_days(p.period_end - timedelta(days=25), p.period_end)
+    if plan.pending:
+        return clock.working_days(p.pending_from, p.period_end)
+    if plan.late:
+        return clock.working_days(p.period_start, p.period_end - timedelta(days=35))
+    return clock.working_days(p.period_start, p.period_end)
+
+
+def _horizon(clock: _Clock, plan: _Plan, due: datetime) -> datetime | None:
+    """The moment by which the dossier's story must be told (its due moment, or the period's
+    last working minute); None when a dossier due then cannot be what the plan asks."""
+    if plan.group == "prior":
+        return min(due, clock.last_before)
+    if plan.state == "overdue":
+        # At least a working day overdue.
+        return None if clock.add(due, clock.spd) >= clock.last else clock.last
+    if plan.pending:
+        if due <= clock.end:
+            return None
+        if plan.state in clock.after_end and due.date() != clock.after_end[plan.state]:
+            return None
+        return clock.last
+    return min(due, clock.last)
+
+
+def _timeline(world: _World, clock: _Clock, rng: random.Random, plan: _Plan) -> bool:
+    """Choose the receipt day, procedure and moments; False if this try does not fit."""
+    day = rng.choice(_receipt_days(clock, plan))
     version = _pick_version(world, rng, plan, day, free=plan.group != "period")
     online = plan.channel == Channel.ONLINE
     received = clock.moment_in(rng, day)
     submitted = received - timedelta(minutes=rng.randrange(0, 900)) if online else received
     due = clock.cal.due(received, *version.time_limit_for(online=online)).astimezone(LOCAL_TZ)
     t: dict[str, Any] = {"submitted": submitted, "received": received, "due": due}
-
-    if plan.group == "prior":
-        horizon = min(due, clock.last_before)
-    elif plan.state == "overdue":
-        if clock.add(due, clock.spd) >= clock.last:  # at least a working day overdue
-            return False
-        horizon = clock.last
-    elif plan.pending:
-        if due <= clock.end:
-            return False
-        if plan.state in clock.after_end and due.date() != clock.after_end[plan.state]:
-            return False
-        horizon = clock.last
-    else:
-        horizon = min(due, clock.last)
+    horizon = _horizon(clock, plan, due)
+    if horizon is None:
+        return False
     if plan.group == "carried" and due <= clock.add(clock.first_in, 3600):
         return False
     if plan.late and clock.add(due, 2 * clock.spd) >= clock.last:
@@ -450,24 +483,49 @@ def _timeline(world: _World, clock: _Clock, rng: random.Random, plan: _Plan) -> 
     if not plan.late and clock.span(lower, horizon) < 1800:
         return False
     t["transfer"] = clock.add(received, min(1200, clock.span(received, horizon) * 0.05))
-    effective = due
-    pause_end: datetime | None = None
+    effective, pause_end = due, None
     if plan.supplement:
-        start = clock.add(t["transfer"], clock.span(t["transfer"], horizon) * 0.2)
-        end = clock.add(start, rng.randrange(1, 3) * clock.spd)
-        if plan.pending:
-            if start < clock.last:
-                t["pause"] = (start, None)
-        elif end < min(clock.add(due, clock.span(start, end)), clock.last):
-            t["pause"] = (start, end)
-            effective = clock.add(due, clock.span(start, end))
-            pause_end = end
-            horizon = min(effective, clock.last_before if plan.group == "prior" else clock.last)
+        effective, pause_end, horizon = _supplement(clock, rng, plan, t, horizon)
     t["effective"] = effective
+    if not plan.pending:
+        floor = max(lower, pause_end or lower)
+        if not _resolution(clock, rng, plan, t, floor, horizon):
+            return False
+    plan.version, plan.times = version, t
+    return True
+
+
+def _supplement(
+    clock: _Clock, rng: random.Random, plan: _Plan, t: dict[str, Any], horizon: datetime
+) -> tuple[datetime, datetime | None, datetime]:
+    """The supplement pause, in ``t["pause"]`` when it fits: (effective due, the pause's end,
+    the horizon moved by the pause). A pending dossier's pause has not ended."""
+    due = t["due"]
+    start = clock.add(t["transfer"], clock.span(t["transfer"], horizon) * 0.2)
+    end = clock.add(start, rng.randrange(1, 3) * clock.spd)
     if plan.pending:
-        plan.version, plan.times = version, t
-        return True
-    floor = max(lower, pause_end or lower, t["transfer"])
+        if start < clock.last:
+            t["pause"] = (start, None)
+    elif end < min(clock.add(due, clock.span(start, end)), clock.last):
+        t["pause"] = (start, end)
+        effective = clock.add(due, clock.span(start, end))
+        horizon = min(effective, clock.last_before if plan.group == "prior" else clock.last)
+        return effective, end, horizon
+    return due, None, horizon
+
+
+def _resolution(
+    clock: _Clock,
+    rng: random.Random,
+    plan: _Plan,
+    t: dict[str, Any],
+    floor: datetime,
+    horizon: datetime,
+) -> bool:
+    """The resolution (late ones with an apology and a new appointment), the return and the
+    rating, before the period's end; False if the dossier cannot be resolved in time."""
+    floor = max(floor, t["transfer"])
+    effective = t["effective"]
     if plan.late:
         t["resolved"] = clock.add(effective, rng.randrange(3600, 2 * clock.spd))
         t["apology"] = clock.between(rng, t["transfer"], effective, 0.5)
@@ -480,11 +538,10 @@ def _timeline(world: _World, clock: _Clock, rng: random.Random, plan: _Plan) -> 
     returned = clock.add(t["resolved"], rng.randrange(600, 3 * clock.spd))
     if returned < limit and rng.random() < 0.97:
         t["returned"] = returned
-        if rng.random() < p.rated_share:
+        if rng.random() < clock.params.rated_share:
             t["rated"] = clock.add(returned, rng.randrange(60, 3600))
             if t["rated"] >= limit:
                 del t["rated"]
-    plan.version, plan.times = version, t
     return True
 
 
