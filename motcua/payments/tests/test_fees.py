@@ -43,6 +43,21 @@ def pay(world, dossier, at, *, amount=None, actor=None, as_applicant=False, meth
     )
 
 
+def payment_requested(world, dossier, reason: str, amount: int):
+    """The clerk transfers the dossier at 09:00; at 10:00 its officer asks for ``amount`` more."""
+    dossier = dossier_transition(
+        dossier_id=dossier.pk, action=A.TRANSFER, actor=world.clerk, at=local("02/01/2024 09:00")
+    )
+    return dossier_transition(
+        dossier_id=dossier.pk,
+        action=A.REQUEST_PAYMENT,
+        actor=world.officer,
+        reason=reason,
+        details=Details(amount=amount),
+        at=local("02/01/2024 10:00"),
+    )
+
+
 def receipt_numbers(dossier) -> list[tuple[str, int, int]]:
     return [
         (r.book.label, r.book.year, r.number)
@@ -100,17 +115,7 @@ def test_partial_payments_refunds_and_failures_net_out(world):
 
 def test_a_payment_fills_the_oldest_obligation_first_under_one_receipt(world):
     dossier = world.create(at="02/01/2024 08:00", fee=50000)
-    dossier = dossier_transition(
-        dossier_id=dossier.pk, action=A.TRANSFER, actor=world.clerk, at=local("02/01/2024 09:00")
-    )
-    dossier = dossier_transition(
-        dossier_id=dossier.pk,
-        action=A.REQUEST_PAYMENT,
-        actor=world.officer,
-        reason="Thuế trước bạ",
-        details=Details(amount=70000),
-        at=local("02/01/2024 10:00"),
-    )
+    dossier = payment_requested(world, dossier, "Thuế trước bạ", 70000)
     assert amount_owed(dossier.pk) == 120000
     dossier = dossier_transition(
         dossier_id=dossier.pk,
@@ -195,17 +200,7 @@ def test_how_it_was_paid_is_required(world):
 
 def test_confirming_a_payment_already_made_needs_no_amount(world):
     dossier = world.create(at="02/01/2024 08:00", fee=0)
-    dossier = dossier_transition(
-        dossier_id=dossier.pk, action=A.TRANSFER, actor=world.clerk, at=local("02/01/2024 09:00")
-    )
-    dossier = dossier_transition(
-        dossier_id=dossier.pk,
-        action=A.REQUEST_PAYMENT,
-        actor=world.officer,
-        reason="Phí thẩm định",
-        details=Details(amount=30000),
-        at=local("02/01/2024 10:00"),
-    )
+    dossier = payment_requested(world, dossier, "Phí thẩm định", 30000)
     pay(world, dossier, "02/01/2024 10:10", as_applicant=True, method=PaymentMethod.ONLINE_NATIONAL)
     dossier = dossier_transition(
         dossier_id=dossier.pk,
@@ -351,17 +346,7 @@ def test_printed_receipts_online_several_obligations_and_imported(world):
     assert "Người thu tiền: thu trực tuyến, không qua quầy" in text
     # One receipt for two obligations: the total and both purposes.
     dossier = world.create(at="02/01/2024 08:00", fee=50000)
-    dossier_transition(
-        dossier_id=dossier.pk, action=A.TRANSFER, actor=world.clerk, at=local("02/01/2024 09:00")
-    )
-    dossier_transition(
-        dossier_id=dossier.pk,
-        action=A.REQUEST_PAYMENT,
-        actor=world.officer,
-        reason="Thuế trước bạ",
-        details=Details(amount=70000),
-        at=local("02/01/2024 10:00"),
-    )
+    payment_requested(world, dossier, "Thuế trước bạ", 70000)
     pay(world, dossier, "02/01/2024 10:30")
     first, second = PaymentEvent.objects.filter(payment__dossier=dossier).order_by("id")
     text = _printed(second)
