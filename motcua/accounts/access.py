@@ -3,16 +3,35 @@
 A role granted in a unit covers that unit, everything below it, and everything that became it
 through a reorganisation (a leader of the new Phường Bắc Kạn sees the dossiers of the four units
 merged into it, §10.2). Administrators and superusers cover every unit.
+
+Each app names the roles that show its pages (``reports.dashboard.DASHBOARD_ROLES``,
+``steering.access.VIEW_ROLES`` …); the rules for turning roles into units live here once:
+``restrict`` (a query set kept to the user's units, netbox's ``restrict(user, action)``),
+``user_may_see_unit``, ``units_for_user`` (the unit picker) and ``default_unit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from typing import TypeVar
+
+from django.db.models import F, Model, Q, QuerySet
 
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
+from motcua.units.choices import LEVEL_RANK, UnitLevel
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import unit_coverers, unit_lineage
+
+M = TypeVar("M", bound=Model)
+
+# The levels a person picks a unit from in the pages: a village has no desk of its own.
+PICKABLE_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE)
+
+# A unit still in force first, then the one that ended last: NULLs are placed explicitly,
+# since SQLite puts them last in a descending order and PostgreSQL first.
+IN_FORCE_FIRST = (F("valid_to").desc(nulls_first=True), "code")
 
 
 def is_administrator(user: User) -> bool:
@@ -58,13 +77,62 @@ def user_can_act(user: User, role: Role, unit: AdministrativeUnit | int) -> bool
     ``unit`` may be given by id. At most two queries: the user's grants (once per user
     object), and the units whose lineage holds ``unit`` (only when no grant is on it directly).
     """
+    return user_may_see_unit(user, (role,), unit)
+
+
+def user_may_see_unit(user: User, roles: Iterable[Role], unit: AdministrativeUnit | int) -> bool:
+    """Whether the user holds one of ``roles`` for ``unit`` (there, above it, or on what
+    became it); administrators always. At most two queries, as :func:`user_can_act`."""
     if not user.is_active:
         return False
     grants = user_grants(user)
     if user.is_superuser or any(granted == Role.ADMIN for granted, _ in grants):
         return True
-    units = {unit_id for granted, unit_id in grants if granted == role}
+    wanted = {Role(role).value for role in roles}
+    units = {unit_id for granted, unit_id in grants if granted in wanted}
     if not units:
         return False
     unit_id = unit if isinstance(unit, int) else unit.pk
     return unit_id in units or unit_coverers(unit_id).filter(pk__in=units).exists()
+
+
+def restrict(queryset: QuerySet[M], user: User, roles: Iterable[Role], *fields: str) -> QuerySet[M]:
+    """``queryset`` kept to the rows whose unit, through any of ``fields`` (unit foreign keys
+    such as ``"receiving_unit"``), the user covers with one of ``roles``; all of it for an
+    administrator, nothing for an inactive user."""
+    scope = user_unit_ids(user, roles)
+    if scope is None:
+        return queryset
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}_id__in": scope})
+    return queryset.filter(condition)
+
+
+def units_for_user(user: User, roles: Iterable[Role]) -> list[AdministrativeUnit]:
+    """The units the user may pick (villages left out), top of the tree first, one per code:
+    a reused code (01840 before and after 01/07/2025) is its newest version."""
+    scope = user_unit_ids(user, roles)
+    units = AdministrativeUnit.objects.filter(level__in=PICKABLE_LEVELS)
+    if scope is not None:
+        units = units.filter(pk__in=scope)
+    chosen: dict[str, AdministrativeUnit] = {}
+    # Newest version last, so it wins for its code.
+    for unit in sorted(units, key=lambda u: u.valid_from or date.min):
+        chosen[unit.code] = unit
+    return sorted(chosen.values(), key=lambda u: (LEVEL_RANK[u.level], u.code))
+
+
+def default_unit(user: User, roles: Iterable[Role]) -> AdministrativeUnit | None:
+    """The unit a page opens on: the highest unit where the user holds one of ``roles`` (or the
+    administrator role); for an administrator without grants, the province in force (else the
+    one that ended last); None when the user sees nothing."""
+    wanted = {Role(role).value for role in (*roles, Role.ADMIN)}
+    ids = {unit_id for role, unit_id in user_grants(user) if role in wanted}
+    units = list(AdministrativeUnit.objects.filter(pk__in=ids))
+    if units:
+        return min(units, key=lambda u: (LEVEL_RANK[u.level], u.code))
+    if is_administrator(user):
+        provinces = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE)
+        return provinces.order_by(*IN_FORCE_FIRST).first()
+    return None

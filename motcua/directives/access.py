@@ -16,17 +16,15 @@ and superusers may do everything.
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from motcua.accounts.access import is_administrator, user_grants, user_unit_ids
+from motcua.accounts import access
+from motcua.accounts.access import is_administrator, restrict, units_for_user
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
 from motcua.directives.errors import NotFound
 from motcua.directives.models import Directive, Meeting
-from motcua.units.choices import LEVEL_RANK, UnitLevel
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.selectors import unit_coverers
 
@@ -76,20 +74,13 @@ def user_may_report(user: User, directive: Directive) -> bool:
 
 def meeting_list_for_user(user: User) -> QuerySet[Meeting]:
     """The meetings of the committees in the user's units, newest first."""
-    meetings = Meeting.objects.select_related("unit")
-    scope = user_unit_ids(user, VIEW_ROLES)
-    if scope is None:
-        return meetings
-    return meetings.filter(unit_id__in=scope)
+    return restrict(Meeting.objects.select_related("unit"), user, VIEW_ROLES, "unit")
 
 
 def directive_list_for_user(user: User) -> QuerySet[Directive]:
     """The directives of the user's committees and those assigned to the user's units."""
     directives = Directive.objects.select_related("meeting__unit", "unit", "agency", "head_user")
-    scope = user_unit_ids(user, VIEW_ROLES)
-    if scope is None:
-        return directives
-    return directives.filter(Q(meeting__unit_id__in=scope) | Q(unit_id__in=scope))
+    return restrict(directives, user, VIEW_ROLES, "meeting__unit", "unit")
 
 
 def meeting_get_for_user(*, user: User, meeting_id: int) -> Meeting:
@@ -109,14 +100,7 @@ def directive_get_for_user(*, user: User, directive_id: int) -> Directive:
 def user_units(user: User, roles: tuple[Role, ...] = VIEW_ROLES) -> list[AdministrativeUnit]:
     """The units (villages left out) the user may pick in the pages, top of the tree first;
     one per code (a reused code is its newest version)."""
-    scope = user_unit_ids(user, roles)
-    units = AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE)
-    if scope is not None:
-        units = units.filter(pk__in=scope)
-    chosen: dict[str, AdministrativeUnit] = {}
-    for unit in sorted(units, key=lambda u: u.valid_from or date.min):
-        chosen[unit.code] = unit
-    return sorted(chosen.values(), key=lambda u: (LEVEL_RANK[u.level], u.code))
+    return units_for_user(user, roles)
 
 
 def manageable_units(user: User) -> list[AdministrativeUnit]:
@@ -125,20 +109,10 @@ def manageable_units(user: User) -> list[AdministrativeUnit]:
 
 
 def default_unit(user: User) -> AdministrativeUnit | None:
-    """The highest unit the user holds a role in (for a superuser: the first province)."""
-    granted = {unit_id for role, unit_id in user_grants(user) if role in {*VIEW_ROLES, Role.ADMIN}}
-    units = list(AdministrativeUnit.objects.filter(pk__in=granted))
-    if units:
-        return min(units, key=lambda u: (LEVEL_RANK[u.level], u.code))
-    if user_unit_ids(user, VIEW_ROLES) is None:
-        return (
-            AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE)
-            .order_by("-valid_to", "code")
-            .first()
-        )
-    return None
+    """The highest unit the user holds a role in (for an administrator without grants, the
+    province in force)."""
+    return access.default_unit(user, VIEW_ROLES)
 
 
 def user_may_view_unit(user: User, unit: AdministrativeUnit) -> bool:
-    scope = user_unit_ids(user, VIEW_ROLES)
-    return scope is None or unit.pk in scope
+    return access.user_may_see_unit(user, VIEW_ROLES, unit)

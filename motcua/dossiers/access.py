@@ -6,10 +6,10 @@ handling it now. "Missing" and "not yours" raise the same error.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from motcua.accounts.access import user_unit_ids
+from motcua.accounts.access import restrict
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.dossiers.errors import DossierNotFound
@@ -23,10 +23,7 @@ def dossier_list_for_user(user: User) -> QuerySet[Dossier]:
     queryset = Dossier.objects.select_related(
         "procedure_version__procedure", "receiving_agency", "current_agency", "assignee"
     )
-    scope = user_unit_ids(user, STAFF_ROLES)
-    if scope is None:
-        return queryset
-    return queryset.filter(Q(receiving_unit_id__in=scope) | Q(handling_unit_id__in=scope))
+    return restrict(queryset, user, STAFF_ROLES, "receiving_unit", "handling_unit")
 
 
 def dossier_get_for_user(*, user: User, code: str) -> Dossier:

@@ -1,4 +1,4 @@
-"""Reads behind the live dashboard (issue 4 item 4): who sees which units, the monthly trend,
+"""Reads behind the live dashboard: who sees which units, the monthly trend,
 the units side by side with the dossiers behind each cell, and the end-of-day list the
 steering committee asked for ("check the dossiers at the end of every working day", seed
 README).
@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from motcua.accounts.access import user_grants, user_unit_ids
+from motcua.accounts import access
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.core import workflow
@@ -26,7 +26,7 @@ from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
 from motcua.reports.selectors import Report, report_drill_down, report_for, report_rows
-from motcua.units.choices import LEVEL_RANK, UnitLevel
+from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import (
     UnitNotFound,
@@ -54,39 +54,19 @@ OWN_DESK = "own"
 
 def user_may_view(user: User, unit: AdministrativeUnit) -> bool:
     """Whether ``user`` may see the figures and the end-of-day list of ``unit``."""
-    scope = user_unit_ids(user, DASHBOARD_ROLES)
-    return scope is None or unit.pk in scope
+    return access.user_may_see_unit(user, DASHBOARD_ROLES, unit)
 
 
 def dashboard_units(user: User) -> list[AdministrativeUnit]:
     """The units the user may open (villages left out), top of the tree first, one per code:
     a reused code (01840 before and after 01/07/2025) is told apart by the period."""
-    scope = user_unit_ids(user, DASHBOARD_ROLES)
-    units = AdministrativeUnit.objects.exclude(level=UnitLevel.VILLAGE)
-    if scope is not None:
-        units = units.filter(pk__in=scope)
-    chosen: dict[str, AdministrativeUnit] = {}
-    # Newest version last, so it wins for its code.
-    for unit in sorted(units, key=lambda u: u.valid_from or date.min):
-        chosen[unit.code] = unit
-    return sorted(chosen.values(), key=lambda u: (LEVEL_RANK[u.level], u.code))
+    return access.units_for_user(user, DASHBOARD_ROLES)
 
 
 def default_unit(user: User) -> AdministrativeUnit | None:
-    """The highest unit the user holds a dashboard role (or the administrator role) in; for a
-    superuser without grants, the first province; None when the user sees nothing."""
-    roles = {role.value for role in (*DASHBOARD_ROLES, Role.ADMIN)}
-    ids = {unit_id for role, unit_id in user_grants(user) if role in roles}
-    units = list(AdministrativeUnit.objects.filter(pk__in=ids))
-    if units:
-        return min(units, key=lambda u: (LEVEL_RANK[u.level], u.code))
-    if user_unit_ids(user, DASHBOARD_ROLES) is None:
-        return (
-            AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE)
-            .order_by("-valid_to", "code")
-            .first()
-        )
-    return None
+    """The highest unit the user holds a dashboard role (or the administrator role) in; for an
+    administrator without grants, the province in force; None when the user sees nothing."""
+    return access.default_unit(user, DASHBOARD_ROLES)
 
 
 def unit_in_period(code: str, period: Period) -> AdministrativeUnit:
@@ -122,7 +102,7 @@ def latest_activity(unit: AdministrativeUnit, today: date) -> date | None:
 
 
 def default_period(unit: AdministrativeUnit, today: date) -> Period:
-    """The period the dashboard opens on (issue 10 item 4): this month to today when a dossier
+    """The period the dashboard opens on: this month to today when a dossier
     was received or resolved in it, else the calendar month of the last day that had one (the
     2024 history opens on 05/2024, not on an empty month), else this month."""
     this_month = Period(today.replace(day=1), today)
