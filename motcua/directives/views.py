@@ -8,13 +8,10 @@ directives.services; their refusals appear next to the field at fault.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date, datetime
-from functools import wraps
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -23,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from motcua.accounts.models import User
@@ -42,57 +39,26 @@ from motcua.directives.forms import (
 from motcua.directives.models import Directive
 from motcua.directives.xlsx import write_directives
 from motcua.lib.formatting import format_count, format_date, format_datetime
-from motcua.lib.parsing import (
-    CALENDAR_FIRST,
-    CALENDAR_LAST,
-    DateOutOfRange,
-    parse_date,
-    parse_moment,
-)
+from motcua.lib.http import BadParameter, ProblemPage, at_parameter, date_parameter
+from motcua.lib.http import page_view as guard
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import unit_lineage, unit_versions
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Rows per page of the long lists (issue 10 item 3): a fixed number of queries per page.
+# Rows per page of the long lists: a fixed number of queries per page.
 DIRECTIVES_PER_PAGE = 50
 MEETINGS_PER_PAGE = 20
 
 
-class BadParameter(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-View = Callable[..., HttpResponseBase]
-
-
-def page_view(view: View) -> View:
-    """Sign-in required; a bad parameter answers 400, something not found (or not in the
-    user's units) 404, as pages."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            return view(request, *args, **kwargs)
-        except BadParameter as error:
-            return _problem(request, _("The request cannot be answered"), error.message, 400)
-        except (NotFound, Http404):
-            return _problem(
-                request,
-                _("Not found"),
-                _("There is no such meeting or directive among those you may see."),
-                404,
-            )
-
-    return never_cache(wrapper)
-
-
-def _problem(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
-    context = {"title": title, "message": message}
-    return render(request, "directives/problem.html", context, status=status)
+PAGES = ProblemPage(
+    back="directives:meetings",
+    back_label=gettext_lazy("Back to the meetings"),
+    not_found_title=gettext_lazy("Not found"),
+    not_found_message=gettext_lazy(
+        "There is no such meeting or directive among those you may see."
+    ),
+)
+page_view = guard(PAGES, not_found=(NotFound, Http404))
 
 
 def _user(request: HttpRequest) -> User:
@@ -129,22 +95,6 @@ def _unit(request: HttpRequest) -> AdministrativeUnit:
     return unit
 
 
-def _out_of_range(name: str, text: str) -> BadParameter:
-    # Deadlines are counted in working days: only the calendar's years make sense.
-    return BadParameter(
-        _(
-            "%(name)s: %(value)s is outside the years the working-day calendar covers "
-            "(%(first)s–%(last)s)"
-        )
-        % {
-            "name": name,
-            "value": text,
-            "first": format_date(CALENDAR_FIRST),
-            "last": format_date(CALENDAR_LAST),
-        }
-    )
-
-
 def _page(request: HttpRequest, items: Any, per_page: int) -> tuple[Page[Any], dict[str, str]]:
     """One page of ``items`` (``page``: a number; anything else gives the first or last
     page) and the page links' labels."""
@@ -163,14 +113,7 @@ def _at(request: HttpRequest) -> tuple[datetime, str]:
     text = request.GET.get("at", "").strip()
     if not text:
         return timezone.now(), ""
-    try:
-        return parse_moment(text, LOCAL_TZ, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST), text
-    except DateOutOfRange:
-        raise _out_of_range("at", text) from None
-    except ValueError:
-        raise BadParameter(
-            _("at: %(value)s is not a date and time (dd/mm/yyyy HH:MM)") % {"value": text}
-        ) from None
+    return at_parameter(text), text
 
 
 def _period(request: HttpRequest, at: datetime) -> Period:
@@ -180,15 +123,7 @@ def _period(request: HttpRequest, at: datetime) -> Period:
     days: dict[str, date] = {}
     for name, text in texts.items():
         if text:
-            try:
-                days[name] = parse_date(text, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
-            except DateOutOfRange:
-                raise _out_of_range(name, text) from None
-            except ValueError:
-                raise BadParameter(
-                    _("%(name)s: %(value)s is not a date (dd/mm/yyyy)")
-                    % {"name": name, "value": text}
-                ) from None
+            days[name] = date_parameter(name, text)
     start = days.get("from", date(today.year, 1, 1))
     end = days.get("to", today)
     if end < start:

@@ -1,4 +1,4 @@
-"""The live dashboard's pages and its JSON API (issue 4 item 4): parse the query, check the
+"""The live dashboard's pages and its JSON API: parse the query, check the
 user's scope (accounts.access through reports.dashboard), read the figures through
 reports.selectors, format them the Vietnamese way (lib.formatting), render.
 
@@ -14,12 +14,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
-from functools import wraps
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -28,7 +26,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from motcua.accounts.models import User
 from motcua.catalog.choices import ProcedureLevel
@@ -49,13 +46,17 @@ from motcua.lib.formatting import (
     format_percent,
     percent,
 )
-from motcua.lib.parsing import (
-    CALENDAR_FIRST,
-    CALENDAR_LAST,
-    DateOutOfRange,
-    parse_date,
-    parse_moment,
+from motcua.lib.http import (
+    BadParameter,
+    NotVisible,
+    ProblemPage,
+    api_view,
+    at_parameter,
+    date_parameter,
+    out_of_calendar,
 )
+from motcua.lib.http import page_view as guard
+from motcua.lib.parsing import CALENDAR_FIRST, CALENDAR_LAST
 from motcua.lib.spreadsheet import csv_bytes
 from motcua.reports import dashboard
 from motcua.reports.briefing import briefing, steering_facts
@@ -131,21 +132,12 @@ RATE_LABELS = {
 }
 
 
-class BadParameter(Exception):
-    """A query parameter is missing or malformed: ``name`` is the parameter."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(message)
-        self.name = name
-        self.message = message
-
-
-class OutOfScope(Exception):
-    """The user holds no role that shows this unit (or no unit at all)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+PAGES = ProblemPage(
+    back="reports:dashboard",
+    back_label=gettext_lazy("Back to the dashboard"),
+    not_found_title=gettext_lazy("Not in your units"),
+)
+page_view = guard(PAGES)
 
 
 # -- parsing the query --------------------------------------------------------------------
@@ -153,35 +145,6 @@ class OutOfScope(Exception):
 
 def _text(request: HttpRequest, name: str) -> str:
     return request.GET.get(name, "").strip()
-
-
-def _out_of_range(name: str, text: str) -> BadParameter:
-    # Figures are counted in working days: only the calendar's years can be reported on.
-    return BadParameter(
-        name,
-        _(
-            "%(name)s: %(value)s is outside the years the working-day calendar covers "
-            "(%(first)s–%(last)s)"
-        )
-        % {
-            "name": name,
-            "value": text,
-            "first": format_date(CALENDAR_FIRST),
-            "last": format_date(CALENDAR_LAST),
-        },
-    )
-
-
-def _date(name: str, text: str) -> date:
-    try:
-        return parse_date(text, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
-    except DateOutOfRange:
-        raise _out_of_range(name, text) from None
-    except ValueError:
-        raise BadParameter(
-            name,
-            _("%(name)s: %(value)s is not a date (dd/mm/yyyy)") % {"name": name, "value": text},
-        ) from None
 
 
 def _cutoff() -> int:
@@ -195,34 +158,36 @@ def parse_period(request: HttpRequest) -> Period | None:
     if named:
         if start or end:
             raise BadParameter(
-                "period", _("period: give either a period or the dates from and to, not both")
+                field="period",
+                message=_("period: give either a period or the dates from and to, not both"),
             )
         try:
             found = parse_named_period(named, cutoff_day=_cutoff())
         except ValueError:
             raise BadParameter(
-                "period",
-                _(
+                field="period",
+                message=_(
                     "period: %(value)s is not a period such as month:2024-05, quarter:2024-2, "
                     "half:2024, nine:2024 or year:2024"
                 )
                 % {"value": named},
             ) from None
         if found.start < CALENDAR_FIRST or found.end > CALENDAR_LAST:
-            raise _out_of_range("period", named)
+            raise out_of_calendar("period", named)
         return found
     if not start and not end:
         return None
     if not (start and end):
         missing = "to" if start else "from"
         raise BadParameter(
-            missing, _("%(name)s: both dates are needed, from and to") % {"name": missing}
+            field=missing,
+            message=_("%(name)s: both dates are needed, from and to") % {"name": missing},
         )
-    first, last = _date("from", start), _date("to", end)
+    first, last = date_parameter("from", start), date_parameter("to", end)
     if last < first:
         raise BadParameter(
-            "to",
-            _("to: the period ends on %(end)s, before it starts on %(start)s")
+            field="to",
+            message=_("to: the period ends on %(end)s, before it starts on %(start)s")
             % {"end": format_date(last), "start": format_date(first)},
         )
     return Period(first, last)
@@ -241,7 +206,7 @@ def parse_unit_and_period(request: HttpRequest) -> tuple[AdministrativeUnit, Per
 
 def parse_unit(request: HttpRequest, period: Period) -> AdministrativeUnit:
     """``unit`` (a code, resolved for the period), or the user's top unit; in scope or
-    ``OutOfScope``."""
+    ``NotVisible``."""
     user = cast(User, request.user)
     code = _text(request, "unit")
     if code:
@@ -249,18 +214,22 @@ def parse_unit(request: HttpRequest, period: Period) -> AdministrativeUnit:
             unit = dashboard.unit_in_period(code, period)
         except UnitNotFound:
             raise BadParameter(
-                "unit",
-                _("unit: there is no administrative unit with code %(code)s") % {"code": code},
+                field="unit",
+                message=_("unit: there is no administrative unit with code %(code)s")
+                % {"code": code},
             ) from None
     else:
         found = dashboard.default_unit(user)
         if found is None:
-            raise OutOfScope(_("You hold no role that shows the figures of any unit."))
+            raise NotVisible(
+                _("You hold no role that shows the figures of any unit."), field="unit"
+            )
         unit = found
     if not dashboard.user_may_view(user, unit):
-        raise OutOfScope(
+        raise NotVisible(
             _("You may not see the figures of %(unit)s (%(code)s).")
-            % {"unit": unit.name, "code": unit.code}
+            % {"unit": unit.name, "code": unit.code},
+            field="unit",
         )
     return unit
 
@@ -274,15 +243,17 @@ def parse_figures(request: HttpRequest) -> list[Bucket]:
         if name.strip()
     ]
     if not names:
-        raise BadParameter("figure", _("figure: which figure's dossiers to list is required"))
+        raise BadParameter(
+            field="figure", message=_("figure: which figure's dossiers to list is required")
+        )
     figures = []
     for name in names:
         try:
             figures.append(Bucket(name))
         except ValueError:
             raise BadParameter(
-                "figure",
-                _("figure: %(value)s is not one of %(allowed)s")
+                field="figure",
+                message=_("figure: %(value)s is not one of %(allowed)s")
                 % {"value": name, "allowed": ", ".join(b.value for b in Bucket)},
             ) from None
     return figures
@@ -296,8 +267,8 @@ def parse_part(request: HttpRequest, unit: AdministrativeUnit) -> QuerySet[Dossi
     dossiers = dashboard.part_dossiers(unit, part)
     if dossiers is None:
         raise BadParameter(
-            "part",
-            _("part: %(value)s is not a row of the units side by side of %(unit)s")
+            field="part",
+            message=_("part: %(value)s is not a row of the units side by side of %(unit)s")
             % {"value": part, "unit": unit.code},
         )
     return dossiers
@@ -308,64 +279,11 @@ def parse_at(request: HttpRequest) -> datetime | None:
     text = _text(request, "at")
     if not text:
         return None
-    try:
-        return parse_moment(text, LOCAL_TZ, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
-    except DateOutOfRange:
-        raise _out_of_range("at", text) from None
-    except ValueError:
-        raise BadParameter(
-            "at",
-            _("at: %(value)s is not a date and time (dd/mm/yyyy HH:MM)") % {"value": text},
-        ) from None
-
-
-# -- guards -------------------------------------------------------------------------------
-
-View = Callable[..., HttpResponse]
-
-
-def page_view(view: View) -> View:
-    """Sign-in required; bad parameters answer 400 and units out of scope 403, as pages."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            return view(request, *args, **kwargs)
-        except BadParameter as error:
-            context = {"title": _("The request cannot be answered"), "message": error.message}
-            return render(request, "reports/problem.html", context, status=400)
-        except OutOfScope as error:
-            context = {"title": _("Not in your units"), "message": error.message}
-            return render(request, "reports/problem.html", context, status=403)
-
-    return never_cache(wrapper)
-
-
-def api_view(view: View) -> View:
-    """The same guards as JSON: ``{"code", "message", "fields"}`` (house style R12)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return _json_error("not_authenticated", _("Sign in first."), [], 401)
-        try:
-            return view(request, *args, **kwargs)
-        except BadParameter as error:
-            return _json_error("bad_parameter", error.message, [error.name], 400)
-        except OutOfScope as error:
-            return _json_error("forbidden", error.message, ["unit"], 403)
-
-    return never_cache(wrapper)
+    return at_parameter(text)
 
 
 def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def _json_error(code: str, message: str, fields: list[str], status: int) -> JsonResponse:
-    return _json({"code": code, "message": message, "fields": fields}, status)
 
 
 # -- presentation -------------------------------------------------------------------------
@@ -513,7 +431,7 @@ def side_by_side(report: Report) -> list[dict[str, Any]]:
     return rows
 
 
-# How each measured 766 sub-indicator reads in words (issue 10 item 4): what was counted, in
+# How each measured 766 sub-indicator reads in words: what was counted, in
 # its own unit (dossiers, procedures, working days), then the share.
 INDICATOR_WORDS = {
     "2.1": gettext_lazy(

@@ -10,25 +10,23 @@ changes nothing.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.lib.formatting import format_date, format_datetime, format_number
-from motcua.lib.parsing import CALENDAR_FIRST, CALENDAR_LAST, DateOutOfRange, parse_date
+from motcua.lib.http import NotVisible, ProblemPage, date_parameter
+from motcua.lib.http import page_view as guard
 from motcua.steering.access import (
     steering_default_unit,
     steering_units,
@@ -54,43 +52,12 @@ from motcua.units.selectors import UnitNotFound
 GROUPS_PER_PAGE = 20
 
 
-class BadParameter(Exception):
-    """A query parameter is malformed: ``name`` is the parameter."""
-
-    def __init__(self, name: str, message: str) -> None:
-        super().__init__(message)
-        self.name = name
-        self.message = message
-
-
-class NotVisible(Exception):
-    """No such unit, or not one the user may see: the two look the same."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-View = Callable[..., HttpResponse]
-
-
-def page_view(view: View) -> View:
-    """Sign-in required; bad parameters answer 400, units out of sight 404, as pages."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            return view(request, *args, **kwargs)
-        except BadParameter as error:
-            context = {"title": _("The request cannot be answered"), "message": error.message}
-            return render(request, "steering/problem.html", context, status=400)
-        except NotVisible as error:
-            context = {"title": _("Unit not found"), "message": error.message}
-            return render(request, "steering/problem.html", context, status=404)
-
-    return never_cache(wrapper)
+PAGES = ProblemPage(
+    back="steering:indicators",
+    back_label=gettext_lazy("Back to the indicators"),
+    not_found_title=gettext_lazy("Unit not found"),
+)
+page_view = guard(PAGES)
 
 
 # -- parsing --------------------------------------------------------------------------------
@@ -105,25 +72,7 @@ def parse_on(request: HttpRequest) -> date:
     text = request.GET.get("on", "").strip()
     if not text:
         return timezone.localdate()
-    try:
-        return parse_date(text, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
-    except DateOutOfRange:
-        raise BadParameter(
-            "on",
-            _(
-                "on: %(value)s is outside the years the working-day calendar covers "
-                "(%(first)s–%(last)s)"
-            )
-            % {
-                "value": text,
-                "first": format_date(CALENDAR_FIRST),
-                "last": format_date(CALENDAR_LAST),
-            },
-        ) from None
-    except ValueError:
-        raise BadParameter(
-            "on", _("on: %(value)s is not a date (dd/mm/yyyy)") % {"value": text}
-        ) from None
+    return date_parameter("on", text)
 
 
 def _not_visible(code: str) -> NotVisible:
@@ -366,7 +315,7 @@ def groups_page(request: HttpRequest) -> HttpResponse:
     unit = parse_unit(request, on)
     counts = working_group_counts(unit)
     # 126 groups and 775 members for the city (seed): a page of groups at a time, each with
-    # its members (a fixed number of queries per page, issue 10 item 3).
+    # its members (a fixed number of queries per page).
     paginator = Paginator(working_groups_of(unit), GROUPS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
     by_level: dict[str, list[Any]] = {level.value: [] for level in GroupLevel}

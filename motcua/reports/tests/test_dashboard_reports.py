@@ -173,7 +173,7 @@ def test_the_briefing_as_text_to_copy_and_as_a_document(demo):
 def test_downloads_keep_to_the_users_units(demo, path):
     ward_clerk = signed_in("motcua.ducxuan")  # one-stop clerk of Phường Đức Xuân (01840)
     params = {**SEED, "figure": "received"}
-    assert ward_clerk.get(path, params).status_code == 403
+    assert ward_clerk.get(path, params).status_code == 404
     assert ward_clerk.get(path, {**params, "unit": "01840"}).status_code == 200
     anonymous = Client().get(path, params)
     assert anonymous.status_code == 302

@@ -1,0 +1,185 @@
+"""One mapping from refusals to responses, for the staff pages and their JSON.
+
+- :class:`BadParameter` (a query parameter missing or malformed) answers 400 naming the
+  parameter;
+- :class:`NotVisible` (no such thing, or one outside the user's units: the two look the same,
+  as netbox's ``restrict``) answers 404;
+- a domain refusal (``core.errors.DomainError``) on a form goes next to its field
+  (:func:`add_form_error`), in JSON as ``{"code", "message", "fields"}`` (:func:`json_error`).
+
+:func:`page_view` and :func:`api_view` are the one guard: sign-in required, then the mapping.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from motcua.core.clock import LOCAL_TZ
+from motcua.core.errors import DomainError
+from motcua.lib.formatting import format_date
+from motcua.lib.parsing import (
+    CALENDAR_FIRST,
+    CALENDAR_LAST,
+    DateOutOfRange,
+    parse_date,
+    parse_moment,
+)
+
+View = Callable[..., HttpResponseBase]
+
+
+class BadParameter(DomainError):
+    """A query parameter is missing or malformed; ``field`` is the parameter."""
+
+
+class NotVisible(DomainError):
+    """No such unit or record, or not one the user may see: the two answer alike (404)."""
+
+
+def out_of_calendar(name: str, text: str) -> BadParameter:
+    """``text`` (parameter ``name``) falls outside the working-day calendar's years: deadlines
+    and figures are counted in working days, so only those years make sense."""
+    return BadParameter(
+        _(
+            "%(name)s: %(value)s is outside the years the working-day calendar covers "
+            "(%(first)s–%(last)s)"
+        )
+        % {
+            "name": name,
+            "value": text,
+            "first": format_date(CALENDAR_FIRST),
+            "last": format_date(CALENDAR_LAST),
+        },
+        field=name,
+    )
+
+
+def date_parameter(name: str, text: str) -> date:
+    """Query parameter ``name`` as a day (dd/mm/yyyy) of the calendar's years, or
+    :class:`BadParameter` naming it."""
+    try:
+        return parse_date(text, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
+    except DateOutOfRange:
+        raise out_of_calendar(name, text) from None
+    except ValueError:
+        raise BadParameter(
+            _("%(name)s: %(value)s is not a date (dd/mm/yyyy)") % {"name": name, "value": text},
+            field=name,
+        ) from None
+
+
+def at_parameter(text: str) -> datetime:
+    """The ``at`` parameter, a Vietnam moment (dd/mm/yyyy HH:MM) of the calendar's years, or
+    :class:`BadParameter` naming it."""
+    try:
+        return parse_moment(text, LOCAL_TZ, earliest=CALENDAR_FIRST, latest=CALENDAR_LAST)
+    except DateOutOfRange:
+        raise out_of_calendar("at", text) from None
+    except ValueError:
+        raise BadParameter(
+            _("at: %(value)s is not a date and time (dd/mm/yyyy HH:MM)") % {"value": text},
+            field="at",
+        ) from None
+
+
+@dataclass(frozen=True)
+class ProblemPage:
+    """How an app's pages show a refusal: where the page links back to, and what a 404 says
+    (``not_found_message``, when set, replaces every 404's own message)."""
+
+    back: str  # a URL name
+    back_label: str
+    not_found_title: str
+    not_found_message: str | None = None
+
+
+def problem(
+    request: HttpRequest, page: ProblemPage, title: str, message: str, status: int
+) -> HttpResponse:
+    """The app's problem page (``templates/problem.html``) with ``status``."""
+    context = {
+        "title": title,
+        "message": message,
+        "back_url": reverse(page.back),
+        "back_label": page.back_label,
+    }
+    return render(request, "problem.html", context, status=status)
+
+
+def page_view(
+    page: ProblemPage, *, not_found: Iterable[type[Exception]] = ()
+) -> Callable[[View], View]:
+    """Sign-in required; a bad parameter answers 400, something not visible 404 (also the
+    app's own ``not_found`` errors), as the app's problem page; never cached."""
+    hidden = (NotVisible, *not_found)
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            try:
+                return view(request, *args, **kwargs)
+            except BadParameter as error:
+                title = _("The request cannot be answered")
+                return problem(request, page, title, error.message, 400)
+            except hidden as error:
+                message = page.not_found_message or getattr(error, "message", str(error))
+                return problem(request, page, page.not_found_title, message, 404)
+
+        return never_cache(wrapper)
+
+    return decorate
+
+
+def json_error(code: str, message: str, fields: list[str], status: int) -> JsonResponse:
+    """A refusal as JSON: ``{"code", "message", "fields"}`` (house style R12)."""
+    body = {"code": code, "message": message, "fields": fields}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def api_view(view: View) -> View:
+    """:func:`page_view`'s guard as JSON: 401 without sign-in, 400 ``bad_parameter`` naming
+    the parameter, 404 ``not_found``; never cached."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return json_error("not_authenticated", _("Sign in first."), [], 401)
+        try:
+            return view(request, *args, **kwargs)
+        except BadParameter as error:
+            return json_error("bad_parameter", error.message, [error.field or ""], 400)
+        except NotVisible as error:
+            return json_error("not_found", error.message, [error.field or ""], 404)
+
+    return never_cache(wrapper)
+
+
+def add_form_error(
+    form: forms.BaseForm,
+    error: DomainError,
+    *,
+    aliases: dict[str, str] | None = None,
+    fallback: str | None = None,
+) -> None:
+    """Show a domain refusal next to its field (``aliases`` maps a service's field name to the
+    form's), else next to ``fallback``, else above the form."""
+    field = error.field or ""
+    field = (aliases or {}).get(field, field)
+    if field not in form.fields:
+        field = fallback if fallback in form.fields else ""
+    form.add_error(field or None, error.message)
