@@ -1,8 +1,9 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from django.utils import translation
 
-from motcua.lib.parsing import parse_date, parse_moment
+from motcua.lib.parsing import parse_cell_date, parse_date, parse_moment
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,10 @@ def test_the_bounds_are_the_working_day_calendars_years():
     assert date(FIRST_YEAR, 1, 1) == CALENDAR_FIRST
     assert date(LAST_YEAR - 1, 12, 31) == CALENDAR_LAST  # a year to count working days after
     assert date(LAST_YEAR, 12, 31) == LATEST
+
+
+def test_a_file_cells_date_is_tidied_and_refused_with_how_to_write_it():
+    assert parse_cell_date("  07/04/2025 ") == date(2025, 4, 7)
+    with translation.override("vi"), pytest.raises(ValueError) as refused:
+        parse_cell_date("31/02/2025")
+    assert str(refused.value) == "“31/02/2025” không phải là ngày: hãy ghi dd/mm/yyyy"

@@ -17,7 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
-from motcua.lib.parsing import parse_date as lib_parse_date
+from motcua.lib.parsing import parse_cell_date
 from motcua.lib.spreadsheet import append_row, restore_value, write_csv
 from motcua.lib.tablefile import (
     FileFormatError,
@@ -166,17 +166,6 @@ def _word(value: str) -> str:
     return clean_text(value).casefold()
 
 
-def parse_date(value: str) -> date:
-    """dd/mm/yyyy (also d/m/yyyy) or ISO yyyy-mm-dd."""
-    text = clean_text(value)
-    try:
-        return lib_parse_date(text)
-    except ValueError:
-        raise ValueError(
-            _("“%(value)s” is not a date: write dd/mm/yyyy") % {"value": text}
-        ) from None
-
-
 def parse_positive_int(value: str) -> int:
     text = clean_text(value)
     if not re.fullmatch(r"[+-]?\d+", text) or int(text) <= 0:
@@ -298,7 +287,7 @@ def _optional_int(raw: str) -> int | None:
 
 
 def _optional_date(raw: str) -> date | None:
-    return None if clean_text(raw) == "" else parse_date(raw)
+    return None if clean_text(raw) == "" else parse_cell_date(raw)
 
 
 def _level(raw: str) -> str:

@@ -1,8 +1,8 @@
-"""Reading dates and moments as people type them: dd/mm/yyyy first, ISO accepted (pure).
+"""Reading dates and moments as people type them: dd/mm/yyyy first, ISO accepted.
 
 Every entry point (CLI options, import files, forms, page and API parameters) parses through
 here, so "07/04/2025" is 7 April everywhere. Callers turn the ValueError into a message that
-names their place.
+names their place; :func:`parse_cell_date` gives file cells their translated message.
 
 A date must also fall within bounds: by default the years any date in motcua can be
 (:data:`EARLIEST`, a birth in 1900, to :data:`LATEST`, the working-day calendar's last day,
@@ -18,6 +18,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, tzinfo
+
+from django.utils.translation import gettext as _
+
+from motcua.lib.tablefile import clean_text
 
 _VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -67,6 +71,20 @@ def parse_date(text: str, *, earliest: date = EARLIEST, latest: date = LATEST) -
     if not earliest <= day <= latest:
         raise DateOutOfRange(day, earliest, latest)
     return day
+
+
+def parse_cell_date(value: str) -> date:
+    """A date as typed in a file's cell or a form's field: spaces tidied
+    (``tablefile.clean_text``), then :func:`parse_date`; anything else raises a ValueError whose
+    message says how to write one ("“x” is not a date: write dd/mm/yyyy"), in the interface
+    language. The one cell grammar of dates for the catalogue and the indicator values files."""
+    text = clean_text(value)
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise ValueError(
+            _("“%(value)s” is not a date: write dd/mm/yyyy") % {"value": text}
+        ) from None
 
 
 def parse_moment(

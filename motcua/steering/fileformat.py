@@ -13,7 +13,6 @@ from datetime import date, datetime
 
 from django.utils.translation import gettext as _
 
-from motcua.lib.parsing import parse_date as lib_parse_date
 from motcua.lib.spreadsheet import append_row
 from motcua.lib.tablefile import clean_text, read_table
 
@@ -44,17 +43,6 @@ def parse_count(value: str) -> int:
             _("“%(value)s” is not a whole number (write 25328 or 25.328)") % {"value": text}
         )
     return int(text.replace(".", ""))
-
-
-def parse_date(value: str) -> date:
-    """dd/mm/yyyy (also d/m/yyyy) or ISO yyyy-mm-dd."""
-    text = clean_text(value)
-    try:
-        return lib_parse_date(text)
-    except ValueError:
-        raise ValueError(
-            _("“%(value)s” is not a date: write dd/mm/yyyy") % {"value": text}
-        ) from None
 
 
 def _cell_text(value: object) -> str:

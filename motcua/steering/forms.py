@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from motcua.steering.fileformat import parse_count, parse_date
+from motcua.lib.parsing import parse_cell_date
+from motcua.steering.fileformat import parse_count
 from motcua.steering.models import IndicatorDefinition
 from motcua.steering.services import not_enterable_message
 
@@ -28,7 +29,7 @@ class DateField(forms.CharField):
         if not text:
             return None
         try:
-            return parse_date(text)
+            return parse_cell_date(text)
         except ValueError as error:
             raise ValidationError(str(error), code="invalid") from None
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.lib.formatting import format_date, format_number, nfc
+from motcua.lib.parsing import parse_cell_date
 from motcua.lib.tablefile import (
     FileFormatError,
     RowError,
@@ -39,7 +40,7 @@ from motcua.steering.errors import (
     NotEnterable,
     ValueConflict,
 )
-from motcua.steering.fileformat import FIELD_COLUMNS, parse_count, parse_date, read_rows
+from motcua.steering.fileformat import FIELD_COLUMNS, parse_count, read_rows
 from motcua.steering.models import (
     IndicatorDefinition,
     IndicatorSnapshot,
@@ -419,8 +420,8 @@ def _value_row(
     errors: list[RowError] = []
     code = cells.get("ma_chi_tieu", "")
     definition = _row_definition(context, line, code, errors)
-    period_end = _cell(line, cells, "den_ngay", parse_date, True, errors)
-    period_start = _cell(line, cells, "tu_ngay", parse_date, False, errors)
+    period_end = _cell(line, cells, "den_ngay", parse_cell_date, True, errors)
+    period_start = _cell(line, cells, "tu_ngay", parse_cell_date, False, errors)
     numerator = _cell(line, cells, "tu_so", parse_count, True, errors)
     denominator = _cell(line, cells, "mau_so", parse_count, False, errors)
     unit_code = cells.get("ma_don_vi", "")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
-from motcua.catalog.fileformat import LEVEL_WORDS, parse_date
+from motcua.catalog.fileformat import LEVEL_WORDS
 from motcua.catalog.selectors import procedure_history, procedure_version_list
 from motcua.catalog.services import (
     CatalogImportError,
@@ -19,12 +19,13 @@ from motcua.catalog.services import (
     catalog_import,
 )
 from motcua.lib.formatting import format_date, format_money, format_number, format_ratio
+from motcua.lib.parsing import parse_cell_date
 from motcua.lib.tablefile import clean_text
 
 
 def _date(value: str, option: str) -> Any:
     try:
-        return parse_date(value)
+        return parse_cell_date(value)
     except ValueError as exc:
         raise CommandError(f"{option}: {exc}") from None
 
