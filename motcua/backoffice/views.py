@@ -18,9 +18,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -37,10 +35,19 @@ from motcua.catalog.selectors import procedure_in_force
 from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ
 from motcua.documents import printouts
+from motcua.documents.selectors import (
+    DOSSIER_FORMS,
+    REFUSAL_ACTIONS,
+    SUPPLEMENT_ACTIONS,
+    PrintedForm,
+    form_applies,
+    last_reason,
+    printable_forms,
+)
 from motcua.dossiers.access import dossier_get_for_user, dossier_list_for_user
+from motcua.dossiers.actions import Scan, dossier_decide_with_result, dossier_receive_with_scans
 from motcua.dossiers.choices import (
     Action,
-    Channel,
     ResultForm,
     ReturnMethod,
     Status,
@@ -51,9 +58,7 @@ from motcua.dossiers.services import (
     Applicant,
     Component,
     Details,
-    dossier_create,
     dossier_file_attach,
-    dossier_transition,
 )
 from motcua.lib import validators
 from motcua.lib.formatting import format_date
@@ -256,7 +261,7 @@ def _receive_post(
     if not form.is_valid():
         errors.update(form.errors_by_field())
     components: list[Component] = []
-    scans: list[tuple[int, UploadedFile[bytes]]] = []  # (index in components, file)
+    scans: list[Scan] = []
     for requirement in requirements:
         key = f"c{requirement.pk}"
         scan = request.FILES.get(f"{key}_file")
@@ -268,7 +273,7 @@ def _receive_post(
         certified = _count(post, f"{key}_certified", errors)
         copies = _count(post, f"{key}_photocopies", errors)
         if scan is not None:
-            scans.append((len(components), scan))
+            scans.append(Scan(len(components), scan, scan.name or "scan", f"{key}_file"))
         components.append(
             Component(
                 name=requirement.name,
@@ -282,44 +287,29 @@ def _receive_post(
         return None
     data = form.cleaned_data
     try:
-        with transaction.atomic():
-            created = dossier_create(
-                procedure=procedure,
-                receiving_agency=agency,
-                channel=Channel.DIRECT,
-                applicant=Applicant(
-                    name=data["applicant_name"],
-                    id_number=data["applicant_id_number"],
-                    birth_date=data["applicant_birth_date"],
-                    phone=data["applicant_phone"],
-                    email=data["applicant_email"],
-                    address=data["applicant_address"],
-                ),
-                components=components,
-                sets_count=data["sets_count"] or 1,
-                summary=data["summary"],
-                actor=_user(request),
-            )
-            dossier = created.dossier
-            stored = list(dossier.components.order_by("id"))
-            for index, scan in scans:
-                try:
-                    dossier_file_attach(
-                        dossier_id=dossier.pk,
-                        upload=scan,
-                        name=scan.name or "scan",
-                        kind=DossierFile.Kind.COMPONENT,
-                        component_id=stored[index].pk,
-                        actor=_user(request),
-                    )
-                except InvalidInput as error:
-                    requirement = next(r for r in requirements if r.name == stored[index].name)
-                    raise InvalidInput(error.message, field=f"c{requirement.pk}_file") from None
+        created = dossier_receive_with_scans(
+            procedure=procedure,
+            receiving_agency=agency,
+            applicant=Applicant(
+                name=data["applicant_name"],
+                id_number=data["applicant_id_number"],
+                birth_date=data["applicant_birth_date"],
+                phone=data["applicant_phone"],
+                email=data["applicant_email"],
+                address=data["applicant_address"],
+            ),
+            components=components,
+            scans=scans,
+            sets_count=data["sets_count"] or 1,
+            summary=data["summary"],
+            actor=_user(request),
+        )
     except DossierError as error:
         field = error.field or ""
         known = field in RECEIVE_FIELDS or (field.startswith("c") and field.endswith("_file"))
         errors[field if known else "general"] = error.message
         return None
+    dossier = created.dossier
     messages.success(
         request,
         _("Dossier %(code)s received. Print the receipt (form 01) for the applicant.")
@@ -414,15 +404,13 @@ def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     offered = [
         (action, fees.action_fields(action, ACTION_FIELDS[action], owed)) for action in allowed
     ]
-    printable = []
-    if dossier.received_at is not None:
-        printable.append(("01", _("Receipt and appointment (form 01)")))
-    if any(e.action in (Action.REQUEST_COMPLETION, Action.REQUEST_SUPPLEMENT) for e in events):
-        printable.append(("02", _("Supplement request (form 02)")))
-    if dossier.status == Status.REFUSED:
-        printable.append(("03", _("Refusal (form 03)")))
-    if dossier.received_at is not None:
-        printable.append(("05", _("Control sheet (form 05)")))
+    labels = {
+        PrintedForm.RECEIPT: _("Receipt and appointment (form 01)"),
+        PrintedForm.SUPPLEMENT: _("Supplement request (form 02)"),
+        PrintedForm.REFUSAL: _("Refusal (form 03)"),
+        PrintedForm.CONTROL_SHEET: _("Control sheet (form 05)"),
+    }
+    printable = [(form.value, labels[form]) for form in printable_forms(dossier, events)]
     return {
         "dossier": dossier,
         "status_label": Status(dossier.status).label,
@@ -545,24 +533,17 @@ def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
                 field="version",
             )
         details, reason = _parse_details(chosen, request.POST)
-        with transaction.atomic():
-            # One transaction: a result file refused after the approval undoes the approval.
-            changed = dossier_transition(
-                dossier_id=dossier.pk,
-                action=chosen,
-                actor=_user(request),
-                expected_version=int(version_text),
-                reason=reason,
-                details=details,
-            )
-            if upload is not None:
-                dossier_file_attach(
-                    dossier_id=dossier.pk,
-                    upload=upload,
-                    name=upload.name or "result",
-                    kind=DossierFile.Kind.RESULT,
-                    actor=_user(request),
-                )
+        # A result file refused after the approval undoes the approval (one transaction).
+        changed = dossier_decide_with_result(
+            dossier_id=dossier.pk,
+            action=chosen,
+            actor=_user(request),
+            expected_version=int(version_text),
+            reason=reason,
+            details=details,
+            result=upload,
+            result_name=upload.name if upload is not None else None,
+        )
     except DossierError as error:
         return _refused(request, dossier, chosen, error)
     messages.success(
@@ -639,26 +620,25 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseB
 # -- printed forms ------------------------------------------------------------------------
 
 
-def _last_reason(dossier: Dossier, actions: tuple[str, ...]) -> str | None:
-    event = dossier.events.filter(action__in=actions).order_by("-seq").first()
-    return None if event is None else event.reason
-
-
 @staff_view
 def dossier_print(request: HttpRequest, code: str, form: str) -> HttpResponse:
     """Forms 01–05 of the dossier as PDF (documents.printouts, Decree 30 layout)."""
     dossier = _dossier(request, code)
     name = f"{dossier.code}-{form}.pdf"
-    if form == "01" and dossier.received_at is not None:
-        return _pdf(printouts.receipt_01(dossier), name)
-    if form == "02":
-        reason = _last_reason(dossier, (Action.REQUEST_COMPLETION, Action.REQUEST_SUPPLEMENT))
-        if reason is not None:
-            return _pdf(printouts.supplement_02(dossier, reason=reason), name)
-    if form == "03" and dossier.status == Status.REFUSED:
-        reason = _last_reason(dossier, (Action.REFUSE,)) or ""
-        return _pdf(printouts.refusal_03(dossier, reason=reason), name)
-    if form == "04":
+    chosen = next((f for f in DOSSIER_FORMS if f.value == form), None)
+    if chosen is not None and form_applies(dossier, chosen):
+        match chosen:
+            case PrintedForm.RECEIPT:
+                return _pdf(printouts.receipt_01(dossier), name)
+            case PrintedForm.SUPPLEMENT:
+                reason = last_reason(dossier, SUPPLEMENT_ACTIONS) or ""
+                return _pdf(printouts.supplement_02(dossier, reason=reason), name)
+            case PrintedForm.REFUSAL:
+                reason = last_reason(dossier, REFUSAL_ACTIONS) or ""
+                return _pdf(printouts.refusal_03(dossier, reason=reason), name)
+            case PrintedForm.CONTROL_SHEET:
+                return _pdf(printouts.control_sheet_05(dossier), name)
+    if form == PrintedForm.APOLOGY:
         extensions = dossier.extensions.order_by("-created_at", "-id")
         wanted = request.GET.get("extension", "")
         extension = (
@@ -666,8 +646,6 @@ def dossier_print(request: HttpRequest, code: str, form: str) -> HttpResponse:
         )
         if extension is not None:
             return _pdf(printouts.apology_04(extension), f"{dossier.code}-04-{extension.pk}.pdf")
-    if form == "05" and dossier.received_at is not None:
-        return _pdf(printouts.control_sheet_05(dossier), name)
     raise Http404(_("This form does not exist for this dossier."))
 
 
