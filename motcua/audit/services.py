@@ -25,8 +25,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from motcua.core import chain
+from motcua.dossiers.events import event_content
 from motcua.dossiers.models import ChainHead, Dossier, DossierEvent
-from motcua.dossiers.services import event_content
 
 CHUNK_SIZE = 2000
 KINDS = ("edited", "missing", "inserted", "reordered")

@@ -62,7 +62,7 @@ from motcua.dossiers.models import (
     dossier_search_text,
 )
 from motcua.dossiers.selectors import supplement_limit
-from motcua.dossiers.services import event_content
+from motcua.dossiers.events import event_content
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.models import Rating
 from motcua.lib.formatting import format_number, nfc

@@ -12,7 +12,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,7 +30,7 @@ from motcua.accounts.models import User
 from motcua.catalog.choices import OnlineLevel
 from motcua.catalog.models import ProcedureVersion
 from motcua.clock.selectors import calendar_at
-from motcua.core import chain, workflow
+from motcua.core import workflow
 from motcua.core.clock import ClockError, WorkingCalendar
 from motcua.core.identity import InvalidValue, check_personal_id, normalise_phone
 from motcua.dossiers import figures, storage
@@ -51,6 +51,8 @@ from motcua.dossiers.errors import (
     StaleVersion,
     TransitionRefused,
 )
+from motcua.dossiers.events import TIP_FIELDS as _TIP_FIELDS
+from motcua.dossiers.events import append_event, event_value
 from motcua.dossiers.models import (
     Dossier,
     DossierComponent,
@@ -181,37 +183,6 @@ def _next_code(agency: Agency, day: date) -> str:
     return f"{agency.electronic_code}-{day:%y%m%d}-{number:04d}"
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Agency):
-        return value.code
-    if isinstance(value, User):
-        return value.username
-    if isinstance(value, AdministrativeUnit):
-        return value.code
-    return value
-
-
-def event_content(event: DossierEvent, dossier_code: str) -> dict[str, Any]:
-    """The part of an event its hash covers (also used by ``motcua audit verify``)."""
-    return {
-        "dossier": dossier_code,
-        "seq": event.seq,
-        "chain_seq": event.chain_seq,
-        "at": _json(event.at),
-        "recorded_at": _json(event.recorded_at),
-        "actor": event.actor_name,
-        "action": event.action,
-        "from": event.from_status,
-        "to": event.to_status,
-        "reason": event.reason,
-        "data": event.data,
-    }
-
-
 def _next_event(
     dossier: Dossier,
     *,
@@ -232,11 +203,9 @@ def _next_event(
     dossier's chain tip, which the caller saves with the dossier: ``storage.write_new`` or
     ``storage.write_transition``.
     """
-    chain_seq, chain_prev_hash = place or storage.chain_reserve()
-    event = DossierEvent(
-        dossier=dossier,
-        seq=dossier.last_event_seq + 1,
-        chain_seq=chain_seq,
+    return append_event(
+        dossier,
+        place or storage.chain_reserve(),
         at=at,
         recorded_at=timezone.now(),
         actor=actor,
@@ -246,24 +215,10 @@ def _next_event(
         to_status=dossier.status,
         reason=reason,
         data={
-            "changes": {name: _json(value) for name, value in changes.items()},
-            **{name: _json(value) for name, value in (data or {}).items()},
+            "changes": {name: event_value(value) for name, value in changes.items()},
+            **{name: event_value(value) for name, value in (data or {}).items()},
         },
-        prev_hash=dossier.last_event_hash,
-        chain_prev_hash=chain_prev_hash,
     )
-    event.hash = chain.event_hash(
-        event_content(event, dossier.code), event.prev_hash, event.chain_prev_hash
-    )
-    dossier.last_event_seq, dossier.last_event_hash, dossier.last_event_at = (
-        event.seq,
-        event.hash,
-        at,
-    )
-    return event
-
-
-_TIP_FIELDS = ("last_event_seq", "last_event_hash", "last_event_at")
 
 
 def _actor_name(actor: User | None, as_applicant: bool, applicant_name: str) -> str:

@@ -11,8 +11,9 @@ from django.db import connection
 from motcua.audit.services import audit_verify
 from motcua.core import chain, workflow
 from motcua.dossiers.choices import ReturnMethod
+from motcua.dossiers.events import event_content
 from motcua.dossiers.models import ChainHead, DossierEvent
-from motcua.dossiers.services import Details, dossier_transition, event_content
+from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.conftest import local
 from motcua.dossiers.tests.conftest import world as world  # noqa: F401 (fixture)
 

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from motcua.core import chain, workflow
 from motcua.dossiers.choices import Channel, ReturnMethod
+from motcua.dossiers.events import event_content
 from motcua.dossiers.history import (
     HEADER,
     HistoryImportError,
@@ -21,7 +22,7 @@ from motcua.dossiers.history import (
 )
 from motcua.dossiers.management.history_cli import add_import_export, handle_import_export
 from motcua.dossiers.models import ChainHead, Dossier, DossierEvent
-from motcua.dossiers.services import Details, dossier_transition, event_content
+from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.conftest import local
 from motcua.feedback.choices import RatingLevel
 from motcua.payments.choices import PaymentMethod
