@@ -2,10 +2,11 @@
 
 .venv/bin/python bench/hostile_import.py
 
-The reader and decoder of ``motcua dossiers import`` (``history._lines`` and ``_decode``: what
-runs before any database work) on each hostile case of issue 16 item 5, against a baseline of
-the same number of bytes of valid dossier lines. Prints seconds and the peak of Python memory
-(tracemalloc) for each, and the ratio to the baseline. Not a test: numbers for the note.
+The reader and decoder of ``motcua dossiers import`` (``read_lines`` and ``decode_line`` of
+``dossiers.history.decoding``: what runs before any database work) on each hostile case of
+issue 16 item 5, against a baseline of the same number of bytes of valid dossier lines. Prints
+seconds and the peak of Python memory (tracemalloc) for each, and the ratio to the baseline.
+Not a test: numbers for the note.
 """
 
 from __future__ import annotations
@@ -24,7 +25,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from motcua.dossiers import history  # noqa: E402
+from motcua.dossiers.history import MAX_ERRORS, parse_record  # noqa: E402
+from motcua.dossiers.history.decoding import LineRefused, decode_line, read_lines  # noqa: E402
+from motcua.dossiers.history.schema import FieldRefused  # noqa: E402
 from motcua.dossiers.tests.test_history import HEADER, record  # noqa: E402
 
 
@@ -32,17 +35,17 @@ def read(path: Path) -> int:
     """Lines read, decoded and checked (or refused) as the import's first pass does, stopping
     after ``MAX_ERRORS`` problems; the header line is skipped."""
     problems = 0
-    for number, text in enumerate(history._lines(path), 1):
-        if problems >= history.MAX_ERRORS:
+    for number, text in enumerate(read_lines(path), 1):
+        if problems >= MAX_ERRORS:
             break
-        if isinstance(text, history._LineRefused):
+        if isinstance(text, LineRefused):
             problems += 1
             continue
         try:
-            raw = history._decode(text)
+            raw = decode_line(text)
             if number > 1:
-                history.parse_record(raw)
-        except history._Bad:
+                parse_record(raw)
+        except FieldRefused:
             problems += 1
     return problems
 
