@@ -289,46 +289,34 @@ def test_it_advances_the_daily_code_counter_past_imported_codes(units):
     assert created.code == "000.00.58.H06-240102-0008"
 
 
-def take(world, dossier, action, at, actor=None, as_applicant=False, reason="", **details):
-    return dossier_transition(
-        dossier_id=dossier.pk,
-        action=action,
-        actor=actor,
-        as_applicant=as_applicant,
-        reason=reason,
-        details=Details(**details),
-        at=local(at),
-    )
-
-
 def test_it_exports_and_imports_into_an_empty_database_giving_the_same_dossiers(units):
     w = units
     with transaction.atomic():
         returned = w.create(channel=Channel.ONLINE, at="01/01/2024 21:00", fee=30000)
-        take(w, returned, A.PAY, "01/01/2024 21:05", as_applicant=True,
-             payment_method=PaymentMethod.ONLINE_NATIONAL, payment_reference="R-1")  # fmt: skip
-        take(w, returned, A.RECEIVE, "02/01/2024 07:30", actor=w.clerk)
-        take(w, returned, A.TRANSFER, "02/01/2024 08:00", actor=w.clerk)
-        take(w, returned, A.REQUEST_SUPPLEMENT, "02/01/2024 09:00", actor=w.officer,
-             reason="Thiếu giấy tờ")  # fmt: skip
-        take(w, returned, A.SUPPLEMENT, "03/01/2024 09:00", as_applicant=True)
-        take(w, returned, A.APOLOGISE, "04/01/2024 09:00", actor=w.officer, reason="Xác minh",
-             new_due_at=local("20/01/2024 17:00"), signed_by="Lý Thị Hà")  # fmt: skip
-        take(w, returned, A.APPROVE, "05/01/2024 10:00", actor=w.officer,
-             result_digitised=True, electronic_certification=True)  # fmt: skip
-        take(w, returned, A.RETURN_RESULT, "05/01/2024 14:00", actor=w.clerk,
-             return_method=ReturnMethod.COUNTER)  # fmt: skip
-        take(w, returned, A.RATE, "05/01/2024 14:10", as_applicant=True,
-             rating=RatingLevel.SATISFIED)  # fmt: skip
+        w.take(returned, A.PAY, "01/01/2024 21:05", as_applicant=True,
+               payment_method=PaymentMethod.ONLINE_NATIONAL, payment_reference="R-1")  # fmt: skip
+        w.take(returned, A.RECEIVE, "02/01/2024 07:30", actor=w.clerk)
+        w.take(returned, A.TRANSFER, "02/01/2024 08:00", actor=w.clerk)
+        w.take(returned, A.REQUEST_SUPPLEMENT, "02/01/2024 09:00", actor=w.officer,
+               reason="Thiếu giấy tờ")  # fmt: skip
+        w.take(returned, A.SUPPLEMENT, "03/01/2024 09:00", as_applicant=True)
+        w.take(returned, A.APOLOGISE, "04/01/2024 09:00", actor=w.officer, reason="Xác minh",
+               new_due_at=local("20/01/2024 17:00"), signed_by="Lý Thị Hà")  # fmt: skip
+        w.take(returned, A.APPROVE, "05/01/2024 10:00", actor=w.officer,
+               result_digitised=True, electronic_certification=True)  # fmt: skip
+        w.take(returned, A.RETURN_RESULT, "05/01/2024 14:00", actor=w.clerk,
+               return_method=ReturnMethod.COUNTER)  # fmt: skip
+        w.take(returned, A.RATE, "05/01/2024 14:10", as_applicant=True,
+               rating=RatingLevel.SATISFIED)  # fmt: skip
         pending = w.create(at="08/01/2024 08:00")
-        take(w, pending, A.TRANSFER, "08/01/2024 09:00", actor=w.clerk)
-        take(w, pending, A.REQUEST_SUPPLEMENT, "09/01/2024 09:00", actor=w.officer,
-             reason="Thiếu bản sao")  # fmt: skip
+        w.take(pending, A.TRANSFER, "08/01/2024 09:00", actor=w.clerk)
+        w.take(pending, A.REQUEST_SUPPLEMENT, "09/01/2024 09:00", actor=w.officer,
+               reason="Thiếu bản sao")  # fmt: skip
         denied = w.create(at="10/01/2024 08:00", channel=Channel.POSTAL)
-        take(w, denied, A.TRANSFER, "10/01/2024 09:00", actor=w.clerk)
-        take(w, denied, A.DENY, "11/01/2024 09:00", actor=w.officer, reason="Không đủ điều kiện")
+        w.take(denied, A.TRANSFER, "10/01/2024 09:00", actor=w.clerk)
+        w.take(denied, A.DENY, "11/01/2024 09:00", actor=w.officer, reason="Không đủ điều kiện")
         withdrawn = w.create(at="12/01/2024 08:00")
-        take(w, withdrawn, A.WITHDRAW, "12/01/2024 10:00", as_applicant=True, reason="Rút")
+        w.take(withdrawn, A.WITHDRAW, "12/01/2024 10:00", as_applicant=True, reason="Rút")
         import_history(lines(record()))
         out = io.StringIO()
         assert export_history(out) == 5

@@ -22,7 +22,7 @@ from motcua.dossiers import figures
 from motcua.dossiers.choices import Channel, Status, Timeliness
 from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.models import DayFigure, Dossier, DossierEvent, DossierFile
-from motcua.dossiers.services import Details, dossier_file_attach, dossier_transition
+from motcua.dossiers.services import dossier_file_attach
 from motcua.dossiers.tests.conftest import local
 from motcua.feedback.choices import RatingLevel
 from motcua.payments.choices import PaymentMethod
@@ -39,18 +39,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 EVENING = "02/04/2024 18:10"
 RECEIPT = local("03/04/2024 07:00")
 DUE = local("09/04/2024 17:00")
-
-
-def act(world, dossier, action, at, *, actor=None, as_applicant=False, reason="", **details):
-    return dossier_transition(
-        dossier_id=dossier.pk,
-        action=action,
-        actor=actor,
-        as_applicant=as_applicant,
-        reason=reason,
-        details=Details(**details),
-        at=local(at),
-    )
 
 
 def ledger_holds():
@@ -75,12 +63,11 @@ def test_a_counter_receipt_at_18_10_is_paid_transferred_handed_over_and_given_a_
         RECEIPT,
         DUE,
     )
-    dossier = act(
-        world, dossier, A.PAY, "02/04/2024 18:20", actor=world.clerk, payment_method="cash"
+    dossier = world.take(
+        dossier, A.PAY, "02/04/2024 18:20", actor=world.clerk, payment_method="cash"
     )
-    dossier = act(world, dossier, A.TRANSFER, "02/04/2024 18:25", actor=world.clerk)
-    dossier = act(
-        world,
+    dossier = world.take(dossier, A.TRANSFER, "02/04/2024 18:25", actor=world.clerk)
+    dossier = world.take(
         dossier,
         A.HAND_OVER,
         "02/04/2024 18:40",
@@ -120,11 +107,10 @@ def test_a_counter_receipt_at_18_10_is_paid_transferred_handed_over_and_given_a_
 
 def test_an_online_payment_at_20_00_after_an_evening_receipt_is_recorded(world):
     dossier = world.create(channel=Channel.ONLINE, at="05/01/2024 19:40", fee=30000)  # Friday
-    dossier = act(world, dossier, A.RECEIVE, "05/01/2024 19:50", actor=world.clerk)
+    dossier = world.take(dossier, A.RECEIVE, "05/01/2024 19:50", actor=world.clerk)
     assert dossier.received_at == local("08/01/2024 07:00")  # Monday's first session
     assert dossier.due_at == local("12/01/2024 17:00")
-    dossier = act(
-        world,
+    dossier = world.take(
         dossier,
         A.PAY,
         "05/01/2024 20:00",
@@ -142,9 +128,8 @@ def test_an_online_payment_at_20_00_after_an_evening_receipt_is_recorded(world):
 
 def test_a_supplement_asked_for_before_the_receipt_moment_stops_the_clock_from_it(world):
     dossier = world.create(at=EVENING)
-    dossier = act(world, dossier, A.TRANSFER, "02/04/2024 18:15", actor=world.clerk)
-    dossier = act(
-        world,
+    dossier = world.take(dossier, A.TRANSFER, "02/04/2024 18:15", actor=world.clerk)
+    dossier = world.take(
         dossier,
         A.REQUEST_SUPPLEMENT,
         "02/04/2024 18:30",
@@ -152,7 +137,7 @@ def test_a_supplement_asked_for_before_the_receipt_moment_stops_the_clock_from_i
         reason="Thiếu",
     )
     assert dossier.paused_since == local("02/04/2024 18:30")
-    dossier = act(world, dossier, A.SUPPLEMENT, "03/04/2024 09:00", as_applicant=True)
+    dossier = world.take(dossier, A.SUPPLEMENT, "03/04/2024 09:00", as_applicant=True)
     # Stopped from 07:00 (the clock had not started before) to 09:00: two working hours.
     assert dossier.effective_due_at == local("10/04/2024 09:00")
     assert dossier.due_at == DUE
@@ -161,13 +146,13 @@ def test_a_supplement_asked_for_before_the_receipt_moment_stops_the_clock_from_i
 
 def test_a_dossier_settled_before_its_receipt_moment_is_early_and_took_no_time(world):
     dossier = world.create(at=EVENING)
-    dossier = act(world, dossier, A.TRANSFER, "02/04/2024 18:15", actor=world.clerk)
-    dossier = act(world, dossier, A.APPROVE, "02/04/2024 18:30", actor=world.officer)
+    dossier = world.take(dossier, A.TRANSFER, "02/04/2024 18:15", actor=world.clerk)
+    dossier = world.take(dossier, A.APPROVE, "02/04/2024 18:30", actor=world.officer)
     assert dossier.resolved_at == local("02/04/2024 18:30")
     assert dossier.timeliness == Timeliness.EARLY  # finished before its due day (§1.7)
-    dossier = act(world, dossier, A.RETURN_RESULT, "02/04/2024 18:35", actor=world.clerk,
+    dossier = world.take(dossier, A.RETURN_RESULT, "02/04/2024 18:35", actor=world.clerk,
                   return_method="counter")  # fmt: skip
-    act(world, dossier, A.RATE, "02/04/2024 18:40", as_applicant=True,
+    world.take(dossier, A.RATE, "02/04/2024 18:40", as_applicant=True,
         rating=RatingLevel.SATISFIED)  # fmt: skip
 
     # Everything counts from the receipt moment: on Wednesday, none of it on Tuesday.
@@ -192,7 +177,7 @@ def test_a_dossier_settled_before_its_receipt_moment_is_early_and_took_no_time(w
 
 def test_a_withdrawal_before_the_receipt_moment_counts_on_the_receipt_day(world):
     dossier = world.create(at=EVENING)
-    act(world, dossier, A.WITHDRAW, "02/04/2024 19:00", actor=world.clerk, reason="Xin rút")
+    world.take(dossier, A.WITHDRAW, "02/04/2024 19:00", actor=world.clerk, reason="Xin rút")
     assert ledger_days(Bucket.ENDED) == Counter({date(2024, 4, 3): 1})
     assert ledger_days(Bucket.PENDING) == Counter()  # in and out on the same day
     ledger_holds()
@@ -203,7 +188,7 @@ def test_events_still_keep_their_order_and_follow_the_submission(world):
     before = (DossierEvent.objects.count(), Dossier.objects.get(pk=dossier.pk).version)
     for moment in ("02/04/2024 18:05", "01/04/2024 09:00"):
         with pytest.raises(InvalidInput) as refused:
-            act(world, dossier, A.TRANSFER, moment, actor=world.clerk)
+            world.take(dossier, A.TRANSFER, moment, actor=world.clerk)
         assert refused.value.field == "at"
         assert "trước sự kiện cuối cùng của hồ sơ (18:10 02/04/2024)" in refused.value.message
     assert (DossierEvent.objects.count(), Dossier.objects.get(pk=dossier.pk).version) == before

@@ -12,7 +12,13 @@ from motcua.accounts.models import User
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
 from motcua.dossiers.choices import Channel
-from motcua.dossiers.services import Applicant, Component, dossier_create
+from motcua.dossiers.services import (
+    Applicant,
+    Component,
+    Details,
+    dossier_create,
+    dossier_transition,
+)
 from motcua.units.models import AdministrativeUnit, Agency
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -56,6 +62,21 @@ class World:
         }
         defaults.update(kwargs)
         return dossier_create(**defaults).dossier
+
+    def take(
+        self, dossier, action, at: str, *, actor=None, as_applicant=False, reason="", **details
+    ):
+        """``action`` on ``dossier`` at the local moment ``at``, by ``actor`` (or the applicant),
+        with its details as keywords."""
+        return dossier_transition(
+            dossier_id=dossier.pk,
+            action=action,
+            actor=actor,
+            as_applicant=as_applicant,
+            reason=reason,
+            details=Details(**details),
+            at=local(at),
+        )
 
 
 def build_world() -> World:
