@@ -151,42 +151,74 @@ def _hash_with(event: Any, seq: int, chain_seq: int) -> str:
 def _diagnose(found: list[chain.Problem], walk: _Walk, head: tuple[int, str]) -> list[Problem]:
     """Name what happened, looking only at the dossiers the core verifier pointed at."""
     head_seq = head[0]
-    codes = {p.ident.rsplit(" #", 1)[0] for p in found if p.kind != "head"}
-    # Events after the recorded head belong to suspicious dossiers too.
-    codes |= set(_events().filter(chain_seq__gt=head_seq).values_list("code", flat=True))
-    suspects = list(_events().filter(dossier__code__in=codes))
-    by_dossier: dict[str, list[Any]] = {}
-    for event in suspects:
-        by_dossier.setdefault(event.code, []).append(event)
-    chain_seqs = {event.chain_seq for event in suspects}
-
+    by_dossier = _suspects(found, head_seq)
+    chain_seqs = {event.chain_seq for events in by_dossier.values() for event in events}
     problems: list[Problem] = []
     deleted_in_dossiers: set[int] = set()  # chain positions explained by a dossier's gap
     for code, events in by_dossier.items():
-        seqs = {event.seq for event in events}
-        for event in events:  # in global order
-            problem = _event_problem(event, head_seq, seqs, chain_seqs)
-            if problem is not None:
-                problems.append(problem)
-        ordered = sorted(events, key=lambda e: e.seq)
-        for before, after in zip([None, *ordered], ordered, strict=False):
-            low = before.seq + 1 if before else 1
-            if after.seq > low:
-                missing = ", ".join(f"#{n}" for n in range(low, after.seq))
-                problems.append(
-                    Problem(
-                        code,
-                        low,
-                        None,
-                        "missing",
-                        _("event %(numbers)s of this dossier was deleted (before #%(next)s)")
-                        % {"numbers": missing, "next": after.seq},
-                    )
+        problems += _dossier_problems(code, events, head_seq, chain_seqs, deleted_in_dossiers)
+    problems += _global_problems(found, walk, head_seq, deleted_in_dossiers)
+    named = {(p.dossier, p.seq) for p in problems}
+    for finding in found:  # anything the diagnosis could not name more precisely
+        code, _sep, seq = finding.ident.rpartition(" #")
+        if finding.kind in ("edited", "inserted", "reordered") and (code, int(seq)) not in named:
+            named.add((code, int(seq)))
+            problems.append(Problem(code, int(seq), None, finding.kind, finding.detail))
+    return sorted(
+        problems,
+        key=lambda p: p.chain_seq if p.chain_seq is not None else _position(p, by_dossier),
+    )
+
+
+def _suspects(found: list[chain.Problem], head_seq: int) -> dict[str, list[Any]]:
+    """The events of the dossiers the verifier named, by dossier code, in global order."""
+    codes = {p.ident.rsplit(" #", 1)[0] for p in found if p.kind != "head"}
+    # Events after the recorded head belong to suspicious dossiers too.
+    codes |= set(_events().filter(chain_seq__gt=head_seq).values_list("code", flat=True))
+    by_dossier: dict[str, list[Any]] = {}
+    for event in _events().filter(dossier__code__in=codes):
+        by_dossier.setdefault(event.code, []).append(event)
+    return by_dossier
+
+
+def _dossier_problems(
+    code: str, events: list[Any], head_seq: int, chain_seqs: set[int], deleted: set[int]
+) -> list[Problem]:
+    """One dossier's edited, inserted or reordered events and the gaps in its numbers; the
+    global positions a gap explains are added to ``deleted``."""
+    problems: list[Problem] = []
+    seqs = {event.seq for event in events}
+    for event in events:  # in global order
+        problem = _event_problem(event, head_seq, seqs, chain_seqs)
+        if problem is not None:
+            problems.append(problem)
+    ordered = sorted(events, key=lambda e: e.seq)
+    for before, after in zip([None, *ordered], ordered, strict=False):
+        low = before.seq + 1 if before else 1
+        if after.seq > low:
+            missing = ", ".join(f"#{n}" for n in range(low, after.seq))
+            problems.append(
+                Problem(
+                    code,
+                    low,
+                    None,
+                    "missing",
+                    _("event %(numbers)s of this dossier was deleted (before #%(next)s)")
+                    % {"numbers": missing, "next": after.seq},
                 )
-                start = before.chain_seq if before else 0
-                deleted_in_dossiers.update(range(start + 1, after.chain_seq))
+            )
+            start = before.chain_seq if before else 0
+            deleted.update(range(start + 1, after.chain_seq))
+    return problems
+
+
+def _global_problems(
+    found: list[chain.Problem], walk: _Walk, head_seq: int, deleted: set[int]
+) -> list[Problem]:
+    """Gaps in the global chain no dossier's gap explains, and a changed or cut chain head."""
+    problems: list[Problem] = []
     for first, last, next_ident in walk.gaps:
-        if set(range(first, last + 1)) <= deleted_in_dossiers:
+        if set(range(first, last + 1)) <= deleted:
             continue
         problems.append(
             Problem(
@@ -211,16 +243,7 @@ def _diagnose(found: list[chain.Problem], walk: _Walk, head: tuple[int, str]) ->
         )
     elif walk.last_chain_seq == head_seq and any(p.kind == "head" for p in found):
         problems.append(Problem("", None, None, "edited", _("the chain head's hash was changed")))
-    named = {(p.dossier, p.seq) for p in problems}
-    for finding in found:  # anything the diagnosis could not name more precisely
-        code, _sep, seq = finding.ident.rpartition(" #")
-        if finding.kind in ("edited", "inserted", "reordered") and (code, int(seq)) not in named:
-            named.add((code, int(seq)))
-            problems.append(Problem(code, int(seq), None, finding.kind, finding.detail))
-    return sorted(
-        problems,
-        key=lambda p: p.chain_seq if p.chain_seq is not None else _position(p, by_dossier),
-    )
+    return problems
 
 
 def _position(problem: Problem, by_dossier: dict[str, list[Any]]) -> int:
