@@ -21,6 +21,7 @@ from motcua.feedback.choices import RatingLevel
 from motcua.feedback.models import RatingLink
 from motcua.feedback.services import rating_link_create
 from motcua.portal.models import DossierAccess, TrackingAttempt
+from motcua.portal.tests.applicant import APPLICANT_FIELDS
 from motcua.portal.tests.conftest import PNG_1PX, small_pdf
 from motcua.units.models import Agency
 
@@ -46,16 +47,7 @@ def form_key(client, code: str = BIRTH) -> str:
 
 
 def post_submission(client, key: str, files: dict, **overrides):
-    data = {
-        "desk": desk().pk,
-        "applicant_name": "Nguyễn Văn An",
-        "applicant_id_number": "006090001234",
-        "applicant_phone": "0912 345 678",
-        "applicant_email": "an@example.org",
-        "applicant_address": "Tổ 1, phường Đức Xuân",
-        "submission_key": key,
-        **overrides,
-    }
+    data = {"desk": desk().pk, **APPLICANT_FIELDS, "submission_key": key, **overrides}
     return client.post(reverse("portal:submit", args=[BIRTH]), {**data, **files})
 
 
