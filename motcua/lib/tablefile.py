@@ -169,14 +169,20 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _csv_records(text: str) -> Records:
-    first_line = text.split("\n", 1)[0]
-    # Excel with Vietnamese regional settings separates with ';' (the decimal mark is ',').
-    delimiter = max([",", ";", "\t"], key=first_line.count)
+def csv_records(text: str, *, delimiter: str | None = None, strict: bool = False) -> Records:
+    """(line, cells) for each record of the CSV ``text``, ``line`` where the record starts.
+    The delimiter is the first line's (",", ";" or a tab) unless given; ``strict`` refuses
+    a stray quote as ``csv`` does. A malformed record, or a cell longer than
+    ``MAX_CSV_FIELD_CHARS``, raises ``FileFormatError`` with one ``RowError`` naming its line
+    (the reader's own words for a malformed one)."""
+    if delimiter is None:
+        first_line = text.split("\n", 1)[0]
+        # Excel with Vietnamese regional settings separates with ';' (the decimal mark is ',').
+        delimiter = max([",", ";", "\t"], key=first_line.count)
     field_limit = limit("MAX_CSV_FIELD_CHARS")
     previous_limit = csv.field_size_limit(field_limit)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=strict)
         start = 1
         try:
             for cells in reader:
@@ -458,7 +464,7 @@ def read_table(
         )
     if len(data) > limit("MAX_FILE_BYTES"):
         raise _file_too_large(name, len(data))
-    records = _csv_records(_decode(data)) if suffix == "csv" else _xlsx_records(data, name)
+    records = csv_records(_decode(data)) if suffix == "csv" else _xlsx_records(data, name)
     try:
         return _rows(records, columns, required, cell_text)
     finally:

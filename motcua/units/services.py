@@ -10,8 +10,6 @@ The three file formats (told apart by their header) are described in docs/units.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,6 +24,7 @@ from django.utils.translation import gettext as _
 from motcua.core.errors import DomainError
 from motcua.lib.formatting import format_date, nfc
 from motcua.lib.parsing import parse_date
+from motcua.lib.tablefile import FileFormatError, csv_records
 from motcua.lib.textfiles import NotUtf8, decode_utf8
 from motcua.units.choices import (
     LEVEL_OF_KIND,
@@ -195,16 +194,17 @@ def _read_table(path: Path, problems: list[Problem]) -> Table | None:
     text = _decode(label, raw, problems)
     if text is None:
         return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []
-    next_line = 1
     try:
-        for record in reader:
-            records.append((next_line, record))
-            next_line = reader.line_num + 1
-    except csv.Error as error:
+        records = [
+            (line, [str(cell) for cell in cells])
+            for line, cells in csv_records(text, delimiter=",", strict=True)
+        ]
+    except FileFormatError as error:
+        found = error.errors[0]
         problems.append(
-            Problem(label, next_line, None, _("not valid CSV (%(reason)s)") % {"reason": error})
+            Problem(
+                label, found.line, None, _("not valid CSV (%(reason)s)") % {"reason": found.message}
+            )
         )
         return None
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]

@@ -396,3 +396,15 @@ def test_it_refuses_a_duplicate_agency_code_and_electronic_code(tmp_path):
     assert "dòng 2" in problems[1]
     assert "tồn tại lâu hơn đơn vị Thành phố Bắc Kạn" in problems[2]
     assert counts() == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_it_refuses_malformed_csv_naming_the_line_where_the_record_starts(tmp_path):
+    # Text after a closing quote on line 3: the strict reader refuses it there.
+    text = UNITS_HEADER + '06,"Tỉnh Bắc Kạn",province,,,,\n058,"Thành" phố,city,06,,,\n'
+    path = write(tmp_path, "u.csv", text)
+
+    problems = refused(path)
+
+    assert problems == [f"{path}, dòng 3: không phải CSV hợp lệ (',' expected after '\"')"]
+    assert counts() == (0, 0, 0)
