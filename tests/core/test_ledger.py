@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from motcua.core.clock import WorkingCalendar
 from motcua.core.metrics import (
-    FLOWS,
     Bucket,
     DossierFacts,
     Measure,
@@ -21,9 +20,9 @@ from motcua.core.metrics import (
     contributions,
     count,
     sums,
-    totals_from_ledger,
 )
 from motcua.core.timeliness import Pause
+from tests.core.ledger_sums import from_ledger
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CAL = WorkingCalendar(first_year=2023, last_year=2025)
@@ -69,22 +68,6 @@ def histories(draw):
         rated_at=finished + timedelta(hours=draw(st.integers(0, 24 * 10))) if rated else None,
         satisfied=draw(st.booleans()),
     )
-
-
-def from_ledger(ledger: Counter, period: Period) -> dict[Bucket, int]:
-    flows = Counter()
-    before = at_end = overdue = 0
-    for (bucket, day), n in ledger.items():
-        if bucket in Measure:
-            continue
-        if bucket in FLOWS and period.start <= day <= period.end:
-            flows[bucket] += n
-        elif bucket is Bucket.PENDING:
-            before += n if day < period.start else 0
-            at_end += n if day <= period.end else 0
-        elif bucket is Bucket.PENDING_OVERDUE and day <= period.end:
-            overdue += n
-    return totals_from_ledger(flows, before, at_end, overdue)
 
 
 @settings(max_examples=300, deadline=None)
