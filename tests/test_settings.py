@@ -23,23 +23,44 @@ def run_motcua(*args, **env):
     )
 
 
+def strict_deploy_check(**env):
+    """``check --deploy`` failing on warnings, in production at the public address."""
+    return run_motcua(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        MOTCUA_ENV="production",
+        MOTCUA_ALLOWED_HOSTS="motcua.backan.gov.vn",
+        MOTCUA_BASE_URL="https://motcua.backan.gov.vn/",
+        **env,
+    )
+
+
+def refusal(*args, **env) -> str:
+    """What ``motcua check`` says on stderr when it must refuse to start."""
+    result = run_motcua("check", *args, **env)
+    assert result.returncode != 0
+    return result.stderr
+
+
+def run_python(code: str, data_dir: str):
+    """``code`` run by a fresh interpreter with the normal settings and only this data dir."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env["MOTCUA_DATA_DIR"] = data_dir
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+
+
 @pytest.fixture
 def data_dir(tmp_path):
     return str(tmp_path)
 
 
 def test_it_passes_the_deploy_check_in_production(data_dir):
-    result = run_motcua(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        MOTCUA_ENV="production",
-        MOTCUA_SECRET_KEY=SECRET,
-        MOTCUA_ALLOWED_HOSTS="motcua.backan.gov.vn",
-        MOTCUA_BASE_URL="https://motcua.backan.gov.vn/",
-        MOTCUA_DATA_DIR=data_dir,
-    )
+    result = strict_deploy_check(MOTCUA_SECRET_KEY=SECRET, MOTCUA_DATA_DIR=data_dir)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -52,57 +73,39 @@ def test_the_deploy_check_requires_the_public_address_in_production(data_dir):
         "MOTCUA_ALLOWED_HOSTS": "motcua.backan.gov.vn",
         "MOTCUA_DATA_DIR": data_dir,
     }
-    result = run_motcua("check", "--deploy", **production)
-    assert result.returncode != 0
-    assert "(motcua.jobs.E003) MOTCUA_BASE_URL is not set" in result.stderr
-    bad = run_motcua("check", "--deploy", MOTCUA_BASE_URL="dichvucong.example.vn", **production)
-    assert bad.returncode != 0
-    assert "(motcua.jobs.E002) MOTCUA_BASE_URL='dichvucong.example.vn'" in bad.stderr
+    assert "(motcua.jobs.E003) MOTCUA_BASE_URL is not set" in refusal("--deploy", **production)
+    bad = refusal("--deploy", MOTCUA_BASE_URL="dichvucong.example.vn", **production)
+    assert "(motcua.jobs.E002) MOTCUA_BASE_URL='dichvucong.example.vn'" in bad
 
 
 def test_it_refuses_to_start_in_production_without_a_secret_key(data_dir):
-    result = run_motcua(
-        "check",
+    said = refusal(
         MOTCUA_ENV="production",
         MOTCUA_ALLOWED_HOSTS="motcua.backan.gov.vn",
         MOTCUA_DATA_DIR=data_dir,
     )
-    assert result.returncode != 0
-    assert "MOTCUA_SECRET_KEY must be set" in result.stderr
+    assert "MOTCUA_SECRET_KEY must be set" in said
 
 
 def test_it_refuses_a_short_secret_key(data_dir):
-    result = run_motcua(
-        "check",
+    said = refusal(
         MOTCUA_ENV="production",
         MOTCUA_SECRET_KEY="short",
         MOTCUA_ALLOWED_HOSTS="x.gov.vn",
         MOTCUA_DATA_DIR=data_dir,
     )
-    assert result.returncode != 0
-    assert "at least 50 characters" in result.stderr
+    assert "at least 50 characters" in said
 
 
 def test_it_refuses_a_malformed_boolean(data_dir):
-    result = run_motcua("check", MOTCUA_DEBUG="maybe", MOTCUA_DATA_DIR=data_dir)
-    assert result.returncode != 0
-    assert "MOTCUA_DEBUG='maybe': use true or false" in result.stderr
+    said = refusal(MOTCUA_DEBUG="maybe", MOTCUA_DATA_DIR=data_dir)
+    assert "MOTCUA_DEBUG='maybe': use true or false" in said
 
 
 def test_it_reads_a_secret_from_a_file(tmp_path, data_dir):
     secret_file = tmp_path / "secret"
     secret_file.write_text(SECRET + "\n")
-    result = run_motcua(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        MOTCUA_ENV="production",
-        MOTCUA_SECRET_KEY_FILE=str(secret_file),
-        MOTCUA_ALLOWED_HOSTS="motcua.backan.gov.vn",
-        MOTCUA_BASE_URL="https://motcua.backan.gov.vn/",
-        MOTCUA_DATA_DIR=data_dir,
-    )
+    result = strict_deploy_check(MOTCUA_SECRET_KEY_FILE=str(secret_file), MOTCUA_DATA_DIR=data_dir)
     assert result.returncode == 0, result.stderr
 
 
@@ -113,12 +116,7 @@ def test_it_uses_sqlite_in_wal_mode_with_foreign_keys_by_default(data_dir):
         "print(c.execute('PRAGMA journal_mode').fetchone()[0],"
         " c.execute('PRAGMA foreign_keys').fetchone()[0])"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env["MOTCUA_DATA_DIR"] = data_dir
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
-    )
+    result = run_python(code, data_dir)
     assert result.stdout.split() == ["wal", "1"], result.stderr
 
 
@@ -127,12 +125,7 @@ def test_it_hashes_passwords_with_argon2_outside_tests(data_dir):
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='motcua.settings'; django.setup();"
         "from django.contrib.auth.hashers import make_password; print(make_password('x')[:9])"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    env["MOTCUA_DATA_DIR"] = data_dir
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
-    )
+    result = run_python(code, data_dir)
     assert result.stdout.strip() == "argon2$ar", result.stderr
 
 
