@@ -385,6 +385,33 @@ def _components_create(dossier: Dossier, components: Sequence[Component]) -> Non
     )
 
 
+def _save_new(
+    dossier: Dossier, action: Action, *, actor: User | None, by_staff: bool, owed: int, at: datetime
+) -> DossierEvent:
+    """Save the new dossier with its first event (procedure, channel and fee owed)."""
+    event = _next_event(
+        dossier,
+        action=action,
+        from_status="",
+        actor=actor if by_staff else None,
+        actor_name=_actor_name(actor, not by_staff, dossier.applicant_name),
+        at=at,
+        reason="",
+        changes={
+            "status": dossier.status,
+            "received_at": dossier.received_at,
+            "due_at": dossier.due_at,
+        },
+        data={
+            "procedure": dossier.procedure_version.procedure.code,
+            "channel": dossier.channel,
+            "fee": owed,
+        },
+    )
+    storage.write_new(dossier, event)
+    return event
+
+
 @transaction.atomic
 def dossier_create(
     *,
@@ -430,22 +457,9 @@ def dossier_create(
     owed = _fee_owed(procedure, fee)
     dossier.code = _next_code(receiving_agency, local_day)
     dossier.search_text = dossier_search_text(dossier)  # what the back-office search matches
-    event = _next_event(
-        dossier,
-        action=action,
-        from_status="",
-        actor=None if actor_kind is None else actor,
-        actor_name=_actor_name(actor, actor_kind is None, applicant.name),
-        at=at,
-        reason="",
-        changes={
-            "status": dossier.status,
-            "received_at": dossier.received_at,
-            "due_at": dossier.due_at,
-        },
-        data={"procedure": procedure.procedure.code, "channel": channel, "fee": owed},
+    event = _save_new(
+        dossier, action, actor=actor, by_staff=actor_kind is not None, owed=owed, at=at
     )
-    storage.write_new(dossier, event)
     _components_create(dossier, components)
     if owed:
         payment_obligation_create(
