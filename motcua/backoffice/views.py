@@ -11,13 +11,10 @@ submit of the same form, or a form left open while someone else acted, is refuse
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any, cast
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -25,7 +22,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import User
@@ -62,12 +58,11 @@ from motcua.dossiers.services import (
 )
 from motcua.lib import validators
 from motcua.lib.formatting import format_date
+from motcua.lib.http import signed_in
 from motcua.lib.parsing import parse_date, parse_moment
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.selectors import receipt_event
 from motcua.units.models import Agency
-
-View = Callable[..., HttpResponseBase]
 
 # What each action's form asks for, besides the version (the service reads what it needs).
 ACTION_FIELDS: dict[workflow.Action, tuple[str, ...]] = {
@@ -119,19 +114,12 @@ RECEIVE_FIELDS = frozenset(
 )
 
 
-def staff_view(view: View) -> View:
-    """Sign-in required; a dossier the user may not see is a 404, like a missing one."""
+def _no_such_dossier(request: HttpRequest, error: Exception) -> HttpResponseBase:
+    raise Http404(_("No such dossier.")) from None
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            return view(request, *args, **kwargs)
-        except DossierNotFound:
-            raise Http404(_("No such dossier.")) from None
 
-    return never_cache(wrapper)
+# Sign-in required; a dossier the user may not see is a 404, like a missing one.
+staff_view = signed_in((DossierNotFound,), _no_such_dossier)
 
 
 def _user(request: HttpRequest) -> User:
@@ -157,17 +145,22 @@ def _problem(request: HttpRequest, title: str, message: str, status: int) -> Htt
 # -- the counter --------------------------------------------------------------------------
 
 
+def _not_a_desk(request: HttpRequest) -> HttpResponse:
+    # The counter's pages are a one-stop clerk's: a role, not a unit, is missing (403).
+    return _problem(
+        request,
+        _("Not a one-stop desk"),
+        _("You do not work at a one-stop desk: only its clerks receive dossiers."),
+        403,
+    )
+
+
 @staff_view
 def counter(request: HttpRequest) -> HttpResponse:
     """Find a procedure by typing (no diacritics needed) at one of the user's desks."""
     agencies = selectors.counter_agencies(_user(request))
     if not agencies:
-        return _problem(
-            request,
-            _("Not a one-stop desk"),
-            _("You do not work at a one-stop desk: only its clerks receive dossiers."),
-            403,
-        )
+        return _not_a_desk(request)
     agency = _chosen_agency(request.GET.get("agency", ""), agencies)
     search = request.GET.get("q", "").strip()[:200]
     found = (
@@ -207,12 +200,7 @@ def receive(request: HttpRequest, procedure_code: str) -> HttpResponse:
     user = _user(request)
     agencies = selectors.counter_agencies(user)
     if not agencies:
-        return _problem(
-            request,
-            _("Not a one-stop desk"),
-            _("You do not work at a one-stop desk: only its clerks receive dossiers."),
-            403,
-        )
+        return _not_a_desk(request)
     data = request.POST if request.method == "POST" else request.GET
     agency = _chosen_agency(str(data.get("agency", "")), agencies)
     procedure = procedure_in_force(procedure_code, timezone.localdate())

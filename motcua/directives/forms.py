@@ -1,7 +1,8 @@
 """The pages' forms: they parse what people type; the services decide what is allowed.
 
-A service's refusal (directives.errors, naming its field) is put next to that field with
-:func:`add_service_error`, so every message appears where the mistake is.
+A service's refusal (directives.errors, naming its field) is put next to that field by
+``lib.http.attempt`` (``SERVICE_FIELDS`` for the names that differ), so every message appears
+where the mistake is.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.directives.choices import ALLOWED, DirectiveStatus
-from motcua.directives.errors import DirectiveError
 from motcua.directives.models import Directive, Meeting
 from motcua.lib.parsing import parse_date
 from motcua.units.choices import UnitLevel
@@ -25,14 +25,8 @@ from motcua.units.selectors import unit_lineage, valid_on
 TEXTAREA = forms.Textarea(attrs={"rows": 4, "cols": 80})
 
 
-def add_service_error(form: forms.Form, error: DirectiveError, fallback: str | None = None) -> None:
-    """Show a service's refusal next to its field (or above the form)."""
-    field = error.field
-    aliases = {"deadline_day": "deadline", "assignee": "assignee", "reason": "reason"}
-    field = aliases.get(field or "", field)
-    if field not in form.fields:
-        field = fallback if fallback in form.fields else None
-    form.add_error(field, error.message)
+# The services' field names that the forms call otherwise.
+SERVICE_FIELDS = {"deadline_day": "deadline"}
 
 
 def _date(value: str, field: str) -> date | None:

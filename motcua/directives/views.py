@@ -30,16 +30,16 @@ from motcua.directives import access, selectors, services
 from motcua.directives.choices import ACTIVE, DirectiveStatus, Timeliness
 from motcua.directives.errors import DirectiveError, NotFound
 from motcua.directives.forms import (
+    SERVICE_FIELDS,
     CancelForm,
     DirectiveForm,
     MeetingForm,
     UpdateForm,
-    add_service_error,
 )
 from motcua.directives.models import Directive
 from motcua.directives.xlsx import write_directives
 from motcua.lib.formatting import format_count, format_date, format_datetime
-from motcua.lib.http import BadParameter, ProblemPage, at_parameter, date_parameter
+from motcua.lib.http import BadParameter, ProblemPage, at_parameter, attempt, date_parameter
 from motcua.lib.http import page_view as guard
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import unit_lineage, unit_versions
@@ -238,8 +238,9 @@ def meeting_create_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                meeting = services.meeting_create(
+            meeting = attempt(
+                form,
+                lambda: services.meeting_create(
                     actor=user,
                     unit=form.unit_chosen(),
                     body=form.cleaned_data["body"],
@@ -249,10 +250,11 @@ def meeting_create_page(request: HttpRequest) -> HttpResponse:
                     participants=form.cleaned_data["participants"],
                     agenda=form.cleaned_data["agenda"],
                     minutes=form.cleaned_data["minutes"],
-                )
-            except DirectiveError as error:
-                add_service_error(form, error)
-            else:
+                ),
+                refusals=DirectiveError,
+                aliases=SERVICE_FIELDS,
+            )
+            if meeting is not None:
                 return redirect("directives:meeting", meeting.pk)
         status = 400
     return render(request, "directives/meeting_form.html", {"form": form}, status=status)
@@ -295,8 +297,9 @@ def directive_create_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             unit, agency = form.assignee_chosen()
-            try:
-                directive = services.directive_create(
+            directive = attempt(
+                form,
+                lambda: services.directive_create(
                     actor=user,
                     meeting=meeting,
                     text=form.cleaned_data["text"],
@@ -306,10 +309,12 @@ def directive_create_page(request: HttpRequest, pk: int) -> HttpResponse:
                     head_user=form.cleaned_data["head_user"],
                     working_days=form.cleaned_data["working_days"],
                     deadline_day=form.cleaned_data["deadline"],
-                )
-            except DirectiveError as error:
-                add_service_error(form, error, fallback="deadline")
-            else:
+                ),
+                refusals=DirectiveError,
+                aliases=SERVICE_FIELDS,
+                fallback="deadline",
+            )
+            if directive is not None:
                 return redirect("directives:directive", directive.pk)
         status = 400
     context = {"form": form, "meeting": meeting, "day": format_date(meeting.held_on)}
@@ -374,18 +379,20 @@ def directive_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     directive = access.directive_get_for_user(user=user, directive_id=pk)
     form = UpdateForm(request.POST, request.FILES, directive=directive)
     if form.is_valid():
-        try:
-            services.directive_update(
+        done = attempt(
+            form,
+            lambda: services.directive_update(
                 actor=user,
                 directive_id=directive.pk,
                 status=form.cleaned_data["status"],
                 note=form.cleaned_data["note"],
                 expected_version=form.cleaned_data["version"],
                 evidence=form.cleaned_data["evidence"],
-            )
-        except DirectiveError as error:
-            add_service_error(form, error)
-        else:
+            ),
+            refusals=DirectiveError,
+            aliases=SERVICE_FIELDS,
+        )
+        if done is not None:
             return redirect("directives:directive", directive.pk)
     directive.refresh_from_db()
     context = _directive_context(request, directive, update_form=form)
@@ -399,16 +406,19 @@ def directive_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     directive = access.directive_get_for_user(user=user, directive_id=pk)
     form = CancelForm(request.POST, directive=directive)
     if form.is_valid():
-        try:
-            services.directive_cancel(
+        done = attempt(
+            form,
+            lambda: services.directive_cancel(
                 actor=user,
                 directive_id=directive.pk,
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
-            )
-        except DirectiveError as error:
-            add_service_error(form, error, fallback="reason")
-        else:
+            ),
+            refusals=DirectiveError,
+            aliases=SERVICE_FIELDS,
+            fallback="reason",
+        )
+        if done is not None:
             return redirect("directives:directive", directive.pk)
     directive.refresh_from_db()
     context = _directive_context(request, directive, cancel_form=form)

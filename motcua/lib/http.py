@@ -12,11 +12,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -39,6 +40,9 @@ from motcua.lib.parsing import (
 )
 
 View = Callable[..., HttpResponseBase]
+T = TypeVar("T")
+# A message, or one translated when shown (gettext_lazy).
+StrOrPromise = str | Promise
 
 
 class BadParameter(DomainError):
@@ -101,13 +105,13 @@ class ProblemPage:
     (``not_found_message``, when set, replaces every 404's own message)."""
 
     back: str  # a URL name
-    back_label: str
-    not_found_title: str
-    not_found_message: str | None = None
+    back_label: StrOrPromise
+    not_found_title: StrOrPromise
+    not_found_message: StrOrPromise | None = None
 
 
 def problem(
-    request: HttpRequest, page: ProblemPage, title: str, message: str, status: int
+    request: HttpRequest, page: ProblemPage, title: StrOrPromise, message: StrOrPromise, status: int
 ) -> HttpResponse:
     """The app's problem page (``templates/problem.html``) with ``status``."""
     context = {
@@ -119,12 +123,12 @@ def problem(
     return render(request, "problem.html", context, status=status)
 
 
-def page_view(
-    page: ProblemPage, *, not_found: Iterable[type[Exception]] = ()
-) -> Callable[[View], View]:
-    """Sign-in required; a bad parameter answers 400, something not visible 404 (also the
-    app's own ``not_found`` errors), as the app's problem page; never cached."""
-    hidden = (NotVisible, *not_found)
+Answer = Callable[[HttpRequest, Exception], HttpResponseBase]
+
+
+def signed_in(catch: tuple[type[Exception], ...], answer: Answer) -> Callable[[View], View]:
+    """The guard every staff page shares: not signed in, the sign-in page; an exception of
+    ``catch`` raised by the view, ``answer(request, error)``; never cached."""
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -133,16 +137,28 @@ def page_view(
                 return redirect_to_login(request.get_full_path())
             try:
                 return view(request, *args, **kwargs)
-            except BadParameter as error:
-                title = _("The request cannot be answered")
-                return problem(request, page, title, error.message, 400)
-            except hidden as error:
-                message = page.not_found_message or getattr(error, "message", str(error))
-                return problem(request, page, page.not_found_title, message, 404)
+            except catch as error:
+                return answer(request, error)
 
         return never_cache(wrapper)
 
     return decorate
+
+
+def page_view(
+    page: ProblemPage, *, not_found: tuple[type[Exception], ...] = ()
+) -> Callable[[View], View]:
+    """Sign-in required; a bad parameter answers 400, something not visible 404 (also the
+    app's own ``not_found`` errors), as the app's problem page; never cached."""
+
+    def answer(request: HttpRequest, error: Exception) -> HttpResponseBase:
+        if isinstance(error, BadParameter):
+            title = _("The request cannot be answered")
+            return problem(request, page, title, error.message, 400)
+        message = page.not_found_message or getattr(error, "message", None) or str(error)
+        return problem(request, page, page.not_found_title, message, 404)
+
+    return signed_in((BadParameter, NotVisible, *not_found), answer)
 
 
 def json_error(code: str, message: str, fields: list[str], status: int) -> JsonResponse:
@@ -183,3 +199,20 @@ def add_form_error(
     if field not in form.fields:
         field = fallback if fallback in form.fields else ""
     form.add_error(field or None, error.message)
+
+
+def attempt(
+    form: forms.BaseForm,
+    write: Callable[[], T],
+    *,
+    refusals: type[DomainError] = DomainError,
+    aliases: dict[str, str] | None = None,
+    fallback: str | None = None,
+) -> T | None:
+    """What ``write()`` returns, or None with its refusal (one of ``refusals``) shown on
+    ``form`` by :func:`add_form_error`: a page's write in one line, refusals where they belong."""
+    try:
+        return write()
+    except refusals as error:
+        add_form_error(form, error, aliases=aliases, fallback=fallback)
+        return None
