@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from motcua.directives.models import Directive, DirectiveReminder, DirectiveUpdate, Meeting
-from motcua.lib.admin import CheckedInitialMixin
+from motcua.lib.admin import CheckedInitialMixin, ReadOnlyMixin, ViewAndDeleteMixin
 
 
 class ReadOnlyInline(admin.TabularInline[DirectiveUpdate, Directive]):
@@ -62,27 +62,12 @@ class DirectiveAdmin(CheckedInitialMixin, admin.ModelAdmin[Directive]):
 
 
 @admin.register(DirectiveUpdate)
-class DirectiveUpdateAdmin(admin.ModelAdmin[DirectiveUpdate]):
+class DirectiveUpdateAdmin(ReadOnlyMixin, admin.ModelAdmin[DirectiveUpdate]):
     list_display = ["directive", "at", "author_name", "from_status", "to_status"]
     list_filter = ["to_status"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(DirectiveReminder)
-class DirectiveReminderAdmin(admin.ModelAdmin[DirectiveReminder]):
+class DirectiveReminderAdmin(ViewAndDeleteMixin, admin.ModelAdmin[DirectiveReminder]):
     list_display = ["directive", "day", "sent_at", "recipients"]
     list_filter = ["day"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -21,7 +21,8 @@ class ViewAndDeleteMixin:
 
 class ReadOnlyMixin(ViewAndDeleteMixin):
     """Rows only the app's services write and nobody deletes (dossiers and their events,
-    payments, ratings, signed reports, indicator values): the admin shows them."""
+    payments, ratings, signed reports, indicator values, directive updates): the admin shows
+    them."""
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
