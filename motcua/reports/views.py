@@ -61,7 +61,7 @@ from motcua.lib.spreadsheet import csv_bytes
 from motcua.reports import dashboard
 from motcua.reports.briefing import briefing, steering_facts
 from motcua.reports.pdf import briefing_document, form_06a_document
-from motcua.reports.rendering import points_text, report_data
+from motcua.reports.rendering import points_text, rate_percent, report_data
 from motcua.reports.selectors import Report, index_for, report_for, report_rows
 from motcua.reports.xlsx import write_form_06a, write_table
 from motcua.units.models import AdministrativeUnit
@@ -353,7 +353,7 @@ def headline(report: Report) -> dict[str, Any]:
                 str(RATE_LABELS[rate.key]),
                 number(*rate.numerator),
                 number(rate.denominator),
-                format_percent(percent(*rate.counts(report.totals)), rate.decimals),
+                rate_percent(report, rate),
             )
         )
     coverage = []
