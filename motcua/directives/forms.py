@@ -17,12 +17,25 @@ from django.utils.translation import gettext_lazy
 from motcua.accounts.models import User
 from motcua.directives.choices import ALLOWED, DirectiveStatus
 from motcua.directives.models import Directive, Meeting
+from motcua.lib.http import DayParameter, MomentParameter
 from motcua.lib.parsing import parse_date
 from motcua.units.choices import UnitLevel
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.selectors import unit_lineage, valid_on
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4, "cols": 80})
+
+
+class AtQuery(forms.Form):
+    """The lists' ``at`` parameter: the moment deadlines are judged at (now when empty)."""
+
+    at = MomentParameter("at")
+
+
+# The overdue-and-done page's ``from`` and ``to`` (a keyword cannot name a class attribute).
+PeriodQuery = type(
+    "PeriodQuery", (forms.Form,), {"from": DayParameter("from"), "to": DayParameter("to")}
+)
 
 
 # The services' field names that the forms call otherwise.

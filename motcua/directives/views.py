@@ -31,15 +31,17 @@ from motcua.directives.choices import ACTIVE, DirectiveStatus, Timeliness
 from motcua.directives.errors import DirectiveError, NotFound
 from motcua.directives.forms import (
     SERVICE_FIELDS,
+    AtQuery,
     CancelForm,
     DirectiveForm,
     MeetingForm,
+    PeriodQuery,
     UpdateForm,
 )
 from motcua.directives.models import Directive
 from motcua.directives.xlsx import write_directives
 from motcua.lib.formatting import format_count, format_date, format_datetime
-from motcua.lib.http import BadParameter, ProblemPage, at_parameter, attempt, date_parameter
+from motcua.lib.http import BadParameter, ProblemPage, attempt, parameters
 from motcua.lib.http import page_view as guard
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import unit_lineage, unit_versions
@@ -110,20 +112,14 @@ def _page(request: HttpRequest, items: Any, per_page: int) -> tuple[Page[Any], d
 
 def _at(request: HttpRequest) -> tuple[datetime, str]:
     """``at`` (dd/mm/yyyy HH:MM, Vietnam time), else now; and the text given."""
-    text = request.GET.get("at", "").strip()
-    if not text:
-        return timezone.now(), ""
-    return at_parameter(text), text
+    at = parameters(AtQuery(request.GET))["at"]
+    return (at, request.GET.get("at", "").strip()) if at else (timezone.now(), "")
 
 
 def _period(request: HttpRequest, at: datetime) -> Period:
     """``from`` and ``to`` (dd/mm/yyyy); by default the year of ``at`` up to its day."""
     today = at.astimezone(LOCAL_TZ).date()
-    texts = {name: request.GET.get(name, "").strip() for name in ("from", "to")}
-    days: dict[str, date] = {}
-    for name, text in texts.items():
-        if text:
-            days[name] = date_parameter(name, text)
+    days = {name: day for name, day in parameters(PeriodQuery(request.GET)).items() if day}
     start = days.get("from", date(today.year, 1, 1))
     end = days.get("to", today)
     if end < start:

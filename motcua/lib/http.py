@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -97,6 +98,47 @@ def at_parameter(text: str) -> datetime:
             _("at: %(value)s is not a date and time (dd/mm/yyyy HH:MM)") % {"value": text},
             field="at",
         ) from None
+
+
+class DayParameter(forms.CharField):
+    """A query parameter holding a day (dd/mm/yyyy) of the calendar's years; empty is None.
+    ``parameter`` is its name in the address, which its messages start with."""
+
+    def __init__(self, parameter: str, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        self.parameter = parameter
+
+    def to_python(self, value: Any) -> date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return date_parameter(self.parameter, text)
+        except BadParameter as error:
+            raise forms.ValidationError(error.message) from None
+
+
+class MomentParameter(DayParameter):
+    """The ``at`` query parameter: a Vietnam moment (dd/mm/yyyy HH:MM); empty is None."""
+
+    def to_python(self, value: Any) -> datetime | None:  # type: ignore[override]
+        text = forms.CharField.to_python(self, value)
+        if not text:
+            return None
+        try:
+            return at_parameter(text)
+        except BadParameter as error:
+            raise forms.ValidationError(error.message) from None
+
+
+def parameters(form: forms.BaseForm) -> dict[str, Any]:
+    """A form of query parameters (bound to ``request.GET``) read: its cleaned data, or
+    :class:`BadParameter` naming the first parameter at fault with its first message. Fields
+    are checked in their order, so the first one wrong is the one named."""
+    if form.is_valid():
+        return form.cleaned_data
+    name, errors = next(iter(form.errors.items()))
+    raise BadParameter(str(errors[0]), field=None if name == NON_FIELD_ERRORS else name)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.lib.formatting import format_date, format_datetime, format_number
-from motcua.lib.http import NotVisible, ProblemPage, date_parameter
+from motcua.lib.http import DayParameter, NotVisible, ProblemPage, parameters
 from motcua.lib.http import page_view as guard
 from motcua.steering.access import (
     steering_default_unit,
@@ -52,6 +53,12 @@ from motcua.units.selectors import UnitNotFound
 GROUPS_PER_PAGE = 20
 
 
+class OnQuery(forms.Form):
+    """The pages' ``on`` parameter: the day the indicators are read as of (today when empty)."""
+
+    on = DayParameter("on")
+
+
 PAGES = ProblemPage(
     back="steering:indicators",
     back_label=gettext_lazy("Back to the indicators"),
@@ -69,10 +76,8 @@ def _user(request: HttpRequest) -> User:
 
 def parse_on(request: HttpRequest) -> date:
     """``on``: the day the indicators are read as of (dd/mm/yyyy); today by default."""
-    text = request.GET.get("on", "").strip()
-    if not text:
-        return timezone.localdate()
-    return date_parameter("on", text)
+    on: date | None = parameters(OnQuery(request.GET))["on"]
+    return on or timezone.localdate()
 
 
 def _not_visible(code: str) -> NotVisible:
