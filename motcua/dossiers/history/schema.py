@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from motcua.core import workflow
+from motcua.core.errors import DomainError
 from motcua.dossiers.choices import Status
 
 FORMAT_NAME = "motcua-dossiers"
@@ -111,7 +112,7 @@ class LineError:
         return _("line %(line)s: %(message)s") % {"line": self.line, "message": self.message}
 
 
-class HistoryImportError(Exception):
+class HistoryImportError(DomainError):
     """The file was refused; ``errors`` lists every bad line. Nothing was written."""
 
     def __init__(self, errors: list[LineError]) -> None:
