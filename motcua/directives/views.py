@@ -8,10 +8,12 @@ directives.services; their refusals appear next to the field at fault.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
+from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -50,6 +52,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows per page of the long lists: a fixed number of queries per page.
 DIRECTIVES_PER_PAGE = 50
 MEETINGS_PER_PAGE = 20
+T = TypeVar("T")
 
 
 PAGES = ProblemPage(
@@ -177,6 +180,11 @@ def _query(**params: str) -> str:
     return urlencode({k: v for k, v in params.items() if v}, safe="/:")
 
 
+def _attempt(form: forms.BaseForm, write: Callable[[], T], fallback: str | None = None) -> T | None:
+    """A directives write; its refusal shown next to the form's field (``SERVICE_FIELDS``)."""
+    return attempt(form, write, refusals=DirectiveError, aliases=SERVICE_FIELDS, fallback=fallback)
+
+
 # -- meetings ------------------------------------------------------------------------------
 
 
@@ -234,7 +242,7 @@ def meeting_create_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            meeting = attempt(
+            meeting = _attempt(
                 form,
                 lambda: services.meeting_create(
                     actor=user,
@@ -247,8 +255,6 @@ def meeting_create_page(request: HttpRequest) -> HttpResponse:
                     agenda=form.cleaned_data["agenda"],
                     minutes=form.cleaned_data["minutes"],
                 ),
-                refusals=DirectiveError,
-                aliases=SERVICE_FIELDS,
             )
             if meeting is not None:
                 return redirect("directives:meeting", meeting.pk)
@@ -293,7 +299,7 @@ def directive_create_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             unit, agency = form.assignee_chosen()
-            directive = attempt(
+            directive = _attempt(
                 form,
                 lambda: services.directive_create(
                     actor=user,
@@ -306,8 +312,6 @@ def directive_create_page(request: HttpRequest, pk: int) -> HttpResponse:
                     working_days=form.cleaned_data["working_days"],
                     deadline_day=form.cleaned_data["deadline"],
                 ),
-                refusals=DirectiveError,
-                aliases=SERVICE_FIELDS,
                 fallback="deadline",
             )
             if directive is not None:
@@ -361,6 +365,13 @@ def _directive_context(
     }
 
 
+def _directive_refused(request: HttpRequest, directive: Directive, **bound: Any) -> HttpResponse:
+    """The directive's page again (400) with the refused form and its errors."""
+    directive.refresh_from_db()
+    context = _directive_context(request, directive, **bound)
+    return render(request, "directives/directive.html", context, status=400)
+
+
 @page_view
 def directive_page(request: HttpRequest, pk: int) -> HttpResponse:
     """A directive, its timeline of updates, and the forms to update or cancel it."""
@@ -375,7 +386,7 @@ def directive_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     directive = access.directive_get_for_user(user=user, directive_id=pk)
     form = UpdateForm(request.POST, request.FILES, directive=directive)
     if form.is_valid():
-        done = attempt(
+        done = _attempt(
             form,
             lambda: services.directive_update(
                 actor=user,
@@ -385,14 +396,10 @@ def directive_update_view(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"],
                 evidence=form.cleaned_data["evidence"],
             ),
-            refusals=DirectiveError,
-            aliases=SERVICE_FIELDS,
         )
         if done is not None:
             return redirect("directives:directive", directive.pk)
-    directive.refresh_from_db()
-    context = _directive_context(request, directive, update_form=form)
-    return render(request, "directives/directive.html", context, status=400)
+    return _directive_refused(request, directive, update_form=form)
 
 
 @page_view
@@ -402,7 +409,7 @@ def directive_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     directive = access.directive_get_for_user(user=user, directive_id=pk)
     form = CancelForm(request.POST, directive=directive)
     if form.is_valid():
-        done = attempt(
+        done = _attempt(
             form,
             lambda: services.directive_cancel(
                 actor=user,
@@ -410,15 +417,11 @@ def directive_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 expected_version=form.cleaned_data["version"],
             ),
-            refusals=DirectiveError,
-            aliases=SERVICE_FIELDS,
             fallback="reason",
         )
         if done is not None:
             return redirect("directives:directive", directive.pk)
-    directive.refresh_from_db()
-    context = _directive_context(request, directive, cancel_form=form)
-    return render(request, "directives/directive.html", context, status=400)
+    return _directive_refused(request, directive, cancel_form=form)
 
 
 @page_view
