@@ -112,8 +112,8 @@ def build_world() -> World:
     from motcua.demo.services import demo_accounts_load
     from motcua.directives.models import Directive, DirectiveUpdate, Meeting
     from motcua.dossiers.services import dossier_file_attach
+    from motcua.feedback.services import rating_link_create
     from motcua.payments.models import PaymentEvent
-    from motcua.portal.services import rating_link_create
     from motcua.steering.services import indicator_definitions_load
     from motcua.units.services import load_bac_kan
 
@@ -147,7 +147,7 @@ def build_world() -> World:
     dossier_file_attach(
         dossier_id=returned.pk, upload=io.BytesIO(PDF), name="ket-qua.pdf", kind="result"
     )
-    token = rating_link_create(returned).rstrip("/").rsplit("/", 1)[-1]
+    token = rating_link_create(dossier_id=returned.pk).rstrip("/").rsplit("/", 1)[-1]
     # A directive's update with an evidence file.
     directive = Directive.objects.order_by("id").first()
     if directive is not None and directive.status in ("open", "in_progress"):
