@@ -8,17 +8,24 @@ tests that touch the database run: the pure ones already ran in the SQLite pass.
 Browser tests drive the system Chromium (``/usr/bin/chromium``) through pytest-playwright
 against pytest-django's ``live_server`` (notes/dependencies-verified.md §8). They run in the
 SQLite pass only; without Chromium they are skipped, except under CI=true where that fails.
+
+In the PostgreSQL pass only the database tests whose outcome can depend on the engine run (see
+``SQLITE_ONLY``); slow fixture data is built once per session (``Snapshots``).
 """
 
 from __future__ import annotations
 
+import copy
 import glob
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
+import time
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -63,6 +70,66 @@ def uses_browser(item: pytest.Item) -> bool:
     return bool(BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+# The PostgreSQL pass runs the database tests whose outcome can depend on the engine: the write
+# path (locking, concurrency, numbering, constraints, rollbacks), migrations, raw SQL, the
+# queries behind selectors, figures, the ledger and the metrics, ordering and paging, search,
+# the history import, the audit chain, rate limits and the jobs' "once" rules, NUL bytes in
+# input (an error only PostgreSQL raises). The modules below test what SQLite already decides
+# for both engines: pages and forms, the admin, command output, printouts, export formatting,
+# the demo data, settings and sessions; so do the browser tests, wherever they are. Their
+# database tests are deselected (not skipped) in the PostgreSQL pass, which says how many it
+# left out. A module not listed runs in both passes: a new module is tested on both engines
+# until it is listed here.
+SQLITE_ONLY = frozenset(
+    {
+        "motcua/accounts/tests/test_admin_site_key.py",
+        "motcua/backoffice/tests/test_fees.py",
+        "motcua/backoffice/tests/test_two_clocks_page.py",
+        "motcua/backoffice/tests/test_views.py",
+        "motcua/catalog/tests/test_admin.py",
+        "motcua/catalog/tests/test_command.py",
+        "motcua/catalog/tests/test_export.py",
+        "motcua/clock/tests/test_command.py",
+        "motcua/demo/tests/test_catalog.py",
+        "motcua/demo/tests/test_live_year.py",
+        "motcua/demo/tests/test_present.py",
+        "motcua/directives/tests/test_demo.py",
+        "motcua/directives/tests/test_export_and_command.py",
+        "motcua/directives/tests/test_safe_export.py",
+        "motcua/directives/tests/test_views.py",
+        "motcua/documents/tests/test_printouts.py",
+        "motcua/dossiers/tests/test_cli.py",
+        "motcua/jobs/tests/test_base_url.py",
+        "motcua/jobs/tests/test_notifications.py",
+        "motcua/lib/tests/test_limits.py",
+        "motcua/lib/tests/test_phone_layout.py",
+        "motcua/lib/tests/test_security_pages.py",
+        "motcua/lib/tests/test_sessions.py",
+        "motcua/portal/tests/test_views.py",
+        "motcua/reports/tests/test_briefing.py",
+        "motcua/reports/tests/test_dashboard_reports.py",
+        "motcua/reports/tests/test_pdf.py",
+        "motcua/steering/tests/test_admin.py",
+        "motcua/steering/tests/test_command.py",
+        "motcua/steering/tests/test_demo.py",
+        "motcua/steering/tests/test_views.py",
+        "motcua/units/tests/test_admin.py",
+        "motcua/units/tests/test_command.py",
+        "tests/test_admin_pages.py",
+        "tests/test_admin_vietnamese.py",
+        "tests/test_error_pages.py",
+        "tests/test_language.py",
+        "tests/test_security_headers.py",
+    }
+)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
 @pytest.hookimpl(trylast=True)  # after pytest's own reordering of the items
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser tests run last. pytest would move them first (pytest-playwright parametrizes
@@ -76,19 +143,68 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             items[:] = [item for item in items if not item.get_closest_marker("postgres_only")]
             config.hook.pytest_deselected(items=only_pg)
         return
-    keep, drop = [], []
+    keep, pure, sqlite_only = [], [], []
     for item in items:
-        uses_db = item.get_closest_marker("django_db") is not None or bool(
-            DB_FIXTURES & set(getattr(item, "fixturenames", ()))
-        )
-        # Browser tests already ran in the SQLite pass. They are left out here because they
-        # load module-scoped data in a transaction that the live server's thread can only see
-        # through SQLite's shared in-memory connection, not through a PostgreSQL connection.
-        if uses_browser(item):
-            uses_db = False
-        (keep if uses_db else drop).append(item)
+        if not uses_database(item):
+            pure.append(item)  # already ran in the SQLite pass
+        # Browser tests are SQLite-only too: they load module-scoped data in a transaction
+        # that the live server's thread can only see through SQLite's shared in-memory
+        # connection, not through a PostgreSQL connection.
+        elif uses_browser(item) or item.nodeid.split("::")[0] in SQLITE_ONLY:
+            sqlite_only.append(item)
+        else:
+            keep.append(item)
     items[:] = keep
-    config.hook.pytest_deselected(items=drop)
+    config.hook.pytest_deselected(items=pure + sqlite_only)
+    modules = len({item.nodeid.split("::")[0] for item in sqlite_only})
+    summary = (
+        f"PostgreSQL pass: {len(keep)} database tests run; left out: {len(pure)} tests that "
+        f"use no database and {len(sqlite_only)} SQLite-only database tests of {modules} "
+        "modules (SQLITE_ONLY and the browser tests, conftest.py)"
+    )
+    # A moved or renamed module is tested on both engines again until its entry follows it.
+    stale = sorted(path for path in SQLITE_ONLY if not (config.rootpath / path).exists())
+    if stale:
+        summary += f"; SQLITE_ONLY names missing files: {', '.join(stale)}"
+    config.stash[_LEFT_OUT] = summary
+
+
+_LEFT_OUT = pytest.StashKey[str]()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # An xdist worker hands its summary line to the controller, which prints it.
+    if _LEFT_OUT in session.config.stash and hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["left_out"] = session.config.stash[_LEFT_OUT]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist, in the controller: keep a worker's summary line (every worker's is the same)."""
+    left_out = getattr(node, "workeroutput", {}).get("left_out")
+    if left_out:
+        node.config.stash[_LEFT_OUT] = left_out
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if _LEFT_OUT in config.stash:
+        terminalreporter.write_line(config.stash[_LEFT_OUT])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker keeps its files (uploads, collected static files) in a
+    data folder of its own: tests count and clean the media folder."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    from django.conf import settings
+
+    data = Path(settings.DATA_DIR) / worker
+    data.mkdir(parents=True, exist_ok=True)
+    os.environ["MOTCUA_DATA_DIR"] = str(data)
+    settings.DATA_DIR = data
+    settings.MEDIA_ROOT = data / "media"
+    settings.STATIC_ROOT = data / "static"
 
 
 @pytest.fixture(scope="session")
@@ -154,6 +270,257 @@ def django_db_modify_db_settings(request: pytest.FixtureRequest) -> None:
     del connections["default"]
     # Subprocesses started by tests (the CLI, concurrency tests) reach the same server.
     os.environ["MOTCUA_TEST_PG"] = f"postgresql://postgres@127.0.0.1:{cluster['port']}/"
+
+
+# -- data built once per session ------------------------------------------------------------
+
+
+class _Restore:
+    """What one build changed in the test database, and what it returned."""
+
+    def __init__(self, result: Any, tables: list[tuple[str, bool, list[Any]]]) -> None:
+        self.result = copy.deepcopy(result)
+        # (table, replace, rows): replace=True empties the table first (the build changed or
+        # removed rows that were there), otherwise the rows are only added.
+        self.tables = tables
+
+
+class Snapshots:
+    """Slow fixture data (the Bắc Kạn world, the 2024 scenario, the demo) built once per session.
+
+    The first module that asks for a build runs it and keeps the rows it added to each table
+    (a raw read of every table before and after). A later module asking for the same build on
+    the same starting rows gets those rows inserted again inside its own transaction (plain
+    INSERTs on SQLite, COPY on PostgreSQL), so each module still rolls its data back at its
+    end, and the rows (ids included) are those the build made. The builder's return value is
+    kept as well. "The same starting rows" is checked on the row count and highest primary key
+    of every table; a module that changed rows without adding any must not use this.
+    """
+
+    def __init__(self) -> None:
+        self._taken: dict[tuple[Any, ...], _Restore] = {}
+
+    def load(self, name: str, build: Callable[[], Any]) -> Any:
+        """``build()``'s rows and result: built on the first call, restored on later ones."""
+        from django.db import connection
+
+        key = (name, connection.vendor, self._fingerprint())
+        taken = self._taken.get(key)
+        if taken is not None:
+            self._restore(taken)
+            return copy.deepcopy(taken.result)
+        before = self._read()
+        result = build()
+        after = self._read()
+        changed = []
+        for table, rows in after.items():
+            old = before.get(table, [])
+            if rows != old:
+                kept = set(old)
+                # sqlite_sequence is always put back whole (see _restore).
+                if kept <= set(rows) and table != "sqlite_sequence":
+                    changed.append((table, False, [row for row in rows if row not in kept]))
+                else:
+                    changed.append((table, True, rows))
+        self._taken[key] = _Restore(result, changed)
+        return result
+
+    @staticmethod
+    def _tables() -> list[str]:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            found = connection.introspection.get_table_list(cursor)
+        return sorted(t.name for t in found if t.type == "t" and t.name != "django_migrations")
+
+    def _fingerprint(self) -> tuple[Any, ...]:
+        from django.db import connection
+
+        parts = []
+        with connection.cursor() as cursor:
+            for table in self._tables():
+                pk = connection.introspection.get_primary_key_column(cursor, table)
+                # As text: some keys are UUIDs, which PostgreSQL has no MAX for.
+                top = f"MAX(CAST({connection.ops.quote_name(pk)} AS TEXT))" if pk else "0"
+                cursor.execute(f"SELECT COUNT(*), {top} FROM {connection.ops.quote_name(table)}")
+                parts.append((table, *cursor.fetchone()))
+            if connection.vendor == "sqlite":
+                cursor.execute("SELECT name, seq FROM sqlite_sequence ORDER BY name")
+                parts.append(("sqlite_sequence", *cursor.fetchall()))
+        return tuple(parts)
+
+    def _read(self) -> dict[str, list[Any]]:
+        """Every table's rows as the engine gives them back unchanged: tuples of raw SQLite
+        values (a ``+column`` has no declared type, so no converter runs), lines of
+        PostgreSQL's COPY text."""
+        from django.db import connection
+
+        connection.ensure_connection()
+        raw = connection.connection.cursor()
+        rows: dict[str, list[Any]] = {}
+        for table in self._tables():
+            if connection.vendor == "sqlite":
+                raw.execute(f'PRAGMA table_info("{table}")')
+                columns = ", ".join(f'+"{c[1]}"' for c in raw.fetchall())
+                rows[table] = raw.execute(f'SELECT {columns} FROM "{table}"').fetchall()
+            else:
+                with raw.copy(f'COPY "{table}" TO STDOUT') as out:
+                    data = b"".join(bytes(chunk) for chunk in out)
+                rows[table] = data.split(b"\n")[:-1]
+        if connection.vendor == "sqlite":
+            rows["sqlite_sequence"] = raw.execute(
+                "SELECT name, seq FROM sqlite_sequence"
+            ).fetchall()
+        return rows
+
+    @staticmethod
+    def _restore(taken: _Restore) -> None:
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import connection
+
+        # Foreign keys are DEFERRABLE INITIALLY DEFERRED on both engines: the order of the
+        # tables does not matter inside the transaction.
+        raw = connection.connection.cursor()
+        for table, replace, rows in taken.tables:
+            if table == "sqlite_sequence":
+                continue
+            if replace:
+                raw.execute(f'DELETE FROM "{table}"')
+            if connection.vendor == "sqlite":
+                marks = ", ".join("?" * len(rows[0]))
+                raw.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
+            else:
+                with raw.copy(f'COPY "{table}" FROM STDIN') as into:
+                    into.write(b"".join(row + b"\n" for row in rows))
+        restored = {table for table, _, _ in taken.tables}
+        if connection.vendor == "sqlite":
+            # The next ids continue where the build left them, as after a real build.
+            for table, _, rows in taken.tables:
+                if table == "sqlite_sequence":
+                    raw.execute("DELETE FROM sqlite_sequence")
+                    raw.executemany("INSERT INTO sqlite_sequence VALUES (?, ?)", rows)
+        else:
+            # COPY with explicit ids leaves the sequences behind: move them past the rows.
+            models = [
+                m
+                for m in apps.get_models(include_auto_created=True)
+                if m._meta.db_table in restored
+            ]
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(statement)
+
+
+@pytest.fixture(scope="session")
+def snapshots() -> Snapshots:
+    """Build slow fixture data once per session: ``snapshots.load("name", build)`` inside a
+    module fixture's transaction (see :class:`Snapshots`)."""
+    return Snapshots()
+
+
+class ProcessDatabases:
+    """Fresh databases that separate processes share, prepared once per kind and copied.
+
+    Tests of several processes at once (workers, concurrent writers) need a database on disk,
+    migrated the way production is, with some rows. ``fresh(kind, env, folder, setup)``
+    returns the environment pointing at a database of its own, in the state ``setup(env)``
+    left its first one in, and what that call returned: on SQLite a copy of the template's
+    data folder; on PostgreSQL ``CREATE DATABASE … TEMPLATE``. ``setup`` runs once per kind.
+    """
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self._made: dict[str, Any] = {}
+        self._databases: list[str] = []
+
+    @staticmethod
+    def _server() -> str | None:
+        return os.environ.get("MOTCUA_TEST_PG") if postgres_wanted() else None
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        for attempt in range(50):
+            try:
+                with psycopg.connect(f"{self._server()}postgres", autocommit=True) as conn:
+                    conn.execute(sql)
+                return
+            except psycopg.errors.ObjectInUse:
+                # The setup process has closed its connection; its server process may not
+                # have ended yet.
+                if attempt == 49:
+                    raise
+                time.sleep(0.1)
+
+    def _point(self, env: dict[str, str], name: str, folder: Path) -> dict[str, str]:
+        env = {k: v for k, v in env.items() if k not in ("DATABASE_URL", "MOTCUA_DATA_DIR")}
+        server = self._server()
+        if server:
+            env["DATABASE_URL"] = server + name
+        else:
+            env["MOTCUA_DATA_DIR"] = str(folder)
+        return env
+
+    def fresh(
+        self, kind: str, env: dict[str, str], folder: Path, setup: Callable[[dict[str, str]], Any]
+    ) -> tuple[dict[str, str], Any]:
+        """An environment for ``kind``'s processes on a new database (SQLite files in
+        ``folder``), and ``setup``'s result."""
+        server = self._server()
+        template = f"motcua_template_{kind}"
+        if kind not in self._made:
+            made = self.base / kind / "data"
+            made.mkdir(parents=True)
+            if server:
+                self._admin(f'CREATE DATABASE "{template}"')
+                self._databases.append(template)
+            self._made[kind] = copy.deepcopy(setup(self._point(env, template, made)))
+        name = f"motcua_{kind}_{uuid.uuid4().hex[:8]}"
+        if server:
+            self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            self._databases.append(name)
+        else:
+            shutil.copytree(self.base / kind / "data", folder)
+        return self._point(env, name, folder), copy.deepcopy(self._made[kind])
+
+    def drop(self, env: dict[str, str]) -> None:
+        """Drop the PostgreSQL database ``env`` points at (SQLite folders go with tmp_path)."""
+        url = env.get("DATABASE_URL")
+        if url and self._server():
+            name = url.rsplit("/", 1)[1]
+            self._admin(f'DROP DATABASE "{name}" WITH (FORCE)')
+            self._databases.remove(name)
+
+    def close(self) -> None:
+        for name in reversed(self._databases):
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def process_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProcessDatabases]:
+    """Databases for tests of several processes (see :class:`ProcessDatabases`)."""
+    made = ProcessDatabases(tmp_path_factory.mktemp("process-databases"))
+    yield made
+    if postgres_wanted() and os.environ.get("MOTCUA_TEST_PG"):
+        made.close()
+
+
+@pytest.fixture(scope="session")
+def demo_load_once(snapshots: Snapshots) -> Callable[[], dict[str, int]]:
+    """``demo_load_once()``: ``motcua.demo.services.demo_load()`` inside a module fixture's
+    transaction, built once per session for each starting state and day (the live year ends
+    today)."""
+
+    def load() -> dict[str, int]:
+        from django.utils import timezone
+
+        from motcua.demo.services import demo_load
+
+        counts: dict[str, int] = snapshots.load(f"demo_load {timezone.localdate()}", demo_load)
+        return counts
+
+    return load
 
 
 @pytest.fixture(autouse=True)

@@ -135,16 +135,21 @@ def cmd_test(args: list[str]) -> None:
     say("motcua check and makemigrations --check")
     run(BIN / "motcua", "check", "--fail-level", "WARNING", env=env)
     run(BIN / "motcua", "makemigrations", "--check", "--dry-run", env=env)
+    # pytest-xdist: one process per core; a test file stays in one process, so its
+    # module-scoped data is built once (docs/development.md, "How long the suite takes").
+    # MOTCUA_TEST_PROCESSES=0 runs everything in this process.
+    parallel = ["-n", os.environ.get("MOTCUA_TEST_PROCESSES", "auto"), "--dist", "loadfile"]
     say("test suite on SQLite")
-    run(BIN / "pytest", "-p", "no:cacheprovider", *args, env=env)
+    run(BIN / "pytest", "-p", "no:cacheprovider", *parallel, *args, env=env)
     if not postgres_available():
         say("PostgreSQL pass skipped: no PostgreSQL 15+ server binaries on this machine")
         return
-    say("test suite on PostgreSQL (a throw-away server started by the harness)")
+    say("test suite on PostgreSQL: the engine-dependent tests (a throw-away server per process)")
     code = run(
         BIN / "pytest",
         "-p",
         "no:cacheprovider",
+        *parallel,
         *args,
         env={**env, "MOTCUA_TEST_DB": "postgres"},
         check=False,

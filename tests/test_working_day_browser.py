@@ -41,7 +41,7 @@ from pypdf import PdfReader
 from motcua.clock.selectors import calendar_for
 from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Period
-from motcua.demo.services import DEMO_PASSWORD, demo_load
+from motcua.demo.services import DEMO_PASSWORD
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Dossier
 from motcua.lib.formatting import format_date, format_number
@@ -96,9 +96,9 @@ class Clock:
 
 
 @pytest.fixture(scope="module")
-def the_demo(django_db_blocker):
+def the_demo(django_db_blocker, demo_load_once):
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
+        demo_load_once()
         yield
         transaction.set_rollback(True)
 

@@ -34,10 +34,10 @@ PENDING = (Status.RECEIVED, Status.IN_PROCESSING, Status.AWAITING_SUPPLEMENT)
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, demo_load_once):
     """``demo load`` as a newcomer runs it today, once for the module (rolled back after)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield demo_load()
+        yield demo_load_once()
         transaction.set_rollback(True)
 
 

@@ -32,34 +32,18 @@ RECEIPTS_EACH = 8
 TIMEOUT = 120  # seconds, for any one worker
 
 
-def _postgres_pass() -> bool:
-    return os.environ.get("MOTCUA_TEST_DB", "sqlite") == "postgres"
-
-
 @pytest.fixture
-def shared_db(tmp_path):
-    """Environment variables that point worker processes at one fresh, migrated database."""
+def shared_db(tmp_path, process_databases):
+    """Environment variables that point worker processes at one fresh, migrated database: a
+    copy of one ``concurrency_worker setup`` prepared once per session (conftest.py
+    ``ProcessDatabases``)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MOTCUA_DATA_DIR")}
     env["DJANGO_SETTINGS_MODULE"] = "motcua.test_settings"
-    name = None
-    if _postgres_pass():
-        import psycopg
-
-        server = os.environ["MOTCUA_TEST_PG"]
-        name = f"motcua_concurrency_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(server + "postgres", autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = server + name
-    else:
-        (tmp_path / "data").mkdir()  # the ``motcua`` command would create it on first use
-        env["MOTCUA_DATA_DIR"] = str(tmp_path / "data")
-    worker(env, "setup")
+    env, _ = process_databases.fresh(
+        "concurrency", env, tmp_path / "data", lambda setup_env: worker(setup_env, "setup")
+    )
     yield env, tmp_path
-    if name is not None:
-        import psycopg
-
-        with psycopg.connect(server + "postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    process_databases.drop(env)
 
 
 def _command(*args: str) -> list[str]:

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -51,10 +50,6 @@ def digest(db) -> DigestWorld:
 # -- worker processes -----------------------------------------------------------------------
 
 
-def _postgres_pass() -> bool:
-    return os.environ.get("MOTCUA_TEST_DB", "sqlite") == "postgres"
-
-
 def run_process(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
     done = subprocess.run(
         [sys.executable, "-m", *args],
@@ -75,9 +70,10 @@ def world_process(env: dict[str, str], *args: str) -> dict:
 
 
 @pytest.fixture
-def shared_db(tmp_path, inbox):
+def shared_db(tmp_path, inbox, process_databases):
     """Environment variables that point worker processes at one fresh, migrated database
-    holding the digest world, and at the test SMTP server."""
+    holding the digest world, and at the test SMTP server. The database is a copy of one set
+    up once per session by ``world_process setup`` (conftest.py ``ProcessDatabases``)."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -90,22 +86,8 @@ def shared_db(tmp_path, inbox):
     env["MOTCUA_EMAIL_FROM"] = "motcua@backan.example"
     env["MOTCUA_EMAIL_TIMEOUT"] = "10"
     env["MOTCUA_LOG_LEVEL"] = "ERROR"
-    name = None
-    if _postgres_pass():
-        import psycopg
-
-        server = os.environ["MOTCUA_TEST_PG"]
-        name = f"motcua_jobs_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(server + "postgres", autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = server + name
-    else:
-        (tmp_path / "data").mkdir()
-        env["MOTCUA_DATA_DIR"] = str(tmp_path / "data")
-    codes = world_process(env, "setup")
+    env, codes = process_databases.fresh(
+        "jobs", env, tmp_path / "data", lambda setup_env: world_process(setup_env, "setup")
+    )
     yield env, codes
-    if name is not None:
-        import psycopg
-
-        with psycopg.connect(server + "postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    process_databases.drop(env)

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 import pytest
 from django.db import transaction
 
-from motcua.demo.services import DEMO_PASSWORD, demo_load
+from motcua.demo.services import DEMO_PASSWORD
 from motcua.dossiers.models import Dossier
 from motcua.lib.tests.pages import PAGES, Follow, Page
 
@@ -28,9 +28,9 @@ FITS = "() => [document.documentElement.scrollWidth, document.documentElement.cl
 
 
 @pytest.fixture(scope="module")
-def demo_site(bac_kan_2024, django_db_blocker):
+def demo_site(bac_kan_2024, django_db_blocker, demo_load_once):
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
+        demo_load_once()
         yield
         transaction.set_rollback(True)
 

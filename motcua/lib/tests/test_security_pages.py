@@ -16,7 +16,6 @@ from django.db import transaction
 from django.test import Client
 
 from motcua.accounts.models import User
-from motcua.demo.services import demo_load
 from motcua.lib.tests.pages import PAGES, Follow, Page
 
 HANDLER = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
@@ -28,9 +27,9 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @pytest.fixture(scope="module")
-def demo_site(bac_kan_2024, django_db_blocker):
+def demo_site(bac_kan_2024, django_db_blocker, demo_load_once):
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
+        demo_load_once()
         yield
         transaction.set_rollback(True)
 

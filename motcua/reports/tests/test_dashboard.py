@@ -20,7 +20,7 @@ from motcua.catalog.models import Field, Procedure, ProcedureVersion
 from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
 from motcua.core.periods import named_period
-from motcua.demo.services import DEMO_PASSWORD, demo_load
+from motcua.demo.services import DEMO_PASSWORD
 from motcua.dossiers.choices import Channel
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, Component, Details, dossier_create
@@ -38,11 +38,11 @@ SEED_PERIOD = Period(date(2024, 1, 1), date(2024, 5, 22))
 
 
 @pytest.fixture(scope="module")
-def demo(bac_kan_2024, django_db_blocker):
+def demo(bac_kan_2024, django_db_blocker, demo_load_once):
     """The Bắc Kạn 2024 scenario and the demo's accounts (``demo_load`` finds the units, the
     catalogue and the dossiers stored and adds the users), once for the module."""
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
+        demo_load_once()
         yield
         transaction.set_rollback(True)
 

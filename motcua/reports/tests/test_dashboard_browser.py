@@ -21,7 +21,7 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from motcua.core.metrics import Bucket, Period
-from motcua.demo.services import DEMO_PASSWORD, demo_load
+from motcua.demo.services import DEMO_PASSWORD
 from motcua.reports.dashboard import monthly_trend
 from motcua.reports.selectors import report_drill_down
 from motcua.units.selectors import unit_at
@@ -43,10 +43,10 @@ COVERAGE = {"district": "73,54%", "commune": "65,79%"}
 
 
 @pytest.fixture(scope="module")
-def demo_site(bac_kan_2024, django_db_blocker):
+def demo_site(bac_kan_2024, django_db_blocker, demo_load_once):
     """The scenario and the demo's accounts (``demo_load`` finds the rest stored)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
+        demo_load_once()
         yield
         transaction.set_rollback(True)
 

@@ -22,7 +22,6 @@ from motcua.accounts.models import User
 from motcua.core import index766, workflow
 from motcua.core.metrics import Bucket, Measure, Period
 from motcua.core.periods import named_period, quick_picks
-from motcua.demo.services import demo_load
 from motcua.lib.formatting import format_date, format_number
 from motcua.reports import dashboard
 from motcua.reports.selectors import report_drill_down, report_for
@@ -36,9 +35,9 @@ HALF_2024 = {"unit": "058", "period": "half:2024"}
 
 
 @pytest.fixture(scope="module")
-def demo(bac_kan_2024, django_db_blocker):
+def demo(bac_kan_2024, django_db_blocker, demo_load_once):
     with django_db_blocker.unblock(), transaction.atomic():
-        demo_load()
+        demo_load_once()
         yield
         transaction.set_rollback(True)
 
