@@ -135,6 +135,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # Browser tests run last. pytest would move them first (pytest-playwright parametrizes
     # them by a session-scoped browser name), and once Playwright starts, the tests' thread
     # has a running event loop until the end of the session (see the playwright fixture).
+    # Under pytest-xdist (--dist loadfile) a file is handed out where its first test stands:
+    # browser tests keep to files of their own, so that they still come last.
     items[:] = [i for i in items if not uses_browser(i)] + [i for i in items if uses_browser(i)]
     if not postgres_wanted():
         # Tests marked postgres_only run in the PostgreSQL pass; deselected here, not skipped.
