@@ -316,14 +316,14 @@ class Snapshots:
         after = self._read()
         changed = []
         for table, rows in after.items():
-            old = before.get(table, [])
-            if rows != old:
-                kept = set(old)
-                # sqlite_sequence is always put back whole (see _restore).
-                if kept <= set(rows) and table != "sqlite_sequence":
-                    changed.append((table, False, [row for row in rows if row not in kept]))
-                else:
-                    changed.append((table, True, rows))
+            kept, now = set(before.get(table, [])), set(rows)
+            if now == kept:  # compared as sets: PostgreSQL's COPY order is not fixed
+                continue
+            # sqlite_sequence is always put back whole (see _restore).
+            if kept <= now and table != "sqlite_sequence":
+                changed.append((table, False, [row for row in rows if row not in kept]))
+            else:
+                changed.append((table, True, rows))
         self._taken[key] = _Restore(result, changed)
         return result
 
@@ -389,6 +389,8 @@ class Snapshots:
                 continue
             if replace:
                 raw.execute(f'DELETE FROM "{table}"')
+            if not rows:
+                continue
             if connection.vendor == "sqlite":
                 marks = ", ".join("?" * len(rows[0]))
                 raw.executemany(f'INSERT INTO "{table}" VALUES ({marks})', rows)
