@@ -10,6 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
+from django.db import transaction
+
+
+@pytest.fixture(scope="module")
+def demo_site(bac_kan_2024, django_db_blocker, demo_load_once):
+    """The site the pages are opened on: the demo's data, once for each module that uses it,
+    rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        demo_load_once()
+        yield
+        transaction.set_rollback(True)
+
 
 @dataclass(frozen=True)
 class Follow:

@@ -17,22 +17,14 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from django.db import transaction
 
 from motcua.demo.services import DEMO_PASSWORD
 from motcua.dossiers.models import Dossier
 from motcua.lib.tests.pages import PAGES, Follow, Page
+from motcua.lib.tests.pages import demo_site as demo_site  # noqa: F401 (the fixture)
 
 PHONE = {"width": 390, "height": 844}
 FITS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-
-
-@pytest.fixture(scope="module")
-def demo_site(bac_kan_2024, django_db_blocker, demo_load_once):
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_load_once()
-        yield
-        transaction.set_rollback(True)
 
 
 def address(page: Any, base: str, where: str | Follow) -> str:

@@ -12,11 +12,11 @@ from html import unescape
 
 import pytest
 from django.contrib.sessions.models import Session
-from django.db import transaction
 from django.test import Client
 
 from motcua.accounts.models import User
 from motcua.lib.tests.pages import PAGES, Follow, Page
+from motcua.lib.tests.pages import demo_site as demo_site  # noqa: F401 (the fixture)
 
 HANDLER = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
 JAVASCRIPT_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", re.IGNORECASE)
@@ -24,14 +24,6 @@ STYLE_ATTRIBUTE = re.compile(r"<[^>]*\sstyle\s*=", re.IGNORECASE)
 INLINE_TAG = re.compile(r"<(script|style)\b([^>]*)>", re.IGNORECASE)
 NONCE = re.compile(r"'nonce-([^']+)'")
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-@pytest.fixture(scope="module")
-def demo_site(bac_kan_2024, django_db_blocker, demo_load_once):
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_load_once()
-        yield
-        transaction.set_rollback(True)
 
 
 def address(client: Client, where: str | Follow) -> str:

@@ -16,12 +16,11 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-import pytest
-from django.db import transaction
 from playwright.sync_api import expect
 
 from motcua.core.metrics import Bucket, Period
 from motcua.demo.services import DEMO_PASSWORD
+from motcua.lib.tests.pages import demo_site as demo_site  # noqa: F401 (the fixture)
 from motcua.reports.dashboard import monthly_trend
 from motcua.reports.selectors import report_drill_down
 from motcua.units.selectors import unit_at
@@ -40,15 +39,6 @@ HEADLINE = {
 }
 RATES = {"paid_online": "33,84%", "digitised": "77%", "e_certified": "25%", "satisfied": "100%"}
 COVERAGE = {"district": "73,54%", "commune": "65,79%"}
-
-
-@pytest.fixture(scope="module")
-def demo_site(bac_kan_2024, django_db_blocker, demo_load_once):
-    """The scenario and the demo's accounts (``demo_load`` finds the rest stored)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_load_once()
-        yield
-        transaction.set_rollback(True)
 
 
 def test_a_leader_reads_the_seed_figures_and_a_ward_clerk_cannot_open_the_city(

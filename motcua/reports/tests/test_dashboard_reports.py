@@ -11,41 +11,28 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from motcua.accounts.models import User
 from motcua.core import index766, workflow
 from motcua.core.metrics import Bucket, Measure, Period
 from motcua.core.periods import named_period, quick_picks
 from motcua.lib.formatting import format_date, format_number
 from motcua.reports import dashboard
 from motcua.reports.selectors import report_drill_down, report_for
-from motcua.reports.tests.test_dashboard import Town, town  # noqa: F401  (the fixture)
+from motcua.reports.tests.test_dashboard import demo as demo  # noqa: F401 (the fixture)
+from motcua.reports.tests.test_dashboard import signed_in
+from motcua.reports.tests.test_dashboard import town as town  # noqa: F401 (the fixture)
 from motcua.units.selectors import unit_at
 
 A = workflow.Action
 SEED = {"unit": "058", "from": "01/01/2024", "to": "22/05/2024"}
 SEED_PERIOD = Period(date(2024, 1, 1), date(2024, 5, 22))
 HALF_2024 = {"unit": "058", "period": "half:2024"}
-
-
-@pytest.fixture(scope="module")
-def demo(bac_kan_2024, django_db_blocker, demo_load_once):
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo_load_once()
-        yield
-        transaction.set_rollback(True)
-
-
-def signed_in(username: str) -> Client:
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return client
 
 
 def leader() -> Client:
