@@ -27,6 +27,7 @@ from motcua.documents.pdf import Document
 from motcua.dossiers.choices import Channel, Status, Timeliness
 from motcua.dossiers.models import Dossier
 from motcua.payments.models import Payment
+from motcua.portal.tests.applicant import APPLICANT_FIELDS
 from motcua.units.models import Agency
 
 pytestmark = pytest.mark.django_db
@@ -212,11 +213,7 @@ def test_the_ward_clerk_opens_an_online_dossier_sent_to_her_ward_today(demo, set
         reverse("portal:submit", args=[code]),
         {
             "desk": Agency.objects.get(code="TTPVHCC-01840").pk,
-            "applicant_name": "Nguyễn Văn An",
-            "applicant_id_number": "006090001234",
-            "applicant_phone": "0912 345 678",
-            "applicant_email": "an@example.org",
-            "applicant_address": "Tổ 1, phường Đức Xuân",
+            **APPLICANT_FIELDS,
             "submission_key": key,
             f"file_{component}": _pdf(),
         },
