@@ -17,7 +17,6 @@ from fractions import Fraction
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -33,7 +32,7 @@ from motcua.core import index766
 from motcua.core import rates as core_rates
 from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Measure, Period
-from motcua.core.periods import KINDS, LIMITS, named_period, parse_named_period, quick_picks
+from motcua.core.periods import KINDS, LIMITS, named_period, quick_picks
 from motcua.core.rates import RateKey
 from motcua.dossiers.access import dossier_list_for_user
 from motcua.dossiers.choices import Status, Timeliness
@@ -46,26 +45,17 @@ from motcua.lib.formatting import (
     format_percent,
     percent,
 )
-from motcua.lib.http import (
-    BadParameter,
-    NotVisible,
-    ProblemPage,
-    api_view,
-    at_parameter,
-    date_parameter,
-    out_of_calendar,
-)
+from motcua.lib.http import ProblemPage, api_view, parameters
 from motcua.lib.http import page_view as guard
-from motcua.lib.parsing import CALENDAR_FIRST, CALENDAR_LAST
 from motcua.lib.spreadsheet import csv_bytes
 from motcua.reports import dashboard
 from motcua.reports.briefing import briefing, steering_facts
+from motcua.reports.forms import AtQuery, DrillQuery, PeriodQuery, UnitQuery, cutoff_day
 from motcua.reports.pdf import briefing_document, form_06a_document
 from motcua.reports.rendering import points_text, rate_percent, report_data
 from motcua.reports.selectors import Report, index_for, report_for, report_rows
 from motcua.reports.xlsx import write_form_06a, write_table
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import UnitNotFound
 
 FIGURE_LABELS = {
     Bucket.RECEIVED: gettext_lazy("Received in the period"),
@@ -147,56 +137,10 @@ def _text(request: HttpRequest, name: str) -> str:
     return request.GET.get(name, "").strip()
 
 
-def _cutoff() -> int:
-    return int(getattr(settings, "MOTCUA_REPORTS", {}).get("CUTOFF_DAY", 15))
-
-
-def parse_period(request: HttpRequest) -> Period | None:
-    """``from`` and ``to`` (dd/mm/yyyy), or ``period`` (a Decree 09/2019 period such as
-    half:2024, §4.2); neither: None (the caller opens on ``dashboard.default_period``)."""
-    named, start, end = _text(request, "period"), _text(request, "from"), _text(request, "to")
-    if named:
-        if start or end:
-            raise BadParameter(
-                field="period",
-                message=_("period: give either a period or the dates from and to, not both"),
-            )
-        try:
-            found = parse_named_period(named, cutoff_day=_cutoff())
-        except ValueError:
-            raise BadParameter(
-                field="period",
-                message=_(
-                    "period: %(value)s is not a period such as month:2024-05, quarter:2024-2, "
-                    "half:2024, nine:2024 or year:2024"
-                )
-                % {"value": named},
-            ) from None
-        if found.start < CALENDAR_FIRST or found.end > CALENDAR_LAST:
-            raise out_of_calendar("period", named)
-        return found
-    if not start and not end:
-        return None
-    if not (start and end):
-        missing = "to" if start else "from"
-        raise BadParameter(
-            field=missing,
-            message=_("%(name)s: both dates are needed, from and to") % {"name": missing},
-        )
-    first, last = date_parameter("from", start), date_parameter("to", end)
-    if last < first:
-        raise BadParameter(
-            field="to",
-            message=_("to: the period ends on %(end)s, before it starts on %(start)s")
-            % {"end": format_date(last), "start": format_date(first)},
-        )
-    return Period(first, last)
-
-
 def parse_unit_and_period(request: HttpRequest) -> tuple[AdministrativeUnit, Period]:
     """The unit and the period asked for; without a period, the latest one with data for
     the unit (``dashboard.default_period``)."""
-    period = parse_period(request)
+    period: Period | None = parameters(PeriodQuery(request.GET))["period"]
     if period is not None:
         return parse_unit(request, period), period
     today = timezone.localdate()
@@ -207,79 +151,21 @@ def parse_unit_and_period(request: HttpRequest) -> tuple[AdministrativeUnit, Per
 def parse_unit(request: HttpRequest, period: Period) -> AdministrativeUnit:
     """``unit`` (a code, resolved for the period), or the user's top unit; in scope or
     ``NotVisible``."""
-    user = cast(User, request.user)
-    code = _text(request, "unit")
-    if code:
-        try:
-            unit = dashboard.unit_in_period(code, period)
-        except UnitNotFound:
-            raise BadParameter(
-                field="unit",
-                message=_("unit: there is no administrative unit with code %(code)s")
-                % {"code": code},
-            ) from None
-    else:
-        found = dashboard.default_unit(user)
-        if found is None:
-            raise NotVisible(
-                _("You hold no role that shows the figures of any unit."), field="unit"
-            )
-        unit = found
-    if not dashboard.user_may_view(user, unit):
-        raise NotVisible(
-            _("You may not see the figures of %(unit)s (%(code)s).")
-            % {"unit": unit.name, "code": unit.code},
-            field="unit",
-        )
-    return unit
+    query = UnitQuery(request.GET, user=cast(User, request.user), period=period)
+    return parameters(query)["unit"]  # type: ignore[no-any-return]
 
 
-def parse_figures(request: HttpRequest) -> list[Bucket]:
-    """``figure``: one figure name or several, comma-separated (a sum such as early + on time)."""
-    names = [
-        name.strip()
-        for value in request.GET.getlist("figure")
-        for name in value.split(",")
-        if name.strip()
-    ]
-    if not names:
-        raise BadParameter(
-            field="figure", message=_("figure: which figure's dossiers to list is required")
-        )
-    figures = []
-    for name in names:
-        try:
-            figures.append(Bucket(name))
-        except ValueError:
-            raise BadParameter(
-                field="figure",
-                message=_("figure: %(value)s is not one of %(allowed)s")
-                % {"value": name, "allowed": ", ".join(b.value for b in Bucket)},
-            ) from None
-    return figures
-
-
-def parse_part(request: HttpRequest, unit: AdministrativeUnit) -> QuerySet[Dossier] | None:
-    """``part``: one row of the units side by side ("own" or a member unit's code)."""
-    part = _text(request, "part")
-    if not part:
-        return None
-    dossiers = dashboard.part_dossiers(unit, part)
-    if dossiers is None:
-        raise BadParameter(
-            field="part",
-            message=_("part: %(value)s is not a row of the units side by side of %(unit)s")
-            % {"value": part, "unit": unit.code},
-        )
-    return dossiers
+def parse_drill(
+    request: HttpRequest, unit: AdministrativeUnit
+) -> tuple[list[Bucket], QuerySet[Dossier] | None]:
+    """``figure`` (one or several, a sum) and ``part`` (one row of the units side by side)."""
+    data = parameters(DrillQuery(request.GET, unit=unit))
+    return data["figure"], data["part"]
 
 
 def parse_at(request: HttpRequest) -> datetime | None:
     """``at``: the moment of the end-of-day list (dd/mm/yyyy HH:MM, Vietnam time); now if absent."""
-    text = _text(request, "at")
-    if not text:
-        return None
-    return at_parameter(text)
+    return parameters(AtQuery(request.GET))["at"]  # type: ignore[no-any-return]
 
 
 def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
@@ -626,7 +512,7 @@ def _dates(period: Period) -> str:
 def _named_periods(unit: AdministrativeUnit, period: Period) -> list[dict[str, Any]]:
     """The Decree 09/2019 periods of every year from the unit's first dossier (or the shown
     period) to this year, newest year first, for the picker (any period of any year)."""
-    cutoff = _cutoff()
+    cutoff = cutoff_day()
     today = timezone.localdate()
     years = dashboard.data_years(unit)
     first = min(period.start.year, years[0] if years else today.year)
@@ -666,7 +552,7 @@ def quick_links(unit: AdministrativeUnit, period: Period, today: date) -> list[d
     """The quick picks (this month, quarter, six months, year and the previous one of each,
     Decree 09/2019 periods, the current ones up to today) as links to the dashboard."""
     links = []
-    for pick in quick_picks(today, cutoff_day=_cutoff()):
+    for pick in quick_picks(today, cutoff_day=cutoff_day()):
         links.append(
             {
                 "key": f"{pick.kind}{'-previous' if pick.previous else ''}",
@@ -730,8 +616,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 def drill_page(request: HttpRequest) -> HttpResponse:
     """The dossiers behind one number, a page of them at a time."""
     unit, period = parse_unit_and_period(request)
-    figures = parse_figures(request)
-    part = parse_part(request, unit)
+    figures, part = parse_drill(request, unit)
     codes = dashboard.drill_down(unit, period, figures, part)
     paginator = Paginator(codes, DRILL_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -818,8 +703,7 @@ def briefing_pdf(request: HttpRequest) -> HttpResponse:
 def _export_rows(request: HttpRequest) -> tuple[list[str], list[list[str]], str]:
     """The header, every row of a drill-down list (all pages) and the file's stem."""
     unit, period = parse_unit_and_period(request)
-    figures = parse_figures(request)
-    part = parse_part(request, unit)
+    figures, part = parse_drill(request, unit)
     codes = dashboard.drill_down(unit, period, figures, part)
     visible = dossier_list_for_user(cast(User, request.user))
     found: dict[str, Dossier] = {}
@@ -886,8 +770,7 @@ def api_figures(request: HttpRequest) -> HttpResponse:
 def api_drill(request: HttpRequest) -> HttpResponse:
     """The codes of the dossiers behind one figure (or a sum of figures, or one row's part)."""
     unit, period = parse_unit_and_period(request)
-    figures = parse_figures(request)
-    part = parse_part(request, unit)
+    figures, part = parse_drill(request, unit)
     codes = dashboard.drill_down(unit, period, figures, part)
     return _json(
         {
