@@ -84,9 +84,8 @@ def _unit(request: HttpRequest) -> AdministrativeUnit:
     if code:
         versions = list(unit_versions(code))
         if not versions:
-            raise BadParameter(
-                _("unit: there is no administrative unit with code %(code)s") % {"code": code}
-            )
+            # The same answer as a unit out of scope: missing and not yours look alike.
+            raise NotFound(_("no such unit"))
         # A reused code (01840 before and after 01/07/2025): the newest version the user sees.
         visible = [v for v in versions if access.user_may_view_unit(user, v)]
         unit = (visible or versions)[-1]

@@ -2,8 +2,8 @@
 
 Each form is one step of the pages' reading, in the order the pages check: the period, then
 the unit (resolved for that period), then ``at`` or the figure and the row (``part``, which
-belongs to the unit). A malformed parameter answers 400 naming it; a unit the user may not
-see raises ``NotVisible`` (404) straight from the unit form.
+belongs to the unit). A malformed parameter answers 400 naming it; a unit code that names no
+unit, or a unit the user may not see, raises ``NotVisible`` (404) straight from the unit form.
 """
 
 from __future__ import annotations
@@ -109,8 +109,10 @@ class UnitQuery(forms.Form):
             try:
                 unit = dashboard.unit_in_period(code, self.period)
             except UnitNotFound:
-                raise forms.ValidationError(
-                    _("unit: there is no administrative unit with code %(code)s") % {"code": code}
+                # As for a unit out of scope: missing and not yours answer alike (404).
+                raise NotVisible(
+                    _("unit: there is no administrative unit with code %(code)s") % {"code": code},
+                    field="unit",
                 ) from None
         else:
             found = dashboard.default_unit(self.user)

@@ -86,6 +86,11 @@ def test_a_ward_clerk_cannot_see_the_citys_directives_same_answer_as_missing(
     assert missing.status_code == city_directive.status_code == 404
     assert without_tokens(missing.content) == without_tokens(city_directive.content)
     assert without_tokens(missing_meeting.content) == without_tokens(city_meeting.content)
+    # A unit code that names no unit answers as the city's unit does: 404, the same page.
+    unknown_unit = clerk.get(reverse("directives:directives") + "?unit=999")
+    city_unit = clerk.get(reverse("directives:directives") + "?unit=058")
+    assert unknown_unit.status_code == city_unit.status_code == 404
+    assert without_tokens(unknown_unit.content) == without_tokens(city_unit.content)
     assert "Phòng Nội vụ" not in city_directive.content.decode()
     # What the city assigned to the ward, the ward sees (without a link to the city's meeting).
     own = clerk.get(reverse("directives:directive", args=[scenario["c1"].pk]))
@@ -173,7 +178,6 @@ def test_the_overdue_list_and_the_on_time_table(people, scenario):
         ("directives:on_time", "?from=31/13/2024", "from: 31/13/2024 is not a date"),
         ("directives:on_time", "?from=01/06/2024&to=01/05/2024", "to: the period ends on"),
         ("directives:directives", "?status=late", "status: late is not one of"),
-        ("directives:directives", "?unit=999", "unit: there is no administrative unit"),
     ],
 )
 def test_bad_parameters_answer_400_naming_them(people, url, query, message):
