@@ -37,6 +37,7 @@ from motcua.catalog.choices import OnlineLevel, ProcedureLevel
 from motcua.catalog.models import ProcedureVersion
 from motcua.clock.selectors import calendar_for
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
+from motcua.core.errors import DomainError
 from motcua.dossiers.choices import Channel, Outcome, ResultForm, ReturnMethod, Status
 from motcua.dossiers.history import HEADER, ImportReport, import_history
 from motcua.dossiers.models import Dossier
@@ -47,8 +48,9 @@ from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.selectors import unit_at
 
 
-class ScenarioError(ValueError):
-    """The parameters cannot be met (say which); nothing is generated."""
+class ScenarioError(DomainError, ValueError):
+    """The parameters cannot be met (say which); nothing is generated.
+    A ValueError too: callers that caught ValueError still do."""
 
 
 @dataclass(frozen=True)

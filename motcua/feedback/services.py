@@ -10,13 +10,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import DomainError
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.models import Rating, RatingLink
 from motcua.feedback.selectors import token_hash
 
 
-class RatingError(ValueError):
-    """The rating cannot be recorded; the message says why."""
+class RatingError(DomainError, ValueError):
+    """The rating cannot be recorded; the message says why.
+    A ValueError too: callers that caught ValueError still do."""
 
 
 def rating_record(*, dossier_id: int, level: RatingLevel, comment: str, at: datetime) -> Rating:
