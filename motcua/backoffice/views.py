@@ -26,10 +26,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import User
 from motcua.backoffice import fees, selectors
-from motcua.backoffice.forms import DossierFilterForm, ReceiveForm
+from motcua.backoffice.forms import ActionForm, CounterForm, DossierFilterForm, ReceiveForm
 from motcua.catalog.selectors import procedure_in_force
 from motcua.core import workflow
-from motcua.core.clock import LOCAL_TZ
 from motcua.documents import printouts
 from motcua.documents.selectors import (
     DOSSIER_FORMS,
@@ -41,7 +40,7 @@ from motcua.documents.selectors import (
     printable_forms,
 )
 from motcua.dossiers.access import dossier_get_for_user, dossier_list_for_user
-from motcua.dossiers.actions import Scan, dossier_decide_with_result, dossier_receive_with_scans
+from motcua.dossiers.actions import dossier_decide_with_result, dossier_receive_with_scans
 from motcua.dossiers.choices import (
     Action,
     ResultForm,
@@ -51,15 +50,12 @@ from motcua.dossiers.choices import (
 from motcua.dossiers.errors import DossierError, DossierNotFound, InvalidInput, StaleVersion
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.services import (
-    Applicant,
-    Component,
-    Details,
     dossier_file_attach,
 )
 from motcua.lib import validators
 from motcua.lib.formatting import format_date
-from motcua.lib.http import signed_in
-from motcua.lib.parsing import parse_date, parse_moment
+from motcua.lib.http import attempt, signed_in
+from motcua.lib.parsing import parse_date
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.selectors import receipt_event
 from motcua.units.models import Agency
@@ -99,19 +95,6 @@ PRINT_AFTER = {
 PDF_FORMS = ("01", "02", "03", "04", "05")
 # Rows a page of the search, the queue and the online list shows.
 PAGE_SIZE = 25
-# Fields of the counter's form that a refusal may name.
-RECEIVE_FIELDS = frozenset(
-    {
-        "applicant_name",
-        "applicant_id_number",
-        "applicant_birth_date",
-        "applicant_phone",
-        "applicant_email",
-        "applicant_address",
-        "sets_count",
-        "summary",
-    }
-)
 
 
 def _no_such_dossier(request: HttpRequest, error: Exception) -> HttpResponseBase:
@@ -185,14 +168,6 @@ def _chosen_agency(code: str, agencies: list[Agency]) -> Agency:
     return agencies[0]
 
 
-def _count(post: Any, name: str, errors: dict[str, str]) -> int:
-    text = str(post.get(name, "")).strip() or "0"
-    if not text.isdigit() or int(text) > 99:
-        errors[name] = _("a whole number from 0 to 99 is required")
-        return 0
-    return int(text)
-
-
 @staff_view
 @require_http_methods(["GET", "POST"])
 def receive(request: HttpRequest, procedure_code: str) -> HttpResponse:
@@ -215,7 +190,8 @@ def receive(request: HttpRequest, procedure_code: str) -> HttpResponse:
             # The same form submitted twice (double click): one dossier, shown again.
             messages.info(request, _("This dossier was already received."))
             return redirect("backoffice:dossier", code=done[token])
-        dossier = _receive_post(request, procedure, agency, requirements, errors)
+        dossier, form = _receive_post(request, procedure, agency, requirements)
+        errors = form.errors_by_field()
         if dossier is not None:
             if token:
                 request.session["backoffice_received"] = {**done, token: dossier.code}
@@ -237,66 +213,31 @@ def receive(request: HttpRequest, procedure_code: str) -> HttpResponse:
 
 
 def _receive_post(
-    request: HttpRequest,
-    procedure: Any,
-    agency: Agency,
-    requirements: list[Any],
-    errors: dict[str, str],
-) -> Dossier | None:
-    post = request.POST
-    # The applicant's fields and the number of sets: lib.validators, the portal's checks.
-    form = ReceiveForm(post)
+    request: HttpRequest, procedure: Any, agency: Agency, requirements: list[Any]
+) -> tuple[Dossier | None, CounterForm]:
+    """The counter's POST read by :class:`CounterForm` and received with its scans; or None
+    and the form with its refusals (the write path's next to the field it names)."""
+    form = CounterForm(request.POST, request.FILES, requirements=requirements)
     if not form.is_valid():
-        errors.update(form.errors_by_field())
-    components: list[Component] = []
-    scans: list[Scan] = []
-    for requirement in requirements:
-        key = f"c{requirement.pk}"
-        scan = request.FILES.get(f"{key}_file")
-        if not post.get(key):
-            if scan is not None:
-                errors[f"{key}_file"] = _("tick the component to attach its scan")
-            continue
-        originals = _count(post, f"{key}_originals", errors)
-        certified = _count(post, f"{key}_certified", errors)
-        copies = _count(post, f"{key}_photocopies", errors)
-        if scan is not None:
-            scans.append(Scan(len(components), scan, scan.name or "scan", f"{key}_file"))
-        components.append(
-            Component(
-                name=requirement.name,
-                originals=originals,
-                certified_copies=certified,
-                photocopies=copies,
-                digitised=scan is not None,
-            )
-        )
-    if errors:
-        return None
+        return None, form
     data = form.cleaned_data
-    try:
-        created = dossier_receive_with_scans(
+    created = attempt(
+        form,
+        lambda: dossier_receive_with_scans(
             procedure=procedure,
             receiving_agency=agency,
-            applicant=Applicant(
-                name=data["applicant_name"],
-                id_number=data["applicant_id_number"],
-                birth_date=data["applicant_birth_date"],
-                phone=data["applicant_phone"],
-                email=data["applicant_email"],
-                address=data["applicant_address"],
-            ),
-            components=components,
-            scans=scans,
+            applicant=form.applicant(),
+            components=form.components,
+            scans=form.scans,
             sets_count=data["sets_count"] or 1,
             summary=data["summary"],
             actor=_user(request),
-        )
-    except DossierError as error:
-        field = error.field or ""
-        known = field in RECEIVE_FIELDS or (field.startswith("c") and field.endswith("_file"))
-        errors[field if known else "general"] = error.message
-        return None
+        ),
+        refusals=DossierError,
+        aliases=form.unshown_fields(),
+    )
+    if created is None:
+        return None, form
     dossier = created.dossier
     messages.success(
         request,
@@ -305,7 +246,7 @@ def _receive_post(
     )
     for warning in created.warnings:
         messages.warning(request, validators.warning_text(warning))
-    return dossier
+    return dossier, form
 
 
 @staff_view
@@ -433,74 +374,6 @@ def dossier_page(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "backoffice/dossier.html", _dossier_context(request, dossier))
 
 
-# A reason is printed on forms 02 and 03 and kept in the event chain: a page of text at most.
-MAX_REASON = 2000
-
-
-def _text(post: Any, name: str, limit: int, label: str) -> str:
-    """A text field of an action, refused (never silently cut) past its column's length."""
-    text = str(post.get(name, "")).strip()
-    if len(text) > limit:
-        raise InvalidInput(validators.too_long_message(label, limit, len(text)), field=name)
-    return text
-
-
-def _parse_details(action: workflow.Action, post: Any) -> tuple[Details, str]:
-    """The action's fields as the service wants them; malformed values raise InvalidInput."""
-    fields = ACTION_FIELDS[action]
-    values: dict[str, Any] = {}
-    if "to_agency" in fields and str(post.get("to_agency", "")).strip():
-        code = str(post["to_agency"]).strip()
-        agency = Agency.objects.filter(code=code).first()
-        if agency is None:
-            raise InvalidInput(_("there is no agency %(code)s") % {"code": code}, field="to_agency")
-        values["to_agency"] = agency
-    if "assignee" in fields and str(post.get("assignee", "")).strip():
-        name = str(post["assignee"]).strip()
-        person = selectors.officers().filter(username=name).first()
-        if person is None:
-            raise InvalidInput(_("%(name)s is not an officer") % {"name": name}, field="assignee")
-        values["assignee"] = person
-    if "step" in fields:
-        values["step"] = _text(post, "step", 200, _("Step"))
-    if "amount" in fields and str(post.get("amount", "")).strip():
-        text = str(post["amount"]).strip().replace(".", "").replace(" ", "")
-        if not text.isdigit():
-            raise InvalidInput(
-                _("%(value)s is not an amount in đồng") % {"value": post["amount"]}, field="amount"
-            )
-        values["amount"] = int(text)
-    if "payment_method" in fields:
-        method = str(post.get("payment_method", ""))
-        if method:
-            if method not in PaymentMethod.values:
-                raise InvalidInput(_("choose how it was paid"), field="payment_method")
-            values["payment_method"] = PaymentMethod(method)
-        values["payment_reference"] = _text(
-            post, "payment_reference", 100, _("Receipt or transaction number")
-        )
-    if "result_form" in fields and post.get("result_form"):
-        if post["result_form"] not in ResultForm.values:
-            raise InvalidInput(_("choose the form of the result"), field="result_form")
-        values["result_form"] = ResultForm(post["result_form"])
-    if "return_method" in fields and post.get("return_method"):
-        if post["return_method"] not in ReturnMethod.values:
-            raise InvalidInput(_("choose how the result was returned"), field="return_method")
-        values["return_method"] = ReturnMethod(post["return_method"])
-    if "new_due_at" in fields and str(post.get("new_due_at", "")).strip():
-        text = str(post["new_due_at"]).strip()
-        try:
-            values["new_due_at"] = parse_moment(text, LOCAL_TZ)
-        except ValueError:
-            raise InvalidInput(
-                _("%(value)s is not a date and time (dd/mm/yyyy HH:MM)") % {"value": text},
-                field="new_due_at",
-            ) from None
-    if "signed_by" in fields:
-        values["signed_by"] = _text(post, "signed_by", 200, _("Signed by"))
-    return Details(**values), _text(post, "reason", MAX_REASON, _("Reason"))
-
-
 @staff_view
 @require_POST
 def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
@@ -520,7 +393,10 @@ def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
                 _("the form has no valid version: reload the dossier and try again"),
                 field="version",
             )
-        details, reason = _parse_details(chosen, request.POST)
+        read = ActionForm(request.POST, fields=ACTION_FIELDS[chosen])
+        if not read.is_valid():
+            raise read.first_error()
+        details, reason = read.details()
         # A result file refused after the approval undoes the approval (one transaction).
         changed = dossier_decide_with_result(
             dossier_id=dossier.pk,
