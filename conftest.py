@@ -135,8 +135,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     # Browser tests run last. pytest would move them first (pytest-playwright parametrizes
     # them by a session-scoped browser name), and once Playwright starts, the tests' thread
     # has a running event loop until the end of the session (see the playwright fixture).
-    # Under pytest-xdist (--dist loadfile) a file is handed out where its first test stands:
-    # browser tests keep to files of their own, so that they still come last.
+    # Under pytest-xdist the work goes out in this order too (pytest_xdist_make_scheduler).
     items[:] = [i for i in items if not uses_browser(i)] + [i for i in items if uses_browser(i)]
     if not postgres_wanted():
         # Tests marked postgres_only run in the PostgreSQL pass; deselected here, not skipped.
@@ -178,6 +177,49 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     # An xdist worker hands its summary line to the controller, which prints it.
     if _LEFT_OUT in session.config.stash and hasattr(session.config, "workeroutput"):
         session.config.workeroutput["left_out"] = session.config.stash[_LEFT_OUT]
+
+
+def file_runs(nodeids: list[str]) -> dict[str, str]:
+    """Each test's work unit under pytest-xdist: its file, and which run of that file's tests
+    in the collection's order it is in (``path::2`` for the second)."""
+    units, runs, last = {}, {}, None
+    for nodeid in nodeids:
+        path = nodeid.split("::", 1)[0]
+        if path != last:
+            runs[path] = runs.get(path, 0) + 1
+            last = path
+        units[nodeid] = f"{path}::{runs[path]}"
+    return units
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` that keeps the collection's order.
+
+    xdist's own hands out the biggest files first and a file as one unit. But the order
+    matters: pytest-django runs the database tests before the transactional ones, whose
+    teardown empties every table (the rows the migrations loaded too), and browser tests come
+    last (see pytest_collection_modifyitems). So the files go out in the collection's order,
+    and a file whose tests that order splits (a few transactional tests among database ones)
+    goes out as one unit per run: each process then runs its tests in the collection's order.
+    """
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class InCollectionOrder(LoadFileScheduling):  # type: ignore[misc]
+        units: dict[str, str] = {}
+
+        def schedule(self) -> None:
+            if self.collection is None and self.registered_collections:
+                self.units = file_runs(list(next(iter(self.registered_collections.values()))))
+            self.config.option.loadscopereorder = False
+            super().schedule()
+
+        def _split_scope(self, nodeid: str) -> str:
+            return self.units.get(nodeid) or super()._split_scope(nodeid)
+
+    return InCollectionOrder(config, log)
 
 
 @pytest.hookimpl(optionalhook=True)
