@@ -268,7 +268,13 @@ def end_of_day(unit: AdministrativeUnit, *, at: datetime | None = None) -> EndOf
     pending = Dossier.objects.filter(
         receiving_unit__in=unit_lineage(unit),
         status__in=[status.value for status in workflow.PENDING],
-    ).select_related("receiving_unit", "assignee", "procedure_version__procedure", "current_agency")
+    ).select_related(
+        "receiving_unit",
+        "assignee",
+        "procedure_version__procedure",
+        "current_agency",
+        "receiving_agency",
+    )
     order = ("effective_due_at", "code")
     overdue = list(pending.filter(overdue_q(at)).order_by(*order))
     due_today = list(pending.filter(due_soon_q(windows, DueSoon.TODAY)).order_by(*order))
