@@ -187,20 +187,26 @@ CURRENT_ACCOUNTS = [
 ALL_ACCOUNTS = [*CURRENT_ACCOUNTS, *DEMO_ACCOUNTS]
 
 
+def demo_account_load(account: DemoAccount) -> None:
+    """Create or update one demo account with the demo password and grant it its role in the
+    unit as it stood on ``account.on``; idempotent."""
+    user = user_create_or_update(
+        username=account.username,
+        full_name=account.full_name,
+        position=account.position,
+        password=DEMO_PASSWORD,
+        is_superuser=account.superuser,
+    )
+    agency = Agency.objects.get(code=account.agency_code) if account.agency_code else None
+    role_grant(
+        user=user, role=account.role, unit=unit_at(account.unit_code, account.on), agency=agency
+    )
+
+
 def demo_accounts_load() -> int:
     """Create or update every demo account and grant its role; idempotent."""
     for account in ALL_ACCOUNTS:
-        user = user_create_or_update(
-            username=account.username,
-            full_name=account.full_name,
-            position=account.position,
-            password=DEMO_PASSWORD,
-            is_superuser=account.superuser,
-        )
-        agency = Agency.objects.get(code=account.agency_code) if account.agency_code else None
-        role_grant(
-            user=user, role=account.role, unit=unit_at(account.unit_code, account.on), agency=agency
-        )
+        demo_account_load(account)
     return len(ALL_ACCOUNTS)
 
 
