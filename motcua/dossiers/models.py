@@ -9,17 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import search_key
-from motcua.dossiers.choices import (
-    Action,
-    ApplicantKind,
-    Channel,
-    Outcome,
-    PauseReason,
-    ResultForm,
-    ReturnMethod,
-    Status,
-    Timeliness,
-)
+from motcua.dossiers import choices
 
 
 class Dossier(models.Model):
@@ -90,7 +80,7 @@ class Dossier(models.Model):
         related_name="applicant_dossiers",
     )
     applicant_kind = models.CharField(
-        _("applicant kind"), max_length=20, choices=ApplicantKind.choices
+        _("applicant kind"), max_length=20, choices=choices.ApplicantKind.choices
     )
     applicant_name = models.CharField(_("applicant name"), max_length=300)
     applicant_id_number = models.CharField(_("personal ID number"), max_length=12, blank=True)
@@ -98,11 +88,11 @@ class Dossier(models.Model):
     applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("e-mail"), blank=True)
     applicant_address = models.CharField(_("address"), max_length=500, blank=True)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=choices.Channel.choices)
     sets_count = models.PositiveSmallIntegerField(_("number of sets"), default=1)
     summary = models.CharField(_("matter requested"), max_length=500, blank=True)
 
-    status = models.CharField(_("status"), max_length=30, choices=Status.choices)
+    status = models.CharField(_("status"), max_length=30, choices=choices.Status.choices)
     submitted_at = models.DateTimeField(_("submitted at"))
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
@@ -122,13 +112,15 @@ class Dossier(models.Model):
     )
 
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=choices.Outcome.choices, blank=True
+    )
     denial_reason = models.TextField(_("reason for denial"), blank=True)
     timeliness = models.CharField(
-        _("timeliness"), max_length=10, choices=Timeliness.choices, blank=True
+        _("timeliness"), max_length=10, choices=choices.Timeliness.choices, blank=True
     )
     result_form = models.CharField(
-        _("result form"), max_length=10, choices=ResultForm.choices, blank=True
+        _("result form"), max_length=10, choices=choices.ResultForm.choices, blank=True
     )
     result_digitised = models.BooleanField(_("result digitised"), default=False)
     electronic_certification = models.BooleanField(
@@ -136,7 +128,7 @@ class Dossier(models.Model):
     )
     returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
     return_method = models.CharField(
-        _("returned how"), max_length=10, choices=ReturnMethod.choices, blank=True
+        _("returned how"), max_length=10, choices=choices.ReturnMethod.choices, blank=True
     )
     ended_at = models.DateTimeField(_("refused, withdrawn or stopped at"), null=True, blank=True)
 
@@ -239,7 +231,7 @@ class Pause(models.Model):
     dossier = models.ForeignKey(
         Dossier, verbose_name=_("dossier"), on_delete=models.CASCADE, related_name="pauses"
     )
-    reason = models.CharField(_("reason"), max_length=20, choices=PauseReason.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=choices.PauseReason.choices)
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -340,9 +332,11 @@ class DossierEvent(models.Model):
         related_name="dossier_events",
     )
     actor_name = models.CharField(_("actor name"), max_length=200)
-    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
-    from_status = models.CharField(_("from"), max_length=30, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=30, choices=Status.choices)
+    action = models.CharField(_("action"), max_length=30, choices=choices.Action.choices)
+    from_status = models.CharField(
+        _("from"), max_length=30, choices=choices.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=30, choices=choices.Status.choices)
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous event's hash"), max_length=64)

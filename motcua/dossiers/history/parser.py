@@ -13,17 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from motcua.core.clock import LOCAL_TZ
-from motcua.dossiers.choices import (
-    Action,
-    ApplicantKind,
-    Channel,
-    Outcome,
-    PauseReason,
-    ResultForm,
-    ReturnMethod,
-    Status,
-    Timeliness,
-)
+from motcua.dossiers import choices
 from motcua.dossiers.history import fields as f
 from motcua.dossiers.history.schema import (
     APPLICANT_FIELDS,
@@ -57,7 +47,7 @@ def parse_record(raw: Any) -> dict[str, Any]:
     obj = f.mapping(raw, "", RECORD_FIELDS)
     rec = _identity(obj)
     rec["applicant"] = _applicant(obj.get("applicant"))
-    rec["channel"] = f.choice(obj.get("channel"), Channel, "channel")
+    rec["channel"] = f.choice(obj.get("channel"), choices.Channel, "channel")
     rec["sets"] = f.integer(obj.get("sets"), "sets", minimum=1, default=1)
     rec["summary"] = f.text(obj.get("summary"), "summary")
     rec["components"] = _components(obj.get("components"))
@@ -94,7 +84,7 @@ def _identity(obj: dict[str, Any]) -> dict[str, Any]:
 def _applicant(raw: Any) -> dict[str, Any]:
     who = f.mapping(raw, "applicant", APPLICANT_FIELDS)
     return {
-        "kind": f.choice(who.get("kind", "person"), ApplicantKind, "applicant.kind"),
+        "kind": f.choice(who.get("kind", "person"), choices.ApplicantKind, "applicant.kind"),
         "name": f.text(who.get("name"), "applicant.name", required=True, max_length=300),
         "id_number": f.text(who.get("id_number"), "applicant.id_number", max_length=12),
         "birth_date": f.day(who.get("birth_date"), "applicant.birth_date"),
@@ -129,7 +119,7 @@ def _components(raw: Any) -> list[dict[str, Any]]:
 def _progress(obj: dict[str, Any]) -> dict[str, Any]:
     """The status and the moments up to the decision: submission, receipt, due dates."""
     rec: dict[str, Any] = {}
-    rec["status"] = f.choice(obj.get("status"), Status, "status")
+    rec["status"] = f.choice(obj.get("status"), choices.Status, "status")
     rec["submitted_at"] = f.moment(obj.get("submitted_at"), "submitted_at", required=True)
     rec["received_at"] = f.moment(obj.get("received_at"), "received_at")
     rec["due_at"] = f.moment(obj.get("due_at"), "due_at")
@@ -146,17 +136,17 @@ def _result(obj: dict[str, Any]) -> dict[str, Any]:
     """The decision, its result, its return and the end of the dossier."""
     rec: dict[str, Any] = {}
     rec["resolved_at"] = f.moment(obj.get("resolved_at"), "resolved_at")
-    rec["outcome"] = f.optional_choice(obj, "outcome", Outcome)
+    rec["outcome"] = f.optional_choice(obj, "outcome", choices.Outcome)
     rec["denial_reason"] = f.text(obj.get("denial_reason"), "denial_reason", max_length=5000)
     if obj.get("timeliness") is not None:
-        rec["timeliness"] = f.choice(obj["timeliness"], Timeliness, "timeliness")
-    rec["result_form"] = f.optional_choice(obj, "result_form", ResultForm)
+        rec["timeliness"] = f.choice(obj["timeliness"], choices.Timeliness, "timeliness")
+    rec["result_form"] = f.optional_choice(obj, "result_form", choices.ResultForm)
     rec["result_digitised"] = f.boolean(obj.get("result_digitised"), "result_digitised")
     rec["electronic_certification"] = f.boolean(
         obj.get("electronic_certification"), "electronic_certification"
     )
     rec["returned_at"] = f.moment(obj.get("returned_at"), "returned_at")
-    rec["return_method"] = f.optional_choice(obj, "return_method", ReturnMethod)
+    rec["return_method"] = f.optional_choice(obj, "return_method", choices.ReturnMethod)
     rec["ended_at"] = f.moment(obj.get("ended_at"), "ended_at")
     return rec
 
@@ -184,7 +174,7 @@ def _need(rec: dict[str, Any], name: str, present: bool) -> None:
         message = _("a dossier that is “%(status)s” cannot have this field")
     else:
         return
-    raise FieldRefused(name, message % {"status": Status(rec["status"]).label})
+    raise FieldRefused(name, message % {"status": choices.Status(rec["status"]).label})
 
 
 def _check_status(rec: dict[str, Any]) -> None:
@@ -199,9 +189,9 @@ def _check_status(rec: dict[str, Any]) -> None:
     for name in ("resolved_at", "outcome"):
         _need(rec, name, status in RESOLVED_STATUSES)
     for name in ("returned_at", "return_method"):
-        _need(rec, name, status == Status.RETURNED)
+        _need(rec, name, status == choices.Status.RETURNED)
     _need(rec, "ended_at", status in ENDED_STATUSES)
-    if rec["outcome"] == Outcome.DENIED and not rec["denial_reason"]:
+    if rec["outcome"] == choices.Outcome.DENIED and not rec["denial_reason"]:
         raise FieldRefused("denial_reason", _("a denial needs a reason"))
     if rec.get("timeliness") and status not in RESOLVED_STATUSES:
         raise FieldRefused("timeliness", _("only a resolved dossier has a timeliness"))
@@ -222,7 +212,7 @@ def _pauses(raw: Any, rec: dict[str, Any]) -> list[dict[str, Any]]:
             if not open_pause
             else _("a dossier that is “%(status)s” cannot have an open pause")
         )
-        raise FieldRefused("pauses", message % {"status": Status(status).label})
+        raise FieldRefused("pauses", message % {"status": choices.Status(status).label})
     for pause in pauses:
         f.not_before(rec["resolved_at"], pause["end"], "resolved_at", "pauses.end")
     return pauses
@@ -242,7 +232,7 @@ def _pause(
     if end is None and not last:
         raise FieldRefused(f"{place}.end", _("only the last pause may be open"))
     return {
-        "reason": f.choice(pause.get("reason"), PauseReason, f"{place}.reason"),
+        "reason": f.choice(pause.get("reason"), choices.PauseReason, f"{place}.reason"),
         "start": start,
         "end": end,
         "note": f.text(pause.get("note"), f"{place}.note", max_length=5000),
@@ -354,7 +344,7 @@ def _event(item: Any, i: int, previous: dict[str, Any] | None) -> dict[str, Any]
         _event_in_order(at, previous["at"], place)
     from_status = ev.get("from") or ""
     if from_status:
-        f.choice(from_status, Status, f"{place}.from")
+        f.choice(from_status, choices.Status, f"{place}.from")
     if previous is not None and from_status != previous["to"]:
         raise FieldRefused(
             f"{place}.from",
@@ -368,9 +358,9 @@ def _event(item: Any, i: int, previous: dict[str, Any] | None) -> dict[str, Any]
         "seq": seq,
         "at": at,
         "actor": f.text(ev.get("actor"), f"{place}.actor", required=True, max_length=200),
-        "action": f.choice(ev.get("action"), Action, f"{place}.action"),
+        "action": f.choice(ev.get("action"), choices.Action, f"{place}.action"),
         "from": from_status,
-        "to": f.choice(ev.get("to"), Status, f"{place}.to"),
+        "to": f.choice(ev.get("to"), choices.Status, f"{place}.to"),
         "reason": f.text(ev.get("reason"), f"{place}.reason", max_length=5000),
         "data": {k: v for k, v in data.items() if k != IMPORT_MARKER},
     }
