@@ -18,33 +18,26 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
 from motcua.lib.admin import CheckedInitialMixin, ReadOnlyMixin
-from motcua.steering.models import (
-    IndicatorDefinition,
-    IndicatorSnapshot,
-    IndicatorTarget,
-    IndicatorValue,
-    WorkingGroup,
-    WorkingGroupMember,
-)
+from motcua.steering import models
 from motcua.steering.validators import phone_digits, phone_normalise
 from motcua.units.selectors import UnitNotFound, province_of
 
 # Generic for the type checker only (django-stubs); Django's classes cannot be subscripted.
 if TYPE_CHECKING:
-    DefinitionAdminBase = admin.ModelAdmin[IndicatorDefinition]
-    TargetAdminBase = admin.ModelAdmin[IndicatorTarget]
-    ValueAdminBase = admin.ModelAdmin[IndicatorValue]
-    SnapshotAdminBase = admin.ModelAdmin[IndicatorSnapshot]
-    GroupAdminBase = admin.ModelAdmin[WorkingGroup]
-    MemberAdminBase = admin.ModelAdmin[WorkingGroupMember]
-    MemberInlineBase = admin.TabularInline[WorkingGroupMember, WorkingGroup]
+    DefinitionAdminBase = admin.ModelAdmin[models.IndicatorDefinition]
+    TargetAdminBase = admin.ModelAdmin[models.IndicatorTarget]
+    ValueAdminBase = admin.ModelAdmin[models.IndicatorValue]
+    SnapshotAdminBase = admin.ModelAdmin[models.IndicatorSnapshot]
+    GroupAdminBase = admin.ModelAdmin[models.WorkingGroup]
+    MemberAdminBase = admin.ModelAdmin[models.WorkingGroupMember]
+    MemberInlineBase = admin.TabularInline[models.WorkingGroupMember, models.WorkingGroup]
 else:
     DefinitionAdminBase = TargetAdminBase = ValueAdminBase = SnapshotAdminBase = admin.ModelAdmin
     GroupAdminBase = MemberAdminBase = admin.ModelAdmin
     MemberInlineBase = admin.TabularInline
 
 
-@admin.register(IndicatorDefinition)
+@admin.register(models.IndicatorDefinition)
 class IndicatorDefinitionAdmin(DefinitionAdminBase):
     list_display = ["code", "name", "shape", "kind", "frequency", "level", "position"]
     list_filter = ["kind", "shape", "frequency", "level"]
@@ -55,7 +48,7 @@ class IndicatorDefinitionAdmin(DefinitionAdminBase):
         return ["code", "kind", "computed_from", "shape"] if obj is not None else []
 
 
-@admin.register(IndicatorTarget)
+@admin.register(models.IndicatorTarget)
 class IndicatorTargetAdmin(CheckedInitialMixin, TargetAdminBase):
     list_display = ["definition", "unit", "year", "value", "assigned_by", "legal_ref", "set_at"]
     list_filter = ["year", "definition"]
@@ -65,7 +58,7 @@ class IndicatorTargetAdmin(CheckedInitialMixin, TargetAdminBase):
     readonly_fields = ["set_by", "set_at"]
 
     def save_model(
-        self, request: HttpRequest, obj: IndicatorTarget, form: Any, change: bool
+        self, request: HttpRequest, obj: models.IndicatorTarget, form: Any, change: bool
     ) -> None:
         obj.set_by = request.user if isinstance(request.user, User) else None
         obj.set_at = timezone.now()
@@ -77,7 +70,7 @@ class IndicatorTargetAdmin(CheckedInitialMixin, TargetAdminBase):
         super().save_model(request, obj, form, change)
 
 
-@admin.register(IndicatorValue)
+@admin.register(models.IndicatorValue)
 class IndicatorValueAdmin(ReadOnlyMixin, ValueAdminBase):
     list_display = [
         "definition",
@@ -95,7 +88,7 @@ class IndicatorValueAdmin(ReadOnlyMixin, ValueAdminBase):
     date_hierarchy = "entered_at"
 
 
-@admin.register(IndicatorSnapshot)
+@admin.register(models.IndicatorSnapshot)
 class IndicatorSnapshotAdmin(ReadOnlyMixin, SnapshotAdminBase):
     list_display = ["definition", "unit", "period_start", "period_end", "numerator", "denominator"]
     list_filter = ["definition", "period_end"]
@@ -104,12 +97,12 @@ class IndicatorSnapshotAdmin(ReadOnlyMixin, SnapshotAdminBase):
 
 
 class MemberInline(MemberInlineBase):
-    model = WorkingGroupMember
+    model = models.WorkingGroupMember
     extra = 0
     fields = ["order", "name", "role", "position", "phone"]
 
 
-@admin.register(WorkingGroup)
+@admin.register(models.WorkingGroup)
 class WorkingGroupAdmin(CheckedInitialMixin, GroupAdminBase):
     list_display = ["name", "unit", "level", "member_count", "decision_ref"]
     list_filter = ["level"]
@@ -120,22 +113,22 @@ class WorkingGroupAdmin(CheckedInitialMixin, GroupAdminBase):
     fields = ["unit", "level", "name", "decision_ref", "established_on"]
     inlines = [MemberInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[WorkingGroup]:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[models.WorkingGroup]:
         return super().get_queryset(request).annotate(n_members=Count("members"))
 
     @admin.display(description=_("members"), ordering="n_members")
-    def member_count(self, group: WorkingGroup) -> int:
+    def member_count(self, group: models.WorkingGroup) -> int:
         return int(getattr(group, "n_members", 0))
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         for member_form in formset.forms:
             member = member_form.instance
-            if isinstance(member, WorkingGroupMember) and phone_digits(member.phone):
+            if isinstance(member, models.WorkingGroupMember) and phone_digits(member.phone):
                 member.phone = phone_normalise(member.phone)
         super().save_formset(request, form, formset, change)
 
 
-@admin.register(WorkingGroupMember)
+@admin.register(models.WorkingGroupMember)
 class WorkingGroupMemberAdmin(CheckedInitialMixin, MemberAdminBase):
     list_display = ["name", "group", "role", "position", "phone"]
     list_filter = ["role", "group__level"]
@@ -144,7 +137,7 @@ class WorkingGroupMemberAdmin(CheckedInitialMixin, MemberAdminBase):
     list_select_related = ["group"]
 
     def save_model(
-        self, request: HttpRequest, obj: WorkingGroupMember, form: Any, change: bool
+        self, request: HttpRequest, obj: models.WorkingGroupMember, form: Any, change: bool
     ) -> None:
         if phone_digits(obj.phone):
             obj.phone = phone_normalise(obj.phone)

@@ -25,15 +25,8 @@ from motcua.lib.formatting import format_count, format_number, format_percent, p
 from motcua.reports.briefing import IndicatorFact, SteeringFacts, WorkingGroupCount
 from motcua.reports.selectors import Report, report_for
 from motcua.steering import definitions as codes
+from motcua.steering import models
 from motcua.steering.choices import ComputedSource, GroupLevel
-from motcua.steering.models import (
-    IndicatorDefinition,
-    IndicatorSnapshot,
-    IndicatorTarget,
-    IndicatorValue,
-    WorkingGroup,
-    WorkingGroupMember,
-)
 from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import UnitNotFound, unit_at, unit_lineage, unit_versions
@@ -58,14 +51,14 @@ def unit_by_code(code: str, on: date) -> AdministrativeUnit:
         return earlier[-1]
 
 
-def applies_to(definition: IndicatorDefinition, unit: AdministrativeUnit) -> bool:
+def applies_to(definition: models.IndicatorDefinition, unit: AdministrativeUnit) -> bool:
     """Whether ``definition`` is recorded for ``unit``: its level or a higher one."""
     return definition.applies_to_unit(unit)
 
 
-def definitions_for(unit: AdministrativeUnit) -> list[IndicatorDefinition]:
+def definitions_for(unit: AdministrativeUnit) -> list[models.IndicatorDefinition]:
     """The indicators recorded for ``unit``, in the committee's order."""
-    return [d for d in IndicatorDefinition.objects.all() if applies_to(d, unit)]
+    return [d for d in models.IndicatorDefinition.objects.all() if applies_to(d, unit)]
 
 
 def computed_period(on: date, start: date | None = None) -> Period:
@@ -97,7 +90,9 @@ def value_rate(numerator: int, denominator: int | None) -> Fraction | None:
     return None if denominator is None else percent(numerator, denominator)
 
 
-def value_text(definition: IndicatorDefinition, numerator: int, denominator: int | None) -> str:
+def value_text(
+    definition: models.IndicatorDefinition, numerator: int, denominator: int | None
+) -> str:
     """'25.328' for a count; '1.459/24.007 = 6,08%' for a rate, in the definition's decimals."""
     if not definition.is_rate or denominator is None:
         return format_number(numerator)
@@ -105,7 +100,7 @@ def value_text(definition: IndicatorDefinition, numerator: int, denominator: int
     return f"{format_number(numerator)}/{format_number(denominator)} = {share}"
 
 
-def target_text(definition: IndicatorDefinition, target: IndicatorTarget) -> str:
+def target_text(definition: models.IndicatorDefinition, target: models.IndicatorTarget) -> str:
     """'100%' for a rate's target, '30.000' for a count's."""
     if definition.is_rate:
         return format_percent(target.value, definition.decimals)
@@ -113,8 +108,8 @@ def target_text(definition: IndicatorDefinition, target: IndicatorTarget) -> str
 
 
 def target_met(
-    definition: IndicatorDefinition,
-    target: IndicatorTarget | None,
+    definition: models.IndicatorDefinition,
+    target: models.IndicatorTarget | None,
     numerator: int | None,
     denominator: int | None,
 ) -> bool | None:
@@ -149,15 +144,15 @@ class HistoryEntry:
 class IndicatorRow:
     """One line of a unit's indicator table as of a day."""
 
-    definition: IndicatorDefinition
+    definition: models.IndicatorDefinition
     numerator: int | None  # None: no value recorded yet
     denominator: int | None
     period_start: date | None
     as_of: date | None
-    value: IndicatorValue | None  # the current value row (entered indicators)
+    value: models.IndicatorValue | None  # the current value row (entered indicators)
     rate: Fraction | None
     text: str
-    target: IndicatorTarget | None
+    target: models.IndicatorTarget | None
     target_text: str
     met: bool | None
     history: tuple[HistoryEntry, ...]
@@ -169,17 +164,39 @@ class IndicatorRow:
         return format_percent(self.rate, self.definition.decimals)
 
 
+def _history_entry(
+    definition: models.IndicatorDefinition,
+    row: models.IndicatorValue | models.IndicatorSnapshot,
+    *,
+    recorded_at: datetime,
+    recorded_by: str = "",
+    note: str = "",
+    source_file: str = "",
+    superseded: bool = False,
+) -> HistoryEntry:
+    """One line of an indicator's history: the row's period and figures, and how it came."""
+    return HistoryEntry(
+        period_start=row.period_start,
+        period_end=row.period_end,
+        numerator=row.numerator,
+        denominator=row.denominator,
+        text=value_text(definition, row.numerator, row.denominator),
+        recorded_at=recorded_at,
+        recorded_by=recorded_by,
+        note=note,
+        source_file=source_file,
+        superseded=superseded,
+    )
+
+
 def _value_history(
-    definition: IndicatorDefinition, rows: list[IndicatorValue]
+    definition: models.IndicatorDefinition, rows: list[models.IndicatorValue]
 ) -> list[HistoryEntry]:
     superseded = {row.supersedes_id for row in rows if row.supersedes_id is not None}
     return [
-        HistoryEntry(
-            period_start=row.period_start,
-            period_end=row.period_end,
-            numerator=row.numerator,
-            denominator=row.denominator,
-            text=value_text(definition, row.numerator, row.denominator),
+        _history_entry(
+            definition,
+            row,
             recorded_at=row.entered_at,
             recorded_by=row.entered_by_name,
             note=row.note,
@@ -191,23 +208,9 @@ def _value_history(
 
 
 def _snapshot_history(
-    definition: IndicatorDefinition, rows: list[IndicatorSnapshot]
+    definition: models.IndicatorDefinition, rows: list[models.IndicatorSnapshot]
 ) -> list[HistoryEntry]:
-    return [
-        HistoryEntry(
-            period_start=row.period_start,
-            period_end=row.period_end,
-            numerator=row.numerator,
-            denominator=row.denominator,
-            text=value_text(definition, row.numerator, row.denominator),
-            recorded_at=row.taken_at,
-            recorded_by="",
-            note="",
-            source_file="",
-            superseded=False,
-        )
-        for row in rows
-    ]
+    return [_history_entry(definition, row, recorded_at=row.taken_at) for row in rows]
 
 
 def indicator_table(
@@ -225,21 +228,21 @@ def indicator_table(
     A fixed number of queries, whatever the number of indicators and values.
     """
     definitions = definitions_for(unit)
-    values: dict[int, list[IndicatorValue]] = defaultdict(list)
+    values: dict[int, list[models.IndicatorValue]] = defaultdict(list)
     for row in (
-        IndicatorValue.objects.filter(unit=unit, period_end__lte=on)
+        models.IndicatorValue.objects.filter(unit=unit, period_end__lte=on)
         .select_related("definition")
         .order_by("-period_end", "-entered_at", "-id")
     ):
         values[row.definition_id].append(row)
-    snapshots: dict[int, list[IndicatorSnapshot]] = defaultdict(list)
-    for snapshot in IndicatorSnapshot.objects.filter(unit=unit, period_end__lte=on).order_by(
+    snapshots: dict[int, list[models.IndicatorSnapshot]] = defaultdict(list)
+    for snapshot in models.IndicatorSnapshot.objects.filter(unit=unit, period_end__lte=on).order_by(
         "-period_end"
     ):
         snapshots[snapshot.definition_id].append(snapshot)
     targets = {
         t.definition_id: t
-        for t in IndicatorTarget.objects.filter(unit=unit, year=on.year).select_related(
+        for t in models.IndicatorTarget.objects.filter(unit=unit, year=on.year).select_related(
             "assigned_by"
         )
     }
@@ -252,7 +255,7 @@ def indicator_table(
     rows = []
     for definition in definitions:
         target = targets.get(definition.pk)
-        current: IndicatorValue | None = None
+        current: models.IndicatorValue | None = None
         if definition.is_computed:
             assert report is not None
             numerator, denominator = computed_fraction(report, definition.computed_from)
@@ -290,11 +293,11 @@ def indicator_table(
 
 
 def indicator_value_history(
-    definition: IndicatorDefinition, unit: AdministrativeUnit, period_end: date
-) -> QuerySet[IndicatorValue]:
+    definition: models.IndicatorDefinition, unit: AdministrativeUnit, period_end: date
+) -> QuerySet[models.IndicatorValue]:
     """Every value recorded for one indicator, unit and period end, oldest first: the first
     report and each correction of it."""
-    return IndicatorValue.objects.filter(
+    return models.IndicatorValue.objects.filter(
         definition=definition, unit=unit, period_end=period_end
     ).order_by("entered_at", "id")
 
@@ -329,14 +332,14 @@ def working_group_counts(unit: AdministrativeUnit) -> list[LevelCount]:
     query."""
     counts: dict[str, tuple[int, int]] = {
         row["level"]: (row["n_groups"], row["n_members"])
-        for row in WorkingGroup.objects.filter(unit__in=unit_lineage(unit))
+        for row in models.WorkingGroup.objects.filter(unit__in=unit_lineage(unit))
         .values("level")
         .annotate(n_groups=Count("id", distinct=True), n_members=Count("members"))
     }
     return [LevelCount(level, *counts.get(level.value, (0, 0))) for level in GroupLevel]
 
 
-def working_groups_of(unit: AdministrativeUnit) -> QuerySet[WorkingGroup]:
+def working_groups_of(unit: AdministrativeUnit) -> QuerySet[models.WorkingGroup]:
     """The working groups in ``unit``'s lineage with their members (two queries), city level
     first, then by unit code."""
     rank = Case(
@@ -344,9 +347,11 @@ def working_groups_of(unit: AdministrativeUnit) -> QuerySet[WorkingGroup]:
         output_field=IntegerField(),
     )
     return (
-        WorkingGroup.objects.filter(unit__in=unit_lineage(unit))
+        models.WorkingGroup.objects.filter(unit__in=unit_lineage(unit))
         .select_related("unit")
-        .prefetch_related(Prefetch("members", WorkingGroupMember.objects.order_by("order", "id")))
+        .prefetch_related(
+            Prefetch("members", models.WorkingGroupMember.objects.order_by("order", "id"))
+        )
         .order_by(rank, "unit__code", "name")
     )
 
