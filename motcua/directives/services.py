@@ -251,16 +251,20 @@ def _locked(directive_id: int) -> Directive:
     return directive
 
 
+def _stale(directive: Directive) -> StaleVersion:
+    return StaleVersion(
+        _(
+            "conclusion %(number)s was changed by someone else in the meantime; "
+            "reload it and try again"
+        )
+        % {"number": directive.number},
+        field="version",
+    )
+
+
 def _check_version(directive: Directive, expected_version: int) -> None:
     if directive.version != expected_version:
-        raise StaleVersion(
-            _(
-                "conclusion %(number)s was changed by someone else in the meantime; "
-                "reload it and try again"
-            )
-            % {"number": directive.number},
-            field="version",
-        )
+        raise _stale(directive)
 
 
 def _check_moment(directive: Directive, moment: datetime) -> None:
@@ -286,17 +290,35 @@ def _write(
         status=status, completed_at=completed_at, version=F("version") + 1
     )
     if changed != 1:
-        raise StaleVersion(
-            _(
-                "conclusion %(number)s was changed by someone else in the meantime; "
-                "reload it and try again"
-            )
-            % {"number": directive.number},
-            field="version",
-        )
+        raise _stale(directive)
     directive.status = status
     directive.completed_at = completed_at
     directive.version = expected_version + 1
+
+
+def _transition(
+    directive: Directive,
+    *,
+    actor: User | None,
+    moment: datetime,
+    expected_version: int,
+    target: DirectiveStatus,
+    note: str,
+) -> DirectiveUpdate:
+    """Move the directive to ``target`` (compare-and-set, ``completed_at`` set only by DONE)
+    and return the update row that records it, not yet saved."""
+    current = DirectiveStatus(directive.status)
+    completed_at = moment if target is DirectiveStatus.DONE else None
+    _write(directive, expected_version=expected_version, status=target, completed_at=completed_at)
+    return DirectiveUpdate(
+        directive=directive,
+        at=moment,
+        author=actor,
+        author_name=_actor_name(actor),
+        from_status=current,
+        to_status=target,
+        note=note,
+    )
 
 
 def directive_update(
@@ -344,17 +366,12 @@ def directive_update(
                 field="status",
             )
         _check_moment(directive, moment)
-        completed_at = moment if target is DirectiveStatus.DONE else None
-        _write(
-            directive, expected_version=expected_version, status=target, completed_at=completed_at
-        )
-        update = DirectiveUpdate(
-            directive=directive,
-            at=moment,
-            author=actor,
-            author_name=_actor_name(actor),
-            from_status=current,
-            to_status=target,
+        update = _transition(
+            directive,
+            actor=actor,
+            moment=moment,
+            expected_version=expected_version,
+            target=target,
             note=note,
         )
         if evidence is not None and checked is not None:
@@ -400,19 +417,12 @@ def directive_cancel(
                 field="status",
             )
         _check_moment(directive, moment)
-        _write(
+        update = _transition(
             directive,
+            actor=actor,
+            moment=moment,
             expected_version=expected_version,
-            status=DirectiveStatus.CANCELLED,
-            completed_at=None,
-        )
-        update = DirectiveUpdate(
-            directive=directive,
-            at=moment,
-            author=actor,
-            author_name=_actor_name(actor),
-            from_status=current,
-            to_status=DirectiveStatus.CANCELLED,
+            target=DirectiveStatus.CANCELLED,
             note=reason,
         )
         update.full_clean(exclude=["evidence"])

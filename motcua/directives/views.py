@@ -184,6 +184,23 @@ def _attempt(form: forms.BaseForm, write: Callable[[], T], fallback: str | None 
     return attempt(form, write, refusals=DirectiveError, aliases=SERVICE_FIELDS, fallback=fallback)
 
 
+def _list_context(
+    user: User,
+    unit: AdministrativeUnit,
+    rows: list[Any],
+    page: Page[Any],
+    pages: dict[str, str],
+) -> dict[str, Any]:
+    """What both list pages show: the unit filter (_unit_filter.html), the rows, the pager."""
+    return {
+        "unit": unit,
+        "units": _unit_options(user, unit),
+        "rows": rows,
+        "page": page,
+        "pages": pages,
+    }
+
+
 # -- meetings ------------------------------------------------------------------------------
 
 
@@ -218,11 +235,7 @@ def meetings_page(request: HttpRequest) -> HttpResponse:
             }
         )
     context = {
-        "unit": unit,
-        "units": _unit_options(user, unit),
-        "rows": rows,
-        "page": page,
-        "pages": pages,
+        **_list_context(user, unit, rows, page, pages),
         "at_text": at_text,
         "may_create": bool(access.manageable_units(user)),
         "query": _query(unit=unit.code, at=at_text),
@@ -458,11 +471,7 @@ def _list_page(request: HttpRequest, *, overdue: bool) -> HttpResponse:
     page, pages = _page(request, directives, DIRECTIVES_PER_PAGE)
     rows = [directive_row(d, at) for d in page.object_list]
     context = {
-        "unit": unit,
-        "units": _unit_options(user, unit),
-        "rows": rows,
-        "page": page,
-        "pages": pages,
+        **_list_context(user, unit, rows, page, pages),
         "count": format_count(page.paginator.count),
         "overdue": overdue,
         "at": _local(at),
