@@ -7,6 +7,8 @@ commented out, so numbers are not grouped and "07/04/2025" parses as 4 July
 
 from django.conf.locale.vi.formats import *  # noqa: F403
 
+from motcua.formats import DATETIME_INPUT_FORMATS  # noqa: F401
+
 DATE_FORMAT = r"\N\g\à\y d \t\h\á\n\g n \n\ă\m Y"
 SHORT_DATE_FORMAT = "d/m/Y"
 SHORT_DATETIME_FORMAT = "H:i d/m/Y"
@@ -16,11 +18,3 @@ THOUSAND_SEPARATOR = "."
 NUMBER_GROUPING = 3
 FIRST_DAY_OF_WEEK = 1
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-DATETIME_INPUT_FORMATS = [
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-]
