@@ -298,15 +298,16 @@ def _write(
 
 def _transition(
     directive: Directive,
-    *,
     actor: User | None,
     moment: datetime,
     expected_version: int,
     target: DirectiveStatus,
     note: str,
 ) -> DirectiveUpdate:
-    """Move the directive to ``target`` (compare-and-set, ``completed_at`` set only by DONE)
-    and return the update row that records it, not yet saved."""
+    """Move the directive to ``target`` at ``moment`` (refused before its last change;
+    compare-and-set; ``completed_at`` set only by DONE) and return the update row that
+    records it, not yet saved."""
+    _check_moment(directive, moment)
     current = DirectiveStatus(directive.status)
     completed_at = moment if target is DirectiveStatus.DONE else None
     _write(directive, expected_version=expected_version, status=target, completed_at=completed_at)
@@ -365,15 +366,7 @@ def directive_update(
                 % {"current": current.label, "target": target.label},
                 field="status",
             )
-        _check_moment(directive, moment)
-        update = _transition(
-            directive,
-            actor=actor,
-            moment=moment,
-            expected_version=expected_version,
-            target=target,
-            note=note,
-        )
+        update = _transition(directive, actor, moment, expected_version, target, note)
         if evidence is not None and checked is not None:
             update.evidence_name = name[:255]
             update.evidence_type = checked.content_type
@@ -416,14 +409,8 @@ def directive_cancel(
                 % {"current": current.label},
                 field="status",
             )
-        _check_moment(directive, moment)
         update = _transition(
-            directive,
-            actor=actor,
-            moment=moment,
-            expected_version=expected_version,
-            target=DirectiveStatus.CANCELLED,
-            note=reason,
+            directive, actor, moment, expected_version, DirectiveStatus.CANCELLED, reason
         )
         update.full_clean(exclude=["evidence"])
         update.save()
