@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.choices import Role
+from motcua.units.fields import optional_agency
 
 
 class User(AbstractUser):
@@ -48,14 +49,7 @@ class RoleAssignment(models.Model):
         on_delete=models.PROTECT,
         related_name="role_assignments",
     )
-    agency = models.ForeignKey(
-        "units.Agency",
-        verbose_name=_("agency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="role_assignments",
-    )
+    agency = optional_agency(_("agency"), related_name="role_assignments")
 
     class Meta:
         verbose_name = _("role assignment")

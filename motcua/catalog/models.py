@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from motcua.catalog.choices import OFFERED_ONLINE, LimitUnit, OnlineLevel, ProcedureLevel
+from motcua.units.fields import optional_agency
 
 
 def search_key(text: str) -> str:
@@ -80,14 +81,7 @@ class ProcedureVersion(models.Model):
     level = models.CharField(
         pgettext_lazy("catalog", "level"), max_length=10, choices=ProcedureLevel.choices
     )
-    competent_agency = models.ForeignKey(
-        "units.Agency",
-        verbose_name=_("competent agency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="procedure_versions",
-    )
+    competent_agency = optional_agency(_("competent agency"), related_name="procedure_versions")
     # Commune-level procedures are settled by "UBND cấp xã" in every commune: no single agency.
     competent_body = models.CharField(_("competent body"), max_length=300, blank=True)
     time_limit = models.PositiveIntegerField(_("time limit"))

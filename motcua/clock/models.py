@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.clock.choices import OverrideKind, ReceiptRule
 from motcua.core import clock as core
 from motcua.units.choices import UnitLevel
+from motcua.units.fields import optional_agency, optional_unit
 
 
 class CalendarOverride(models.Model):
@@ -134,22 +135,8 @@ class OfficeHours(models.Model):
     ``07:00-11:30, 13:30-17:00`` (§7.5; provinces differ, Appendix A.12).
     """
 
-    unit = models.ForeignKey(
-        "units.AdministrativeUnit",
-        verbose_name=_("administrative unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="office_hours",
-    )
-    agency = models.ForeignKey(
-        "units.Agency",
-        verbose_name=_("agency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="office_hours",
-    )
+    unit = optional_unit(_("administrative unit"), related_name="office_hours")
+    agency = optional_agency(_("agency"), related_name="office_hours")
     sessions = models.CharField(
         _("sessions"), max_length=100, default=str(core.DEFAULT_OFFICE_HOURS)
     )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import search_key
 from motcua.dossiers import choices
+from motcua.units.fields import optional_agency, optional_unit
+
+if TYPE_CHECKING:
+    from motcua.units.models import AdministrativeUnit
 
 
 class Dossier(models.Model):
@@ -36,49 +40,14 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="received_dossiers",
     )
-    competent_agency = models.ForeignKey(
-        "units.Agency",
-        verbose_name=_("competent agency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="competent_dossiers",
-    )
+    competent_agency = optional_agency(_("competent agency"), related_name="competent_dossiers")
     # Where the dossier is now: the competent agency or a coordinating one (§1.9).
-    current_agency = models.ForeignKey(
-        "units.Agency",
-        verbose_name=_("current agency"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="held_dossiers",
-    )
+    current_agency = optional_agency(_("current agency"), related_name="held_dossiers")
     # The units of the receiving agency and of the agency holding the dossier now, kept on the
     # row: reports select dossiers by unit, and every transition checks the actor's scope.
-    receiving_unit = models.ForeignKey(
-        "units.AdministrativeUnit",
-        verbose_name=_("receiving unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="received_dossiers",
-    )
-    handling_unit = models.ForeignKey(
-        "units.AdministrativeUnit",
-        verbose_name=_("handling unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="handled_dossiers",
-    )
-    applicant_unit = models.ForeignKey(
-        "units.AdministrativeUnit",
-        verbose_name=_("applicant's address unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="applicant_dossiers",
-    )
+    receiving_unit = optional_unit(_("receiving unit"), related_name="received_dossiers")
+    handling_unit = optional_unit(_("handling unit"), related_name="handled_dossiers")
+    applicant_unit = optional_unit(_("applicant's address unit"), related_name="applicant_dossiers")
     applicant_kind = models.CharField(
         _("applicant kind"), max_length=20, choices=choices.ApplicantKind.choices
     )
@@ -379,6 +348,18 @@ class ChainHead(models.Model):
         return f"#{self.last_seq} {self.last_hash[:12]}"
 
 
+def _ledger_unit() -> models.ForeignKey[AdministrativeUnit, AdministrativeUnit]:
+    """The receiving unit of a ledger row (DayFigure, FieldDayFigure): no index of its own,
+    as the unique key (unit, …) leads with it."""
+    return models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("receiving unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class DayFigure(models.Model):
     """The running ledger behind every report: per receiving unit, day and figure, how many
     dossiers entered a flow figure that day (received, resolved, rated…) or by how much a stock
@@ -389,13 +370,7 @@ class DayFigure(models.Model):
     verify`` recomputes it from the dossiers; ``motcua report rebuild`` rewrites it.
     """
 
-    unit = models.ForeignKey(
-        "units.AdministrativeUnit",
-        verbose_name=_("receiving unit"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    unit = _ledger_unit()
     day = models.DateField(_("day"))
     # a core.metrics.Bucket value in FLOWS or STOCKS
     figure = models.CharField(_("figure"), max_length=24)
@@ -419,13 +394,7 @@ class FieldDayFigure(models.Model):
     many fields there are.
     """
 
-    unit = models.ForeignKey(
-        "units.AdministrativeUnit",
-        verbose_name=_("receiving unit"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    unit = _ledger_unit()
     field = models.ForeignKey(
         "catalog.Field",
         verbose_name=_("field"),
