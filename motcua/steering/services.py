@@ -269,25 +269,21 @@ def indicator_value_record(
     """
     today = today or timezone.localdate()
     note = nfc(note.strip())
-    problems = value_problems(
-        definition=definition,
-        unit=unit,
-        period_start=period_start,
-        period_end=period_end,
-        numerator=numerator,
-        denominator=denominator,
-        today=today,
-    )
+    # The value's facts, as checked and then recorded (the file import passes them alike).
+    values: dict[str, Any] = {
+        "definition": definition,
+        "unit": unit,
+        "period_start": period_start,
+        "period_end": period_end,
+        "numerator": numerator,
+        "denominator": denominator,
+    }
+    problems = value_problems(**values, today=today)
     if problems:
         _refuse(problems, definition)
     with transaction.atomic():
         value, _created = _record(
-            definition=definition,
-            unit=unit,
-            period_start=period_start,
-            period_end=period_end,
-            numerator=numerator,
-            denominator=denominator,
+            **values,
             entered_by=entered_by,
             note=note,
             source_file=source_file,
