@@ -93,17 +93,24 @@ def not_enterable_message(definition: IndicatorDefinition) -> str:
     ) % {"name": definition.name}
 
 
-def value_problems(
-    *,
-    definition: IndicatorDefinition,
-    unit: AdministrativeUnit,
-    period_start: date | None,
-    period_end: date,
-    numerator: int,
-    denominator: int | None,
-    today: date,
-) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class ValueFacts:
+    """What a value says: the indicator, the unit, the period, the figures and the note."""
+
+    definition: IndicatorDefinition
+    unit: AdministrativeUnit
+    period_start: date | None
+    period_end: date
+    numerator: int
+    denominator: int | None
+    note: str = ""
+
+
+def value_problems(facts: ValueFacts, *, today: date) -> list[tuple[str, str]]:
     """Every reason a value cannot be recorded, as (field, message); empty when it can."""
+    definition, unit = facts.definition, facts.unit
+    period_start, period_end = facts.period_start, facts.period_end
+    numerator, denominator = facts.numerator, facts.denominator
     problems: list[tuple[str, str]] = []
     name = {"name": definition.name}
     if definition.is_computed:
@@ -183,15 +190,9 @@ def _refuse(problems: list[tuple[str, str]], definition: IndicatorDefinition) ->
 
 
 def _record(
+    facts: ValueFacts,
     *,
-    definition: IndicatorDefinition,
-    unit: AdministrativeUnit,
-    period_start: date | None,
-    period_end: date,
-    numerator: int,
-    denominator: int | None,
     entered_by: User | None,
-    note: str,
     source_file: str,
     entered_at: datetime,
 ) -> tuple[IndicatorValue, bool]:
@@ -202,7 +203,7 @@ def _record(
     # the one-to-one ``supersedes`` refuses a fork and it gets ValueConflict.
     chain = list(
         IndicatorValue.objects.select_for_update().filter(
-            definition=definition, unit=unit, period_end=period_end
+            definition=facts.definition, unit=facts.unit, period_end=facts.period_end
         )
     )
     superseded = {row.supersedes_id for row in chain}
@@ -212,19 +213,19 @@ def _record(
         head.denominator,
         head.period_start,
         head.note,
-    ) == (numerator, denominator, period_start, note):
+    ) == (facts.numerator, facts.denominator, facts.period_start, facts.note):
         return head, False
     value = IndicatorValue(
-        definition=definition,
-        unit=unit,
-        period_start=period_start,
-        period_end=period_end,
-        numerator=numerator,
-        denominator=denominator,
+        definition=facts.definition,
+        unit=facts.unit,
+        period_start=facts.period_start,
+        period_end=facts.period_end,
+        numerator=facts.numerator,
+        denominator=facts.denominator,
         entered_by=entered_by,
         entered_by_name=(entered_by.get_full_name() or entered_by.username) if entered_by else "",
         entered_at=entered_at,
-        note=note,
+        note=facts.note,
         source_file=source_file,
         supersedes=head,
     )
@@ -269,23 +270,22 @@ def indicator_value_record(
     """
     today = today or timezone.localdate()
     note = nfc(note.strip())
-    # The value's facts, as checked and then recorded (the file import passes them alike).
-    values: dict[str, Any] = {
-        "definition": definition,
-        "unit": unit,
-        "period_start": period_start,
-        "period_end": period_end,
-        "numerator": numerator,
-        "denominator": denominator,
-    }
-    problems = value_problems(**values, today=today)
+    facts = ValueFacts(
+        definition=definition,
+        unit=unit,
+        period_start=period_start,
+        period_end=period_end,
+        numerator=numerator,
+        denominator=denominator,
+        note=note,
+    )
+    problems = value_problems(facts, today=today)
     if problems:
         _refuse(problems, definition)
     with transaction.atomic():
         value, _created = _record(
-            **values,
+            facts,
             entered_by=entered_by,
-            note=note,
             source_file=source_file,
             entered_at=entered_at or timezone.now(),
         )
@@ -393,14 +393,14 @@ def indicator_values_import(
         raise ImportRefused(exc.errors) from None
     context = _ValuesFile.for_unit(unit, today or timezone.localdate())
     errors: list[RowError] = []
-    checked: list[dict[str, Any]] = []
+    checked: list[ValueFacts] = []
     for line, cells in raw_rows:
-        row_errors, values = _value_row(context, line, cells)
+        row_errors, facts = _value_row(context, line, cells)
         errors.extend(row_errors)
         if too_many_errors(errors):
             break  # the first MAX_ERRORS problems are reported (settings.MOTCUA_IMPORT)
-        if values is not None:
-            checked.append(values)
+        if facts is not None:
+            checked.append(facts)
     if not raw_rows:
         errors.append(RowError(None, None, _("the file has no rows of values")))
     if errors:
@@ -411,8 +411,8 @@ def indicator_values_import(
 
 def _value_row(
     context: _ValuesFile, line: int, cells: dict[str, str]
-) -> tuple[list[RowError], dict[str, Any] | None]:
-    """One row's errors, or its values ready for :func:`_record`."""
+) -> tuple[list[RowError], ValueFacts | None]:
+    """One row's errors, or its facts ready for :func:`_record`."""
     errors: list[RowError] = []
     code = cells.get("ma_chi_tieu", "")
     definition = _row_definition(context, line, code, errors)
@@ -424,15 +424,16 @@ def _value_row(
     row_unit = _row_unit_checked(context, line, unit_code, period_end, errors)
     if errors or definition is None or row_unit is None or period_end is None:
         return errors, None
-    values = {
-        "definition": definition,
-        "unit": row_unit,
-        "period_start": period_start,
-        "period_end": period_end,
-        "numerator": numerator,
-        "denominator": denominator,
-    }
-    for field, message in value_problems(**values, today=context.today):
+    facts = ValueFacts(
+        definition=definition,
+        unit=row_unit,
+        period_start=period_start,
+        period_end=period_end,
+        numerator=numerator,
+        denominator=denominator,
+        note=nfc(cells.get("ghi_chu", "")),
+    )
+    for field, message in value_problems(facts, today=context.today):
         column = FIELD_COLUMNS[field]
         if field == "unit" and not unit_code:
             column = "ma_chi_tieu"  # the unit came from the import, not the row
@@ -441,7 +442,7 @@ def _value_row(
         _check_first(context, line, code, definition, row_unit, period_end, errors)
     if errors:
         return errors, None
-    return errors, {**values, "note": nfc(cells.get("ghi_chu", ""))}
+    return errors, facts
 
 
 def _row_definition(
@@ -506,16 +507,16 @@ def _check_first(
 
 
 def _values_record(
-    checked: list[dict[str, Any]], *, rows: int, name: str, entered_by: User | None
+    checked: list[ValueFacts], *, rows: int, name: str, entered_by: User | None
 ) -> ImportReport:
     """Record the checked rows in one transaction, the file's name as their source."""
     report = ImportReport(rows=rows)
     source = clean_text(name.replace("\\", "/").rsplit("/", 1)[-1])[:255]
     now = timezone.now()
     with transaction.atomic():
-        for values in checked:
+        for facts in checked:
             value, created = _record(
-                **values, entered_by=entered_by, source_file=source, entered_at=now
+                facts, entered_by=entered_by, source_file=source, entered_at=now
             )
             if not created:
                 report.unchanged += 1
