@@ -976,7 +976,7 @@ def dossier_file_attach(
         uploaded_by=actor,
     )
     # Written under a pending name, moved into place when the transaction commits: a rollback
-    # or a killed process never leaves a file without its row (issue 16 item 4, lib.uploads).
+    # or a killed process never leaves a file without its row (lib.uploads).
     uploads.save_on_commit(
         stored.file, f"{uuid.uuid4().hex}{uploads.EXTENSIONS[content_type]}", data
     )
