@@ -49,15 +49,17 @@ APOLOGY = frozenset({workflow.Action.APOLOGISE.value})
 NOTIFIED = RECEIPT | SUPPLEMENT | RESULT | APOLOGY
 
 
-def dossier_notify_on_commit(*, dossier_id: int, action: str, event_seq: int) -> None:
+def dossier_notify_on_commit(*, dossier_id: int, action: str, event_seq: int, email: str) -> None:
     """Register the applicant's e-mail for the action the current transaction takes.
 
-    Called by the dossier services inside their transaction; nothing is registered for an
-    action that sends nothing. ``robust``: an error in the callback is logged by Django and
-    never reaches the caller, whose transaction has committed already.
+    Called by the dossier services inside their transaction, with the applicant's address as
+    the transaction leaves it; nothing is registered for an action that sends nothing or an
+    applicant without an address, so most counter transitions do no work after commit.
+    ``robust``: an error in the callback is logged by Django and never reaches the caller,
+    whose transaction has committed already.
     """
     action = str(action)
-    if action in NOTIFIED:
+    if email and action in NOTIFIED:
         transaction.on_commit(partial(dossier_notify, dossier_id, action, event_seq), robust=True)
 
 

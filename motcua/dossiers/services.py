@@ -468,7 +468,12 @@ def dossier_create(
     if dossier.received_at is not None:  # received at the counter: it counts from now
         figures.ledger_apply(None, figures.snapshot(dossier.pk))
     # The applicant's e-mail, sent after commit.
-    dossier_notify_on_commit(dossier_id=dossier.pk, action=action.value, event_seq=event.seq)
+    dossier_notify_on_commit(
+        dossier_id=dossier.pk,
+        action=action.value,
+        event_seq=event.seq,
+        email=dossier.applicant_email,
+    )
     return Created(dossier, warnings)
 
 
@@ -915,7 +920,12 @@ def dossier_transition(
         if track:
             figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
         # The applicant's e-mail, sent after commit.
-        dossier_notify_on_commit(dossier_id=dossier.pk, action=action.value, event_seq=event.seq)
+        dossier_notify_on_commit(
+            dossier_id=dossier.pk,
+            action=action.value,
+            event_seq=event.seq,
+            email=dossier.applicant_email,
+        )
     return dossier
 
 
