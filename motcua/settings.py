@@ -69,6 +69,10 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_KEY):
     raise ImproperlyConfigured(
         "MOTCUA_SECRET_KEY must be set to a random value of at least 50 characters in production"
     )
+# The key signing the audit checkpoints (motcua audit checkpoint; docs/dossiers.md, "Audit").
+# Empty: derived from SECRET_KEY. Kept apart (MOTCUA_AUDIT_KEY_FILE), a database copy and the
+# web servers' key are not enough to forge a checkpoint.
+MOTCUA_AUDIT_KEY = env("MOTCUA_AUDIT_KEY", "")
 
 DEBUG = envbool("MOTCUA_DEBUG", not PRODUCTION and MOTCUA_ENV != "test")
 if PRODUCTION and DEBUG:

@@ -1,14 +1,21 @@
-"""Hash chains for append-only histories (invariant 2 of ARCHITECTURE.md).
+"""Hash chains for append-only histories (invariant 2 of ARCHITECTURE.md), and the signed
+Merkle checkpoints that stand in for a global chain.
 
-Each event's hash covers its content, the hash of the dossier's previous event and the hash of
-the previous event in the global chain. Editing, deleting, inserting or reordering an event
-then breaks at least one link, and :func:`verify` names the first event where it breaks.
-Pure: no Django, no I/O.
+Each event's hash covers its content and the hash of its dossier's previous event; events
+written before the global chain was retired (``chain_prev_hash`` not empty) also cover the
+previous event of that global chain. Editing, deleting, inserting or reordering an event then
+breaks at least one link, and :func:`verify` names the first event where it breaks.
+
+What the global chain gave besides (a deleted dossier leaves a gap) comes from checkpoints:
+every dossier's tip becomes a leaf (:func:`leaf_hash`), leaves are grouped by id range into
+buckets (:func:`bucket_hash`), the buckets into a root (:func:`merkle_root`), and the root with
+the previous checkpoint's hash is signed with a key (:func:`sign`). Pure: no Django, no I/O.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -91,3 +98,47 @@ def verify(events: Iterable[ChainedEvent], head: tuple[int, str] | None = None) 
             )
         )
     return problems
+
+
+# -- checkpoints -------------------------------------------------------------------------------
+
+
+def leaf_hash(dossier_id: int, code: str, seq: int, event_hash_: str) -> str:
+    """One dossier's tip at a checkpoint: its id, code, last event number and hash."""
+    payload = f"{dossier_id}\x1f{code}\x1f{seq}\x1f{event_hash_}"
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def bucket_hash(leaves: Iterable[str]) -> str:
+    """The leaves of one id range, in id order, hashed together."""
+    digest = hashlib.sha256()
+    for leaf in leaves:
+        digest.update(bytes.fromhex(leaf))
+    return digest.hexdigest()
+
+
+def merkle_root(hashes: list[str]) -> str:
+    """The Merkle root of ``hashes`` (pairs hashed level by level; an odd one rises alone)."""
+    if not hashes:
+        return GENESIS
+    level = [bytes.fromhex(h) for h in hashes]
+    while len(level) > 1:
+        level = [
+            hashlib.sha256(b"".join(level[i : i + 2])).digest() if i + 1 < len(level) else level[i]
+            for i in range(0, len(level), 2)
+        ]
+    return level[0].hex()
+
+
+def checkpoint_hash(root: str, prev_hash: str, taken_at: str, dossiers: int) -> str:
+    """What a checkpoint is known by, and what the next one links to."""
+    return hashlib.sha256(f"{root}\x1f{prev_hash}\x1f{taken_at}\x1f{dossiers}".encode()).hexdigest()
+
+
+def sign(key: bytes, message: str) -> str:
+    """HMAC-SHA256 of ``message`` under ``key``."""
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def signature_valid(key: bytes, message: str, signature: str) -> bool:
+    return hmac.compare_digest(sign(key, message), signature)

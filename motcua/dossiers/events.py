@@ -1,19 +1,19 @@
-"""How a dossier event is hashed and linked into the two chains (ARCHITECTURE invariant 2).
+"""How a dossier event is hashed and linked into its dossier's chain (ARCHITECTURE invariant 2).
 
-Each event links to its dossier's previous event (``prev_hash``) and to the previous event of
-the global chain (``chain_prev_hash``), and its hash covers :func:`event_content` and both
-links (``motcua.core.chain.event_hash``). The write path (``dossiers.services``), the history
-import (``dossiers.history``) and the audit (``audit.services``) all build or check events
-here, so a stored event verifies exactly as it was written.
+Each event links to its dossier's previous event (``prev_hash``), and its hash covers
+:func:`event_content` and that link (``motcua.core.chain.event_hash``). The write path
+(``dossiers.services``), the history import (``dossiers.history``) and the audit
+(``audit.services``) all build or check events here, so a stored event verifies exactly as it
+was written.
 
-The global chain's place comes from its head row: ``storage.chain_reserve`` takes one place in
-SQL for a live change; the import, which holds the head locked for a whole file, takes its
-places in memory with :class:`ChainTip`.
+Events written before the global chain was retired (docs/dossiers.md, "Audit") also carry a
+place in that chain (``chain_seq``, ``chain_prev_hash``); new events leave both empty, so no
+writer waits for another dossier's writer. Deleted dossiers are caught by the signed
+checkpoints of ``motcua.audit`` instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -56,7 +56,8 @@ def event_content(event: DossierEvent, dossier_code: str) -> dict[str, Any]:
 
 
 def event_hash(event: DossierEvent, dossier_code: str) -> str:
-    """The hash an event must carry: its content and both links."""
+    """The hash an event must carry: its content and its links (the global one empty for
+    events written since the global chain was retired)."""
     return chain.event_hash(
         event_content(event, dossier_code), event.prev_hash, event.chain_prev_hash
     )
@@ -64,7 +65,6 @@ def event_hash(event: DossierEvent, dossier_code: str) -> str:
 
 def append_event(
     dossier: Dossier,
-    place: tuple[int, str],
     *,
     at: datetime,
     recorded_at: datetime,
@@ -76,17 +76,14 @@ def append_event(
     reason: str,
     data: dict[str, Any],
 ) -> DossierEvent:
-    """The dossier's next event, linked after its chain tip and at ``place`` in the global
-    chain (number, previous hash), and hashed. Not saved.
+    """The dossier's next event, linked after its chain tip and hashed. Not saved.
 
     Moves the dossier's tip (``last_event_seq``, ``last_event_hash``, ``last_event_at``) to
     the new event; the caller saves it with the dossier.
     """
-    chain_seq, chain_prev_hash = place
     event = DossierEvent(
         dossier=dossier,
         seq=dossier.last_event_seq + 1,
-        chain_seq=chain_seq,
         at=at,
         recorded_at=recorded_at,
         actor=actor,
@@ -97,7 +94,6 @@ def append_event(
         reason=reason,
         data=data,
         prev_hash=dossier.last_event_hash,
-        chain_prev_hash=chain_prev_hash,
     )
     event.hash = event_hash(event, dossier.code)
     dossier.last_event_seq, dossier.last_event_hash, dossier.last_event_at = (
@@ -110,20 +106,3 @@ def append_event(
 
 # The dossier fields that hold its chain tip, which ``append_event`` moves.
 TIP_FIELDS = ("last_event_seq", "last_event_hash", "last_event_at")
-
-
-@dataclass
-class ChainTip:
-    """The global chain's tip, held in memory while one transaction appends many events
-    under the locked head row (the history import)."""
-
-    last_seq: int
-    last_hash: str
-
-    def place(self) -> tuple[int, str]:
-        """The next event's place: its number and the hash it links to."""
-        return self.last_seq + 1, self.last_hash
-
-    def advance(self, event: DossierEvent) -> None:
-        """Make ``event``, appended at :meth:`place`, the tip."""
-        self.last_seq, self.last_hash = event.chain_seq, event.hash

@@ -15,10 +15,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from motcua.clock.selectors import calendar_at
 from motcua.core import workflow
@@ -134,32 +135,62 @@ def _add(change: dict[Key, int]) -> None:
     by_field = {
         (unit, field, bucket.value, day): n for (unit, field, bucket, day), n in change.items()
     }
-    # Rows in one order in every transaction: concurrent writers wait, never deadlock.
-    _upsert(DayFigure, ("unit_id", "figure", "day"), sorted(by_unit.items()))
-    _upsert(FieldDayFigure, ("unit_id", "field_id", "figure", "day"), sorted(by_field.items()))
+    # Append-only deltas: plain inserts lock no existing row, so writers of one unit and day
+    # never wait for each other (readers sum the rows).
+    _append(
+        [row for row in by_unit.items() if row[1]],
+        [row for row in by_field.items() if row[1]],
+    )
 
 
-def _upsert(model: Any, key: tuple[str, ...], rows: list[tuple[tuple[Any, ...], int]]) -> None:
-    rows = [(k, n) for k, n in rows if n]
-    if not rows:
-        return
+_CHUNK = 500  # rows per statement (SQLite allows 999 parameters on old builds)
+
+
+@cache
+def _values_sql(model: Any, width: int, rows: int) -> str:
     quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    columns = ", ".join(quote(c) for c in (*key, "n"))
-    placeholders = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
+    columns: tuple[str, ...] = ("unit_id", "field_id", "figure", "day", "n")
+    if width == 4:
+        columns = ("unit_id", "figure", "day", "n")
+    placeholders = "(" + ", ".join(["%s"] * width) + ")"
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)})"
+        f" VALUES {', '.join([placeholders] * rows)}"
+    )
+
+
+def _params(rows: list[tuple[tuple[Any, ...], int]]) -> list[Any]:
     adapt = connection.ops.adapt_datefield_value
-    for start in range(0, len(rows), 500):
-        chunk = rows[start : start + 500]
-        params: list[Any] = []
-        for k, n in chunk:
-            params += [adapt(v) if isinstance(v, date) else v for v in k] + [n]
-        sql = (
-            f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "
-            f"ON CONFLICT ({', '.join(quote(c) for c in key)}) "
-            f"DO UPDATE SET {quote('n')} = {table}.{quote('n')} + excluded.{quote('n')}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    params: list[Any] = []
+    for key, n in rows:
+        params += [adapt(v) if isinstance(v, date) else v for v in key] + [n]
+    return params
+
+
+def _append(
+    by_unit: list[tuple[tuple[Any, ...], int]], by_field: list[tuple[tuple[Any, ...], int]]
+) -> None:
+    """Insert the delta rows of both ledger tables. On PostgreSQL one statement (the per-unit
+    insert as a data-modifying CTE) when both fit in one chunk, the usual case of one
+    dossier's change; otherwise one INSERT per table and chunk. The SQL of each shape is
+    built once (``_values_sql``)."""
+    with connection.cursor() as cursor:
+        if (
+            connection.vendor == "postgresql"
+            and by_unit
+            and 0 < len(by_field) <= _CHUNK
+            and len(by_unit) <= _CHUNK
+        ):
+            sql = (
+                f"WITH u AS ({_values_sql(DayFigure, 4, len(by_unit))})"
+                f" {_values_sql(FieldDayFigure, 5, len(by_field))}"
+            )
+            cursor.execute(sql, _params(by_unit) + _params(by_field))
+            return
+        for model, width, rows in ((DayFigure, 4, by_unit), (FieldDayFigure, 5, by_field)):
+            for start in range(0, len(rows), _CHUNK):
+                chunk = rows[start : start + _CHUNK]
+                cursor.execute(_values_sql(model, width, len(chunk)), _params(chunk))
 
 
 def _recomputed(unit_ids: Iterable[int] | None) -> Counter[Key]:
@@ -173,15 +204,16 @@ def _recomputed(unit_ids: Iterable[int] | None) -> Counter[Key]:
 
 
 def _stored(unit_ids: Iterable[int] | None) -> Counter[Key]:
-    rows = FieldDayFigure.objects.exclude(n=0)
+    """The per-field ledger summed per key (several delta rows may share one)."""
+    rows = FieldDayFigure.objects.all()
     if unit_ids is not None:
         rows = rows.filter(unit__in=list(unit_ids))
+    sums = rows.values_list("unit_id", "field_id", "figure", "day").annotate(total=Sum("n"))
     return Counter(
         {
-            (unit, field, _figure(figure), day): n
-            for unit, field, figure, day, n in rows.values_list(
-                "unit_id", "field_id", "figure", "day", "n"
-            )
+            (unit, field, _figure(figure), day): total
+            for unit, field, figure, day, total in sums.order_by()
+            if total
         }
     )
 
@@ -202,14 +234,12 @@ def ledger_differences(unit_ids: Iterable[int] | None = None) -> dict[Key, tuple
     per_unit: Counter[Key] = Counter()
     for (unit, _, bucket, day), n in expected.items():
         per_unit[unit, 0, bucket, day] += n
-    rows = DayFigure.objects.exclude(n=0)
+    rows = DayFigure.objects.all()
     if ids is not None:
         rows = rows.filter(unit__in=ids)
+    sums = rows.values_list("unit_id", "figure", "day").annotate(total=Sum("n")).order_by()
     unit_rows = Counter(
-        {
-            (unit, 0, _figure(figure), day): n
-            for unit, figure, day, n in rows.values_list("unit_id", "figure", "day", "n")
-        }
+        {(unit, 0, _figure(figure), day): total for unit, figure, day, total in sums if total}
     )
     for key in unit_rows.keys() | per_unit.keys():
         if unit_rows.get(key, 0) != per_unit.get(key, 0):

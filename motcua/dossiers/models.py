@@ -279,17 +279,23 @@ class EventQuerySet(models.QuerySet["DossierEvent"]):
 
 
 class DossierEvent(models.Model):
-    """One immutable step of a dossier's history, hash-chained per dossier and globally.
+    """One immutable step of a dossier's history, hash-chained to its dossier's previous event.
 
-    ``hash`` covers the event's content and both previous hashes, so editing, deleting,
-    inserting or reordering any event breaks a chain that ``motcua audit verify`` walks.
+    ``hash`` covers the event's content and the previous event's hash, so editing, deleting,
+    inserting or reordering any event breaks a chain that ``motcua audit verify`` walks (with
+    the tip on the dossier row and the signed checkpoints of ``motcua.audit``). Events written
+    before the global chain was retired also hold their place in it (``chain_seq``,
+    ``chain_prev_hash``), still verified; new events leave both empty (docs/dossiers.md).
     """
 
     dossier = models.ForeignKey(
         Dossier, verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="events"
     )
     seq = models.PositiveIntegerField(_("number in the dossier"))
-    chain_seq = models.PositiveBigIntegerField(_("number in the global chain"), unique=True)
+    # Legacy: the place in the retired global chain; None for events written since.
+    chain_seq = models.PositiveBigIntegerField(
+        _("number in the global chain"), unique=True, null=True, blank=True
+    )
     at = models.DateTimeField(_("at"))
     recorded_at = models.DateTimeField(_("recorded at"))
     actor = models.ForeignKey(
@@ -309,7 +315,9 @@ class DossierEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     data = models.JSONField(_("data"), default=dict, blank=True)
     prev_hash = models.CharField(_("previous event's hash"), max_length=64)
-    chain_prev_hash = models.CharField(_("previous hash in the global chain"), max_length=64)
+    chain_prev_hash = models.CharField(
+        _("previous hash in the global chain"), max_length=64, blank=True, default=""
+    )
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
     objects = EventQuerySet.as_manager()
@@ -335,7 +343,13 @@ class DossierEvent(models.Model):
 
 
 class ChainHead(models.Model):
-    """The tip of the global event chain: one row, locked by each append to serialise them."""
+    """Where the retired global event chain ended (one row, no longer written).
+
+    Every write once locked this row to append to one global chain, which queued all the
+    writers of a deployment behind each other. New events chain per dossier only; this row
+    stays, frozen, so ``motcua audit verify`` still proves the legacy segment whole (no event
+    appended after its end, none cut from it).
+    """
 
     last_seq = models.PositiveBigIntegerField(_("last event number"), default=0)
     last_hash = models.CharField(_("last event hash"), max_length=64, default="0" * 64)
@@ -350,7 +364,7 @@ class ChainHead(models.Model):
 
 def _ledger_unit() -> models.ForeignKey[AdministrativeUnit, AdministrativeUnit]:
     """The receiving unit of a ledger row (DayFigure, FieldDayFigure): no index of its own,
-    as the unique key (unit, …) leads with it."""
+    as the table's index (unit, …) leads with it."""
     return models.ForeignKey(
         "units.AdministrativeUnit",
         verbose_name=_("receiving unit"),
@@ -368,6 +382,10 @@ class DayFigure(models.Model):
     Kept by the same transaction as every change of a dossier, so figures are current; a
     report sums days and units, never dossiers (ARCHITECTURE invariant 4). ``motcua report
     verify`` recomputes it from the dossiers; ``motcua report rebuild`` rewrites it.
+
+    Append-only deltas: each change inserts its own rows and several rows may share a key
+    (unit, figure, day), so writers of one unit and day never wait on a shared row; readers
+    sum them. The index serves those sums.
     """
 
     unit = _ledger_unit()
@@ -379,9 +397,7 @@ class DayFigure(models.Model):
     class Meta:
         verbose_name = _("day figure")
         verbose_name_plural = _("day figures")
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "figure", "day"], name="day_figure_key")
-        ]
+        indexes = [models.Index(fields=["unit", "figure", "day"], name="day_figure_key_idx")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day:%d/%m/%Y} {self.figure}: {self.n}"
@@ -409,10 +425,8 @@ class FieldDayFigure(models.Model):
     class Meta:
         verbose_name = _("day figure by field")
         verbose_name_plural = _("day figures by field")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["unit", "field", "figure", "day"], name="field_day_figure_key"
-            )
+        indexes = [
+            models.Index(fields=["unit", "field", "figure", "day"], name="field_day_figure_key_idx")
         ]
 
     def __str__(self) -> str:

@@ -194,18 +194,13 @@ def _next_event(
     reason: str,
     changes: dict[str, Any],
     data: dict[str, Any] | None = None,
-    place: tuple[int, str] | None = None,
 ) -> DossierEvent:
-    """Build the dossier's next event, linked in its chain and in the global one.
-
-    ``place`` is the event's reserved place in the global chain (number, previous hash) when
-    the dossier's lock-read took it already; otherwise it is reserved here. Moves the
-    dossier's chain tip, which the caller saves with the dossier: ``storage.write_new`` or
-    ``storage.write_transition``.
+    """Build the dossier's next event, linked in its own chain (no row shared with other
+    dossiers is read or locked). Moves the dossier's chain tip, which the caller saves with
+    the dossier: ``storage.write_new`` or ``storage.write_transition``.
     """
     return append_event(
         dossier,
-        place or storage.chain_reserve(),
         at=at,
         recorded_at=timezone.now(),
         actor=actor,
@@ -803,12 +798,9 @@ def _action_of(action: workflow.Action | str) -> workflow.Action:
         raise InvalidInput(_("unknown action '%(a)s'") % {"a": action}, field="action") from None
 
 
-def _locked(
-    dossier_id: int, expected_version: int | None
-) -> tuple[Dossier, tuple[int, str] | None]:
-    """The dossier locked for the transaction (and its place in the global chain, see
-    ``storage.lock_dossier``), at the version the caller read."""
-    dossier, place = storage.lock_dossier(dossier_id)
+def _locked(dossier_id: int, expected_version: int | None) -> Dossier:
+    """The dossier locked for the transaction, at the version the caller read."""
+    dossier = storage.lock_dossier(dossier_id)
     if dossier is None:
         raise DossierNotFound(_("no such dossier"))
     if expected_version is not None and dossier.version != expected_version:
@@ -820,7 +812,7 @@ def _locked(
             % {"code": dossier.code},
             field="version",
         )
-    return dossier, place
+    return dossier
 
 
 def _rule(status: workflow.Status, action: workflow.Action) -> workflow.Rule:
@@ -887,7 +879,7 @@ def dossier_transition(
     details = details or Details()
     reason = nfc(reason.strip())
     with transaction.atomic():
-        dossier, place = _locked(dossier_id, expected_version)
+        dossier = _locked(dossier_id, expected_version)
         status = workflow.Status(dossier.status)
         rule = _rule(status, action)
         kind = _actor_kind(rule, dossier, actor, as_applicant)
@@ -913,7 +905,6 @@ def dossier_transition(
             reason=reason,
             changes={"status": target.value, **changes},
             data=data,
-            place=place,
         )
         fields = {"status", "version", *_TIP_FIELDS, *changes}
         storage.write_transition(dossier, sorted(fields & _DOSSIER_FIELDS), event)

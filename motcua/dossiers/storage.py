@@ -1,12 +1,15 @@
 """Hand-written SQL for the hot write path of dossiers.
 
-Every transition reads and locks one dossier, reserves a place in the global event chain,
-then writes the dossier, its event and the chain tip. Through the ORM, compiling those
-statements cost more than the database work, and each was a round trip of its own
-(bench/lifecycle, docs/dossiers.md). The rules stay in ``services``; this module only moves
-rows, with values prepared by the model fields themselves, so types and time zones are handled
-exactly as the ORM would. On PostgreSQL the three writes go as one statement (data-modifying
-CTEs); on SQLite, which has no such statements, one after the other in the same transaction.
+Every transition reads and locks one dossier, then writes the dossier and its event. No row
+shared by all dossiers is touched: the chain is the dossier's own (its tip lives on the locked
+row), so writers of different dossiers never wait for each other (docs/dossiers.md, "Audit").
+Through the ORM, compiling those statements cost more than the database work, and each was a
+round trip of its own (bench/lifecycle, docs/dossiers.md); here each statement's SQL is built
+once per model and field list and cached. The rules stay in ``services``; this module only
+moves rows, with values prepared by the model fields themselves, so types and time zones are
+handled exactly as the ORM would. On PostgreSQL the two writes go as one statement (a
+data-modifying CTE); on SQLite, which has no such statements, one after the other in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
-from motcua.dossiers.models import ChainHead, Dossier, DossierCodeCounter, DossierEvent
+from motcua.dossiers.models import Dossier, DossierCodeCounter, DossierEvent
 
 
 def _q(name: str) -> str:
@@ -44,18 +47,7 @@ def _insert_fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], .
 @cache
 def _lock_sql(vendor: str) -> str:
     columns = ", ".join(f"d.{_q(str(field.column))}" for field in Dossier._meta.concrete_fields)
-    table = _q(Dossier._meta.db_table)
-    if _one_statement():
-        # The global chain's place is reserved in the same statement: the head row is locked
-        # first, then the dossier row, by every transition alike (no deadlock), and a
-        # refused transition rolls the reservation back.
-        return (
-            f"WITH h AS (UPDATE {_q(_HEAD)} SET last_seq = last_seq + 1 WHERE id = 1"
-            " RETURNING last_seq, last_hash)"
-            f" SELECT {columns}, h.last_seq, h.last_hash FROM {table} d CROSS JOIN h"
-            " WHERE d.id = %s FOR UPDATE OF d"
-        )
-    sql = f"SELECT {columns} FROM {table} d WHERE d.id = %s"
+    sql = f"SELECT {columns} FROM {_q(Dossier._meta.db_table)} d WHERE d.id = %s"
     if connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     return sql
@@ -72,33 +64,24 @@ def _converters(vendor: str) -> list[tuple[list[Any], Any]]:
     return result
 
 
-def lock_dossier(dossier_id: int) -> tuple[Dossier | None, tuple[int, str] | None]:
-    """The dossier, locked until the transaction ends, and on PostgreSQL its next event's
-    reserved place in the global chain (number, previous hash); None on SQLite.
+def lock_dossier(dossier_id: int) -> Dossier | None:
+    """The dossier, locked until the transaction ends; None when there is no such dossier.
 
     No joins: planning them cost more than running the whole statement. On SQLite there is
     no row lock: ``BEGIN IMMEDIATE`` (settings) already serialises writers.
     """
-    sql = _lock_sql(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [dossier_id])
+        cursor.execute(_lock_sql(connection.vendor), [dossier_id])
         row = cursor.fetchone()
-        if row is None and _one_statement():
-            ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
-            cursor.execute(sql, [dossier_id])
-            row = cursor.fetchone()
     if row is None:
-        return None, None
+        return None
     fields = Dossier._meta.concrete_fields
     values = []
-    for value, (converters, column) in zip(row, _converters(connection.vendor), strict=False):
+    for value, (converters, column) in zip(row, _converters(connection.vendor), strict=True):
         for convert in converters:
             value = convert(value, column, connection)
         values.append(value)
-    dossier = Dossier.from_db(connection.alias, [f.attname for f in fields], values)
-    extra = row[len(fields) :]
-    place = (int(extra[0]), str(extra[1])) if _one_statement() else None
-    return dossier, place
+    return Dossier.from_db(connection.alias, [f.attname for f in fields], values)
 
 
 def next_code_number(agency_id: int, day: date) -> int:
@@ -118,28 +101,6 @@ def next_code_number(agency_id: int, day: date) -> int:
         return int(cursor.fetchone()[0])
 
 
-_HEAD = ChainHead._meta.db_table
-
-
-def chain_reserve() -> tuple[int, str]:
-    """Take the next place in the global chain: (its number, the previous event's hash).
-
-    The UPDATE locks the head row until the transaction ends, so appends serialise; every
-    writer locks its dossier (or code counter) first and the head last, so none deadlock.
-    """
-    sql = (
-        f"UPDATE {_q(_HEAD)} SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-        if row is None:  # the very first event (or a test flushed the tables)
-            ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
-            cursor.execute(sql)
-            row = cursor.fetchone()
-    return int(row[0]), str(row[1])
-
-
 @cache
 def _insert_sql(model: type[models.Model], fields: tuple[models.Field[Any, Any], ...]) -> str:
     columns = ", ".join(_q(str(field.column)) for field in fields)
@@ -147,37 +108,41 @@ def _insert_sql(model: type[models.Model], fields: tuple[models.Field[Any, Any],
     return f"INSERT INTO {_q(model._meta.db_table)} ({columns}) VALUES ({values})"
 
 
-def _tip_sql() -> str:
-    return f"UPDATE {_q(_HEAD)} SET last_hash = %s WHERE id = 1"
+@cache
+def _new_sql(vendor: str) -> str:
+    """PostgreSQL: the dossier and its first event in one statement."""
+    event_fields = _event_fields()
+    event_columns = ", ".join(_q(str(f.column)) for f in event_fields)
+    return (
+        f"WITH d AS ({_insert_sql(Dossier, _insert_fields(Dossier))} RETURNING id)"
+        f" INSERT INTO {_q(DossierEvent._meta.db_table)} (dossier_id, {event_columns})"
+        f" SELECT d.id, {', '.join(['%s'] * len(event_fields))} FROM d"
+        " RETURNING dossier_id, id"
+    )
+
+
+@cache
+def _event_fields() -> tuple[models.Field[Any, Any], ...]:
+    return tuple(f for f in _insert_fields(DossierEvent) if f.attname != "dossier_id")
 
 
 def write_new(dossier: Dossier, event: DossierEvent) -> None:
-    """Insert a new dossier and its first event, and make the event the chain's tip."""
+    """Insert a new dossier and its first event."""
     if dossier.created_at is None:
         dossier.created_at = timezone.now()
     dossier_fields = _insert_fields(Dossier)
-    event_fields = tuple(f for f in _insert_fields(DossierEvent) if f.attname != "dossier_id")
-    if _one_statement():
-        event_columns = ", ".join(_q(str(f.column)) for f in event_fields)
-        sql = (
-            f"WITH d AS ({_insert_sql(Dossier, dossier_fields)} RETURNING id),"
-            f" e AS (INSERT INTO {_q(DossierEvent._meta.db_table)} (dossier_id, {event_columns})"
-            f" SELECT d.id, {', '.join(['%s'] * len(event_fields))} FROM d RETURNING id)"
-            f" {_tip_sql()} RETURNING (SELECT id FROM d), (SELECT id FROM e)"
-        )
-        params = [*_row(dossier, dossier_fields), *_row(event, event_fields), event.hash]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with connection.cursor() as cursor:
+        if _one_statement():
+            params = [*_row(dossier, dossier_fields), *_row(event, _event_fields())]
+            cursor.execute(_new_sql(connection.vendor), params)
             dossier.pk, event.pk = cursor.fetchone()
-    else:
-        with connection.cursor() as cursor:
+        else:
             cursor.execute(_insert_sql(Dossier, dossier_fields), _row(dossier, dossier_fields))
             dossier.pk = cursor.lastrowid
             event.dossier_id = dossier.pk
             fields = _insert_fields(DossierEvent)
             cursor.execute(_insert_sql(DossierEvent, fields), _row(event, fields))
             event.pk = cursor.lastrowid
-            cursor.execute(_tip_sql(), [event.hash])
     event.dossier_id = dossier.pk
     dossier._state.adding = event._state.adding = False
 
@@ -194,23 +159,24 @@ def _update(names: tuple[str, ...]) -> tuple[tuple[models.Field[Any, Any], ...],
     return fields, sql
 
 
+@cache
+def _transition_sql(update: str) -> str:
+    """PostgreSQL: the dossier's update and its event's insert in one statement."""
+    insert = _insert_sql(DossierEvent, _insert_fields(DossierEvent))
+    return f"WITH d AS ({update}) {insert} RETURNING id"
+
+
 def write_transition(dossier: Dossier, names: Sequence[str], event: DossierEvent) -> None:
-    """Write the named fields of a locked dossier, insert its new event, move the chain tip."""
+    """Write the named fields of a locked dossier and insert its new event."""
     fields, update = _update(tuple(names))
     update_params = [*_row(dossier, fields), dossier.pk]
-    event_fields = _insert_fields(DossierEvent)
-    if _one_statement():
-        sql = (
-            f"WITH d AS ({update}), e AS ({_insert_sql(DossierEvent, event_fields)} RETURNING id)"
-            f" {_tip_sql()} RETURNING (SELECT id FROM e)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*update_params, *_row(event, event_fields), event.hash])
+    event_params = _row(event, _insert_fields(DossierEvent))
+    with connection.cursor() as cursor:
+        if _one_statement():
+            cursor.execute(_transition_sql(update), [*update_params, *event_params])
             event.pk = cursor.fetchone()[0]
-    else:
-        with connection.cursor() as cursor:
+        else:
             cursor.execute(update, update_params)
-            cursor.execute(_insert_sql(DossierEvent, event_fields), _row(event, event_fields))
+            cursor.execute(_insert_sql(DossierEvent, _insert_fields(DossierEvent)), event_params)
             event.pk = cursor.lastrowid
-            cursor.execute(_tip_sql(), [event.hash])
     event._state.adding = False

@@ -1,4 +1,7 @@
-"""``motcua audit verify`` finds every kind of tampering with raw SQL, and the app refuses it."""
+"""``motcua audit verify`` finds every kind of tampering with raw SQL in the legacy global
+chain (events written before it was retired, still verified), and the app refuses it.
+
+The dossiers' own chains and the checkpoints are tested in ``test_checkpoints``."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from django.db import connection
 from motcua.audit.services import audit_verify
 from motcua.core import chain, workflow
 from motcua.dossiers.choices import ReturnMethod
-from motcua.dossiers.events import event_content
+from motcua.dossiers.events import event_content, event_hash
 from motcua.dossiers.models import ChainHead, DossierEvent
 from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.conftest import local
@@ -20,6 +23,30 @@ from motcua.dossiers.tests.conftest import world as world  # noqa: F401 (fixture
 pytestmark = pytest.mark.django_db
 
 A = workflow.Action
+
+
+def make_legacy():
+    """Rewrite the stored events as an older version wrote them: every event also linked in
+    one global chain (``chain_seq``, ``chain_prev_hash``) whose tip is the ``ChainHead`` row."""
+    previous, tips = chain.GENESIS, {}
+    events = DossierEvent.objects.select_related("dossier").order_by("id")
+    for number, stored in enumerate(events, start=1):
+        stored.chain_seq, stored.chain_prev_hash = number, previous
+        stored.prev_hash = tips.get(stored.dossier_id, chain.GENESIS)
+        stored.hash = event_hash(stored, stored.dossier.code)
+        sql(
+            "UPDATE dossiers_dossierevent SET chain_seq = %s, chain_prev_hash = %s,"
+            " prev_hash = %s, hash = %s WHERE id = %s",
+            [number, previous, stored.prev_hash, stored.hash, stored.pk],
+        )
+        sql(
+            "UPDATE dossiers_dossier SET last_event_hash = %s WHERE id = %s",
+            [stored.hash, stored.dossier_id],
+        )
+        previous, tips[stored.dossier_id] = stored.hash, stored.hash
+    ChainHead.objects.update_or_create(
+        pk=1, defaults={"last_seq": DossierEvent.objects.count(), "last_hash": previous}
+    )
 
 
 @pytest.fixture
@@ -43,6 +70,7 @@ def history(world):
         details=Details(return_method=ReturnMethod.COUNTER),
         at=local("03/01/2024 11:00"),
     )
+    make_legacy()
     return first, second
 
 

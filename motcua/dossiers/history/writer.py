@@ -1,5 +1,5 @@
 """The second pass of an import: the checked records compared with what is stored, then
-written with bulk inserts, their events linked into both hash chains.
+written with bulk inserts, their events linked into their dossiers' hash chains.
 
 An import is all or nothing (ARCHITECTURE invariant 7): nothing is written while any line is
 refused. Dossiers are matched by code: a line equal to the stored dossier changes nothing, a
@@ -21,7 +21,7 @@ from motcua.clock.selectors import calendar_for
 from motcua.core import timeliness
 from motcua.core.clock import WorkingCalendar
 from motcua.dossiers.choices import Action, PauseReason
-from motcua.dossiers.events import TIP_FIELDS, ChainTip, append_event
+from motcua.dossiers.events import TIP_FIELDS, append_event
 from motcua.dossiers.figures import contributions_total, ledger_add
 from motcua.dossiers.history.checking import Resolved, check_file
 from motcua.dossiers.history.exporter import dossier_record, dossiers_with_history
@@ -33,7 +33,6 @@ from motcua.dossiers.history.schema import (
     LineError,
 )
 from motcua.dossiers.models import (
-    ChainHead,
     Dossier,
     DossierCodeCounter,
     DossierComponent,
@@ -61,15 +60,14 @@ def import_history(source: str | Path | Iterable[str], *, label: str = "") -> Im
     lines, items, errors = check_file(source)
     report = ImportReport(lines=lines)
     with transaction.atomic():
-        # Lock the global chain first: concurrent imports and receipts wait for us, and the
-        # existence check below cannot race another import of the same codes.
-        ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(pk=1)
+        # No global lock: each event chains in its own dossier only, so live writers never
+        # wait for an import. Two imports racing on one code cannot both store it: the
+        # second one's insert breaks the code's unique key and its whole file rolls back.
         fresh = _not_stored(items, errors, report)
         if errors:
             errors.sort(key=lambda e: e.line)
             raise HistoryImportError(errors)
-        _write(fresh, head, label, report)
+        _write(fresh, label, report)
     return report
 
 
@@ -121,12 +119,12 @@ def _differences(given: dict[str, Any], stored: dict[str, Any]) -> list[str]:
     return names
 
 
-def _write(items: list[Resolved], head: ChainHead, label: str, report: ImportReport) -> None:
-    """Bulk inserts of the checked dossiers; the chain head advanced once."""
+def _write(items: list[Resolved], label: str, report: ImportReport) -> None:
+    """Bulk inserts of the checked dossiers, their facts, events and ledger rows."""
     dossiers = _insert_dossiers(items)
     _insert_facts(dossiers, items)
     report.created += [d.code for d in dossiers]
-    report.events = _insert_events(dossiers, items, head, label)
+    report.events = _insert_events(dossiers, items, label)
     # The figures' ledger, in the same transaction: an imported dossier counts at once.
     ledger_add(contributions_total([d.pk for d in dossiers]))
 
@@ -305,19 +303,15 @@ def _extension(dossier: Dossier, e: dict[str, Any]) -> Extension:
     )
 
 
-def _insert_events(
-    dossiers: list[Dossier], items: list[Resolved], head: ChainHead, label: str
-) -> int:
-    """The events, as fresh links of the dossier's chain and the global one, in file order;
-    the dossiers' chain tips and the head saved. Returns how many."""
+def _insert_events(dossiers: list[Dossier], items: list[Resolved], label: str) -> int:
+    """The events, as fresh links of each dossier's chain, in file order; the dossiers' chain
+    tips saved. Returns how many."""
     recorded = timezone.now()
-    tip = ChainTip(head.last_seq, head.last_hash)
     events: list[DossierEvent] = []
     for dossier, item in zip(dossiers, items, strict=True):
         for ev in item.rec["events"] or [_import_event(item.rec)]:
             event = append_event(
                 dossier,
-                tip.place(),
                 at=ev["at"],
                 recorded_at=recorded,
                 actor=None,
@@ -328,13 +322,9 @@ def _insert_events(
                 reason=ev["reason"],
                 data={**ev["data"], IMPORT_MARKER: {"source": label, "seq": ev["seq"]}},
             )
-            tip.advance(event)
             events.append(event)
     DossierEvent.objects.bulk_create(events, batch_size=1000)
     Dossier.objects.bulk_update(dossiers, list(TIP_FIELDS), batch_size=500)
-    if events:
-        head.last_seq, head.last_hash = tip.last_seq, tip.last_hash
-        head.save(update_fields=["last_seq", "last_hash"])
     return len(events)
 
 

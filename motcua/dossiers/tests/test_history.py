@@ -10,9 +10,10 @@ import pytest
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from motcua.core import chain, workflow
+from motcua.audit.services import audit_verify
+from motcua.core import workflow
+from motcua.core.chain import GENESIS
 from motcua.dossiers.choices import Channel, ReturnMethod
-from motcua.dossiers.events import event_content
 from motcua.dossiers.history import (
     HEADER,
     HistoryImportError,
@@ -21,7 +22,7 @@ from motcua.dossiers.history import (
     import_history,
 )
 from motcua.dossiers.management.history_cli import add_import_export, handle_import_export
-from motcua.dossiers.models import ChainHead, Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.conftest import local
 from motcua.feedback.choices import RatingLevel
@@ -99,7 +100,7 @@ def units(world):
 def nothing_written():
     assert Dossier.objects.count() == 0
     assert DossierEvent.objects.count() == 0
-    assert not ChainHead.objects.filter(last_seq__gt=0).exists()
+    assert not Dossier.objects.filter(last_event_seq__gt=0).exists()
 
 
 def test_it_imports_a_dossier_keeping_the_recorded_facts(units):
@@ -211,12 +212,12 @@ def test_it_refuses_a_file_without_the_header_or_of_another_version(units):
 def test_it_imports_the_same_file_again_without_creating_anything(units):
     file = lines(record(), record(code="000.00.58.H06-240102-0002"))
     import_history(file)
-    head = ChainHead.objects.get(pk=1)
+    tips = set(Dossier.objects.values_list("code", "last_event_seq", "last_event_hash"))
     again = import_history(file)
     assert again.created == []
     assert again.unchanged == ["000.00.58.H06-240102-0001", "000.00.58.H06-240102-0002"]
     assert DossierEvent.objects.count() == 10
-    assert ChainHead.objects.get(pk=1).last_hash == head.last_hash
+    assert set(Dossier.objects.values_list("code", "last_event_seq", "last_event_hash")) == tips
 
 
 def test_it_refuses_a_known_code_with_different_content(units):
@@ -232,33 +233,16 @@ def test_it_refuses_a_known_code_with_different_content(units):
     assert not Dossier.objects.filter(code="NEW-1").exists()
 
 
-def verify_all():
-    events = DossierEvent.objects.select_related("dossier").order_by("chain_seq")
-    head = ChainHead.objects.get(pk=1)
-    return chain.verify(
-        (
-            chain.ChainedEvent(
-                ident=f"{e.dossier.code} #{e.seq}",
-                stream=e.dossier.code,
-                seq=e.seq,
-                chain_seq=e.chain_seq,
-                content=event_content(e, e.dossier.code),
-                prev_hash=e.prev_hash,
-                chain_prev_hash=e.chain_prev_hash,
-                hash=e.hash,
-            )
-            for e in events
-        ),
-        head=(head.last_seq, head.last_hash),
-    )
-
-
-def test_it_chains_imported_events_between_live_ones(units):
+def test_it_chains_imported_events_in_their_dossiers_between_live_ones(units):
     units.create(at="02/01/2024 08:00")
     import_history(lines(record(code="OLD-1"), record(code="OLD-2", events=[])))
     live = units.create(at="03/01/2024 08:00")
-    assert verify_all() == []
-    assert list(live.events.values_list("chain_seq", flat=True)) == [1 + 5 + 1 + 1]
+    assert audit_verify() == []
+    # Each event links to its dossier's previous one; none takes a place in a global chain.
+    assert set(DossierEvent.objects.values_list("chain_seq", "chain_prev_hash")) == {(None, "")}
+    imported = list(DossierEvent.objects.filter(dossier__code="OLD-1").order_by("seq"))
+    assert [e.prev_hash for e in imported] == [GENESIS] + [e.hash for e in imported[:-1]]
+    assert live.events.get().prev_hash == GENESIS
     # A dossier without events gets one, saying it was imported.
     only = DossierEvent.objects.get(dossier__code="OLD-2")
     assert (only.action, only.from_status, only.to_status) == ("import", "", "returned")
@@ -280,7 +264,7 @@ def test_an_imported_dossier_goes_on_live_from_where_its_history_ends(units):
         at=local("06/01/2024 08:00"),
     )
     assert list(dossier.events.values_list("seq", flat=True)) == [1, 2, 3, 4, 5]
-    assert verify_all() == []
+    assert audit_verify() == []
 
 
 def test_it_advances_the_daily_code_counter_past_imported_codes(units):
@@ -328,7 +312,7 @@ def test_it_exports_and_imports_into_an_empty_database_giving_the_same_dossiers(
     assert len(report.created) == 5
     after = {d.code: dossier_record(d) for d in Dossier.objects.all()}
     assert after == before
-    assert verify_all() == []
+    assert audit_verify() == []
     again = io.StringIO()
     export_history(again)
     assert again.getvalue() == out.getvalue()

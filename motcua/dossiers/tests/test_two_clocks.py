@@ -49,8 +49,10 @@ def ledger_holds():
 
 
 def ledger_days(figure: Bucket | Measure) -> Counter[date]:
-    rows = DayFigure.objects.filter(figure=figure.value).exclude(n=0)
-    return Counter({row.day: row.n for row in rows})
+    days: Counter[date] = Counter()
+    for row in DayFigure.objects.filter(figure=figure.value):  # append-only deltas: summed
+        days[row.day] += row.n
+    return +days
 
 
 def test_a_counter_receipt_at_18_10_is_paid_transferred_handed_over_and_given_a_file_at_once(

@@ -2,6 +2,7 @@
 
 motcua audit verify              walk every event; exit 0 when the chains hold, 1 otherwise
 motcua audit verify --lang en
+motcua audit checkpoint          sign every dossier's chain tip (cron, or the worker's job)
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from motcua.audit.services import audit_report
+from motcua.audit.services import audit_checkpoint, audit_report
 from motcua.lib.formatting import format_count
 
 
@@ -32,12 +33,21 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         verify = sub.add_parser("verify", help="walk every event and name each broken link")
         verify.add_argument("--lang", default="vi", help="vi (default) or en")
+        checkpoint = sub.add_parser("checkpoint", help="sign every dossier's chain tip")
+        checkpoint.add_argument("--lang", default="vi", help="vi (default) or en")
 
     def handle(self, *args: Any, **options: Any) -> None:
         lang = options.get("lang") or "vi"
         if lang not in ("vi", "en"):
             raise CommandError(f"--lang: {lang!r} is not vi or en")
         with translation.override(lang):
+            if options["action"] == "checkpoint":
+                taken = audit_checkpoint()
+                self.stdout.write(
+                    _("Checkpoint %(hash)s: %(n)s dossiers signed")
+                    % {"hash": taken.hash[:16], "n": format_count(taken.dossiers)}
+                )
+                return
             report = audit_report()
             if not report.problems:
                 self.stdout.write(

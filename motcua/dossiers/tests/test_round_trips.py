@@ -1,0 +1,129 @@
+"""Round trips of the write path, counted (issue 17 item 3): every statement a receipt and a
+transition send, on each engine, and why each is needed. A statement added to the write path
+fails here until it is explained.
+
+No statement touches a row shared by all dossiers: the only shared rows written are the
+agency's daily code counter (a receipt, §3 of the domain spec: gapless numbers per agency and
+day must serialise) and none at all for a transition (the ledger takes plain inserts).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from motcua.core import workflow
+from motcua.dossiers.tests.conftest import world as world  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+A = workflow.Action
+
+
+# A working day of the current year, as live writes are: a write back-dated into a closed
+# year also adjusts that year's stock checkpoint (ledger_checkpoints), two statements more.
+def _live_day() -> date:
+    """Monday of last week; early in January, the second Monday of the year (never a day of
+    a closed year)."""
+    today = timezone.localdate()
+    day = today - timedelta(days=today.weekday() + 7)
+    if day.year < today.year:
+        day = date(today.year, 1, 8) + timedelta(days=(7 - date(today.year, 1, 8).weekday()) % 7)
+    return day
+
+
+DAY = f"{_live_day():%d/%m/%Y}"
+
+
+@pytest.fixture(autouse=True)
+def calendars_held_still(settings):
+    """The calendar tables' version is checked once per CACHE_SECONDS in a process (one
+    statement a second at most, whatever the traffic), not per write: held still here."""
+    settings.MOTCUA_CLOCK = {**settings.MOTCUA_CLOCK, "CACHE_SECONDS": 3600.0}
+
+
+def shapes(captured) -> list[str]:
+    """Each statement as its verb and first table, savepoints left out (the test's own)."""
+    found = []
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+            continue
+        verb = sql.split()[0].upper()
+        if sql.startswith("WITH"):
+            verb = "WITH"
+        # A SELECT's own table is its last FROM (EXISTS subqueries come first, in its columns).
+        tables = re.findall(r'(?:FROM|INTO|UPDATE)\s+"?(\w+)"?', sql)
+        table = (tables[-1] if verb == "SELECT" else tables[0]) if tables else sql[:60]
+        found.append(f"{verb} {table}")
+    return found
+
+
+def test_a_counter_receipt(world):
+    world.create(at=f"{DAY} 08:00")  # the first of a process fills caches (fees, SQL)
+    with CaptureQueriesContext(connection) as captured:
+        world.create(at=f"{DAY} 08:10")
+    POSTGRES = connection.vendor == "postgresql"
+    expected = [
+        # The agency's next number of the day, its row locked to commit (§3, gapless).
+        "INSERT dossiers_dossiercodecounter",
+        # The dossier and its first event: one statement on PostgreSQL (data-modifying CTE).
+        *(["WITH dossiers_dossier"] if POSTGRES else ["INSERT dossiers_dossier"]),
+        *([] if POSTGRES else ["INSERT dossiers_dossierevent"]),
+        # The documents handed in (form 01 table).
+        "INSERT dossiers_dossiercomponent",
+        # What the new dossier counts in: its facts read back (components, obligation).
+        "SELECT dossiers_dossier",
+        # The ledger's delta rows: one statement on PostgreSQL for both tables.
+        *(["WITH dossiers_dayfigure"] if POSTGRES else []),
+        *([] if POSTGRES else ["INSERT dossiers_dayfigure", "INSERT dossiers_fielddayfigure"]),
+    ]
+    assert shapes(captured) == expected
+
+
+def test_a_transition_that_changes_figures(world):
+    dossier = world.create(at=f"{DAY} 08:00")
+    world.take(dossier, A.TRANSFER, f"{DAY} 09:00", actor=world.clerk)
+    with CaptureQueriesContext(connection) as captured:
+        world.take(dossier, A.APPROVE, f"{DAY} 10:00", actor=world.officer)
+    POSTGRES = connection.vendor == "postgresql"
+    expected = [
+        # The dossier, locked for the transaction (its chain tip and version on the row).
+        "SELECT dossiers_dossier",
+        # The officer's grants (roles and units) for the scope check.
+        "SELECT accounts_roleassignment",
+        # What the dossier counted in before the change (its facts, one statement).
+        "SELECT dossiers_dossier",
+        # The dossier's new facts and its event: one statement on PostgreSQL.
+        *(["WITH dossiers_dossier"] if POSTGRES else ["UPDATE dossiers_dossier"]),
+        *([] if POSTGRES else ["INSERT dossiers_dossierevent"]),
+        # What it counts in after (the same definition, core.metrics.contributions).
+        "SELECT dossiers_dossier",
+        # The ledger's delta rows.
+        *(["WITH dossiers_dayfigure"] if POSTGRES else []),
+        *([] if POSTGRES else ["INSERT dossiers_dayfigure", "INSERT dossiers_fielddayfigure"]),
+    ]
+    assert shapes(captured) == expected
+
+
+def test_a_plain_transition(world):
+    dossier = world.create(at=f"{DAY} 08:00")
+    world.take(dossier, A.TRANSFER, f"{DAY} 09:00", actor=world.clerk)
+    with CaptureQueriesContext(connection) as captured:
+        world.take(dossier, A.HAND_OVER, f"{DAY} 10:00", actor=world.officer, step="Thẩm định")
+    POSTGRES = connection.vendor == "postgresql"
+    expected = [
+        "SELECT dossiers_dossier",  # the dossier, locked
+        "SELECT accounts_roleassignment",  # the officer's grants
+        "SELECT units_agency",  # the agency it leaves, named in the event (control sheet)
+        # The dossier's new step and its event (one statement on PostgreSQL). No figure can
+        # change (figures.FIGURE_ACTIONS): no snapshot, no ledger row.
+        *(["WITH dossiers_dossier"] if POSTGRES else ["UPDATE dossiers_dossier"]),
+        *([] if POSTGRES else ["INSERT dossiers_dossierevent"]),
+    ]
+    assert shapes(captured) == expected
