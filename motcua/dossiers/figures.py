@@ -26,6 +26,7 @@ from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 from motcua.core.metrics import Bucket, DossierFacts, Measure, contributions
 from motcua.core.timeliness import Pause, effective_due
+from motcua.dossiers.ledger_checkpoints import checkpoints_adjust, checkpoints_rebuild
 from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
 from motcua.dossiers.selectors import Counted, dossier_facts_now, dossiers_with_facts
 
@@ -141,6 +142,8 @@ def _add(change: dict[Key, int]) -> None:
         [row for row in by_unit.items() if row[1]],
         [row for row in by_field.items() if row[1]],
     )
+    # Keep the yearly stock checkpoints equal to the deltas (a query only for a back-dated day).
+    checkpoints_adjust(change)
 
 
 _CHUNK = 500  # rows per statement (SQLite allows 999 parameters on old builds)
@@ -263,6 +266,7 @@ def ledger_rebuild(unit_ids: Iterable[int] | None = None) -> int:
         rows.delete()
     expected = _recomputed(ids)
     ledger_add(expected)
+    checkpoints_rebuild(ids)  # ledger_add adjusted them against the deleted deltas: redo
     return len(expected)
 
 

@@ -476,3 +476,93 @@ class DossierFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier} {self.original_name}"
+
+
+class StockCheckpoint(models.Model):
+    """A stock figure (``core.metrics.STOCKS``: pending, overdue) of one receiving unit summed
+    over every :class:`DayFigure` delta up to the last day of a closed year.
+
+    A report reads its stocks from the latest checkpoint before its period plus the deltas
+    after it, so its cost depends on the period, not on how many years came before (issue 17
+    item 4). Kept equal to the deltas by ``dossiers.ledger_checkpoints``: taken once a year
+    closes, adjusted by every write into a day it covers, checked by ``motcua report verify``
+    and rewritten by ``motcua report rebuild``. A zero sum has no row.
+    """
+
+    unit = _ledger_unit()
+    day = models.DateField(_("day"))  # 31/12 of the year (a LedgerCheckpointYear's day)
+    figure = models.CharField(_("figure"), max_length=24)  # a core.metrics.STOCKS value
+    n = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("stock checkpoint")
+        verbose_name_plural = _("stock checkpoints")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "figure", "day"], name="stock_checkpoint_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%d/%m/%Y} {self.figure}: {self.n}"
+
+
+class FieldStockCheckpoint(models.Model):
+    """:class:`StockCheckpoint` split by field of procedures, over :class:`FieldDayFigure`."""
+
+    unit = _ledger_unit()
+    field = models.ForeignKey(
+        "catalog.Field",
+        verbose_name=_("field"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    day = models.DateField(_("day"))
+    figure = models.CharField(_("figure"), max_length=24)
+    n = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("stock checkpoint by field")
+        verbose_name_plural = _("stock checkpoints by field")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "field", "figure", "day"], name="field_stock_checkpoint_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.field_id} {self.day:%d/%m/%Y} {self.figure}: {self.n}"
+
+
+class LedgerCheckpointYear(models.Model):
+    """A closed year whose stock checkpoints exist for every unit (and field).
+
+    Its row is written in the same transaction as its checkpoints, so a reader that sees the
+    year sees all of them; a unit without a row for that year had nothing pending then.
+    """
+
+    day = models.DateField(_("day"), unique=True)  # 31/12 of the year
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("ledger checkpoint year")
+        verbose_name_plural = _("ledger checkpoint years")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y}"
+
+
+class LedgerMark(models.Model):
+    """A high-water mark of the ledger's compaction: the last row id of one ledger table
+    already folded (``dossiers.ledger_checkpoints.ledger_compact``), so each run reads only
+    the rows written since the one before."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)  # the ledger table's name
+    last_id = models.BigIntegerField(_("last row"), default=0)
+
+    class Meta:
+        verbose_name = _("ledger mark")
+        verbose_name_plural = _("ledger marks")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_id}"

@@ -15,6 +15,7 @@ from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
 from motcua.accounts import ratelimit
+from motcua.dossiers.ledger_checkpoints import ledger_maintain
 from motcua.lib import janitor
 from motcua.lib.sessions import expired_sessions_delete
 from motcua.portal import services as portal
@@ -57,6 +58,9 @@ STEPS: list[tuple[str, Callable[..., int]]] = [
     ("upload leftovers", upload_leftovers_clean),
     ("expired rate-limit counters", rate_counters_delete),
     ("old failed tracking attempts", tracking_attempts_delete),
+    # Not a deletion of data: the ledger's rows of one key folded into one (the rows removed),
+    # and the stock checkpoints of a year that closed (dossiers.ledger_checkpoints).
+    ("ledger compaction and checkpoints", ledger_maintain),
 ]
 
 

@@ -25,12 +25,17 @@ from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
-from motcua.reports.selectors import Report, report_drill_down, report_for, report_rows
+from motcua.reports.selectors import (
+    Report,
+    report_drill_down,
+    report_months,
+    report_rows,
+    row_members,
+)
 from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import (
     UnitNotFound,
-    predecessors,
     unit_at,
     unit_lineage,
     unit_versions,
@@ -142,8 +147,10 @@ def months_of(period: Period, limit: int = TREND_MONTHS) -> list[Period]:
 
 
 def monthly_trend(unit: AdministrativeUnit, period: Period) -> list[Report]:
-    """One report per calendar month of ``period``: the same figures, month by month."""
-    return [report_for(unit, month) for month in months_of(period)]
+    """One report per calendar month of ``period``: the same figures, month by month, read in
+    one ledger query grouped by month whatever the number of months
+    (``reports.selectors.report_months``)."""
+    return report_months(unit, months_of(period))
 
 
 @dataclass(frozen=True)
@@ -161,7 +168,7 @@ class UnitRow:
 
 def _members(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     # The units report_rows gives a row each: those directly below, then those merged in.
-    return list(unit.children.order_by("code")) + list(predecessors(unit))
+    return row_members(unit)
 
 
 def unit_rows(unit: AdministrativeUnit, period: Period) -> list[UnitRow]:

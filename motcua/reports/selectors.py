@@ -3,8 +3,10 @@
 Figures count the dossiers received by the unit and everything that became it (a report for
 the new Phường Bắc Kạn includes its four predecessors', §10.2).
 
-- :func:`report_for` and :func:`report_rows` read the running ledger the write path keeps
-  (``dossiers.figures``): one query over days and units, whatever the number of dossiers.
+- :func:`report_for`, :func:`report_rows` and :func:`report_months` read the running ledger
+  the write path keeps (``dossiers.figures``): one query over days and units (grouped by unit,
+  field or month), whatever the number of dossiers, units or months; stocks start from the
+  latest yearly checkpoint before the period (``dossiers.ledger_checkpoints``).
 - :func:`report_recomputed` and :func:`report_drill_down` read the dossiers themselves
   through ``core.metrics.buckets``, the same definitions the ledger is built from; ``motcua
   report verify`` checks the two agree exactly.
@@ -12,7 +14,7 @@ the new Phường Bắc Kạn includes its four predecessors', §10.2).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -20,7 +22,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet
 
 from motcua.catalog.choices import ProcedureLevel
 from motcua.catalog.models import Field
@@ -28,10 +30,11 @@ from motcua.catalog.selectors import online_coverage
 from motcua.clock.selectors import calendar_for
 from motcua.core import index766, metrics
 from motcua.dossiers.figures import Calendars
-from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
+from motcua.dossiers.ledger_checkpoints import Grouping, ledger_sums
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossiers_with_facts
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import predecessors, unit_lineage
+from motcua.units.selectors import member_lineages, predecessors, unit_lineage
 
 Bucket = metrics.Bucket
 Measure = metrics.Measure
@@ -72,17 +75,39 @@ def _ids(unit: AdministrativeUnit) -> list[int]:
     return list(unit_lineage(unit).values_list("id", flat=True))
 
 
-def _sums(model: Any, unit_ids: list[int], period: metrics.Period, *group: str) -> Any:
-    """Sums of the ledger per figure (and ``group``): flows over the period's days, stocks
-    before its first day and up to its last."""
-    rows = model.objects.filter(unit__in=unit_ids, day__lte=period.end).filter(
-        Q(figure__in=[b.value for b in metrics.STOCKS]) | Q(day__gte=period.start)
-    )
-    return rows.values(*group, "figure").annotate(
-        in_period=Sum("n", filter=Q(day__gte=period.start)),
-        before=Sum("n", filter=Q(day__lt=period.start)),
-        to_end=Sum("n"),
-    )
+def _sums(
+    unit_ids: list[int], period: metrics.Period, by: Grouping = Grouping.NONE
+) -> dict[int | None, list[dict[str, Any]]]:
+    """Sums of the ledger per figure (and ``by``: None when not split): flows over the period's
+    days, stocks before its first day and up to its last. One query: the stocks before the
+    period start from the latest yearly checkpoint (``dossiers.ledger_checkpoints``), so the
+    cost depends on the period, not on the years before it."""
+    rows: dict[tuple[int | None, str], dict[str, Any]] = {}
+    for found in ledger_sums(unit_ids, period.start, period.end, by=by):
+        row = rows.setdefault(
+            (found.group, found.figure),
+            {"figure": found.figure, "in_period": 0, "before": 0, "to_end": 0},
+        )
+        row["before" if found.part is None else "in_period"] += found.n
+        row["to_end"] += found.n
+    grouped: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
+    for (group, _), row in rows.items():
+        grouped[group].append(row)
+    return grouped
+
+
+def _merged(parts: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Several units' sums (of :func:`_sums`) added up per figure."""
+    rows: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        for found in part:
+            row = rows.setdefault(
+                found["figure"],
+                {"figure": found["figure"], "in_period": 0, "before": 0, "to_end": 0},
+            )
+            for name in ("in_period", "before", "to_end"):
+                row[name] += found[name]
+    return list(rows.values())
 
 
 def _totals(sums: Iterable[dict[str, Any]]) -> tuple[dict[Bucket, int], dict[Measure, int]]:
@@ -116,7 +141,7 @@ def unit_totals(
 ) -> tuple[dict[Bucket, int], dict[Measure, int]]:
     """The figures and measures of ``period`` over these receiving units, from the ledger
     (one query)."""
-    return _totals(_sums(DayFigure, unit_ids, period))
+    return _totals(_sums(unit_ids, period)[None])
 
 
 def report_for(unit: AdministrativeUnit, period: metrics.Period) -> Report:
@@ -151,25 +176,75 @@ class Row:
         return self.totals[bucket]
 
 
+def row_members(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
+    """The units a row by unit of form II.06a covers besides the unit's own desk: those
+    directly below it (by code), then those merged into it (two queries)."""
+    return list(unit.children.order_by("code")) + list(predecessors(unit))
+
+
 def report_rows(unit: AdministrativeUnit, period: metrics.Period, by: str) -> list[Row]:
     """Form II.06a rows (§4.1): ``by="unit"``, the unit's own desk then each unit below it
     (and what became them); ``by="field"``, one row per field of procedures. Rows add up to
-    the unit's report. Read from the ledger; a row with nothing to show is left out."""
+    the unit's report. Read from the ledger in one query grouped by unit or field, whatever
+    the number of units (a province has 90+ communes); a row with nothing to show is left
+    out."""
     if by == "field":
-        per_field: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for row in _sums(FieldDayFigure, _ids(unit), period, "field"):
-            per_field[row["field"]].append(row)
-        names = dict(Field.objects.filter(pk__in=per_field).values_list("pk", "name"))
-        found = [Row(names[pk], _totals(sums)[0]) for pk, sums in per_field.items()]
+        per_field = _sums(_ids(unit), period, Grouping.FIELD)
+        names = dict(
+            Field.objects.filter(pk__in=[pk for pk in per_field if pk]).values_list("pk", "name")
+        )
+        found = [Row(names[pk], _totals(sums)[0]) for pk, sums in per_field.items() if pk]
         return sorted((r for r in found if any(r.totals.values())), key=lambda r: r.label)
-    rows = [Row(unit.name, unit_totals([unit.pk], period)[0], unit)]
-    # The units directly below and the units merged into this one cover the rest.
-    members = list(unit.children.order_by("code")) + list(predecessors(unit))
+    members = row_members(unit)
+    lineages = member_lineages(unit)  # each member's own lineage, in one query
+    covered = {unit.pk}.union(*lineages.values())
+    per_unit = _sums(sorted(covered), period, Grouping.UNIT)
+    rows = [Row(unit.name, _totals(per_unit.get(unit.pk, []))[0], unit)]
     for member in members:
-        theirs = Row(f"{member.name} ({member.code})", unit_totals(_ids(member), period)[0], member)
+        # A unit split between two members counts in both rows, as each member's report does.
+        sums = _merged(per_unit.get(pk, []) for pk in lineages.get(member.pk, {member.pk}))
+        theirs = Row(f"{member.name} ({member.code})", _totals(sums)[0], member)
         if any(theirs.totals.values()):
             rows.append(theirs)
     return rows
+
+
+def report_months(unit: AdministrativeUnit, months: list[metrics.Period]) -> list[Report]:
+    """A report per period of ``months`` (consecutive calendar months, the first and last
+    possibly cut), read in one query grouped by month: flows per month, stocks at each month's
+    end as the running sum from the stock before the first month. The figures and measures are
+    those of :func:`report_for` for each month; the online-services coverage, a catalogue
+    figure and not a ledger one, is left empty (the trend does not show it)."""
+    if not months:
+        return []
+    span = metrics.Period(months[0].start, months[-1].end)
+    stock_values = {b.value for b in metrics.STOCKS}
+    before: Counter[str] = Counter()
+    per_month: dict[int, Counter[str]] = defaultdict(Counter)
+    for found in ledger_sums(_ids(unit), span.start, span.end, monthly=True):
+        if found.part is None:
+            before[found.figure] += found.n
+        else:
+            per_month[found.part][found.figure] += found.n
+    reports = []
+    running = Counter(before)
+    for month in months:
+        moved = per_month.get(month.start.year * 100 + month.start.month, Counter())
+        rows = []
+        for figure in set(moved) | stock_values:
+            start = running[figure] if figure in stock_values else 0
+            rows.append(
+                {
+                    "figure": figure,
+                    "in_period": moved[figure],
+                    "before": start,
+                    "to_end": start + moved[figure],
+                }
+            )
+        running.update({figure: moved[figure] for figure in stock_values})
+        totals, measures = _totals(rows)
+        reports.append(Report(unit, month, totals, {}, measures))
+    return reports
 
 
 def report_drill_down(

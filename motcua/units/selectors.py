@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db import connection
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
@@ -159,6 +160,31 @@ def unit_lineage(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
     """
     edges = f"{_children_edges()} UNION ALL {_predecessor_edges()}"
     return AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, edges))
+
+
+def member_lineages(unit: AdministrativeUnit) -> dict[int, set[int]]:
+    """The lineage of each unit directly below ``unit`` or merged into it (its "members"), as
+    ids: member id -> the member and everything that became it, in one query.
+
+    The same walk as :func:`unit_lineage`, started from each member with the member kept as
+    the root of its rows; so a report grouped by receiving unit can be summed per member
+    without one lineage query per member. A unit reachable from two members (split between
+    them) is in both sets.
+    """
+    edges = f"{_children_edges()} UNION ALL {_predecessor_edges()}"
+    sql = (
+        "WITH RECURSIVE reach(root, id) AS ("
+        f" SELECT e.next_id, e.next_id FROM ({edges}) e WHERE e.from_id = %s"
+        " UNION"
+        f" SELECT reach.root, e.next_id FROM reach JOIN ({edges}) e ON e.from_id = reach.id"
+        ") SELECT root, id FROM reach"
+    )
+    found: dict[int, set[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit.pk])
+        for root, unit_id in cursor.fetchall():
+            found.setdefault(root, set()).add(unit_id)
+    return found
 
 
 def unit_coverers(unit: AdministrativeUnit | int) -> QuerySet[AdministrativeUnit]:

@@ -3,6 +3,7 @@
 motcua report [show] --unit 058 --from 01/01/2024 --to 22/05/2024 [--format F] [--drill X]
 motcua report verify --unit 058 (--from/--to | --period)   # ledger == dossiers, exactly
 motcua report rebuild [--unit 058]                          # rewrite the ledger
+motcua report compact [--full]                              # fold rows, take checkpoints
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from motcua.accounts.models import User
 from motcua.core import metrics
 from motcua.core.periods import parse_named_period
 from motcua.dossiers.figures import ledger_differences, ledger_rebuild
+from motcua.dossiers.ledger_checkpoints import (
+    checkpoint_differences,
+    checkpoints_take,
+    ledger_compact,
+)
 from motcua.lib.formatting import format_date, format_datetime
 from motcua.lib.parsing import parse_date
 from motcua.reports.briefing import briefing, steering_facts
@@ -39,7 +45,7 @@ from motcua.reports.xlsx import write_form_06a
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import UnitNotFound, unit_at, unit_lineage
 
-ACTIONS = ("show", "verify", "rebuild", "sign", "restate", "signed")
+ACTIONS = ("show", "verify", "rebuild", "compact", "sign", "restate", "signed")
 FORMATS = ("text", "json", "briefing", "xlsx", "pdf")
 FILE_FORMATS = ("xlsx", "pdf")
 
@@ -58,7 +64,8 @@ class Command(BaseCommand):
             default="show",
             choices=ACTIONS,
             help="show (default): the figures; verify: recompute them from the dossiers and "
-            "compare; rebuild: rewrite the figures' ledger from the dossiers; sign: a leader "
+            "compare; rebuild: rewrite the figures' ledger from the dossiers; compact: fold "
+            "the ledger's rows and take the checkpoints of closed years; sign: a leader "
             "signs the period's figures off; restate: record what changed since, and why; "
             "signed: the signed figures against today's",
         )
@@ -81,10 +88,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--drill", help="list the dossiers behind one figure, e.g. resolved_late"
         )
+        parser.add_argument(
+            "--full", action="store_true", help="compact: read every ledger row, not only new ones"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "rebuild":
             self._rebuild(options)
+            return
+        if options["action"] == "compact":
+            self._compact(options)
             return
         period = self._period(options)
         unit = self._unit(options, period)
@@ -178,11 +191,25 @@ class Command(BaseCommand):
                 % {"unit": unit_id, "field": field_id or "*", "figure": figure.value,
                    "day": format_date(day), "stored": stored, "expected": expected}
             )  # fmt: skip
-        if wrong or rows:
+        checkpoints = checkpoint_differences(_lineage_ids(unit))
+        codes = dict(
+            AdministrativeUnit.objects.filter(pk__in={c.unit_id for c in checkpoints}).values_list(
+                "pk", "code"
+            )
+        )
+        for found in checkpoints[:20]:
+            self.stdout.write(
+                _("checkpoint of unit %(unit)s, field %(field)s, %(figure)s at the end of "
+                  "%(year)s: stored %(stored)s, the ledger's days give %(expected)s")
+                % {"unit": codes.get(found.unit_id, found.unit_id), "field": found.field_id or "*",
+                   "figure": found.figure, "year": found.year, "stored": found.stored,
+                   "expected": found.expected}
+            )  # fmt: skip
+        if wrong or rows or checkpoints:
             raise CommandError(
                 _("the figures' ledger disagrees with the dossiers (%(n)s figures, %(rows)s "
-                  "ledger rows); `motcua report rebuild` rewrites it")
-                % {"n": len(wrong), "rows": len(rows)}
+                  "ledger rows, %(checkpoints)s checkpoints); `motcua report rebuild` rewrites it")
+                % {"n": len(wrong), "rows": len(rows), "checkpoints": len(checkpoints)}
             )  # fmt: skip
         self.stdout.write(
             _("All %(n)s figures agree: the ledger and the dossiers give the same numbers.")
@@ -251,8 +278,17 @@ class Command(BaseCommand):
                     _("--unit: no unit has the code %(code)r") % {"code": options["unit"]}
                 )
             ids = _lineage_ids(unit)
-        rows = ledger_rebuild(ids)
+        rows = ledger_rebuild(ids)  # its checkpoints too
         self.stdout.write(_("The figures' ledger was rewritten: %(n)s rows.") % {"n": rows})
+
+    def _compact(self, options: dict[str, Any]) -> None:
+        folded = ledger_compact(full=options["full"])
+        years = checkpoints_take()
+        self.stdout.write(
+            _("The figures' ledger was compacted: %(n)s rows folded away; checkpoints taken "
+              "for %(years)s.")
+            % {"n": folded, "years": ", ".join(map(str, years)) or "-"}
+        )  # fmt: skip
 
     def _period(self, options: dict[str, Any]) -> metrics.Period:
         cutoff = int(getattr(settings, "MOTCUA_REPORTS", {}).get("CUTOFF_DAY", 15))

@@ -1,0 +1,485 @@
+"""The ledger over the years: compaction, yearly stock checkpoints, and the reads that use them.
+
+The write path appends its deltas to ``DayFigure`` and ``FieldDayFigure`` (``dossiers.figures``):
+several rows may share a key (unit, [field,] figure, day) and readers sum them. Two things keep
+the reads from growing with history (issue 17 item 4):
+
+- **Compaction** (:func:`ledger_compact`) folds the rows of each key into one. It reads only the
+  rows written since its last run (a high-water mark per table, ``LedgerMark``), deletes the rows
+  of the keys among them that have several (``DELETE … RETURNING``) and inserts their sums in the
+  same transaction: the sums never change, and a row a writer inserts meanwhile is simply not
+  among the deleted ones, so it stays.
+- **Yearly stock checkpoints** (:func:`checkpoints_take`): for every closed year, each unit's
+  (and unit and field's) sum of the stock deltas (``core.metrics.STOCKS``) up to 31/12. A report
+  reads its stocks from the latest checkpoint before its period plus the deltas after it
+  (:func:`ledger_sums`), so a report costs the same with one year or twenty before it.
+
+A checkpoint must stay equal to the deltas it sums, also when a write lands in a day it covers
+(a history import, a calendar amendment, a back-dated action, the demo generator):
+``figures._add`` calls :func:`checkpoints_adjust` with every change, which returns at once (no
+query) unless some day of the change is before 1 January of the current year, and otherwise adds
+the change to every checkpoint on or after that day.
+
+Why a checkpoint is never lost to a concurrent back-dated write (PostgreSQL; SQLite runs one
+write transaction at a time, IMMEDIATE, so nothing interleaves there):
+
+- :func:`checkpoints_take` only takes years that ended at least a day ago, so a write whose
+  clock still reads that year (a transaction open across midnight, a machine a few hours off)
+  has long committed. Every later write into that year is back-dated, and adjusts.
+- Taking a year holds an exclusive transaction-scoped advisory lock for its whole transaction;
+  :func:`checkpoints_adjust` takes the same lock shared (writers of different dossiers never wait
+  for each other) before it reads which years exist. Either the writer got the lock first: the
+  taker waits for its commit and its own statements (READ COMMITTED: each sees what committed
+  before it started) then include the writer's deltas, while the writer saw no checkpoint to
+  adjust. Or the taker got it first: the writer waits for the taker's commit, then sees the new
+  year and adjusts it, and the taker's sums never saw the writer's uncommitted deltas. Each
+  delta is counted exactly once.
+- Live writes (every day of the change in the current year) never take the lock.
+
+``motcua report verify`` checks every checkpoint against the full sum of the deltas up to its
+day (:func:`checkpoint_differences`); ``motcua report rebuild`` rewrites them
+(:func:`checkpoints_rebuild`, called by ``figures.ledger_rebuild``).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from django.db import connection, transaction
+from django.db.models import Max, Min, Model
+from django.utils import timezone
+
+from motcua.core.clock import LOCAL_TZ
+from motcua.core.metrics import STOCKS
+from motcua.dossiers.models import (
+    DayFigure,
+    FieldDayFigure,
+    FieldStockCheckpoint,
+    LedgerCheckpointYear,
+    LedgerMark,
+    StockCheckpoint,
+)
+
+STOCK_VALUES = tuple(bucket.value for bucket in STOCKS)
+
+# Before any day of the ledger: "no checkpoint" in the reads' SQL.
+EPOCH = date(1, 1, 1)
+
+# PostgreSQL advisory lock keys (any 64-bit numbers no other code of the database uses).
+CHECKPOINT_LOCK = 0x6D6F_7463_7561_0001
+COMPACTION_LOCK = 0x6D6F_7463_7561_0002
+
+# One change of the ledger, as ``dossiers.figures`` keys it: (unit, field, figure, day) -> n.
+Change = Mapping[tuple[int, int, Any, date], int]
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A delta table, its checkpoint table, and the columns that key a row besides figure and
+    day."""
+
+    deltas: type[Model]
+    checkpoints: type[Model]
+    group: tuple[str, ...]
+
+
+BY_UNIT = Ledger(DayFigure, StockCheckpoint, ("unit_id",))
+BY_FIELD = Ledger(FieldDayFigure, FieldStockCheckpoint, ("unit_id", "field_id"))
+LEDGERS = (BY_UNIT, BY_FIELD)
+
+
+def _q(name: str) -> str:
+    return str(connection.ops.quote_name(name))
+
+
+def _table(model: type[Model]) -> str:
+    return _q(model._meta.db_table)
+
+
+def _day(value: date) -> Any:
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _day_literal() -> str:
+    # A date parameter as a value (not a comparison): typed on PostgreSQL, where an untyped
+    # literal in a select list is text; SQLite stores dates as ISO text anyway.
+    return "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+
+
+def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
+    found = list(values)
+    return ", ".join(["%s"] * len(found)), found
+
+
+def _lock(key: int, *, shared: bool = False) -> None:
+    """A transaction-scoped advisory lock on PostgreSQL; nothing on SQLite, whose IMMEDIATE
+    write transactions already run one at a time."""
+    if connection.vendor != "postgresql":
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [key])
+
+
+def _local_today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def last_closed_year(today: date) -> int:
+    """The last year that ended at least a whole day before ``today`` began (local dates):
+    on 01/01/2027 that is 2025, from 02/01/2027 on 2026."""
+    return (today - timedelta(days=1)).year - 1
+
+
+def checkpoint_days() -> list[date]:
+    """The days (31/12) of the years whose checkpoints exist, oldest first."""
+    return list(LedgerCheckpointYear.objects.order_by("day").values_list("day", flat=True))
+
+
+# -- taking, adjusting and rebuilding checkpoints --------------------------------------------
+
+
+def _checkpoint_year(day: date, unit_ids: list[int] | None) -> None:
+    """Write the checkpoints of the year ending on ``day``: the previous checkpoint (if any)
+    plus the stock deltas after it up to ``day``, per unit (and field)."""
+    previous = (
+        LedgerCheckpointYear.objects.filter(day__lt=day).aggregate(last=Max("day"))["last"] or EPOCH
+    )
+    units_sql, units = "", list[Any]()
+    if unit_ids is not None:
+        marks, units = _in(unit_ids)
+        units_sql = f" AND {_q('unit_id')} IN ({marks})"
+    stocks, stock_values = _in(STOCK_VALUES)
+    for ledger in LEDGERS:
+        group = ", ".join(_q(c) for c in ledger.group)
+        figure, n, on = _q("figure"), _q("n"), _q("day")
+        sql = (
+            f"INSERT INTO {_table(ledger.checkpoints)} ({group}, {figure}, {on}, {n}) "
+            f"SELECT {group}, {figure}, {_day_literal()}, SUM({n}) FROM ("
+            f" SELECT {group}, {figure}, {n} FROM {_table(ledger.checkpoints)}"
+            f" WHERE {on} = %s{units_sql}"
+            f" UNION ALL SELECT {group}, {figure}, {n} FROM {_table(ledger.deltas)}"
+            f" WHERE {figure} IN ({stocks}) AND {on} > %s AND {on} <= %s{units_sql}"
+            f") AS summed GROUP BY {group}, {figure} HAVING SUM({n}) <> 0"
+        )
+        params = [_day(day), _day(previous), *units, *stock_values, _day(previous), _day(day)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *units])
+
+
+def checkpoints_take(today: date | None = None) -> list[int]:
+    """Take the checkpoints of every closed year not taken yet (see the module's docstring for
+    the lock); the years taken. The first run starts from the ledger's first year."""
+    last = last_closed_year(today or _local_today())
+    with transaction.atomic():
+        _lock(CHECKPOINT_LOCK)
+        latest = LedgerCheckpointYear.objects.aggregate(last=Max("day"))["last"]
+        if latest is not None:
+            first = latest.year + 1
+        else:
+            found = DayFigure.objects.filter(figure__in=STOCK_VALUES).aggregate(first=Min("day"))
+            if found["first"] is None:
+                return []
+            first = found["first"].year
+        years = list(range(first, last + 1))
+        for year in years:
+            day = date(year, 12, 31)
+            _checkpoint_year(day, None)
+            LedgerCheckpointYear.objects.create(day=day, taken_at=timezone.now())
+    return years
+
+
+def _upsert(
+    model: type[Model], key: tuple[str, ...], rows: list[tuple[tuple[Any, ...], int]]
+) -> None:
+    if not rows:
+        return
+    table = _table(model)
+    columns = ", ".join(_q(c) for c in (*key, "n"))
+    placeholders = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        params: list[Any] = []
+        for values, n in chunk:
+            params += [_day(v) if isinstance(v, date) else v for v in values] + [n]
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholders] * len(chunk))} "
+            f"ON CONFLICT ({', '.join(_q(c) for c in key)}) "
+            f"DO UPDATE SET {_q('n')} = {table}.{_q('n')} + excluded.{_q('n')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def checkpoints_adjust(change: Change, today: date | None = None) -> None:
+    """Add a ledger change to the checkpoints that cover its days (inside the writer's
+    transaction, after its deltas). No query unless some stock day of the change is before
+    1 January of the current year: live writes pay nothing."""
+    new_year = date((today or _local_today()).year, 1, 1)
+    covered = {
+        key: n
+        for key, n in change.items()
+        if n and key[3] < new_year and getattr(key[2], "value", key[2]) in STOCK_VALUES
+    }
+    if not covered:
+        return
+    _lock(CHECKPOINT_LOCK, shared=True)
+    first = min(key[3] for key in covered)
+    days = list(
+        LedgerCheckpointYear.objects.filter(day__gte=first)
+        .order_by("day")
+        .values_list("day", flat=True)
+    )
+    if not days:
+        return
+    by_unit: Counter[tuple[int, str, date]] = Counter()
+    by_field: Counter[tuple[int, int, str, date]] = Counter()
+    for (unit, field, figure, day), n in covered.items():
+        value = str(getattr(figure, "value", figure))
+        for checkpoint in days:
+            if checkpoint >= day:
+                by_unit[unit, value, checkpoint] += n
+                by_field[unit, field, value, checkpoint] += n
+    # Rows in one order in every transaction: concurrent writers wait, never deadlock.
+    _upsert(StockCheckpoint, ("unit_id", "figure", "day"), sorted(by_unit.items()))
+    _upsert(
+        FieldStockCheckpoint, ("unit_id", "field_id", "figure", "day"), sorted(by_field.items())
+    )
+
+
+def checkpoints_rebuild(unit_ids: Iterable[int] | None = None) -> int:
+    """Rewrite the checkpoints of these units (all: None) from the deltas, for every year
+    taken; the checkpoint rows written. ``figures.ledger_rebuild`` calls it after rewriting the
+    deltas, in its transaction."""
+    ids = list(unit_ids) if unit_ids is not None else None
+    with transaction.atomic():
+        _lock(CHECKPOINT_LOCK)
+        for ledger in LEDGERS:
+            rows = ledger.checkpoints.objects.all()  # type: ignore[attr-defined]
+            if ids is not None:
+                rows = rows.filter(unit__in=ids)
+            rows.delete()
+        for day in checkpoint_days():
+            _checkpoint_year(day, ids)
+        written = StockCheckpoint.objects.all()
+        if ids is not None:
+            written = written.filter(unit__in=ids)
+        return written.count()
+
+
+# -- verifying -------------------------------------------------------------------------------
+
+
+class CheckpointDifference(NamedTuple):
+    """A checkpoint that is not the full sum of the deltas up to its day."""
+
+    unit_id: int
+    field_id: int | None  # None: the per-unit checkpoint
+    figure: str
+    year: int
+    stored: int
+    expected: int
+
+
+def checkpoint_differences(unit_ids: Iterable[int] | None = None) -> list[CheckpointDifference]:
+    """Every checkpoint (of these units) compared with the full sum of the stock deltas up to
+    its day, summed from the first day again (one query per table, summed per year)."""
+    days = checkpoint_days()
+    if not days:
+        return []
+    ids = list(unit_ids) if unit_ids is not None else None
+    found: list[CheckpointDifference] = []
+    stocks, stock_values = _in(STOCK_VALUES)
+    for ledger in LEDGERS:
+        group = ", ".join(_q(c) for c in ledger.group)
+        year_sql, year_params = connection.ops.date_extract_sql("year", _q("day"), ())
+        units_sql, units = "", list[Any]()
+        if ids is not None:
+            marks, units = _in(ids)
+            units_sql = f" AND {_q('unit_id')} IN ({marks})"
+        sql = (
+            f"SELECT {group}, {_q('figure')}, {year_sql}, SUM({_q('n')})"
+            f" FROM {_table(ledger.deltas)}"
+            f" WHERE {_q('figure')} IN ({stocks}) AND {_q('day')} <= %s{units_sql}"
+            f" GROUP BY {', '.join(str(i + 1) for i in range(len(ledger.group) + 2))}"
+        )
+        per_year: dict[tuple[Any, ...], Counter[int]] = defaultdict(Counter)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*year_params, *stock_values, _day(days[-1]), *units])
+            for *keys, year, n in cursor.fetchall():
+                per_year[tuple(keys)][int(year)] += int(n)
+        expected: dict[tuple[Any, ...], int] = {}
+        for keys, years in per_year.items():
+            for day in days:
+                total = sum(n for year, n in years.items() if year <= day.year)
+                if total:
+                    expected[(*keys, day)] = total
+        rows = ledger.checkpoints.objects.exclude(n=0)  # type: ignore[attr-defined]
+        if ids is not None:
+            rows = rows.filter(unit__in=ids)
+        stored = {
+            tuple(row[:-1]): row[-1]
+            for row in rows.values_list(*ledger.group, "figure", "day", "n")
+        }
+        for key in sorted(stored.keys() | expected.keys()):
+            if stored.get(key, 0) != expected.get(key, 0):
+                field = key[1] if len(ledger.group) == 2 else None
+                found.append(
+                    CheckpointDifference(
+                        key[0], field, key[-2], key[-1].year, stored.get(key, 0),
+                        expected.get(key, 0),
+                    )
+                )  # fmt: skip
+    return found
+
+
+# -- compaction ------------------------------------------------------------------------------
+
+
+def _compact(ledger: Ledger, *, full: bool) -> int:
+    table = _table(ledger.deltas)
+    key = (*ledger.group, "figure", "day")
+    columns = ", ".join(_q(c) for c in key)
+    row_id = _q("id")
+    with transaction.atomic():
+        _lock(COMPACTION_LOCK)
+        mark, _ = LedgerMark.objects.select_for_update().get_or_create(
+            name=ledger.deltas._meta.db_table
+        )
+        since = 0 if full else mark.last_id
+        top = ledger.deltas.objects.aggregate(top=Max("id"))["top"] or 0  # type: ignore[attr-defined]
+        if top <= since:
+            return 0
+        # The keys written since the mark that now have several rows: their rows up to ``top``
+        # go, their sums come back. Rows inserted meanwhile have a larger id, or are not yet
+        # visible to this statement: they stay, and the sums are unchanged either way.
+        sql = (
+            f"DELETE FROM {table} WHERE {row_id} <= %s AND ({columns}) IN ("
+            f" SELECT {columns} FROM {table} WHERE {row_id} <= %s AND ({columns}) IN ("
+            f"  SELECT {columns} FROM {table} WHERE {row_id} > %s AND {row_id} <= %s)"
+            f" GROUP BY {columns} HAVING COUNT(*) > 1"
+            f") RETURNING {columns}, {_q('n')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [top, top, since, top])
+            deleted = cursor.fetchall()
+        sums: Counter[tuple[Any, ...]] = Counter()
+        for *values, n in deleted:
+            sums[tuple(values)] += n
+        rows = sorted((values, n) for values, n in sums.items() if n)
+        columns_n = f"{columns}, {_q('n')}"
+        placeholders = "(" + ", ".join(["%s"] * (len(key) + 1)) + ")"
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 500):
+                chunk = rows[start : start + 500]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns_n}) VALUES "
+                    + ", ".join([placeholders] * len(chunk)),
+                    [value for values, n in chunk for value in (*values, n)],
+                )
+        mark.last_id = top
+        mark.save(update_fields=["last_id"])
+        return len(deleted) - len(rows)
+
+
+def ledger_compact(*, full: bool = False) -> int:
+    """Fold the ledger's rows that share a key into one; the rows it removed.
+
+    Reads the rows written since the last run (``full``: every row, e.g. after an upgrade or
+    to fold a row that committed after a run had passed its id). Safe while writers insert.
+    """
+    return sum(_compact(ledger, full=full) for ledger in LEDGERS)
+
+
+def ledger_maintain(*, now: datetime) -> int:
+    """The worker's daily step (``jobs.housekeeping``): compaction, then the checkpoints of a
+    year that closed. Returns the ledger rows the compaction removed."""
+    folded = ledger_compact()
+    checkpoints_take(now.astimezone(LOCAL_TZ).date())
+    return folded
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+class Grouping(enum.Enum):
+    """How :func:`ledger_sums` splits its sums."""
+
+    NONE = "none"  # per figure (DayFigure)
+    UNIT = "unit"  # per receiving unit (DayFigure)
+    FIELD = "field"  # per field of procedures (FieldDayFigure)
+
+
+class LedgerSum(NamedTuple):
+    """One sum of :func:`ledger_sums`: ``part`` None is the stock before the first day (the
+    latest checkpoint plus the deltas after it); otherwise the days from the first on, either
+    all of them (``part`` 0) or one calendar month (``part`` year × 100 + month)."""
+
+    group: int | None
+    figure: str
+    part: int | None
+    n: int
+
+
+def ledger_sums(
+    unit_ids: Iterable[int],
+    first: date,
+    last: date,
+    *,
+    by: Grouping = Grouping.NONE,
+    monthly: bool = False,
+) -> list[LedgerSum]:
+    """The ledger of these receiving units summed per figure (and ``by``), in one query:
+
+    - every figure over ``first``–``last`` (per month with ``monthly``);
+    - the stocks before ``first``: the latest checkpoint before ``first`` plus the stock deltas
+      after it (every delta from the first day if no year was checkpointed before ``first``).
+    """
+    marks, ids = _in(unit_ids)
+    if not ids:
+        return []
+    ledger = BY_FIELD if by is Grouping.FIELD else BY_UNIT
+    group = {
+        Grouping.NONE: "",
+        Grouping.UNIT: f"{_q('unit_id')}, ",
+        Grouping.FIELD: f"{_q('field_id')}, ",
+    }[by]
+    on, figure, n = _q("day"), _q("figure"), _q("n")
+    if monthly:
+        year_sql, year_params = connection.ops.date_extract_sql("year", on, ())
+        month_sql, month_params = connection.ops.date_extract_sql("month", on, ())
+        part_sql, part_params = f"{year_sql} * 100 + {month_sql}", [*year_params, *month_params]
+    else:
+        part_sql, part_params = "0", []
+    years = _table(LedgerCheckpointYear)
+    checkpoint = f"(SELECT MAX({on}) FROM {years} WHERE {on} < %s)"
+    stocks, stock_values = _in(STOCK_VALUES)
+    sql = (
+        f"SELECT {group}{figure}, part, SUM({n}) FROM ("
+        f" SELECT {group}{figure}, CASE WHEN {on} >= %s THEN {part_sql} ELSE NULL END AS part, {n}"
+        f" FROM {_table(ledger.deltas)}"
+        f" WHERE {_q('unit_id')} IN ({marks}) AND {on} <= %s AND ({on} >= %s OR ({figure} IN"
+        f" ({stocks}) AND {on} > COALESCE({checkpoint}, %s)))"
+        f" UNION ALL SELECT {group}{figure}, NULL, {n} FROM {_table(ledger.checkpoints)}"
+        f" WHERE {_q('unit_id')} IN ({marks}) AND {on} = {checkpoint}"
+        f") AS ledger GROUP BY {group}{figure}, part"
+    )
+    start, end = _day(first), _day(last)
+    params = [
+        start, *part_params, *ids, end, start, *stock_values, start, _day(EPOCH), *ids, start,
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if by is Grouping.NONE:
+        return [LedgerSum(None, row[0], _part(row[1]), int(row[2])) for row in rows]
+    return [LedgerSum(row[0], row[1], _part(row[2]), int(row[3])) for row in rows]
+
+
+def _part(value: Any) -> int | None:
+    return None if value is None else int(value)

@@ -1,0 +1,103 @@
+"""Checkpoints and compaction against the writes themselves (the small world of the dossier
+tests, per test): a back-dated write adjusts the checkpoints it covers, compaction folds the
+rows of a key and keeps every sum, and the worker's daily step does both."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time
+
+import pytest
+from django.db.models import Count, Sum
+
+from motcua.core import workflow
+from motcua.core.clock import LOCAL_TZ
+from motcua.core.metrics import Bucket, Period
+from motcua.dossiers.figures import ledger_differences
+from motcua.dossiers.ledger_checkpoints import (
+    checkpoint_differences,
+    checkpoints_take,
+)
+from motcua.dossiers.models import (
+    DayFigure,
+    LedgerCheckpointYear,
+    StockCheckpoint,
+)
+from motcua.dossiers.services import dossier_transition
+from motcua.dossiers.tests.world import World, build_world, local
+from motcua.jobs.housekeeping import housekeeping_run
+from motcua.reports.selectors import report_for, report_recomputed
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 12, 3)
+
+
+def _world_dossiers(world: World, days: list[str]) -> None:
+    for day in days:
+        dossier = world.create(at=f"{day} 08:00")
+        moment = datetime.strptime(day, "%d/%m/%Y").replace(tzinfo=LOCAL_TZ)
+        act = {"dossier_id": dossier.pk, "at": datetime.combine(moment, time(10), LOCAL_TZ)}
+        dossier_transition(action=workflow.Action.TRANSFER, actor=world.clerk, **act)
+
+
+def test_a_back_dated_write_adjusts_the_checkpoints(settings):
+    world = build_world()
+    _world_dossiers(world, ["02/01/2024", "20/12/2024"])
+    assert checkpoints_take(TODAY) == [2024, 2025]
+    city = world.city
+    periods = [Period(date(2025, 1, 1), date(2025, 1, 31)), Period(date(2026, 1, 1), TODAY)]
+    # Back-dated: received in 2024, resolved in 2025, a dossier now overdue since 2024.
+    late = world.create(at="10/06/2024 08:00")
+    dossier_transition(
+        action=workflow.Action.TRANSFER,
+        actor=world.clerk,
+        dossier_id=late.pk,
+        at=local("10/06/2024 09:00"),
+    )
+    dossier_transition(
+        action=workflow.Action.APPROVE,
+        actor=world.officer,
+        dossier_id=late.pk,
+        at=local("05/01/2025 10:00"),
+    )
+    _world_dossiers(world, ["30/12/2025"])
+    assert checkpoint_differences() == []
+    assert ledger_differences() == {}
+    for period in periods:
+        fast, slow = report_for(city, period), report_recomputed(city, period)
+        assert (fast.totals, fast.measures) == (slow.totals, slow.measures), period
+    pending = StockCheckpoint.objects.filter(unit=city, figure=Bucket.PENDING.value)
+    assert dict(pending.values_list("day", "n")) == {
+        date(2024, 12, 31): 3,  # 02/01, 20/12 and 10/06/2024, the last approved in 2025
+        date(2025, 12, 31): 3,  # 02/01/2024, 20/12/2024 and 30/12/2025
+    }
+
+
+def _keys(model) -> Counter[int]:
+    key = ["unit", "figure", "day"] if model is DayFigure else ["unit", "field", "figure", "day"]
+    return Counter(
+        model.objects.values(*key).annotate(rows=Count("id")).values_list("rows", flat=True)
+    )
+
+
+def _sums(model) -> dict[tuple, int]:
+    key = ["unit", "figure", "day"] if model is DayFigure else ["unit", "field", "figure", "day"]
+    return {
+        tuple(row[:-1]): row[-1]
+        for row in model.objects.values(*key).annotate(total=Sum("n")).values_list(*key, "total")
+    }
+
+
+def test_the_worker_compacts_and_takes_the_checkpoints():
+    world = build_world()
+    _world_dossiers(world, ["02/01/2024", "02/01/2024"])
+    rows = DayFigure.objects.count()
+    done = housekeeping_run(now=datetime(2026, 1, 2, 22, 0, tzinfo=LOCAL_TZ))
+    assert DayFigure.objects.count() == rows - done["ledger compaction and checkpoints"]
+    assert set(_keys(DayFigure)) == {1}
+    assert list(LedgerCheckpointYear.objects.values_list("day", flat=True)) == [
+        date(2024, 12, 31),
+        date(2025, 12, 31),
+    ]
+    assert checkpoint_differences() == []

@@ -1,0 +1,156 @@
+"""The dashboard's units side by side and monthly trend: one grouped query over the ledger each.
+
+``unit_rows`` reads one ledger query grouped by receiving unit (each member's lineage mapped in
+Python from one query), ``monthly_trend`` one grouped by month. Their queries do not grow with
+the member units that have data (2 or 6 wards) nor with the months (1 or 12), and their numbers
+are those of one ``report_for`` per member or per month (the reference). Both engines.
+
+Data: the small world of the dossier tests (``dossiers/tests/world.py``), per test, with more
+wards (and one merged into a ward) added here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from motcua.accounts.choices import Role
+from motcua.accounts.services import role_grant, user_create_or_update
+from motcua.core import workflow
+from motcua.core.metrics import Bucket, Period
+from motcua.dossiers.ledger_checkpoints import checkpoints_take
+from motcua.dossiers.tests.world import World, build_world
+from motcua.reports.dashboard import OWN_DESK, monthly_trend, months_of, unit_rows
+from motcua.reports.selectors import report_for
+from motcua.units.choices import SuccessionKind
+from motcua.units.models import AdministrativeUnit, Agency, Succession
+
+pytestmark = pytest.mark.django_db
+
+YEAR = Period(date(2024, 1, 1), date(2024, 12, 31))
+
+
+def ward(world: World, number: int, parent: AdministrativeUnit | None = None):
+    """A ward below the city (or merged into ``parent``'s place) with a desk and a clerk."""
+    code = f"0190{number}"
+    unit = AdministrativeUnit.objects.create(
+        code=code, name=f"Phường {number}", kind="ward", parent=parent or world.city
+    )
+    desk = Agency.objects.create(
+        code=f"BPMC-{code}",
+        name=f"Bộ phận Một cửa phường {number}",
+        kind="one_stop",
+        unit=unit,
+        electronic_code=f"000.{number:02d}.59.H06",
+    )
+    clerk = user_create_or_update(username=f"clerk{number}", full_name=f"Clerk {number}")
+    role_grant(user=clerk, role=Role.CLERK, unit=unit, agency=desk)
+    return unit, desk, clerk
+
+
+def dossiers(world: World, desk: Agency, clerk, months: range) -> None:
+    """One dossier a month received by ``desk``; every other one resolved the next month."""
+    for month in months:
+        dossier = world.create(at=f"10/{month:02d}/2024 08:00", receiving_agency=desk, actor=clerk)
+        world.take(dossier, workflow.Action.TRANSFER, f"10/{month:02d}/2024 09:00", actor=clerk)
+        if month % 2 and month < 12:
+            world.take(
+                dossier,
+                workflow.Action.APPROVE,
+                f"12/{month + 1:02d}/2024 10:00",
+                actor=world.officer,
+            )
+
+
+def sql_of(call) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_the_units_side_by_side_cost_the_same_for_two_or_six_wards_with_data():
+    world = build_world()
+    extra = [ward(world, number) for number in range(1, 5)]
+    dossiers(world, world.city_desk, world.clerk, range(1, 4))
+    dossiers(world, world.ward_desk, world.ward_clerk, range(1, 4))
+    dossiers(world, world.other_desk, world.other_clerk, range(2, 5))
+    small = sql_of(lambda: unit_rows(world.city, YEAR))
+    for _, desk, clerk in extra:
+        dossiers(world, desk, clerk, range(3, 7))
+    rows = unit_rows(world.city, YEAR)
+    large = sql_of(lambda: unit_rows(world.city, YEAR))
+    assert len(small) == len(large), "\n".join(large)
+    assert len(large) <= 5  # members (2), their lineages (1), the city's desk ward, the ledger
+    # The numbers of one report per member.
+    assert rows[0].part == OWN_DESK
+    assert len(rows) == 7
+    members = {unit.code: unit for unit in AdministrativeUnit.objects.filter(parent=world.city)}
+    for row in rows[1:]:
+        assert row.totals == report_for(members[row.part], YEAR).totals, row.label
+    own = report_for(world.city, YEAR).totals
+    for bucket, n in own.items():
+        assert sum(row.totals[bucket] for row in rows) == n, bucket
+
+
+def test_a_merged_unit_counts_in_its_successors_row():
+    world = build_world()
+    old, desk, clerk = ward(world, 7)
+    Succession.objects.create(
+        predecessor=old,
+        successor=world.ward,
+        kind=SuccessionKind.MERGER,
+        effective_date=date(2024, 7, 1),
+    )
+    old.parent = None
+    old.save()
+    dossiers(world, desk, clerk, range(1, 5))
+    dossiers(world, world.ward_desk, world.ward_clerk, range(2, 4))
+    rows = {row.part: row.totals for row in unit_rows(world.city, YEAR)}
+    assert rows[world.ward.code] == report_for(world.ward, YEAR).totals
+    assert rows[world.ward.code][Bucket.RECEIVED] == 6  # its own 2 and the merged unit's 4
+    assert old.code not in rows
+
+
+def test_the_trend_costs_the_same_for_one_or_twelve_months():
+    world = build_world()
+    dossiers(world, world.city_desk, world.clerk, range(1, 13))
+    dossiers(world, world.ward_desk, world.ward_clerk, range(1, 13, 3))
+    one = sql_of(lambda: monthly_trend(world.city, Period(date(2024, 3, 1), date(2024, 3, 31))))
+    twelve = sql_of(lambda: monthly_trend(world.city, YEAR))
+    assert len(one) == len(twelve), "\n".join(twelve)
+    assert len(twelve) <= 3  # the lineage, the ledger
+    for period in (YEAR, Period(date(2024, 2, 14), date(2024, 11, 3))):
+        trend = monthly_trend(world.city, period)
+        assert [month.period for month in trend] == months_of(period)
+        for month in trend:
+            reference = report_for(world.city, month.period)
+            assert (month.totals, month.measures) == (reference.totals, reference.measures)
+
+
+def test_the_trend_and_the_rows_read_the_same_with_checkpoints():
+    world = build_world()
+    dossiers(world, world.city_desk, world.clerk, range(1, 13))
+    dossiers(world, world.ward_desk, world.ward_clerk, range(6, 13))
+    periods = [
+        Period(date(2024, 11, 15), date(2025, 2, 14)),  # across the year end
+        Period(date(2025, 1, 1), date(2025, 3, 31)),  # from 01/01, after a checkpoint
+        Period(date(2025, 12, 15), date(2026, 2, 14)),  # two checkpoints before it
+    ]
+
+    def read() -> list[object]:
+        return [
+            (
+                [(m.period, m.totals, m.measures) for m in monthly_trend(world.city, period)],
+                [(r.part, r.totals) for r in unit_rows(world.city, period)],
+            )
+            for period in periods
+        ]
+
+    before = read()
+    assert checkpoints_take(date(2026, 12, 3)) == [2024, 2025]
+    assert read() == before
+    trend = monthly_trend(world.city, periods[1])
+    assert trend[0][Bucket.CARRIED_OVER] > 0  # the stocks did come from the checkpoint
