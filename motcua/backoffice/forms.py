@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -13,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.models import User
-from motcua.backoffice.selectors import SORTS, DossierFilter, Due, officers
+from motcua.backoffice.selectors import ORDERINGS, SORTS, DossierFilter, Due, officers
 from motcua.catalog.models import Procedure
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.actions import Scan
@@ -22,6 +21,8 @@ from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant, Component, Details
 from motcua.lib import validators
+from motcua.lib.http import BadParameter
+from motcua.lib.paging import Ordering, read_cursor
 from motcua.lib.parsing import parse_moment
 from motcua.payments.choices import PaymentMethod
 from motcua.units.models import Agency
@@ -319,7 +320,8 @@ class DossierFilterForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
-    page = forms.IntegerField(label=_("Page"), required=False, min_value=1, max_value=1_000_000)
+    # Where the page starts (motcua.lib.paging): a signed position, not a page number.
+    cursor = forms.CharField(label="cursor", required=False, max_length=1000)
 
     def __init__(self, *args: Any, default_sort: str = "received", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -355,6 +357,19 @@ class DossierFilterForm(forms.Form):
     def clean_sort(self) -> str:
         return str(self.cleaned_data.get("sort") or self.default_sort)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        sort = data.get("sort") if data.get("sort") in SORTS else self.default_sort
+        try:
+            data["position"] = read_cursor(data.get("cursor"), ORDERINGS[str(sort)])
+        except BadParameter as error:
+            self.add_error("cursor", error.message)
+        return data
+
+    def ordering(self) -> Ordering:
+        """The keyset order of the valid form's sort."""
+        return ORDERINGS[self.filters().sort]
+
     def filters(self) -> DossierFilter:
         """The valid parameters for ``backoffice.selectors.dossier_filter``."""
         data = self.cleaned_data
@@ -374,12 +389,12 @@ class DossierFilterForm(forms.Form):
     def errors_by_field(self) -> dict[str, str]:
         return {name: str(errors[0]) for name, errors in self.errors.items()}
 
-    def query_without_page(self, **extra: str) -> str:
-        """The valid parameters as a query string, for the paging links."""
+    def query(self, **extra: str) -> dict[str, str]:
+        """The valid parameters but the cursor, for the paging links."""
         data = getattr(self, "cleaned_data", {})
         kept = {
-            name: data[name]
+            name: str(data[name])
             for name in ("q", "status", "procedure", "channel", "due", "sort")
             if data.get(name)
         }
-        return urlencode({**kept, **extra})
+        return {**kept, **extra}

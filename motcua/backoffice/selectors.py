@@ -38,6 +38,7 @@ from motcua.dossiers.selectors import (
     due_windows_for_user,
     overdue_q,
 )
+from motcua.lib.paging import Ordering
 from motcua.units.choices import UnitLevel
 from motcua.units.models import Agency
 
@@ -74,7 +75,8 @@ def online_waiting(user: User) -> QuerySet[Dossier]:
     return (
         dossier_list_for_user(user)
         .filter(status=workflow.Status.SUBMITTED)
-        .order_by("submitted_at", "code")
+        .select_related("procedure_version")
+        .order_by(*ONLINE_ORDER.order_by())
     )
 
 
@@ -117,10 +119,19 @@ class DossierFilter:
 # a dossier without a due moment last: the same order on SQLite and PostgreSQL, whose NULLs
 # sort at opposite ends by default.
 SORTS: dict[str, tuple[Any, ...]] = {
-    "received": (Coalesce("received_at", "submitted_at").desc(), "-code"),
+    "received": (F("sort_at").desc(), "-code"),
     "due": (F("effective_due_at").asc(nulls_last=True), "code"),
     "code": ("code",),
 }
+# The same orders for keyset pages (motcua.lib.paging): ``sort_at`` is the annotation
+# dossier_filter adds (the receipt moment, else the submission's).
+ORDERINGS: dict[str, Ordering] = {
+    "received": Ordering.of("-sort_at", "-code"),
+    "due": Ordering.of("effective_due_at", "code", nullable=["effective_due_at"]),
+    "code": Ordering.of("code"),
+}
+# The online list: oldest submission first (§1.4 step 3), on the (status, submitted_at) index.
+ONLINE_ORDER = Ordering.of("submitted_at", "code")
 _PHONE_84 = re.compile(r"^\+?84(\d{9,10})$")
 
 
@@ -161,6 +172,7 @@ def dossier_filter(
     elif filters.due in (Due.TODAY, Due.NEXT):
         which = DueSoon.TODAY if filters.due == Due.TODAY else DueSoon.NEXT_WORKING_DAY
         queryset = queryset.filter(due_soon_q(windows, which))
+    queryset = queryset.annotate(sort_at=Coalesce("received_at", "submitted_at"))
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["received"]))
 
 

@@ -15,7 +15,6 @@ from datetime import date
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -54,7 +53,8 @@ from motcua.dossiers.services import (
 )
 from motcua.lib import validators
 from motcua.lib.formatting import format_date
-from motcua.lib.http import attempt, signed_in
+from motcua.lib.http import BadParameter, attempt, signed_in
+from motcua.lib.paging import Page, keyset_page, read_cursor
 from motcua.lib.parsing import parse_date
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.selectors import receipt_event
@@ -98,11 +98,15 @@ PAGE_SIZE = 25
 
 
 def _no_such_dossier(request: HttpRequest, error: Exception) -> HttpResponseBase:
+    if isinstance(error, BadParameter):
+        title = _("The request cannot be answered")
+        return _problem(request, str(title), error.message, 400)
     raise Http404(_("No such dossier.")) from None
 
 
-# Sign-in required; a dossier the user may not see is a 404, like a missing one.
-staff_view = signed_in((DossierNotFound,), _no_such_dossier)
+# Sign-in required; a dossier the user may not see is a 404, like a missing one; a bad
+# parameter (a cursor that is not one of the list's) a 400 naming it.
+staff_view = signed_in((DossierNotFound, BadParameter), _no_such_dossier)
 
 
 def _user(request: HttpRequest) -> User:
@@ -252,17 +256,15 @@ def _receive_post(
 @staff_view
 def online_list(request: HttpRequest) -> HttpResponse:
     """Online submissions waiting at the desk: accept, send back, or refuse."""
-    # Paged like the search (a bad page number shows the first page): oldest first, 25 a page.
-    page = Paginator(selectors.online_waiting(_user(request)), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # Keyset pages (motcua.lib.paging), oldest first, 25 a page; a bad cursor answers 400.
+    user = _user(request)
+    position = read_cursor(request.GET.get("cursor"), selectors.ONLINE_ORDER)
+    page: Page[Dossier] = keyset_page(
+        selectors.online_waiting(user), selectors.ONLINE_ORDER, position, PAGE_SIZE
     )
-    rows = [(d, selectors.actions_for_user(d, _user(request))) for d in page.object_list]
-    links = {}
-    if page.has_previous():
-        links["previous"] = f"?page={page.previous_page_number()}"
-    if page.has_next():
-        links["next"] = f"?page={page.next_page_number()}"
-    return render(request, "backoffice/online.html", {"rows": rows, "page": page, "links": links})
+    rows = [(d, selectors.actions_for_user(d, user)) for d in page.rows]
+    context = {"rows": rows, "page": page, "links": page.links({})}
+    return render(request, "backoffice/online.html", context)
 
 
 # -- the processing desk ------------------------------------------------------------------
@@ -271,26 +273,17 @@ def online_list(request: HttpRequest) -> HttpResponse:
 def _listing(
     request: HttpRequest, form: DossierFilterForm, queryset: Any, extra: dict[str, str]
 ) -> dict[str, Any]:
-    """The page of ``queryset`` the (valid) filter form selects, with the rows' urgencies:
-    a fixed number of queries whatever the page."""
+    """The keyset page of ``queryset`` the (valid) filter form selects, with the rows'
+    urgencies: a fixed number of queries whatever the page and the size of the list."""
     windows = selectors.due_windows(_user(request), timezone.now())
     filtered = selectors.dossier_filter(queryset, form.filters(), windows=windows)
-    page = Paginator(filtered, PAGE_SIZE).get_page(form.cleaned_data["page"])
-    dossiers = list(page.object_list)
+    page: Page[Dossier] = keyset_page(
+        filtered, form.ordering(), form.cleaned_data["position"], PAGE_SIZE
+    )
+    dossiers = list(page.rows)
     urgency = selectors.urgencies(dossiers, windows)
     rows = [selectors.QueueRow(d, urgency.get(d.pk)) for d in dossiers]
-    return {"rows": rows, "page": page, "links": _page_links(form, page, extra)}
-
-
-def _page_links(form: DossierFilterForm, page: Any, extra: dict[str, str]) -> dict[str, str]:
-    links = {}
-    if page.has_previous():
-        links["previous"] = "?" + form.query_without_page(
-            **extra, page=str(page.previous_page_number())
-        )
-    if page.has_next():
-        links["next"] = "?" + form.query_without_page(**extra, page=str(page.next_page_number()))
-    return links
+    return {"rows": rows, "page": page, "links": page.links(form.query(**extra))}
 
 
 @staff_view

@@ -128,6 +128,18 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "received_at"]),
             models.Index(fields=["status", "effective_due_at"]),
             models.Index(fields=["resolved_at"]),
+            # Keyset pages (motcua.lib.paging, migration 0010): a drill-down by receipt, the
+            # end-of-day lists by due moment, the online list by submission.
+            models.Index(
+                fields=["receiving_unit", "received_at", "id"], name="dossier_unit_received"
+            ),
+            models.Index(
+                fields=["receiving_unit", "status", "effective_due_at", "code"],
+                name="dossier_unit_pending_due",
+            ),
+            models.Index(
+                fields=["status", "submitted_at", "code"], name="dossier_status_submitted"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

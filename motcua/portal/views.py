@@ -11,7 +11,6 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -29,6 +28,8 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
 from motcua.lib import validators
 from motcua.lib.formatting import format_datetime, format_money, format_number
+from motcua.lib.http import BadParameter
+from motcua.lib.paging import Ordering, Page, keyset_page, read_cursor
 from motcua.portal import selectors, services
 from motcua.portal.errors import (
     PortalError,
@@ -40,6 +41,8 @@ from motcua.portal.errors import (
 from motcua.portal.forms import RatingForm, SubmissionForm, TrackForm
 
 PAGE_SIZE = 25
+# Keyset pages of the catalogue (motcua.lib.paging): by procedure code, the version's id last.
+CATALOG_ORDER = Ordering.of("procedure__code", "id")
 # Session keys: codes the visitor proved (tracking), and the pages ending a submission.
 TRACKED = "portal_tracked"
 SUBMITTED = "portal_submitted"
@@ -114,17 +117,25 @@ def catalog(request: HttpRequest) -> HttpResponse:
     qs = procedure_version_list(on=today, level=level or None, search=q)
     if field_code:
         qs = qs.filter(field__code=field_code)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    try:
+        position = read_cursor(request.GET.get("cursor"), CATALOG_ORDER)
+    except BadParameter as error:
+        context["problem"] = error.message
+        return render(request, "portal/catalog.html", context, status=400)
+    page: Page[ProcedureVersion] = keyset_page(qs, CATALOG_ORDER, position, PAGE_SIZE)
     context["page"] = page
+    context["links"] = page.links({"q": q, "level": level, "field": field_code})
     context["rows"] = [
         {
             "version": version,
             "level_label": ProcedureLevel(version.level).label,
             "online_label": OnlineLevel(version.online_level).label,
         }
-        for version in page.object_list
+        for version in page.rows
     ]
-    context["count"] = format_number(page.paginator.count)
+    # The catalogue is bounded by law (the procedures announced), not by the dossiers: its
+    # count is one cheap query, kept for the citizen.
+    context["count"] = format_number(qs.count())
     return render(request, "portal/catalog.html", context)
 
 

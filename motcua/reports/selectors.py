@@ -33,6 +33,7 @@ from motcua.dossiers.figures import Calendars
 from motcua.dossiers.ledger_checkpoints import Grouping, ledger_sums
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossiers_with_facts
+from motcua.reports.drill import drill_codes
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import member_lineages, predecessors, unit_lineage
 
@@ -250,13 +251,9 @@ def report_months(unit: AdministrativeUnit, months: list[metrics.Period]) -> lis
 def report_drill_down(
     unit: AdministrativeUnit, period: metrics.Period, bucket: Bucket
 ) -> list[str]:
-    """The codes of the dossiers one figure counts, by the same definitions as the ledger."""
-    calendars = Calendars()
-    return [
-        counted.code
-        for counted, facts in dossiers_with_facts(_dossiers(_ids(unit), period))
-        if bucket in metrics.buckets(facts, period, calendars.of(counted))
-    ]
+    """The codes of the dossiers one figure counts, by the same definitions as the ledger:
+    candidates narrowed in SQL, then ``core.metrics.buckets`` (``reports.drill``)."""
+    return [row.code for chunk in drill_codes(_ids(unit), period, [bucket]) for row in chunk]
 
 
 def index_config() -> index766.Config:

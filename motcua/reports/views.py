@@ -9,17 +9,18 @@ the next page load. Bad query parameters answer 400 with a message naming the pa
 
 from __future__ import annotations
 
+import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from fractions import Fraction
+from itertools import chain
 from typing import Any, cast
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -45,17 +46,30 @@ from motcua.lib.formatting import (
     format_percent,
     percent,
 )
-from motcua.lib.http import ProblemPage, api_view, parameters
+from motcua.lib.http import BadParameter, ProblemPage, api_view, parameters
 from motcua.lib.http import page_view as guard
-from motcua.lib.spreadsheet import csv_bytes
-from motcua.reports import dashboard
+from motcua.lib.paging import CURSOR, Cursor, read_cursor
+from motcua.lib.spreadsheet import safe_row
+from motcua.reports import dashboard, drill
 from motcua.reports.briefing import briefing, steering_facts
+from motcua.reports.drill import DRILL_ORDER
+from motcua.reports.eod import (
+    EOD_ORDER,
+    FIRST_ROWS,
+    PAGE_ROWS,
+    EodList,
+    ListPage,
+    end_of_day_summary,
+    eod_page,
+)
+from motcua.reports.eod import Summary as EodSummary
 from motcua.reports.forms import AtQuery, DrillQuery, PeriodQuery, UnitQuery, cutoff_day
 from motcua.reports.pdf import briefing_document, form_06a_document
 from motcua.reports.rendering import points_text, rate_percent, report_data
 from motcua.reports.selectors import Report, index_for, report_for, report_rows
 from motcua.reports.xlsx import write_form_06a, write_table
 from motcua.units.models import AdministrativeUnit
+from motcua.units.selectors import unit_lineage
 
 FIGURE_LABELS = {
     Bucket.RECEIVED: gettext_lazy("Received in the period"),
@@ -97,6 +111,8 @@ ROW_COLUMNS = (
 # Counts of late and overdue dossiers are written as the committee does: 05 (seed README).
 SMALL_COUNTS = frozenset({Bucket.RESOLVED_LATE, Bucket.PENDING_OVERDUE})
 DRILL_PAGE_SIZE = 100
+# Codes per page of the JSON drill-down (a page of the API is cheap: codes only).
+API_PAGE_SIZE = 1000
 # The columns of a drill-down list exported to XLSX or CSV (the page's, timeliness apart).
 DRILL_COLUMNS = (
     gettext_lazy("No."),
@@ -444,36 +460,62 @@ def _dossier_row(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-def end_of_day_view(eod: dashboard.EndOfDay) -> dict[str, Any]:
-    kinds = (
-        ("overdue", _("Overdue"), "overdue"),
-        ("due_today", _("Due today"), "today"),
-        (
-            "due_next",
-            _("Due on the next working day (%(day)s)") % {"day": format_date(eod.next_working_day)},
-            "next",
-        ),
-    )
+EOD_KINDS = (EodList.OVERDUE, EodList.DUE_TODAY, EodList.DUE_NEXT)
+EOD_CSS = {EodList.OVERDUE: "overdue", EodList.DUE_TODAY: "today", EodList.DUE_NEXT: "next"}
+
+
+def _eod_label(which: EodList, next_working_day: date) -> str:
+    if which is EodList.OVERDUE:
+        return _("Overdue")
+    if which is EodList.DUE_TODAY:
+        return _("Due today")
+    return _("Due on the next working day (%(day)s)") % {"day": format_date(next_working_day)}
+
+
+def _eod_url(unit: AdministrativeUnit, at: str, **params: str) -> str:
+    """The address of a list of the end-of-day list in full (a keyset page at a time)."""
+    query = {"unit": unit.code, **({"at": at} if at else {}), **params}
+    return _url("reports:end_of_day", query)
+
+
+def end_of_day_view(eod: EodSummary, at: str = "") -> dict[str, Any]:
+    """The bounded end-of-day list as the templates show it: counts per unit and officer,
+    the first rows of each list under their officer, "see more" links to the lists in full."""
     units = []
     for unit_list in eod.units:
         officers = []
         for entry in unit_list.officers:
-            lists = [
-                {
-                    "key": key,
-                    "label": label,
-                    "css": css,
-                    "count": format_count(len(getattr(entry, key))),
-                    "rows": [_dossier_row(d) for d in getattr(entry, key)],
-                }
-                for key, label, css in kinds
-            ]
+            username = entry.assignee.username if entry.assignee else ""
+            lists = []
+            for which in EOD_KINDS:
+                count = entry.counts[which]
+                if not count:
+                    continue
+                shown = entry.rows.get(which, [])
+                more = _eod_url(
+                    eod.unit,
+                    at,
+                    list=which.value,
+                    receiving=unit_list.unit.code,
+                    officer=username or UNASSIGNED,
+                )
+                lists.append(
+                    {
+                        "key": which.value,
+                        "label": _eod_label(which, eod.next_working_day),
+                        "css": EOD_CSS[which],
+                        "count": format_count(count),
+                        "rows": [_dossier_row(d) for d in shown],
+                        "more_url": more if count > len(shown) else None,
+                        "more": format_count(count - len(shown)),
+                    }
+                )
             officers.append(
                 {
                     "name": str(entry.assignee) if entry.assignee else _("Not assigned"),
-                    "username": entry.assignee.username if entry.assignee else "",
+                    "username": username,
                     "assigned": entry.assignee is not None,
-                    "lists": [item for item in lists if item["rows"]],
+                    "lists": lists,
                 }
             )
         units.append(
@@ -484,9 +526,16 @@ def end_of_day_view(eod: dashboard.EndOfDay) -> dict[str, Any]:
         "today": format_date(eod.today),
         "next_working_day": format_date(eod.next_working_day),
         "counts": [
-            {"key": key, "label": label, "css": css, "count": format_count(len(getattr(eod, key)))}
-            for key, label, css in kinds
+            {
+                "key": which.value,
+                "label": _eod_label(which, eod.next_working_day),
+                "css": EOD_CSS[which],
+                "count": format_count(eod.counts[which]),
+                "url": _eod_url(eod.unit, at, list=which.value) if eod.counts[which] else None,
+            }
+            for which in EOD_KINDS
         ],
+        "first_rows": format_number(FIRST_ROWS),
         "units": units,
     }
 
@@ -597,7 +646,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     at = parse_at(request)
     report = report_for(unit, period)
-    eod = dashboard.end_of_day(unit, at=at)
+    eod = end_of_day_summary(unit, at=at)
     context = {
         **_common(request, unit, period),
         "headline": headline(report),
@@ -606,38 +655,56 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "columns": [FIGURE_LABELS[b] for b in ROW_COLUMNS],
         "rows": side_by_side(report),
         "satisfaction_note": satisfaction_note(report),
-        "eod": end_of_day_view(eod),
+        "eod": end_of_day_view(eod, _text(request, "at")),
         "eod_url": _url("reports:end_of_day", {"unit": unit.code}),
     }
     return render(request, "reports/dashboard.html", context)
 
 
+def _lineage_ids(unit: AdministrativeUnit) -> list[int]:
+    return list(unit_lineage(unit).values_list("id", flat=True))
+
+
+def _figure_count(
+    unit: AdministrativeUnit, period: Period, figures: list[Bucket], part: str
+) -> int:
+    """The number a drill-down lists, from the ledger (one query): the unit's report, or its
+    row of the units side by side; a sum for several figures (they are disjoint)."""
+    if part:
+        rows = [row for row in dashboard.unit_rows(unit, period) if row.part == part]
+        totals = rows[0].totals if rows else {}
+    else:
+        totals = report_for(unit, period).totals
+    return sum(totals.get(figure, 0) for figure in figures)
+
+
 @page_view
 def drill_page(request: HttpRequest) -> HttpResponse:
-    """The dossiers behind one number, a page of them at a time."""
+    """The dossiers behind one number, a keyset page of them at a time: its cost depends on
+    the page, not on the unit's history (``reports.drill``)."""
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
-    codes = dashboard.drill_down(unit, period, figures, part)
-    paginator = Paginator(codes, DRILL_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    position = read_cursor(request.GET.get(CURSOR), DRILL_ORDER)
+    page = drill.drill_page(_lineage_ids(unit), period, figures, position, DRILL_PAGE_SIZE, part)
     user = cast(User, request.user)
-    found = {d.code: d for d in dossier_list_for_user(user).filter(code__in=list(page.object_list))}
+    codes = [row.code for row in page.rows]
+    found = {d.code: d for d in dossier_list_for_user(user).filter(code__in=codes)}
+    first = (page.number - 1) * DRILL_PAGE_SIZE + 1
     rows = [
         {**_dossier_row(found[code]), "number": format_number(number)}
-        for number, code in enumerate(page.object_list, start=page.start_index())
+        for number, code in enumerate(codes, start=first)
         if code in found
     ]
-    params = {k: str(v) for k, v in request.GET.items() if k != "page"}
+    params = {k: str(v) for k, v in request.GET.items() if k != CURSOR}
+    part_code = _text(request, "part")
     context = {
         **_common(request, unit, period),
         "figures": " + ".join(str(FIGURE_LABELS[f]) for f in figures),
-        "part": _text(request, "part"),
-        "count": format_count(len(codes)),
+        "part": part_code,
+        "count": format_count(_figure_count(unit, period, figures, part_code)),
         "rows": rows,
         "page": page,
-        "page_query": urlencode(params, safe="/,:"),
-        "page_number": format_number(page.number),
-        "page_count": format_number(paginator.num_pages),
+        "links": page.links(params),
         "json_url": _url("reports:api_drill", params),
         "xlsx_url": _url("reports:drill_xlsx", params),
         "csv_url": _url("reports:drill_csv", params),
@@ -700,54 +767,163 @@ def briefing_pdf(request: HttpRequest) -> HttpResponse:
     return _attachment(content, "application/pdf", f"{_file_stem('tom-tat', unit, period)}.pdf")
 
 
-def _export_rows(request: HttpRequest) -> tuple[list[str], list[list[str]], str]:
-    """The header, every row of a drill-down list (all pages) and the file's stem."""
+def _export_rows(request: HttpRequest) -> tuple[list[str], Iterator[list[str]], str]:
+    """The header, every row of a drill-down list (all pages, read a chunk at a time: the
+    memory a chunk takes, not the list) and the file's stem."""
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
-    codes = dashboard.drill_down(unit, period, figures, part)
     visible = dossier_list_for_user(cast(User, request.user))
-    found: dict[str, Dossier] = {}
-    for first in range(0, len(codes), EXPORT_CHUNK):
-        chunk = codes[first : first + EXPORT_CHUNK]
-        found.update((d.code, d) for d in visible.filter(code__in=chunk))
+    chunks = drill.drill_codes(_lineage_ids(unit), period, figures, part, chunk=EXPORT_CHUNK)
+    keys = ("code", "procedure", "procedure_code", "agency", "received", "due", "resolved")
+    rest = ("timeliness", "status", "assignee")
+
+    def rows() -> Iterator[list[str]]:
+        number = 0
+        for chunk in chunks:
+            found = {d.code: d for d in visible.filter(code__in=[r.code for r in chunk])}
+            for item in chunk:
+                if item.code in found:
+                    number += 1
+                    row = _dossier_row(found[item.code])
+                    yield [str(number), *(str(row[key]) for key in (*keys, *rest))]
+
     header = [str(label) for label in DRILL_COLUMNS]
-    rows = []
-    for number, code in enumerate((c for c in codes if c in found), start=1):
-        row = _dossier_row(found[code])
-        keys = ("code", "procedure", "procedure_code", "agency", "received", "due", "resolved")
-        rest = ("timeliness", "status", "assignee")
-        rows.append([str(number), *(str(row[key]) for key in (*keys, *rest))])
     stem = _file_stem("ho-so-" + "-".join(f.value for f in figures), unit, period)
-    return header, rows, stem
+    return header, rows(), stem
 
 
 @page_view
 def drill_xlsx(request: HttpRequest) -> HttpResponse:
-    """The whole list behind a number as an XLSX workbook."""
+    """The whole list behind a number as an XLSX workbook (openpyxl's write-only mode: rows
+    go to the file as they are read)."""
     header, rows, stem = _export_rows(request)
     buffer = io.BytesIO()
     write_table(buffer, header, rows, title=_("Dossiers"))
     return _attachment(buffer.getvalue(), XLSX, f"{stem}.xlsx")
 
 
+def csv_lines(header: list[str], rows: Iterator[list[str]]) -> Iterator[bytes]:
+    """A CSV file a line at a time: a BOM, then ``lib.spreadsheet``'s neutralised cells
+    (text never becomes a formula), commas and Excel's quoting."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
+    yield "\ufeff".encode()
+    for row in chain([header], rows):
+        writer.writerow(safe_row(row))
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
+
+
 @page_view
-def drill_csv(request: HttpRequest) -> HttpResponse:
-    """The whole list behind a number as CSV: UTF-8 with a BOM and commas, as the catalogue's
-    exports (Excel opens it as UTF-8)."""
+def drill_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The whole list behind a number as CSV, streamed a chunk of dossiers at a time: UTF-8
+    with a BOM and commas, as the catalogue's exports (Excel opens it as UTF-8)."""
     header, rows, stem = _export_rows(request)
-    content = csv_bytes(header, rows)  # text never becomes a formula
-    return _attachment(content, "text/csv; charset=utf-8", f"{stem}.csv")
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+UNASSIGNED = "-"  # the ``officer`` of dossiers assigned to nobody
+
+
+@dataclass(frozen=True)
+class EodListQuery:
+    """``list`` (which of the three), ``receiving`` (a unit of the lineage) and ``officer``
+    (a username, or ``-`` for nobody), ``cursor``: one list of the end-of-day list in full."""
+
+    which: EodList
+    receiving: AdministrativeUnit | None
+    officer: User | None
+    unassigned: bool
+    cursor: Cursor | None
+
+
+def parse_eod_list(request: HttpRequest, unit: AdministrativeUnit) -> EodListQuery | None:
+    """The list asked for, None for the summary; :class:`BadParameter` naming the parameter."""
+    name = _text(request, "list")
+    if not name:
+        return None
+    try:
+        which = EodList(name)
+    except ValueError:
+        allowed = ", ".join(w.value for w in EodList)
+        raise BadParameter(
+            _("list: %(value)s is not one of %(allowed)s") % {"value": name, "allowed": allowed},
+            field="list",
+        ) from None
+    receiving = None
+    code = _text(request, "receiving")
+    if code:
+        receiving = unit_lineage(unit).filter(code=code).first()
+        if receiving is None:
+            raise BadParameter(
+                _("receiving: %(value)s is not a unit of %(unit)s")
+                % {"value": code, "unit": unit.code},
+                field="receiving",
+            )
+    username = _text(request, "officer")
+    officer = None
+    if username and username != UNASSIGNED:
+        officer = User.objects.filter(username=username).first()
+        if officer is None:
+            raise BadParameter(
+                _("officer: there is no officer %(value)s") % {"value": username},
+                field="officer",
+            )
+    cursor = read_cursor(request.GET.get(CURSOR), EOD_ORDER)
+    return EodListQuery(which, receiving, officer, username == UNASSIGNED, cursor)
+
+
+def _eod_list_page(unit: AdministrativeUnit, query: EodListQuery, at: datetime | None) -> ListPage:
+    return eod_page(
+        unit,
+        query.which,
+        query.cursor,
+        at=at,
+        receiving=query.receiving,
+        officer=query.officer,
+        unassigned=query.unassigned,
+    )
 
 
 @page_view
 def end_of_day_page(request: HttpRequest) -> HttpResponse:
-    """The end-of-day list alone (printable), at ``at`` or now."""
+    """The end-of-day list alone (printable), at ``at`` or now; with ``list``, one of its
+    lists in full, a keyset page at a time."""
     today = timezone.localdate()
     unit = parse_unit(request, Period(today, today))
-    eod = dashboard.end_of_day(unit, at=parse_at(request))
-    context = {
-        **_common(request, unit, Period(today.replace(day=1), today)),
-        "eod": end_of_day_view(eod),
+    at = parse_at(request)
+    query = parse_eod_list(request, unit)
+    context = _common(request, unit, Period(today.replace(day=1), today))
+    if query is None:
+        context["eod"] = end_of_day_view(end_of_day_summary(unit, at=at), _text(request, "at"))
+        return render(request, "reports/end_of_day.html", context)
+    listed = _eod_list_page(unit, query, at)
+    page = listed.page
+    params = {k: str(v) for k, v in request.GET.items() if k != CURSOR}
+    first = (page.number - 1) * PAGE_ROWS + 1
+    context |= {
+        "listed": {
+            "label": _eod_label(query.which, listed.next_working_day),
+            "css": EOD_CSS[query.which],
+            "at": _moment(listed.at),
+            "receiving": query.receiving,
+            "officer": (str(query.officer) if query.officer else _("Not assigned"))
+            if query.officer or query.unassigned
+            else "",
+            "rows": [
+                {**_dossier_row(d), "number": format_number(n)}
+                for n, d in enumerate(page.rows, start=first)
+            ],
+            "summary_url": _eod_url(unit, _text(request, "at")),
+        },
+        "page": page,
+        "links": page.links(params),
     }
     return render(request, "reports/end_of_day.html", context)
 
@@ -768,31 +944,86 @@ def api_figures(request: HttpRequest) -> HttpResponse:
 
 @api_view
 def api_drill(request: HttpRequest) -> HttpResponse:
-    """The codes of the dossiers behind one figure (or a sum of figures, or one row's part)."""
+    """The codes of the dossiers behind one figure (or a sum of figures, or one row's part),
+    a keyset page at a time: ``next`` is the address of the following page (None at the end);
+    ``count`` is the figure, the length of the whole list."""
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
-    codes = dashboard.drill_down(unit, period, figures, part)
+    position = read_cursor(request.GET.get(CURSOR), DRILL_ORDER)
+    page = drill.drill_page(_lineage_ids(unit), period, figures, position, API_PAGE_SIZE, part)
+    params = {k: str(v) for k, v in request.GET.items() if k != CURSOR}
+    links = page.links(params)
+    part_code = _text(request, "part")
     return _json(
         {
             "unit": {"code": unit.code, "name": unit.name},
             "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
             "figures": [f.value for f in figures],
-            "part": _text(request, "part") or None,
-            "count": len(codes),
-            "dossiers": codes,
+            "part": part_code or None,
+            "count": _figure_count(unit, period, figures, part_code),
+            "page": page.number,
+            "dossiers": [row.code for row in page.rows],
+            "next": reverse("reports:api_drill") + links["next"] if "next" in links else None,
         }
     )
 
 
 @api_view
 def api_end_of_day(request: HttpRequest) -> HttpResponse:
-    """The end-of-day list as codes, per unit and officer."""
+    """The end-of-day list as codes: the counts, the first codes of each list and, per unit
+    and officer, the counts and the codes among those first ones; ``next`` addresses each
+    list in full. With ``list`` (and ``receiving``, ``officer``, ``cursor``): one list, a
+    keyset page at a time."""
     today = timezone.localdate()
     unit = parse_unit(request, Period(today, today))
-    eod = dashboard.end_of_day(unit, at=parse_at(request))
+    at = parse_at(request)
+    query = parse_eod_list(request, unit)
+    api = reverse("reports:api_end_of_day")
+    at_text = _text(request, "at")
+
+    def more(**params: str) -> str:
+        return (
+            api
+            + "?"
+            + urlencode({"unit": unit.code, **({"at": at_text} if at_text else {}), **params})
+        )
+
+    if query is not None:
+        listed = _eod_list_page(unit, query, at)
+        params = {k: str(v) for k, v in request.GET.items() if k != CURSOR}
+        links = listed.page.links(params)
+        return _json(
+            {
+                "unit": {"code": unit.code, "name": unit.name},
+                "at": listed.at.isoformat(),
+                "list": query.which.value,
+                "page": listed.page.number,
+                "dossiers": [d.code for d in listed.page.rows],
+                "next": api + links["next"] if "next" in links else None,
+            }
+        )
+    eod = end_of_day_summary(unit, at=at)
+    names = {
+        EodList.OVERDUE: "overdue",
+        EodList.DUE_TODAY: "due_today",
+        EodList.DUE_NEXT: "due_next_working_day",
+    }
 
     def codes(dossiers: list[Dossier]) -> list[str]:
         return [d.code for d in dossiers]
+
+    def lists(
+        counts: dict[EodList, int], rows: dict[EodList, list[Dossier]], **where: str
+    ) -> dict[str, Any]:
+        return {names[which]: codes(rows.get(which, [])) for which in EOD_KINDS} | {
+            "counts": {names[which]: counts[which] for which in EOD_KINDS},
+            "next": {
+                names[which]: more(list=which.value, **where)
+                if counts[which] > len(rows.get(which, []))
+                else None
+                for which in EOD_KINDS
+            },
+        }
 
     return _json(
         {
@@ -800,9 +1031,7 @@ def api_end_of_day(request: HttpRequest) -> HttpResponse:
             "at": eod.at.isoformat(),
             "today": eod.today.isoformat(),
             "next_working_day": eod.next_working_day.isoformat(),
-            "overdue": codes(eod.overdue),
-            "due_today": codes(eod.due_today),
-            "due_next_working_day": codes(eod.due_next),
+            **lists(eod.counts, eod.first),
             "units": [
                 {
                     "code": item.unit.code,
@@ -811,9 +1040,12 @@ def api_end_of_day(request: HttpRequest) -> HttpResponse:
                         {
                             "username": entry.assignee.username if entry.assignee else None,
                             "name": str(entry.assignee) if entry.assignee else None,
-                            "overdue": codes(entry.overdue),
-                            "due_today": codes(entry.due_today),
-                            "due_next_working_day": codes(entry.due_next),
+                            **lists(
+                                entry.counts,
+                                entry.rows,
+                                receiving=item.unit.code,
+                                officer=entry.assignee.username if entry.assignee else UNASSIGNED,
+                            ),
                         }
                         for entry in item.officers
                     ],

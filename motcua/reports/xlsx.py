@@ -7,17 +7,19 @@ overdue), plus withdrawn or stopped, which the local variants add so the balance
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import chain, islice
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from motcua.lib.formatting import format_date
-from motcua.lib.spreadsheet import append_row, set_cell
+from motcua.lib.spreadsheet import safe_row, set_cell
 from motcua.reports.selectors import Bucket, Report, Row
 
 B = Bucket
@@ -121,20 +123,35 @@ def write_form_06a(path: Path | BinaryIO, report: Report, rows: list[Row]) -> No
 
 
 def write_table(
-    path: Path | BinaryIO, header: Sequence[str], rows: Sequence[Sequence[str]], *, title: str
+    path: Path | BinaryIO, header: Sequence[str], rows: Iterable[Sequence[str]], *, title: str
 ) -> None:
     """A plain list (a drill-down's dossiers) as one sheet: a bold header row, then the rows
-    as text, columns sized to their contents (at most 60 characters)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]  # Excel's limit for a sheet name
-    append_row(sheet, header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        append_row(sheet, [str(value) for value in row])  # text never becomes a formula
-    for column, values in enumerate(zip(header, *rows, strict=False), start=1):
+    as text. Written in openpyxl's write-only mode, a row at a time, so a list of a million
+    dossiers takes the memory of one chunk, not of the sheet; the columns are sized to the
+    header and the first rows (at most 60 characters)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title[:31])  # Excel's limit for a sheet name
+    stream = iter(rows)
+    first = [[str(value) for value in row] for row in islice(stream, WIDTH_ROWS)]
+    for column, values in enumerate(zip(header, *first, strict=False), start=1):
         width = max(len(str(value)) for value in values) + 2
         sheet.column_dimensions[get_column_letter(column)].width = min(width, 60)
     sheet.freeze_panes = "A2"
+    sheet.append([_text_cell(sheet, value, bold=True) for value in safe_row(header)])
+    for row in chain(first, stream):
+        # Text never becomes a formula: neutralised (safe_row) and typed as a string.
+        sheet.append([_text_cell(sheet, value) for value in safe_row(str(v) for v in row)])
     book.save(path)
+
+
+# The rows that size a list's columns (the rest are written without being kept).
+WIDTH_ROWS = 500
+
+
+def _text_cell(sheet: Any, value: object, *, bold: bool = False) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    if bold:
+        cell.font = Font(bold=True)
+    return cell

@@ -9,13 +9,16 @@ Data: the small world of the dossier tests (``dossiers/tests/world.py``), per te
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from motcua.backoffice import views
 from motcua.core import workflow
+from motcua.dossiers.choices import Channel
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Component, dossier_file_attach, dossier_transition
 from motcua.dossiers.tests.world import World, build_world
@@ -81,3 +84,55 @@ def test_the_dossier_page_reads_as_many_queries_for_a_long_dossier_as_for_a_new_
     large, page = queries(clerk, f"/mot-cua/ho-so/{long.code}/")
     assert all(f"scan-{c.pk}.pdf" in page for c in long.components.all()[:4])
     assert len(small) == len(large), "\n".join(large)
+
+
+# -- keyset pages: page 3 costs what page 1 does (issue 17 item 1) --------------------------
+
+
+def every_page(client: Client, url: str) -> list[tuple[int, str]]:
+    """Every page of a list by its "next" links: (queries, page) per page, each read after a
+    warm-up GET of the same address."""
+    pages = []
+    while True:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        pages.append((len(captured.captured_queries), response.content.decode()))
+        following = response.context["links"].get("next")
+        if following is None:
+            return pages
+        url = url.split("?")[0] + following
+
+
+@pytest.mark.parametrize(
+    "url", ["/mot-cua/hang-doi/", "/mot-cua/hang-doi/?all=1", "/mot-cua/tim-kiem/?q=0912345678"]
+)
+def test_every_page_of_the_queue_and_the_search_reads_as_many_queries(world, monkeypatch, url):
+    """The queue (mine and all), the search: two dossiers or a dozen, page 1 or page 3, the
+    same queries; the pages together list every dossier once."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    officer = signed_in(world.officer)
+    codes = [transferred(world, f"{day:02d}/01/2024 08:00").code for day in (2, 3)]
+    small = every_page(officer, url)
+    codes += [transferred(world, f"{day:02d}/01/2024 09:00").code for day in range(4, 16)]
+    large = every_page(officer, url)
+    assert len(large) == 4
+    assert [count for count, _ in large] == [small[0][0]] * 4, url
+    shown = [code for _, page in large for code in re.findall(r'data-code="([^"]+)"', page)]
+    assert sorted(shown) == sorted(codes)
+    assert len(set(shown)) == len(codes)
+
+
+def test_every_page_of_the_online_list_reads_as_many_queries(world, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    clerk = signed_in(world.clerk)
+    made = [world.create(channel=Channel.ONLINE, at="02/01/2024 08:00") for _ in range(2)]
+    small = every_page(clerk, "/mot-cua/truc-tuyen/")
+    made += [world.create(channel=Channel.ONLINE, at="03/01/2024 08:00") for _ in range(5)]
+    large = every_page(clerk, "/mot-cua/truc-tuyen/")
+    assert [count for count, _ in large] == [small[0][0]] * 4
+    shown = [
+        c for _, page in large for c in re.findall(r'<a href="/mot-cua/ho-so/([^/]+)/">', page)
+    ]
+    assert sorted(shown) == sorted(d.code for d in made)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -27,7 +28,8 @@ from motcua.dossiers.services import Applicant, Component, Details, dossier_crea
 from motcua.dossiers.services import dossier_transition as transition
 from motcua.dossiers.tests.world import local
 from motcua.lib.formatting import format_datetime
-from motcua.reports import dashboard
+from motcua.lib.paging import read_cursor
+from motcua.reports import dashboard, eod
 from motcua.reports.selectors import index_for, report_drill_down, report_for, report_rows
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.selectors import unit_at
@@ -65,6 +67,18 @@ def headline_numbers(html: str) -> dict[str, str]:
 def api(url: str) -> str:
     """The JSON API twin of a drill-down page's address."""
     return url.replace("&amp;", "&").replace("/bao-cao/ho-so/", "/bao-cao/api/drill")
+
+
+def every_page(client: Client, url: str, params: dict[str, str] | None = None) -> dict[str, Any]:
+    """A JSON drill-down read to its end: the first page with ``dossiers`` the codes of every
+    page (the API pages by cursor; ``next`` is the following page's address)."""
+    first = client.get(url, params or {}).json()
+    codes, following = list(first["dossiers"]), first["next"]
+    while following:
+        page = client.get(following).json()
+        codes += page["dossiers"]
+        following = page["next"]
+    return {**first, "dossiers": codes}
 
 
 # -- sign-in and scope ---------------------------------------------------------------------
@@ -205,15 +219,15 @@ def test_every_headline_number_links_to_exactly_the_dossiers_it_counts(demo):
     )
     assert len({url for url, _ in links}) >= 19  # every figure, and early + on time
     for url, shown in links:
-        listed = client.get(api(url)).json()
+        listed = every_page(client, api(url))
         assert listed["count"] == len(listed["dossiers"]) == count_of(shown), url
     # The same list as the report's own drill-down, in its order.
-    late = client.get("/bao-cao/api/drill", {**SEED, "figure": "resolved_late"}).json()
+    late = every_page(client, "/bao-cao/api/drill", {**SEED, "figure": "resolved_late"})
     city = unit_at("058", SEED_PERIOD.end)
     assert late["dossiers"] == report_drill_down(city, SEED_PERIOD, Bucket.RESOLVED_LATE)
-    in_time = client.get(
-        "/bao-cao/api/drill", {**SEED, "figure": "resolved_early,resolved_on_time"}
-    ).json()
+    in_time = every_page(
+        client, "/bao-cao/api/drill", {**SEED, "figure": "resolved_early,resolved_on_time"}
+    )
     assert in_time["count"] == 1599
     assert set(in_time["dossiers"]) == set(
         report_drill_down(city, SEED_PERIOD, Bucket.RESOLVED_EARLY)
@@ -229,12 +243,37 @@ def test_the_drill_down_page_lists_the_dossiers_a_page_at_a_time(demo):
     city = unit_at("058", SEED_PERIOD.end)
     assert codes == report_drill_down(city, SEED_PERIOD, Bucket.RESOLVED_LATE)
     assert '<strong id="drill-count">5</strong>' in page
-    # 1.608 received: 17 pages of 100.
-    first = client.get("/bao-cao/ho-so/", {**SEED, "figure": "received"}).content.decode()
-    last = client.get("/bao-cao/ho-so/", {**SEED, "figure": "received", "page": 17})
-    assert len(re.findall(r"<td data-code>", first)) == 100
-    assert len(re.findall(r"<td data-code>", last.content.decode())) == 8
+    # 1.608 received: 17 keyset pages of 100, followed by their "next" links; together they
+    # are the figure's list, each dossier once, in order.
+    response = client.get("/bao-cao/ho-so/", {**SEED, "figure": "received"})
+    first = response.content.decode()
     assert '<strong id="drill-count">1.608</strong>' in first
+    assert "previous" not in response.context["links"]
+    pages, listed = [], []
+    while True:
+        html = response.content.decode()
+        shown = re.findall(r'<td data-code><a href="/[^"]+">([^<]+)</a></td>', html)
+        pages.append(len(shown))
+        listed += shown
+        assert f'<span id="page-number">Trang {len(pages)}</span>' in html
+        following = response.context["links"].get("next")
+        if following is None:
+            break
+        response = client.get("/bao-cao/ho-so/" + following.replace("&amp;", "&"))
+    assert pages == [100] * 16 + [8]
+    assert listed == report_drill_down(city, SEED_PERIOD, Bucket.RECEIVED)
+    assert len(set(listed)) == 1608
+    # Back from the last page: the 16th, the same rows as on the way forward.
+    back = client.get("/bao-cao/ho-so/" + response.context["links"]["previous"])
+    assert (
+        re.findall(r"<td data-code><a [^>]+>([^<]+)<", back.content.decode()) == listed[1500:1600]
+    )
+    # A cursor that is not one: 400 naming the parameter, as JSON too.
+    bad = client.get("/bao-cao/ho-so/", {**SEED, "figure": "received", "cursor": "garbage"})
+    assert bad.status_code == 400
+    assert "cursor: " in bad.content.decode()
+    bad = client.get("/bao-cao/api/drill", {**SEED, "figure": "received", "cursor": "garbage"})
+    assert (bad.status_code, bad.json()["fields"]) == (400, ["cursor"])
 
 
 @pytest.mark.django_db
@@ -251,9 +290,9 @@ def test_the_units_side_by_side_add_up_and_each_cell_lists_its_dossiers(demo):
         assert sum(row[bucket] for row in rows) == report_for(city, SEED_PERIOD)[bucket]
         seen: set[str] = set()
         for row in rows:
-            listed = client.get(
-                "/bao-cao/api/drill", {**SEED, "figure": bucket.value, "part": row.part}
-            ).json()["dossiers"]
+            listed = every_page(
+                client, "/bao-cao/api/drill", {**SEED, "figure": bucket.value, "part": row.part}
+            )["dossiers"]
             assert len(listed) == row[bucket], (row.label, bucket)
             assert not seen & set(listed)
             seen |= set(listed)
@@ -489,7 +528,9 @@ def test_the_end_of_day_list_per_unit_and_officer(town):
     assert listed["overdue"] == [overdue.code, overdue_this_morning.code]
     assert listed["due_today"] == [due_today.code, other_ward.code]
     assert listed["due_next_working_day"] == [due_monday.code]
-    assert listed["units"] == [
+    assert listed["counts"] == {"overdue": 2, "due_today": 2, "due_next_working_day": 1}
+    assert listed["next"] == dict.fromkeys(listed["counts"])  # every list shown whole
+    assert without_counts(listed["units"]) == [
         {
             "code": "T9001",
             "name": "Xã Một",
@@ -536,6 +577,65 @@ def test_the_end_of_day_list_per_unit_and_officer(town):
     assert due_tuesday.code not in page
     assert page.count('data-eod-officer="t.officer"') == 1
     assert page.count('data-eod-officer=""') == 2  # nobody's, in each commune
+
+    # Bounded: the first rows of each list and every count (per officer too); each list in
+    # full a keyset page at a time, the pages together the list of end_of_day, in order.
+    at = local("12/04/2024 10:00")
+    full = dashboard.end_of_day(town.district, at=at)
+    summary = eod.end_of_day_summary(town.district, at=at, rows=1)
+    assert summary.counts == {
+        eod.EodList.OVERDUE: 2,
+        eod.EodList.DUE_TODAY: 2,
+        eod.EodList.DUE_NEXT: 1,
+    }
+    assert [d.code for d in summary.first[eod.EodList.OVERDUE]] == [overdue.code]
+    nobody = summary.units[0].officers[1]
+    assert (nobody.assignee, nobody.counts[eod.EodList.OVERDUE]) == (None, 1)
+    assert nobody.rows.get(eod.EodList.OVERDUE) is None  # its one is not among the first
+    for which, expected in (
+        (eod.EodList.OVERDUE, full.overdue),
+        (eod.EodList.DUE_TODAY, full.due_today),
+        (eod.EodList.DUE_NEXT, full.due_next),
+    ):
+        codes, cursor = [], None
+        while True:
+            page_of = eod.eod_page(town.district, which, cursor, at=at, size=1).page
+            codes += [d.code for d in page_of.rows]
+            if page_of.next_cursor is None:
+                break
+            cursor = read_cursor(page_of.next_cursor, eod.EOD_ORDER)
+        assert codes == [d.code for d in expected], which
+    # One unit's and officer's list, on the page and in JSON.
+    mine = {"unit": "T90", "at": "12/04/2024 10:00", "list": "overdue"}
+    html = client.get("/bao-cao/cuoi-ngay/", {**mine, "receiving": "T9001", "officer": "-"})
+    assert re.findall(r"<td data-code>([^<]+)<", html.content.decode()) == [
+        overdue_this_morning.code
+    ]
+    data = client.get("/bao-cao/api/end-of-day", {**mine, "officer": "t.officer"}).json()
+    assert (data["dossiers"], data["next"]) == ([overdue.code], None)
+    for name, value in (
+        ("list", "late"),
+        ("receiving", "9999"),
+        ("officer", "nobody"),
+        ("cursor", "x"),
+    ):
+        bad = client.get("/bao-cao/api/end-of-day", {**mine, name: value})
+        assert (bad.status_code, bad.json()["fields"]) == (400, [name])
+        assert client.get("/bao-cao/cuoi-ngay/", {**mine, name: value}).status_code == 400
+
+
+def without_counts(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The API's units and officers without their counts and "see more" addresses."""
+    return [
+        {
+            **unit,
+            "officers": [
+                {k: v for k, v in officer.items() if k not in ("counts", "next")}
+                for officer in unit["officers"]
+            ],
+        }
+        for unit in units
+    ]
 
 
 def test_the_end_of_day_list_follows_the_clock(town):

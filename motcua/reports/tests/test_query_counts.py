@@ -8,15 +8,26 @@ Data: the small world of the dossier tests (``dossiers/tests/world.py``), per te
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from motcua.accounts.choices import Role
+from motcua.accounts.models import User
+from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.core import workflow
+from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.choices import ReturnMethod
 from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.world import World, build_world, local
+from motcua.reports import dashboard, eod, views
+from motcua.reports.selectors import report_drill_down
+from motcua.units.models import AdministrativeUnit, Agency
 
 PERIOD = {"unit": "058", "from": "01/01/2024", "to": "31/03/2024"}
 
@@ -63,4 +74,199 @@ def test_the_dashboard_reads_as_many_queries_for_fourteen_dossiers_as_for_two(se
     small = queries(leader, "/bao-cao/", PERIOD)
     dossiers(world, range(4, 16))
     large = queries(leader, "/bao-cao/", PERIOD)
+    assert len(small) == len(large), "\n".join(large)
+
+
+# -- the province level, the lists behind the numbers, the API (issue 17 item 1) -----------
+
+
+def thai_nguyen() -> AdministrativeUnit:
+    """Tỉnh Thái Nguyên after the 2025 reorganisation (communes directly under the province)."""
+    return AdministrativeUnit.objects.create(
+        code="19", name="Tỉnh Thái Nguyên", kind="province", valid_from=date(2025, 7, 1)
+    )
+
+
+def communes(province: AdministrativeUnit, numbers: range) -> list[Agency]:
+    """Communes of ``province``, each with its public administration service centre."""
+    desks = []
+    for number in numbers:
+        commune = AdministrativeUnit.objects.create(
+            code=f"0{5000 + number}",
+            name=f"Xã Số {number + 1}",
+            kind="commune",
+            parent=province,
+            valid_from=date(2025, 7, 1),
+        )
+        desks.append(
+            Agency.objects.create(
+                code=f"TTHCC-{commune.code}",
+                name=f"Trung tâm Phục vụ hành chính công {commune.name}",
+                kind="service_centre",
+                unit=commune,
+                electronic_code=f"000.{number:02d}.19.H55",
+            )
+        )
+    return desks
+
+
+def commune_dossiers(world: World, desk: Agency, month: int) -> None:
+    """Two dossiers of a commune in ``month`` of 2025: one received, one transferred, by the
+    centre's clerk."""
+    clerk = staff(desk.unit, f"motcua.{desk.unit.code}", Role.CLERK, desk)
+    for day in (4, 5):
+        dossier = world.create(
+            receiving_agency=desk, actor=clerk, at=f"{day:02d}/{month:02d}/2025 08:00"
+        )
+        if day == 5:
+            dossier_transition(
+                action=workflow.Action.TRANSFER,
+                actor=clerk,
+                dossier_id=dossier.pk,
+                at=local(f"{day:02d}/{month:02d}/2025 10:00"),
+            )
+
+
+@pytest.mark.django_db
+def test_the_province_dashboard_reads_as_many_queries_for_six_communes_as_for_two(settings):
+    """The units side by side and the monthly trend are one grouped ledger query each, the
+    end-of-day list six: more communes with data, or more months, cost no query more."""
+    settings.MOTCUA_CLOCK = {**settings.MOTCUA_CLOCK, "CACHE_SECONDS": 3600.0}
+    world = build_world()
+    province = thai_nguyen()
+    desks = communes(province, range(2))
+    leader = Client()
+    leader.force_login(staff(province, "lanhdao.thainguyen"))
+    quarter = {"unit": "19", "from": "01/08/2025", "to": "31/10/2025"}
+    for desk in desks[:2]:
+        commune_dossiers(world, desk, 8)
+    queries(leader, "/bao-cao/", quarter)
+    small = queries(leader, "/bao-cao/", quarter)
+    desks += communes(province, range(2, 6))  # more communes, each with its dossiers
+    for month, desk in zip((8, 9, 10, 10), desks[2:], strict=True):
+        commune_dossiers(world, desk, month)
+    large = queries(leader, "/bao-cao/", quarter)
+    assert len(small) == len(large), "\n".join(large)
+    # Five months cost what three do.
+    longer = queries(leader, "/bao-cao/", {**quarter, "to": "31/12/2025"})
+    assert len(longer) == len(large), "\n".join(longer)
+
+
+def staff(
+    unit: AdministrativeUnit, username: str, role: Role = Role.LEADER, agency: Agency | None = None
+) -> User:
+    user = user_create_or_update(username=username, full_name=username.title())
+    role_grant(user=user, role=role, unit=unit, agency=agency)
+    return user
+
+
+def walk(client: Client, url: str, params: dict[str, str]) -> list[tuple[int, str]]:
+    """Every page of a list, by its "next" links: (queries, page) per page, each page read
+    twice so its count is the warm one."""
+    pages = []
+    query = "?" + urlencode(params)
+    while True:
+        client.get(url + query)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url + query)
+        assert response.status_code == 200
+        pages.append((len(captured.captured_queries), response.content.decode()))
+        following = response.context["links"].get("next") if response.context else None
+        if following is None:
+            return pages
+        query = following.replace("&amp;", "&")
+
+
+@pytest.mark.django_db
+def test_a_drill_down_page_reads_as_many_queries_on_page_three_as_on_page_one(
+    settings, monkeypatch
+):
+    """A drill-down reads its page, not the unit's history: two dossiers or a dozen, page 1
+    or page 3, the same queries; the pages together are the figure's list, each dossier once."""
+    settings.MOTCUA_CLOCK = {**settings.MOTCUA_CLOCK, "CACHE_SECONDS": 3600.0}
+    monkeypatch.setattr(views, "DRILL_PAGE_SIZE", 4)
+    world = build_world()
+    leader = Client()
+    leader.force_login(world.leader)
+    drill = {**PERIOD, "figure": "received"}
+    dossiers(world, range(2, 4))
+    small = walk(leader, "/bao-cao/ho-so/", drill)
+    dossiers(world, range(4, 16))
+    large = walk(leader, "/bao-cao/ho-so/", drill)
+    assert [count for count, _ in large] == [small[0][0]] * 4
+    codes = [
+        code for _, page in large for code in re.findall(r"<td data-code><a [^>]+>([^<]+)<", page)
+    ]
+    expected = report_drill_down(
+        world.city, Period(date(2024, 1, 1), date(2024, 3, 31)), Bucket.RECEIVED
+    )
+    assert codes == expected
+    assert len(set(codes)) == 14
+
+
+@pytest.mark.django_db
+def test_the_api_lists_read_as_many_queries_on_every_page(settings, monkeypatch):
+    """/bao-cao/api/drill and /bao-cao/api/end-of-day: a cursor per page, a fixed number of
+    queries per page whatever the data."""
+    settings.MOTCUA_CLOCK = {**settings.MOTCUA_CLOCK, "CACHE_SECONDS": 3600.0}
+    monkeypatch.setattr(views, "API_PAGE_SIZE", 4)
+    monkeypatch.setattr(eod, "PAGE_ROWS", 4)
+    monkeypatch.setattr(views, "PAGE_ROWS", 4)
+    world = build_world()
+    leader = Client()
+    leader.force_login(world.leader)
+    dossiers(world, range(2, 4))
+    at = {"unit": "058", "at": "20/02/2024 10:00"}
+
+    def api_pages(url: str, params: dict[str, str]) -> list[tuple[int, list[str]]]:
+        found, address = [], url + "?" + urlencode(params)
+        while address:
+            leader.get(address)
+            with CaptureQueriesContext(connection) as captured:
+                data = leader.get(address).json()
+            found.append((len(captured.captured_queries), data["dossiers"]))
+            address = data["next"]
+        return found
+
+    small_drill = api_pages("/bao-cao/api/drill", {**PERIOD, "figure": "received"})
+    small_summary = queries(leader, "/bao-cao/api/end-of-day", at)
+    small_list = api_pages("/bao-cao/api/end-of-day", {**at, "list": "overdue"})
+    dossiers(world, range(4, 16))
+    large_drill = api_pages("/bao-cao/api/drill", {**PERIOD, "figure": "received"})
+    large_summary = queries(leader, "/bao-cao/api/end-of-day", at)
+    large_list = api_pages("/bao-cao/api/end-of-day", {**at, "list": "overdue"})
+    assert {count for count, _ in large_drill} == {small_drill[0][0]}
+    assert len(large_drill) == 4
+    assert len(large_summary) == len(small_summary), "\n".join(large_summary)
+    assert {count for count, _ in large_list} == {small_list[0][0]}
+    listed = [code for _, page in large_list for code in page]
+    full = dashboard.end_of_day(world.city, at=local("20/02/2024 10:00")).overdue
+    assert listed == [d.code for d in full]
+    assert len(large_list) >= 2  # more than one page of overdue dossiers
+
+
+@pytest.mark.django_db
+def test_the_end_of_day_page_reads_as_many_queries_for_more_officers_and_dossiers(settings):
+    """The end-of-day list on its own page: counts per unit and officer in one grouped query,
+    the first rows of each list in one query each."""
+    settings.MOTCUA_CLOCK = {**settings.MOTCUA_CLOCK, "CACHE_SECONDS": 3600.0}
+    world = build_world()
+    leader = Client()
+    leader.force_login(world.leader)
+    at = {"unit": "058", "at": "20/02/2024 10:00"}
+    dossiers(world, range(2, 4))
+    small = queries(leader, "/bao-cao/cuoi-ngay/", at)
+    others = [staff(world.city, f"canbo{n}") for n in range(3)]
+    for number, officer in enumerate(others):
+        role_grant(user=officer, role=Role.OFFICER, unit=world.city, agency=world.justice)
+        dossier = world.create(at=f"{10 + number:02d}/01/2024 08:00")
+        dossier_transition(
+            action=workflow.Action.TRANSFER,
+            actor=world.clerk,
+            dossier_id=dossier.pk,
+            details=Details(assignee=officer),
+            at=local(f"{10 + number:02d}/01/2024 09:00"),
+        )
+    dossiers(world, range(4, 16))
+    large = queries(leader, "/bao-cao/cuoi-ngay/", at)
     assert len(small) == len(large), "\n".join(large)

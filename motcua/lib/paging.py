@@ -1,0 +1,277 @@
+"""Keyset pagination: every list of the site, a page at a time, at the same cost on page 1 and
+page 10.000, with 10 k or 10 M rows behind it.
+
+A page is read with ``WHERE (ordering columns) > (the last row shown) ORDER BY … LIMIT n+1``
+on an index of the ordering columns, never with ``OFFSET`` (which reads and throws away every
+row before the page) nor ``COUNT(*)`` (which reads every row of the list). So a list has no
+"page 17 of 94": it has the page shown, its number (carried in the cursor) and links to the
+previous and next pages.
+
+The cursor is the ordering columns' values of the row a page continues from, the direction and
+the page number, signed (``django.core.signing``) so that a cursor cannot be forged into a
+different query; a cursor that is not one of ours, or that belongs to another ordering,
+answers :class:`~motcua.lib.http.BadParameter` (400) naming the parameter. The last column of
+every ordering is unique (the id or the dossier code), so no two rows tie and no row is shown
+twice or skipped.
+
+Lists whose rows are kept by a definition Python applies (a figure's dossiers, counted by
+``core.metrics.buckets``) read candidates in chunks, narrowed in SQL, until the page is full:
+``scan`` says of each candidate whether it is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
+
+from django.core import signing
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import OrderBy
+from django.utils.translation import gettext as _
+
+from motcua.lib.formatting import format_number
+from motcua.lib.http import BadParameter
+
+T = TypeVar("T")
+SALT = "motcua.lib.paging"
+CURSOR = "cursor"  # the query parameter
+
+
+@dataclass(frozen=True)
+class Key:
+    """One column of an ordering: a field (or an annotation) of the queryset. A ``nullable``
+    column sorts its NULLs last in either direction, on SQLite as on PostgreSQL."""
+
+    name: str
+    descending: bool = False
+    nullable: bool = False
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """The order of a list: its keys, the last one unique (an id or a code)."""
+
+    keys: tuple[Key, ...]
+
+    @classmethod
+    def of(cls, *names: str, nullable: Iterable[str] = ()) -> Ordering:
+        """``Ordering.of("effective_due_at", "code", nullable=["effective_due_at"])``; a name
+        starting with ``-`` is descending."""
+        optional = set(nullable)
+        return cls(
+            tuple(
+                Key(name.lstrip("-"), name.startswith("-"), name.lstrip("-") in optional)
+                for name in names
+            )
+        )
+
+    @property
+    def tag(self) -> str:
+        """A short digest of the ordering: a cursor of another list is refused."""
+        text = ",".join(f"{k.name}:{int(k.descending)}:{int(k.nullable)}" for k in self.keys)
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+    def order_by(self, backward: bool = False) -> list[OrderBy]:
+        """The ORDER BY of a page read forward, or backward (every key reversed, NULLs
+        first, so that reversing the rows read gives the forward order)."""
+        terms = []
+        for key in self.keys:
+            descending = key.descending != backward
+            nulls = {"nulls_first": True} if backward else {"nulls_last": True}
+            if not key.nullable:
+                nulls = {}
+            terms.append(F(key.name).desc(**nulls) if descending else F(key.name).asc(**nulls))
+        return terms
+
+    def values(self, row: Any) -> list[Any]:
+        """The ordering columns' values of ``row`` (a model instance, a dict of values or
+        any object with those attributes)."""
+        found = []
+        for key in self.keys:
+            value = row
+            for part in key.name.split("__"):
+                value = value[part] if isinstance(value, dict) else getattr(value, part)
+            found.append(value)
+        return found
+
+    def beyond(self, values: Sequence[Any], backward: bool = False) -> Q:
+        """The rows after ``values`` in this order (before them, ``backward``): the row-value
+        comparison written out key by key, so NULLs (last) are handled on every engine."""
+        condition = Q(pk__in=[])
+        equal = Q()
+        for key, value in zip(self.keys, values, strict=True):
+            condition |= equal & self._past(key, value, backward)
+            equal &= Q(**{f"{key.name}__isnull": True}) if value is None else Q(**{key.name: value})
+        return condition
+
+    @staticmethod
+    def _past(key: Key, value: Any, backward: bool) -> Q:
+        if value is None:
+            # NULLs sort last: nothing but NULL comes after one; every value comes before.
+            if backward and key.nullable:
+                return Q(**{f"{key.name}__isnull": False})
+            return Q(pk__in=[])
+        greater = key.descending == backward
+        past = Q(**{f"{key.name}__{'gt' if greater else 'lt'}": value})
+        if key.nullable and not backward:
+            past |= Q(**{f"{key.name}__isnull": True})
+        return past
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: after (or, ``backward``, before) the row with ``values``; the
+    page's ``number`` (1 is the first page)."""
+
+    values: tuple[Any, ...]
+    backward: bool
+    number: int
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"t": value.isoformat()}
+    if isinstance(value, date):
+        return {"d": value.isoformat()}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "t" in value:
+            return datetime.fromisoformat(str(value["t"]))
+        return date.fromisoformat(str(value["d"]))
+    return value
+
+
+def cursor_text(ordering: Ordering, values: Sequence[Any], *, backward: bool, number: int) -> str:
+    """The signed text of a cursor, for a link's ``cursor=`` parameter."""
+    payload = [ordering.tag, int(backward), number, [_encode(v) for v in values]]
+    return signing.dumps(payload, salt=SALT, compress=True)
+
+
+def read_cursor(text: str | None, ordering: Ordering, parameter: str = CURSOR) -> Cursor | None:
+    """The cursor of a request (None: the first page), or :class:`BadParameter` naming
+    ``parameter`` if it is not a cursor of this list."""
+    if not text:
+        return None
+    try:
+        tag, backward, number, values = signing.loads(text, salt=SALT)
+        if tag != ordering.tag or len(values) != len(ordering.keys):
+            raise ValueError(tag)
+        return Cursor(tuple(_decode(v) for v in values), bool(backward), max(int(number), 1))
+    except (signing.BadSignature, ValueError, TypeError, KeyError):
+        raise BadParameter(
+            _("%(name)s: this is not a position in this list; start again from its first page.")
+            % {"name": parameter},
+            field=parameter,
+        ) from None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its rows, its number, and the cursors of the pages around it."""
+
+    rows: list[T]
+    number: int
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or self.previous_cursor)
+
+    @property
+    def number_text(self) -> str:
+        """The page's number the Vietnamese way (1.608)."""
+        return format_number(self.number)
+
+    def links(self, query: dict[str, str], parameter: str = CURSOR) -> dict[str, str]:
+        """``{"previous": "?…", "next": "?…"}`` for the links that exist: ``query`` (the
+        list's other parameters) with the cursor. The first page has no cursor at all."""
+        found = {}
+        kept = {k: v for k, v in query.items() if k != parameter and v not in ("", None)}
+        if self.previous_cursor is not None:
+            first = self.number - 1 <= 1
+            found["previous"] = "?" + urlencode(
+                kept if first else {**kept, parameter: self.previous_cursor}
+            )
+        if self.next_cursor is not None:
+            found["next"] = "?" + urlencode({**kept, parameter: self.next_cursor})
+        return found
+
+
+def _every(rows: QuerySet[Any]) -> list[tuple[Any, bool]]:
+    return [(row, True) for row in rows]
+
+
+def keyset_page(
+    queryset: QuerySet[Any],
+    ordering: Ordering,
+    cursor: Cursor | None,
+    size: int,
+    *,
+    scan: Callable[[QuerySet[Any]], Sequence[tuple[T, bool]]] = _every,
+    chunk: int | None = None,
+) -> Page[T]:
+    """The page of ``queryset`` (filtered, not yet ordered) that ``cursor`` points at.
+
+    Reads ``size + 1`` rows after (or before) the cursor to know whether another page
+    follows: one query when every candidate is kept; a ``scan`` that drops candidates reads
+    further chunks (of ``chunk`` rows) until the page is full or the list ends."""
+    backward = cursor is not None and cursor.backward
+    number = cursor.number if cursor is not None else 1
+    step = chunk or size + 1
+    kept: list[T] = []
+    position = list(cursor.values) if cursor is not None else None
+    while True:
+        candidates = queryset
+        if position is not None:
+            candidates = candidates.filter(ordering.beyond(position, backward))
+        read = scan(candidates.order_by(*ordering.order_by(backward))[:step])
+        for row, keep in read:
+            if keep:
+                kept.append(row)
+        if len(kept) > size or len(read) < step:
+            break
+        position = ordering.values(read[-1][0])
+    more = len(kept) > size
+    kept = kept[:size]
+    if backward:
+        kept.reverse()
+    if not kept:
+        return Page([], number, None, None)
+    first, last = ordering.values(kept[0]), ordering.values(kept[-1])
+    has_next = more if not backward else True
+    has_previous = (more if backward else cursor is not None) and number > 1
+    return Page(
+        kept,
+        number,
+        cursor_text(ordering, last, backward=False, number=number + 1) if has_next else None,
+        cursor_text(ordering, first, backward=True, number=number - 1) if has_previous else None,
+    )
+
+
+def keyset_chunks(
+    queryset: QuerySet[Any],
+    ordering: Ordering,
+    chunk: int,
+    *,
+    scan: Callable[[QuerySet[Any]], Sequence[tuple[T, bool]]] = _every,
+) -> Iterable[list[T]]:
+    """Every kept row of ``queryset`` in ``ordering``, a chunk at a time (bounded memory, for
+    exports and the command line): the same reads as the pages, without a page size."""
+    position: list[Any] | None = None
+    while True:
+        candidates = queryset if position is None else queryset.filter(ordering.beyond(position))
+        read = scan(candidates.order_by(*ordering.order_by())[:chunk])
+        kept = [row for row, keep in read if keep]
+        if kept:
+            yield kept
+        if len(read) < chunk:
+            return
+        position = ordering.values(read[-1][0])

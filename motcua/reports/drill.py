@@ -1,0 +1,202 @@
+"""The dossiers behind a figure, a page at a time, at a cost that depends on the page and
+not on the unit's history.
+
+A figure's dossiers are those ``core.metrics.buckets`` (the one definition, the ledger's too)
+puts in its bucket. Reading every dossier of the unit to ask it would cost the whole history
+on every page. So SQL first narrows the candidates with conditions each bucket *needs* (received
+in the period, resolved or ended in it, still pending at its end, a due moment before its end,
+a rating in it…), in the order of an index (``receiving_unit, received_at, id``), a chunk at a
+time from the page's cursor (``motcua.lib.paging``); Python then applies ``buckets`` to each
+candidate and keeps the figure's. The conditions are necessary, never sufficient: a condition
+too strict would lose a dossier, one too loose only costs a candidate read. The tests check
+that the pages' union is exactly the figure (``test_dashboard``, ``test_query_counts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from motcua.core import metrics
+from motcua.dossiers.choices import Channel, PauseReason, Timeliness
+from motcua.dossiers.figures import Calendars
+from motcua.dossiers.models import Dossier, DossierComponent, Pause
+from motcua.dossiers.selectors import dossiers_with_facts, supplement_limit
+from motcua.feedback.choices import SATISFIED_OR_BETTER
+from motcua.lib.paging import Cursor, Ordering, Page, keyset_chunks, keyset_page
+from motcua.payments.models import Payment
+
+Bucket = metrics.Bucket
+# The order of a drill-down list: by receipt, the id breaking ties (index receiving_unit,
+# received_at, id: dossiers migration 0010).
+DRILL_ORDER = Ordering.of("received_at", "id")
+# Candidates read per query when a page or an export is filled.
+CHUNK = 500
+
+_RECEIPT = {
+    Bucket.RECEIVED,
+    Bucket.RECEIVED_ONLINE,
+    Bucket.RECEIVED_DIRECT,
+    Bucket.OBLIGATION,
+    Bucket.PAID_ONLINE,
+    Bucket.DIGITISED,
+    Bucket.CERTIFICATION,
+    Bucket.E_CERTIFIED,
+}
+_RESOLUTION = {
+    Bucket.RESOLVED,
+    Bucket.RESOLVED_EARLY,
+    Bucket.RESOLVED_ON_TIME,
+    Bucket.RESOLVED_LATE,
+}
+_PENDING = {Bucket.PENDING, Bucket.PENDING_WITHIN_TIME, Bucket.PENDING_OVERDUE}
+
+
+def _counted_in(column: str, period: metrics.Period) -> Q:
+    """A moment that counts in the period (``metrics.as_counted``: never before the receipt,
+    so a moment before the period counts in it when the dossier was received in it)."""
+    lo, hi = period.lo, period.hi
+    return Q(**{f"{column}__lt": hi}) & (Q(**{f"{column}__gte": lo}) | Q(received_at__gte=lo))
+
+
+def necessary(bucket: Bucket, period: metrics.Period) -> Q:
+    """Conditions on a dossier (received before the period ends) that counting in ``bucket``
+    requires: what ``core.metrics.buckets`` checks, as far as the columns tell."""
+    lo, hi = period.lo, period.hi
+    mine = OuterRef("pk")
+    if bucket in _RECEIPT:
+        condition = Q(received_at__gte=lo)
+        if bucket is Bucket.RECEIVED_ONLINE:
+            condition &= Q(channel=Channel.ONLINE)
+        elif bucket is Bucket.RECEIVED_DIRECT:
+            condition &= ~Q(channel=Channel.ONLINE)
+        elif bucket in (Bucket.OBLIGATION, Bucket.PAID_ONLINE):
+            condition &= Q(Exists(Payment.objects.filter(dossier=mine)))
+        elif bucket is Bucket.DIGITISED:
+            condition &= Q(Exists(DossierComponent.objects.filter(dossier=mine)))
+        elif bucket is Bucket.CERTIFICATION:
+            condition &= Q(procedure_version__is_certification=True)
+        elif bucket is Bucket.E_CERTIFIED:
+            condition &= Q(procedure_version__is_certification=True, electronic_certification=True)
+        return condition
+    if bucket is Bucket.CARRIED_OVER:
+        not_finished = Q(resolved_at__gte=lo) | Q(resolved_at__isnull=True) & (
+            Q(ended_at__isnull=True) | Q(ended_at__gte=lo)
+        )
+        return Q(received_at__lt=lo) & not_finished
+    if bucket in _RESOLUTION:
+        condition = _counted_in("resolved_at", period)
+        if bucket is Bucket.RESOLVED_EARLY:
+            condition &= Q(timeliness=Timeliness.EARLY)
+        elif bucket is Bucket.RESOLVED_ON_TIME:
+            condition &= Q(timeliness=Timeliness.ON_TIME)
+        elif bucket is Bucket.RESOLVED_LATE:
+            condition &= ~Q(timeliness__in=[Timeliness.EARLY, Timeliness.ON_TIME])
+        return condition
+    if bucket is Bucket.ENDED:
+        return _counted_in("ended_at", period)
+    if bucket in _PENDING:
+        condition = Q(resolved_at__gte=hi) | Q(resolved_at__isnull=True) & (
+            Q(ended_at__isnull=True) | Q(ended_at__gte=hi)
+        )
+        if bucket is Bucket.PENDING_OVERDUE:
+            # Overdue at the end needs a due moment before it (pauses only move it later), or
+            # more supplement requests than the 766 rule allows.
+            late = Q(due_at__lt=hi) | Q(effective_due_at__lt=hi)
+            limit = supplement_limit()
+            if limit is not None:
+                supplements = Pause.objects.filter(dossier=mine, reason=PauseReason.SUPPLEMENT)
+                late |= Q(supplement_requests__gt=limit) | Q(Exists(supplements))
+            condition &= Q(due_at__isnull=False) & late
+        return condition
+    if bucket in (Bucket.RATED, Bucket.SATISFIED):
+        condition = Q(rating__isnull=False) & _counted_in("rating__at", period)
+        if bucket is Bucket.SATISFIED:
+            condition &= Q(rating__level__in=list(SATISFIED_OR_BETTER))
+        return condition
+    raise ValueError(bucket)  # every bucket is handled above
+
+
+def candidates(
+    unit_ids: Iterable[int],
+    period: metrics.Period,
+    buckets: Sequence[Bucket],
+    part: QuerySet[Dossier] | None = None,
+) -> QuerySet[Dossier]:
+    """The dossiers of these receiving units that may count in one of ``buckets`` (kept to
+    ``part``'s when given): a superset of the figure, narrowed in SQL."""
+    condition = Q(pk__in=[])
+    for bucket in buckets:
+        condition |= necessary(bucket, period)
+    found = Dossier.objects.filter(
+        condition, receiving_unit__in=list(unit_ids), received_at__lt=period.hi
+    )
+    return found & part if part is not None else found
+
+
+@dataclass(frozen=True)
+class Drilled:
+    """A dossier of a drill-down list: what its order and its link need."""
+
+    id: int
+    code: str
+    received_at: datetime | None
+
+
+def _scanner(
+    period: metrics.Period, buckets: Sequence[Bucket]
+) -> Callable[[QuerySet[Any]], list[tuple[Drilled, bool]]]:
+    """Each candidate of a chunk, and whether ``core.metrics.buckets`` counts it in one of
+    ``buckets``: the one definition, the ledger's."""
+    calendars = Calendars()
+    wanted = set(buckets)
+
+    def scan(chunk: QuerySet[Any]) -> list[tuple[Drilled, bool]]:
+        return [
+            (
+                Drilled(counted.pk, counted.code, facts.received_at),
+                bool(wanted & metrics.buckets(facts, period, calendars.of(counted))),
+            )
+            for counted, facts in dossiers_with_facts(chunk)
+        ]
+
+    return scan
+
+
+def drill_page(
+    unit_ids: Iterable[int],
+    period: metrics.Period,
+    buckets: Sequence[Bucket],
+    cursor: Cursor | None,
+    size: int,
+    part: QuerySet[Dossier] | None = None,
+) -> Page[Drilled]:
+    """The page of a figure's dossiers (or a sum of figures', or one row's) at ``cursor``."""
+    return keyset_page(
+        candidates(unit_ids, period, buckets, part),
+        DRILL_ORDER,
+        cursor,
+        size,
+        scan=_scanner(period, buckets),
+        chunk=max(size + 1, min(CHUNK, 4 * size)),
+    )
+
+
+def drill_codes(
+    unit_ids: Iterable[int],
+    period: metrics.Period,
+    buckets: Sequence[Bucket],
+    part: QuerySet[Dossier] | None = None,
+    chunk: int = CHUNK,
+) -> Iterator[list[Drilled]]:
+    """Every dossier of the list, in order, a chunk at a time (exports, the command line)."""
+    yield from keyset_chunks(
+        candidates(unit_ids, period, buckets, part),
+        DRILL_ORDER,
+        chunk,
+        scan=_scanner(period, buckets),
+    )

@@ -1,0 +1,214 @@
+"""The end-of-day list as the pages show it: bounded, whatever the number of pending dossiers.
+
+``reports.dashboard.end_of_day`` reads every pending dossier of a unit (the e-mail digest and
+the command line want them all). A province has tens of thousands: the dashboard and the
+API show instead
+
+- the three counts and, per receiving unit and officer, the counts of each list, from one
+  grouped query (what the committee checks at the end of the day: who has what);
+- the first ``rows`` dossiers of each list (by due moment), placed under their unit and
+  officer, from one query per list;
+- a link to each list in full, a keyset page at a time (:func:`eod_page`), for the whole
+  unit or one unit and officer.
+
+The lists are ``dossiers.selectors.overdue_q`` and ``due_soon_q``, the one definition the
+full list, the queue and the command line use, so a count here is the length of the list
+``end_of_day`` gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, cast
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from motcua.accounts.models import User
+from motcua.core import workflow
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import DueSoon, DueWindows, due_soon_q, due_windows, overdue_q
+from motcua.lib.paging import Cursor, Ordering, Page, keyset_page
+from motcua.units.choices import LEVEL_RANK
+from motcua.units.models import AdministrativeUnit
+from motcua.units.selectors import unit_lineage
+
+# Rows of each list the dashboard shows before "see more"; rows of a page of a full list.
+FIRST_ROWS = 20
+PAGE_ROWS = 50
+_UNIT_COLUMNS = (
+    "receiving_unit_id",
+    "receiving_unit__code",
+    "receiving_unit__name",
+    "receiving_unit__level",
+)
+_OFFICER_COLUMNS = ("assignee_id", "assignee__username", "assignee__full_name")
+# By due moment (pauses included), the code breaking ties; on the index (receiving_unit,
+# status, effective_due_at, code) of dossiers migration 0010.
+EOD_ORDER = Ordering.of("effective_due_at", "code", nullable=["effective_due_at"])
+
+
+class EodList(StrEnum):
+    """The end-of-day list's three lists (they never share a dossier)."""
+
+    OVERDUE = "overdue"
+    DUE_TODAY = "due_today"
+    DUE_NEXT = "due_next"
+
+
+def list_q(which: EodList, windows: DueWindows) -> Q:
+    """The condition of one list at ``windows.at``."""
+    if which is EodList.OVERDUE:
+        return overdue_q(windows.at)
+    soon = DueSoon.TODAY if which is EodList.DUE_TODAY else DueSoon.NEXT_WORKING_DAY
+    return due_soon_q(windows, soon)
+
+
+def pending_of(unit: AdministrativeUnit) -> QuerySet[Dossier]:
+    """The dossiers the reports count for ``unit`` (received by it or a unit in its lineage)
+    still pending, ready for a list's rows."""
+    return Dossier.objects.filter(
+        receiving_unit__in=unit_lineage(unit),
+        status__in=[status.value for status in workflow.PENDING],
+    ).select_related(
+        "receiving_unit",
+        "assignee",
+        "procedure_version__procedure",
+        "current_agency",
+        "receiving_agency",
+    )
+
+
+@dataclass
+class OfficerCounts:
+    """One officer's (or nobody's) lists in one unit: the counts, and the rows among the
+    first ones of each list."""
+
+    assignee: User | None
+    counts: dict[EodList, int]
+    rows: dict[EodList, list[Dossier]] = field(default_factory=dict)
+
+
+@dataclass
+class UnitCounts:
+    unit: AdministrativeUnit
+    officers: list[OfficerCounts]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The end-of-day list of ``unit`` at ``at``, bounded: every count, the first rows."""
+
+    unit: AdministrativeUnit
+    at: datetime
+    today: date
+    next_working_day: date
+    counts: dict[EodList, int]
+    first: dict[EodList, list[Dossier]]
+    units: list[UnitCounts]
+
+
+def end_of_day_summary(
+    unit: AdministrativeUnit, *, at: datetime | None = None, rows: int = FIRST_ROWS
+) -> Summary:
+    """Counts per unit and officer (one grouped query, which names them too) and the first
+    ``rows`` of each list (one query each): four queries whatever the volume."""
+    at = at or timezone.now()
+    windows = due_windows(unit, at)
+    pending = pending_of(unit)
+    conditions = {which: list_q(which, windows) for which in EodList}
+    # The units and officers are read with their counts (joined, grouped by them): no query
+    # per unit or officer, and none that appears only when someone is assigned.
+    grouped = (
+        pending.order_by()
+        .values(*_UNIT_COLUMNS, *_OFFICER_COLUMNS)
+        .annotate(**{which.value: Count("pk", filter=q) for which, q in conditions.items()})
+    )
+    units: dict[int, AdministrativeUnit] = {}
+    lists: dict[int, dict[int | None, OfficerCounts]] = {}
+    for row in cast("Iterable[dict[str, Any]]", grouped):
+        counts = {which: int(row[which.value]) for which in EodList}
+        if not any(counts.values()):
+            continue
+        unit_id, user_id = row["receiving_unit_id"], row["assignee_id"]
+        units[unit_id] = AdministrativeUnit(
+            pk=unit_id,
+            code=row["receiving_unit__code"],
+            name=row["receiving_unit__name"],
+            level=row["receiving_unit__level"],
+        )
+        person = None
+        if user_id is not None:
+            person = User(
+                pk=user_id,
+                username=row["assignee__username"],
+                full_name=row["assignee__full_name"],
+            )
+        lists.setdefault(unit_id, {})[user_id] = OfficerCounts(person, counts)
+    first = {
+        which: list(pending.filter(q).order_by(*EOD_ORDER.order_by())[:rows])
+        for which, q in conditions.items()
+    }
+    for which, dossiers in first.items():
+        for dossier in dossiers:
+            entry = lists[dossier.receiving_unit_id or 0][dossier.assignee_id]
+            entry.rows.setdefault(which, []).append(dossier)
+
+    def officer_order(entry: OfficerCounts) -> tuple[bool, str]:
+        # Named officers by name, "not assigned" last.
+        return (entry.assignee is None, str(entry.assignee) if entry.assignee else "")
+
+    ordered = sorted(lists, key=lambda pk: (LEVEL_RANK[units[pk].level], units[pk].code))
+    return Summary(
+        unit=unit,
+        at=at,
+        today=windows.today,
+        next_working_day=windows.next_working_day,
+        counts={
+            which: sum(e.counts[which] for officers in lists.values() for e in officers.values())
+            for which in EodList
+        },
+        first=first,
+        units=[
+            UnitCounts(units[pk], sorted(lists[pk].values(), key=officer_order)) for pk in ordered
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """A page of one list, in full or for one receiving unit and officer."""
+
+    which: EodList
+    at: datetime
+    next_working_day: date
+    page: Page[Dossier]
+
+
+def eod_page(
+    unit: AdministrativeUnit,
+    which: EodList,
+    cursor: Cursor | None,
+    *,
+    at: datetime | None = None,
+    receiving: AdministrativeUnit | None = None,
+    officer: User | None = None,
+    unassigned: bool = False,
+    size: int | None = None,
+) -> ListPage:
+    """One keyset page of list ``which`` of ``unit``: the whole list, or the part of one
+    receiving unit (of ``unit``'s lineage) and one officer (or nobody: ``unassigned``)."""
+    at = at or timezone.now()
+    windows = due_windows(unit, at)
+    dossiers = pending_of(unit).filter(list_q(which, windows))
+    if receiving is not None:
+        dossiers = dossiers.filter(receiving_unit=receiving)
+    if officer is not None:
+        dossiers = dossiers.filter(assignee=officer)
+    elif unassigned:
+        dossiers = dossiers.filter(assignee__isnull=True)
+    page: Page[Dossier] = keyset_page(dossiers, EOD_ORDER, cursor, size or PAGE_ROWS)
+    return ListPage(which, at, windows.next_working_day, page)
