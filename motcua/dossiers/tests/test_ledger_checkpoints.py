@@ -13,6 +13,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.utils import translation
 
 from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.ledger_checkpoints import (
@@ -111,7 +112,7 @@ def test_verify_names_a_wrong_checkpoint_and_rebuild_rewrites_it(bac_kan_2024, c
         (unit.pk, None, "pending", 2024, 7)
     ]
     args = ["verify", "--unit", "058", "--from", "01/01/2025", "--to", "31/01/2025"]
-    with pytest.raises(CommandError, match="1 checkpoints"):
+    with translation.override("en"), pytest.raises(CommandError, match="1 checkpoints"):
         call_command("report", *args)
     out = capsys.readouterr().out
     assert "checkpoint of unit 058, field *, pending at the end of 2024: stored 7" in out

@@ -17,10 +17,13 @@ from motcua.dossiers.figures import ledger_differences
 from motcua.dossiers.ledger_checkpoints import (
     checkpoint_differences,
     checkpoints_take,
+    ledger_compact,
 )
 from motcua.dossiers.models import (
     DayFigure,
+    FieldDayFigure,
     LedgerCheckpointYear,
+    LedgerMark,
     StockCheckpoint,
 )
 from motcua.dossiers.services import dossier_transition
@@ -89,12 +92,38 @@ def _sums(model) -> dict[tuple, int]:
     }
 
 
+def test_compaction_folds_the_rows_of_a_key_and_keeps_every_sum():
+    world = build_world()
+    _world_dossiers(world, ["02/01/2024"] * 4)
+    before = {model: _sums(model) for model in (DayFigure, FieldDayFigure)}
+    assert max(_keys(DayFigure)) > 1, "append-only deltas: one row per write"
+    rows = DayFigure.objects.count() + FieldDayFigure.objects.count()
+    folded = ledger_compact()
+    assert folded > 0
+    assert DayFigure.objects.count() + FieldDayFigure.objects.count() == rows - folded
+    for model in (DayFigure, FieldDayFigure):
+        assert set(_keys(model)) == {1}
+        assert _sums(model) == before[model]
+    assert ledger_differences() == {}
+    # The mark: a second run reads nothing new and folds nothing.
+    top = DayFigure.objects.order_by("-id").values_list("id", flat=True).first()
+    assert LedgerMark.objects.get(name=DayFigure._meta.db_table).last_id <= top
+    assert ledger_compact() == 0
+    # New rows of the same keys are folded by the next run.
+    _world_dossiers(world, ["02/01/2024"])
+    assert ledger_compact() > 0
+    assert set(_keys(DayFigure)) == {1}
+    assert ledger_differences() == {}
+
+
 def test_the_worker_compacts_and_takes_the_checkpoints():
     world = build_world()
     _world_dossiers(world, ["02/01/2024", "02/01/2024"])
-    rows = DayFigure.objects.count()
+    rows = DayFigure.objects.count() + FieldDayFigure.objects.count()
     done = housekeeping_run(now=datetime(2026, 1, 2, 22, 0, tzinfo=LOCAL_TZ))
-    assert DayFigure.objects.count() == rows - done["ledger compaction and checkpoints"]
+    folded = done["ledger compaction and checkpoints"]
+    assert folded > 0
+    assert DayFigure.objects.count() + FieldDayFigure.objects.count() == rows - folded
     assert set(_keys(DayFigure)) == {1}
     assert list(LedgerCheckpointYear.objects.values_list("day", flat=True)) == [
         date(2024, 12, 31),
