@@ -10,7 +10,6 @@ page load reads the dossiers as they are now (invariant 4, Decision 766 "real ti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -27,7 +26,6 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
 from motcua.reports.selectors import (
     Report,
-    report_drill_down,
     report_months,
     report_rows,
     row_members,
@@ -193,29 +191,6 @@ def part_dossiers(unit: AdministrativeUnit, part: str) -> QuerySet[Dossier] | No
         if member.code == part:
             return Dossier.objects.filter(receiving_unit__in=unit_lineage(member))
     return None
-
-
-def drill_down(
-    unit: AdministrativeUnit,
-    period: Period,
-    buckets: Sequence[Bucket],
-    part: QuerySet[Dossier] | None = None,
-) -> list[str]:
-    """The codes of the dossiers behind one number: ``report_drill_down`` for each figure
-    (several for a sum such as early + on time), kept to one row's dossiers when ``part``
-    is given. A row counts the same dossiers with the same calendar as its unit's report,
-    so filtering the unit's list by the row's selection gives exactly the row's list."""
-    codes: list[str] = []
-    seen: set[str] = set()
-    for bucket in buckets:
-        for code in report_drill_down(unit, period, bucket):
-            if code not in seen:
-                seen.add(code)
-                codes.append(code)
-    if part is not None:
-        keep = set(part.values_list("code", flat=True))
-        codes = [code for code in codes if code in keep]
-    return codes
 
 
 # -- end of the working day ---------------------------------------------------------------
