@@ -496,7 +496,7 @@ def end_of_day_view(eod: EodSummary, at: str = "") -> dict[str, Any]:
                     eod.unit,
                     at,
                     list=which.value,
-                    receiving=unit_list.unit.code,
+                    receiving=str(unit_list.unit.pk),
                     officer=username or UNASSIGNED,
                 )
                 lists.append(
@@ -833,7 +833,8 @@ UNASSIGNED = "-"  # the ``officer`` of dossiers assigned to nobody
 
 @dataclass(frozen=True)
 class EodListQuery:
-    """``list`` (which of the three), ``receiving`` (a unit of the lineage) and ``officer``
+    """``list`` (which of the three), ``receiving`` (the id of a unit of the lineage: a code
+    may name two, 01843 before and after 01/07/2025) and ``officer``
     (a username, or ``-`` for nobody), ``cursor``: one list of the end-of-day list in full."""
 
     which: EodList
@@ -859,7 +860,8 @@ def parse_eod_list(request: HttpRequest, unit: AdministrativeUnit) -> EodListQue
     receiving = None
     code = _text(request, "receiving")
     if code:
-        receiving = unit_lineage(unit).filter(code=code).first()
+        found = unit_lineage(unit).filter(pk=int(code)) if code.isdigit() else None
+        receiving = found.first() if found is not None else None
         if receiving is None:
             raise BadParameter(
                 _("receiving: %(value)s is not a unit of %(unit)s")
@@ -1043,7 +1045,7 @@ def api_end_of_day(request: HttpRequest) -> HttpResponse:
                             **lists(
                                 entry.counts,
                                 entry.rows,
-                                receiving=item.unit.code,
+                                receiving=str(item.unit.pk),
                                 officer=entry.assignee.username if entry.assignee else UNASSIGNED,
                             ),
                         }

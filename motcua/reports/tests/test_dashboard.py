@@ -607,7 +607,8 @@ def test_the_end_of_day_list_per_unit_and_officer(town):
         assert codes == [d.code for d in expected], which
     # One unit's and officer's list, on the page and in JSON.
     mine = {"unit": "T90", "at": "12/04/2024 10:00", "list": "overdue"}
-    html = client.get("/bao-cao/cuoi-ngay/", {**mine, "receiving": "T9001", "officer": "-"})
+    commune = str(AdministrativeUnit.objects.get(code="T9001").pk)
+    html = client.get("/bao-cao/cuoi-ngay/", {**mine, "receiving": commune, "officer": "-"})
     assert re.findall(r"<td data-code>([^<]+)<", html.content.decode()) == [
         overdue_this_morning.code
     ]
@@ -615,7 +616,7 @@ def test_the_end_of_day_list_per_unit_and_officer(town):
     assert (data["dossiers"], data["next"]) == ([overdue.code], None)
     for name, value in (
         ("list", "late"),
-        ("receiving", "9999"),
+        ("receiving", "T9001"),
         ("officer", "nobody"),
         ("cursor", "x"),
     ):
