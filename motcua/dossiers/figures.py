@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
@@ -28,7 +28,15 @@ from motcua.core.metrics import Bucket, DossierFacts, Measure, contributions
 from motcua.core.timeliness import Pause, effective_due
 from motcua.dossiers.ledger_checkpoints import checkpoints_adjust, checkpoints_rebuild
 from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
-from motcua.dossiers.selectors import Counted, dossier_facts_now, dossiers_with_facts
+from motcua.dossiers.models import Pause as PauseRow
+from motcua.dossiers.selectors import (
+    Counted,
+    FactRow,
+    dossier_fact_row_now,
+    dossiers_with_facts,
+    fact_row_of,
+    facts_of_row,
+)
 
 # Actions whose effects can change a figure (tests/test_figures.py checks the others cannot).
 FIGURE_ACTIONS = frozenset(
@@ -56,9 +64,12 @@ def _figure(value: str) -> Bucket | Measure:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """What one dossier contributes to the ledger at a moment."""
+    """What one dossier contributes to the ledger at a moment, and the fact row and pauses it
+    was computed from (kept so :func:`snapshot_after` needs no second read)."""
 
     items: Counter[Key]
+    row: FactRow | None = field(default=None, compare=False)
+    pauses: tuple[Any, ...] = field(default=(), compare=False)
 
 
 class Calendars:
@@ -97,11 +108,59 @@ def contributions_of(
 
 def snapshot(dossier_id: int, calendars: Calendars | None = None) -> Snapshot:
     """The dossier's contributions now (inside the caller's transaction)."""
-    found = dossier_facts_now(dossier_id)
+    found = dossier_fact_row_now(dossier_id)
     if found is None:
         return Snapshot(Counter())
-    dossier, facts = found
-    return Snapshot(_keyed(dossier, facts, (calendars or Calendars()).of(dossier)))
+    return _snapshot(found[0], found[1], calendars)
+
+
+def _snapshot(row: FactRow, pauses: list[Any], calendars: Calendars | None) -> Snapshot:
+    counted, facts = facts_of_row(row, pauses)
+    items = _keyed(counted, facts, (calendars or Calendars()).of(counted))
+    return Snapshot(items, row, tuple(pauses))
+
+
+def snapshot_after(before: Snapshot, dossier: Dossier, calendars: Calendars) -> Snapshot:
+    """The contributions after an action that wrote only the dossier's own row and, maybe,
+    ended its open pause at the action's moment (resolution, withdrawal, stop): computed
+    from ``before``'s row with the dossier's new columns, by the same mapping and definitions
+    as a read (``selectors.facts_of_row``, ``core.metrics.contributions``), without reading
+    the dossier again. ``before`` must come from :func:`snapshot` in the same transaction."""
+    if before.row is None:
+        raise ValueError("snapshot_after needs a snapshot read in this transaction")
+    pauses = [
+        pause
+        if pause.ended_at is not None or dossier.paused_since is not None
+        else PauseRow(
+            dossier_id=dossier.pk,
+            reason=pause.reason,
+            started_at=pause.started_at,
+            ended_at=dossier.last_event_at,
+        )
+        for pause in before.pauses
+    ]
+    return _snapshot(fact_row_of(dossier, before.row), pauses, calendars)
+
+
+def snapshot_new(
+    dossier: Dossier, *, components: list[bool], owed: int, calendars: Calendars | None = None
+) -> Snapshot:
+    """The contributions of a dossier just created (received at the counter): its row as
+    written, its components (digitised or not), an obligation when ``owed``; no payment,
+    pause or rating yet. No read."""
+    version = dossier.procedure_version
+    base = {
+        "procedure_version__field_id": version.field_id,
+        "procedure_version__is_certification": version.is_certification,
+        "rating__at": None,
+        "rating__level": None,
+        "has_components": bool(components),
+        "has_undigitised": not all(components),
+        "has_obligation": owed > 0,
+        "has_paid_online": False,
+        "has_pauses": False,
+    }
+    return _snapshot(fact_row_of(dossier, base), [], calendars)
 
 
 def contributions_total(ids: list[int]) -> Counter[Key]:

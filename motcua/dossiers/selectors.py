@@ -371,6 +371,17 @@ def _aware(value: Any) -> Any:
 
 def dossier_facts_now(dossier_id: int) -> tuple[Counted, DossierFacts] | None:
     """One dossier with its facts, for the write path: one query, two if it ever paused."""
+    found = dossier_fact_row_now(dossier_id)
+    return None if found is None else facts_of_row(*found)
+
+
+FactRow = dict[str, Any]  # a dossier's row as :func:`facts_of_row` reads it (``_COLUMNS``)
+
+
+def dossier_fact_row_now(dossier_id: int) -> tuple[FactRow, list[PauseRow]] | None:
+    """The row and pauses :func:`facts_of_row` turns into facts: one query, two if it ever
+    paused. The write path keeps them to derive the facts after a change without reading
+    the dossier again (:func:`fact_row_of`)."""
     sql, params, index, names = _compiled()
     params = [*params[:index], dossier_id, *params[index + 1 :]]
     with connection.cursor() as cursor:
@@ -379,4 +390,22 @@ def dossier_facts_now(dossier_id: int) -> tuple[Counted, DossierFacts] | None:
     if found is None:
         return None
     row = {name: _aware(value) for name, value in zip(names, found, strict=True)}
-    return next(_with_pauses([row]))
+    return row, _pauses_of([row]).get(row["pk"], [])
+
+
+def facts_of_row(row: FactRow, pauses: list[PauseRow]) -> tuple[Counted, DossierFacts]:
+    """A dossier's facts from its row and pauses (the one mapping, whatever read them)."""
+    return _facts(row, pauses, supplement_limit())
+
+
+def fact_row_of(dossier: Dossier, base: FactRow) -> FactRow:
+    """``base`` with the dossier's own columns as they are in memory: the row after a change
+    that wrote only the dossier row. ``base`` brings the rest (procedure, rating, the related
+    tables' flags): a row read before the change, or those of a new dossier."""
+    row = dict(base)
+    for name in _COLUMNS:
+        if name == "pk":
+            row[name] = dossier.pk
+        elif "__" not in name and name not in _RELATED:
+            row[name] = getattr(dossier, name)
+    return row

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -461,7 +461,8 @@ def dossier_create(
             dossier_id=dossier.pk, amount=owed, description=procedure.name[:300], at=at
         )
     if dossier.received_at is not None:  # received at the counter: it counts from now
-        figures.ledger_apply(None, figures.snapshot(dossier.pk))
+        digitised = [component.digitised for component in components]
+        figures.ledger_apply(None, figures.snapshot_new(dossier, components=digitised, owed=owed))
     # The applicant's e-mail, sent after commit.
     dossier_notify_on_commit(
         dossier_id=dossier.pk,
@@ -566,27 +567,36 @@ def _receive(act: _Act) -> _Facts:
     return changes, {}
 
 
-def _competent_agency(act: _Act) -> tuple[int | None, str | None, int | None]:
+def _competent_agency(act: _Act) -> tuple[tuple[int | None, str | None, int | None], str]:
     """(id, code, unit id) of the agency that settles the dossier: the one named, else the
-    procedure's, else the People's Committee of the unit that received it."""
+    procedure's, else the People's Committee of the unit that received it; and the code of
+    the agency that received it. One query (both agencies, the procedure's by a subquery)
+    unless the People's Committee must be found."""
     dossier = act.dossier
-    if act.details.to_agency is not None:
-        agency = act.details.to_agency
-        return agency.pk, agency.code, agency.unit_id
-    if dossier.procedure_version.competent_agency_id is not None:
-        return _agency_facts(dossier.procedure_version.competent_agency_id)
+    named = act.details.to_agency
+    procedures = ProcedureVersion.objects.filter(pk=dossier.procedure_version_id)
+    procedures_agency = Subquery(procedures.values("competent_agency_id")[:1])
+    wanted = Q(pk=dossier.receiving_agency_id) | (Q() if named else Q(pk=procedures_agency))
+    found = Agency.objects.filter(wanted).annotate(procedures_agency=procedures_agency)
+    rows = {row[0]: row for row in found.values_list("pk", "code", "unit_id", "procedures_agency")}
+    received_by = rows[dossier.receiving_agency_id][1]
+    if named is not None:
+        return (named.pk, named.code, named.unit_id), received_by
+    competent_id = rows[dossier.receiving_agency_id][3]
+    if competent_id is not None:
+        return rows[competent_id][:3], received_by
     committee = (
         peoples_committee_of(dossier.receiving_unit_id, timezone.localdate(act.at))
         if dossier.receiving_unit_id is not None
         else None
     )
-    return _agency_facts(committee.pk if committee else None)
+    return _agency_facts(committee.pk if committee else None), received_by
 
 
 def _transfer(act: _Act) -> _Facts:
     """Received -> In processing at the competent agency."""
     dossier, details = act.dossier, act.details
-    agency_id, agency_code, unit_id = _competent_agency(act)
+    (agency_id, agency_code, unit_id), received_by = _competent_agency(act)
     if agency_id is None:
         raise InvalidInput(_("the competent agency is required"), field="to_agency")
     dossier.competent_agency_id = dossier.current_agency_id = agency_id
@@ -600,7 +610,7 @@ def _transfer(act: _Act) -> _Facts:
         "assignee": details.assignee,
         "current_step": dossier.current_step,
     }
-    data = {"from_agency": _agency_facts(dossier.receiving_agency_id)[1], "deliverer": act.actor}
+    data = {"from_agency": received_by, "deliverer": act.actor}
     return changes, data
 
 
@@ -839,6 +849,26 @@ def _figures_before(
     return track, before
 
 
+# Actions that write only the dossier row (and may end its open pause at their moment): what
+# the dossier counts in afterwards follows from the row read before and the new columns.
+_ROW_ONLY = frozenset(
+    {workflow.Action.APPROVE, workflow.Action.DENY, workflow.Action.WITHDRAW, workflow.Action.STOP}
+)
+
+
+def _figures_after(
+    dossier: Dossier,
+    action: workflow.Action,
+    before: figures.Snapshot | None,
+    calendars: figures.Calendars,
+) -> figures.Snapshot:
+    """What the dossier counts in after the action: derived without a read when the action
+    wrote only its row, read back otherwise (pauses, payments, ratings were written)."""
+    if before is not None and action in _ROW_ONLY:
+        return figures.snapshot_after(before, dossier, calendars)
+    return figures.snapshot(dossier.pk, calendars)
+
+
 def _check_after_last_event(dossier: Dossier, moment: datetime) -> None:
     """An action is never recorded before the dossier's last event.
 
@@ -909,7 +939,7 @@ def dossier_transition(
         fields = {"status", "version", *_TIP_FIELDS, *changes}
         storage.write_transition(dossier, sorted(fields & _DOSSIER_FIELDS), event)
         if track:
-            figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
+            figures.ledger_apply(before, _figures_after(dossier, action, before, calendars))
         # The applicant's e-mail, sent after commit.
         dossier_notify_on_commit(
             dossier_id=dossier.pk,

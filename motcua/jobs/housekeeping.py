@@ -15,6 +15,7 @@ from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
 from motcua.accounts import ratelimit
+from motcua.audit.services import audit_checkpoint_step
 from motcua.dossiers.ledger_checkpoints import ledger_maintain
 from motcua.lib import janitor
 from motcua.lib.sessions import expired_sessions_delete
@@ -56,6 +57,8 @@ STEPS: list[tuple[str, Callable[..., int]]] = [
     ("expired sessions", sessions_delete),
     ("old task results", task_results_delete),
     ("upload leftovers", upload_leftovers_clean),
+    # Not a deletion: every dossier's chain tip signed (audit.services, docs/dossiers.md).
+    ("audit checkpoint", audit_checkpoint_step),
     ("expired rate-limit counters", rate_counters_delete),
     ("old failed tracking attempts", tracking_attempts_delete),
     # Not a deletion of data: the ledger's rows of one key folded into one (the rows removed),
