@@ -55,7 +55,7 @@ from django.db.models import Max, Min, Model
 from django.utils import timezone
 
 from motcua.core.clock import LOCAL_TZ
-from motcua.core.metrics import STOCKS
+from motcua.core.metrics import FLOWS, STOCKS, Measure
 from motcua.dossiers.models import (
     DayFigure,
     FieldDayFigure,
@@ -66,6 +66,12 @@ from motcua.dossiers.models import (
 )
 
 STOCK_VALUES = tuple(bucket.value for bucket in STOCKS)
+# Every figure the ledger holds (core.metrics.contributions).
+LEDGER_FIGURES = (
+    *(bucket.value for bucket in FLOWS),
+    *STOCK_VALUES,
+    *(measure.value for measure in Measure),
+)
 
 # Before any day of the ledger: "no checkpoint" in the reads' SQL.
 EPOCH = date(1, 1, 1)
@@ -459,19 +465,28 @@ def ledger_sums(
     years = _table(LedgerCheckpointYear)
     checkpoint = f"(SELECT MAX({on}) FROM {years} WHERE {on} < %s)"
     stocks, stock_values = _in(STOCK_VALUES)
+    figures, figure_values = _in(LEDGER_FIGURES)
+    unit = _q("unit_id")
+    # Three ranges, each on the index (unit, [field,] figure, day) with every column bounded
+    # (an OR of them, or no condition on the figure, would read every day of the units):
+    # the period's days, the stock deltas between the checkpoint and the first day, and the
+    # checkpoint itself.
     sql = (
         f"SELECT {group}{figure}, part, SUM({n}) FROM ("
-        f" SELECT {group}{figure}, CASE WHEN {on} >= %s THEN {part_sql} ELSE NULL END AS part, {n}"
-        f" FROM {_table(ledger.deltas)}"
-        f" WHERE {_q('unit_id')} IN ({marks}) AND {on} <= %s AND ({on} >= %s OR ({figure} IN"
-        f" ({stocks}) AND {on} > COALESCE({checkpoint}, %s)))"
+        f" SELECT {group}{figure}, {part_sql} AS part, {n} FROM {_table(ledger.deltas)}"
+        f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures}) AND {on} >= %s AND {on} <= %s"
+        f" UNION ALL SELECT {group}{figure}, NULL, {n} FROM {_table(ledger.deltas)}"
+        f" WHERE {unit} IN ({marks}) AND {figure} IN ({stocks}) AND {on} < %s"
+        f" AND {on} > COALESCE({checkpoint}, %s)"
         f" UNION ALL SELECT {group}{figure}, NULL, {n} FROM {_table(ledger.checkpoints)}"
-        f" WHERE {_q('unit_id')} IN ({marks}) AND {on} = {checkpoint}"
+        f" WHERE {unit} IN ({marks}) AND {on} = {checkpoint}"
         f") AS ledger GROUP BY {group}{figure}, part"
     )
     start, end = _day(first), _day(last)
     params = [
-        start, *part_params, *ids, end, start, *stock_values, start, _day(EPOCH), *ids, start,
+        *part_params, *ids, *figure_values, start, end,
+        *ids, *stock_values, start, start, _day(EPOCH),
+        *ids, start,
     ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
