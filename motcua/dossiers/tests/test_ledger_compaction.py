@@ -8,7 +8,9 @@ from collections import Counter
 from datetime import date, datetime, time
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Count, Sum
+from django.utils import translation
 
 from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ
@@ -130,3 +132,18 @@ def test_the_worker_compacts_and_takes_the_checkpoints():
         date(2025, 12, 31),
     ]
     assert checkpoint_differences() == []
+
+
+def test_the_compact_command_folds_and_takes_the_closed_years(capsys):
+    world = build_world()
+    _world_dossiers(world, ["02/01/2024", "02/01/2024"])
+    rows = DayFigure.objects.count() + FieldDayFigure.objects.count()
+    with translation.override("en"):
+        call_command("report", "compact", "--full")
+    out = capsys.readouterr().out
+    assert DayFigure.objects.count() + FieldDayFigure.objects.count() < rows
+    years = [day.year for day in LedgerCheckpointYear.objects.values_list("day", flat=True)]
+    assert years[0] == 2024
+    assert f"checkpoints taken for {', '.join(map(str, years))}." in out
+    assert checkpoint_differences() == []
+    assert ledger_differences() == {}
