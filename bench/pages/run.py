@@ -240,7 +240,8 @@ def prepare(url: str, n: int, fresh: bool, derive_from: int = 0) -> dict[str, An
         if not loaded:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
             # A copy of the smaller database, multiplied below (bench/common/dossiers.multiply).
-            template = f' TEMPLATE "{db_name(derive_from)}"' if derived else ""
+            # FILE_COPY: a copy of the files, not of every block through the WAL (PostgreSQL 15+).
+            template = f' TEMPLATE "{db_name(derive_from)}" STRATEGY FILE_COPY' if derived else ""
             started = time.perf_counter()
             admin.execute(f'CREATE DATABASE "{name}"{template}')
             copied = time.perf_counter() - started
@@ -272,6 +273,7 @@ def prepare(url: str, n: int, fresh: bool, derive_from: int = 0) -> dict[str, An
         result["load"] = load(n, now)
         result["load_seconds"] = round(time.perf_counter() - started, 1)
     result |= create_users()
+    result["checkpoints"] = take_checkpoints()
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM dossiers_dossierevent")
         result["events"] = cur.fetchone()[0]
@@ -279,6 +281,19 @@ def prepare(url: str, n: int, fresh: bool, derive_from: int = 0) -> dict[str, An
         result["db_bytes"] = cur.fetchone()[0]
     result["sample"] = sample(result["commune"])
     return result
+
+
+def take_checkpoints() -> dict[str, Any] | None:
+    """The ledger's yearly stock checkpoints, as the worker's schedule takes them in a
+    deployment (``dossiers.ledger_checkpoints``, when the code has them): without them a
+    report sums its stocks from 2021."""
+    try:
+        from motcua.dossiers import ledger_checkpoints
+    except ImportError:
+        return None
+    started = time.perf_counter()
+    years = ledger_checkpoints.checkpoints_take()
+    return {"years": years, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def sample(commune: str) -> dict[str, str]:
@@ -313,6 +328,12 @@ def pages(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "search": {"user": clerk, "url": "/mot-cua/tim-kiem/?" + q({"q": "nguyen van an"})},
         "dossier": {"user": clerk, "url": f"/mot-cua/ho-so/{code}/"},
         "drill": {"user": leader, "url": "/bao-cao/ho-so/?" + q({"figure": "pending_overdue"})},
+        # A past period's stock: no column narrows it beyond "not finished before its end"
+        # (docs/dashboard.md, the drill-down's reads): the list to watch at 10 M.
+        "drill_past": {
+            "user": leader,
+            "url": "/bao-cao/ho-so/?" + q({"figure": "pending", "period": f"half:{year - 1}"}),
+        },
         "catalogue": {"user": None, "url": "/dich-vu-cong/"},
         "tracking": {
             "user": None,
@@ -325,6 +346,28 @@ def pages(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "url": "/bao-cao/api/drill?" + q({"figure": "pending_overdue"}),
         },  # fmt: skip
     }
+
+
+PLANS_PER_PAGE = 3
+
+
+def _plans(statements: list[str], budget: int) -> list[dict[str, Any]]:
+    """``EXPLAIN (ANALYZE, BUFFERS)`` of a page's slowest statements (reads only): the plans
+    kept in docs/performance.md, to justify (or question) each index."""
+    from django.db import DatabaseError, connection
+
+    out = []
+    for sql in statements:
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        try:
+            with connection.cursor() as cur:
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                plan = "\n".join(row[0] for row in cur.fetchall())
+        except DatabaseError as error:
+            plan = f"(not planned: {error})"
+        out.append({"sql": sql, "plan": plan})
+    return out
 
 
 class BudgetExceeded(Exception):
@@ -389,14 +432,15 @@ def count_queries(ctx: dict[str, Any], chosen: list[str], budget: int) -> dict[s
             out[name] = {"status": None, "over_budget": f"> {budget} s ({type(error).__name__})"}
             print(f"  counting {name}: over the budget of {budget} s", flush=True)
             continue
-        slowest = max(captured.captured_queries, key=lambda q: float(q["time"]),
-                      default={"sql": "", "time": "0"})  # fmt: skip
+        ranked = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+        slowest = ranked[0] if ranked else {"sql": "", "time": "0"}
         out[name] = {
             "status": response.status_code,
             "queries": len(captured.captured_queries),
             "bytes": len(response.content),
             "slowest_sql_ms": round(float(slowest["time"]) * 1000, 1),
             "slowest_sql": slowest["sql"][:600],
+            "plans": _plans([q["sql"] for q in ranked[:PLANS_PER_PAGE]], budget),
         }
     return out
 
@@ -577,6 +621,16 @@ def _fmt(ms: float) -> str:
     return f"{ms:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def write_plans(ctx: dict[str, Any], path: Path) -> None:
+    """Each page's slowest statements and their plans, as text (docs/performance.md)."""
+    lines = [f"# {ctx['dossiers']:,} dossiers, {ctx['events']:,} events"]
+    for name, count in ctx.get("counts", {}).items():
+        for item in count.get("plans", []):
+            lines += [f"\n## {name}\n", item["sql"], "", item["plan"]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
 def table(results: list[dict[str, Any]], chosen: list[str], concurrency: list[int]) -> str:
     sizes = [r["dossiers"] for r in results]
     head = ["page", "c"] + [f"{n:,} med/p95 ms".replace(",", ".") for n in sizes]
@@ -697,6 +751,7 @@ def main() -> None:
                     proc.terminate()
                     proc.wait(30)
             results.append(ctx)
+            write_plans(ctx, Path(args.out).with_suffix(f".plans-{n}.txt"))
     finally:
         if started and not args.keep_server:
             stop_cluster(bindir, data)
