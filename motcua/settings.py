@@ -398,6 +398,8 @@ MOTCUA_JOBS = {
     "TICK_SECONDS": envint("MOTCUA_SCHEDULER_SECONDS", 30),
     # A failed job is enqueued again this long after its last try (same day only).
     "RETRY_MINUTES": envint("MOTCUA_JOB_RETRY_MINUTES", 10),
+    # How often a worker folds the figures' ledger deltas (0: only at housekeeping).
+    "COMPACT_SECONDS": envint("MOTCUA_LEDGER_COMPACT_SECONDS", 300),
 }
 # Expired sessions and old task results deleted every day (motcua.jobs.housekeeping); default
 # 22:00, after office hours (jobs.selectors.DEFAULTS).

@@ -147,3 +147,16 @@ def test_the_compact_command_folds_and_takes_the_closed_years(capsys):
     assert f"checkpoints taken for {', '.join(map(str, years))}." in out
     assert checkpoint_differences() == []
     assert ledger_differences() == {}
+
+
+@pytest.mark.parametrize("every", [300, 0])
+def test_each_worker_run_folds_the_ledger_unless_turned_off(settings, every):
+    settings.MOTCUA_JOBS = {**settings.MOTCUA_JOBS, "COMPACT_SECONDS": every}
+    world = build_world()
+    _world_dossiers(world, ["02/01/2024", "02/01/2024"])
+    assert max(_keys(DayFigure)) > 1
+    before = _sums(DayFigure)
+    # 03:00: no scheduled job is due, so only the compaction can change the ledger.
+    call_command("worker", "--once", "--at", "03/12/2026 03:00", stdout=None)
+    assert (set(_keys(DayFigure)) == {1}) is bool(every)
+    assert _sums(DayFigure) == before

@@ -47,6 +47,7 @@ def test_without_a_host_e_mail_is_printed_on_the_console(tmp_path):
         "SNAPSHOT_TIME": "17:30",
         "TICK_SECONDS": 30,
         "RETRY_MINUTES": 10,
+        "COMPACT_SECONDS": 300,
     }
     assert values["TASKS"] == {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}

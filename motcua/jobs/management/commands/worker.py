@@ -30,6 +30,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from motcua.core.clock import LOCAL_TZ
+from motcua.dossiers.ledger_checkpoints import ledger_compact
 from motcua.jobs.choices import JobKind
 from motcua.jobs.scheduler import schedule_tick
 from motcua.jobs.selectors import jobs_config
@@ -192,10 +193,26 @@ class Command(BaseCommand):
 
     # -- steps ----------------------------------------------------------------------------
 
+    _next_compaction = 0.0  # monotonic moment of this process's next ledger compaction
+
+    def _compact(self) -> None:
+        """Fold the ledger's delta rows written since the last fold, every COMPACT_SECONDS.
+
+        Between workers nothing is coordinated but the fold itself (an advisory lock inside
+        ``ledger_compact``), and a fold with nothing new costs two indexed reads."""
+        every = jobs_config().compact_seconds
+        if not every or time.monotonic() < self._next_compaction:
+            return
+        folded = ledger_compact()
+        if folded:
+            logger.info("ledger compaction folded %d rows", folded)
+        self._next_compaction = time.monotonic() + every
+
     def _tick(self, worker: JobWorker, clock: Clock) -> None:
         # A signal during the tick waits for its end (the worker treats it like a task).
         worker.running_task = True
         try:
+            self._compact()
             now = clock.now()
             for item in schedule_tick(now=now):
                 self.stdout.write(
