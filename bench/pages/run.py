@@ -641,7 +641,10 @@ def table(results: list[dict[str, Any]], chosen: list[str], concurrency: list[in
             cells = [name, str(c)]
             for r in results:
                 m = r.get("times", {}).get(name, {}).get(str(c))
-                cells.append(f"{_fmt(m['median_ms'])} / {_fmt(m['p95_ms'])}" if m else "–")
+                if m and "median_ms" in m:
+                    cells.append(f"{_fmt(m['median_ms'])} / {_fmt(m['p95_ms'])}")
+                else:
+                    cells.append("over budget" if m else "–")
             counts = [str(r.get("counts", {}).get(name, {}).get("queries", "–")) for r in results]
             size = [_fmt(r.get("counts", {}).get(name, {}).get("bytes", 0) / 1024) for r in results]
             cells += [" → ".join(counts), " → ".join(size)]
@@ -659,10 +662,16 @@ def targets(results: list[dict[str, Any]], chosen: list[str],
             small = first["times"].get(name, {}).get(c)
             big = last["times"].get(name, {}).get(c)
             login = last["times"].get("login", {}).get(c)
-            if not small or not big:
+            if not small or "median_ms" not in small:
+                continue
+            if not big or "median_ms" not in big:
+                out[f"{name} c={c}"] = {"growth": None, "growth_met": False,
+                                        "vs_login": None, "vs_login_met": False}  # fmt: skip
                 continue
             growth = big["median_ms"] / small["median_ms"]
-            vs_login = big["median_ms"] / login["median_ms"] if login else None
+            vs_login = (
+                big["median_ms"] / login["median_ms"] if login and "median_ms" in login else None
+            )
             out[f"{name} c={c}"] = {
                 "growth": round(growth, 2), "growth_met": growth <= 1.5,
                 "vs_login": round(vs_login, 1) if vs_login else None,
@@ -752,6 +761,8 @@ def main() -> None:
                     proc.wait(30)
             results.append(ctx)
             write_plans(ctx, Path(args.out).with_suffix(f".plans-{n}.txt"))
+            Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.out).write_text(json.dumps({"partial": results}, indent=2, default=str))
     finally:
         if started and not args.keep_server:
             stop_cluster(bindir, data)
