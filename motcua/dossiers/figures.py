@@ -26,6 +26,7 @@ from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 from motcua.core.metrics import Bucket, DossierFacts, Measure, contributions
 from motcua.core.timeliness import Pause, effective_due
+from motcua.dossiers import storage
 from motcua.dossiers.ledger_checkpoints import checkpoints_adjust, checkpoints_rebuild
 from motcua.dossiers.models import DayFigure, Dossier, FieldDayFigure
 from motcua.dossiers.models import Pause as PauseRow
@@ -174,11 +175,15 @@ def contributions_total(ids: list[int]) -> Counter[Key]:
     return total
 
 
-def ledger_apply(before: Snapshot | None, after: Snapshot) -> None:
-    """Add the difference between two snapshots of one dossier to the ledger."""
+def ledger_apply(
+    before: Snapshot | None, after: Snapshot, into: storage.Joined | None = None
+) -> None:
+    """Add the difference between two snapshots of one dossier to the ledger; with ``into``,
+    the delta rows go inside the dossier's own write (one statement on PostgreSQL), which
+    the caller sends next in the same transaction."""
     change = Counter(after.items)
     change.subtract(before.items if before else Counter())
-    _add({key: n for key, n in change.items() if n})
+    _add({key: n for key, n in change.items() if n}, into)
 
 
 def ledger_add(contributions: Counter[Key]) -> None:
@@ -186,7 +191,8 @@ def ledger_add(contributions: Counter[Key]) -> None:
     _add({key: n for key, n in contributions.items() if n})
 
 
-def _add(change: dict[Key, int]) -> None:
+def _add(change: dict[Key, int], into: storage.Joined | None = None) -> None:
+    """The one writer of ledger rows: both tables' deltas, then the checkpoints."""
     if not change:
         return
     by_unit: Counter[tuple[int, str, date]] = Counter()
@@ -200,8 +206,11 @@ def _add(change: dict[Key, int]) -> None:
     _append(
         [row for row in by_unit.items() if row[1]],
         [row for row in by_field.items() if row[1]],
+        into,
     )
     # Keep the yearly stock checkpoints equal to the deltas (a query only for a back-dated day).
+    # With ``into`` the deltas are written just after, in the same transaction: the
+    # checkpoints' advisory lock is held to commit, so the order inside it does not matter.
     checkpoints_adjust(change)
 
 
@@ -230,19 +239,22 @@ def _params(rows: list[tuple[tuple[Any, ...], int]]) -> list[Any]:
 
 
 def _append(
-    by_unit: list[tuple[tuple[Any, ...], int]], by_field: list[tuple[tuple[Any, ...], int]]
+    by_unit: list[tuple[tuple[Any, ...], int]],
+    by_field: list[tuple[tuple[Any, ...], int]],
+    into: storage.Joined | None = None,
 ) -> None:
     """Insert the delta rows of both ledger tables. On PostgreSQL one statement (the per-unit
     insert as a data-modifying CTE) when both fit in one chunk, the usual case of one
-    dossier's change; otherwise one INSERT per table and chunk. The SQL of each shape is
-    built once (``_values_sql``)."""
-    with connection.cursor() as cursor:
-        if (
-            connection.vendor == "postgresql"
-            and by_unit
-            and 0 < len(by_field) <= _CHUNK
-            and len(by_unit) <= _CHUNK
-        ):
+    dossier's change, or none of their own when ``into`` carries them inside the dossier's
+    write (SQLite: one per table, just after it); otherwise one INSERT per table and chunk.
+    The SQL of each shape is built once (``_values_sql``)."""
+    one_chunk = by_unit and 0 < len(by_field) <= _CHUNK and len(by_unit) <= _CHUNK
+    if one_chunk and into is not None:
+        into.parts.append((_values_sql(DayFigure, 4, len(by_unit)), _params(by_unit)))
+        into.parts.append((_values_sql(FieldDayFigure, 5, len(by_field)), _params(by_field)))
+        return
+    with storage.write_cursor() as cursor:
+        if connection.vendor == "postgresql" and one_chunk:
             sql = (
                 f"WITH u AS ({_values_sql(DayFigure, 4, len(by_unit))})"
                 f" {_values_sql(FieldDayFigure, 5, len(by_field))}"

@@ -20,6 +20,7 @@ from motcua.core import timeliness, workflow
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 from motcua.core.metrics import DossierFacts
 from motcua.core.timeliness import Pause
+from motcua.dossiers import storage
 from motcua.dossiers.choices import PauseReason
 from motcua.dossiers.models import Dossier, DossierComponent
 from motcua.dossiers.models import Pause as PauseRow
@@ -384,7 +385,7 @@ def dossier_fact_row_now(dossier_id: int) -> tuple[FactRow, list[PauseRow]] | No
     the dossier again (:func:`fact_row_of`)."""
     sql, params, index, names = _compiled()
     params = [*params[:index], dossier_id, *params[index + 1 :]]
-    with connection.cursor() as cursor:
+    with storage.write_cursor() as cursor:  # prepared once per connection on PostgreSQL
         cursor.execute(sql, params)
         found = cursor.fetchone()
     if found is None:

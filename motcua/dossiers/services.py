@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q, Subquery, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -381,9 +381,17 @@ def _components_create(dossier: Dossier, components: Sequence[Component]) -> Non
 
 
 def _save_new(
-    dossier: Dossier, action: Action, *, actor: User | None, by_staff: bool, owed: int, at: datetime
+    dossier: Dossier,
+    action: Action,
+    *,
+    actor: User | None,
+    by_staff: bool,
+    owed: int,
+    at: datetime,
+    joined: storage.Joined,
 ) -> DossierEvent:
-    """Save the new dossier with its first event (procedure, channel and fee owed)."""
+    """Save the new dossier with its first event (procedure, channel and fee owed) and
+    ``joined``'s statements."""
     event = _next_event(
         dossier,
         action=action,
@@ -403,7 +411,7 @@ def _save_new(
             "fee": owed,
         },
     )
-    storage.write_new(dossier, event)
+    storage.write_new(dossier, event, joined)
     return event
 
 
@@ -452,17 +460,27 @@ def dossier_create(
     owed = _fee_owed(procedure, fee)
     dossier.code = _next_code(receiving_agency, local_day)
     dossier.search_text = dossier_search_text(dossier)  # what the back-office search matches
+    joined = storage.Joined()
+    if dossier.received_at is not None:  # received at the counter: it counts from now
+        # Known before writing (its row, components and fee): the ledger rows go with the
+        # dossier's own statement on PostgreSQL.
+        digitised = [component.digitised for component in components]
+        after = figures.snapshot_new(dossier, components=digitised, owed=owed)
+        figures.ledger_apply(None, after, joined)
     event = _save_new(
-        dossier, action, actor=actor, by_staff=actor_kind is not None, owed=owed, at=at
+        dossier,
+        action,
+        actor=actor,
+        by_staff=actor_kind is not None,
+        owed=owed,
+        at=at,
+        joined=joined,
     )
     _components_create(dossier, components)
     if owed:
         payment_obligation_create(
             dossier_id=dossier.pk, amount=owed, description=procedure.name[:300], at=at
         )
-    if dossier.received_at is not None:  # received at the counter: it counts from now
-        digitised = [component.digitised for component in components]
-        figures.ledger_apply(None, figures.snapshot_new(dossier, components=digitised, owed=owed))
     # The applicant's e-mail, sent after commit.
     dossier_notify_on_commit(
         dossier_id=dossier.pk,
@@ -574,11 +592,9 @@ def _competent_agency(act: _Act) -> tuple[tuple[int | None, str | None, int | No
     unless the People's Committee must be found."""
     dossier = act.dossier
     named = act.details.to_agency
-    procedures = ProcedureVersion.objects.filter(pk=dossier.procedure_version_id)
-    procedures_agency = Subquery(procedures.values("competent_agency_id")[:1])
-    wanted = Q(pk=dossier.receiving_agency_id) | (Q() if named else Q(pk=procedures_agency))
-    found = Agency.objects.filter(wanted).annotate(procedures_agency=procedures_agency)
-    rows = {row[0]: row for row in found.values_list("pk", "code", "unit_id", "procedures_agency")}
+    rows = storage.transfer_agencies(
+        dossier.receiving_agency_id, dossier.procedure_version_id, named=named is not None
+    )
     received_by = rows[dossier.receiving_agency_id][1]
     if named is not None:
         return (named.pk, named.code, named.unit_id), received_by
@@ -856,19 +872,6 @@ _ROW_ONLY = frozenset(
 )
 
 
-def _figures_after(
-    dossier: Dossier,
-    action: workflow.Action,
-    before: figures.Snapshot | None,
-    calendars: figures.Calendars,
-) -> figures.Snapshot:
-    """What the dossier counts in after the action: derived without a read when the action
-    wrote only its row, read back otherwise (pauses, payments, ratings were written)."""
-    if before is not None and action in _ROW_ONLY:
-        return figures.snapshot_after(before, dossier, calendars)
-    return figures.snapshot(dossier.pk, calendars)
-
-
 def _check_after_last_event(dossier: Dossier, moment: datetime) -> None:
     """An action is never recorded before the dossier's last event.
 
@@ -937,9 +940,17 @@ def dossier_transition(
             data=data,
         )
         fields = {"status", "version", *_TIP_FIELDS, *changes}
-        storage.write_transition(dossier, sorted(fields & _DOSSIER_FIELDS), event)
-        if track:
-            figures.ledger_apply(before, _figures_after(dossier, action, before, calendars))
+        # What the dossier counts in after the action: derived from the row read before and
+        # its new columns when the action writes only its row, and then its ledger rows go
+        # inside the dossier's own write (one statement on PostgreSQL); read back after the
+        # write otherwise (pauses, payments, ratings were written).
+        joined = storage.Joined()
+        derived = track and before is not None and action in _ROW_ONLY
+        if derived and before is not None:
+            figures.ledger_apply(before, figures.snapshot_after(before, dossier, calendars), joined)
+        storage.write_transition(dossier, sorted(fields & _DOSSIER_FIELDS), event, joined)
+        if track and not derived:
+            figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
         # The applicant's e-mail, sent after commit.
         dossier_notify_on_commit(
             dossier_id=dossier.pk,
