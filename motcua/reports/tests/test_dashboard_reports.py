@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from django.db import connection
+from django.db.models import Max, Min
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -20,15 +21,17 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from motcua.core import index766, workflow
+from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Measure, Period
 from motcua.core.periods import named_period, quick_picks
+from motcua.dossiers.models import Dossier
 from motcua.lib.formatting import format_date, format_number
 from motcua.reports import dashboard
 from motcua.reports.selectors import report_drill_down, report_for
 from motcua.reports.tests.test_dashboard import demo as demo  # noqa: F401 (the fixture)
 from motcua.reports.tests.test_dashboard import signed_in
 from motcua.reports.tests.test_dashboard import town as town  # noqa: F401 (the fixture)
-from motcua.units.selectors import unit_at
+from motcua.units.selectors import unit_at, unit_lineage
 
 A = workflow.Action
 SEED = {"unit": "058", "from": "01/01/2024", "to": "22/05/2024"}
@@ -255,6 +258,14 @@ def test_the_dashboard_opens_on_the_latest_period_with_data(demo):
     latest = dashboard.latest_activity(city, today)
     assert latest is not None
     assert latest.year == 2024
+    # Read from the ledger, the answer is the dossiers' own: the last receipt or resolution,
+    # and the years of the first and last receipt.
+    found = Dossier.objects.filter(receiving_unit__in=unit_lineage(city)).aggregate(
+        received=Max("received_at"), resolved=Max("resolved_at"), first=Min("received_at")
+    )
+    local = {name: moment.astimezone(LOCAL_TZ).date() for name, moment in found.items()}
+    assert latest == max(local["received"], local["resolved"])
+    assert dashboard.data_years(city) == (local["first"].year, local["received"].year)
     period = dashboard.default_period(city, today)
     assert period.start == latest.replace(day=1)
     assert period.start <= latest <= period.end
