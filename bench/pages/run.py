@@ -549,7 +549,7 @@ def measure(base: str, ctx: dict[str, Any], chosen: list[str], runs: int,
     """Median and p95 of each page, fetched ``runs`` times by each of ``c`` clients at once."""
     all_pages = pages(ctx)
     users = {all_pages[name]["user"] for name in chosen}
-    width = max(concurrency)
+    width = max(2, *concurrency)
     sessions: dict[str | None, list[Session]] = {}
     for user in users:
         sessions[user] = []
