@@ -1,4 +1,5 @@
-"""The ledger over the years: compaction, yearly stock checkpoints, and the reads that use them.
+"""The ledger over the years: compaction, yearly stock checkpoints, monthly rollups, and the
+reads that use them.
 
 The write path appends its deltas to ``DayFigure`` and ``FieldDayFigure`` (``dossiers.figures``):
 several rows may share a key (unit, [field,] figure, day) and readers sum them. Two things keep
@@ -13,15 +14,23 @@ the reads from growing with history (issue 17 item 4):
   (and unit and field's) sum of the stock deltas (``core.metrics.STOCKS``) up to 31/12. A report
   reads its stocks from the latest checkpoint before its period plus the deltas after it
   (:func:`ledger_sums`), so a report costs the same with one year or twenty before it.
+- **Monthly rollups** (:func:`months_take`): for every closed month, each unit's (and unit and
+  field's) sum of every figure over the month. A report reads one row per unit, figure and
+  month for the whole months taken inside its period (and between its checkpoint and its first
+  day), and day rows only for the partial months at the edges and the months not taken: a
+  half-year costs 6 rows per unit and figure, not 182. The months taken are contiguous, so the
+  reader finds them with two indexed reads inside its one statement.
 
-A checkpoint must stay equal to the deltas it sums, also when a write lands in a day it covers
-(a history import, a calendar amendment, a back-dated action, the demo generator):
+A checkpoint or rollup must stay equal to the deltas it sums, also when a write lands in a day
+it covers (a history import, a calendar amendment, a back-dated action, the demo generator):
 ``figures._add`` calls :func:`checkpoints_adjust` with every change, which returns at once (no
-query) unless some day of the change is before 1 January of the current year, and otherwise adds
-the change to every checkpoint on or after that day.
+query) unless some day of the change is before the first day of the current month, and
+otherwise adds the change to the rollups of its months taken and, for a stock day before
+1 January, to every checkpoint on or after that day.
 
-Why a checkpoint is never lost to a concurrent back-dated write (PostgreSQL; SQLite runs one
-write transaction at a time, IMMEDIATE, so nothing interleaves there):
+Why a checkpoint (or a rollup: the same argument with "month" for "year", under the same lock)
+is never lost to a concurrent back-dated write (PostgreSQL; SQLite runs one write transaction at
+a time, IMMEDIATE, so nothing interleaves there):
 
 - :func:`checkpoints_take` only takes years that ended at least a day ago, so a write whose
   clock still reads that year (a transaction open across midnight, a machine a few hours off)
@@ -34,10 +43,11 @@ write transaction at a time, IMMEDIATE, so nothing interleaves there):
   adjust. Or the taker got it first: the writer waits for the taker's commit, then sees the new
   year and adjusts it, and the taker's sums never saw the writer's uncommitted deltas. Each
   delta is counted exactly once.
-- Live writes (every day of the change in the current year) never take the lock.
+- Live writes (every day of the change in the current month) never take the lock.
 
 ``motcua report verify`` checks every checkpoint against the full sum of the deltas up to its
-day (:func:`checkpoint_differences`); ``motcua report rebuild`` rewrites them
+day (:func:`checkpoint_differences`) and every rollup against its month's days
+(:func:`month_differences`); ``motcua report rebuild`` rewrites both
 (:func:`checkpoints_rebuild`, called by ``figures.ledger_rebuild``).
 """
 
@@ -59,9 +69,12 @@ from motcua.core.metrics import FLOWS, STOCKS, Measure
 from motcua.dossiers.models import (
     DayFigure,
     FieldDayFigure,
+    FieldMonthFigure,
     FieldStockCheckpoint,
     LedgerCheckpointYear,
     LedgerMark,
+    LedgerMonth,
+    MonthFigure,
     StockCheckpoint,
 )
 
@@ -86,16 +99,17 @@ Change = Mapping[tuple[int, int, Any, date], int]
 
 @dataclass(frozen=True)
 class Ledger:
-    """A delta table, its checkpoint table, and the columns that key a row besides figure and
-    day."""
+    """A delta table, its checkpoint and monthly rollup tables, and the columns that key a row
+    besides figure and day."""
 
     deltas: type[Model]
     checkpoints: type[Model]
+    months: type[Model]
     group: tuple[str, ...]
 
 
-BY_UNIT = Ledger(DayFigure, StockCheckpoint, ("unit_id",))
-BY_FIELD = Ledger(FieldDayFigure, FieldStockCheckpoint, ("unit_id", "field_id"))
+BY_UNIT = Ledger(DayFigure, StockCheckpoint, MonthFigure, ("unit_id",))
+BY_FIELD = Ledger(FieldDayFigure, FieldStockCheckpoint, FieldMonthFigure, ("unit_id", "field_id"))
 LEDGERS = (BY_UNIT, BY_FIELD)
 
 
@@ -140,6 +154,29 @@ def last_closed_year(today: date) -> int:
     """The last year that ended at least a whole day before ``today`` began (local dates):
     on 01/01/2027 that is 2025, from 02/01/2027 on 2026."""
     return (today - timedelta(days=1)).year - 1
+
+
+def month_start(day: date) -> date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of ``day``'s month."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def last_closed_month(today: date) -> date:
+    """The first day of the last month that ended at least a whole day before ``today`` began
+    (local dates): on 01/03/2027 that is 01/01/2027, from 02/03/2027 on 01/02/2027."""
+    return month_start(month_start(today - timedelta(days=1)) - timedelta(days=1))
+
+
+def _month_sql(column: str) -> str:
+    """The first day of the month of a date column, as a date."""
+    if connection.vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
 
 
 def checkpoint_days() -> list[date]:
@@ -200,6 +237,66 @@ def checkpoints_take(today: date | None = None) -> list[int]:
     return years
 
 
+def _rollup_months(first: date, last: date, unit_ids: list[int] | None) -> None:
+    """Write the monthly rollups of the months from ``first`` (a first day) to ``last`` (a
+    last day) from the day rows, per unit (and field), in one statement per table."""
+    units_sql, units = "", list[Any]()
+    if unit_ids is not None:
+        marks, units = _in(unit_ids)
+        units_sql = f" AND {_q('unit_id')} IN ({marks})"
+    for ledger in LEDGERS:
+        group = ", ".join(_q(c) for c in ledger.group)
+        figure, n, on = _q("figure"), _q("n"), _q("day")
+        month = _month_sql(on)
+        sql = (
+            f"INSERT INTO {_table(ledger.months)} ({group}, {figure}, {_q('month')}, {n}) "
+            f"SELECT {group}, {figure}, {month}, SUM({n}) FROM {_table(ledger.deltas)}"
+            f" WHERE {on} >= %s AND {on} <= %s{units_sql}"
+            f" GROUP BY {group}, {figure}, {month} HAVING SUM({n}) <> 0"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_day(first), _day(last), *units])
+
+
+def _months_between(first: date, last: date) -> list[date]:
+    months, month = [], month_start(first)
+    while month <= last:
+        months.append(month)
+        month = month_end(month) + timedelta(days=1)
+    return months
+
+
+def months_take(today: date | None = None) -> list[date]:
+    """Take the monthly rollups of every closed month not taken yet, under the checkpoints'
+    lock (see the module's docstring); the months taken (first days). The first run starts
+    from the ledger's first month; later runs take the months after the last one, so the
+    months taken stay contiguous. Nothing to take costs one indexed read and no lock."""
+    last = last_closed_month(today or _local_today())
+    latest = LedgerMonth.objects.aggregate(last=Max("month"))["last"]
+    if latest is not None and latest >= last:
+        return []
+    with transaction.atomic():
+        _lock(CHECKPOINT_LOCK)
+        latest = LedgerMonth.objects.aggregate(last=Max("month"))["last"]
+        if latest is not None:
+            first = month_end(latest) + timedelta(days=1)
+        else:
+            found = DayFigure.objects.aggregate(first=Min("day"))["first"]
+            if found is None:
+                return []
+            first = month_start(found)
+        months = _months_between(first, last)
+        if not months:
+            return []
+        _rollup_months(months[0], month_end(months[-1]), None)
+        taken_at = timezone.now()
+        LedgerMonth.objects.bulk_create(
+            LedgerMonth(month=month, last_day=month_end(month), taken_at=taken_at)
+            for month in months
+        )
+    return months
+
+
 def _upsert(
     model: type[Model], key: tuple[str, ...], rows: list[tuple[tuple[Any, ...], int]]
 ) -> None:
@@ -223,18 +320,23 @@ def _upsert(
 
 
 def checkpoints_adjust(change: Change, today: date | None = None) -> None:
-    """Add a ledger change to the checkpoints that cover its days (inside the writer's
-    transaction, after its deltas). No query unless some stock day of the change is before
-    1 January of the current year: live writes pay nothing."""
-    new_year = date((today or _local_today()).year, 1, 1)
+    """Add a ledger change to the monthly rollups and the checkpoints that cover its days
+    (inside the writer's transaction, after its deltas). No query unless some day of the
+    change is before the first day of the current month: live writes pay nothing."""
+    this_month = month_start(today or _local_today())
+    past = {key: n for key, n in change.items() if n and key[3] < this_month}
+    if not past:
+        return
+    _lock(CHECKPOINT_LOCK, shared=True)
+    _months_adjust(past)
+    new_year = date(this_month.year, 1, 1)
     covered = {
         key: n
-        for key, n in change.items()
-        if n and key[3] < new_year and getattr(key[2], "value", key[2]) in STOCK_VALUES
+        for key, n in past.items()
+        if key[3] < new_year and getattr(key[2], "value", key[2]) in STOCK_VALUES
     }
     if not covered:
         return
-    _lock(CHECKPOINT_LOCK, shared=True)
     first = min(key[3] for key in covered)
     days = list(
         LedgerCheckpointYear.objects.filter(day__gte=first)
@@ -258,20 +360,46 @@ def checkpoints_adjust(change: Change, today: date | None = None) -> None:
     )
 
 
+def _months_adjust(change: Change) -> None:
+    """Add a change (days before this month; the checkpoints' lock held shared) to the monthly
+    rollups of the months taken among its days."""
+    taken = set(
+        LedgerMonth.objects.filter(month__in={month_start(key[3]) for key in change}).values_list(
+            "month", flat=True
+        )
+    )
+    if not taken:
+        return
+    by_unit: Counter[tuple[int, str, date]] = Counter()
+    by_field: Counter[tuple[int, int, str, date]] = Counter()
+    for (unit, field, figure, day), n in change.items():
+        month = month_start(day)
+        if month in taken:
+            value = str(getattr(figure, "value", figure))
+            by_unit[unit, value, month] += n
+            by_field[unit, field, value, month] += n
+    _upsert(MonthFigure, ("unit_id", "figure", "month"), sorted(by_unit.items()))
+    _upsert(FieldMonthFigure, ("unit_id", "field_id", "figure", "month"), sorted(by_field.items()))
+
+
 def checkpoints_rebuild(unit_ids: Iterable[int] | None = None) -> int:
     """Rewrite the checkpoints of these units (all: None) from the deltas, for every year
-    taken; the checkpoint rows written. ``figures.ledger_rebuild`` calls it after rewriting the
-    deltas, in its transaction."""
+    taken, and their monthly rollups for every month taken; the checkpoint rows written.
+    ``figures.ledger_rebuild`` calls it after rewriting the deltas, in its transaction."""
     ids = list(unit_ids) if unit_ids is not None else None
     with transaction.atomic():
         _lock(CHECKPOINT_LOCK)
         for ledger in LEDGERS:
-            rows = ledger.checkpoints.objects.all()  # type: ignore[attr-defined]
-            if ids is not None:
-                rows = rows.filter(unit__in=ids)
-            rows.delete()
+            for model in (ledger.checkpoints, ledger.months):
+                rows = model.objects.all()  # type: ignore[attr-defined]
+                if ids is not None:
+                    rows = rows.filter(unit__in=ids)
+                rows.delete()
         for day in checkpoint_days():
             _checkpoint_year(day, ids)
+        months = LedgerMonth.objects.aggregate(first=Min("month"), last=Max("last_day"))
+        if months["first"] is not None:
+            _rollup_months(months["first"], months["last"], ids)
         written = StockCheckpoint.objects.all()
         if ids is not None:
             written = written.filter(unit__in=ids)
@@ -344,6 +472,63 @@ def checkpoint_differences(unit_ids: Iterable[int] | None = None) -> list[Checkp
     return found
 
 
+class MonthDifference(NamedTuple):
+    """A monthly rollup that is not the sum of its month's day rows."""
+
+    unit_id: int
+    field_id: int | None  # None: the per-unit rollup
+    figure: str
+    month: date  # its first day
+    stored: int
+    expected: int
+
+
+def month_differences(unit_ids: Iterable[int] | None = None) -> list[MonthDifference]:
+    """Every monthly rollup (of these units) compared with the sum of its month's day rows,
+    over every month taken (one grouped query per table)."""
+    months = LedgerMonth.objects.aggregate(first=Min("month"), last=Max("last_day"))
+    if months["first"] is None:
+        return []
+    ids = list(unit_ids) if unit_ids is not None else None
+    found: list[MonthDifference] = []
+    for ledger in LEDGERS:
+        group = ", ".join(_q(c) for c in ledger.group)
+        units_sql, units = "", list[Any]()
+        if ids is not None:
+            marks, units = _in(ids)
+            units_sql = f" AND {_q('unit_id')} IN ({marks})"
+        month = _month_sql(_q("day"))
+        sql = (
+            f"SELECT {group}, {_q('figure')}, {month}, SUM({_q('n')})"
+            f" FROM {_table(ledger.deltas)}"
+            f" WHERE {_q('day')} >= %s AND {_q('day')} <= %s{units_sql}"
+            f" GROUP BY {group}, {_q('figure')}, {month}"
+        )
+        expected: dict[tuple[Any, ...], int] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [_day(months["first"]), _day(months["last"]), *units])
+            for *keys, on, n in cursor.fetchall():
+                if n:
+                    on = on if isinstance(on, date) else date.fromisoformat(str(on))
+                    expected[(*keys, on)] = int(n)
+        rows = ledger.months.objects.exclude(n=0)  # type: ignore[attr-defined]
+        if ids is not None:
+            rows = rows.filter(unit__in=ids)
+        stored = {
+            tuple(row[:-1]): row[-1]
+            for row in rows.values_list(*ledger.group, "figure", "month", "n")
+        }
+        for key in sorted(stored.keys() | expected.keys()):
+            if stored.get(key, 0) != expected.get(key, 0):
+                field = key[1] if len(ledger.group) == 2 else None
+                found.append(
+                    MonthDifference(
+                        key[0], field, key[-2], key[-1], stored.get(key, 0), expected.get(key, 0)
+                    )
+                )
+    return found
+
+
 # -- compaction ------------------------------------------------------------------------------
 
 
@@ -403,10 +588,13 @@ def ledger_compact(*, full: bool = False) -> int:
 
 
 def ledger_maintain(*, now: datetime) -> int:
-    """The worker's daily step (``jobs.housekeeping``): compaction, then the checkpoints of a
-    year that closed. Returns the ledger rows the compaction removed."""
+    """The worker's daily step (``jobs.housekeeping``): compaction, then the monthly rollups
+    of a month and the checkpoints of a year that closed. Returns the ledger rows the
+    compaction removed."""
     folded = ledger_compact()
-    checkpoints_take(now.astimezone(LOCAL_TZ).date())
+    today = now.astimezone(LOCAL_TZ).date()
+    months_take(today)
+    checkpoints_take(today)
     return folded
 
 
@@ -445,6 +633,9 @@ def ledger_sums(
     - every figure over ``first``–``last`` (per month with ``monthly``);
     - the stocks before ``first``: the latest checkpoint before ``first`` plus the stock deltas
       after it (every delta from the first day if no year was checkpointed before ``first``).
+
+    Both read the monthly rollups of the whole months taken inside their range, and day rows
+    for the rest: the same sums as the day rows alone.
     """
     marks, ids = _in(unit_ids)
     if not ids:
@@ -455,39 +646,94 @@ def ledger_sums(
         Grouping.UNIT: f"{_q('unit_id')}, ",
         Grouping.FIELD: f"{_q('field_id')}, ",
     }[by]
-    on, figure, n = _q("day"), _q("figure"), _q("n")
-    if monthly:
-        year_sql, year_params = connection.ops.date_extract_sql("year", on, ())
-        month_sql, month_params = connection.ops.date_extract_sql("month", on, ())
-        part_sql, part_params = f"{year_sql} * 100 + {month_sql}", [*year_params, *month_params]
-    else:
-        part_sql, part_params = "0", []
-    years = _table(LedgerCheckpointYear)
+    on, figure, n, month = _q("day"), _q("figure"), _q("n"), _q("month")
+
+    def part(column: str) -> tuple[str, list[Any]]:
+        if not monthly:
+            return "0", []
+        year_sql, year_params = connection.ops.date_extract_sql("year", column, ())
+        month_sql, month_params = connection.ops.date_extract_sql("month", column, ())
+        return f"{year_sql} * 100 + {month_sql}", [*year_params, *month_params]
+
+    day_part, day_part_params = part(on)
+    month_part, month_part_params = part(month)
+    years, months = _table(LedgerCheckpointYear), _table(LedgerMonth)
+    last_day = _q("last_day")
     checkpoint = f"(SELECT MAX({on}) FROM {years} WHERE {on} < %s)"
+    since = f"COALESCE({checkpoint}, %s)"
+    # The whole months of a range that were taken: as the months taken are contiguous, every
+    # month from the first to the last of them inside the range has its rollups.
+    taken = f"FROM {months} WHERE {month} >= %s AND {last_day} <= %s"
+    lo, hi = f"(SELECT MIN({month}) {taken})", f"(SELECT MAX({last_day}) {taken})"
+    stock_taken = f"FROM {months} WHERE {month} > {since} AND {last_day} < %s"
+    stock_lo = f"(SELECT MIN({month}) {stock_taken})"
+    stock_hi = f"(SELECT MAX({last_day}) {stock_taken})"
     stocks, stock_values = _in(STOCK_VALUES)
     figures, figure_values = _in(LEDGER_FIGURES)
     unit = _q("unit_id")
-    # Three ranges, each on the index (unit, [field,] figure, day) with every column bounded
-    # (an OR of them, or no condition on the figure, would read every day of the units):
-    # the period's days, the stock deltas between the checkpoint and the first day, and the
-    # checkpoint itself.
+    deltas, rollups, checkpoints = (
+        _table(ledger.deltas), _table(ledger.months), _table(ledger.checkpoints)
+    )  # fmt: skip
+    start, end, epoch = _day(first), _day(last), _day(EPOCH)
+    after_end = _day(last + timedelta(days=1))
+    whole_first = first if first.day == 1 else month_end(first) + timedelta(days=1)
+    whole_last = last if last == month_end(last) else month_start(last) - timedelta(days=1)
+    span = [_day(whole_first), _day(whole_last)]
+    stock_span = [start, epoch, start]
+    # Each branch is a range on the index (unit, [field,] figure, day|month) with every column
+    # bounded (an OR of them, or no condition on the figure, would read every day of the
+    # units). The period: its days before its first whole month taken, the rollups of its
+    # whole months taken, its days after the last of them. The stocks before it: the same
+    # three between the latest checkpoint before it and its first day, and the checkpoint.
+    branches = [
+        (
+            f"SELECT {group}{figure}, {day_part} AS part, {n} FROM {deltas}"
+            f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures})"
+            f" AND {on} >= %s AND {on} <= %s AND {on} < COALESCE({lo}, %s)",
+            [*day_part_params, *ids, *figure_values, start, end, *span, after_end],
+        ),
+        (
+            f"SELECT {group}{figure}, {month_part}, {n} FROM {rollups}"
+            f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures})"
+            f" AND {month} >= {lo} AND {month} <= {hi}",
+            [*month_part_params, *ids, *figure_values, *span, *span],
+        ),
+        (
+            f"SELECT {group}{figure}, {day_part}, {n} FROM {deltas}"
+            f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures})"
+            f" AND {on} > COALESCE({hi}, %s) AND {on} <= %s",
+            [*day_part_params, *ids, *figure_values, *span, end, end],
+        ),
+        (
+            f"SELECT {group}{figure}, NULL, {n} FROM {deltas}"
+            f" WHERE {unit} IN ({marks}) AND {figure} IN ({stocks})"
+            f" AND {on} < %s AND {on} > {since} AND {on} < COALESCE({stock_lo}, %s)",
+            [*ids, *stock_values, start, start, epoch, *stock_span, start],
+        ),
+        (
+            f"SELECT {group}{figure}, NULL, {n} FROM {rollups}"
+            f" WHERE {unit} IN ({marks}) AND {figure} IN ({stocks})"
+            f" AND {month} >= {stock_lo} AND {month} <= {stock_hi}",
+            [*ids, *stock_values, *stock_span, *stock_span],
+        ),
+        (
+            f"SELECT {group}{figure}, NULL, {n} FROM {deltas}"
+            f" WHERE {unit} IN ({marks}) AND {figure} IN ({stocks})"
+            f" AND {on} < %s AND {on} > COALESCE({stock_hi}, %s)",
+            [*ids, *stock_values, start, *stock_span, start],
+        ),
+        (
+            f"SELECT {group}{figure}, NULL, {n} FROM {checkpoints}"
+            f" WHERE {unit} IN ({marks}) AND {on} = {checkpoint}",
+            [*ids, start],
+        ),
+    ]
     sql = (
         f"SELECT {group}{figure}, part, SUM({n}) FROM ("
-        f" SELECT {group}{figure}, {part_sql} AS part, {n} FROM {_table(ledger.deltas)}"
-        f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures}) AND {on} >= %s AND {on} <= %s"
-        f" UNION ALL SELECT {group}{figure}, NULL, {n} FROM {_table(ledger.deltas)}"
-        f" WHERE {unit} IN ({marks}) AND {figure} IN ({stocks}) AND {on} < %s"
-        f" AND {on} > COALESCE({checkpoint}, %s)"
-        f" UNION ALL SELECT {group}{figure}, NULL, {n} FROM {_table(ledger.checkpoints)}"
-        f" WHERE {unit} IN ({marks}) AND {on} = {checkpoint}"
-        f") AS ledger GROUP BY {group}{figure}, part"
+        + " UNION ALL ".join(branch for branch, _ in branches)
+        + f") AS ledger GROUP BY {group}{figure}, part"
     )
-    start, end = _day(first), _day(last)
-    params = [
-        *part_params, *ids, *figure_values, start, end,
-        *ids, *stock_values, start, start, _day(EPOCH),
-        *ids, start,
-    ]  # fmt: skip
+    params = [param for _, branch_params in branches for param in branch_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -578,3 +578,82 @@ class LedgerMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_id}"
+
+
+class MonthFigure(models.Model):
+    """Every :class:`DayFigure` of one receiving unit, figure and closed month, summed: a
+    report reads one row per month for the whole months of its period (and of the stock days
+    between its checkpoint and its first day), and day rows only for the partial months at its
+    edges (issue 17 item 4).
+
+    Kept equal to the days by ``dossiers.ledger_checkpoints``: taken for a month once it closed
+    (a :class:`LedgerMonth` row records it), adjusted by every write into a day it covers,
+    checked by ``motcua report verify`` and rewritten by ``motcua report rebuild``. A zero sum
+    has no row.
+    """
+
+    unit = _ledger_unit()
+    month = models.DateField(_("month"))  # its first day (a LedgerMonth's month)
+    figure = models.CharField(_("figure"), max_length=24)
+    n = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("month figure")
+        verbose_name_plural = _("month figures")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "figure", "month"], name="month_figure_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y} {self.figure}: {self.n}"
+
+
+class FieldMonthFigure(models.Model):
+    """:class:`MonthFigure` split by field of procedures, over :class:`FieldDayFigure`."""
+
+    unit = _ledger_unit()
+    field = models.ForeignKey(
+        "catalog.Field",
+        verbose_name=_("field"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    month = models.DateField(_("month"))
+    figure = models.CharField(_("figure"), max_length=24)
+    n = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("month figure by field")
+        verbose_name_plural = _("month figures by field")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "field", "figure", "month"], name="field_month_figure_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.field_id} {self.month:%m/%Y} {self.figure}: {self.n}"
+
+
+class LedgerMonth(models.Model):
+    """A closed month whose rollups (:class:`MonthFigure`, :class:`FieldMonthFigure`) exist
+    for every unit (and field).
+
+    Written in the same transaction as its rollups, so a reader that sees the month sees all
+    of them. The months taken are contiguous (each run takes the months after the last one):
+    a reader uses the rollups of the whole months of its range between the first and the last
+    month taken, and day rows for everything else.
+    """
+
+    month = models.DateField(_("month"), unique=True)  # its first day
+    last_day = models.DateField(_("last day"), unique=True)
+    taken_at = models.DateTimeField(_("taken at"))
+
+    class Meta:
+        verbose_name = _("ledger month")
+        verbose_name_plural = _("ledger months")
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%m/%Y}"

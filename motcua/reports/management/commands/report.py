@@ -25,6 +25,8 @@ from motcua.dossiers.ledger_checkpoints import (
     checkpoint_differences,
     checkpoints_take,
     ledger_compact,
+    month_differences,
+    months_take,
 )
 from motcua.lib.formatting import format_date, format_datetime
 from motcua.lib.parsing import parse_date
@@ -205,11 +207,27 @@ class Command(BaseCommand):
                    "figure": found.figure, "year": found.year, "stored": found.stored,
                    "expected": found.expected}
             )  # fmt: skip
-        if wrong or rows or checkpoints:
+        months = month_differences(_lineage_ids(unit))
+        codes.update(
+            AdministrativeUnit.objects.filter(pk__in={m.unit_id for m in months}).values_list(
+                "pk", "code"
+            )
+        )
+        for month in months[:20]:
+            self.stdout.write(
+                _("monthly rollup of unit %(unit)s, field %(field)s, %(figure)s for %(month)s: "
+                  "stored %(stored)s, the ledger's days give %(expected)s")
+                % {"unit": codes.get(month.unit_id, month.unit_id), "field": month.field_id or "*",
+                   "figure": month.figure, "month": f"{month.month:%m/%Y}",
+                   "stored": month.stored, "expected": month.expected}
+            )  # fmt: skip
+        if wrong or rows or checkpoints or months:
             raise CommandError(
                 _("the figures' ledger disagrees with the dossiers (%(n)s figures, %(rows)s "
-                  "ledger rows, %(checkpoints)s checkpoints); `motcua report rebuild` rewrites it")
-                % {"n": len(wrong), "rows": len(rows), "checkpoints": len(checkpoints)}
+                  "ledger rows, %(checkpoints)s checkpoints, %(months)s monthly rollups); "
+                  "`motcua report rebuild` rewrites it")
+                % {"n": len(wrong), "rows": len(rows), "checkpoints": len(checkpoints),
+                   "months": len(months)}
             )  # fmt: skip
         self.stdout.write(
             _("All %(n)s figures agree: the ledger and the dossiers give the same numbers.")
@@ -283,6 +301,7 @@ class Command(BaseCommand):
 
     def _compact(self, options: dict[str, Any]) -> None:
         folded = ledger_compact(full=options["full"])
+        months_take()  # the monthly rollups of the closed months, like the worker's daily step
         years = checkpoints_take()
         self.stdout.write(
             _("The figures' ledger was compacted: %(n)s rows folded away; checkpoints taken "

@@ -1,0 +1,212 @@
+"""Monthly rollups of the ledger (issue 17 item 4).
+
+A report reads exactly the same figures with and without the rollups (periods starting
+mid-month, on the 1st, spanning a year end; stocks before the period, per month trends),
+also after back-dated writes into months already rolled up; a write into the current month
+makes no query; ``report verify`` names a wrong rollup and ``report rebuild`` rewrites it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from motcua.core.metrics import FLOWS, STOCKS, Bucket, Measure, Period
+from motcua.dossiers.figures import Key, ledger_add
+from motcua.dossiers.ledger_checkpoints import (
+    Grouping,
+    checkpoints_adjust,
+    checkpoints_take,
+    last_closed_month,
+    ledger_sums,
+    month_differences,
+    month_end,
+    months_take,
+)
+from motcua.dossiers.models import FieldDayFigure, FieldMonthFigure, LedgerMonth, MonthFigure
+from motcua.reports.selectors import report_for, report_months, report_rows
+from motcua.units.selectors import unit_at
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 12, 3)
+SEED = Period(date(2024, 1, 1), date(2024, 5, 22))
+PERIODS = [
+    SEED,
+    Period(date(2024, 2, 1), date(2024, 4, 30)),  # whole months only
+    Period(date(2024, 1, 15), date(2024, 7, 14)),  # mid-month to mid-month
+    Period(date(2023, 12, 15), date(2024, 6, 14)),  # across a year end
+    Period(date(2024, 7, 1), date(2024, 12, 31)),  # stocks from months before it
+    Period(date(2024, 12, 20), date(2025, 1, 10)),
+    Period(date(2025, 3, 10), date(2025, 3, 20)),  # inside one month
+    Period(date(2025, 5, 1), date(2026, 11, 30)),  # up to the last month taken
+    Period(date(2026, 11, 5), date(2026, 12, 3)),  # into months not taken
+    Period(date(2024, 1, 1), date(2024, 1, 1)),
+]
+CODES = ("058", "01840", "01837")
+
+
+def month_periods(first: date, last: date) -> list[Period]:
+    found, start = [], first
+    while start <= last:
+        end = min(month_end(start), last)
+        found.append(Period(start, end))
+        start = end + timedelta(days=1)
+    return found
+
+
+def figures() -> dict[object, object]:
+    found: dict[object, object] = {}
+    for code in CODES:
+        unit = unit_at(code, SEED.end)
+        for period in PERIODS:
+            report = report_for(unit, period)
+            rows = [
+                (row.label, row.totals)
+                for by in ("unit", "field")
+                for row in report_rows(unit, period, by)
+            ]
+            trend = report_months(unit, month_periods(period.start, period.end))
+            found[code, period] = (
+                report.totals,
+                report.measures,
+                rows,
+                [(r.totals, r.measures) for r in trend],
+            )
+    return found
+
+
+def sums(unit_ids: list[int]) -> dict[object, object]:
+    return {
+        # A zero sum may come back or not (a zero rollup or checkpoint has no row).
+        (period, by, monthly): sorted(
+            (
+                found
+                for found in ledger_sums(unit_ids, period.start, period.end, by=by, monthly=monthly)
+                if found.n
+            ),
+            key=repr,
+        )
+        for period in PERIODS
+        for by in Grouping
+        for monthly in (False, True)
+    }
+
+
+def without_rollups() -> None:
+    LedgerMonth.objects.all().delete()
+
+
+def back_dated_writes(seed: int, count: int) -> Counter[Key]:
+    """Random-ish changes on the units and fields the ledger holds, on days from 2023 to the
+    month before ``TODAY``, through the write path (``figures.ledger_add``)."""
+    rng = random.Random(seed)
+    pairs = sorted(set(FieldDayFigure.objects.values_list("unit_id", "field_id")))
+    figures_ = [*FLOWS, *STOCKS, *Measure]
+    change: Counter[Key] = Counter()
+    for _ in range(count):
+        unit, field = rng.choice(pairs)
+        day = date(2023, 1, 1) + timedelta(
+            days=rng.randrange((date(2026, 11, 30) - date(2023, 1, 1)).days)
+        )
+        change[unit, field, rng.choice(figures_), day] += rng.choice((-2, -1, 1, 3))
+    ledger_add(change)
+    return change
+
+
+def test_the_closed_months_wait_a_whole_day():
+    assert last_closed_month(date(2027, 3, 1)) == date(2027, 1, 1)
+    assert last_closed_month(date(2027, 3, 2)) == date(2027, 2, 1)
+    assert last_closed_month(date(2027, 1, 2)) == date(2026, 12, 1)
+    assert last_closed_month(date(2027, 1, 1)) == date(2026, 11, 1)
+
+
+def test_reports_read_the_same_figures_with_and_without_rollups(bac_kan_2024):
+    ids = [unit_at(code, SEED.end).pk for code in CODES]
+    without, raw = figures(), sums(ids)
+    months = months_take(TODAY)
+    assert months[-1] == date(2026, 11, 1)
+    assert months == [period.start for period in month_periods(months[0], month_end(months[-1]))]
+    assert months_take(TODAY) == []  # taken once
+    assert MonthFigure.objects.filter(month=date(2024, 3, 1)).exists()
+    assert FieldMonthFigure.objects.filter(month=date(2024, 3, 1)).exists()
+    assert month_differences() == []
+    checkpoints_take(TODAY)  # with the yearly checkpoints too
+    assert figures() == without
+    assert sums(ids) == raw
+    report = report_for(unit_at("058", SEED.end), SEED)
+    assert (report[Bucket.RECEIVED], report[Bucket.CARRIED_OVER]) == (1608, 39)
+    assert (report[Bucket.PENDING], report[Bucket.PENDING_WITHIN_TIME]) == (43, 43)
+
+
+def test_back_dated_writes_keep_the_rollups_exact(bac_kan_2024):
+    months_take(TODAY)
+    checkpoints_take(TODAY)
+    ids = sorted({unit for unit, _ in FieldDayFigure.objects.values_list("unit_id", "field_id")})
+    back_dated_writes(seed=17, count=400)
+    assert month_differences() == []
+    with_rollups, rolled = figures(), sums(ids)
+    without_rollups()
+    assert figures() == with_rollups
+    assert sums(ids) == rolled
+
+
+def test_a_report_reads_the_rollups(bac_kan_2024):
+    months_take(TODAY)
+    unit = unit_at("058", SEED.end)
+    whole = Period(date(2024, 2, 1), date(2024, 3, 31))
+    before = report_for(unit, whole)
+    changed = MonthFigure.objects.filter(
+        unit=unit, month=date(2024, 3, 1), figure=Bucket.RECEIVED.value
+    ).update(n=1000)
+    assert changed == 1
+    assert report_for(unit, whole)[Bucket.RECEIVED] != before[Bucket.RECEIVED]
+    # A period that cuts March reads its days instead.
+    cut = Period(date(2024, 2, 1), date(2024, 3, 30))
+    without = report_for(unit, cut)
+    without_rollups()
+    assert report_for(unit, cut).totals == without.totals
+
+
+def test_a_write_into_this_month_makes_no_query(django_assert_num_queries):
+    change = {
+        (1, 1, Bucket.RECEIVED, date(2026, 12, 1)): 1,
+        (1, 1, Bucket.PENDING, TODAY): 1,
+    }
+    with django_assert_num_queries(0):
+        checkpoints_adjust(change, today=TODAY)
+
+
+def test_a_write_into_a_past_month_adjusts_its_rollup(bac_kan_2024):
+    months_take(TODAY)
+    unit, field = FieldDayFigure.objects.values_list("unit_id", "field_id").first()
+    key = dict(unit_id=unit, figure=Bucket.RECEIVED.value, month=date(2025, 6, 1))
+    before = MonthFigure.objects.filter(**key).values_list("n", flat=True).first() or 0
+    ledger_add(Counter({(unit, field, Bucket.RECEIVED, date(2025, 6, 17)): 5}))
+    assert MonthFigure.objects.get(**key).n == before + 5
+    assert month_differences() == []
+
+
+def test_verify_names_a_wrong_rollup_and_rebuild_rewrites_it(bac_kan_2024, capsys):
+    months_take(TODAY)
+    unit = unit_at("058", SEED.end)
+    MonthFigure.objects.filter(
+        unit=unit, month=date(2024, 3, 1), figure=Bucket.RECEIVED.value
+    ).update(n=7)
+    differences = month_differences()
+    assert [(d.unit_id, d.field_id, d.figure, d.month, d.stored) for d in differences] == [
+        (unit.pk, None, "received", date(2024, 3, 1), 7)
+    ]
+    args = ["verify", "--unit", "058", "--from", "01/01/2025", "--to", "31/01/2025"]
+    with translation.override("en"), pytest.raises(CommandError, match="1 monthly rollups"):
+        call_command("report", *args)
+    out = capsys.readouterr().out
+    assert "monthly rollup of unit 058, field *, received for 03/2024: stored 7" in out
+    call_command("report", "rebuild", "--unit", "058")
+    assert month_differences() == []
+    call_command("report", *args)
