@@ -675,7 +675,7 @@ def ledger_sums(
         _table(ledger.deltas), _table(ledger.months), _table(ledger.checkpoints)
     )  # fmt: skip
     start, end, epoch = _day(first), _day(last), _day(EPOCH)
-    after_end = _day(last + timedelta(days=1))
+    after_end, day_before = _day(last + timedelta(days=1)), _day(first - timedelta(days=1))
     whole_first = first if first.day == 1 else month_end(first) + timedelta(days=1)
     whole_last = last if last == month_end(last) else month_start(last) - timedelta(days=1)
     span = [_day(whole_first), _day(whole_last)]
@@ -685,12 +685,16 @@ def ledger_sums(
     # units). The period: its days before its first whole month taken, the rollups of its
     # whole months taken, its days after the last of them. The stocks before it: the same
     # three between the latest checkpoint before it and its first day, and the checkpoint.
+    # A condition on the bounds alone (implied by the row conditions) lets PostgreSQL skip an
+    # edge branch with no day to read without descending the index for every unit and figure.
     branches = [
         (
             f"SELECT {group}{figure}, {day_part} AS part, {n} FROM {deltas}"
             f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures})"
-            f" AND {on} >= %s AND {on} <= %s AND {on} < COALESCE({lo}, %s)",
-            [*day_part_params, *ids, *figure_values, start, end, *span, after_end],
+            f" AND {on} >= %s AND {on} <= %s AND {on} < COALESCE({lo}, %s)"
+            f" AND %s < COALESCE({lo}, %s)",
+            [*day_part_params, *ids, *figure_values, start, end, *span, after_end]
+            + [start, *span, after_end],
         ),
         (
             f"SELECT {group}{figure}, {month_part}, {n} FROM {rollups}"
@@ -701,8 +705,8 @@ def ledger_sums(
         (
             f"SELECT {group}{figure}, {day_part}, {n} FROM {deltas}"
             f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures})"
-            f" AND {on} > COALESCE({hi}, %s) AND {on} <= %s",
-            [*day_part_params, *ids, *figure_values, *span, end, end],
+            f" AND {on} > COALESCE({hi}, %s) AND {on} <= %s AND COALESCE({hi}, %s) < %s",
+            [*day_part_params, *ids, *figure_values, *span, end, end, *span, end, end],
         ),
         (
             f"SELECT {group}{figure}, NULL, {n} FROM {deltas}"
@@ -719,8 +723,9 @@ def ledger_sums(
         (
             f"SELECT {group}{figure}, NULL, {n} FROM {deltas}"
             f" WHERE {unit} IN ({marks}) AND {figure} IN ({stocks})"
-            f" AND {on} < %s AND {on} > COALESCE({stock_hi}, %s)",
-            [*ids, *stock_values, start, *stock_span, start],
+            f" AND {on} < %s AND {on} > COALESCE({stock_hi}, %s)"
+            f" AND COALESCE({stock_hi}, %s) < %s",
+            [*ids, *stock_values, start, *stock_span, start, *stock_span, start, day_before],
         ),
         (
             f"SELECT {group}{figure}, NULL, {n} FROM {checkpoints}"
