@@ -45,12 +45,13 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _start() -> datetime:
-    """A Monday at 08:00 about six weeks before today, in this year when it can be."""
-    today = date.today()
-    day = max(date(today.year, 1, 5), today - timedelta(days=42))
-    day -= timedelta(days=day.weekday())
-    if day.year < today.year:
-        day += timedelta(days=7)
+    """The first weekday of this month at 08:00: live writes land in the current month, and a
+    write back-dated into a closed month also adjusts that month's ledger rollup and a closed
+    year's stock checkpoint (dossiers.ledger_checkpoints), statements a live write never sends.
+    A few days of the month may lie ahead of today: the services take any moment."""
+    day = date.today().replace(day=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ)
 
 

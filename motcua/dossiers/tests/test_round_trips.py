@@ -25,16 +25,17 @@ pytestmark = pytest.mark.django_db
 A = workflow.Action
 
 
-# A working day of the current year, as live writes are: a write back-dated into a closed
-# year also adjusts that year's stock checkpoint (ledger_checkpoints), two statements more.
+# A day of the current month, as live writes are: a write back-dated into a closed month also
+# adjusts that month's rollup (and a closed year's stock checkpoint, ledger_checkpoints),
+# statements more.
 def _live_day() -> date:
-    """Monday of last week; early in January, the second Monday of the year (never a day of
-    a closed year)."""
+    """The latest weekday of this month up to today (today itself when the month has none
+    yet)."""
     today = timezone.localdate()
-    day = today - timedelta(days=today.weekday() + 7)
-    if day.year < today.year:
-        day = date(today.year, 1, 8) + timedelta(days=(7 - date(today.year, 1, 8).weekday()) % 7)
-    return day
+    day = today
+    while day.weekday() >= 5 and day.day > 1:
+        day -= timedelta(days=1)
+    return day if day.weekday() < 5 else today
 
 
 DAY = f"{_live_day():%d/%m/%Y}"
