@@ -57,13 +57,13 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def first_monday(today: date) -> datetime:
-    """A Monday of the current year with four weeks after it before today when there are,
-    at 08:00: live days, not a closed year (a back-dated write also adjusts stock
-    checkpoints, which is not what a clerk's day costs)."""
-    day = max(date(today.year, 1, 5), today - timedelta(days=42))
-    day -= timedelta(days=day.weekday())
-    if day.year < today.year:
-        day += timedelta(days=7)
+    """The first weekday of the current month at 08:00: live days (a write back-dated into a
+    closed month also adjusts that month's ledger rollup and a closed year's stock checkpoint,
+    which is not what a clerk's day costs). Days ahead of today are fine: the services take
+    any moment."""
+    day = today.replace(day=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
     return datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ)
 
 
@@ -140,7 +140,7 @@ def worker(url: str, job: str, ids: list[int], start: datetime, offset: int, bar
 
     connection.ensure_connection()
     if job == "receipts":  # warm the caches on another day, then wait for the start
-        receive(2, start - timedelta(days=7), offset)
+        receive(2, start + timedelta(days=35), offset)
     else:
         transitions(ids[:1], start)  # first-use costs (compiled SQL, caches) out of the timing
     barrier.wait()
