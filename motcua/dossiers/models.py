@@ -386,6 +386,18 @@ def _ledger_unit() -> models.ForeignKey[AdministrativeUnit, AdministrativeUnit]:
     )
 
 
+def _ledger_field() -> models.ForeignKey[Any, Any]:
+    """The field of procedures of a per-field ledger row: no index of its own, as the unique
+    or lookup key (unit, field, …) holds it."""
+    return models.ForeignKey(
+        "catalog.Field",
+        verbose_name=_("field"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+
 class DayFigure(models.Model):
     """The running ledger behind every report: per receiving unit, day and figure, how many
     dossiers entered a flow figure that day (received, resolved, rated…) or by how much a stock
@@ -423,13 +435,7 @@ class FieldDayFigure(models.Model):
     """
 
     unit = _ledger_unit()
-    field = models.ForeignKey(
-        "catalog.Field",
-        verbose_name=_("field"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    field = _ledger_field()
     day = models.DateField(_("day"))
     figure = models.CharField(_("figure"), max_length=24)
     n = models.BigIntegerField(_("count"), default=0)
@@ -521,13 +527,7 @@ class FieldStockCheckpoint(models.Model):
     """:class:`StockCheckpoint` split by field of procedures, over :class:`FieldDayFigure`."""
 
     unit = _ledger_unit()
-    field = models.ForeignKey(
-        "catalog.Field",
-        verbose_name=_("field"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    field = _ledger_field()
     day = models.DateField(_("day"))
     figure = models.CharField(_("figure"), max_length=24)
     n = models.BigIntegerField(_("count"), default=0)
@@ -612,13 +612,7 @@ class FieldMonthFigure(models.Model):
     """:class:`MonthFigure` split by field of procedures, over :class:`FieldDayFigure`."""
 
     unit = _ledger_unit()
-    field = models.ForeignKey(
-        "catalog.Field",
-        verbose_name=_("field"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
+    field = _ledger_field()
     month = models.DateField(_("month"))
     figure = models.CharField(_("figure"), max_length=24)
     n = models.BigIntegerField(_("count"), default=0)
