@@ -10,11 +10,10 @@ page load reads the dossiers as they are now (invariant 4, Decision 766 "real ti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from motcua.accounts import access
@@ -22,7 +21,8 @@ from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
-from motcua.dossiers.models import DayFigure, Dossier
+from motcua.dossiers.ledger_checkpoints import ledger_edge_day
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
 from motcua.reports.selectors import (
     Report,
@@ -92,29 +92,6 @@ def unit_in_period(code: str, period: Period) -> AdministrativeUnit:
 # -- the period shown first ---------------------------------------------------------------
 
 
-def _ledger_edge(
-    unit: AdministrativeUnit, figures: Sequence[Bucket], *, last: bool, until: date | None = None
-) -> date | None:
-    """The last (or first) day on which the ledger of ``unit`` and what became it counts one of
-    ``figures``, up to ``until``. One query, whatever the history: for each unit of the lineage
-    and each figure, one probe of the ledger's (unit, figure, day) index from its end, instead
-    of an aggregate over every dossier the unit ever received (bench/pages: 0,4–0,75 s at 1 M
-    dossiers, docs/performance.md)."""
-    order = "-day" if last else "day"
-    probes = {}
-    for index, figure in enumerate(figures):
-        rows = DayFigure.objects.filter(unit=OuterRef("pk"), figure=figure.value, n__gt=0)
-        if until is not None:
-            rows = rows.filter(day__lte=until)
-        probes[f"edge_{index}"] = Subquery(rows.order_by(order).values("day")[:1])
-    # One row per unit of the lineage (a few hundred for a province), reduced here.
-    found = unit_lineage(unit).annotate(**probes).values_list(*probes)
-    days: list[date] = [day for row in found for day in row if day is not None]
-    if not days:
-        return None
-    return max(days) if last else min(days)
-
-
 # A day with a receipt counts in RECEIVED, one with a resolution in RESOLVED (core.metrics).
 _ACTIVITY = (Bucket.RECEIVED, Bucket.RESOLVED)
 
@@ -122,7 +99,7 @@ _ACTIVITY = (Bucket.RECEIVED, Bucket.RESOLVED)
 def latest_activity(unit: AdministrativeUnit, today: date) -> date | None:
     """The last day up to ``today`` on which a dossier of ``unit`` (or what became it) was
     received or resolved; None if there is none. Read from the ledger (one query)."""
-    return _ledger_edge(unit, _ACTIVITY, last=True, until=today)
+    return ledger_edge_day(unit_lineage(unit), _ACTIVITY, last=True, until=today)
 
 
 def default_period(unit: AdministrativeUnit, today: date) -> Period:
@@ -140,10 +117,10 @@ def default_period(unit: AdministrativeUnit, today: date) -> Period:
 def data_years(unit: AdministrativeUnit) -> tuple[int, int] | None:
     """The first and last year a dossier of ``unit`` (or what became it) was received in, for
     the period picker. Read from the ledger (two queries of one probe per unit)."""
-    first = _ledger_edge(unit, (Bucket.RECEIVED,), last=False)
+    first = ledger_edge_day(unit_lineage(unit), (Bucket.RECEIVED,), last=False)
     if first is None:
         return None
-    last = _ledger_edge(unit, (Bucket.RECEIVED,), last=True)
+    last = ledger_edge_day(unit_lineage(unit), (Bucket.RECEIVED,), last=True)
     return first.year, (last or first).year
 
 
