@@ -83,6 +83,8 @@ def uses_browser(item: pytest.Item) -> bool:
 SQLITE_ONLY = frozenset(
     {
         "motcua/accounts/tests/test_admin_site_key.py",
+        "motcua/api/tests/test_openapi.py",
+        "motcua/api/tests/test_problems.py",
         "motcua/backoffice/tests/test_fees.py",
         "motcua/backoffice/tests/test_two_clocks_page.py",
         "motcua/backoffice/tests/test_views.py",
@@ -101,6 +103,7 @@ SQLITE_ONLY = frozenset(
         "motcua/dossiers/tests/test_cli.py",
         "motcua/jobs/tests/test_base_url.py",
         "motcua/jobs/tests/test_notifications.py",
+        "motcua/national/tests/test_demo.py",
         "motcua/lib/tests/test_limits.py",
         "motcua/lib/tests/test_phone_layout.py",
         "motcua/lib/tests/test_security_pages.py",

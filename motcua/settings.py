@@ -7,6 +7,7 @@ Every variable is listed with its meaning in ``.env.example``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -69,6 +70,14 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY == _INSECURE_KEY):
     raise ImproperlyConfigured(
         "MOTCUA_SECRET_KEY must be set to a random value of at least 50 characters in production"
     )
+# Rotation (docs/deployment.md, "Rotating the secret key"): the previous keys, comma- or
+# newline-separated (or a file: MOTCUA_SECRET_KEY_FALLBACKS_FILE). Signatures, sessions and
+# password-reset links made with them still verify; everything new is signed with SECRET_KEY.
+SECRET_KEY_FALLBACKS = [
+    key.strip()
+    for key in env("MOTCUA_SECRET_KEY_FALLBACKS", "").replace("\n", ",").split(",")
+    if key.strip()
+]
 # The key signing the audit checkpoints (motcua audit checkpoint; docs/dossiers.md, "Audit").
 # Empty: derived from SECRET_KEY. Kept apart (MOTCUA_AUDIT_KEY_FILE), a database copy and the
 # web servers' key are not enough to forge a checkpoint.
@@ -114,12 +123,29 @@ INSTALLED_APPS = [
     "motcua.lib.apps.TaskQueueConfig",
     "motcua.demo",
     "motcua.audit",
+    "motcua.api",
+    # django-ninja: its templates and static files serve the API's docs page without a CDN.
+    "ninja",
+    "motcua.national",
+    "motcua.ops",
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-* only from MOTCUA_TRUSTED_PROXIES: dropped from anyone else's request
+    # before anything reads them (motcua.lib.clientip).
+    "motcua.lib.clientip.ForwardedHeadersMiddleware",
+    # Before everything: /healthz, /readyz and /metrics answered at once (no session, CSRF,
+    # language or rate limit); every other request given its id, timed by route and logged
+    # (motcua.ops.middleware; docs/deployment.md, "Signals").
+    "motcua.ops.middleware.SignalsMiddleware",
+    # The API's own body limit, answered as a problem document (motcua.api.middleware).
+    "motcua.api.middleware.ApiBodyLimitMiddleware",
     # First: a body over the page's limit is refused (413) before anything reads it.
     "motcua.lib.limits.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (hashed names, compressed, cached for a year in production) answered here,
+    # by every web process, without a separate file server (docs/deployment.md).
+    "motcua.lib.staticfiles.StaticFilesMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy on every response; first, so
     # the error pages of the middleware below get them too.
     "csp.middleware.CSPMiddleware",
@@ -134,6 +160,8 @@ MIDDLEWARE = [
     # The site's 403/404/500 pages even with DEBUG on (the demo runs with DEBUG).
     "motcua.lib.middleware.FriendlyErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Reports and the portal read from the replica, if one is configured (motcua.lib.dbrouter).
+    "motcua.lib.dbrouter.ReplicaReadsMiddleware",
     # Signs a staff member out after MOTCUA_SESSION_IDLE_MINUTES without a request, and
     # MOTCUA_SESSION_MAX_HOURS after signing in (motcua.lib.sessions); after the messages
     # middleware, which carries the reason to the sign-in page.
@@ -187,6 +215,21 @@ else:
             },
         }
     }
+
+# An optional read replica (docs/deployment.md, "Database"): reports and the portal's read-only
+# pages read from it (motcua.lib.dbrouter); writes, and every read after a write in the same
+# request, go to the primary. Tests run against the primary (TEST MIRROR).
+DATABASE_REPLICA_URL = env("MOTCUA_DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["motcua.lib.dbrouter.ReplicaRouter"]
+# The URL namespaces whose GET pages read from the replica (motcua.lib.dbrouter).
+MOTCUA_REPLICA_NAMESPACES = envlist(
+    "MOTCUA_REPLICA_NAMESPACES", env("MOTCUA_REPLICA_NAMESPACES") or "reports,portal"
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -252,7 +295,9 @@ USE_THOUSAND_SEPARATOR = True
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "overrides" / "locale"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Where `motcua collectstatic` (run by `motcua serve`) puts the files served in production; a
+# folder of its own lets nginx read it, or several processes share one collection.
+STATIC_ROOT = Path(env("MOTCUA_STATIC_ROOT") or str(DATA_DIR / "static")).resolve()
 # Project-wide assets: the layout's and vendored third-party files (no CDN: government
 # networks are often closed to the internet).
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -260,11 +305,58 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 # Uploads wait under media/pending/ until their row commits (lib.uploads);
 # the janitor judges leftovers older than this many hours (lib.janitor).
+# Production serves static files from STATIC_ROOT, filled by `motcua collectstatic` (which
+# `motcua serve` runs at start): hashed names, gzip/brotli copies, cached for a year by
+# WhiteNoise. Development and tests keep plain names found in the apps (no collectstatic, no
+# manifest to go stale); MOTCUA_STATIC_MANIFEST=true tries the production storage elsewhere.
+STATIC_MANIFEST = envbool("MOTCUA_STATIC_MANIFEST", PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "motcua.lib.uploads.UploadStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
 }
+# Without the manifest, WhiteNoise looks files up in the apps' folders per request (gunicorn in
+# development) instead of listing them all at start, which every test client would pay.
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+WHITENOISE_AUTOREFRESH = not STATIC_MANIFEST
 MOTCUA_UPLOAD_JANITOR_HOURS = envint("MOTCUA_UPLOAD_JANITOR_HOURS", 24)
+# Where uploaded and generated files live (docs/deployment.md, "Files and object storage"):
+# "local" (MEDIA_ROOT, one machine) or "s3" (an S3-compatible object store: MinIO, Ceph RGW,
+# a cloud's), shared by every web process and worker. Files are served through the app, which
+# checks each file's recorded SHA-256 before sending it (lib.uploads.open_checked).
+MOTCUA_STORAGE = env("MOTCUA_STORAGE", "local")
+if MOTCUA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"MOTCUA_STORAGE={MOTCUA_STORAGE!r}: use local or s3")
+if MOTCUA_STORAGE == "s3":
+    _S3_BUCKET = env("MOTCUA_S3_BUCKET")
+    if not _S3_BUCKET:
+        raise ImproperlyConfigured("MOTCUA_STORAGE=s3 needs MOTCUA_S3_BUCKET")
+    # Built apart: STORAGES above holds only strings, these options are not all strings.
+    _S3_STORAGE: dict[str, object] = {
+        "BACKEND": "motcua.lib.s3storage.S3UploadStorage",
+        "OPTIONS": {
+            "bucket_name": _S3_BUCKET,
+            "endpoint_url": env("MOTCUA_S3_ENDPOINT") or None,
+            "region_name": env("MOTCUA_S3_REGION") or None,
+            "access_key": env("MOTCUA_S3_ACCESS_KEY") or None,
+            "secret_key": env("MOTCUA_S3_SECRET_KEY") or None,
+            # "path" for MinIO and most self-hosted servers; "virtual" for buckets as hosts.
+            "addressing_style": env("MOTCUA_S3_ADDRESSING_STYLE", "path"),
+            # A prefix inside the bucket, so one bucket can hold several environments.
+            "location": env("MOTCUA_S3_PREFIX", "").strip("/"),
+            "signature_version": "s3v4",
+            # Names are fresh (uuid) and never reused; a pending name is replaced on purpose.
+            "file_overwrite": True,
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+    STORAGES["default"] = _S3_STORAGE  # type: ignore[assignment]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "reports:dashboard"
@@ -317,14 +409,12 @@ MOTCUA_DIRECTIVES = {
 # portal's online submission takes a file per document of the procedure.
 _SCAN_MAX = int(str(MOTCUA_DOSSIERS["UPLOAD_MAX_BYTES"]))
 _ONE_FILE = max(_SCAN_MAX, MOTCUA_DIRECTIVES["EVIDENCE_MAX_BYTES"])
+_SUBMISSION_MAX = envint("MOTCUA_PORTAL_SUBMISSION_MAX_BYTES", 3 * _SCAN_MAX + 1024 * 1024)
 MOTCUA_UPLOADS = {
     "REQUEST_MAX_BYTES": envint("MOTCUA_REQUEST_MAX_BYTES", _ONE_FILE + 1024 * 1024),
     # By URL name: the pages allowed more than REQUEST_MAX_BYTES.
     "VIEW_MAX_BYTES": {
-        "portal:submit": envint(
-            "MOTCUA_PORTAL_SUBMISSION_MAX_BYTES",
-            3 * _SCAN_MAX + 1024 * 1024,
-        ),
+        "portal:submit": _SUBMISSION_MAX,
     },
 }
 # Django's own limits, chosen rather than inherited: a form's text fields together (files not
@@ -357,7 +447,11 @@ MOTCUA_IMPORT = {
 MOTCUA_766: dict[str, object] = {}
 
 # Background jobs (docs/jobs.md): one database-backed queue, run by `motcua worker` processes.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The backend is django-tasks-db's, carrying the enqueuing request's id to the worker's log
+# (motcua.jobs.backend).
+TASKS = {
+    "default": {"BACKEND": "motcua.jobs.backend.RequestIdDatabaseBackend", "QUEUES": ["default"]}
+}
 
 # E-mail (the end-of-day digest, directive reminders). Without a host, development prints the
 # messages on the console instead of losing them.
@@ -401,6 +495,30 @@ MOTCUA_JOBS = {
     # How often a worker folds the figures' ledger deltas (0: only at housekeeping).
     "COMPACT_SECONDS": envint("MOTCUA_LEDGER_COMPACT_SECONDS", 300),
 }
+# Synchronisation with the National Public Service Portal (docs/national.md, integrations-vn.md
+# §1.2). Off by default. The endpoints, credentials and unit codes are issued per province and
+# are not public [S]: AUTH_URL takes {username,password} and answers {session,error_code};
+# SERVICE_URL takes every service call. UNIT_CODES maps local unit codes to the national unit
+# codes (madonvi), "14=000.00.00.H08,14001=000.00.01.H08"; a dossier is synchronised under its
+# receiving unit's code or its nearest mapped ancestor's.
+MOTCUA_NATIONAL = {
+    "ENABLED": envbool("MOTCUA_NATIONAL_ENABLED", False),
+    "AUTH_URL": env("MOTCUA_NATIONAL_AUTH_URL"),
+    "SERVICE_URL": env("MOTCUA_NATIONAL_SERVICE_URL"),
+    "USERNAME": env("MOTCUA_NATIONAL_USERNAME"),
+    "PASSWORD": env("MOTCUA_NATIONAL_PASSWORD"),  # or MOTCUA_NATIONAL_PASSWORD_FILE
+    "UNIT_CODES": env("MOTCUA_NATIONAL_UNIT_CODES"),
+    "TIMEOUT_SECONDS": envint("MOTCUA_NATIONAL_TIMEOUT_SECONDS", 30),
+    "BATCH_SIZE": envint("MOTCUA_NATIONAL_BATCH_SIZE", 200),
+    "RETRY_SECONDS": envint("MOTCUA_NATIONAL_RETRY_SECONDS", 60),
+    "SYNC_SECONDS": envint("MOTCUA_NATIONAL_SYNC_SECONDS", 60),
+    "RECONCILE_TIME": env("MOTCUA_NATIONAL_RECONCILE_TIME") or "23:00",
+    # Reply codes [S]: 0/"00" success (OpenCPS [C]); 3/-3 "already exists" (HuanVu201 [C]);
+    # the code of an expired session is not in either codebase.
+    "EXISTS_CODES": envlist("MOTCUA_NATIONAL_EXISTS_CODES", "3,-3"),
+    "SESSION_EXPIRED_CODES": envlist("MOTCUA_NATIONAL_SESSION_EXPIRED_CODES", "-1,401"),
+    "MAPPING_VERSION": env("MOTCUA_NATIONAL_MAPPING_VERSION"),
+}
 # Expired sessions and old task results deleted every day (motcua.jobs.housekeeping); default
 # 22:00, after office hours (jobs.selectors.DEFAULTS).
 if env("MOTCUA_HOUSEKEEPING_TIME"):
@@ -421,6 +539,58 @@ MOTCUA_PORTAL = {
     # The desks' own networks (CIDR, comma-separated), where staff help citizens submit one
     # after another: no per-address limit there (the per-phone one still applies).
     "EXEMPT_NETWORKS": envlist("MOTCUA_PORTAL_EXEMPT_NETWORKS", ""),
+}
+
+# The integration API (/api/v1, docs/api.md): bearer tokens' lifetime, the largest body, the
+# call log's retention, page sizes, a new client's default rate, failed token requests allowed
+# per address and minute; TOKEN_KEY signs tokens (empty: derived from SECRET_KEY).
+MOTCUA_API = {
+    "TOKEN_SECONDS": envint("MOTCUA_API_TOKEN_SECONDS", 600),
+    "TOKEN_KEY": env("MOTCUA_API_TOKEN_KEY", ""),
+    "MAX_BODY_BYTES": envint("MOTCUA_API_MAX_BODY_BYTES", 1024 * 1024),
+    # Bodies that carry files as base64 (4/3 of the bytes) plus their JSON: an online
+    # submission (as much as the portal's form takes) and an action's result file (a scan).
+    "SUBMISSION_MAX_BODY_BYTES": envint(
+        "MOTCUA_API_SUBMISSION_MAX_BODY_BYTES",
+        _SUBMISSION_MAX * 4 // 3 + 64 * 1024,
+    ),
+    "ACTION_MAX_BODY_BYTES": envint(
+        "MOTCUA_API_ACTION_MAX_BODY_BYTES", _SCAN_MAX * 4 // 3 + 64 * 1024
+    ),
+    "LOG_DAYS": envint("MOTCUA_API_LOG_DAYS", 90),
+    "PAGE_DEFAULT": envint("MOTCUA_API_PAGE_DEFAULT", 50),
+    "PAGE_MAX": envint("MOTCUA_API_PAGE_MAX", 200),
+    "RATE_PER_MINUTE": envint("MOTCUA_API_RATE_PER_MINUTE", 120),
+    "TOKEN_FAILURES_PER_MINUTE": envint("MOTCUA_API_TOKEN_FAILURES_PER_MINUTE", 20),
+}
+# How long an Idempotency-Key's first answer is replayed (motcua.api.idempotency), and how long
+# a dossier file's signed download link works (motcua.api.routers.dossiers).
+MOTCUA_API_IDEMPOTENCY_HOURS = envint("MOTCUA_API_IDEMPOTENCY_HOURS", 24)
+MOTCUA_API_FILE_LINK_SECONDS = envint("MOTCUA_API_FILE_LINK_SECONDS", 300)
+
+# The change feed (dossiers.feed, docs/api.md "The change feed"): how many events a filtered
+# read scans at most per call, and how far before an `updated_since` moment it starts
+# (recording times follow the feed's order only up to a transaction's length).
+MOTCUA_FEED = {
+    "SCAN": envint("MOTCUA_FEED_SCAN", 5000),
+    "SINCE_MARGIN_SECONDS": envint("MOTCUA_FEED_SINCE_MARGIN_SECONDS", 300),
+}
+
+# Webhooks (api.webhooks, docs/api.md "Webhooks"): per-attempt timeout, retry backoff (base
+# and cap, seconds, with jitter), attempts of one delivery before its subscription is marked
+# failing, hours of failing before it is disabled, the previous secret's overlap after a
+# rotation, deliveries per worker pass and at once, and whether private addresses (loopback,
+# RFC 1918, link-local) may be targets: never in production unless said so (SSRF).
+MOTCUA_WEBHOOKS = {
+    "TIMEOUT_SECONDS": envint("MOTCUA_WEBHOOK_TIMEOUT_SECONDS", 5),
+    "BACKOFF_BASE_SECONDS": envint("MOTCUA_WEBHOOK_BACKOFF_BASE_SECONDS", 10),
+    "BACKOFF_MAX_SECONDS": envint("MOTCUA_WEBHOOK_BACKOFF_MAX_SECONDS", 3600),
+    "FAILING_AFTER_ATTEMPTS": envint("MOTCUA_WEBHOOK_FAILING_AFTER_ATTEMPTS", 6),
+    "DISABLE_AFTER_HOURS": envint("MOTCUA_WEBHOOK_DISABLE_AFTER_HOURS", 72),
+    "ROTATION_OVERLAP_HOURS": envint("MOTCUA_WEBHOOK_ROTATION_OVERLAP_HOURS", 24),
+    "BATCH": envint("MOTCUA_WEBHOOK_BATCH", 50),
+    "CONCURRENCY": envint("MOTCUA_WEBHOOK_CONCURRENCY", 4),
+    "ALLOW_PRIVATE": envbool("MOTCUA_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION),
 }
 
 # -- Security headers and sessions (docs/architecture.md, "Security headers and sessions") --
@@ -473,10 +643,31 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Finished background-task results (django-tasks-db) are deleted after this many days.
 MOTCUA_TASK_RESULTS_KEEP_DAYS = envint("MOTCUA_TASK_RESULTS_KEEP_DAYS", 30)
 
+# Behind a reverse proxy (deploy/nginx/motcua.conf), and only then, the scheme and host come
+# from the proxy's X-Forwarded-Proto and X-Forwarded-Host; otherwise a client could claim
+# https or another host. The client's address (rate limits, sign-in records) is taken from
+# X-Forwarded-For only when the connection comes from one of MOTCUA_TRUSTED_PROXIES (addresses
+# or networks), by motcua.lib.clientip.client_ip.
+BEHIND_PROXY = envbool("MOTCUA_BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+MOTCUA_TRUSTED_PROXIES = envlist(
+    "MOTCUA_TRUSTED_PROXIES",
+    env("MOTCUA_TRUSTED_PROXIES") or ("127.0.0.1,::1" if BEHIND_PROXY else ""),
+)
+for _proxy in MOTCUA_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"MOTCUA_TRUSTED_PROXIES: {_proxy!r} is not an address or network (CIDR)"
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "motcua.lib.clientip.client_ip"
+
 # Production hardening: `motcua check --deploy` passes with no warnings.
 if PRODUCTION:
     SECURE_SSL_REDIRECT = envbool("MOTCUA_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = envint("MOTCUA_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("MOTCUA_HSTS_INCLUDE_SUBDOMAINS", True)
     # Preloading puts the domain (and, with includeSubDomains, every subdomain) in the
@@ -490,9 +681,68 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
 
+# -- Signals: health, readiness, metrics, logs, traces (docs/deployment.md, "Signals") ------
+
+# /readyz wants a `motcua worker` seen within this many seconds (0: no worker expected, e.g. a
+# web-only test stack); a worker records itself every MOTCUA_WORKER_HEARTBEAT_SECONDS.
+MOTCUA_WORKER_HEARTBEAT_SECONDS = envint("MOTCUA_WORKER_HEARTBEAT_SECONDS", 15)
+MOTCUA_WORKER_STALE_SECONDS = envint("MOTCUA_WORKER_STALE_SECONDS", 120)
+if MOTCUA_WORKER_HEARTBEAT_SECONDS < 1 or MOTCUA_WORKER_STALE_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "MOTCUA_WORKER_HEARTBEAT_SECONDS must be at least 1, MOTCUA_WORKER_STALE_SECONDS at least 0"
+    )
+if 0 < MOTCUA_WORKER_STALE_SECONDS <= MOTCUA_WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "MOTCUA_WORKER_STALE_SECONDS must be longer than MOTCUA_WORKER_HEARTBEAT_SECONDS"
+    )
+# /readyz's and /metrics' database reads are reused for this many seconds per process.
+MOTCUA_READYZ_CACHE_SECONDS = envint("MOTCUA_READYZ_CACHE_SECONDS", 5)
+MOTCUA_METRICS_CACHE_SECONDS = envint("MOTCUA_METRICS_CACHE_SECONDS", 10)
+# Who may read /metrics: a bearer token (MOTCUA_METRICS_TOKEN or _FILE), or a client address
+# in these networks (CIDR, comma-separated; development allows the machine itself).
+MOTCUA_METRICS_TOKEN = env("MOTCUA_METRICS_TOKEN", "")
+MOTCUA_METRICS_ALLOW = [
+    item.strip()
+    for item in (env("MOTCUA_METRICS_ALLOW") or ("" if PRODUCTION else "127.0.0.1,::1")).split(",")
+    if item.strip()
+]
+for _network in MOTCUA_METRICS_ALLOW:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"MOTCUA_METRICS_ALLOW: {_network!r} is not an address or network (CIDR)"
+        ) from None
+# Traces (OpenTelemetry, optional extra [otel]): OTLP over HTTP to this collector, e.g.
+# http://127.0.0.1:4318 (the traces path is added); empty: nothing is imported.
+MOTCUA_OTEL_ENDPOINT = env("MOTCUA_OTEL_ENDPOINT", "").rstrip("/")
+MOTCUA_OTEL_SERVICE_NAME = env("MOTCUA_OTEL_SERVICE_NAME") or "motcua"
+
+# Logs on standard error: one JSON object per line (production's default, for a collector)
+# or text; each line carries the request's id (motcua.lib.requestid). `motcua.access` writes
+# one line per request at INFO (MOTCUA_ACCESS_LOG_LEVEL=WARNING turns them off).
+MOTCUA_LOG_FORMAT = env("MOTCUA_LOG_FORMAT") or ("json" if PRODUCTION else "text")
+if MOTCUA_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"MOTCUA_LOG_FORMAT={MOTCUA_LOG_FORMAT!r}: use json or text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "motcua.lib.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "motcua.lib.requestid.JsonFormatter"},
+        "text": {"()": "motcua.lib.requestid.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": MOTCUA_LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("MOTCUA_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "motcua.access": {
+            "level": env("MOTCUA_ACCESS_LOG_LEVEL") or ("INFO" if PRODUCTION else "WARNING")
+        },
+    },
 }

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from motcua.accounts.views import language_set
+from motcua.api.api import api
 
 admin.site.site_header = "motcua"
 admin.site.site_title = "motcua"
@@ -15,6 +16,8 @@ handler404 = "motcua.lib.errors.page_not_found"
 handler500 = "motcua.lib.errors.server_error"
 
 urlpatterns = [
+    # /healthz, /readyz, /metrics (motcua.ops; answered by its middleware before the others).
+    path("", include("motcua.ops.urls")),
     # The layout's language switch: Django's set_language, plus the choice kept in the profile.
     path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
@@ -26,6 +29,8 @@ urlpatterns = [
     path("dich-vu-cong/", include("motcua.portal.urls")),
     path("chi-dao/", include("motcua.steering.urls")),
     path("chi-dao/chi-dao-dieu-hanh/", include("motcua.directives.urls")),
+    # The integration API (docs/api.md), versioned in its address.
+    path("api/v1/", api.urls),
     # The dashboard asks for a sign-in first when needed.
     path("", RedirectView.as_view(pattern_name="reports:dashboard", permanent=False)),
 ]

@@ -107,6 +107,11 @@ def ensure_system_packages() -> None:
         missing.append(
             ("libreoffice-calc-nogui", "LibreOffice Calc (soffice)", "the export formula checks")
         )
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        # motcua/ops/tests: the shipped nginx configuration, and the smoke test's stack.
+        missing.append(("nginx", "nginx", "the serving and smoke tests"))
+    if shutil.which("openssl") is None:
+        missing.append(("openssl", "openssl", "the smoke test's self-signed certificate"))
     if not missing:
         return
     if not CI:

@@ -38,6 +38,10 @@ def production(data_dir: str, **extra: str) -> dict[str, str]:
         "MOTCUA_ALLOWED_HOSTS": HOST,
         "MOTCUA_BASE_URL": f"https://{HOST}/",
         "MOTCUA_DATA_DIR": data_dir,
+        # The probe says https as nginx does: trusted only behind a configured proxy. No
+        # collectstatic in the probe's data folder: the plain static storage renders the page.
+        "MOTCUA_BEHIND_PROXY": "true",
+        "MOTCUA_STATIC_MANIFEST": "false",
         **extra,
     }
 

@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from motcua.accounts import ratelimit
+from motcua.lib import clientip
 
 ACCOUNT = "login-account"
 ADDRESS = "login-address"
@@ -68,8 +69,8 @@ def throttle_config() -> ThrottleConfig:
 
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind a reverse proxy, the proxy must set REMOTE_ADDR to the client (docs/limits.md).
-    return str(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+    # One rule for every limit: X-Forwarded-For only from MOTCUA_TRUSTED_PROXIES.
+    return clientip.client_ip(request)
 
 
 def account_key(username: str) -> str:

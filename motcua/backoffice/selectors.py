@@ -266,9 +266,11 @@ def actions_for_user(dossier: Dossier, user: User) -> list[workflow.Action]:
 
 
 def officers() -> QuerySet[User]:
-    """Staff who may be handed a dossier: officers and leaders, by name."""
+    """Staff who may be handed a dossier: officers and leaders, by name. A machine client's
+    service account (docs/api.md) holds an officer's role to act, but is no person to hand to."""
     return (
         User.objects.filter(is_active=True, assignments__role__in=[Role.OFFICER, Role.LEADER])
+        .filter(api_client__isnull=True)
         .distinct()
         .order_by("full_name", "username")
     )

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, cast
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,7 +51,7 @@ from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.services import (
     dossier_file_attach,
 )
-from motcua.lib import validators
+from motcua.lib import uploads, validators
 from motcua.lib.formatting import format_date
 from motcua.lib.http import BadParameter, attempt, signed_in
 from motcua.lib.paging import Page, keyset_page, read_cursor
@@ -467,8 +467,11 @@ def dossier_file(request: HttpRequest, code: str, file_id: int) -> HttpResponseB
     stored = dossier.files.filter(pk=file_id).first()
     if stored is None:
         raise Http404(_("No such file."))
-    return FileResponse(
-        stored.file.open("rb"),
+    # Served only when its bytes are those recorded at upload (lib.uploads.open_checked).
+    return uploads.checked_file_response(
+        request,
+        stored.file,
+        stored.sha256,
         content_type=stored.content_type,
         filename=stored.original_name,
     )

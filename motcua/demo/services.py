@@ -15,9 +15,12 @@ from django.utils import timezone
 
 from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
+from motcua.api.choices import Scope
+from motcua.api.models import ApiClient
+from motcua.api.services import client_create
 from motcua.catalog.services import load_demo_catalog, load_two_level_catalog
 from motcua.demo.directives import load_demo as load_directives_demo
-from motcua.demo.live import load_live_year
+from motcua.demo.live import LIVE_UNITS, load_live_year
 from motcua.demo.scenario import BAC_KAN_2024, load_scenario
 from motcua.demo.steering import load_demo as load_steering_demo
 from motcua.jobs.services import load_demo as load_jobs_demo
@@ -27,6 +30,11 @@ from motcua.units.services import load_bac_kan
 
 # One shared password for the demo accounts; `demo load` refuses to run in production.
 DEMO_PASSWORD = "motcua-demo"  # noqa: S105
+# The demo's machine client of the API (docs/api.md): documented credentials, demo only (the
+# API refuses a demo client in production), every scope, a clerk's role in the live wards.
+DEMO_API_CLIENT_ID = "mcl_demo_backan"
+DEMO_API_CLIENT_SECRET = "motcua-demo-api"  # noqa: S105
+DEMO_API_CLIENT_NAME = "Hệ thống mẫu (demo) — LGSP Bắc Kạn"
 # The day of the 2024 seed (its figures are as of that day), before the 2025 mergers: the 2024
 # accounts are granted in the units valid then. The present's accounts are granted on
 # TWO_LEVEL_DAY, and the live year ends today (motcua/demo/live.py).
@@ -203,6 +211,24 @@ def demo_account_load(account: DemoAccount) -> None:
     )
 
 
+def demo_api_client_load() -> int:
+    """The demo's API client (``DEMO_API_CLIENT_ID``), created once; 1 if it was created."""
+    if ApiClient.objects.filter(client_id=DEMO_API_CLIENT_ID).exists():
+        return 0
+    client_create(
+        name=DEMO_API_CLIENT_NAME,
+        scopes=[scope.value for scope in Scope],
+        unit_codes=list(LIVE_UNITS),
+        # A clerk's: an officer's grant would list it among the staff a dossier may be
+        # handed to (backoffice.selectors.officers).
+        roles=[Role.CLERK.value],
+        client_id=DEMO_API_CLIENT_ID,
+        secret=DEMO_API_CLIENT_SECRET,
+        demo=True,
+    )
+    return 1
+
+
 def demo_accounts_load() -> int:
     """Create or update every demo account and grant its role; idempotent."""
     for account in ALL_ACCOUNTS:
@@ -221,6 +247,7 @@ def demo_load() -> dict[str, int]:
     # The same procedures from 1/7/2025, at the commune or the province (§10.2).
     counts["procedure_versions_2025"] = load_two_level_catalog().total
     counts["users"] = demo_accounts_load()
+    counts["api_clients"] = demo_api_client_load()
     # The Bắc Kạn 2024 history, imported once: a second load finds it stored.
     counts["dossiers"] = load_scenario(BAC_KAN_2024).total
     # The live year of the three new units, ending today (motcua/demo/live.py): kept as it is

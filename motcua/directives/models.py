@@ -145,7 +145,7 @@ class Directive(models.Model):
 
 
 def evidence_path(instance: DirectiveUpdate, filename: str) -> str:
-    """A fresh name under MEDIA_ROOT: never the uploader's (kept in ``evidence_name``)."""
+    """A fresh name in the default storage: never the uploader's (kept in ``evidence_name``)."""
     extension = EVIDENCE_EXTENSIONS.get(instance.evidence_type, "bin")
     return f"directives/evidence/{uuid.uuid4().hex}.{extension}"
 

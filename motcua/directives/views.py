@@ -42,6 +42,7 @@ from motcua.directives.forms import (
 )
 from motcua.directives.models import Directive
 from motcua.directives.xlsx import write_directives
+from motcua.lib import uploads
 from motcua.lib.formatting import format_count, format_date, format_datetime
 from motcua.lib.http import BadParameter, ProblemPage, attempt, parameters
 from motcua.lib.http import page_view as guard
@@ -443,8 +444,11 @@ def evidence_download(request: HttpRequest, pk: int, update_pk: int) -> HttpResp
     update = directive.updates.filter(pk=update_pk).exclude(evidence="").first()
     if update is None:
         raise NotFound(_("no such evidence"))
-    response = FileResponse(
-        update.evidence.open("rb"),
+    # Served only when its bytes are those recorded at upload (lib.uploads.open_checked).
+    response = uploads.checked_file_response(
+        request,
+        update.evidence,
+        update.evidence_sha256,
         as_attachment=True,
         filename=update.evidence_name or str(update.evidence.name).rsplit("/", 1)[-1],
         content_type=update.evidence_type,

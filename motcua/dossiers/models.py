@@ -290,6 +290,25 @@ class EventQuerySet(models.QuerySet["DossierEvent"]):
         raise TypeError("dossier events are append-only")
 
 
+class CurrentTransactionId(models.Func):
+    """The inserting transaction's id, the change feed's order (``dossiers.feed``).
+
+    PostgreSQL: ``pg_current_xact_id()`` (64 bits, epoch included, so it never wraps) as a
+    bigint, evaluated by the database in the INSERT itself, as a column default, so every
+    insert path fills it (the write path's hand-written SQL, the history import's
+    ``bulk_create``) without a statement more. SQLite: NULL; its writers are serialised
+    (``BEGIN IMMEDIATE``, settings), so there the id order is already the commit order.
+    """
+
+    output_field = models.BigIntegerField()
+    template = "NULL"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="pg_current_xact_id()::text::bigint", **extra
+        )
+
+
 class DossierEvent(models.Model):
     """One immutable step of a dossier's history, hash-chained to its dossier's previous event.
 
@@ -331,6 +350,12 @@ class DossierEvent(models.Model):
         _("previous hash in the global chain"), max_length=64, blank=True, default=""
     )
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    # The writing transaction's id (PostgreSQL; NULL on SQLite and for events written before
+    # the feed existed): the change feed reads in (xact, id) order up to the oldest
+    # transaction still running, so it never misses a late commit (dossiers.feed).
+    xact = models.BigIntegerField(
+        _("transaction"), null=True, blank=True, editable=False, db_default=CurrentTransactionId()
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -340,6 +365,13 @@ class DossierEvent(models.Model):
         ordering = ["dossier_id", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["dossier", "seq"], name="event_dossier_seq_unique")
+        ]
+        indexes = [
+            # Partial: the events written before the column existed (NULL) are read by id,
+            # and a 30 M-row table gets an index of only the rows written since.
+            models.Index(
+                fields=["xact", "id"], name="event_feed_order", condition=Q(xact__isnull=False)
+            )
         ]
 
     def __str__(self) -> str:
@@ -454,7 +486,9 @@ class FieldDayFigure(models.Model):
 class DossierFile(models.Model):
     """A file of a dossier: the scan of a component (counter or online submission) or the
     electronic result. Recognised by its content (PDF, JPEG, PNG: ``lib.uploads``); stored
-    under MEDIA_ROOT with a generated name, never the uploader's."""
+    in the default storage (the local disk or S3-compatible object storage) with a generated
+    name, never the uploader's; read back only through ``lib.uploads.open_checked`` (its
+    ``sha256``)."""
 
     class Kind(models.TextChoices):
         COMPONENT = "component", _("Component scan")
@@ -651,3 +685,27 @@ class LedgerMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%m/%Y}"
+
+
+class FeedCursor(models.Model):
+    """How far one consumer of the change feed has read (``dossiers.feed``): the webhooks'
+    fan-out, the national portal sync.
+
+    ``feed.feed_claim`` locks the row for the consumer's transaction, so of the worker
+    processes running, one at a time reads and advances a given consumer; the position is
+    saved in the same transaction as what the consumer wrote from the events it read.
+    """
+
+    name = models.CharField(_("consumer"), max_length=100, unique=True)
+    # The last event read, in the feed's order: (transaction id, event id); 0 for the
+    # transaction id while reading the events written before the feed existed.
+    position_xact = models.BigIntegerField(_("position: transaction"), default=0)
+    position_id = models.BigIntegerField(_("position: event"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("feed cursor")
+        verbose_name_plural = _("feed cursors")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.position_xact}/{self.position_id}"

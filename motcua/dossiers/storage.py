@@ -114,7 +114,13 @@ def _row(instance: models.Model, fields: Sequence[models.Field[Any, Any]]) -> li
 
 @cache
 def _insert_fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
-    return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
+    """The columns an INSERT names: not the key, nor a column the database fills itself
+    (``DossierEvent.xact``, the writing transaction's id, is its column default)."""
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if not field.primary_key and not field.has_db_default()
+    )
 
 
 @cache

@@ -15,6 +15,8 @@ from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
 from motcua.accounts import ratelimit
+from motcua.api.idempotency import idempotency_records_delete
+from motcua.api.services import calls_prune
 from motcua.audit.services import audit_checkpoint_step
 from motcua.dossiers.ledger_checkpoints import ledger_maintain
 from motcua.lib import janitor
@@ -61,6 +63,10 @@ STEPS: list[tuple[str, Callable[..., int]]] = [
     ("audit checkpoint", audit_checkpoint_step),
     ("expired rate-limit counters", rate_counters_delete),
     ("old failed tracking attempts", tracking_attempts_delete),
+    # The API's call log, after MOTCUA_API_LOG_DAYS (api.services.calls_prune, docs/api.md).
+    ("old API calls", calls_prune),
+    # Idempotency-Key answers after MOTCUA_API_IDEMPOTENCY_HOURS (api.idempotency, docs/api.md).
+    ("expired idempotency keys", idempotency_records_delete),
     # Not a deletion of data: the ledger's rows of one key folded into one (the rows removed),
     # and the stock checkpoints of a year that closed (dossiers.ledger_checkpoints).
     ("ledger compaction and checkpoints", ledger_maintain),

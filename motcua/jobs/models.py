@@ -83,3 +83,26 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.key} {self.day:%d/%m/%Y}".replace("  ", " ")
+
+
+class WorkerHeartbeat(models.Model):
+    """A `motcua worker` process was alive at ``last_seen`` (its loop writes it at most every
+    ``MOTCUA_WORKER_HEARTBEAT_SECONDS``); ``/readyz`` is not ready when no worker was seen
+    for ``MOTCUA_WORKER_STALE_SECONDS`` (docs/deployment.md, "Signals").
+
+    One row per process (``worker_id`` is host:pid, as in the task results' ``worker_ids``);
+    a worker deletes the rows not seen for a day when it starts, so restarts leave no trail.
+    """
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    host = models.CharField(_("host"), max_length=255)
+    started_at = models.DateTimeField(_("started at"))
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -9,12 +9,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Case, Count, Min, Q, When
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
 from motcua.clock.selectors import calendar_for
 from motcua.core.clock import LOCAL_TZ
 from motcua.jobs.choices import JobKind
+from motcua.jobs.models import WorkerHeartbeat
 from motcua.units.models import AdministrativeUnit
 
 _HH_MM = re.compile(r"(\d{1,2}):(\d{2})")
@@ -158,3 +162,54 @@ def jobs_due(now: datetime) -> list[DueJob]:
     if clock >= config.housekeeping_time:
         due.append(DueJob(JobKind.HOUSEKEEPING, "", day, [day.isoformat()]))
     return due
+
+
+# -- the workers' heartbeat and the queue, for /readyz and /metrics (docs/deployment.md) ----
+
+
+def heartbeat_seconds() -> int:
+    """How often a worker's loop records that it is alive (MOTCUA_WORKER_HEARTBEAT_SECONDS)."""
+    return max(1, int(getattr(settings, "MOTCUA_WORKER_HEARTBEAT_SECONDS", 15)))
+
+
+def worker_stale_seconds() -> int:
+    """A worker not seen for this long is gone (MOTCUA_WORKER_STALE_SECONDS); 0: no worker
+    is expected, and readiness does not ask for one."""
+    return max(0, int(getattr(settings, "MOTCUA_WORKER_STALE_SECONDS", 120)))
+
+
+def worker_last_seen() -> datetime | None:
+    """When a worker was last seen alive (None: never); one probe of an index."""
+    return (
+        WorkerHeartbeat.objects.order_by("-last_seen").values_list("last_seen", flat=True).first()
+    )
+
+
+def workers_seen_since(since: datetime) -> int:
+    """How many worker processes were seen alive since ``since``."""
+    return WorkerHeartbeat.objects.filter(last_seen__gte=since).count()
+
+
+@dataclass(frozen=True)
+class QueueDepth:
+    """One queue's tasks ready to run now, and since when the oldest of them waits."""
+
+    queue: str
+    ready: int
+    oldest: datetime | None
+
+
+def task_queue_depths(now: datetime) -> list[QueueDepth]:
+    """The queues' ready tasks at ``now``, one grouped query over the ready rows only (the
+    task table's partial index on PostgreSQL): its cost follows the backlog, not the history
+    of finished tasks. A deferred task waits from its ``run_after``, not from its enqueuing."""
+    never = get_date_max()
+    waiting_since = Case(When(run_after=never, then="enqueued_at"), default="run_after")
+    rows = (
+        DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+        .filter(Q(run_after=never) | Q(run_after__lte=now))
+        .order_by()
+        .values("queue_name")
+        .annotate(ready=Count("pk"), oldest=Min(waiting_since))
+    )
+    return [QueueDepth(row["queue_name"], row["ready"], row["oldest"]) for row in rows]

@@ -26,7 +26,7 @@ from motcua.accounts.services import user_create_or_update
 from motcua.core.clock import LOCAL_TZ
 from motcua.jobs.choices import JobKind, MarkStatus, RunStatus
 from motcua.jobs.digest import digest_message
-from motcua.jobs.models import JobRun, ScheduleMark
+from motcua.jobs.models import JobRun, ScheduleMark, WorkerHeartbeat
 from motcua.jobs.selectors import digest_recipients, jobs_config
 from motcua.reports.dashboard import end_of_day
 from motcua.units.models import AdministrativeUnit
@@ -248,3 +248,25 @@ def load_demo() -> int:
         )
         count += 1
     return count
+
+
+# -- the workers' heartbeat -----------------------------------------------------------------
+
+
+def worker_heartbeat_beat(
+    *, worker_id: str, host: str, started_at: datetime, now: datetime
+) -> None:
+    """Record that worker ``worker_id`` is alive at ``now`` (one row per worker process,
+    updated in place: one indexed UPDATE, an INSERT the first time)."""
+    with transaction.atomic():
+        updated = WorkerHeartbeat.objects.filter(worker_id=worker_id).update(last_seen=now)
+        if not updated:
+            WorkerHeartbeat.objects.create(
+                worker_id=worker_id, host=host[:255], started_at=started_at, last_seen=now
+            )
+
+
+def worker_heartbeats_prune(*, before: datetime) -> int:
+    """Delete the rows of workers not seen since ``before`` (stopped or restarted ones)."""
+    deleted, _ = WorkerHeartbeat.objects.filter(last_seen__lt=before).delete()
+    return deleted

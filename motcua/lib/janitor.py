@@ -10,6 +10,9 @@ that a flood of abandoned uploads does not stay a day more):
 - a pending file with no row (killed before the commit, or a rollback nobody noticed): removed;
 - a file in an upload folder that no row names (an orphan): removed.
 
+The same on the local disk and on S3-compatible object storage: only the storage API
+(``lib.uploads.walk``, ``delete``, the storage's own move), never a local path.
+
 Run by ``motcua files clean`` and by the worker's daily housekeeping (``jobs.housekeeping``).
 """
 
@@ -18,18 +21,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
-from django.core.files.storage import Storage, default_storage
+from django.core.files.storage import default_storage
 from django.db import models
 from django.utils import timezone
 
-from motcua.lib.uploads import PENDING_DIR, pending_name, promote
+from motcua.lib.uploads import PENDING_DIR, pending_name, promote, walk
 
 DEFAULT_HOURS = 24
+BATCH = 1000
+# How far back the daily run looks in dated upload folders (see files_clean).
+RECENT_DAYS = 62
 
 
 @dataclass
@@ -64,55 +69,95 @@ def _folder(model: type[models.Model], field: models.FileField) -> str:
     return os.path.dirname(field.generate_filename(model(), "x"))
 
 
-def _named() -> set[str]:
-    """Every file name a row holds."""
-    names: set[str] = set()
+def _recent_folders(
+    model: type[models.Model], field: models.FileField, since: datetime, until: datetime
+) -> list[str]:
+    """The dated folders (``dossiers/2026/11``) a field's uploads between ``since`` and
+    ``until`` went in; the whole fixed folder when its names carry no date."""
+    if not isinstance(field.upload_to, str) or "%" not in field.upload_to:
+        return [_folder(model, field)]
+    folders: list[str] = []
+    day = since.astimezone(UTC).date().replace(day=1)
+    last = until.astimezone(UTC).date()
+    while day <= last:
+        # Django names by the local clock (timezone.now() under USE_TZ is UTC); a month either
+        # side of the window covers the difference.
+        folders.append(day.strftime(field.upload_to).strip("/"))
+        day = (day + timedelta(days=32)).replace(day=1)
+    return folders
+
+
+def _named(names: list[str]) -> set[str]:
+    """Which of ``names`` a row holds (one query per file field for the whole batch)."""
+    found: set[str] = set()
     for model, field in _file_fields():
-        rows = model._default_manager.exclude(**{field.name: ""}).exclude(
-            **{f"{field.name}__isnull": True}
-        )
-        names.update(rows.values_list(field.name, flat=True).iterator(chunk_size=2000))
-    return names
+        rows = model._base_manager.filter(**{f"{field.name}__in": names})
+        found.update(rows.values_list(field.name, flat=True))
+    return found
 
 
-def _files(storage: Storage, folder: str, before: float) -> Iterator[str]:
-    """Storage names of the files under ``folder`` last written before ``before``."""
-    root = Path(storage.path(folder))
-    if not root.is_dir():
-        return
-    base = Path(storage.path(""))
-    for directory, _dirs, files in os.walk(root):
-        for name in files:
-            path = Path(directory) / name
-            try:
-                if path.stat().st_mtime >= before:
-                    continue
-            except FileNotFoundError:  # removed meanwhile
-                continue
-            yield path.relative_to(base).as_posix()
+def _batches(files: Iterator[tuple[str, datetime]], before: datetime) -> Iterator[list[str]]:
+    """The names of ``files`` written before ``before``, a thousand at a time: the janitor
+    asks the database about a batch at once and never holds every name of a bucket."""
+    batch: list[str] = []
+    for name, modified in files:
+        if modified >= before:
+            continue
+        batch.append(name)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
-def files_clean(*, now: datetime | None = None, hours: int | None = None) -> FilesCleaned:
+def files_clean(
+    *, now: datetime | None = None, hours: int | None = None, full: bool = False
+) -> FilesCleaned:
     """Move or remove what crashes left (see the module); files newer than ``hours`` (the
-    grace period) are left alone, so an upload in flight is never touched."""
+    grace period) are left alone, so an upload in flight is never touched. Works on any
+    storage through its API (the local disk, S3-compatible object storage).
+
+    ``pending/`` is always listed whole (it holds only uploads in flight or crashed). The
+    upload folders are listed whole only with ``full``; otherwise only the dated folders of
+    the last ``RECENT_DAYS`` (``dossiers/2026/11``): a province's bucket holds hundreds of
+    millions of scans, and listing them all every day would take hours. An orphan can only
+    appear there from a crash within the grace period, or from outside (a restored older
+    database, a hand copy), which ``motcua files clean --all`` sweeps."""
     moment = now or timezone.now()
-    before = (moment - timedelta(hours=grace_hours() if hours is None else hours)).timestamp()
+    before = moment - timedelta(hours=grace_hours() if hours is None else hours)
     storage = default_storage
     done = FilesCleaned()
-    named = _named()
     prefix = PENDING_DIR + "/"
-    for name in list(_files(storage, PENDING_DIR, before)):
-        final = name[len(prefix) :]
-        if final in named:
-            if promote(storage, final):
-                done.pending_moved += 1
-        else:
-            storage.delete(pending_name(final))
-            done.pending_removed += 1
-    folders = sorted({_folder(model, field) for model, field in _file_fields()} - {""})
+    # Listed before anything moves: a moved file is not met again under its final name.
+    for batch in list(_batches(walk(storage, PENDING_DIR), before)):
+        finals = [name[len(prefix) :] for name in batch]
+        named = _named(finals)
+        for final in finals:
+            if final in named:
+                if promote(storage, final):
+                    done.pending_moved += 1
+            else:
+                storage.delete(pending_name(final))
+                done.pending_removed += 1
+    since = before - timedelta(days=RECENT_DAYS)
+    folders = sorted(
+        {
+            folder
+            for model, field in _file_fields()
+            for folder in (
+                [_folder(model, field)]
+                if full
+                else _recent_folders(model, field, since, moment + timedelta(days=1))
+            )
+        }
+        - {""}
+    )
     for folder in folders:
-        for name in list(_files(storage, folder, before)):
-            if name not in named:
-                storage.delete(name)
-                done.orphans_removed += 1
+        for batch in _batches(walk(storage, folder), before):
+            named = _named(batch)
+            for name in batch:
+                if name not in named:
+                    storage.delete(name)
+                    done.orphans_removed += 1
     return done

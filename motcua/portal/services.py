@@ -50,6 +50,7 @@ from motcua.portal.errors import (
     TrackingRefused,
 )
 from motcua.portal.models import DossierAccess, TrackingAttempt
+from motcua.portal.selectors import receiving_desks
 from motcua.units.models import Agency
 
 # No 0/O, 1/I: the secret is read off a screen and typed back.
@@ -104,18 +105,20 @@ def _phone_key(phone: str) -> str:
 
 
 def submission_uses_take(
-    *, client_ip: str, phone: str, at: datetime | None = None
+    *, client_ip: str | None, phone: str, at: datetime | None = None
 ) -> list[ratelimit.Taken]:
     """Take one accepted-submission use for the client address and one for the applicant's
     phone, or raise :class:`SubmissionLimited` with nothing taken or created. Give them back
-    (``ratelimit.give_back``) when the submission is then refused or was a double click."""
+    (``ratelimit.give_back``) when the submission is then refused or was a double click.
+    ``client_ip`` None (an integrated front end through the API: one address for all its
+    citizens, limited per client by the API) takes the phone's use only."""
     uses = [
         (
             _rate("portal-submit-phone", "SUBMIT_MAX_PER_PHONE", "SUBMIT_PHONE_WINDOW_MINUTES"),
             _phone_key(phone),
         )
     ]
-    if not address_exempt(client_ip):
+    if client_ip is not None and not address_exempt(client_ip):
         rate = _rate("portal-submit-ip", "SUBMIT_MAX_PER_IP", "SUBMIT_IP_WINDOW_MINUTES")
         uses.insert(0, (rate, client_ip))
     try:
@@ -191,6 +194,11 @@ def online_submission_create(
     existing = _existing(submission_key)
     if existing is not None:
         return Submitted(existing, None)
+    # The desk must be one that accepts the procedure online today: a rule of the submission,
+    # not of the portal's form, so the API's submissions keep it too (issue 12).
+    day = timezone.localdate(at) if at is not None else timezone.localdate()
+    if not receiving_desks(procedure, day).filter(pk=receiving_agency.pk).exists():
+        raise PortalError(_("Choose one of the desks listed."), field="desk")
     if not files:
         raise PortalError(_("Attach at least one component file."), field="files")
     for requirement, _upload, _name in files:

@@ -11,7 +11,7 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,10 +26,11 @@ from motcua.dossiers.choices import Status
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
-from motcua.lib import validators
+from motcua.lib import clientip, validators
 from motcua.lib.formatting import format_datetime, format_money, format_number
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, Page, keyset_page, read_cursor
+from motcua.lib.uploads import checked_file_response
 from motcua.portal import selectors, services
 from motcua.portal.errors import (
     PortalError,
@@ -50,6 +51,7 @@ TRACKED_MAX = 20
 
 # Where a service's error field shows on the submission form.
 SUBMISSION_FIELDS = {
+    "desk": "desk",
     "applicant_name": "applicant_name",
     "applicant_id_number": "applicant_id_number",
     "applicant_phone": "applicant_phone",
@@ -298,8 +300,8 @@ def submitted(request: HttpRequest, key: str) -> HttpResponse:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # Behind a reverse proxy, the proxy must set REMOTE_ADDR to the client (docs/portal.md).
-    return str(request.META.get("REMOTE_ADDR") or "0.0.0.0")
+    # One rule for every limit: X-Forwarded-For only from MOTCUA_TRUSTED_PROXIES.
+    return clientip.client_ip(request)
 
 
 @never_cache
@@ -393,8 +395,11 @@ def result(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
         return _problem(
             request, 404, _("Result not available"), _("This result cannot be downloaded.")
         )
-    return FileResponse(
-        item.file.open("rb"),
+    # Served only when its bytes are those recorded at upload (lib.uploads.open_checked).
+    return checked_file_response(
+        request,
+        item.file,
+        item.sha256,
         as_attachment=True,
         filename=item.original_name,
         content_type=item.content_type,

@@ -32,6 +32,8 @@ VOLATILE = {
     "axes.accessfailurelog",
     "portal.trackingattempt",
     "accounts.ratecounter",
+    # The API's call log records every call, refused ones first of all (docs/api.md).
+    "api.apicall",
 }
 
 PDF_SAMPLE = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -149,8 +151,13 @@ def send(
                 transaction.set_rollback(True)
                 return outcome
             outcome.status = response.status_code
+            # A streamed answer (the API's JSON Lines history) is read to its end here: an
+            # error while streaming is the view's failure too.
+            content = (
+                b"".join(response.streaming_content) if response.streaming else response.content
+            )
             if response.get("Content-Type", "").startswith(("text/html", "application/json")):
-                outcome.body = response.content.decode("utf-8", "replace")
+                outcome.body = content.decode("utf-8", "replace")
             # A read never changes anything; a post only when it was accepted (a redirect,
             # or the few pages that answer success in place).
             success_marker = SUCCESS_PAGES.get(route)

@@ -50,7 +50,10 @@ def test_without_a_host_e_mail_is_printed_on_the_console(tmp_path):
         "COMPACT_SECONDS": 300,
     }
     assert values["TASKS"] == {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+        "default": {
+            "BACKEND": "motcua.jobs.backend.RequestIdDatabaseBackend",
+            "QUEUES": ["default"],
+        }
     }
     # The variables as .env.example lists them, empty ones included, change nothing.
     empty = {

@@ -8,7 +8,14 @@ from django.utils.translation import gettext as _
 
 from motcua.catalog.services import DEMO_CATALOG_PATH
 from motcua.demo.catalog import write_demo_catalog
-from motcua.demo.services import ALL_ACCOUNTS, DEMO_PASSWORD, DemoAccount, demo_load
+from motcua.demo.services import (
+    ALL_ACCOUNTS,
+    DEMO_API_CLIENT_ID,
+    DEMO_API_CLIENT_SECRET,
+    DEMO_PASSWORD,
+    DemoAccount,
+    demo_load,
+)
 from motcua.lib.formatting import format_number
 from motcua.lib.site import site_url
 
@@ -54,6 +61,12 @@ class Command(BaseCommand):
             )
             for account in historical:
                 self._write_account(account)
+            self.stdout.write(
+                "\nỨng dụng khách API mẫu (chỉ dùng cho bản demo; docs/api.md), "
+                f"lấy mã truy cập tại {site_url('/api/v1/oauth/token')}:"
+            )
+            self.stdout.write(f"  client_id:     {DEMO_API_CLIENT_ID}")
+            self.stdout.write(f"  client_secret: {DEMO_API_CLIENT_SECRET}")
             self.stdout.write("")
 
     def _write_account(self, account: DemoAccount) -> None:

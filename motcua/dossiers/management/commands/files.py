@@ -1,4 +1,4 @@
-"""``motcua files clean [--hours N]``: the upload janitor by hand.
+"""``motcua files clean [--hours N] [--all]``: the upload janitor by hand.
 
 Moves into place the uploads whose row committed but whose move was lost, removes pending
 uploads with no row and files no row names, all older than the grace period
@@ -24,6 +24,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="command", required=True)
         clean = sub.add_parser("clean", help="move or remove leftover uploads")
         clean.add_argument("--hours", help="grace period in hours (default: the setting)")
+        clean.add_argument(
+            "--all",
+            action="store_true",
+            help="list every upload folder, not only the recent months' (lib.janitor)",
+        )
         clean.add_argument("--lang", default="vi", help="vi (default) or en")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -40,7 +45,7 @@ class Command(BaseCommand):
                         % {"value": text[:40]}
                     )
                 hours = int(text)
-            done = files_clean(hours=hours)
+            done = files_clean(hours=hours, full=bool(options.get("all")))
             self.stdout.write(
                 _(
                     "Uploads older than %(hours)s hours: %(moved)s moved into place, "

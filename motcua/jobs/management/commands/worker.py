@@ -16,7 +16,9 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -31,11 +33,14 @@ from django_tasks_db.models import DBTaskResult
 
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.ledger_checkpoints import ledger_compact
+from motcua.jobs.backend import task_request_id
 from motcua.jobs.choices import JobKind
 from motcua.jobs.scheduler import schedule_tick
-from motcua.jobs.selectors import jobs_config
+from motcua.jobs.selectors import heartbeat_seconds, jobs_config
+from motcua.jobs.services import worker_heartbeat_beat, worker_heartbeats_prune
 from motcua.lib.formatting import format_moment
 from motcua.lib.parsing import parse_moment
+from motcua.lib.requestid import request_id_bound
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +52,18 @@ class JobWorker(Worker):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.finished: list[DBTaskResult[Any, Any]] = []
+        # Called after each task: a long backlog must not make the worker look gone.
+        self.after_task: Callable[[], None] | None = None
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
-        super().run_task(db_task_result)
+        # Logged under the id of the request that enqueued the task, or the task's own id
+        # (motcua.jobs.backend; docs/deployment.md, "Signals").
+        request_id = task_request_id(db_task_result) or f"task-{db_task_result.pk}"
+        with request_id_bound(request_id):
+            super().run_task(db_task_result)
         self.finished.append(db_task_result)
+        if self.after_task is not None:
+            self.after_task()
 
 
 class Clock:
@@ -139,6 +152,7 @@ class Command(BaseCommand):
             worker_id=f"{socket.gethostname()}:{os.getpid()}"[:64],
             excluded_queue_names=[],
         )
+        worker.after_task = partial(self._heartbeat, worker)
         worker.configure_signals()
         try:
             if options["once"]:
@@ -155,10 +169,12 @@ class Command(BaseCommand):
     # -- the two ways to run --------------------------------------------------------------
 
     def _once(self, worker: JobWorker, clock: Clock, scheduler: bool) -> None:
+        self._heartbeat(worker)
         if scheduler:
             self._tick(worker, clock)
         if worker.running:
             worker.run()
+        self._webhooks(worker)
         failed = self._report(worker)
         if failed:
             raise CommandError(
@@ -173,7 +189,9 @@ class Command(BaseCommand):
             % {"id": worker.worker_id, "scheduler": _("on") if scheduler else _("off")}
         )
         next_tick = 0.0
+        self._prune_heartbeats()
         while worker.running:
+            self._heartbeat(worker)
             if scheduler and time.monotonic() >= next_tick:
                 try:
                     self._tick(worker, clock)
@@ -186,6 +204,7 @@ class Command(BaseCommand):
             if worker.running:
                 worker.run()  # batch mode: every ready task, then back here
                 self._report(worker)
+            self._webhooks(worker)
             if worker.running:
                 wait = min(poll, max(0.0, next_tick - time.monotonic())) if scheduler else poll
                 time.sleep(wait)
@@ -194,6 +213,37 @@ class Command(BaseCommand):
     # -- steps ----------------------------------------------------------------------------
 
     _next_compaction = 0.0  # monotonic moment of this process's next ledger compaction
+    _next_heartbeat = 0.0  # monotonic moment of this process's next heartbeat
+    _started_at: datetime | None = None
+
+    def _heartbeat(self, worker: JobWorker) -> None:
+        """Record that this worker is alive, at most every MOTCUA_WORKER_HEARTBEAT_SECONDS
+        (``/readyz`` asks for a worker seen within MOTCUA_WORKER_STALE_SECONDS). On the real
+        clock, not ``--at``'s: it tells operators about now."""
+        if time.monotonic() < self._next_heartbeat:
+            return
+        now = timezone.now()
+        self._started_at = self._started_at or now
+        try:
+            worker_heartbeat_beat(
+                worker_id=worker.worker_id,
+                host=socket.gethostname(),
+                started_at=self._started_at,
+                now=now,
+            )
+        except Exception:
+            # As for a tick: a database away for a moment must not end the worker.
+            logger.exception("worker heartbeat failed")
+            close_old_connections()
+        self._next_heartbeat = time.monotonic() + heartbeat_seconds()
+
+    def _prune_heartbeats(self) -> None:
+        # Rows of workers gone for a day (restarted: a new pid, a new row) are forgotten.
+        try:
+            worker_heartbeats_prune(before=timezone.now() - timedelta(days=1))
+        except Exception:
+            logger.exception("pruning old worker heartbeats failed")
+            close_old_connections()
 
     def _compact(self) -> None:
         """Fold the ledger's delta rows written since the last fold, every COMPACT_SECONDS.
@@ -208,12 +258,65 @@ class Command(BaseCommand):
             logger.info("ledger compaction folded %d rows", folded)
         self._next_compaction = time.monotonic() + every
 
+    _next_national = 0.0  # monotonic moment of this process's next national portal sync
+
+    def _national(self, now: datetime) -> None:
+        """Every MOTCUA_NATIONAL["SYNC_SECONDS"], when the sync is on: read the feed, send
+        what waits, and once a day reconcile yesterday (docs/national.md). A portal that is
+        away must not end the worker: its dossiers wait and are retried."""
+        from motcua.national.selectors import national_config
+        from motcua.national.services import national_tick
+
+        if time.monotonic() < self._next_national:
+            return
+        try:
+            config = national_config()
+            if config.enabled:
+                report = national_tick(now=now, log=self.stdout.write)
+                if report is not None and (report.sent or report.failed):
+                    logger.info(
+                        "national portal: %d events acknowledged, %d dossiers failing",
+                        report.sent,
+                        len(report.failed),
+                    )
+            self._next_national = time.monotonic() + max(1, config.sync_seconds)
+        except Exception:
+            logger.exception("national portal sync failed")
+            close_old_connections()
+            self._next_national = time.monotonic() + 60
+
+    def _webhooks(self, worker: JobWorker) -> None:
+        """Every pass (about once a second): fan the new events out to the webhook
+        subscriptions and send what is due (api.webhooks; docs/api.md "Webhooks"). Real time,
+        not ``--at``'s: retries are scheduled from it. A receiver or a database away for a
+        moment must not end the worker: the deliveries stay pending."""
+        from motcua.api.webhooks import webhooks_run
+
+        if not worker.running:
+            return
+        worker.running_task = True  # a signal waits for the pass's end
+        try:
+            report = webhooks_run()
+            if report.sent:
+                logger.info(
+                    "webhooks: %d sent, %d delivered, %d failed",
+                    report.sent,
+                    report.delivered,
+                    report.failed,
+                )
+        except Exception:
+            logger.exception("webhook delivery failed")
+            close_old_connections()
+        finally:
+            worker.running_task = False
+
     def _tick(self, worker: JobWorker, clock: Clock) -> None:
         # A signal during the tick waits for its end (the worker treats it like a task).
         worker.running_task = True
         try:
             self._compact()
             now = clock.now()
+            self._national(now)
             for item in schedule_tick(now=now):
                 self.stdout.write(
                     _("Enqueued: %(job)s%(unit)s, %(day)s (attempt %(attempt)d) at %(now)s")

@@ -1,0 +1,1 @@
+"""Synchronisation with the National Public Service Portal (Cổng DVCQG), integrations-vn.md §1."""

@@ -1,0 +1,1 @@
+"""Running motcua in production: serving, health and metrics, backups."""

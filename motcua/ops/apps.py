@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpsConfig(AppConfig):
+    name = "motcua.ops"
+    label = "ops"
+    verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        # Traces only when a collector is configured: otherwise nothing is imported.
+        endpoint = getattr(settings, "MOTCUA_OTEL_ENDPOINT", "")
+        if endpoint:
+            from motcua.ops.otel import otel_configure
+
+            otel_configure(endpoint, getattr(settings, "MOTCUA_OTEL_SERVICE_NAME", "motcua"))
