@@ -19,10 +19,10 @@ from typing import TypeVar
 from django.db.models import F, Model, Q, QuerySet
 
 from motcua.accounts.choices import Role
-from motcua.accounts.models import RoleAssignment, User
+from motcua.accounts.models import User
 from motcua.units.choices import LEVEL_RANK, UnitLevel
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import unit_coverers, unit_lineage
+from motcua.units.selectors import lineages_of, unit_coverers
 
 M = TypeVar("M", bound=Model)
 
@@ -48,18 +48,19 @@ def user_roles(user: User) -> set[Role]:
 
 
 def user_unit_ids(user: User, roles: Iterable[Role]) -> frozenset[int] | None:
-    """Ids of the units where the user holds one of ``roles``; None means every unit."""
+    """Ids of the units where the user holds one of ``roles``; None means every unit.
+
+    Two queries whatever the number of grants: the user's grants (once per user object,
+    :func:`user_grants`) and the lineages of the granted units together.
+    """
     if not user.is_active:
         return frozenset()
-    if is_administrator(user):
+    grants = user_grants(user)
+    if user.is_superuser or any(granted == Role.ADMIN for granted, _ in grants):
         return None
-    ids: set[int] = set()
-    assignments = RoleAssignment.objects.filter(user=user, role__in=list(roles)).select_related(
-        "unit"
-    )
-    for assignment in assignments:
-        ids.update(unit_lineage(assignment.unit).values_list("id", flat=True))
-    return frozenset(ids)
+    wanted = {Role(role).value for role in roles}
+    granted_units = [unit_id for granted, unit_id in grants if granted in wanted and unit_id]
+    return frozenset(lineages_of(granted_units).values_list("id", flat=True))
 
 
 def user_grants(user: User) -> list[tuple[str, int]]:

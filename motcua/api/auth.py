@@ -110,9 +110,9 @@ class BearerToken(HttpBearer):
             raise self._rejected("issued before the client's revocation or rotation")
         if claims.grant != client.grant:
             raise self._rejected("the client's units or roles changed")
-        caller = Caller(
-            user=client.user, client=client, scopes=claims.scopes, token_id=claims.token_id
-        )
+        # A scope taken from the client since the token was issued is gone at once.
+        scopes = claims.scopes & frozenset(client.scopes)
+        caller = Caller(user=client.user, client=client, scopes=scopes, token_id=claims.token_id)
         # Set before the checks below, so a refused call is still logged with its client.
         request._motcua_caller = caller  # type: ignore[attr-defined]
         for scope in self.scopes:

@@ -2,7 +2,8 @@
 
 The interface other apps and helpers use:
 
-- :func:`client_create` / :func:`client_revoke` / :func:`client_rotate` (the CLI
+- :func:`client_create` / :func:`client_update` / :func:`client_revoke` /
+  :func:`client_rotate` (the CLI
   ``motcua api clients``, the demo's client);
 - :func:`token_issue` (``POST /api/v1/oauth/token``);
 - :func:`call_record`, :func:`calls_prune` (the API's view wrapper; the daily housekeeping).
@@ -82,6 +83,28 @@ def _units(codes: Sequence[str], on: date) -> list[AdministrativeUnit]:
     return found
 
 
+# Scopes that read or act within units: a client holding one needs at least one unit.
+UNIT_BOUND_SCOPES = frozenset(
+    {Scope.DOSSIERS_READ, Scope.DOSSIERS_ACT, Scope.DOSSIERS_SUBMIT, Scope.FIGURES_READ}
+)
+
+
+def _check_units_for(scopes: Sequence[str], units: Sequence[AdministrativeUnit]) -> None:
+    if not units and UNIT_BOUND_SCOPES & set(scopes):
+        raise ApiClientError(
+            _("a client reading or acting on dossiers or figures needs at least one unit"),
+            field="unit",
+        )
+
+
+def _rate(rate: int) -> int:
+    if not 1 <= rate <= RATE_MAX:
+        raise ApiClientError(
+            _("the rate limit is 1 to %(most)d calls a minute") % {"most": RATE_MAX}, field="rate"
+        )
+    return rate
+
+
 def _new_secret() -> str:
     return secrets.token_urlsafe(32)
 
@@ -119,22 +142,8 @@ def client_create(
     scope_list = _scopes(scopes)
     role_list = _roles(roles)
     units = _units(unit_codes, timezone.localdate(now))
-    unit_bound = {
-        Scope.DOSSIERS_READ,
-        Scope.DOSSIERS_ACT,
-        Scope.DOSSIERS_SUBMIT,
-        Scope.FIGURES_READ,
-    }
-    if not units and unit_bound & set(scope_list):
-        raise ApiClientError(
-            _("a client reading or acting on dossiers or figures needs at least one unit"),
-            field="unit",
-        )
-    rate = rate_per_minute if rate_per_minute is not None else api_int("RATE_PER_MINUTE")
-    if not 1 <= rate <= RATE_MAX:
-        raise ApiClientError(
-            _("the rate limit is 1 to %(most)d calls a minute") % {"most": RATE_MAX}, field="rate"
-        )
+    _check_units_for(scope_list, units)
+    rate = _rate(rate_per_minute if rate_per_minute is not None else api_int("RATE_PER_MINUTE"))
     client_id = client_id or _new_client_id()
     if ApiClient.objects.filter(client_id=client_id).exists():
         raise ApiClientError(_("client id %(id)s exists") % {"id": client_id}, field="client_id")
@@ -182,6 +191,54 @@ def client_revoke(*, client_id: str, now: datetime | None = None) -> ApiClient:
     client.not_before = now
     client.save(update_fields=["active", "revoked_at", "not_before"])
     User.objects.filter(pk=client.user_id).update(is_active=False)
+    return client
+
+
+@transaction.atomic
+def client_update(
+    *,
+    client_id: str,
+    scopes: Sequence[str] | None = None,
+    unit_codes: Sequence[str] | None = None,
+    roles: Sequence[str] | None = None,
+    rate_per_minute: int | None = None,
+    now: datetime | None = None,
+) -> ApiClient:
+    """Changes an active client's scopes, units, roles or rate (None keeps each as it is).
+
+    New units or roles replace the service account's grants and change the client's grant
+    digest, so tokens issued before stop working (``auth.BearerToken``); fewer scopes apply to
+    live tokens at once (a token's scopes are cut to the client's on every call).
+    """
+    now = now or timezone.now()
+    client = ApiClient.objects.select_for_update().filter(client_id=client_id.strip()).first()
+    if client is None:
+        raise ApiClientError(_("no API client %(id)s") % {"id": client_id}, field="client_id")
+    if not client.active:
+        raise ApiClientError(
+            _("API client %(id)s is revoked") % {"id": client.client_id}, field="client_id"
+        )
+    scope_list = _scopes(scopes) if scopes is not None else list(client.scopes)
+    role_list = _roles(roles) if roles is not None else list(client.roles)
+    units = (
+        _units(unit_codes, timezone.localdate(now))
+        if unit_codes is not None
+        else list(client.units.all())
+    )
+    _check_units_for(scope_list, units)
+    if rate_per_minute is not None:
+        client.rate_per_minute = _rate(rate_per_minute)
+    grant = tokens.grant_digest([u.pk for u in units], role_list)
+    if grant != client.grant:
+        RoleAssignment.objects.filter(user_id=client.user_id).delete()
+        RoleAssignment.objects.bulk_create(
+            RoleAssignment(user_id=client.user_id, role=role, unit=unit)
+            for role in role_list
+            for unit in units
+        )
+        client.units.set(units)
+    client.scopes, client.roles, client.grant = scope_list, role_list, grant
+    client.save(update_fields=["scopes", "roles", "grant", "rate_per_minute"])
     return client
 
 

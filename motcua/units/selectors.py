@@ -9,6 +9,7 @@ reorganisations (01840 is the old Phường Đức Xuân until 30/06/2025 and th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.db import connection
@@ -95,20 +96,23 @@ def _predecessor_edges() -> str:
     return f"SELECT successor_id AS from_id, predecessor_id AS next_id FROM {table}"
 
 
-def _reachable(start_id: int, edges_sql: str) -> RawSQL:
-    """Ids reachable from ``start_id`` (itself included) along ``edges_sql``, as a sub-query.
+def _reachable(start_ids: int | Sequence[int], edges_sql: str) -> RawSQL:
+    """Ids reachable from ``start_ids`` (themselves included) along ``edges_sql``, as a
+    sub-query.
 
     ``UNION`` (not ``UNION ALL``) drops rows already reached, so a cycle in bad data ends the
     walk instead of looping.
     """
+    starts = [start_ids] if isinstance(start_ids, int) else list(start_ids)
+    seed = " UNION ".join(["SELECT CAST(%s AS BIGINT)"] * len(starts))
     sql = (
         "WITH RECURSIVE reach(id) AS ("
-        " SELECT CAST(%s AS BIGINT)"
+        f" {seed}"
         " UNION"
         f" SELECT e.next_id FROM reach JOIN ({edges_sql}) e ON e.from_id = reach.id"
         ") SELECT id FROM reach"
     )
-    return RawSQL(sql, (start_id,))
+    return RawSQL(sql, tuple(starts))
 
 
 def _by_level() -> Case:
@@ -160,6 +164,15 @@ def unit_lineage(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
     """
     edges = f"{_children_edges()} UNION ALL {_predecessor_edges()}"
     return AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, edges))
+
+
+def lineages_of(unit_ids: Sequence[int]) -> QuerySet[AdministrativeUnit]:
+    """The union of the lineages (:func:`unit_lineage`) of the units ``unit_ids``, in one
+    query whatever their number (a person's scope over all her grants)."""
+    if not unit_ids:
+        return AdministrativeUnit.objects.none()
+    edges = f"{_children_edges()} UNION ALL {_predecessor_edges()}"
+    return AdministrativeUnit.objects.filter(pk__in=_reachable(sorted(set(unit_ids)), edges))
 
 
 def member_lineages(unit: AdministrativeUnit) -> dict[int, set[int]]:

@@ -6,9 +6,10 @@ Every read goes through ``dossiers.access`` with the caller's user (a machine cl
 its service user, whose role grants are its units), so a client sees exactly what a person
 with the same grants sees; "missing" and "not yours" answer alike (404).
 
-A page costs a fixed number of queries whatever the volume: the caller's scope (two or three
-queries, once per request), one query for the page (``.values()`` over the joins, in the
-order of an index: ``lib.paging``), nothing per row.
+A page costs a fixed number of queries whatever the volume: the caller's scope (two queries,
+once per request: ``accounts.access.user_unit_ids``), one query for the page (the dossier's own
+columns, in the order of an index: ``lib.paging``), one for the codes they name, nothing per
+row.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Prefetch, QuerySet
+from django.db.models import CharField, IntegerField, Prefetch, QuerySet, Value
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
@@ -282,7 +283,7 @@ def _summary(row: dict[str, Any]) -> dict[str, Any]:
 
 
 # The page's own columns: the dossier's, its foreign keys as ids. The codes they point to are
-# read by three small queries per page (_with_codes): joined into the page's statement, the
+# read by one small query per page (_with_codes): joined into the page's statement, the
 # eight tables cost PostgreSQL ~130 ms to plan, on every page, for 1 ms of work
 # (docs/performance.md, "bench/api").
 _OWN_COLUMNS = [column for column in _LIST_COLUMNS.values() if "__" not in column] + [
@@ -293,42 +294,61 @@ _OWN_COLUMNS = [column for column in _LIST_COLUMNS.values() if "__" not in colum
     "receiving_unit_id",
     "handling_unit_id",
 ]
+_AGENCY_KEYS = ("receiving_agency", "competent_agency", "current_agency")
+_UNIT_KEYS = ("receiving_unit", "handling_unit")
+
+
+def _tag(table: str) -> Value:
+    """A constant column naming the table a row of :func:`_with_codes`'s union comes from."""
+    return Value(table, output_field=CharField())
 
 
 def _with_codes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``rows`` (the page's own columns) with the codes of the list: three queries, whatever
-    the page's size."""
-    versions = {
-        pk: (code, number, name)
-        for pk, code, number, name in ProcedureVersion.objects.filter(
-            pk__in={row["procedure_version_id"] for row in rows}
-        ).values_list("pk", "procedure__code", "version", "name")
-    }
-    wanted = {
-        row[key]
-        for row in rows
-        for key in ("receiving_agency_id", "competent_agency_id", "current_agency_id")
-    }
-    agencies = dict(Agency.objects.filter(pk__in=wanted - {None}).values_list("pk", "code"))
-    wanted = {row[key] for row in rows for key in ("receiving_unit_id", "handling_unit_id")}
-    units = dict(
-        AdministrativeUnit.objects.filter(pk__in=wanted - {None}).values_list("pk", "code")
+    """``rows`` (the page's own columns) with the codes of the list: one query (the procedure
+    versions, agencies and units of the page, as a UNION ALL), whatever the page's size."""
+    if not rows:
+        return rows
+    agency_ids = {row[f"{key}_id"] for row in rows for key in _AGENCY_KEYS} - {None}
+    unit_ids = {row[f"{key}_id"] for row in rows for key in _UNIT_KEYS} - {None}
+    no_number = Value(0, output_field=IntegerField())
+    no_name = Value("", output_field=CharField())
+    # .order_by(): no model's default order (a compound statement's parts may not have one).
+    found = (
+        ProcedureVersion.objects.filter(pk__in={row["procedure_version_id"] for row in rows})
+        .order_by()
+        .values_list(_tag("p"), "pk", "procedure__code", "version", "name")
     )
+    found = found.union(
+        Agency.objects.filter(pk__in=agency_ids)
+        .order_by()
+        .values_list(_tag("a"), "pk", "code", no_number, no_name),
+        AdministrativeUnit.objects.filter(pk__in=unit_ids)
+        .order_by()
+        .values_list(_tag("u"), "pk", "code", no_number, no_name),
+        all=True,
+    )
+    versions: dict[int, tuple[str, int, str]] = {}
+    codes: dict[tuple[str, int], str] = {}
+    for table, pk, code, number, name in found:
+        if table == "p":
+            versions[pk] = (code, number, name)
+        else:
+            codes[table, pk] = code
     for row in rows:
         code, number, name = versions[row["procedure_version_id"]]
         row["procedure_version__procedure__code"] = code
         row["procedure_version__version"] = number
         row["procedure_version__name"] = name
-        for relation in ("receiving_agency", "competent_agency", "current_agency"):
-            row[f"{relation}__code"] = agencies.get(row[f"{relation}_id"])
-        for relation in ("receiving_unit", "handling_unit"):
-            row[f"{relation}__code"] = units.get(row[f"{relation}_id"])
+        for relation in _AGENCY_KEYS:
+            row[f"{relation}__code"] = codes.get(("a", row[f"{relation}_id"]))
+        for relation in _UNIT_KEYS:
+            row[f"{relation}__code"] = codes.get(("u", row[f"{relation}_id"]))
     return rows
 
 
 def dossier_page(user: Any, filters: DossierFilters) -> dict[str, Any]:
-    """One page of the caller's dossiers: one query for the rows and three for the codes
-    they name, whatever the volume."""
+    """One page of the caller's dossiers: one query for the rows and one for the codes they
+    name, whatever the volume."""
     ordering = _ordering(filters)
     rows = dossiers_filtered(user, filters).values(*_OWN_COLUMNS)
     if ordering is BY_RECEIPT:

@@ -316,3 +316,66 @@ def test_the_command_line_creates_lists_rotates_and_revokes():
         assert ApiClient.objects.count() == before
     with pytest.raises(CommandError, match="^CLIENT_ID"):
         call_command("api", "clients", "revoke", "mcl_nobody", stdout=StringIO())
+
+
+def test_update_changes_scopes_units_and_roles_and_stops_tokens_it_must():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    http = Client()
+    client, secret = make_client(["catalog:read", "dossiers:read"], ["01840"])
+    headers = bearer(http, client, secret)
+    assert http.get("/api/v1/dossiers", headers=headers).status_code == 200
+    # Fewer scopes: the live token loses the scope at once, keeps the others.
+    call_command(
+        "api", "clients", "update", client.client_id, "--scope", "catalog:read", stdout=StringIO()
+    )
+    refused = http.get("/api/v1/dossiers", headers=headers)
+    assert refused.status_code == 403
+    assert refused.json()["type"] == "urn:motcua:problem:scope"
+    assert http.get("/api/v1/units", headers=headers).status_code == 200
+    # New units and roles: the grants are replaced and tokens issued before stop working.
+    out = StringIO()
+    call_command(
+        "api",
+        "clients",
+        "update",
+        client.client_id,
+        "--scope",
+        "dossiers:read",
+        "--unit",
+        "01843",
+        "--role",
+        "officer",
+        "--rate",
+        "30",
+        stdout=out,
+    )
+    assert "01843" in out.getvalue()
+    client.refresh_from_db()
+    assert (client.rate_per_minute, client.roles) == (30, ["officer"])
+    assert sorted(client.user.assignments.values_list("role", "unit__code")) == [
+        ("officer", "01843")
+    ]
+    assert http.get("/api/v1/units", headers=headers).status_code == 401
+    assert http.get("/api/v1/dossiers", headers=bearer(http, client, secret)).status_code == 200
+    # Bad input names the option and changes nothing.
+    for args, option in [
+        (["--unit", "99999"], "--unit"),
+        (["--scope", "dossiers:fly"], "--scope"),
+        (["--role", "leader"], "--role"),
+        (["--rate", "0"], "--rate"),
+        (["--rate", "many"], "--rate"),
+    ]:
+        with pytest.raises(CommandError) as error:
+            call_command("api", "clients", "update", client.client_id, *args, stdout=StringIO())
+        assert str(error.value).startswith(option), (args, str(error.value))
+        before = (client.scopes, client.roles, client.grant, client.rate_per_minute)
+        client.refresh_from_db()
+        assert (client.scopes, client.roles, client.grant, client.rate_per_minute) == before
+    with pytest.raises(CommandError, match="^CLIENT_ID"):
+        call_command("api", "clients", "update", "mcl_nobody", "--rate", "5", stdout=StringIO())
+    client_revoke(client_id=client.client_id)
+    with pytest.raises(CommandError, match="^CLIENT_ID"):
+        call_command("api", "clients", "update", client.client_id, "--rate", "5", stdout=StringIO())

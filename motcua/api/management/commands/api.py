@@ -1,8 +1,10 @@
-"""``motcua api clients create|list|revoke|rotate``: the API's machine clients (docs/api.md).
+"""``motcua api clients create|update|list|revoke|rotate``: the API's machine clients (docs/api.md).
 
 ``create NAME --scope S … --unit CODE … [--role clerk|officer] [--rate N]`` prints the client
 id and the secret once: only a hash of the secret is kept, a lost secret is replaced with
-``rotate``. ``revoke`` stops the client's live tokens at once.
+``rotate``. ``update CLIENT_ID [--scope S …] [--unit CODE …] [--role R …] [--rate N]`` replaces
+what is given (new units or roles stop the tokens issued before). ``revoke`` stops the client's
+live tokens at once.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from motcua.api.choices import CLIENT_ROLES, Scope
 from motcua.api.errors import ApiClientError
 from motcua.api.management import webhooks_cli
 from motcua.api.models import ApiClient
-from motcua.api.services import client_create, client_revoke, client_rotate
+from motcua.api.services import client_create, client_revoke, client_rotate, client_update
 from motcua.lib.formatting import format_moment
 
 OPTION_OF_FIELD = {
@@ -34,8 +36,19 @@ def _refused(error: ApiClientError) -> CommandError:
     return CommandError(f"{option}: {error.message}" if option else error.message)
 
 
+def _whole_rate(value: str | None) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise CommandError(
+            _("--rate: %(value)r is not a whole number") % {"value": value}
+        ) from None
+
+
 class Command(BaseCommand):
-    help = "The API's machine clients: create, list, revoke, rotate."
+    help = "The API's machine clients: create, update, list, revoke, rotate."
 
     def add_arguments(self, parser: CommandParser) -> None:
         top = parser.add_subparsers(dest="group", required=True)
@@ -61,6 +74,15 @@ class Command(BaseCommand):
             + " (default clerk)",
         )
         create.add_argument("--rate", help="calls per minute (default MOTCUA_API_RATE_PER_MINUTE)")
+        update = sub.add_parser(
+            "update",
+            help="change a client's scopes, units, roles or rate (each given replaces the old); "
+            "new units or roles stop the tokens issued before",
+        )
+        update.add_argument("client_id")
+        for option in ("--scope", "--unit", "--role"):
+            update.add_argument(option, action="append", default=None, help="repeatable")
+        update.add_argument("--rate", help="calls per minute")
         sub.add_parser("list", help="every client, active or revoked")
         revoke = sub.add_parser("revoke", help="revoke a client: its tokens stop working")
         revoke.add_argument("client_id")
@@ -74,6 +96,18 @@ class Command(BaseCommand):
         try:
             if action == "create":
                 self.create(options)
+            elif action == "update":
+                client = client_update(
+                    client_id=options["client_id"],
+                    scopes=options["scope"],
+                    unit_codes=options["unit"],
+                    roles=options["role"],
+                    rate_per_minute=_whole_rate(options.get("rate")),
+                )
+                self.stdout.write(_("Updated %(client)s.") % {"client": client})
+                self.stdout.write(f"scopes: {' '.join(client.scopes)}")
+                units = ",".join(sorted(u.code for u in client.units.all())) or "-"
+                self.stdout.write(f"{_('units')}: {units}  roles: {' '.join(client.roles)}")
             elif action == "list":
                 self.list()
             elif action == "revoke":
@@ -87,20 +121,12 @@ class Command(BaseCommand):
             raise _refused(error) from None
 
     def create(self, options: dict[str, Any]) -> None:
-        rate: int | None = None
-        if options.get("rate") is not None:
-            try:
-                rate = int(options["rate"])
-            except ValueError:
-                raise CommandError(
-                    _("--rate: %(value)r is not a whole number") % {"value": options["rate"]}
-                ) from None
         client, secret = client_create(
             name=options["name"],
             scopes=options["scope"],
             unit_codes=options["unit"],
             roles=options["role"],
-            rate_per_minute=rate,
+            rate_per_minute=_whole_rate(options.get("rate")),
         )
         self.stdout.write(
             _("Created API client %(name)s. The secret is shown once; keep it safe.")
