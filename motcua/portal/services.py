@@ -257,6 +257,40 @@ def online_submission_create(
     return Submitted(dossier, secret, created.warnings)
 
 
+def online_submission_limited(
+    *,
+    client_ip: str | None,
+    procedure: ProcedureVersion,
+    receiving_agency: Agency,
+    applicant: Applicant,
+    files: Sequence[tuple[ComponentRequirement, IO[bytes], str]],
+    submission_key: str,
+) -> Submitted:
+    """:func:`online_submission_create` under the limits per address and per phone
+    (docs/limits.md), for the portal's form and the API's submissions alike.
+
+    The uses are taken before anything is written (:func:`submission_uses_take`, which raises
+    ``SubmissionLimited``) and given back when the submission is refused (``PortalError``,
+    ``DossierError``, or any failure) or is a second submission of the same form: only
+    accepted dossiers count against the citizen.
+    """
+    uses = submission_uses_take(client_ip=client_ip, phone=applicant.phone)
+    try:
+        submitted = online_submission_create(
+            procedure=procedure,
+            receiving_agency=receiving_agency,
+            applicant=applicant,
+            files=files,
+            submission_key=submission_key,
+        )
+    except BaseException:
+        ratelimit.give_back(uses)
+        raise
+    if submitted.duplicate:
+        ratelimit.give_back(uses)  # a double click is one submission
+    return submitted
+
+
 def _discard(stored: Sequence[DossierFile]) -> None:
     """Remove the stored bytes (pending or in place) of files whose rows were rolled back."""
     for item in stored:

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from motcua.accounts import ratelimit
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.catalog.models import Field, ProcedureVersion
 from motcua.catalog.selectors import procedure_in_force, procedure_version_list
@@ -236,10 +235,15 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         email=data["applicant_email"],
         address=data["applicant_address"],
     )
-    # Limits per address and per phone (docs/limits.md), before anything is written.
     try:
-        uses = services.submission_uses_take(
-            client_ip=_client_ip(request), phone=data["applicant_phone"]
+        # Limits per address and per phone (docs/limits.md), before anything is written.
+        submitted = services.online_submission_limited(
+            client_ip=_client_ip(request),
+            procedure=version,
+            receiving_agency=data["desk"],
+            applicant=applicant,
+            files=files,
+            submission_key=data["submission_key"],
         )
     except SubmissionLimited as error:
         response = _submission_page(
@@ -247,29 +251,14 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         )
         response["Retry-After"] = str(error.retry_after)
         return response
-    try:
-        submitted = services.online_submission_create(
-            procedure=version,
-            receiving_agency=data["desk"],
-            applicant=applicant,
-            files=files,
-            submission_key=data["submission_key"],
-        )
     except (PortalError, DossierError) as error:
-        # Refused: it does not count against the citizen's limits.
-        ratelimit.give_back(uses)
         target = SUBMISSION_FIELDS.get(error.field or "")
         if target:
             form.add_error(target, error.message)
             return _submission_page(request, version, form, status=400)
         return _submission_page(request, version, form, status=400, problems=[error.message])
-    except Exception:
-        ratelimit.give_back(uses)
-        raise
     key = data["submission_key"]
-    if submitted.duplicate:
-        ratelimit.give_back(uses)  # a double click is one submission
-    else:
+    if not submitted.duplicate:
         shown = request.session.get(SUBMITTED, {})
         shown[key] = {
             "code": submitted.dossier.code,

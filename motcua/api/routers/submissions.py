@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Header, Router, Schema, UploadedFile
 from pydantic import ConfigDict, ValidationError
 
-from motcua.accounts import ratelimit
 from motcua.api import idempotency
 from motcua.api.auth import scoped
 from motcua.api.choices import Scope
@@ -201,27 +200,20 @@ def submit(
         address=data["applicant_address"],
     )
     try:
-        uses = portal_services.submission_uses_take(client_ip=None, phone=data["applicant_phone"])
-    except SubmissionLimited as error:
-        raise refusal(429, error.message, field="/applicant/phone") from None
-    try:
-        submitted = portal_services.online_submission_create(
+        # The phone's limit only: the per-address one is the client's own rate (auth.py).
+        submitted = portal_services.online_submission_limited(
+            client_ip=None,
             procedure=version,
             receiving_agency=data["desk"],
             applicant=applicant,
             files=files,
             submission_key=data["submission_key"],
         )
+    except SubmissionLimited as error:
+        raise refusal(429, error.message, field="/applicant/phone") from None
     except (PortalError, DossierError) as error:
-        # Refused: it does not count against the applicant's limit (as on the portal).
-        ratelimit.give_back(uses)
         place = SERVICE_FIELDS.get(error.field or "", error.field or "")
         raise refusal(422, error.message, field="/" + place if place else None) from None
-    except BaseException:
-        ratelimit.give_back(uses)
-        raise
-    if submitted.duplicate:
-        ratelimit.give_back(uses)
     dossier = submitted.dossier
     return idempotency.Answer(
         201,
