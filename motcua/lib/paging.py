@@ -130,6 +130,9 @@ class Cursor:
     values: tuple[Any, ...]
     backward: bool
     number: int
+    # How many rows of the list come before the cursor's position (a page cut by its scan
+    # budget is short, so this is not (number - 1) × size); None in an older cursor.
+    offset: int | None = None
 
 
 def _encode(value: Any) -> Any:
@@ -148,9 +151,18 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def cursor_text(ordering: Ordering, values: Sequence[Any], *, backward: bool, number: int) -> str:
+def cursor_text(
+    ordering: Ordering,
+    values: Sequence[Any],
+    *,
+    backward: bool,
+    number: int,
+    offset: int | None = None,
+) -> str:
     """The signed text of a cursor, for a link's ``cursor=`` parameter."""
-    payload = [ordering.tag, int(backward), number, [_encode(v) for v in values]]
+    payload: list[Any] = [ordering.tag, int(backward), number, [_encode(v) for v in values]]
+    if offset is not None:
+        payload.append(offset)
     return signing.dumps(payload, salt=SALT, compress=True)
 
 
@@ -160,10 +172,13 @@ def read_cursor(text: str | None, ordering: Ordering, parameter: str = CURSOR) -
     if not text:
         return None
     try:
-        tag, backward, number, values = signing.loads(text, salt=SALT)
-        if tag != ordering.tag or len(values) != len(ordering.keys):
+        tag, backward, number, values, *rest = signing.loads(text, salt=SALT)
+        if tag != ordering.tag or len(values) != len(ordering.keys) or len(rest) > 1:
             raise ValueError(tag)
-        return Cursor(tuple(_decode(v) for v in values), bool(backward), max(int(number), 1))
+        offset = max(int(rest[0]), 0) if rest else None
+        return Cursor(
+            tuple(_decode(v) for v in values), bool(backward), max(int(number), 1), offset
+        )
     except (signing.BadSignature, ValueError, TypeError, KeyError):
         raise BadParameter(
             _("%(name)s: this is not a position in this list; start again from its first page.")
@@ -180,6 +195,11 @@ class Page(Generic[T]):
     number: int
     next_cursor: str | None
     previous_cursor: str | None
+    # The page stopped at its scan budget before it was full (``keyset_page``'s
+    # ``max_reads``): more rows may follow its cursor, and the page says so.
+    partial: bool = False
+    # How many rows of the list come before this page's first (for numbering its rows).
+    first: int = 0
 
     @property
     def has_other_pages(self) -> bool:
@@ -217,43 +237,66 @@ def keyset_page(
     *,
     scan: Callable[[QuerySet[Any]], Sequence[tuple[T, bool]]] = _every,
     chunk: int | None = None,
+    max_reads: int | None = None,
 ) -> Page[T]:
     """The page of ``queryset`` (filtered, not yet ordered) that ``cursor`` points at.
 
     Reads ``size + 1`` rows after (or before) the cursor to know whether another page
     follows: one query when every candidate is kept; a ``scan`` that drops candidates reads
-    further chunks (of ``chunk`` rows) until the page is full or the list ends."""
+    further chunks (of ``chunk`` rows) until the page is full or the list ends, or until
+    ``max_reads`` chunks were read: then the page is ``partial`` (shorter, perhaps empty) and
+    its cursor continues after the last row read, so a page's cost is bounded whatever the
+    volume and the list's pages still hold every kept row once."""
     backward = cursor is not None and cursor.backward
     number = cursor.number if cursor is not None else 1
     step = chunk or size + 1
     kept: list[T] = []
     position = list(cursor.values) if cursor is not None else None
+    reads = 0
+    partial = False
     while True:
         candidates = queryset
         if position is not None:
             candidates = candidates.filter(ordering.beyond(position, backward))
         read = scan(candidates.order_by(*ordering.order_by(backward))[:step])
+        reads += 1
         for row, keep in read:
             if keep:
                 kept.append(row)
         if len(kept) > size or len(read) < step:
             break
         position = ordering.values(read[-1][0])
+        if max_reads is not None and reads >= max_reads:
+            partial = True
+            break
     more = len(kept) > size
     kept = kept[:size]
     if backward:
         kept.reverse()
-    if not kept:
-        return Page([], number, None, None)
-    first, last = ordering.values(kept[0]), ordering.values(kept[-1])
-    has_next = more if not backward else True
-    has_previous = (more if backward else cursor is not None) and number > 1
-    return Page(
-        kept,
-        number,
-        cursor_text(ordering, last, backward=False, number=number + 1) if has_next else None,
-        cursor_text(ordering, first, backward=True, number=number - 1) if has_previous else None,
-    )
+    # Rows before the cursor's position: forward, before this page; backward, before the
+    # page the cursor came from (this page ends there).
+    at = cursor.offset if cursor is not None and cursor.offset is not None else None
+    if at is None:
+        at = (number - 1) * size + (len(kept) if backward else 0)
+    before = at - len(kept) if backward else at
+    after = before + len(kept)
+    if not kept and not partial:
+        return Page([], number, None, None, first=before)
+    later = earlier = None
+    if not backward and (more or partial):
+        # Forward: continue after the last row kept, or after the last read if cut short.
+        resume = position if partial else ordering.values(kept[-1])
+        later = cursor_text(ordering, resume or [], backward=False, number=number + 1, offset=after)
+    elif backward and kept:
+        later = cursor_text(
+            ordering, ordering.values(kept[-1]), backward=False, number=number + 1, offset=after
+        )
+    if number > 1 and (cursor is not None) and (more or partial or not backward):
+        # Backward: continue before the first row kept, or before the last read if cut short.
+        resume = position if backward and partial else (ordering.values(kept[0]) if kept else None)
+        if resume is not None:
+            earlier = cursor_text(ordering, resume, backward=True, number=number - 1, offset=before)
+    return Page(kept, number, later, earlier, partial=partial, first=before)
 
 
 def keyset_chunks(

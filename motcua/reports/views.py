@@ -689,7 +689,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     codes = [row.code for row in page.rows]
     found = {d.code: d for d in dossier_list_for_user(user).filter(code__in=codes)}
-    first = (page.number - 1) * DRILL_PAGE_SIZE + 1
+    first = page.first + 1
     rows = [
         {**_dossier_row(found[code]), "number": format_number(number)}
         for number, code in enumerate(codes, start=first)
@@ -964,6 +964,7 @@ def api_drill(request: HttpRequest) -> HttpResponse:
             "part": part_code or None,
             "count": _figure_count(unit, period, figures, part_code),
             "page": page.number,
+            "partial": page.partial,
             "dossiers": [row.code for row in page.rows],
             "next": reverse("reports:api_drill") + links["next"] if "next" in links else None,
         }

@@ -95,6 +95,10 @@ class DrillOut(PageOut):
     part: str | None
     count: int = Field(description="the figure: the length of the whole list")
     items: list[DrilledOut]
+    partial: bool = Field(
+        False,
+        description="the page stopped at its scan budget before it was full: follow next",
+    )
 
 
 def _unit_and_period(request: HttpRequest) -> tuple[AdministrativeUnit, Period]:
@@ -174,4 +178,5 @@ def figure_drill(request: HttpRequest, query: Query[DrillParams]) -> dict[str, A
         "items": [{"code": row.code, "received_at": row.received_at} for row in page.rows],
         "next": page.next_cursor,
         "previous": page.previous_cursor,
+        "partial": page.partial,
     }

@@ -1,0 +1,91 @@
+"""Keyset pages cut by their scan budget (``lib.paging.keyset_page``'s ``max_reads``): short
+pages that say so, and a list whose pages, forward and backward, still hold every kept row
+once, in order, numbered on (issue 17: a drill-down's cost per page is bounded)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from motcua.lib.paging import Ordering, keyset_page, read_cursor
+from motcua.units.models import AdministrativeUnit
+
+pytestmark = pytest.mark.django_db
+
+BY_ID = Ordering.of("id")
+
+
+@pytest.fixture(autouse=True)
+def _world(bac_kan_world):
+    return None
+
+
+def _rare(rows: Any) -> list[tuple[AdministrativeUnit, bool]]:
+    """Keeps one unit in seven: most chunks hold fewer kept rows than a page."""
+    return [(unit, unit.pk % 7 == 0) for unit in rows]
+
+
+def _page(cursor_text: str | None, **budget: Any) -> Any:
+    return keyset_page(
+        AdministrativeUnit.objects.all(),
+        BY_ID,
+        read_cursor(cursor_text, BY_ID),
+        3,
+        scan=_rare,
+        chunk=4,
+        **budget,
+    )
+
+
+def test_short_pages_say_so_and_together_hold_every_kept_row_once():
+    expected = [u.pk for u in AdministrativeUnit.objects.order_by("id") if u.pk % 7 == 0]
+    assert len(expected) > 6
+    pages, seen, text = [], [], None
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            page = _page(text, max_reads=2)
+        assert len(queries.captured_queries) <= 2  # the budget, whatever the list's length
+        assert page.first == len(seen)  # rows are numbered on from the pages before
+        pages.append(page)
+        seen += [u.pk for u in page.rows]
+        text = page.next_cursor
+        if text is None:
+            break
+    assert seen == expected
+    assert any(p.partial for p in pages)
+    assert all(p.rows or p.partial for p in pages)  # only a cut page may be empty
+    assert not pages[-1].partial
+    # Without a budget: full pages of 3, the same rows.
+    unbounded, text = [], None
+    while True:
+        page = _page(text)
+        assert not page.partial
+        unbounded += [u.pk for u in page.rows]
+        text = page.next_cursor
+        if text is None:
+            break
+    assert unbounded == expected
+
+
+def test_backward_from_the_end_reads_the_same_rows_and_numbers():
+    forward, text, last = [], None, None
+    while True:
+        page = _page(text, max_reads=2)
+        forward.append(([u.pk for u in page.rows], page.first))
+        last, text = page, page.next_cursor
+        if text is None:
+            break
+    backward, text = [], last.previous_cursor
+    while text is not None:
+        page = _page(text, max_reads=2)
+        backward.append(([u.pk for u in page.rows], page.first))
+        text = page.previous_cursor
+    rows_forward = [pk for rows, _ in forward[:-1] for pk in rows]
+    rows_backward = [pk for rows, _ in reversed(backward) for pk in rows]
+    assert rows_backward == rows_forward
+    for rows, first in backward:
+        if rows:
+            assert rows_forward[first : first + len(rows)] == rows
