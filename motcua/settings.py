@@ -8,6 +8,7 @@ Every variable is listed with its meaning in ``.env.example``.
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from pathlib import Path
 
@@ -128,7 +129,28 @@ INSTALLED_APPS = [
     "ninja",
     "motcua.national",
     "motcua.ops",
+    "motcua.signatures",
 ]
+
+# PAdES signatures on PDFs (motcua.signatures; docs/signatures.md). Signers by name, each a
+# backend's options: {"official": {"backend": "pkcs12", "path": "...", "passphrase_file": "..."}}.
+try:
+    MOTCUA_SIGNERS = json.loads(env("MOTCUA_SIGNERS_JSON", "{}"))
+except ValueError as error:
+    raise ImproperlyConfigured(f"MOTCUA_SIGNERS_JSON: not valid JSON ({error})") from None
+if not isinstance(MOTCUA_SIGNERS, dict):
+    raise ImproperlyConfigured("MOTCUA_SIGNERS_JSON: expected an object of name -> options")
+# The signer `motcua documents sign` uses without --signer.
+MOTCUA_SIGNING_DEFAULT = env("MOTCUA_SIGNING_DEFAULT")
+# PEM files of the roots a signature must chain to (comma-separated paths).
+MOTCUA_SIGNING_TRUST_ROOTS = envlist("MOTCUA_SIGNING_TRUST_ROOTS", "")
+# The visible stamp's font: it must cover Vietnamese (the project's vendored serif does).
+MOTCUA_SIGNING_STAMP_FONT = env(
+    "MOTCUA_SIGNING_STAMP_FONT",
+    str(BASE_DIR / "documents" / "fonts" / "LiberationSerif-Regular.ttf"),
+)
+# Larger files are refused before parsing: signing and verifying stay bounded in time.
+MOTCUA_SIGNING_MAX_BYTES = envint("MOTCUA_SIGNING_MAX_BYTES", 50 * 1024 * 1024)
 
 MIDDLEWARE = [
     # X-Forwarded-* only from MOTCUA_TRUSTED_PROXIES: dropped from anyone else's request

@@ -1,0 +1,203 @@
+"""Signing PDFs (PAdES baseline, pyHanko) and writing the result safely.
+
+A signature is added as an incremental update: the bytes signed before stay as they were, so
+earlier signatures still verify. Each signature gets a visible stamp on the last page (Circular
+01/2023 Art. 8: a signed electronic document shows who signed it and when):
+``Ký bởi: <name> — dd/mm/yyyy HH:MM`` in Viet Nam time. The stamp is the legal form of the
+document, so it is Vietnamese whatever the interface language.
+
+Validation data (the chain, and revocation data only if already at hand) is embedded when
+trust roots are configured; nothing is fetched from the network, so signing never waits on an
+OCSP responder or a CRL server.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.text import TextBoxStyle
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+from pyhanko.stamp import TextStampStyle
+from pyhanko_certvalidator import ValidationContext
+
+from motcua.lib.formatting import nfc
+from motcua.signatures.errors import SignatureError
+from motcua.signatures.pdfinput import read_pdf, trust_root_certificates
+from motcua.signatures.signers import SignerBackend
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+STAMP_TEMPLATE = "Ký bởi: %(signer)s — %(when)s"
+STAMP_REASON_TEMPLATE = "Lý do: %(reason)s"
+# Stamp size and place on the page, in points: bottom right, above the bottom margin; a
+# second signature goes above the first so stamps never overlap.
+STAMP_WIDTH = 260.0
+STAMP_HEIGHT = 40.0
+STAMP_MARGIN = 36.0
+STAMP_GAP = 6.0
+A4 = (595.28, 841.89)
+
+
+def stamp_moment(moment: datetime) -> str:
+    """'03/12/2026 14:05': the stamp's date and time, in Viet Nam time."""
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M")
+
+
+def stamp_text(signer_name: str, moment: datetime) -> str:
+    """The stamp's first line, exactly as it appears on the page."""
+    return STAMP_TEMPLATE % {"signer": nfc(signer_name), "when": stamp_moment(moment)}
+
+
+def _media_box(writer: IncrementalPdfFileWriter) -> tuple[float, float, float, float]:
+    """The last page's MediaBox, following inheritance up the page tree (A4 if absent)."""
+    # pyHanko leaves this method unannotated; it returns (page reference, resources).
+    node = writer.find_page_for_modification(-1)[0].get_object()  # type: ignore[no-untyped-call]
+    while node is not None:
+        if "/MediaBox" in node:
+            x1, y1, x2, y2 = (float(v) for v in node["/MediaBox"])
+            return x1, y1, x2, y2
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return (0.0, 0.0, *A4)
+
+
+def _stamp_box(writer: IncrementalPdfFileWriter, index: int) -> tuple[int, int, int, int]:
+    x1, y1, x2, _y2 = _media_box(writer)
+    right = x2 - STAMP_MARGIN
+    bottom = y1 + STAMP_MARGIN + index * (STAMP_HEIGHT + STAMP_GAP)
+    return (
+        round(right - STAMP_WIDTH),
+        round(bottom),
+        round(right),
+        round(bottom + STAMP_HEIGHT),
+    )
+
+
+def _escape(text: str) -> str:
+    # The stamp template is %-interpolated by pyHanko: a literal % in a name must survive.
+    return text.replace("%", "%%")
+
+
+def sign_pdf(
+    *,
+    source: bytes,
+    signer: SignerBackend,
+    reason: str | None = None,
+    trust_roots: Sequence[str | Path] | None = None,
+    font: str | Path | None = None,
+) -> bytes:
+    """``source`` signed by ``signer``: a PAdES signature with a visible Vietnamese stamp.
+
+    ``trust_roots`` (default MOTCUA_SIGNING_TRUST_ROOTS): when given, the signer's chain is
+    validated against them before signing and embedded; a signer that does not chain to them
+    is refused, so the project never issues a signature its own verification rejects.
+    Raises ``SignatureError`` (``field`` ``"source"``, ``"signer"`` or ``"trust_roots"``).
+    """
+    read_pdf(source, field="source")  # refuse what is not a whole PDF before touching a key
+    roots = trust_root_certificates(
+        settings.MOTCUA_SIGNING_TRUST_ROOTS if trust_roots is None else trust_roots
+    )
+    font_path = Path(font or settings.MOTCUA_SIGNING_STAMP_FONT)
+    if not font_path.is_file():
+        raise SignatureError(
+            _("stamp font %(path)s not found (MOTCUA_SIGNING_STAMP_FONT)") % {"path": font_path}
+        )
+    writer = IncrementalPdfFileWriter(BytesIO(source), strict=False)
+    existing = len(list(fields.enumerate_sig_fields(writer)))
+    field_name = f"Signature{existing + 1}"
+    with signer.open() as key:
+        certificate = key.signing_cert
+        if certificate is None:
+            raise SignatureError(
+                _("signer %(name)s: no certificate found") % {"name": signer.name},
+                field="signer",
+            )
+        subject = certificate.subject.native
+        display_name = nfc(str(subject.get("common_name") or certificate.subject.human_friendly))
+        moment = datetime.now(tz=VIETNAM)
+        lines = [STAMP_TEMPLATE]
+        params = {"signer": _escape(display_name), "when": stamp_moment(moment)}
+        if reason:
+            lines.append(STAMP_REASON_TEMPLATE)
+            params["reason"] = _escape(nfc(reason))
+        style = TextStampStyle(
+            stamp_text="\n".join(lines),
+            text_box_style=TextBoxStyle(
+                font=GlyphAccumulatorFactory(str(font_path), font_size=9), font_size=9
+            ),
+            border_width=1,
+        )
+        context = (
+            # soft-fail: dev and many agency certificates name no OCSP/CRL; allow_fetching
+            # off: no network call may hold up a signature.
+            ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+            if roots
+            else None
+        )
+        metadata = signers.PdfSignatureMetadata(
+            field_name=field_name,
+            reason=nfc(reason) if reason else None,
+            name=display_name,
+            md_algorithm="sha256",
+            subfilter=fields.SigSeedSubFilter.PADES,
+            embed_validation_info=context is not None,
+            validation_context=context,
+        )
+        pdf_signer = signers.PdfSigner(
+            metadata,
+            signer=key,
+            stamp_style=style,
+            new_field_spec=fields.SigFieldSpec(
+                field_name, on_page=-1, box=_stamp_box(writer, existing)
+            ),
+        )
+        output = BytesIO()
+        try:
+            pdf_signer.sign_pdf(writer, output=output, appearance_text_params=params)
+        except SigningError as error:
+            raise SignatureError(
+                _(
+                    "signer %(name)s: its certificate does not chain to "
+                    "MOTCUA_SIGNING_TRUST_ROOTS (%(error)s)"
+                )
+                % {"name": signer.name, "error": error},
+                field="signer",
+            ) from None
+    return output.getvalue()
+
+
+def write_atomically(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same directory, then rename.
+
+    A reader never sees half a file, and a failure leaves nothing behind. An existing ``path``
+    is refused unless ``force`` (``SignatureError`` with field ``"target"``).
+    """
+    if path.exists() and not force:
+        raise SignatureError(
+            _("%(path)s exists (use --force to replace it)") % {"path": path}, field="target"
+        )
+    directory = path.parent
+    if not directory.is_dir():
+        raise SignatureError(
+            _("directory %(path)s does not exist") % {"path": directory}, field="target"
+        )
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
