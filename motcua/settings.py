@@ -541,6 +541,32 @@ MOTCUA_NATIONAL = {
     "SESSION_EXPIRED_CODES": envlist("MOTCUA_NATIONAL_SESSION_EXPIRED_CODES", "-1,401"),
     "MAPPING_VERSION": env("MOTCUA_NATIONAL_MAPPING_VERSION"),
 }
+
+# VietQR bank transfers of fees (docs/payments.md "VietQR", motcua.payments.vietqr): the
+# beneficiary's bank BIN (6 digits, NAPAS acquirer id), account number and account name. Empty
+# (the default): VietQR is not configured, the portal shows no QR and `motcua payments vietqr`
+# says so. One account for the whole installation for now; an account per collecting agency
+# (each one-stop desk's State Treasury revenue account) is a later step. A malformed or half
+# configuration stops the start here, not at the first citizen's payment (R17).
+MOTCUA_VIETQR_BANK_BIN = env("MOTCUA_VIETQR_BANK_BIN", "").strip()
+MOTCUA_VIETQR_ACCOUNT = env("MOTCUA_VIETQR_ACCOUNT", "").strip()
+MOTCUA_VIETQR_ACCOUNT_NAME = env("MOTCUA_VIETQR_ACCOUNT_NAME", "").strip()
+
+
+def _check_vietqr() -> None:
+    # The rules live in the pure payments.vietqr module (no Django), one home for them.
+    from motcua.payments.vietqr import VietQRError, beneficiary_from
+
+    try:
+        beneficiary_from(MOTCUA_VIETQR_BANK_BIN, MOTCUA_VIETQR_ACCOUNT)
+    except VietQRError as error:
+        setting = {"bank_bin": "MOTCUA_VIETQR_BANK_BIN", "account": "MOTCUA_VIETQR_ACCOUNT"}
+        raise ImproperlyConfigured(
+            f"{setting.get(error.field, error.field)}: {error.message % error.params}"
+        ) from None
+
+
+_check_vietqr()
 # Expired sessions and old task results deleted every day (motcua.jobs.housekeeping); default
 # 22:00, after office hours (jobs.selectors.DEFAULTS).
 if env("MOTCUA_HOUSEKEEPING_TIME"):

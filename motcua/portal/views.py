@@ -11,10 +11,13 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
+import segno
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -30,6 +33,8 @@ from motcua.lib.formatting import format_datetime, format_money, format_number
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, Page, keyset_page, read_cursor
 from motcua.lib.uploads import checked_file_response
+from motcua.payments import vietqr
+from motcua.payments.selectors import amount_owed
 from motcua.portal import selectors, services
 from motcua.portal.errors import (
     PortalError,
@@ -339,6 +344,42 @@ def _tracked_dossier(request: HttpRequest, code: str) -> Dossier | None:
     )
 
 
+def _fees_owed(found: Dossier) -> dict[str, Any]:
+    """What the tracked dossier still owes and, when VietQR is configured, the bank-transfer
+    QR code of it (docs/payments.md "VietQR"); nothing when nothing is owed."""
+    owed = amount_owed(found.pk)
+    if owed == 0:
+        return {}
+    fees: dict[str, Any] = {"owed": format_money(owed), "vietqr": None}
+    # Checked at start (settings._check_vietqr): a bad value never reaches a page.
+    beneficiary = vietqr.beneficiary_from(
+        settings.MOTCUA_VIETQR_BANK_BIN,
+        settings.MOTCUA_VIETQR_ACCOUNT,
+        settings.MOTCUA_VIETQR_ACCOUNT_NAME,
+    )
+    if beneficiary is None:
+        return fees
+    try:
+        purpose = vietqr.dossier_purpose(found.code)
+    except vietqr.VietQRError:
+        # An imported code too long for the transfer content: without it the bank statement
+        # could not be matched to the dossier, so no QR (the desk takes the payment).
+        return fees
+    payload = vietqr.build_for(beneficiary, amount=owed, purpose=purpose)
+    # Scaled by the page (viewBox only, omitsize); error level M as the printed forms' codes.
+    svg = segno.make_qr(payload, error="m").svg_inline(scale=1, border=4, omitsize=True)
+    fees["vietqr"] = {
+        # segno's own markup from an ASCII payload: nothing a visitor typed.
+        "svg": mark_safe(svg),
+        "account": beneficiary.account,
+        "account_name": beneficiary.name,
+        "bank_bin": beneficiary.bank_bin,
+        "purpose": purpose,
+        "payload": payload,
+    }
+    return fees
+
+
 @never_cache
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
     """A tracked dossier: status, received and due moments, timeline, result to download."""
@@ -371,6 +412,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
             "due": format_datetime(timezone.localtime(due)) if due else "",
             "timeline": timeline,
             "results": list(selectors.result_files(found)),
+            "fees": _fees_owed(found),
         },
     )
 
