@@ -20,6 +20,7 @@ from django.db.models import F, Model, Q, QuerySet
 
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
+from motcua.lib.lookups import AnyOf
 from motcua.units.choices import LEVEL_RANK, UnitLevel
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import lineages_of, unit_coverers
@@ -106,7 +107,8 @@ def restrict(queryset: QuerySet[M], user: User, roles: Iterable[Role], *fields: 
         return queryset
     condition = Q()
     for name in fields:
-        condition |= Q(**{f"{name}_id__in": scope})
+        # One array parameter on PostgreSQL, not one per unit (motcua.lib.lookups).
+        condition |= Q(AnyOf(F(f"{name}_id"), scope))
     return queryset.filter(condition)
 
 

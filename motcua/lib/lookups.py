@@ -1,0 +1,45 @@
+"""``AnyOf``: a column among many values, as one parameter on PostgreSQL.
+
+``field__in=[…]`` writes one placeholder per value: a unit scope of 222 ids (a province's
+lineage) twice (receiving or handling unit) is 444 parameters, each prepared by Django and
+interpolated by psycopg into a statement too long for its parse cache, on every page (~3 ms
+of the API's dossier page at 1 M dossiers, docs/performance.md "bench/api"). PostgreSQL
+plans ``col IN (1, 2, …)`` as ``col = ANY(ARRAY[1, 2, …])``; written so with the values as one
+array parameter, the plan is the same and the statement short. Other engines get the IN list.
+
+    from motcua.lib.lookups import AnyOf
+    Dossier.objects.filter(AnyOf(F("receiving_unit_id"), unit_ids))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Lookup
+
+
+class AnyOf(Lookup):
+    """``lhs`` is one of ``values`` (integers): a boolean expression for ``filter`` or ``Q``."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def __init__(self, lhs: Any, values: Iterable[int]) -> None:
+        super().__init__(lhs, sorted({int(value) for value in values}))
+
+    def _lhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = self.process_lhs(compiler, connection)
+        if not self.rhs:
+            raise EmptyResultSet  # as Django's own ``__in=[]``: no row, no statement
+        return sql, list(params)
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        sql, params = self._lhs(compiler, connection)
+        marks = ", ".join(["%s"] * len(self.rhs))
+        return f"{sql} IN ({marks})", [*params, *self.rhs]
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> Any:
+        sql, params = self._lhs(compiler, connection)
+        return f"{sql} = ANY(%s)", [*params, list(self.rhs)]
