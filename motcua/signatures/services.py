@@ -13,6 +13,7 @@ OCSP responder or a CRL server.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Sequence
@@ -83,6 +84,34 @@ def _stamp_box(writer: IncrementalPdfFileWriter, index: int) -> tuple[int, int, 
     )
 
 
+# pyHanko writes a subset font's /W widths in the font's own units, which PDF reads as
+# thousandths of an em: a font of 2.048 units per em (Liberation, DejaVu) is drawn twice as
+# wide as pyHanko measured it, letters spread and the stamp cut off. So the stamp's font is
+# rescaled to 1.000 units per em once (fontTools) and the copy is used.
+PDF_GLYPH_UNITS = 1000
+
+
+def stamp_font(path: Path) -> Path:
+    """``path`` itself if its units per em are PDF's 1.000, else a rescaled copy of it,
+    made once and kept in the system's temporary folder under the font's content hash."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    data = path.read_bytes()
+    font = TTFont(BytesIO(data))
+    if font["head"].unitsPerEm == PDF_GLYPH_UNITS:
+        return path
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    scaled = Path(tempfile.gettempdir()) / f"motcua-stamp-{digest}-{PDF_GLYPH_UNITS}.ttf"
+    if not scaled.is_file():
+        scale_upem(font, PDF_GLYPH_UNITS)
+        handle, temporary = tempfile.mkstemp(dir=scaled.parent, suffix=".ttf")
+        with os.fdopen(handle, "wb") as out:
+            font.save(out)
+        os.replace(temporary, scaled)  # atomic: a parallel signer reads a whole font
+    return scaled
+
+
 def _escape(text: str) -> str:
     # The stamp template is %-interpolated by pyHanko: a literal % in a name must survive.
     return text.replace("%", "%%")
@@ -133,7 +162,8 @@ def sign_pdf(
         style = TextStampStyle(
             stamp_text="\n".join(lines),
             text_box_style=TextBoxStyle(
-                font=GlyphAccumulatorFactory(str(font_path), font_size=9), font_size=9
+                font=GlyphAccumulatorFactory(str(stamp_font(font_path)), font_size=9),
+                font_size=9,
             ),
             border_width=1,
         )

@@ -80,6 +80,28 @@ def test_the_stamp_is_in_the_pdf_in_vietnamese(signing_settings, unsigned_pdf, t
     assert reader.pages[-1].get("/Annots")
 
 
+def test_the_stamp_is_drawn_as_wide_as_it_was_measured(signing_settings, unsigned_pdf, tmp_path):
+    # PDF reads a font's /W widths in thousandths of an em; the vendored font has 2.048 units
+    # per em, and written raw its letters were drawn twice as wide, the stamp cut off.
+    signed = tmp_path / "signed.pdf"
+    sign(unsigned_pdf, signed)
+    widths = []
+    for page in PdfReader(signed).pages:
+        for annotation in page.get("/Annots") or []:
+            widget = annotation.get_object()
+            if widget.get("/FT") != "/Sig":
+                continue
+            fonts = widget["/AP"]["/N"].get_object()["/Resources"]["/Font"]
+            for font in fonts.values():
+                for descendant in font.get_object().get("/DescendantFonts") or []:
+                    for entry in descendant.get_object()["/W"]:
+                        entry = entry.get_object()
+                        if isinstance(entry, list):
+                            widths += [int(w) for w in entry]
+    assert widths
+    assert max(widths) <= 1000  # the em dash is one em; nothing in the stamp is wider
+
+
 def test_a_second_signature_keeps_the_first_valid(signing_settings, unsigned_pdf, tmp_path):
     once, twice = tmp_path / "once.pdf", tmp_path / "twice.pdf"
     sign(unsigned_pdf, once, signer="digitiser")
