@@ -216,8 +216,12 @@ def test_hostile_text_comes_back_as_text(export: Export, tmp_path: Path) -> None
     texts = [v for v in values if isinstance(v, str)]
     live = [t for t in texts if t.startswith(FORMULA_TRIGGERS)]
     assert live == [], f"cells a spreadsheet would run: {live}"
+    if export.kind == "xlsx":
+        # A carriage return comes back as written (&#13;, openpyxl with lxml) or as a line
+        # feed (XML's line-end rule, without lxml): compare with both as a line feed.
+        texts = [t.replace("\r", "\n") for t in texts]
     for given in hostile.given:
-        if export.kind == "xlsx":  # XML reads a carriage return back as a line feed
+        if export.kind == "xlsx":
             given = given.replace("\r", "\n")
         # Each column's text is there, behind one quote where it starts its cell (form
         # II.06a's title writes the unit's name in capitals, after the form's name).
