@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.formats import number_format
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from motcua.api.conf import api_int
 from motcua.api.problems import FieldError, Problem, api_language, problem_response
-from motcua.lib.limits import _spool  # noqa: PLC2701 (the same bounded copy as the pages')
+from motcua.lib.limits import Body, body_within
 
 PREFIX = "/api/"
 SUBMISSIONS = re.compile(r"^/api/v1/submissions(/multipart)?/?$")
@@ -68,24 +67,12 @@ class ApiBodyLimitMiddleware:
         if not request.path_info.startswith(PREFIX):
             return self.get_response(request)
         most = body_limit(request.path_info)
-        declared = request.META.get("CONTENT_LENGTH") or ""
-        if declared:
-            try:
-                size = int(declared)
-            except ValueError:
-                size = -1
-            if size < 0:
-                return problem_response(
-                    request,
-                    Problem.invalid("Content-Length", "Content-Length: " + declared[:40]),
-                )
-            if size > most:
-                return _too_large(request, most)
-        elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
-            spooled = _spool(request.META["wsgi.input"], most)
-            if spooled is None:
-                return _too_large(request, most)
-            body, size = spooled
-            request.META["CONTENT_LENGTH"] = str(size)
-            request._stream = LimitedStream(body, size)  # type: ignore[assignment,arg-type]
+        found = body_within(request, most)
+        if found is Body.BAD_LENGTH:
+            declared = request.META.get("CONTENT_LENGTH") or ""
+            return problem_response(
+                request, Problem.invalid("Content-Length", "Content-Length: " + declared[:40])
+            )
+        if found is Body.TOO_LARGE:
+            return _too_large(request, most)
         return self.get_response(request)

@@ -11,6 +11,7 @@ in front (nginx ``client_max_body_size``) should refuse the same sizes even earl
 
 from __future__ import annotations
 
+import enum
 import tempfile
 from collections.abc import Callable
 from typing import IO, Any, cast
@@ -60,6 +61,39 @@ def _spool(source: IO[bytes], most: int) -> tuple[IO[bytes], int] | None:
     return cast(IO[bytes], copy), size
 
 
+class Body(enum.Enum):
+    """What :func:`body_within` found of a request's body against a limit."""
+
+    WITHIN = "within"
+    BAD_LENGTH = "bad-length"  # a Content-Length that is not a whole number of bytes
+    TOO_LARGE = "too-large"
+
+
+def body_within(request: HttpRequest, most: int) -> Body:
+    """Whether ``request``'s body is within ``most`` bytes, decided from ``Content-Length``
+    before any byte is read; a chunked body (no length) is copied up to the limit and handed
+    back to the request with its length. The one check of the pages' and the API's limits."""
+    declared = request.META.get("CONTENT_LENGTH") or ""
+    if declared:
+        try:
+            size = int(declared)
+        except ValueError:
+            return Body.BAD_LENGTH
+        if size < 0:
+            return Body.BAD_LENGTH
+        return Body.TOO_LARGE if size > most else Body.WITHIN
+    if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        spooled = _spool(request.META["wsgi.input"], most)
+        if spooled is None:
+            return Body.TOO_LARGE
+        body, size = spooled
+        # WSGIRequest read its stream's length from CONTENT_LENGTH (none: an empty body);
+        # give it the copied body with its length.
+        request.META["CONTENT_LENGTH"] = str(size)
+        request._stream = LimitedStream(body, size)  # type: ignore[assignment,arg-type]
+    return Body.WITHIN
+
+
 def _refused(request: HttpRequest, most: int) -> HttpResponse:
     response = errors.request_too_large(request, most)
     # With its length the page can be read at once: the client is still expecting to send
@@ -77,23 +111,9 @@ class RequestSizeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         most = request_limit(request.path_info)
-        declared = request.META.get("CONTENT_LENGTH") or ""
-        if declared:
-            try:
-                size = int(declared)
-            except ValueError:
-                return errors.bad_request(request)
-            if size < 0:
-                return errors.bad_request(request)
-            if size > most:
-                return _refused(request, most)
-        elif "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
-            spooled = _spool(request.META["wsgi.input"], most)
-            if spooled is None:
-                return _refused(request, most)
-            body, size = spooled
-            # WSGIRequest read its stream's length from CONTENT_LENGTH (none: an empty body);
-            # give it the copied body with its length.
-            request.META["CONTENT_LENGTH"] = str(size)
-            request._stream = LimitedStream(body, size)  # type: ignore[assignment,arg-type]
+        found = body_within(request, most)
+        if found is Body.BAD_LENGTH:
+            return errors.bad_request(request)
+        if found is Body.TOO_LARGE:
+            return _refused(request, most)
         return self.get_response(request)
