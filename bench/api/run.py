@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.common.cluster import BASE, start_cluster, stop_cluster  # noqa: E402
+from bench.common.gunicorn import start_gunicorn  # noqa: E402
 
 PROVINCE = "19"
 CLIENT_ID = "bench-api"
@@ -157,25 +158,9 @@ def setup() -> dict[str, Any]:
 
 
 def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    from conftest import _free_port
-
-    port = _free_port()
-    log = (BASE / "api-gunicorn.log").open("ab")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "motcua.wsgi:application",
-         "--workers", "2", "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=log, stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=5) as r:  # noqa: S310
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("gunicorn did not answer")
+    return start_gunicorn(
+        env, log=BASE / "api-gunicorn.log", ready_path="/api/v1/openapi.json", cwd=ROOT
+    )
 
 
 def token(base: str) -> str:

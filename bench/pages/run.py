@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common.cluster import BASE, start_cluster, stop_cluster  # noqa: E402
 from bench.common.dossiers import TZ, Desk, Shape, generate, multiply  # noqa: E402
+from bench.common.gunicorn import start_gunicorn  # noqa: E402
 
 PROVINCE = "19"
 TWO_LEVEL_DAY = date(2025, 7, 1)
@@ -459,32 +460,20 @@ def worker(
 
 def serve(url: str, n: int, code: str, budget: int) -> tuple[subprocess.Popen[bytes], str]:
     """gunicorn, 2 workers, on 127.0.0.1 and a free port, against the database of ``n``."""
-    from conftest import _free_port
-
-    port = _free_port()
     env = dict(os.environ)
     env |= {
         "DATABASE_URL": url + db_name(n), "DJANGO_SETTINGS_MODULE": "motcua.settings",
         "MOTCUA_DATA_DIR": str(BASE / "pages-data"), "MOTCUA_DEBUG": "false",
         "MOTCUA_PORTAL_TRACK_MAX_PER_IP": "0", "MOTCUA_PORTAL_TRACK_MAX_PER_CODE": "0",
     }  # fmt: skip
-    log = (BASE / "pages-gunicorn.log").open("ab")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "motcua.wsgi:application",
-         "--workers", "2", "--bind", f"127.0.0.1:{port}", "--timeout", str(budget),
-         "--access-logfile", "-"],
-        cwd=code or ROOT, env=env, stdout=log, stderr=log,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(base + "/dang-nhap/", timeout=5) as r:  # noqa: S310
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("gunicorn did not answer")
+    return start_gunicorn(
+        env,
+        log=BASE / "pages-gunicorn.log",
+        ready_path="/dang-nhap/",
+        timeout=budget,
+        cwd=code or ROOT,
+        extra=["--access-logfile", "-"],
+    )
 
 
 class Session:
