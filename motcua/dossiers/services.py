@@ -961,6 +961,54 @@ def dossier_transition(
     return dossier
 
 
+# -- records kept elsewhere that a figure counts ---------------------------------------------
+
+
+def component_digitised_set(*, component_id: int, digitised: bool) -> bool:
+    """Record whether a component counts as digitised, and move the figures with it.
+
+    Called by the records that decide it (``digitise``: every scan of the component made a
+    signed PDF/A meeting Circular 01/2023; ``docstore``: a digitised document reused), never
+    by a clerk's tick. The dossier row is locked so the ledger's before/after snapshots see no
+    concurrent change. Returns whether anything changed.
+    """
+    with transaction.atomic():
+        dossier_id = (
+            DossierComponent.objects.filter(pk=component_id)
+            .values_list("dossier_id", flat=True)
+            .first()
+        )
+        if dossier_id is None:
+            raise InvalidInput(_("no such dossier component"), field="component")
+        dossier = _locked(dossier_id, None)
+        component = DossierComponent.objects.get(pk=component_id)
+        if component.digitised == digitised:
+            return False
+        calendars = figures.Calendars()
+        before = figures.snapshot(dossier.pk, calendars) if dossier.received_at else None
+        component.digitised = digitised
+        component.save(update_fields=["digitised"])
+        if before is not None:
+            figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
+        return True
+
+
+def dossier_e_certified_set(*, dossier_id: int, e_certified: bool) -> bool:
+    """Record whether the dossier's copy was certified electronically (the register of
+    ``certification`` decides it: a valid entry issued in this dossier), and move the figures
+    with it. Returns whether anything changed."""
+    with transaction.atomic():
+        dossier = _locked(dossier_id, None)
+        if dossier.electronic_certification == e_certified:
+            return False
+        calendars = figures.Calendars()
+        before = figures.snapshot(dossier.pk, calendars) if dossier.received_at else None
+        Dossier.objects.filter(pk=dossier.pk).update(electronic_certification=e_certified)
+        if before is not None:
+            figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
+        return True
+
+
 # -- files ------------------------------------------------------------------------------------
 
 
