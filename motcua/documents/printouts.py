@@ -8,6 +8,12 @@ The forms are official Vietnamese documents, so their wording is Vietnamese in e
 language (as in ``reports.xlsx``); only the errors raised for bad input go through gettext.
 Field lists follow §2.1–§2.6; where the official template is NOT CONFIRMED (04, 06) the
 spec's best understanding is used.
+
+Every paper carries, top left, the QR code Circular 01/2023/TT-VPCP requires (dossier code,
+procedure code, applicant's ID number, paper name, system name, time of issue; the appointment
+on 01 and 04; the tracking link): its text is built by ``qrcontent.qr_content`` only. The time
+of issue is the moment the paper is dated by (receipt, request, extension, payment), so the
+same dossier still prints the same bytes.
 """
 
 from __future__ import annotations
@@ -17,12 +23,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 
 import segno
+from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.accounts.models import User
 from motcua.documents.pdf import Align, Cell, Document, place_and_date_text
+from motcua.documents.qrcontent import PaperFacts, qr_content
 from motcua.dossiers.choices import Action, Channel, Status, Timeliness
 from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.links import tracking_url
@@ -77,6 +85,49 @@ def qr_png(text: str) -> bytes:
     buffer = io.BytesIO()
     segno.make_qr(text, error="m").save(buffer, kind="png", scale=4, border=4)
     return buffer.getvalue()
+
+
+QR_SIZE = 24.0  # mm: about 0,35 mm a module for a receipt's content, above phones' minimum
+TRACKING_HINT = "Quét mã QR hoặc truy cập địa chỉ dưới đây để tra cứu tình trạng giải quyết hồ sơ:"
+
+
+def paper_facts(
+    dossier: Dossier,
+    paper_name: str,
+    issued_at: datetime,
+    *,
+    appointment_at: datetime | None = None,
+) -> PaperFacts:
+    """What the QR code of a dossier's paper says (Circular 01/2023)."""
+    return PaperFacts(
+        paper_name=paper_name,
+        system_name=settings.MOTCUA_SYSTEM_NAME,
+        issued_at=issued_at,
+        dossier_code=dossier.code,
+        procedure_code=dossier.procedure_version.procedure.code,
+        applicant_id=dossier.applicant_id_number,
+        appointment_at=appointment_at,
+        agency_code=dossier.receiving_agency.code,
+        tracking_url=tracking_url(dossier),
+    )
+
+
+def _qr_band(document: _Form, facts: PaperFacts) -> None:
+    """The QR code at the top left of the page (Circular 01/2023), the tracking link beside it;
+    the heading follows underneath."""
+    top = document.y
+    document.image(
+        io.BytesIO(qr_png(qr_content(facts))), x=document.l_margin, y=top, w=QR_SIZE, h=QR_SIZE
+    )
+    if facts.tracking_url:
+        text_x = document.l_margin + QR_SIZE + 3
+        width = document.epw - QR_SIZE - 3
+        document.set_y(top + 3)
+        document.text_line(
+            TRACKING_HINT, size=A5_SMALL, style="I", align="L", x=text_x, width=width
+        )
+        document.text_line(facts.tracking_url, size=A5_SMALL, align="L", x=text_x, width=width)
+    document.set_y(top + QR_SIZE + 1)
 
 
 def moment_text(moment: datetime) -> str:
@@ -254,8 +305,12 @@ def receipt_01(dossier: Dossier) -> bytes:
         )
     agency = dossier.receiving_agency
     officer = _staff_name(dossier, [Action.RECEIVE])
-    url = tracking_url(dossier)
-    qr = qr_png(url)
+    facts = paper_facts(
+        dossier,
+        "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+        dossier.received_at,
+        appointment_at=dossier.due_at,
+    )
     amount, unit = dossier.procedure_version.time_limit_for(
         online=dossier.channel == Channel.ONLINE
     )
@@ -265,6 +320,7 @@ def receipt_01(dossier: Dossier) -> bytes:
         "Liên 2: Lưu kèm Phiếu kiểm soát quá trình giải quyết hồ sơ",
     ):
         document.start_copy()
+        _qr_band(document, facts)
         _heading(document, agency, timezone.localdate(dossier.received_at))
         _title(
             document,
@@ -297,32 +353,11 @@ def receipt_01(dossier: Dossier) -> bytes:
             f"Vào Sổ theo dõi hồ sơ, Quyển số: {BLANK}, Số thứ tự: {BLANK}.",
             style="I",
         )
-        _qr_block(document, qr, url)
         _signatures(
             document,
             [("NGƯỜI NỘP HỒ SƠ", dossier.applicant_name), ("NGƯỜI TIẾP NHẬN HỒ SƠ", officer)],
         )
     return document.to_bytes()
-
-
-def _qr_block(document: _Form, png: bytes, url: str) -> None:
-    size = 20.0
-    if document.y + size + 2 > document.h - document.b_margin:
-        document.add_page()
-    top = document.y + 1
-    document.image(io.BytesIO(png), x=document.l_margin, y=top, w=size, h=size)
-    document.set_y(top + 2)
-    text_x = document.l_margin + size + 3
-    document.text_line(
-        "Quét mã QR hoặc truy cập địa chỉ dưới đây để tra cứu tình trạng giải quyết hồ sơ:",
-        size=A5_SMALL,
-        style="I",
-        align="L",
-        x=text_x,
-        width=document.epw - size - 3,
-    )
-    document.text_line(url, size=A5_SMALL, align="L", x=text_x, width=document.epw - size - 3)
-    document.set_y(top + size)
 
 
 # -- 02, 03 ---------------------------------------------------------------------------------
@@ -340,6 +375,8 @@ def supplement_02(dossier: Dossier, *, reason: str) -> bytes:
     agency = dossier.receiving_agency
     document = _new(f"Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ {dossier.code}")
     document.start_copy()
+    issued = dossier.last_event_at or dossier.submitted_at
+    _qr_band(document, paper_facts(dossier, "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", issued))
     _heading(document, agency, _local_day(dossier.last_event_at, dossier.submitted_at))
     _title(document, "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ", dossier.code)
     _applicant_lines(document, dossier, f"{agency.name} tiếp nhận hồ sơ của")
@@ -364,6 +401,8 @@ def refusal_03(dossier: Dossier, *, reason: str) -> bytes:
     agency = dossier.receiving_agency
     document = _new(f"Phiếu từ chối tiếp nhận giải quyết hồ sơ {dossier.code}")
     document.start_copy()
+    issued = dossier.ended_at or dossier.last_event_at or dossier.submitted_at
+    _qr_band(document, paper_facts(dossier, "Phiếu từ chối tiếp nhận giải quyết hồ sơ", issued))
     _heading(
         document,
         agency,
@@ -400,6 +439,15 @@ def apology_04(extension: Extension) -> bytes:
     )
     document = _new(f"Phiếu xin lỗi và hẹn lại ngày trả kết quả {dossier.code}")
     document.start_copy()
+    _qr_band(
+        document,
+        paper_facts(
+            dossier,
+            "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
+            extension.created_at,
+            appointment_at=extension.new_due_at,
+        ),
+    )
     _heading(document, agency, timezone.localdate(extension.created_at))
     _title(document, "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", dossier.code)
     document.text_line(f"Kính gửi: Ông/Bà {dossier.applicant_name}", size=A5_BODY, style="B")
@@ -511,6 +559,10 @@ def control_sheet_05(dossier: Dossier) -> bytes:
     agency = dossier.receiving_agency
     document = _new(f"Phiếu kiểm soát quá trình giải quyết hồ sơ {dossier.code}")
     document.start_copy()
+    _qr_band(
+        document,
+        paper_facts(dossier, "Phiếu kiểm soát quá trình giải quyết hồ sơ", dossier.received_at),
+    )
     _heading(document, agency, timezone.localdate(dossier.received_at))
     _title(document, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", dossier.code)
     _para(document, f"Quyển số: {BLANK}, Số thứ tự: {BLANK}", style="I")
@@ -569,6 +621,18 @@ def tracking_log_06(*, agency: Agency, start: date, end: date) -> bytes:
     )
     document = _new(f"Sổ theo dõi hồ sơ {agency.name}", paper="A4")
     document.start_copy()
+    # A log is no dossier's paper: its QR names the log, the agency and the day it is dated.
+    _qr_band(
+        document,
+        PaperFacts(
+            paper_name=(
+                f"Sổ theo dõi hồ sơ từ ngày {format_date(start)} đến ngày {format_date(end)}"
+            ),
+            system_name=settings.MOTCUA_SYSTEM_NAME,
+            issued_at=end,
+            agency_code=agency.code,
+        ),
+    )
     _heading(document, agency, end)
     document.text_line("SỔ THEO DÕI HỒ SƠ", size=14, style="B")
     document.text_line(
@@ -660,6 +724,7 @@ def fee_receipt(payment_event: PaymentEvent) -> bytes:
         events = [payment_event]
     document = _new(f"Biên nhận thu phí, lệ phí {dossier.code}")
     document.start_copy()
+    _qr_band(document, paper_facts(dossier, "Biên nhận thu phí, lệ phí", payment_event.at))
     _heading(document, agency, timezone.localdate(payment_event.at))
     if receipt is not None:
         number = f"Quyển số: {receipt.book.label}    Số: {receipt.number:07d}"

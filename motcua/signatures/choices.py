@@ -19,6 +19,8 @@ class Problem(StrEnum):
     INVALID = "invalid"
     UNTRUSTED = "untrusted"
     UNREADABLE = "unreadable"
+    # The RFC 3161 timestamp is altered, or its TSA does not chain to a trust root.
+    TIMESTAMP_INVALID = "timestamp-invalid"
 
     @property
     def label(self) -> str:
@@ -35,4 +37,7 @@ PROBLEM_LABELS = {
     Problem.INVALID: _("invalid signature value"),
     Problem.UNTRUSTED: _("untrusted: the certificate does not chain to a trust root"),
     Problem.UNREADABLE: _("the signature cannot be read"),
+    Problem.TIMESTAMP_INVALID: _(
+        "the timestamp is not valid or its authority does not chain to a trust root"
+    ),
 }

@@ -4,6 +4,10 @@ Everything it makes says DEVELOPMENT / THỬ NGHIỆM in the certificate subject
 signature has no legal value and must never be used in production. The root is valid 10 years,
 the signers 2 years; the signers' keyUsage is digitalSignature + nonRepudiation (what a signing
 certificate for documents carries, and what pyHanko's validation expects).
+
+It also issues a development time-stamping authority (``tsa.p12``): an RSA key (pyHanko's
+``DummyTimeStamper``, which ``motcua.signatures.standin tsa`` serves, signs with RSA only) whose
+certificate carries the critical extendedKeyUsage timeStamping RFC 3161 requires.
 """
 
 from __future__ import annotations
@@ -11,16 +15,16 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.utils.translation import gettext as _
 
 from motcua.signatures.errors import SignatureError
@@ -29,6 +33,8 @@ ORGANIZATION = "motcua DEVELOPMENT / THỬ NGHIỆM - not for production"
 ROOT_NAME = "motcua Development CA (THỬ NGHIỆM)"
 ROOT_YEARS = 10
 SIGNER_YEARS = 2
+TSA_NAME = "motcua Development TSA (THỬ NGHIỆM)"
+TSA_FILE = "tsa"
 
 
 class DevSigner(StrEnum):
@@ -52,6 +58,8 @@ class DevCa:
 
     root_pem: Path
     signers: dict[str, dict[str, str]]
+    # The development TSA: {"path": tsa.p12, "passphrase_file": tsa.passphrase}.
+    tsa: dict[str, str] = field(default_factory=dict)
 
     @property
     def signers_json(self) -> str:
@@ -75,8 +83,8 @@ def _years(start: datetime, years: int) -> datetime:
 
 def _files(directory: Path) -> list[Path]:
     files = [directory / "root.pem"]
-    for signer in DevSigner:
-        files += [directory / f"{signer.value}.p12", directory / f"{signer.value}.passphrase"]
+    for name in [*(signer.value for signer in DevSigner), TSA_FILE]:
+        files += [directory / f"{name}.p12", directory / f"{name}.passphrase"]
     return files
 
 
@@ -182,7 +190,60 @@ def create_dev_ca(directory: Path, *, force: bool = False) -> DevCa:
             "path": str(p12.resolve()),
             "passphrase_file": str(secret.resolve()),
         }
-    return DevCa(root_pem=root_pem.resolve(), signers=signers)
+    tsa = _write_tsa(directory, root, root_key, now)
+    return DevCa(root_pem=root_pem.resolve(), signers=signers, tsa=tsa)
+
+
+def _write_tsa(
+    directory: Path, root: x509.Certificate, root_key: ec.EllipticCurvePrivateKey, now: datetime
+) -> dict[str, str]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(_name(TSA_NAME))
+        .issuer_name(root.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(_years(now, SIGNER_YEARS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        # RFC 3161 §2.3: a TSA's certificate has exactly this purpose, marked critical.
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+        .sign(root_key, hashes.SHA256())
+    )
+    passphrase = secrets.token_urlsafe(24)
+    bundle = pkcs12.serialize_key_and_certificates(
+        name=TSA_FILE.encode(),
+        key=key,
+        cert=certificate,
+        cas=[root],
+        encryption_algorithm=serialization.BestAvailableEncryption(passphrase.encode()),
+    )
+    p12 = directory / f"{TSA_FILE}.p12"
+    secret = directory / f"{TSA_FILE}.passphrase"
+    for path, data in ((p12, bundle), (secret, passphrase.encode())):
+        path.unlink(missing_ok=True)
+        with open(path, "xb", opener=_private_open) as stream:
+            stream.write(data)
+    return {"path": str(p12.resolve()), "passphrase_file": str(secret.resolve())}
 
 
 def _private_open(path: str, flags: int) -> int:

@@ -7,8 +7,10 @@ earlier signatures still verify. Each signature gets a visible stamp on the last
 document, so it is Vietnamese whatever the interface language.
 
 Validation data (the chain, and revocation data only if already at hand) is embedded when
-trust roots are configured; nothing is fetched from the network, so signing never waits on an
-OCSP responder or a CRL server.
+trust roots are configured; no OCSP responder or CRL server is contacted, so signing never waits
+on one. With MOTCUA_SIGNING_TSA_URL set, the signature also gets an RFC 3161 signature timestamp
+from that time-stamping authority (PAdES-B-T): the one network call signing makes, bounded by
+``TSA_TIMEOUT``; an unreachable TSA refuses the signing rather than issuing a weaker one.
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import HTTPTimeStamper
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathError, ValidationError
 
 from motcua.lib.formatting import nfc
 from motcua.signatures.errors import SignatureError
@@ -47,6 +52,8 @@ STAMP_HEIGHT = 40.0
 STAMP_MARGIN = 36.0
 STAMP_GAP = 6.0
 A4 = (595.28, 841.89)
+# Seconds one request to the time-stamping authority may take.
+TSA_TIMEOUT = 15
 
 
 def stamp_moment(moment: datetime) -> str:
@@ -124,13 +131,17 @@ def sign_pdf(
     reason: str | None = None,
     trust_roots: Sequence[str | Path] | None = None,
     font: str | Path | None = None,
+    tsa_url: str | None = None,
 ) -> bytes:
     """``source`` signed by ``signer``: a PAdES signature with a visible Vietnamese stamp.
 
     ``trust_roots`` (default MOTCUA_SIGNING_TRUST_ROOTS): when given, the signer's chain is
     validated against them before signing and embedded; a signer that does not chain to them
     is refused, so the project never issues a signature its own verification rejects.
-    Raises ``SignatureError`` (``field`` ``"source"``, ``"signer"`` or ``"trust_roots"``).
+    ``tsa_url`` (default MOTCUA_SIGNING_TSA_URL; ``""`` for none): the RFC 3161 authority that
+    timestamps the signature.
+    Raises ``SignatureError`` (``field`` ``"source"``, ``"signer"``, ``"trust_roots"`` or
+    ``"tsa"``).
     """
     read_pdf(source, field="source")  # refuse what is not a whole PDF before touching a key
     roots = trust_root_certificates(
@@ -141,6 +152,14 @@ def sign_pdf(
         raise SignatureError(
             _("stamp font %(path)s not found (MOTCUA_SIGNING_STAMP_FONT)") % {"path": font_path}
         )
+    tsa = settings.MOTCUA_SIGNING_TSA_URL if tsa_url is None else tsa_url
+    if tsa and not tsa.startswith(("https://", "http://")):
+        raise SignatureError(
+            _("the time-stamping authority's address %(url)s must start with https:// or http://")
+            % {"url": tsa},
+            field="tsa",
+        )
+    timestamper = HTTPTimeStamper(tsa, timeout=TSA_TIMEOUT) if tsa else None
     writer = IncrementalPdfFileWriter(BytesIO(source), strict=False)
     existing = len(list(fields.enumerate_sig_fields(writer)))
     field_name = f"Signature{existing + 1}"
@@ -186,6 +205,7 @@ def sign_pdf(
         pdf_signer = signers.PdfSigner(
             metadata,
             signer=key,
+            timestamper=timestamper,
             stamp_style=style,
             new_field_spec=fields.SigFieldSpec(
                 field_name, on_page=-1, box=_stamp_box(writer, existing)
@@ -194,6 +214,25 @@ def sign_pdf(
         output = BytesIO()
         try:
             pdf_signer.sign_pdf(writer, output=output, appearance_text_params=params)
+        except TimestampRequestError as error:
+            raise SignatureError(
+                _("the time-stamping authority %(url)s did not answer with a timestamp (%(error)s)")
+                % {"url": tsa, "error": error.__cause__ or error},
+                field="tsa",
+            ) from None
+        except (PathError, ValidationError) as error:
+            # pyHanko wraps the signer's own chain problems in SigningError (below); a bare
+            # path error before signing is the TSA's certificate, validated with a test stamp.
+            if timestamper is None:
+                raise
+            raise SignatureError(
+                _(
+                    "the time-stamping authority %(url)s: its certificate does not chain to "
+                    "MOTCUA_SIGNING_TRUST_ROOTS (%(error)s)"
+                )
+                % {"url": tsa, "error": error},
+                field="tsa",
+            ) from None
         except SigningError as error:
             raise SignatureError(
                 _(

@@ -1,4 +1,4 @@
-"""Key holders that can sign: the ``SignerBackend`` interface and its two backends.
+"""Key holders that can sign: the ``SignerBackend`` interface and its three backends.
 
 A backend is configured by name in ``MOTCUA_SIGNERS`` (or ``MOTCUA_SIGNERS_JSON``)::
 
@@ -6,11 +6,16 @@ A backend is configured by name in ``MOTCUA_SIGNERS`` (or ``MOTCUA_SIGNERS_JSON`
                   "passphrase_file": "/run/secrets/official-pass"},
      "token":    {"backend": "pkcs11", "module": "/usr/lib/softhsm/libsofthsm2.so",
                   "token": "motcua", "key_label": "signer", "pin_env": "MOTCUA_TOKEN_PIN",
-                  "raw_mechanism": true}}
+                  "raw_mechanism": true},
+     "smartca":  {"backend": "remote", "url": "https://ca.example.vn/motcua-sign/v1",
+                  "client_id": "motcua", "client_secret_file": "/run/secrets/sca",
+                  "user_id": "001190012345", "poll_interval": 2, "timeout": 120}}
 
 Secrets (a passphrase, a PIN) never sit in the JSON itself: ``*_file`` names a file, ``*_env``
 an environment variable (whose own ``*_FILE`` variant wins, as in settings). Opening a backend
-yields a pyHanko ``Signer``; a PKCS#11 session is closed again when the block ends.
+yields a pyHanko ``Signer``; a PKCS#11 session is closed again when the block ends. The
+remote backend (``motcua.signatures.remote``) keeps no key here at all: the service signs a
+hash once the user approves in a mobile app.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ class Backend(StrEnum):
 
     PKCS12 = "pkcs12"
     PKCS11 = "pkcs11"
+    # VNPT SmartCA / Viettel MySign style: the service holds the key (signatures.remote).
+    REMOTE = "remote"
 
 
 class SignerBackend(Protocol):
@@ -197,6 +204,8 @@ def build_signer(name: str, options: Mapping[str, Any]) -> SignerBackend:
             path=Path(_required(name, options, "path")),
             passphrase=passphrase.encode() if passphrase is not None else None,
         )
+    if backend is Backend.REMOTE:
+        return _remote(name, options)
     key_id = options.get("key_id")
     try:
         key_id_bytes = bytes.fromhex(key_id) if key_id else None
@@ -217,6 +226,52 @@ def build_signer(name: str, options: Mapping[str, Any]) -> SignerBackend:
         key_id=key_id_bytes,
         cert_label=options.get("cert_label") or None,
         raw_mechanism=bool(options.get("raw_mechanism", False)),
+    )
+
+
+def _seconds(name: str, options: Mapping[str, Any], key: str, default: float) -> float:
+    value = options.get(key, default)
+    # bool is an int: "timeout": true is a mistake, not one second.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+        raise SignatureError(
+            _("signer %(name)s: option %(option)s must be a number of seconds from 0 to 3600")
+            % {"name": name, "option": key},
+            field="signer",
+        )
+    return float(value)
+
+
+def _remote(name: str, options: Mapping[str, Any]) -> SignerBackend:
+    # Imported here: the remote client is only needed by this backend.
+    from motcua.signatures.remote import RemoteSigner
+
+    url = _required(name, options, "url")
+    if not url.startswith(("https://", "http://")):
+        raise SignatureError(
+            _("signer %(name)s: option url must start with https:// or http://") % {"name": name},
+            field="signer",
+        )
+    secret = _secret(name, options, "client_secret")
+    if not secret:
+        raise SignatureError(
+            _("signer %(name)s: give client_secret_file or client_secret_env") % {"name": name},
+            field="signer",
+        )
+    poll_interval = _seconds(name, options, "poll_interval", 2.0)
+    timeout = _seconds(name, options, "timeout", 120.0)
+    if poll_interval > timeout:
+        raise SignatureError(
+            _("signer %(name)s: poll_interval is longer than timeout") % {"name": name},
+            field="signer",
+        )
+    return RemoteSigner(
+        name=name,
+        url=url.rstrip("/"),
+        client_id=_required(name, options, "client_id"),
+        client_secret=secret,
+        user_id=_required(name, options, "user_id"),
+        poll_interval=poll_interval,
+        timeout=timeout,
     )
 
 

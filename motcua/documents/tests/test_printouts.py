@@ -15,42 +15,19 @@ from PIL import Image
 from pypdf import PdfReader
 
 from motcua.documents import printouts
+from motcua.documents.qrcontent import qr_content
 from motcua.documents.tests.tools import pdftotext
 from motcua.dossiers.choices import ReturnMethod
 from motcua.dossiers.errors import InvalidInput
 from motcua.dossiers.models import Dossier, Extension
-from motcua.dossiers.services import Applicant, Component, Details, dossier_transition
-from motcua.dossiers.tests.world import World, build_world, local
+from motcua.dossiers.services import Applicant, Details, dossier_transition
+from motcua.dossiers.tests.world import World, local
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.models import PaymentEvent
 
 A5 = (420, 595)  # points, 148 × 210 mm
 A4_LANDSCAPE = (842, 595)
 CODE = re.compile(r"000\.00\.58\.H06-240108-\d{4}")
-
-
-@pytest.fixture
-def world(db) -> World:
-    return build_world()
-
-
-@pytest.fixture
-def dossier(world: World) -> Dossier:
-    """Received at the city's counter on Monday 08/01/2024 at 08:05."""
-    return world.create(
-        at="08/01/2024 08:05",
-        applicant=Applicant(
-            name="Nguyễn Thị Ánh Tuyết",
-            id_number="006190012345",
-            phone="0912345678",
-            email="tuyet@example.vn",
-            address="Tổ 7, phường Đức Xuân",
-        ),
-        components=[
-            Component("Tờ khai chứng thực hợp đồng", originals=1),
-            Component("Giấy chứng nhận quyền sử dụng đất", certified_copies=2, photocopies=1),
-        ],
-    )
 
 
 def _step(world: World, dossier: Dossier, action: str, actor, at: str, **kwargs) -> Dossier:
@@ -144,7 +121,7 @@ def test_form_01_is_two_a5_copies_with_code_due_moment_and_diacritics(world, dos
     assert printouts.receipt_01(Dossier.objects.get(pk=dossier.pk)) == pdf  # deterministic
 
 
-def test_form_01_embeds_the_qr_code_of_the_tracking_url(world, dossier, settings):
+def test_form_01_embeds_the_qr_code_with_the_tracking_url(world, dossier, settings):
     settings.MOTCUA_BASE_URL = "https://dichvucong.backan.gov.vn/"
     url = printouts.tracking_url(dossier)
     assert url == f"https://dichvucong.backan.gov.vn/dich-vu-cong/tra-cuu/?code={dossier.code}"
@@ -153,8 +130,18 @@ def test_form_01_embeds_the_qr_code_of_the_tracking_url(world, dossier, settings
     assert url in "".join(reader.pages[0].extract_text().split())  # wrapped on the page
     images = [page.images for page in reader.pages]
     assert [len(found) for found in images] == [1, 1]  # one QR on each copy
-    # No zbar here: compare the embedded image, module by module, with segno's matrix.
-    qr = segno.make_qr(url, error="m")
+    # The embedded image, module by module, against segno's matrix of the Circular 01/2023
+    # content (test_qr.py decodes the rendered page with zbar and reads every field).
+    content = qr_content(
+        printouts.paper_facts(
+            dossier,
+            "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+            dossier.received_at,
+            appointment_at=dossier.due_at,
+        )
+    )
+    assert f"TraCuu={url}" in content.splitlines()
+    qr = segno.make_qr(content, error="m")
     matrix = [list(row) for row in qr.matrix]
     for found in images:
         picture = found[0].image.convert("L")
@@ -166,7 +153,7 @@ def test_form_01_embeds_the_qr_code_of_the_tracking_url(world, dossier, settings
             for y in range(len(matrix))
         ]
         assert decoded == matrix
-    assert Image.open(io.BytesIO(printouts.qr_png(url))).size == (side * 4, side * 4)
+    assert Image.open(io.BytesIO(printouts.qr_png(content))).size == (side * 4, side * 4)
 
 
 def test_form_01_is_refused_for_a_dossier_not_yet_received(world):

@@ -3,14 +3,19 @@
 Nothing is mocked: the CA is made by ``create_dev_ca``, the PDF by the documents app, the
 token by ``softhsm2-util`` in a temporary directory. Without softhsm2 the token tests are
 skipped, except under CI=true (scripts/dev.py installs it there), where that is a failure.
+The remote signing service and the time-stamping authority are the stand-ins of
+``motcua.signatures.standin``, each started as its own process on a free local port.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import shutil
+import socket
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -129,4 +134,98 @@ def softhsm_token(tmp_path, dev_ca, monkeypatch):
         "key_label": "signer",
         "pin_env": "MOTCUA_TEST_TOKEN_PIN",
         "raw_mechanism": True,
+    }
+
+
+# -- stand-in services (separate processes, as the real ones would be) ----------------------
+
+CLIENT_ID = "motcua-test"
+CLIENT_SECRET = "stand-in-secret"
+# How the remote stand-in treats each user (motcua.signatures.standin).
+REMOTE_USERS = {
+    "approver": "approve",
+    "rejecter": "reject",
+    "sleeper": "never",
+    "broken": "error",
+    "garbler": "malformed",
+    "forger": "bad-signature",
+}
+
+
+def start_standin(*args: str) -> tuple[str, subprocess.Popen]:
+    """Start ``python -m motcua.signatures.standin ARGS``; (its URL, the process) once ready."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "motcua.signatures.standin", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    # Wait for the READY line, but never forever: a stand-in that hangs fails the test.
+    ready, _w, _x = select.select([process.stdout], [], [], 60)
+    line = process.stdout.readline() if ready else ""
+    if not line.startswith("READY "):
+        process.kill()
+        _out, errors = process.communicate(timeout=10)
+        raise RuntimeError(f"the stand-in did not start: {line!r} {errors}")
+    return line.split()[1], process
+
+
+def stop_standin(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def remote_service(dev_ca, tmp_path_factory):
+    """The remote-signing stand-in holding the official's development key."""
+    official = dev_ca.signers["official"]
+    secret = tmp_path_factory.mktemp("remote") / "client-secret"
+    secret.write_text(CLIENT_SECRET)
+    users = [f"--user={name}={behaviour}" for name, behaviour in REMOTE_USERS.items()]
+    url, process = start_standin(
+        "remote",
+        "--p12", official["path"],
+        "--passphrase-file", official["passphrase_file"],
+        "--client-id", CLIENT_ID,
+        "--client-secret-file", str(secret),
+        "--approve-after", "0.3",
+        *users,
+    )  # fmt: skip
+    yield url
+    stop_standin(process)
+
+
+@pytest.fixture(scope="module")
+def tsa_service(dev_ca):
+    """The RFC 3161 stand-in with the development TSA certificate."""
+    url, process = start_standin(
+        "tsa", "--p12", dev_ca.tsa["path"], "--passphrase-file", dev_ca.tsa["passphrase_file"]
+    )
+    yield url
+    stop_standin(process)
+
+
+def free_port() -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def remote_options(url: str, user: str = "approver", **overrides) -> dict:
+    """A MOTCUA_SIGNERS entry for the remote stand-in."""
+    return {
+        "backend": "remote",
+        "url": url,
+        "client_id": CLIENT_ID,
+        "client_secret_env": "MOTCUA_TEST_REMOTE_SECRET",
+        "user_id": user,
+        "poll_interval": 0.1,
+        "timeout": 20,
+        **overrides,
     }

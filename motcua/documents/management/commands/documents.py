@@ -2,7 +2,8 @@
 
 ``sign IN OUT [--signer NAME] [--reason TEXT] [--force]`` adds a signature with a visible
 stamp; OUT is written atomically and an existing OUT is refused without ``--force``.
-``verify FILE`` prints each signature's signer, signing time and problems, and exits 0 only
+``verify FILE`` prints each signature's signer, signing time, RFC 3161 timestamp (time and
+validity, when there is one) and problems, and exits 0 only
 when every signature is intact and trusted (MOTCUA_SIGNING_TRUST_ROOTS); 1 otherwise.
 ``dev-ca DIR`` makes a development CA and two signers, and prints the settings that use them.
 """
@@ -23,11 +24,12 @@ from motcua.signatures.devca import create_dev_ca
 from motcua.signatures.errors import SignatureError
 from motcua.signatures.pdfinput import read_file
 from motcua.signatures.selectors import verify_pdf
-from motcua.signatures.services import sign_pdf, write_atomically
+from motcua.signatures.services import sign_pdf, stamp_moment, write_atomically
 from motcua.signatures.signers import configured_signer
 
 OPTION_OF_FIELD = {
     "signer": "--signer",
+    "tsa": "MOTCUA_SIGNING_TSA_URL",
     "trust_roots": "MOTCUA_SIGNING_TRUST_ROOTS",
     "directory": "DIR",
 }
@@ -116,12 +118,25 @@ class Command(BaseCommand):
         if not report.signatures:
             self.stdout.write(_("%(path)s: no signature") % {"path": path})
         for number, check in enumerate(report.signatures, start=1):
-            when = check.signed_at.strftime("%d/%m/%Y %H:%M") if check.signed_at else "-"
+            when = stamp_moment(check.signed_at) if check.signed_at else "-"
             state = _("valid") if check.ok else _("NOT valid")
             self.stdout.write(
                 _("Signature %(number)s: %(state)s. Signer: %(signer)s. Signed: %(when)s.")
                 % {"number": number, "state": state, "signer": check.signer, "when": when}
             )
+            if check.timestamp is not None:
+                self.stdout.write(
+                    "  "
+                    + _("Timestamp (RFC 3161): %(when)s, %(state)s.")
+                    % {
+                        "when": stamp_moment(check.timestamp),
+                        "state": _("valid") if check.timestamp_ok else _("NOT valid"),
+                    }
+                )
+            else:
+                self.stdout.write(
+                    "  " + _("No timestamp: the signing time is the one the signer claims.")
+                )
             for problem in check.problems:
                 self.stdout.write(f"  - {problem.label}")
         if report.ok:
