@@ -130,6 +130,10 @@ INSTALLED_APPS = [
     "motcua.national",
     "motcua.ops",
     "motcua.signatures",
+    "motcua.docstore",
+    "motcua.digitise",
+    "motcua.certification",
+    "motcua.onlinepay",
 ]
 
 # PAdES signatures on PDFs (motcua.signatures; docs/signatures.md). Signers by name, each a
@@ -151,6 +155,38 @@ MOTCUA_SIGNING_STAMP_FONT = env(
 )
 # Larger files are refused before parsing: signing and verifying stay bounded in time.
 MOTCUA_SIGNING_MAX_BYTES = envint("MOTCUA_SIGNING_MAX_BYTES", 50 * 1024 * 1024)
+# An RFC 3161 time-stamping authority (PAdES-B-T); empty: signatures carry no timestamp.
+MOTCUA_SIGNING_TSA_URL = env("MOTCUA_SIGNING_TSA_URL", "")
+# The issuing system's name, in the QR code of every paper it prints (Circular 01/2023).
+MOTCUA_SYSTEM_NAME = env(
+    "MOTCUA_SYSTEM_NAME", "Hệ thống thông tin giải quyết thủ tục hành chính (motcua)"
+)
+# Electronic certification of copies (motcua.certification; docs/certification.md): the
+# certifying official's signer, the scan's size and pages, the printed number's format (the
+# register's book code is NOT CONFIRMED for electronic copies), the public check's rate.
+MOTCUA_CERTIFICATION_SIGNER = env("MOTCUA_CERTIFICATION_SIGNER") or "official"
+MOTCUA_CERTIFICATION_MAX_BYTES = envint("MOTCUA_CERTIFICATION_MAX_BYTES", 10 * 1024 * 1024)
+MOTCUA_CERTIFICATION_MAX_PAGES = envint("MOTCUA_CERTIFICATION_MAX_PAGES", 50)
+MOTCUA_CERTIFICATION_NUMBER_FORMAT = (
+    env("MOTCUA_CERTIFICATION_NUMBER_FORMAT") or "{number}/{year}/SCT/BS-{code}"
+)
+MOTCUA_CERTIFICATION_OFFICIAL_TITLE = (
+    env("MOTCUA_CERTIFICATION_OFFICIAL_TITLE") or "NGƯỜI THỰC HIỆN CHỨNG THỰC"
+)
+MOTCUA_CERTIFICATION_VERIFY_MAX_PER_IP = envint("MOTCUA_CERTIFICATION_VERIFY_MAX_PER_IP", 30)
+MOTCUA_CERTIFICATION_VERIFY_WINDOW_MINUTES = envint(
+    "MOTCUA_CERTIFICATION_VERIFY_WINDOW_MINUTES", 15
+)
+
+# Digitisation of scans (motcua.digitise; docs/digitise.md). The signer of every digitised
+# file (a MOTCUA_SIGNERS name; Circular 01/2023 Art. 8), the Circular 01/2019/TT-BNV floor
+# (>= 200 dpi, colour: integrations-vn.md §3 rates it [C] but agencies apply it unevenly, so
+# both are settings), and the bounds that keep one file's OCR small in time and memory.
+MOTCUA_DIGITISE_SIGNER = env("MOTCUA_DIGITISE_SIGNER", "digitiser")
+MOTCUA_DIGITISE_MIN_DPI = envint("MOTCUA_DIGITISE_MIN_DPI", 200)
+MOTCUA_DIGITISE_REQUIRE_COLOUR = envbool("MOTCUA_DIGITISE_REQUIRE_COLOUR", True)
+MOTCUA_DIGITISE_MAX_PAGES = envint("MOTCUA_DIGITISE_MAX_PAGES", 50)
+MOTCUA_DIGITISE_MAX_PIXELS = envint("MOTCUA_DIGITISE_MAX_PIXELS", 60_000_000)
 
 MIDDLEWARE = [
     # X-Forwarded-* only from MOTCUA_TRUSTED_PROXIES: dropped from anyone else's request
@@ -567,6 +603,51 @@ def _check_vietqr() -> None:
 
 
 _check_vietqr()
+
+# Online payment (docs/payments.md "Online payment", motcua.onlinepay). VNPay: the merchant's
+# terminal code, its hash secret (MOTCUA_VNPAY_SECRET_FILE in production) and the gateway's
+# base URL (payment page and querydr paths are VNPay's). Empty code or secret: no VNPay button.
+MOTCUA_VNPAY = {
+    "TMN_CODE": env("MOTCUA_VNPAY_TMN_CODE", "").strip(),
+    "SECRET": env("MOTCUA_VNPAY_SECRET", "").strip(),
+    "BASE_URL": env("MOTCUA_VNPAY_BASE_URL", "https://sandbox.vnpayment.vn").strip(),
+}
+# The national payment platform (integrations-vn.md §2.1): its message URL, our partner code
+# (MaDoiTac), the checksum secret and the bearer token (both also as _FILE). The field lists
+# of each MaXacThuc are settings because only the callback's order is documented; the others
+# (INIT, GET_BILL and its answer) are our reading and must be checked with the platform.
+MOTCUA_PAYGOV = {
+    "URL": env("MOTCUA_PAYGOV_URL", "").strip(),
+    "PARTNER_CODE": env("MOTCUA_PAYGOV_PARTNER_CODE", "").strip(),
+    "SECRET": env("MOTCUA_PAYGOV_SECRET", "").strip(),
+    "TOKEN": env("MOTCUA_PAYGOV_TOKEN", "").strip(),
+    "VERSION": env("MOTCUA_PAYGOV_VERSION", "1.0.6"),
+    "SUCCESS_CODE": env("MOTCUA_PAYGOV_SUCCESS_CODE", "00"),
+    "INIT_CHECKSUM_FIELDS": envlist(
+        "MOTCUA_PAYGOV_INIT_CHECKSUM_FIELDS",
+        "LoaiBanTin,PhienBan,MaDoiTac,MaThamChieu,SoTien,LoaiHinhThanhToan,MaKenhThanhToan,"
+        "MaThietBi,NgonNgu,MaTienTe,MaNganHang,ThongTinGiaoDich,ThoiGianGD,Ip",
+    ),
+    "CALLBACK_CHECKSUM_FIELDS": envlist(
+        "MOTCUA_PAYGOV_CALLBACK_CHECKSUM_FIELDS",
+        "LoaiBanTin,MaLoi,MaDoiTac,MaThamChieu,SoTien,MaTienTe,MaGiaoDich,MaNganHang,"
+        "ThoiGianGD,ThongTinGiaoDich",
+    ),
+    "BILL_CHECKSUM_FIELDS": envlist(
+        "MOTCUA_PAYGOV_BILL_CHECKSUM_FIELDS", "LoaiBanTin,PhienBan,MaDoiTac,MaThamChieu,ThoiGianGD"
+    ),
+    "BILL_ANSWER_CHECKSUM_FIELDS": envlist(
+        "MOTCUA_PAYGOV_BILL_ANSWER_CHECKSUM_FIELDS",
+        "LoaiBanTin,MaDoiTac,MaThamChieu,SoTien,MaGiaoDich,TrangThaiGD,ThoiGianGD",
+    ),
+}
+# How long a payment intent may be paid (minutes), the gateways' time-out (seconds) and when
+# the worker first asks the gateway about an intent no callback settled (minutes).
+MOTCUA_ONLINEPAY = {
+    "INTENT_MINUTES": envint("MOTCUA_ONLINEPAY_INTENT_MINUTES", 15),
+    "TIMEOUT_SECONDS": envint("MOTCUA_ONLINEPAY_TIMEOUT_SECONDS", 10),
+    "POLL_AFTER_MINUTES": envint("MOTCUA_ONLINEPAY_POLL_AFTER_MINUTES", 20),
+}
 # Expired sessions and old task results deleted every day (motcua.jobs.housekeeping); default
 # 22:00, after office hours (jobs.selectors.DEFAULTS).
 if env("MOTCUA_HOUSEKEEPING_TIME"):

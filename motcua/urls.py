@@ -25,7 +25,14 @@ urlpatterns = [
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("bao-cao/", include("motcua.reports.urls")),
+    path("mot-cua/so-hoa/", include("motcua.digitise.urls")),
+    path("mot-cua/kho-giay-to/", include("motcua.docstore.urls")),
+    path("mot-cua/chung-thuc/", include("motcua.certification.urls")),
     path("mot-cua/", include("motcua.backoffice.urls")),
+    # The public page a certified copy's QR code opens (no sign-in).
+    path("xac-minh/", include("motcua.certification.public_urls")),
+    # Online payment: the gateways' callbacks and the citizen's return (no sign-in).
+    path("thanh-toan/", include("motcua.onlinepay.urls")),
     path("dich-vu-cong/", include("motcua.portal.urls")),
     path("chi-dao/", include("motcua.steering.urls")),
     path("chi-dao/chi-dao-dieu-hanh/", include("motcua.directives.urls")),

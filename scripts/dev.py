@@ -12,6 +12,7 @@ binaries, Chromium for the browser tests) are installed with apt-get when missin
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -69,6 +70,31 @@ def base_url_for(address: str, environ: dict[str, str] | os._Environ[str] = os.e
     return environ.get("MOTCUA_BASE_URL") or f"http://{address}/"
 
 
+def demo_signers(env: dict[str, str]) -> dict[str, str]:
+    """The demo's signers (the digitiser's and the official's) from a development CA in
+    var/dev-ca, made on first run, unless MOTCUA_SIGNERS_JSON names real ones. Their
+    certificates say THỬ NGHIỆM: such signatures have no legal value (docs/signatures.md)."""
+    if env.get("MOTCUA_SIGNERS_JSON"):
+        return {}
+    ca = ROOT / "var" / "dev-ca"
+    if not (ca / "root.pem").exists():
+        say("making a development CA for the demo's signatures (var/dev-ca, THỬ NGHIỆM)")
+        run(BIN / "motcua", "documents", "dev-ca", ca, "--force", env=env)
+    signers = {
+        name: {
+            "backend": "pkcs12",
+            "path": str(ca / f"{name}.p12"),
+            "passphrase_file": str(ca / f"{name}.passphrase"),
+        }
+        for name in ("digitiser", "official")
+    }
+    return {
+        "MOTCUA_SIGNERS_JSON": json.dumps(signers),
+        "MOTCUA_SIGNING_TRUST_ROOTS": str(ca / "root.pem"),
+        "MOTCUA_SIGNING_DEFAULT": env.get("MOTCUA_SIGNING_DEFAULT") or "official",
+    }
+
+
 def cmd_run(args: list[str]) -> None:
     ensure_venv()
     address = args[0] if args else "127.0.0.1:8000"
@@ -76,11 +102,22 @@ def cmd_run(args: list[str]) -> None:
     env = motcua_env(MOTCUA_BASE_URL=base_url)
     say("creating or updating the SQLite database")
     run(BIN / "motcua", "migrate", "--no-input", "-v", "0", env=env)
+    env.update(demo_signers(env))
     say("loading the Bắc Kạn demo data (units, catalogue, users, 2024 dossiers)")
     run(BIN / "motcua", "demo", "load", env=env)
     run(BIN / "motcua", "demo", "accounts", "--url", base_url, env=env)
-    say(f"serving on http://{address}/ (links and QR codes: {base_url}; Ctrl+C stops)")
-    run(BIN / "motcua", "runserver", address, env=env, check=False)
+    # The worker digitises scans, sends e-mails and runs the daily jobs; it stops with us.
+    say("starting the background worker (motcua worker)")
+    worker = subprocess.Popen([str(BIN / "motcua"), "worker"], cwd=ROOT, env=env)
+    try:
+        say(f"serving on http://{address}/ (links and QR codes: {base_url}; Ctrl+C stops)")
+        run(BIN / "motcua", "runserver", address, env=env, check=False)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 # The browser the Playwright tests drive (the system's, not one Playwright downloads).
@@ -89,6 +126,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 def postgres_available() -> bool:
     return any(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+
+
+def tesseract_has_vietnamese() -> bool:
+    """Whether `tesseract --list-langs` names `vie` (Debian: tesseract-ocr-vie)."""
+    if shutil.which("tesseract") is None:
+        return False
+    listed = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True)
+    return "vie" in listed.stdout.split()
 
 
 def ensure_system_packages() -> None:
@@ -118,6 +163,10 @@ def ensure_system_packages() -> None:
     if not Path("/usr/lib/softhsm/libsofthsm2.so").exists():
         # motcua/signatures/tests: the PKCS#11 signer against a real SoftHSM2 token.
         missing.append(("softhsm2", "SoftHSM2 (PKCS#11)", "the PKCS#11 signing tests"))
+    if not tesseract_has_vietnamese():
+        # motcua/digitise: ocrmypdf's text layer comes from Tesseract's `vie` model.
+        missing.append(("tesseract-ocr", "Tesseract", "the digitisation (OCR) tests"))
+        missing.append(("tesseract-ocr-vie", "Tesseract's Vietnamese model", "the OCR tests"))
     if not missing:
         return
     if not CI:

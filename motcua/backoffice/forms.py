@@ -108,7 +108,8 @@ class CounterForm(ReceiveForm):
                     originals=originals,
                     certified_copies=certified,
                     photocopies=copies,
-                    digitised=scan is not None,
+                    # Not yet: the scan counts once digitised by the worker (digitise app).
+                    digitised=False,
                 )
             )
         return data

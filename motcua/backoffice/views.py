@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, cast
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -28,6 +29,7 @@ from motcua.backoffice import fees, selectors
 from motcua.backoffice.forms import ActionForm, CounterForm, DossierFilterForm, ReceiveForm
 from motcua.catalog.selectors import procedure_in_force
 from motcua.core import workflow
+from motcua.digitise.services import digitisation_request
 from motcua.documents import printouts
 from motcua.documents.selectors import (
     DOSSIER_FORMS,
@@ -243,6 +245,11 @@ def _receive_post(
     if created is None:
         return None, form
     dossier = created.dossier
+    # The worker makes each scan a signed PDF/A; the component counts as digitised then.
+    for scan_id in dossier.files.filter(kind=DossierFile.Kind.COMPONENT).values_list(
+        "pk", flat=True
+    ):
+        digitisation_request(file_id=scan_id, actor=_user(request))
     messages.success(
         request,
         _("Dossier %(code)s received. Print the receipt (form 01) for the applicant.")
@@ -443,14 +450,16 @@ def dossier_attach(request: HttpRequest, code: str) -> HttpResponse:
             raise InvalidInput(_("choose a file to attach"), field="scan")
         if not component_text.isdigit():
             raise InvalidInput(_("choose the component the scan is of"), field="component")
-        dossier_file_attach(
-            dossier_id=dossier.pk,
-            upload=upload,
-            name=upload.name or "scan",
-            kind=DossierFile.Kind.COMPONENT,
-            component_id=int(component_text),
-            actor=_user(request),
-        )
+        with transaction.atomic():
+            scan = dossier_file_attach(
+                dossier_id=dossier.pk,
+                upload=upload,
+                name=upload.name or "scan",
+                kind=DossierFile.Kind.COMPONENT,
+                component_id=int(component_text),
+                actor=_user(request),
+            )
+            digitisation_request(file_id=scan.pk, actor=_user(request))
     except DossierError as error:
         context = _dossier_context(request, dossier)
         field = "scan" if error.field == "file" else (error.field or "scan")

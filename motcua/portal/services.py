@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from motcua.accounts import ratelimit
 from motcua.catalog.models import ComponentRequirement, ProcedureVersion
 from motcua.core.identity import InvalidValue, normalise_phone
+from motcua.digitise.services import digitisation_request
 from motcua.dossiers.choices import Action, Channel
 from motcua.dossiers.errors import DossierError, InvalidInput
 from motcua.dossiers.models import Dossier, DossierFile
@@ -219,7 +220,8 @@ def online_submission_create(
                         originals=requirement.originals,
                         certified_copies=requirement.certified_copies,
                         photocopies=requirement.photocopies,
-                        digitised=True,
+                        # Counted once the worker has digitised the file (digitise app).
+                        digitised=False,
                     )
                     for requirement, _upload, _name in files
                 ],
@@ -254,6 +256,9 @@ def online_submission_create(
     except BaseException:
         _discard(stored)
         raise
+    # The worker makes each scan a signed PDF/A; the component counts as digitised then.
+    for scan in stored:
+        digitisation_request(file_id=scan.pk)
     return Submitted(dossier, secret, created.warnings)
 
 

@@ -197,7 +197,9 @@ def test_receiving_at_the_counter_creates_the_dossier_with_components_and_scans(
     scan = DossierFile.objects.get(dossier=dossier)
     assert scan.component.name == first.name
     assert scan.kind == "component"
-    assert dossier.components.get(name=first.name).digitised is True
+    # Counted as digitised only once the worker has made it a signed PDF/A (issue 14).
+    assert dossier.components.get(name=first.name).digitised is False
+    assert scan.digitisation.status == "queued"
     page = clerk.get(response["Location"]).content.decode()
     assert f"/mot-cua/ho-so/{dossier.code}/in/01/" in page
     # The same form submitted again (double click): still one dossier.

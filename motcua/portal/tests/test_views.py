@@ -142,7 +142,9 @@ def test_a_submission_creates_a_dossier_with_its_files_and_shows_the_secret_once
     assert dossier.applicant_phone == "0912345678"
     files = list(DossierFile.objects.filter(dossier=dossier))
     assert [(f.kind, f.content_type) for f in files] == [("component", "application/pdf")]
-    assert files[0].component.digitised is True
+    # Counted as digitised once the worker has made it a signed PDF/A (issue 14).
+    assert files[0].component.digitised is False
+    assert files[0].digitisation.status == "queued"
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", secret)
     access = DossierAccess.objects.get(dossier=dossier)
     assert secret.replace("-", "") not in access.secret_hash
