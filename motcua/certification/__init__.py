@@ -1,0 +1,1 @@
+"""Electronic certification of copies: the register, the signed copy, public verification."""
