@@ -1,0 +1,1 @@
+"""Online fee payment: intents, the gateways' adapters and callbacks, reconciliation."""
