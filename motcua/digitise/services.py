@@ -42,7 +42,7 @@ from motcua.lib import uploads
 from motcua.lib.formatting import format_date, format_number, nfc
 from motcua.lib.validators import personal_id_message
 from motcua.signatures.errors import SignatureError
-from motcua.signatures.services import sign_pdf
+from motcua.signatures.services import StampPlace, sign_pdf
 from motcua.signatures.signers import SignerBackend, configured_signer
 
 logger = logging.getLogger(__name__)
@@ -273,7 +273,9 @@ def _work(digitisation: Digitisation) -> None:
 
     _progress(digitisation.pk, Step.SIGNING, 85)
     try:
-        signed = sign_pdf(source=pdfa, signer=signer, reason=SIGN_REASON)
+        signed = sign_pdf(
+            source=pdfa, signer=signer, reason=SIGN_REASON, place=StampPlace.FIRST_PAGE_TOP_LEFT
+        )
     except SignatureError as error:
         raise _Stop(
             Status.FAILED,

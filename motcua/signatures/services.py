@@ -20,6 +20,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -66,10 +67,27 @@ def stamp_text(signer_name: str, moment: datetime) -> str:
     return STAMP_TEMPLATE % {"signer": nfc(signer_name), "when": stamp_moment(moment)}
 
 
-def _media_box(writer: IncrementalPdfFileWriter) -> tuple[float, float, float, float]:
-    """The last page's MediaBox, following inheritance up the page tree (A4 if absent)."""
+class StampPlace(StrEnum):
+    """Where the visible stamp goes."""
+
+    # Results and certified copies: under the text of the last page.
+    LAST_PAGE_BOTTOM_RIGHT = "last_page_bottom_right"
+    # A digitised paper: "name, time and signature position in the top-left corner of page
+    # 1" (Circular 01/2023/TT-VPCP Art. 8; integrations-vn.md §3).
+    FIRST_PAGE_TOP_LEFT = "first_page_top_left"
+
+    @property
+    def page(self) -> int:
+        """The page index pyHanko takes (-1: the last)."""
+        return 0 if self is StampPlace.FIRST_PAGE_TOP_LEFT else -1
+
+
+def _media_box(
+    writer: IncrementalPdfFileWriter, page: int = -1
+) -> tuple[float, float, float, float]:
+    """A page's MediaBox, following inheritance up the page tree (A4 if absent)."""
     # pyHanko leaves this method unannotated; it returns (page reference, resources).
-    node = writer.find_page_for_modification(-1)[0].get_object()  # type: ignore[no-untyped-call]
+    node = writer.find_page_for_modification(page)[0].get_object()  # type: ignore[no-untyped-call]
     while node is not None:
         if "/MediaBox" in node:
             x1, y1, x2, y2 = (float(v) for v in node["/MediaBox"])
@@ -79,10 +97,21 @@ def _media_box(writer: IncrementalPdfFileWriter) -> tuple[float, float, float, f
     return (0.0, 0.0, *A4)
 
 
-def _stamp_box(writer: IncrementalPdfFileWriter, index: int) -> tuple[int, int, int, int]:
-    x1, y1, x2, _y2 = _media_box(writer)
+def _stamp_box(
+    writer: IncrementalPdfFileWriter,
+    index: int,
+    place: StampPlace = StampPlace.LAST_PAGE_BOTTOM_RIGHT,
+) -> tuple[int, int, int, int]:
+    """The ``index``-th stamp's box at ``place``: stacked upwards from the bottom right, or
+    downwards from the top left, so stamps never overlap."""
+    x1, y1, x2, y2 = _media_box(writer, place.page)
+    step = index * (STAMP_HEIGHT + STAMP_GAP)
+    if place is StampPlace.FIRST_PAGE_TOP_LEFT:
+        left = x1 + STAMP_MARGIN
+        top = y2 - STAMP_MARGIN - step
+        return (round(left), round(top - STAMP_HEIGHT), round(left + STAMP_WIDTH), round(top))
     right = x2 - STAMP_MARGIN
-    bottom = y1 + STAMP_MARGIN + index * (STAMP_HEIGHT + STAMP_GAP)
+    bottom = y1 + STAMP_MARGIN + step
     return (
         round(right - STAMP_WIDTH),
         round(bottom),
@@ -132,8 +161,10 @@ def sign_pdf(
     trust_roots: Sequence[str | Path] | None = None,
     font: str | Path | None = None,
     tsa_url: str | None = None,
+    place: StampPlace = StampPlace.LAST_PAGE_BOTTOM_RIGHT,
 ) -> bytes:
-    """``source`` signed by ``signer``: a PAdES signature with a visible Vietnamese stamp.
+    """``source`` signed by ``signer``: a PAdES signature with a visible Vietnamese stamp
+    at ``place``.
 
     ``trust_roots`` (default MOTCUA_SIGNING_TRUST_ROOTS): when given, the signer's chain is
     validated against them before signing and embedded; a signer that does not chain to them
@@ -208,7 +239,7 @@ def sign_pdf(
             timestamper=timestamper,
             stamp_style=style,
             new_field_spec=fields.SigFieldSpec(
-                field_name, on_page=-1, box=_stamp_box(writer, existing)
+                field_name, on_page=place.page, box=_stamp_box(writer, existing, place)
             ),
         )
         output = BytesIO()

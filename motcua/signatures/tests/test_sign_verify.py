@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import call_command
@@ -13,8 +13,8 @@ from pypdf import PdfReader
 
 from motcua.signatures.choices import Problem
 from motcua.signatures.selectors import verify_pdf
-from motcua.signatures.services import sign_pdf
-from motcua.signatures.signers import build_signer
+from motcua.signatures.services import StampPlace, sign_pdf
+from motcua.signatures.signers import build_signer, configured_signer
 from motcua.signatures.tests.conftest import PIN
 
 STAMP = re.compile(r"Ký bởi: Lãnh đạo \(THỬ NGHIỆM\) — \d{2}/\d{2}/\d{4} \d{2}:\d{2}")
@@ -179,3 +179,29 @@ def test_pkcs11_wrong_pin_is_refused(signing_settings, softhsm_token, unsigned_p
     with pytest.raises(CommandError, match="^--signer: "):
         sign(unsigned_pdf, target, signer="token")
     assert not target.exists()
+
+
+def test_a_digitised_paper_is_stamped_top_left_of_page_one(signing_settings, unsigned_pdf):
+    # Circular 01/2023 Art. 8: the digitiser's name, time and signature at the top left of
+    # page 1; a second signature goes below the first.
+    data = sign_pdf(
+        source=unsigned_pdf.read_bytes(),
+        signer=configured_signer("digitiser"),
+        place=StampPlace.FIRST_PAGE_TOP_LEFT,
+    )
+    again = sign_pdf(
+        source=data, signer=configured_signer("official"), place=StampPlace.FIRST_PAGE_TOP_LEFT
+    )
+    page = PdfReader(BytesIO(again)).pages[0]
+    width, height = float(page.mediabox.width), float(page.mediabox.height)
+    boxes = [
+        [float(v) for v in annotation.get_object()["/Rect"]]
+        for annotation in page.get("/Annots") or []
+        if annotation.get_object().get("/FT") == "/Sig"
+    ]
+    assert len(boxes) == 2
+    first, second = boxes
+    assert first[0] < width / 4  # left
+    assert first[3] > height * 0.9  # top
+    assert second[3] <= first[1]  # below the first, not over it
+    assert verify_pdf(again).ok
