@@ -131,7 +131,9 @@ def certify(request: HttpRequest) -> HttpResponseBase:
     units = [(u.pk, u.name) for u in certification_units(user)]
     if not units:
         raise PermissionDenied
-    form = CertifyForm(request.POST or None, request.FILES or None, units=units)
+    # From a dossier's page: its code filled in (?ho-so=CODE).
+    initial = {"dossier_code": str(request.GET.get("ho-so", ""))[:40]}
+    form = CertifyForm(request.POST or None, request.FILES or None, units=units, initial=initial)
     status = 200
     if request.method == "POST":
         status = 400
