@@ -134,6 +134,8 @@ INSTALLED_APPS = [
     "motcua.digitise",
     "motcua.certification",
     "motcua.onlinepay",
+    "motcua.citizens",
+    "motcua.notify",
 ]
 
 # PAdES signatures on PDFs (motcua.signatures; docs/signatures.md). Signers by name, each a
@@ -648,6 +650,64 @@ MOTCUA_ONLINEPAY = {
     "TIMEOUT_SECONDS": envint("MOTCUA_ONLINEPAY_TIMEOUT_SECONDS", 10),
     "POLL_AFTER_MINUTES": envint("MOTCUA_ONLINEPAY_POLL_AFTER_MINUTES", 20),
 }
+# Notifications to the applicant (docs/notifications.md, motcua.notify): the outbox's retries
+# and the delivery receipts' callbacks; SMS brandname and Zalo ZNS gateways (an empty URL turns
+# the channel off). Keys and tokens also as _FILE. Agencies override brandname, templates and
+# channels in the admin.
+MOTCUA_NOTIFY = {
+    "MAX_ATTEMPTS": envint("MOTCUA_NOTIFY_MAX_ATTEMPTS", 5),
+    "BACKOFF_SECONDS": envint("MOTCUA_NOTIFY_BACKOFF_SECONDS", 60),
+    "TIMEOUT_SECONDS": envint("MOTCUA_NOTIFY_TIMEOUT_SECONDS", 10),
+    "CALLBACK_MAX_BYTES": envint("MOTCUA_NOTIFY_CALLBACK_MAX_BYTES", 4096),
+}
+MOTCUA_SMS = {
+    "URL": env("MOTCUA_SMS_URL", "").strip(),
+    "API_KEY": env("MOTCUA_SMS_API_KEY", "").strip(),
+    "BRANDNAME": env("MOTCUA_SMS_BRANDNAME", "").strip(),
+    "CALLBACK_TOKEN": env("MOTCUA_SMS_CALLBACK_TOKEN", "").strip(),
+}
+MOTCUA_ZALO = {
+    "URL": env("MOTCUA_ZALO_URL", "").strip(),
+    "ACCESS_TOKEN": env("MOTCUA_ZALO_ACCESS_TOKEN", "").strip(),
+    "APP_ID": env("MOTCUA_ZALO_APP_ID", "").strip(),
+    "OA_SECRET": env("MOTCUA_ZALO_OA_SECRET", "").strip(),
+    # ZNS template ids by event, "receipt=123,supplement=124,result=125,apology=126".
+    "TEMPLATES": dict(
+        item.split("=", 1) for item in envlist("MOTCUA_ZALO_TEMPLATES", "") if "=" in item
+    ),
+}
+# Citizens' sign-in with the national identity (motcua.citizens, docs/citizens.md): OpenID
+# Connect, discovered from the issuer. Empty issuer or client id: no sign-in link. The secret
+# may come from MOTCUA_OIDC_CLIENT_SECRET_FILE. The claim names are a setting because VNeID's
+# are only partly known (integrations-vn.md §1.2): a JSON object merged over the defaults.
+MOTCUA_OIDC_ISSUER = env("MOTCUA_OIDC_ISSUER", "").strip().rstrip("/")
+MOTCUA_OIDC_CLIENT_ID = env("MOTCUA_OIDC_CLIENT_ID", "").strip()
+MOTCUA_OIDC_CLIENT_SECRET = env("MOTCUA_OIDC_CLIENT_SECRET", "").strip()
+MOTCUA_OIDC_SCOPES = envlist("MOTCUA_OIDC_SCOPES", "openid,profile")
+MOTCUA_OIDC_TOKEN_AUTH_METHOD = env("MOTCUA_OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+MOTCUA_OIDC_TIMEOUT_SECONDS = envint("MOTCUA_OIDC_TIMEOUT_SECONDS", 10)
+MOTCUA_OIDC_CLAIMS = {
+    "id_number": "SoDinhDanh",
+    "name": "HoVaTen",
+    "birth_date": "NgayThangNamSinh",
+    "address": "ThuongTru",
+    "level_of_assurance": "loAs",
+    "tech_id": "TechID",
+}
+try:
+    _claims = json.loads(env("MOTCUA_OIDC_CLAIMS_JSON", "{}"))
+except ValueError as error:
+    raise ImproperlyConfigured(f"MOTCUA_OIDC_CLAIMS_JSON: not valid JSON ({error})") from None
+if not isinstance(_claims, dict) or not set(_claims) <= set(MOTCUA_OIDC_CLAIMS):
+    raise ImproperlyConfigured(
+        f"MOTCUA_OIDC_CLAIMS_JSON: an object with keys among {sorted(MOTCUA_OIDC_CLAIMS)}"
+    )
+MOTCUA_OIDC_CLAIMS.update({key: str(value) for key, value in _claims.items()})
+if MOTCUA_OIDC_TOKEN_AUTH_METHOD not in ("client_secret_basic", "client_secret_post"):
+    raise ImproperlyConfigured(
+        "MOTCUA_OIDC_TOKEN_AUTH_METHOD: use client_secret_basic or client_secret_post"
+    )
+
 # Expired sessions and old task results deleted every day (motcua.jobs.housekeeping); default
 # 22:00, after office hours (jobs.selectors.DEFAULTS).
 if env("MOTCUA_HOUSEKEEPING_TIME"):
@@ -739,7 +799,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # The citizen's sign-out form ends at the identity provider's end_session_endpoint.
+        "form-action": [SELF, *([MOTCUA_OIDC_ISSUER] if MOTCUA_OIDC_ISSUER else [])],
         "frame-ancestors": [NONE],
     },
 }

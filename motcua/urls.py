@@ -33,6 +33,9 @@ urlpatterns = [
     path("xac-minh/", include("motcua.certification.public_urls")),
     # Online payment: the gateways' callbacks and the citizen's return (no sign-in).
     path("thanh-toan/", include("motcua.onlinepay.urls")),
+    path("thong-bao/", include("motcua.notify.urls")),
+    # Citizens signed in with the national identity (before the portal's own addresses).
+    path("dich-vu-cong/tai-khoan/", include("motcua.citizens.urls")),
     path("dich-vu-cong/", include("motcua.portal.urls")),
     path("chi-dao/", include("motcua.steering.urls")),
     path("chi-dao/chi-dao-dieu-hanh/", include("motcua.directives.urls")),

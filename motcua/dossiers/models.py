@@ -57,6 +57,9 @@ class Dossier(models.Model):
     applicant_phone = models.CharField(_("phone"), max_length=20, blank=True)
     applicant_email = models.EmailField(_("e-mail"), blank=True)
     applicant_address = models.CharField(_("address"), max_length=500, blank=True)
+    # The applicant's identity was verified by the national identity provider (a signed-in
+    # citizen's claims, motcua.citizens): set by the server only, never from a form field.
+    applicant_verified = models.BooleanField(_("identity verified (VNeID)"), default=False)
     channel = models.CharField(_("channel"), max_length=10, choices=choices.Channel.choices)
     sets_count = models.PositiveSmallIntegerField(_("number of sets"), default=1)
     summary = models.CharField(_("matter requested"), max_length=500, blank=True)
@@ -196,6 +199,11 @@ class DossierComponent(models.Model):
     certified_copies = models.PositiveSmallIntegerField(_("certified copies"), default=0)
     photocopies = models.PositiveSmallIntegerField(_("photocopies"), default=0)
     digitised = models.BooleanField(_("digitised"), default=False)
+    # The applicant's electronic store (docstore) held a matching paper when the dossier came
+    # in (766 indicator 4.3's "eligible"), and the component was filled from it rather than
+    # scanned again (4.3's numerator, the national sync's DuocTaiSuDung).
+    reusable = models.BooleanField(_("in the applicant's store"), default=False)
+    reused = models.BooleanField(_("reused from the applicant's store"), default=False)
 
     class Meta:
         verbose_name = _("dossier component")

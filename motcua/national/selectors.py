@@ -232,9 +232,8 @@ def dossier_payload(dossier: Dossier, event: DossierEvent, table: MappingTable) 
                 "MaThanhPhanHoSo": str(c.pk),
                 "DuongDanTaiTepTin": "",
                 "DuocSoHoa": 1 if c.digitised else 0,
-                # 0 new / 1 reused from the applicant's store / 2 from the national store [M];
-                # motcua does not reuse stored papers yet, so every file is new.
-                "DuocTaiSuDung": 0,
+                # 0 new / 1 reused from the applicant's store / 2 from the national store [M].
+                "DuocTaiSuDung": 1 if c.reused else 0,
                 "DuocLayTuKhoDMQG": 0,
             }
             for c in components
@@ -247,8 +246,8 @@ def dossier_payload(dossier: Dossier, event: DossierEvent, table: MappingTable) 
         "SoGiayToChuHoSo": dossier.applicant_id_number,
         "NoiNopHoSo": dossier.receiving_agency.name,
         "HoSoCoThanhPhanSoHoa": 1 if any(c.digitised for c in components) else 0,
-        # [S] motcua has no VNeID sign-in yet: no account is VNeID-verified.
-        "TaiKhoanDuocXacThucVoiVNeID": 0,
+        # The applicant signed in with VNeID when submitting (motcua.citizens).
+        "TaiKhoanDuocXacThucVoiVNeID": 1 if dossier.applicant_verified else 0,
         "DuocThanhToanTrucTuyen": 1 if _online_paid(dossier, at) else 0,
         "NgayTuChoi": wire_moment(ended if status == Status.REFUSED else None),
         "NgayNopHoSo": wire_moment(dossier.submitted_at),

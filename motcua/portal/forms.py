@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.dossiers.models import Dossier
 from motcua.feedback.choices import RatingLevel
 from motcua.lib import validators
+from motcua.lib.formatting import format_date
 from motcua.units.models import Agency
 
 
@@ -40,9 +41,30 @@ class SubmissionForm(forms.Form):
     )
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args: Any, desks: Any, **kwargs: Any) -> None:
+    # Filled from the signed-in citizen's verified identity and not editable then.
+    VERIFIED_FIELDS = ("applicant_name", "applicant_id_number", "applicant_address")
+
+    def __init__(self, *args: Any, desks: Any, identity: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["desk"].queryset = desks  # type: ignore[attr-defined]
+        if identity is not None:
+            # Disabled: Django ignores what the browser posts for them and keeps these values;
+            # the view builds the applicant from the session's identity anyway.
+            values = {
+                "applicant_name": identity.name,
+                "applicant_id_number": identity.id_number,
+                "applicant_address": identity.address,
+            }
+            for name, value in values.items():
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+                self.initial[name] = value
+            self.fields["applicant_birth_date"] = forms.CharField(
+                label=_("Date of birth"),
+                required=False,
+                disabled=True,
+                initial=format_date(identity.birth_date) if identity.birth_date else "",
+            )
 
 
 class TrackForm(forms.Form):

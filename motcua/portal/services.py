@@ -27,6 +27,7 @@ from motcua.accounts import ratelimit
 from motcua.catalog.models import ComponentRequirement, ProcedureVersion
 from motcua.core.identity import InvalidValue, normalise_phone
 from motcua.digitise.services import digitisation_request
+from motcua.docstore.services import dossier_reuse_eligibility_record
 from motcua.dossiers.choices import Action, Channel
 from motcua.dossiers.errors import DossierError, InvalidInput
 from motcua.dossiers.models import Dossier, DossierFile
@@ -182,6 +183,7 @@ def online_submission_create(
     files: Sequence[tuple[ComponentRequirement, IO[bytes], str]],
     submission_key: str,
     at: datetime | None = None,
+    verified: bool = False,
 ) -> Submitted:
     """Submit a dossier online with the scans of its components, or refuse with nothing
     created: any bad value or file (content and size checked by ``dossier_file_attach``)
@@ -189,6 +191,9 @@ def online_submission_create(
 
     ``files`` are (required component, file, original name). ``submission_key`` is the
     form's one-time key: a second submission of the same form returns the first dossier.
+    ``verified``: the applicant is the signed-in citizen whose identity the national
+    identity provider verified (the caller passes it from the session, never from a form);
+    the dossier is flagged ``applicant_verified``.
     """
     if not SUBMISSION_KEY.fullmatch(submission_key or ""):
         raise PortalError(_("The form has expired: open it again."), field="submission_key")
@@ -228,6 +233,9 @@ def online_submission_create(
                 at=at,
             )
             dossier = created.dossier
+            if verified:
+                Dossier.objects.filter(pk=dossier.pk).update(applicant_verified=True)
+                dossier.applicant_verified = True
             components = list(dossier.components.order_by("id"))
             for (_requirement, upload, name), component in zip(files, components, strict=True):
                 stored.append(
@@ -259,6 +267,7 @@ def online_submission_create(
     # The worker makes each scan a signed PDF/A; the component counts as digitised then.
     for scan in stored:
         digitisation_request(file_id=scan.pk)
+    dossier_reuse_eligibility_record(dossier_id=dossier.pk)
     return Submitted(dossier, secret, created.warnings)
 
 
@@ -270,6 +279,7 @@ def online_submission_limited(
     applicant: Applicant,
     files: Sequence[tuple[ComponentRequirement, IO[bytes], str]],
     submission_key: str,
+    verified: bool = False,
 ) -> Submitted:
     """:func:`online_submission_create` under the limits per address and per phone
     (docs/limits.md), for the portal's form and the API's submissions alike.
@@ -287,6 +297,7 @@ def online_submission_limited(
             applicant=applicant,
             files=files,
             submission_key=submission_key,
+            verified=verified,
         )
     except BaseException:
         ratelimit.give_back(uses)

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
 from motcua.catalog.models import Field, ProcedureVersion
 from motcua.catalog.selectors import procedure_in_force, procedure_version_list
+from motcua.citizens.selectors import citizen_owns, signed_in_citizen
 from motcua.dossiers.choices import Status
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
@@ -218,12 +219,16 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         # No session for a visitor who only looks at the form (page views created
         # session rows). A second click is stopped by static/js/submission.js, and a repeated
         # POST with this key creates nothing more (online_submission_create).
-        form = SubmissionForm(desks=desks, initial={"submission_key": key})
+        identity = signed_in_citizen(request.session)
+        form = SubmissionForm(desks=desks, initial={"submission_key": key}, identity=identity)
         if desks.count() == 1:
             form.initial["desk"] = desks.first()
         return _submission_page(request, version, form)
 
-    form = SubmissionForm(request.POST, desks=desks)
+    # A signed-in citizen's name, ID number, birth date and address are the verified ones
+    # from the session, whatever the browser posts for them.
+    identity = signed_in_citizen(request.session)
+    form = SubmissionForm(request.POST, desks=desks, identity=identity)
     if not form.is_valid():
         return _submission_page(request, version, form, status=400)
     components = {c.pk: c for c in version.components.all()}
@@ -233,13 +238,23 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         if upload is not None:
             files.append((requirement, upload, upload.name or "file"))
     data = form.cleaned_data
-    applicant = Applicant(
-        name=data["applicant_name"],
-        id_number=data["applicant_id_number"].strip(),
-        phone=data["applicant_phone"],
-        email=data["applicant_email"],
-        address=data["applicant_address"],
-    )
+    if identity is not None:
+        applicant = Applicant(
+            name=identity.name,
+            id_number=identity.id_number,
+            birth_date=identity.birth_date,
+            phone=data["applicant_phone"],
+            email=data["applicant_email"],
+            address=identity.address,
+        )
+    else:
+        applicant = Applicant(
+            name=data["applicant_name"],
+            id_number=data["applicant_id_number"].strip(),
+            phone=data["applicant_phone"],
+            email=data["applicant_email"],
+            address=data["applicant_address"],
+        )
     try:
         # Limits per address and per phone (docs/limits.md), before anything is written.
         submitted = services.online_submission_limited(
@@ -249,6 +264,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             applicant=applicant,
             files=files,
             submission_key=data["submission_key"],
+            verified=identity is not None,
         )
     except SubmissionLimited as error:
         response = _submission_page(
@@ -334,14 +350,30 @@ def track(request: HttpRequest) -> HttpResponse:
 
 
 def _tracked_dossier(request: HttpRequest, code: str) -> Dossier | None:
-    """The dossier, if this visitor proved it is theirs in this session."""
-    if code not in request.session.get(TRACKED, []):
+    """The dossier, if this visitor proved it is theirs in this session: tracked with its
+    secret or phone, or the signed-in citizen's own (:func:`_owner_grant`)."""
+    tracked = code in request.session.get(TRACKED, [])
+    identity = None if tracked else signed_in_citizen(request.session)
+    if not tracked and identity is None:
         return None
-    return (
+    found = (
         Dossier.objects.select_related("procedure_version", "receiving_agency")
         .filter(code=code)
         .first()
     )
+    if found is None or tracked:
+        return found
+    return found if _owner_grant(request, found, identity) else None
+
+
+def _owner_grant(request: HttpRequest, found: Dossier, identity: Any) -> bool:
+    """Whether the signed-in citizen is the dossier's applicant (their verified personal ID
+    number): then it is tracked in this session as if the secret had been given."""
+    if not citizen_owns(identity, found):
+        return False
+    tracked = [c for c in request.session.get(TRACKED, []) if c != found.code]
+    request.session[TRACKED] = [*tracked[-(TRACKED_MAX - 1) :], found.code]
+    return True
 
 
 def _fees_owed(found: Dossier) -> dict[str, Any]:
