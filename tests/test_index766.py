@@ -291,6 +291,7 @@ def test_the_seed_report_scores_as_computed_by_hand():
         "3.3": Ratio(1342, 1608),  # 83,46%
         "3.6": Ratio(508, 1501),  # 33,84%
         "4.2": Ratio(1238, 1608),  # 76,99%
+        "4.3": Ratio(0, 0),  # no paper in any store: unmeasured
         "5.4": Ratio(1642, 1647),  # 1 − (5/1.647 + 0/1.604)
     }
     index = score(inputs)

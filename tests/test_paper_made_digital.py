@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -20,6 +21,8 @@ from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from motcua.certification.models import CertifiedCopy
+from motcua.core.index766 import Ratio, inputs_from_figures
+from motcua.core.metrics import Bucket, Period
 from motcua.digitise.choices import Status
 from motcua.digitise.models import Digitisation
 from motcua.digitise.tests.conftest import (  # noqa: F401 (fixtures)
@@ -33,17 +36,20 @@ from motcua.digitise.tests.conftest import (  # noqa: F401 (fixtures)
     world,
 )
 from motcua.docstore.models import DocumentReuse, StoredDocument
+from motcua.docstore.services import document_store_add, dossier_reuse_eligibility_record
 from motcua.dossiers.figures import ledger_differences
 from motcua.dossiers.services import Applicant, Component
 from motcua.lib import uploads
 from motcua.national.mapping import mapping_table
 from motcua.national.selectors import dossier_payload
+from motcua.reports.selectors import report_for
 from motcua.signatures.selectors import verify_pdf
 
 # transaction=True: the worker closes its connections between tasks, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PAPER = "Giấy khai sinh"
+JANUARY = Period(date(2024, 1, 1), date(2024, 1, 31))
 TASK_PATH = "motcua.digitise.tasks.digitise_file"
 
 
@@ -142,6 +148,8 @@ def test_a_scanned_birth_certificate_is_digitised_reused_certified_and_verified(
     payload = dossier_payload(second, last_event, mapping_table())
     reused = payload["TaiLieuNop"][0]
     assert (reused["DuocSoHoa"], reused["DuocTaiSuDung"]) == (1, 1)
+    counted = report_for(world.city, JANUARY)  # 766 indicator 4.3, from the records
+    assert (counted[Bucket.REUSE_ELIGIBLE], counted[Bucket.REUSED]) == (1, 1)
 
     # 4. A certified copy of it is issued in that dossier, signed by the official.
     upload = io.BytesIO(read(stored.file, stored.sha256))
@@ -187,3 +195,21 @@ def test_a_scanned_birth_certificate_is_digitised_reused_certified_and_verified(
     answer = public.post(address, {"file": altered}).content.decode()
     assert "Tệp trùng khớp với bản sao đã ký" not in answer
     assert re.search(r"không trùng khớp", answer, re.IGNORECASE)
+
+
+def test_a_dossier_whose_paper_is_in_the_store_is_eligible_for_reuse(world, media):  # noqa: F811
+    document_store_add(
+        id_number=ID_NUMBER,
+        name=PAPER,
+        data=birth_certificate(angle=0),
+        content_type="image/jpeg",
+        source_dossier_id=None,
+        source_component_id=None,
+    )
+    dossier = receive(world)
+    assert dossier_reuse_eligibility_record(dossier_id=dossier.pk) == 1
+    counted = report_for(world.city, JANUARY)
+    assert (counted[Bucket.REUSE_ELIGIBLE], counted[Bucket.REUSED]) == (1, 0)
+    assert inputs_from_figures(counted.totals, {}).ratios["4.3"] == Ratio(0, 1)
+    assert dossier_reuse_eligibility_record(dossier_id=dossier.pk) == 0  # once
+    assert ledger_differences() == {}

@@ -30,6 +30,7 @@ from motcua.backoffice.forms import ActionForm, CounterForm, DossierFilterForm, 
 from motcua.catalog.selectors import procedure_in_force
 from motcua.core import workflow
 from motcua.digitise.services import digitisation_request
+from motcua.docstore.services import dossier_reuse_eligibility_record
 from motcua.documents import printouts
 from motcua.documents.selectors import (
     DOSSIER_FORMS,
@@ -250,6 +251,7 @@ def _receive_post(
         "pk", flat=True
     ):
         digitisation_request(file_id=scan_id, actor=_user(request))
+    dossier_reuse_eligibility_record(dossier_id=dossier.pk)
     messages.success(
         request,
         _("Dossier %(code)s received. Print the receipt (form 01) for the applicant.")

@@ -533,6 +533,8 @@ def inputs_from_figures(
       procedures offered online; the figures count every dossier, which can only lower it.
     - 3.6 = paid online / received with a financial obligation.
     - 4.2 = digitised (components and result) / received (threshold 0.8).
+    - 4.3 = received with a paper reused from the applicant's store / received while the
+      store held a paper the dossier needed (threshold 0.8 [S]); unmeasured without any.
     - 5.4 = 1 − (late rate + not-satisfied rate), never below 0 (threshold 0.9), where the
       late rate is (resolved late + pending overdue) / (resolved + pending) and the
       not-satisfied rate (rated − satisfied) / rated. When nothing was rated the late rate
@@ -554,6 +556,7 @@ def inputs_from_figures(
     online = rates.ONLINE_SUBMISSION.counts(totals)
     paid = rates.PAID_ONLINE.counts(totals)
     digitised = rates.DIGITISED.counts(totals)
+    reused = rates.REUSED.counts(totals)
     for part, whole, what in (
         (in_time, handled, "resolved early or on time + pending within time"),
         (late, handled, "resolved late + pending overdue"),
@@ -561,6 +564,7 @@ def inputs_from_figures(
         (*online, Bucket.RECEIVED_ONLINE),
         (*paid, Bucket.PAID_ONLINE),
         (*digitised, Bucket.DIGITISED),
+        (*reused, Bucket.REUSED),
         (*rates.SATISFIED.counts(totals), Bucket.SATISFIED),
     ):
         if part > whole:
@@ -571,6 +575,7 @@ def inputs_from_figures(
         "3.3": Ratio(*online),
         "3.6": Ratio(*paid),
         "4.2": Ratio(*digitised),
+        "4.3": Ratio(*reused),
     }
     if processing_seconds is not None:
         statutory, actual = processing_seconds

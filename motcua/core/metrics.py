@@ -48,6 +48,10 @@ class Bucket(StrEnum):
     DIGITISED = "digitised"  # received in the period and digitised (766 indicator 4.2)
     CERTIFICATION = "certification"  # received in the period, a certification procedure
     E_CERTIFIED = "e_certified"  # ... whose copy was certified electronically
+    # Received in the period with a paper the applicant's electronic store already held
+    # (766 indicator 4.3's eligible dossiers) ...
+    REUSE_ELIGIBLE = "reuse_eligible"
+    REUSED = "reused"  # ... and reused from it rather than scanned again (4.3)
     RATED = "rated"  # rated in the period
     SATISFIED = "satisfied"  # ... satisfied or very satisfied (766 group 5)
 
@@ -86,6 +90,8 @@ class DossierFacts:
     digitised: bool = False  # components digitised and, once resolved, the result too
     certification: bool = False
     e_certified: bool = False
+    reuse_eligible: bool = False  # the applicant's store held a paper the dossier needed
+    reused: bool = False  # ... and a component was filled from it
     rated_at: datetime | None = None
     satisfied: bool = False
     key: object = field(default=None, compare=False)  # the caller's id, for drill-down
@@ -221,6 +227,10 @@ def buckets(facts: DossierFacts, period: Period, calendar: WorkingCalendar) -> s
                 found.add(Bucket.PAID_ONLINE)
         if facts.digitised:
             found.add(Bucket.DIGITISED)
+        if facts.reuse_eligible or facts.reused:
+            found.add(Bucket.REUSE_ELIGIBLE)
+        if facts.reused:
+            found.add(Bucket.REUSED)
         if facts.certification:
             found.add(Bucket.CERTIFICATION)
             if facts.e_certified:
@@ -272,6 +282,8 @@ _ON_RECEIPT = (
     Bucket.DIGITISED,
     Bucket.CERTIFICATION,
     Bucket.E_CERTIFIED,
+    Bucket.REUSE_ELIGIBLE,
+    Bucket.REUSED,
 )
 _ON_RESOLUTION = (
     Bucket.RESOLVED,

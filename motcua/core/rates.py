@@ -23,6 +23,7 @@ class RateKey(StrEnum):
     PAID_ONLINE = "paid_online"
     DIGITISED = "digitised"
     E_CERTIFIED = "e_certified"
+    REUSED = "reused"
     SATISFIED = "satisfied"
 
 
@@ -48,7 +49,10 @@ ONLINE_SUBMISSION = Rate(RateKey.ONLINE_SUBMISSION, (Bucket.RECEIVED_ONLINE,), B
 PAID_ONLINE = Rate(RateKey.PAID_ONLINE, (Bucket.PAID_ONLINE,), Bucket.OBLIGATION, 2)
 DIGITISED = Rate(RateKey.DIGITISED, (Bucket.DIGITISED,), Bucket.RECEIVED, 0)
 E_CERTIFIED = Rate(RateKey.E_CERTIFIED, (Bucket.E_CERTIFIED,), Bucket.CERTIFICATION, 0)
+# 766 indicator 4.3: "dossiers reusing stored digitised documents / eligible dossiers"
+# (vietnam-one-stop.md §5.3); eligible: the applicant's store held a paper the dossier needed.
+REUSED = Rate(RateKey.REUSED, (Bucket.REUSED,), Bucket.REUSE_ELIGIBLE, 0)
 SATISFIED = Rate(RateKey.SATISFIED, (Bucket.SATISFIED,), Bucket.RATED, 2)
 
 # The headline rates in the order the dashboard shows them.
-RATES = (ON_TIME, ONLINE_SUBMISSION, PAID_ONLINE, DIGITISED, E_CERTIFIED, SATISFIED)
+RATES = (ON_TIME, ONLINE_SUBMISSION, PAID_ONLINE, DIGITISED, E_CERTIFIED, REUSED, SATISFIED)

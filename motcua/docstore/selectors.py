@@ -96,13 +96,6 @@ def dossier_reuse_count(dossier_id: int) -> int:
     return DocumentReuse.objects.filter(dossier_id=dossier_id).count()
 
 
-def reused_component_ids(dossier_id: int) -> set[int]:
-    """The dossier's components filled from the applicant's store: the national sync's
-    ``DuocTaiSuDung``."""
-    reuses = DocumentReuse.objects.filter(dossier_id=dossier_id)
-    return set(reuses.values_list("component_id", flat=True))
-
-
 def dossiers_reuse_counts(dossier_ids: Iterable[int]) -> dict[int, int]:
     """:func:`dossier_reuse_count` for many dossiers in one query (dossiers without reuse
     are left out)."""

@@ -157,6 +157,8 @@ def snapshot_new(
         "rating__level": None,
         "has_components": bool(components),
         "has_undigitised": not all(components),
+        "has_reusable": False,
+        "has_reused": False,
         "has_obligation": owed > 0,
         "has_paid_online": False,
         "has_pauses": False,

@@ -219,13 +219,23 @@ _COLUMNS = (
     "supplement_requests",
     "has_components",
     "has_undigitised",
+    "has_reusable",
+    "has_reused",
     "has_obligation",
     "has_paid_online",
     "has_pauses",
 )
 
 
-_RELATED = ("has_components", "has_undigitised", "has_obligation", "has_paid_online", "has_pauses")
+_RELATED = (
+    "has_components",
+    "has_undigitised",
+    "has_reusable",
+    "has_reused",
+    "has_obligation",
+    "has_paid_online",
+    "has_pauses",
+)
 _SUCCEEDED_ONLINE = {
     "kind": PaymentEventKind.SUCCEEDED,
     "method__in": [m.value for m in ONLINE_METHODS],
@@ -246,6 +256,8 @@ def _fact_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier, dict[str, Any]]
     annotated = queryset.annotate(
         has_components=Exists(DossierComponent.objects.filter(**mine)),
         has_undigitised=Exists(DossierComponent.objects.filter(**mine, digitised=False)),
+        has_reusable=Exists(DossierComponent.objects.filter(**mine, reusable=True)),
+        has_reused=Exists(DossierComponent.objects.filter(**mine, reused=True)),
         has_obligation=Exists(Payment.objects.filter(**mine)),
         has_paid_online=Exists(
             PaymentEvent.objects.filter(payment__dossier=OuterRef("pk"), **_SUCCEEDED_ONLINE)
@@ -288,6 +300,8 @@ def _facts(
         and (resolved_at is None or bool(row["result_digitised"])),
         certification=bool(row["procedure_version__is_certification"]),
         e_certified=bool(row["electronic_certification"]),
+        reuse_eligible=bool(row["has_reusable"]),
+        reused=bool(row["has_reused"]),
         rated_at=row["rating__at"],
         satisfied=row["rating__level"] in SATISFIED_OR_BETTER,
         key=row["code"],
@@ -300,10 +314,15 @@ def _related_flags(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         row.update(dict.fromkeys(_RELATED, False))
     components = DossierComponent.objects.filter(dossier_id__in=by_pk)
-    for pk, digitised in components.values_list("dossier_id", "digitised"):
+    flags = components.values_list("dossier_id", "digitised", "reusable", "reused")
+    for pk, digitised, reusable, reused in flags:
         by_pk[pk]["has_components"] = True
         if not digitised:
             by_pk[pk]["has_undigitised"] = True
+        if reusable:
+            by_pk[pk]["has_reusable"] = True
+        if reused:
+            by_pk[pk]["has_reused"] = True
     for pk in Payment.objects.filter(dossier_id__in=by_pk).values_list("dossier_id", flat=True):
         by_pk[pk]["has_obligation"] = True
     paid = PaymentEvent.objects.filter(payment__dossier_id__in=by_pk, **_SUCCEEDED_ONLINE)

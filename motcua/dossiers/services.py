@@ -964,14 +964,17 @@ def dossier_transition(
 # -- records kept elsewhere that a figure counts ---------------------------------------------
 
 
-def component_digitised_set(*, component_id: int, digitised: bool) -> bool:
-    """Record whether a component counts as digitised, and move the figures with it.
+def component_digitised_set(*, component_id: int, digitised: bool, reused: bool = False) -> bool:
+    """Record whether a component counts as digitised (and, with ``reused``, that it was
+    filled from the applicant's electronic store), and move the figures with it.
 
     Called by the records that decide it (``digitise``: every scan of the component made a
     signed PDF/A meeting Circular 01/2023; ``docstore``: a digitised document reused), never
     by a clerk's tick. The dossier row is locked so the ledger's before/after snapshots see no
     concurrent change. Returns whether anything changed.
     """
+    reused = reused and digitised
+    fields = {"digitised": digitised, "reused": reused, **({"reusable": True} if reused else {})}
     with transaction.atomic():
         dossier_id = (
             DossierComponent.objects.filter(pk=component_id)
@@ -982,15 +985,33 @@ def component_digitised_set(*, component_id: int, digitised: bool) -> bool:
             raise InvalidInput(_("no such dossier component"), field="component")
         dossier = _locked(dossier_id, None)
         component = DossierComponent.objects.get(pk=component_id)
-        if component.digitised == digitised:
+        if all(getattr(component, name) == value for name, value in fields.items()):
             return False
         calendars = figures.Calendars()
         before = figures.snapshot(dossier.pk, calendars) if dossier.received_at else None
-        component.digitised = digitised
-        component.save(update_fields=["digitised"])
+        DossierComponent.objects.filter(pk=component_id).update(**fields)
         if before is not None:
             figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
         return True
+
+
+def components_reusable_mark(*, dossier_id: int, component_ids: Sequence[int]) -> int:
+    """Record that the applicant's electronic store held a paper for these components when
+    the dossier came in (``docstore`` decides which): the dossier becomes eligible for 766
+    indicator 4.3. Returns how many components were newly marked."""
+    with transaction.atomic():
+        dossier = _locked(dossier_id, None)
+        unmarked = DossierComponent.objects.filter(
+            dossier_id=dossier.pk, pk__in=list(component_ids), reusable=False
+        )
+        if not unmarked.exists():
+            return 0
+        calendars = figures.Calendars()
+        before = figures.snapshot(dossier.pk, calendars) if dossier.received_at else None
+        marked = unmarked.update(reusable=True)
+        if before is not None:
+            figures.ledger_apply(before, figures.snapshot(dossier.pk, calendars))
+        return marked
 
 
 def dossier_e_certified_set(*, dossier_id: int, e_certified: bool) -> bool:

@@ -50,6 +50,8 @@ _RECEIPT = {
     Bucket.DIGITISED,
     Bucket.CERTIFICATION,
     Bucket.E_CERTIFIED,
+    Bucket.REUSE_ELIGIBLE,
+    Bucket.REUSED,
 }
 _RESOLUTION = {
     Bucket.RESOLVED,
@@ -86,6 +88,10 @@ def necessary(bucket: Bucket, period: metrics.Period) -> Q:
             condition &= Q(procedure_version__is_certification=True)
         elif bucket is Bucket.E_CERTIFIED:
             condition &= Q(procedure_version__is_certification=True, electronic_certification=True)
+        elif bucket is Bucket.REUSE_ELIGIBLE:
+            condition &= Q(Exists(DossierComponent.objects.filter(dossier=mine, reusable=True)))
+        elif bucket is Bucket.REUSED:
+            condition &= Q(Exists(DossierComponent.objects.filter(dossier=mine, reused=True)))
         return condition
     if bucket is Bucket.CARRIED_OVER:
         not_finished = Q(resolved_at__gte=lo) | Q(resolved_at__isnull=True) & (

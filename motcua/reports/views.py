@@ -89,6 +89,8 @@ FIGURE_LABELS = {
     Bucket.DIGITISED: gettext_lazy("Digitised"),
     Bucket.CERTIFICATION: gettext_lazy("Certification dossiers"),
     Bucket.E_CERTIFIED: gettext_lazy("Certified electronically"),
+    Bucket.REUSE_ELIGIBLE: gettext_lazy("With a paper already in the applicant's store"),
+    Bucket.REUSED: gettext_lazy("With a paper reused from the applicant's store"),
     Bucket.RATED: gettext_lazy("Rated"),
     Bucket.SATISFIED: gettext_lazy("Satisfied or very satisfied"),
 }
@@ -134,6 +136,7 @@ RATE_LABELS = {
     RateKey.PAID_ONLINE: gettext_lazy("Paid online"),
     RateKey.DIGITISED: gettext_lazy("Digitisation of dossiers"),
     RateKey.E_CERTIFIED: gettext_lazy("Electronic certification"),
+    RateKey.REUSED: gettext_lazy("Reuse of digitised papers"),
     RateKey.SATISFIED: gettext_lazy("Satisfaction"),
 }
 

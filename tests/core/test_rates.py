@@ -15,9 +15,10 @@ def test_each_rate_counts_its_figures_missing_ones_as_zero() -> None:
     assert {rate.key for rate in rates.RATES} == set(rates.RateKey)
 
 
-def test_digitisation_and_e_certification_in_whole_percent() -> None:
-    assert rates.DIGITISED.decimals == rates.E_CERTIFIED.decimals == 0
-    assert {r.decimals for r in rates.RATES if r not in (rates.DIGITISED, rates.E_CERTIFIED)} == {2}
+def test_digitisation_e_certification_and_reuse_in_whole_percent() -> None:
+    whole = (rates.DIGITISED, rates.E_CERTIFIED, rates.REUSED)
+    assert {r.decimals for r in whole} == {0}
+    assert {r.decimals for r in rates.RATES if r not in whole} == {2}
 
 
 def test_the_766_index_reads_the_same_rates() -> None:

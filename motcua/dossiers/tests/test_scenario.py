@@ -120,6 +120,9 @@ class TestBacKan2024:
             "resolved_on_time": 1599 - totals[B.RESOLVED_EARLY],
             "rated": totals[B.RATED],
             "satisfied": totals[B.RATED],
+            # 2024 had no electronic store of papers: nothing eligible for 766 4.3.
+            "reuse_eligible": 0,
+            "reused": 0,
         }
         assert totals[B.RATED] > 0
         late = metrics.drill_down(dossier_facts(), period, B.RESOLVED_LATE, lambda f: calendar)

@@ -203,6 +203,7 @@ def test_the_headline_shows_the_seed_figures_in_vietnamese_format(demo):
         "paid_online": "33,84%",
         "digitised": "77%",
         "e_certified": "25%",
+        "reused": "–",  # nothing was eligible: no store of papers in 2024
         "satisfied": "100%",
     }
     assert re.search(r'data-coverage="district">.*189/257.*73,54%', html)
