@@ -11,6 +11,7 @@ import ipaddress
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import django_stubs_ext
@@ -784,6 +785,22 @@ MOTCUA_WEBHOOKS = {
 
 # -- Security headers and sessions (docs/architecture.md, "Security headers and sessions") --
 
+
+def _gateway_origins() -> list[str]:
+    """The payment gateways' origins a citizen's browser is sent to (configured ones only)."""
+    urls = []
+    if MOTCUA_VNPAY["TMN_CODE"] and MOTCUA_VNPAY["SECRET"]:
+        urls.append(MOTCUA_VNPAY["BASE_URL"])
+    if MOTCUA_PAYGOV["URL"]:
+        urls.append(MOTCUA_PAYGOV["URL"])
+    origins = []
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme and parts.netloc:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
 # Content-Security-Policy (django-csp 4): only the site's own scripts, styles, images and
 # fonts. An inline <script> runs only with the response's nonce (templates write
 # nonce="{{ request.csp_nonce }}"); no template has an inline event handler or style attribute
@@ -799,8 +816,13 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        # The citizen's sign-out form ends at the identity provider's end_session_endpoint.
-        "form-action": [SELF, *([MOTCUA_OIDC_ISSUER] if MOTCUA_OIDC_ISSUER else [])],
+        # The citizen's sign-out form ends at the identity provider's end_session_endpoint;
+        # the tracking page's "pay online" form ends at the payment gateway's page.
+        "form-action": [
+            SELF,
+            *([MOTCUA_OIDC_ISSUER] if MOTCUA_OIDC_ISSUER else []),
+            *_gateway_origins(),
+        ],
         "frame-ancestors": [NONE],
     },
 }

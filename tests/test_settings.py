@@ -145,3 +145,19 @@ def test_dev_run_makes_the_address_it_serves_the_public_address():
     assert dev.base_url_for("127.0.0.1:8000", {}) == "http://127.0.0.1:8000/"
     configured = {"MOTCUA_BASE_URL": "https://dichvucong.example.vn/"}
     assert dev.base_url_for("0.0.0.0:8080", configured) == "https://dichvucong.example.vn/"
+
+
+def test_the_pay_online_form_may_end_at_a_configured_gateway(data_dir):
+    # The tracking page's form posts to motcua, which redirects to the gateway's page: the
+    # browser follows only if CSP form-action names the gateway's origin.
+    code = (
+        "import os; os.environ['DJANGO_SETTINGS_MODULE']='motcua.settings';"
+        "os.environ.update(MOTCUA_VNPAY_TMN_CODE='MOTCUA01', MOTCUA_VNPAY_SECRET='s3cret',"
+        " MOTCUA_VNPAY_BASE_URL='https://sandbox.vnpayment.vn/paymentv2');"
+        "from django.conf import settings;"
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    result = run_python(code, data_dir)
+    assert "'https://sandbox.vnpayment.vn'" in result.stdout, result.stderr
+    unset = run_python(code.replace("MOTCUA_VNPAY_SECRET='s3cret'", "MOTCUA_X=''"), data_dir)
+    assert "vnpayment" not in unset.stdout, unset.stderr

@@ -34,6 +34,7 @@ from motcua.lib.formatting import format_datetime, format_money, format_number
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, Page, keyset_page, read_cursor
 from motcua.lib.uploads import checked_file_response
+from motcua.onlinepay.selectors import gateways_configured
 from motcua.payments import vietqr
 from motcua.payments.selectors import amount_owed
 from motcua.portal import selectors, services
@@ -382,7 +383,11 @@ def _fees_owed(found: Dossier) -> dict[str, Any]:
     owed = amount_owed(found.pk)
     if owed == 0:
         return {}
-    fees: dict[str, Any] = {"owed": format_money(owed), "vietqr": None}
+    fees: dict[str, Any] = {
+        "owed": format_money(owed),
+        "vietqr": None,
+        "gateways": [(p.value, p.label) for p in gateways_configured()],
+    }
     # Checked at start (settings._check_vietqr): a bad value never reaches a page.
     beneficiary = vietqr.beneficiary_from(
         settings.MOTCUA_VIETQR_BANK_BIN,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from urllib.parse import quote_plus
 
 import pytest
@@ -123,3 +124,18 @@ def test_a_bad_statement_file_names_the_line_and_column(tmp_path, db):
     with pytest.raises(CommandError) as header:
         call_command("onlinepay", "reconcile", "--provider", "vnpay", "--statement", str(missing))
     assert "transaction" in str(header.value)
+
+
+def test_the_tracking_page_offers_the_configured_gateways(client, world, gateways_on, settings):
+    dossier = world.create(fee=50000)
+    session = client.session
+    session["portal_tracked"] = [dossier.code]
+    session.save()
+    page = client.get(reverse("portal:dossier", args=[dossier.code])).content.decode()
+    form = re.search(r'<form[^>]*id="pay-online".*?</form>', page, re.DOTALL)
+    assert form is not None
+    assert f'action="{reverse("onlinepay:start")}"' in form.group(0)
+    assert re.findall(r'name="provider" value="([a-z]+)"', form.group(0)) == ["national", "vnpay"]
+    settings.MOTCUA_VNPAY = {**settings.MOTCUA_VNPAY, "TMN_CODE": ""}
+    page = client.get(reverse("portal:dossier", args=[dossier.code])).content.decode()
+    assert re.findall(r'name="provider" value="([a-z]+)"', page) == ["national"]
