@@ -4,16 +4,13 @@ session; its state is reset before each test. ``oidc_on`` points the settings at
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from typing import Any
 
 import pytest
 
 from motcua.citizens import oidc
+from motcua.lib.tests.servers import free_port, server_process
 
 CLIENT_ID, CLIENT_SECRET = "motcua-test", "motcua-test-secret"
 
@@ -39,50 +36,21 @@ class TestProvider:
         return self.call("GET", "/_control/log")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def provider_process():
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "motcua.citizens.testprovider",
-            "--port",
-            str(port),
-            "--client-id",
-            CLIENT_ID,
-            "--client-secret",
-            CLIENT_SECRET,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
     provider = TestProvider(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            provider.call("GET", "/_control/health")
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("the test OIDC provider did not start") from None
-            time.sleep(0.05)
-    yield provider
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    if process.stdout:
-        process.stdout.close()
+    with server_process(
+        "motcua.citizens.testprovider",
+        "--client-id",
+        CLIENT_ID,
+        "--client-secret",
+        CLIENT_SECRET,
+        port=port,
+        ready=lambda: provider.call("GET", "/_control/health"),
+        name="the test OIDC provider",
+    ):
+        yield provider
 
 
 @pytest.fixture

@@ -4,15 +4,13 @@ its state is reset before each test. ``national_on`` points the settings at it."
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from motcua.lib.tests.servers import free_port, server_process
 
 USERNAME, PASSWORD = "motcua", "sim-secret"
 
@@ -48,53 +46,24 @@ class Simulator:
         self._call("POST", "/_sim/reset", {})
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def simulator_process(tmp_path_factory):
     state = Path(tmp_path_factory.mktemp("national-sim"))
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "motcua.national.simulator",
-            "--port",
-            str(port),
-            "--state-dir",
-            str(state),
-            "--username",
-            USERNAME,
-            "--password",
-            PASSWORD,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
     sim = Simulator(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            sim._call("GET", "/_sim/health")
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("the simulator did not start") from None
-            time.sleep(0.05)
-    yield sim
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    if process.stdout:
-        process.stdout.close()
+    with server_process(
+        "motcua.national.simulator",
+        "--state-dir",
+        str(state),
+        "--username",
+        USERNAME,
+        "--password",
+        PASSWORD,
+        port=port,
+        ready=lambda: sim._call("GET", "/_sim/health"),
+        name="the national portal simulator",
+    ):
+        yield sim
 
 
 @pytest.fixture

@@ -5,10 +5,6 @@ state is reset before each test. ``gateways_on`` points the settings at it and, 
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from typing import Any
 
@@ -16,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from motcua.dossiers.tests.world import World, build_world
+from motcua.lib.tests.servers import free_port, server_process
 
 VNPAY_TMN, VNPAY_SECRET = "MOTCUA01", "vnpay-test-secret"
 PAYGOV_PARTNER, PAYGOV_SECRET, PAYGOV_TOKEN = "MOTCUA", "paygov-test-secret", "paygov-token"
@@ -57,56 +54,27 @@ class Sandbox:
             return response.read()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def sandbox_process():
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "motcua.onlinepay.sandbox",
-            "--port",
-            str(port),
-            "--vnpay-tmn",
-            VNPAY_TMN,
-            "--vnpay-secret",
-            VNPAY_SECRET,
-            "--paygov-partner",
-            PAYGOV_PARTNER,
-            "--paygov-secret",
-            PAYGOV_SECRET,
-            "--paygov-token",
-            PAYGOV_TOKEN,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    port = free_port()
     sandbox = Sandbox(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            sandbox.call("GET", "/_sandbox/health")
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError("the payment sandbox did not start") from None
-            time.sleep(0.05)
-    yield sandbox
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    if process.stdout:
-        process.stdout.close()
+    with server_process(
+        "motcua.onlinepay.sandbox",
+        "--vnpay-tmn",
+        VNPAY_TMN,
+        "--vnpay-secret",
+        VNPAY_SECRET,
+        "--paygov-partner",
+        PAYGOV_PARTNER,
+        "--paygov-secret",
+        PAYGOV_SECRET,
+        "--paygov-token",
+        PAYGOV_TOKEN,
+        port=port,
+        ready=lambda: sandbox.call("GET", "/_sandbox/health"),
+        name="the payment sandbox",
+    ):
+        yield sandbox
 
 
 @pytest.fixture
