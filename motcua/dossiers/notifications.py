@@ -1,6 +1,6 @@
-"""E-mail to the applicant when their dossier moves.
+"""Messages to the applicant when their dossier moves: e-mail, SMS brandname, Zalo ZNS.
 
-Four messages, plain text in Vietnamese, to the e-mail address the applicant gave:
+Four messages, in Vietnamese, to the addresses the applicant gave:
 
 - receipt (form 01, §2.1): the dossier was received, its code, the appointed return moment
   and a link to follow it on the portal;
@@ -9,23 +9,23 @@ Four messages, plain text in Vietnamese, to the e-mail address the applicant gav
 - result ready (§1.4 steps 7-8): approved or denied (with the reason), and how to collect it;
 - apology and new date (form 04, §2.4): the old and the new return moments, and why.
 
-The dossier services call :func:`dossier_notify_on_commit` inside their transaction; the
-message is built and sent only once that transaction has committed, so an action that was
-refused or rolled back never writes to anyone. Sending happens in the process that took the
-action, outside any transaction: a mail server that refuses or cannot be reached is logged
-and never undoes the action (the dossier is the record; the e-mail is a courtesy).
+The dossier services call :func:`dossier_notify_on_commit` inside their transaction. It
+renders the message for every channel (e-mail as before; SMS without diacritics within 160
+characters; Zalo ZNS template data) and writes it to the outbox (``notify``) in that same
+transaction: an action refused or rolled back leaves no message, a committed one loses none.
+``motcua worker`` sends them after the commit (never the clerk's request), with retries, and
+the SMS fallback when Zalo refuses (docs/notifications.md).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from motcua.core import workflow
@@ -35,6 +35,11 @@ from motcua.dossiers.models import Dossier, DossierEvent, Extension
 from motcua.feedback.services import rating_link_create
 from motcua.lib.formatting import format_moment, format_money, nfc
 from motcua.lib.site import site_url
+from motcua.notify import templates
+from motcua.notify.choices import Event
+from motcua.notify.selectors import phone_channels_configured
+from motcua.notify.services import Message, notifications_queue
+from motcua.notify.text import sms_fit
 from motcua.payments.selectors import amount_owed
 
 logger = logging.getLogger(__name__)
@@ -49,80 +54,119 @@ APOLOGY = frozenset({workflow.Action.APOLOGISE.value})
 NOTIFIED = RECEIPT | SUPPLEMENT | RESULT | APOLOGY
 
 
-def dossier_notify_on_commit(*, dossier_id: int, action: str, event_seq: int, email: str) -> None:
-    """Register the applicant's e-mail for the action the current transaction takes.
+def dossier_notify_on_commit(
+    *, dossier_id: int, action: str, event_seq: int, email: str, phone: str | None = None
+) -> int:
+    """Write the applicant's messages for the action the current transaction takes; the
+    worker sends them once it commits. Returns the number of outbox rows written.
 
-    Called by the dossier services inside their transaction, with the applicant's address as
-    the transaction leaves it; nothing is registered for an action that sends nothing or an
-    applicant without an address, so most counter transitions do no work after commit.
-    ``robust``: an error in the callback is logged by Django and never reaches the caller,
-    whose transaction has committed already.
+    Called by the dossier services inside their transaction, with the applicant's contact as
+    the transaction leaves it. Nothing is done, and nothing is queried, for an action that
+    sends nothing or an applicant without an address: no e-mail, and either no phone or no
+    SMS/Zalo gateway configured. (``phone=None``: not given by the caller, read with the
+    dossier when a phone channel is configured.) A failure to render is logged and never
+    undoes the action: the dossier is the record; the message is a courtesy.
     """
     action = str(action)
-    if email and action in NOTIFIED:
-        transaction.on_commit(partial(dossier_notify, dossier_id, action, event_seq), robust=True)
-
-
-def dossier_notify(dossier_id: int, action: str, event_seq: int) -> bool:
-    """Send the applicant the e-mail for the dossier's event ``event_seq`` (``action``).
-
-    Returns whether a message was handed to the mail server. Nothing is sent when the action
-    calls for no message or the applicant left no e-mail address. Never raises: a failure is
-    logged with the dossier's code (the action it follows has committed).
-    """
     if action not in NOTIFIED:
-        return False
+        return 0
+    if not email and not (phone_channels_configured() and phone != ""):
+        return 0
     try:
-        message = notification_message(dossier_id, action, event_seq)
-        if message is None:
-            return False
-        # fail_silently=False: a refusal must be seen, and logged below.
-        message.send()
+        # A savepoint: a failed render leaves the dossier's transaction usable.
+        with transaction.atomic():
+            return dossier_notifications_queue(dossier_id, action, event_seq)
     except Exception:
         logger.exception(
-            "E-mail to the applicant of dossier %s (%s, event %s) not sent",
+            "Messages to the applicant of dossier %s (%s, event %s) not queued",
             dossier_id,
             action,
             event_seq,
         )
-        return False
-    logger.info("E-mail sent to the applicant of dossier %s (%s)", dossier_id, action)
-    return True
+        return 0
 
 
-# -- the messages ---------------------------------------------------------------------------
+def dossier_notifications_queue(dossier_id: int, action: str, event_seq: int) -> int:
+    """Render the event's message and write it to the outbox (inside the caller's
+    transaction); the number of rows written."""
+    if action not in NOTIFIED:
+        return 0
+    dossier = _dossier(dossier_id)
+    if dossier is None:
+        return 0
+    event = DossierEvent.objects.get(dossier_id=dossier_id, seq=event_seq)
+    message = notification_content(dossier, event)
+    rows = notifications_queue(
+        dossier_id=dossier.pk,
+        agency_id=dossier.receiving_agency_id,
+        message=message,
+        email=dossier.applicant_email,
+        phone=dossier.applicant_phone,
+        now=timezone.now(),
+    )
+    return len(rows)
 
 
-def notification_message(dossier_id: int, action: str, event_seq: int) -> EmailMessage | None:
-    """The e-mail for the event, in the site's language (Vietnamese), or None when the
-    applicant has no address or the action calls for no message."""
-    builder = _BUILDERS.get(action)
-    if builder is None:
-        return None
-    dossier = (
+def _dossier(dossier_id: int) -> Dossier | None:
+    return (
         Dossier.objects.select_related("procedure_version", "receiving_agency")
         .filter(pk=dossier_id)
         .first()
     )
+
+
+_EVENTS: dict[str, Event] = {
+    **dict.fromkeys(RECEIPT, Event.RECEIPT),
+    **dict.fromkeys(SUPPLEMENT, Event.SUPPLEMENT),
+    **dict.fromkeys(RESULT, Event.RESULT),
+    **dict.fromkeys(APOLOGY, Event.APOLOGY),
+}
+
+
+def notification_content(dossier: Dossier, event: DossierEvent) -> Message:
+    """The event's message for every channel, in the site's language (Vietnamese)."""
+    action = str(event.action)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject, body = _email(dossier, event)
+        sms, zalo = _SHORT[action](dossier, event)
+    return Message(
+        event=_EVENTS[action], email_subject=subject, email_body=body, sms_text=sms, zalo_data=zalo
+    )
+
+
+def notification_message(dossier_id: int, action: str, event_seq: int) -> EmailMessage | None:
+    """The e-mail for the event, or None when the applicant has no address or the action
+    calls for no message (what the outbox row of the e-mail channel carries)."""
+    if action not in NOTIFIED:
+        return None
+    dossier = _dossier(dossier_id)
     if dossier is None or not dossier.applicant_email:
         return None
     event = DossierEvent.objects.get(dossier_id=dossier_id, seq=event_seq)
     with translation.override(settings.LANGUAGE_CODE):
-        subject, lines = builder(dossier, event)
-        body = "\n".join(
-            [
-                _("Dear Mr/Ms %(name)s,") % {"name": dossier.applicant_name},
-                "",
-                *lines,
-                "",
-                _("Follow your dossier on the public service portal: %(url)s")
-                % {"url": tracking_url(dossier)},
-                "",
-                dossier.receiving_agency.name,
-                _("This message is sent automatically; please do not reply."),
-            ]
-        )
-    return EmailMessage(subject=nfc(subject), body=nfc(body) + "\n", to=[dossier.applicant_email])
+        subject, body = _email(dossier, event)
+    return EmailMessage(subject=subject, body=body, to=[dossier.applicant_email])
+
+
+def _email(dossier: Dossier, event: DossierEvent) -> tuple[str, str]:
+    subject, lines = _BUILDERS[str(event.action)](dossier, event)
+    body = "\n".join(
+        [
+            _("Dear Mr/Ms %(name)s,") % {"name": dossier.applicant_name},
+            "",
+            *lines,
+            "",
+            _("Follow your dossier on the public service portal: %(url)s")
+            % {"url": tracking_url(dossier)},
+            "",
+            dossier.receiving_agency.name,
+            _("This message is sent automatically; please do not reply."),
+        ]
+    )
+    return nfc(subject), nfc(body) + "\n"
+
+
+# -- the messages ---------------------------------------------------------------------------
 
 
 def _about(dossier: Dossier) -> list[str]:
@@ -208,12 +252,7 @@ def _result(dossier: Dossier, event: DossierEvent) -> tuple[str, list[str]]:
 
 
 def _apology(dossier: Dossier, event: DossierEvent) -> tuple[str, list[str]]:
-    # The form 04 row written with this event (same dossier, same moment).
-    extension = (
-        Extension.objects.filter(dossier=dossier, created_at=event.at).order_by("-pk").first()
-    )
-    if extension is None:
-        raise LookupError(f"no apology of dossier {dossier.code} at {event.at}")
+    extension = _extension(dossier, event)
     lines = [
         _(
             "We are sorry: the result of your dossier cannot be returned on the appointed date. "
@@ -232,10 +271,105 @@ def _apology(dossier: Dossier, event: DossierEvent) -> tuple[str, list[str]]:
     return subject, lines
 
 
+def _extension(dossier: Dossier, event: DossierEvent) -> Extension:
+    # The form 04 row written with this event (same dossier, same moment).
+    extension = (
+        Extension.objects.filter(dossier=dossier, created_at=event.at).order_by("-pk").first()
+    )
+    if extension is None:
+        raise LookupError(f"no apology of dossier {dossier.code} at {event.at}")
+    return extension
+
+
 _Builder = Callable[[Dossier, DossierEvent], tuple[str, list[str]]]
 _BUILDERS: dict[str, _Builder] = {
     **dict.fromkeys(RECEIPT, _receipt),
     **dict.fromkeys(SUPPLEMENT, _supplement),
     **dict.fromkeys(RESULT, _result),
     **dict.fromkeys(APOLOGY, _apology),
+}
+
+
+# -- SMS (no diacritics, one message) and Zalo ZNS template data -----------------------------
+
+_Short = Callable[[Dossier, DossierEvent], tuple[str, dict[str, str]]]
+
+
+def _zalo_data(dossier: Dossier, **more: str) -> dict[str, str]:
+    # The ZNS template's parameters: names as in the templates registered with Zalo
+    # (docs/notifications.md); every value a string.
+    return {
+        "customer_name": dossier.applicant_name,
+        "dossier_code": dossier.code,
+        "procedure": dossier.procedure_version.name,
+        "agency": dossier.receiving_agency.name,
+        **more,
+    }
+
+
+def _moment(value: object) -> str:
+    return format_moment(value) if value is not None else ""  # type: ignore[arg-type]
+
+
+def _receipt_short(dossier: Dossier, event: DossierEvent) -> tuple[str, dict[str, str]]:
+    due = _moment(dossier.due_at)
+    sms = sms_fit(
+        templates.sms_receipt(),
+        {"code": dossier.code, "due": due},
+        {"agency": dossier.receiving_agency.name},
+    )
+    return sms, _zalo_data(dossier, received_at=_moment(dossier.received_at), due_at=due)
+
+
+def _supplement_short(dossier: Dossier, event: DossierEvent) -> tuple[str, dict[str, str]]:
+    sms = sms_fit(
+        templates.sms_supplement(),
+        {"code": dossier.code},
+        {"reason": event.reason, "agency": dossier.receiving_agency.name},
+    )
+    return sms, _zalo_data(dossier, reason=event.reason)
+
+
+def _result_short(dossier: Dossier, event: DossierEvent) -> tuple[str, dict[str, str]]:
+    if dossier.outcome != Outcome.APPROVED:
+        template = templates.sms_result_denied()
+        reason = dossier.denial_reason
+        outcome = templates.outcome_word(approved=False)
+    elif dossier.result_form == ResultForm.ELECTRONIC:
+        template = templates.sms_result_electronic()
+        reason, outcome = "", templates.outcome_word(approved=True)
+    else:
+        template = templates.sms_result_collect()
+        reason, outcome = "", templates.outcome_word(approved=True)
+    sms = sms_fit(
+        template,
+        {"code": dossier.code},
+        {"agency": dossier.receiving_agency.name, "reason": reason},
+    )
+    return sms, _zalo_data(
+        dossier, outcome=outcome, reason=reason, resolved_at=_moment(dossier.resolved_at)
+    )
+
+
+def _apology_short(dossier: Dossier, event: DossierEvent) -> tuple[str, dict[str, str]]:
+    extension = _extension(dossier, event)
+    new_due = format_moment(extension.new_due_at)
+    sms = sms_fit(
+        templates.sms_apology(),
+        {"code": dossier.code, "due": new_due},
+        {"reason": extension.reason},
+    )
+    return sms, _zalo_data(
+        dossier,
+        old_due_at=format_moment(extension.old_due_at),
+        due_at=new_due,
+        reason=extension.reason,
+    )
+
+
+_SHORT: dict[str, _Short] = {
+    **dict.fromkeys(RECEIPT, _receipt_short),
+    **dict.fromkeys(SUPPLEMENT, _supplement_short),
+    **dict.fromkeys(RESULT, _result_short),
+    **dict.fromkeys(APOLOGY, _apology_short),
 }

@@ -487,6 +487,7 @@ def dossier_create(
         action=action.value,
         event_seq=event.seq,
         email=dossier.applicant_email,
+        phone=dossier.applicant_phone,
     )
     return Created(dossier, warnings)
 
@@ -957,6 +958,7 @@ def dossier_transition(
             action=action.value,
             event_seq=event.seq,
             email=dossier.applicant_email,
+            phone=dossier.applicant_phone,
         )
     return dossier
 

@@ -50,9 +50,24 @@ def _enqueue(mark_id: int, kind: JobKind, args: list[Any]) -> None:
         schedule_mark_enqueued(mark_id=mark_id, task_id=str(result.id))
 
 
+def _notifications_sweep() -> None:
+    # Applicants' messages due for a retry, or whose enqueue was lost: one sweep task, only
+    # when there are any (one probe of a partial index). Two workers' sweeps do no harm: each
+    # row is claimed by one of them (notify.services.notification_deliver). On the real
+    # clock, not ``--at``'s: retries are scheduled from it.
+    from django.utils import timezone
+
+    from motcua.notify.selectors import notifications_due_exist
+    from motcua.notify.tasks import deliver_due_notifications
+
+    if notifications_due_exist(now=timezone.now()):
+        deliver_due_notifications.enqueue()
+
+
 def schedule_tick(*, now: datetime) -> list[Enqueued]:
     """Enqueue what is due at ``now`` and not yet enqueued today (or due for a retry)."""
     retry_after = jobs_config().retry_after
+    _notifications_sweep()
     due = jobs_due(now)
     if not due:
         return []

@@ -18,7 +18,7 @@ from motcua.documents.tests.tools import qr_codes_per_page
 from motcua.dossiers.choices import ResultForm
 from motcua.dossiers.services import Applicant
 from motcua.dossiers.tests.world import World, build_world
-from motcua.jobs.tests.test_notifications import act
+from motcua.jobs.tests.test_notifications import act, deliver
 from motcua.lib.site import base_url_problem, site_url
 
 BASE = "https://dichvucong.example.vn/"
@@ -64,6 +64,7 @@ def test_the_applicants_emails_link_to_the_public_address(
     act(world, dossier, "transfer", "02/01/2024 09:00", actor=world.clerk, assignee=world.officer)
     with django_capture_on_commit_callbacks(execute=True):
         act(world, dossier, "approve", "03/01/2024 10:00", result_form=ResultForm.ELECTRONIC)
+    deliver()  # motcua worker sends them
     mails = smtp.to(EMAIL)
     assert len(mails) == 2
     track = f"{BASE}dich-vu-cong/tra-cuu/?code={dossier.code}"
