@@ -788,12 +788,12 @@ MOTCUA_WEBHOOKS = {
 
 def _gateway_origins() -> list[str]:
     """The payment gateways' origins a citizen's browser is sent to (configured ones only)."""
-    urls = []
+    urls: list[str] = []
     if MOTCUA_VNPAY["TMN_CODE"] and MOTCUA_VNPAY["SECRET"]:
-        urls.append(MOTCUA_VNPAY["BASE_URL"])
+        urls.append(str(MOTCUA_VNPAY["BASE_URL"]))
     if MOTCUA_PAYGOV["URL"]:
-        urls.append(MOTCUA_PAYGOV["URL"])
-    origins = []
+        urls.append(str(MOTCUA_PAYGOV["URL"]))
+    origins: list[str] = []
     for url in urls:
         parts = urlsplit(url)
         if parts.scheme and parts.netloc:

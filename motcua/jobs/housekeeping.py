@@ -18,9 +18,11 @@ from motcua.accounts import ratelimit
 from motcua.api.idempotency import idempotency_records_delete
 from motcua.api.services import calls_prune
 from motcua.audit.services import audit_checkpoint_step
+from motcua.citizens.services import used_nonces_delete
 from motcua.dossiers.ledger_checkpoints import ledger_maintain
 from motcua.lib import janitor
 from motcua.lib.sessions import expired_sessions_delete
+from motcua.onlinepay.services import open_intents_poll
 from motcua.portal import services as portal
 
 
@@ -70,6 +72,10 @@ STEPS: list[tuple[str, Callable[..., int]]] = [
     # Not a deletion of data: the ledger's rows of one key folded into one (the rows removed),
     # and the stock checkpoints of a year that closed (dossiers.ledger_checkpoints).
     ("ledger compaction and checkpoints", ledger_maintain),
+    # The citizens' sign-in nonces once their tokens expired (citizens.services).
+    ("expired sign-in nonces", used_nonces_delete),
+    # Not a deletion: online payments still open asked once more (onlinepay.services).
+    ("open online payments polled", open_intents_poll),
 ]
 
 

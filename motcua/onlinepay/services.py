@@ -515,3 +515,21 @@ def difference_text(difference: Difference) -> str:
     if difference.line is not None:
         parts.append(_("line %(line)s") % {"line": difference.line})
     return "  ".join(parts)
+
+
+def open_intents_poll(*, now: datetime) -> int:
+    """Poll every intent still open that was made between 3 days and POLL_AFTER_MINUTES
+    before ``now`` (as the national platform's own job does, §2.1): the safety net behind
+    each intent's own delayed poll (a lost callback, a worker that was down). At most 500 a
+    run. Returns how many were asked."""
+    after = timedelta(minutes=settings.MOTCUA_ONLINEPAY["POLL_AFTER_MINUTES"])
+    ids = list(
+        PaymentIntent.objects.filter(
+            status__in=[IntentStatus.CREATED, IntentStatus.PENDING],
+            created_at__gte=now - timedelta(days=3),
+            created_at__lte=now - after,
+        ).values_list("pk", flat=True)[:500]
+    )
+    for intent_id in ids:
+        payment_status_poll(intent_id=intent_id)
+    return len(ids)
