@@ -131,6 +131,11 @@ class Dossier(models.Model):
             models.Index(fields=["receiving_unit", "received_at"]),
             models.Index(fields=["status", "effective_due_at"]),
             models.Index(fields=["resolved_at"]),
+            # A signed-in citizen's "my dossiers", newest first (citizens.views.MY_ORDER).
+            models.Index(
+                fields=["applicant_id_number", "-submitted_at", "-code"],
+                name="dossier_applicant_submitted",
+            ),
             # Keyset pages (motcua.lib.paging, migration 0010): a drill-down by receipt, the
             # end-of-day lists by due moment, the online list by submission.
             models.Index(
