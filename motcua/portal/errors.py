@@ -40,3 +40,19 @@ class RatingLinkInvalid(PortalError):
 
 class RatingLinkUsed(PortalError):
     """The link already carried a rating (or the dossier was rated another way)."""
+
+
+class SupplementNotAwaited(PortalError):
+    """The dossier is not awaiting a supplement (none was asked, or it was already sent)."""
+
+
+class SupplementStale(PortalError):
+    """The dossier changed since the page was shown (the officer acted meanwhile)."""
+
+
+class SupplementFileRefused(PortalError):
+    """One of the supplement's files was refused; ``component_id`` says which input."""
+
+    def __init__(self, message: str, *, component_id: int | None) -> None:
+        super().__init__(message, field="files")
+        self.component_id = component_id

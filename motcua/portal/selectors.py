@@ -11,8 +11,8 @@ from django.db.models import Case, Q, QuerySet, When
 
 from motcua.catalog.choices import OnlineLevel, ProcedureLevel
 from motcua.catalog.models import ProcedureVersion
-from motcua.dossiers.choices import Action, Status
-from motcua.dossiers.models import Dossier, DossierFile
+from motcua.dossiers.choices import Action, PauseReason, Status
+from motcua.dossiers.models import Dossier, DossierComponent, DossierFile, Pause
 from motcua.units.choices import AgencyKind, UnitLevel
 from motcua.units.models import Agency
 from motcua.units.selectors import valid_on
@@ -100,3 +100,29 @@ def result_files(dossier: Dossier) -> QuerySet[DossierFile]:
     ):
         return DossierFile.objects.none()
     return dossier.files.filter(kind=DossierFile.Kind.RESULT).order_by("uploaded_at", "id")
+
+
+def supplement_asked(dossier: Dossier) -> Pause | None:
+    """The open supplement pause of a dossier awaiting one (its note is what the officer
+    asked for); None when no supplement is awaited."""
+    if dossier.status != Status.AWAITING_SUPPLEMENT:
+        return None
+    return (
+        Pause.objects.filter(dossier=dossier, reason=PauseReason.SUPPLEMENT, ended_at__isnull=True)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def supplement_components(dossier: Dossier) -> QuerySet[DossierComponent]:
+    """The dossier's components, each of which a supplement's file may complete."""
+    return dossier.components.order_by("id")
+
+
+def rating_open(dossier: Dossier) -> bool:
+    """Whether the tracking page offers the one-time rating: the result is out (resolved or
+    returned) and the dossier was not rated yet."""
+    # Asked whatever the status: the tracking page reads as many queries at every stage
+    # (tests/test_query_counts.py).
+    rated = dossier.events.filter(action=Action.RATE).exists()
+    return dossier.status in (Status.RESOLVED, Status.RETURNED) and not rated

@@ -1,5 +1,6 @@
 """Writes of the citizen portal: an online submission with its files, the tracking check
-(which records failed attempts), and the rating a one-time link carries (docs/portal.md).
+(which records failed attempts), the supplement a citizen sends from the tracking page, and
+the rating a one-time link or the tracking page carries (docs/portal.md).
 
 Secrets and tokens are random, shown once, and stored only as SHA-256 hashes: they carry
 60 bits (secret) or 192 bits (token) of entropy and guessing is rate-limited, so a slow
@@ -28,8 +29,8 @@ from motcua.catalog.models import ComponentRequirement, ProcedureVersion
 from motcua.core.identity import InvalidValue, normalise_phone
 from motcua.digitise.services import digitisation_request
 from motcua.docstore.services import dossier_reuse_eligibility_record
-from motcua.dossiers.choices import Action, Channel
-from motcua.dossiers.errors import DossierError, InvalidInput
+from motcua.dossiers.choices import Action, Channel, Status
+from motcua.dossiers.errors import DossierError, InvalidInput, StaleVersion
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.services import (
     Applicant,
@@ -48,6 +49,9 @@ from motcua.portal.errors import (
     RatingLinkInvalid,
     RatingLinkUsed,
     SubmissionLimited,
+    SupplementFileRefused,
+    SupplementNotAwaited,
+    SupplementStale,
     TrackingLimited,
     TrackingRefused,
 )
@@ -411,34 +415,150 @@ def rating_submit(
 ) -> Dossier:
     """Rate the link's dossier as its applicant and use the link up; or refuse with nothing
     changed (unknown or used link, no rating chosen, dossier not resolved yet)."""
-    try:
-        level = RatingLevel(rating)
-    except ValueError:
-        raise PortalError(_("Choose one of the ratings."), field="rating") from None
+    level = _rating_level(rating)
     with transaction.atomic():
         link = rating_link_get(token)
         # Lock the link: two clicks on "send" give one rating.
         link = RatingLink.objects.select_for_update().get(pk=link.pk)
         if link.used_at is not None:
             raise RatingLinkUsed(_("This rating link has already been used. Thank you."))
-        if link.dossier.events.filter(action=Action.RATE).exists():
-            raise RatingLinkUsed(_("This dossier has already been rated. Thank you."))
-        try:
-            dossier = dossier_transition(
-                dossier_id=link.dossier_id,
-                action=Action.RATE,
-                actor=None,
-                as_applicant=True,
-                reason=comment[:1000],
-                details=Details(rating=level),
-                at=at,
-            )
-        except InvalidInput as error:
-            raise PortalError(error.message, field="rating") from None
-        except DossierError:
-            raise PortalError(
-                _("The dossier can be rated once its result is ready."), field="rating"
-            ) from None
+        dossier = _dossier_rate(link.dossier_id, level, comment, at)
         link.used_at = at or timezone.now()
         link.save(update_fields=["used_at"])
+    return dossier
+
+
+def tracked_rating_submit(
+    *, dossier_id: int, rating: str, comment: str = "", at: datetime | None = None
+) -> Dossier:
+    """Rate a dossier from its tracking page, as the applicant who tracked it (the caller
+    checks that), with no link needed; or refuse with nothing changed (no rating chosen, not
+    resolved yet, already rated: :class:`RatingLinkUsed`). The dossier's unused rating links
+    are used up with it, so the e-mail's link then says it was already rated."""
+    level = _rating_level(rating)
+    with transaction.atomic():
+        dossier = _dossier_rate(dossier_id, level, comment, at)
+        RatingLink.objects.filter(dossier_id=dossier_id, used_at__isnull=True).update(
+            used_at=at or timezone.now()
+        )
+    return dossier
+
+
+def _rating_level(rating: str) -> RatingLevel:
+    try:
+        return RatingLevel(rating)
+    except ValueError:
+        raise PortalError(_("Choose one of the ratings."), field="rating") from None
+
+
+def _dossier_rate(
+    dossier_id: int, level: RatingLevel, comment: str, at: datetime | None
+) -> Dossier:
+    """The applicant's RATE transition, inside the caller's transaction. The dossier row is
+    locked first: of two ratings sent at once, one is recorded and the other is told."""
+    dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+    if dossier is None:
+        raise PortalError(_("The dossier can be rated once its result is ready."), field="rating")
+    if dossier.events.filter(action=Action.RATE).exists():
+        raise RatingLinkUsed(_("This dossier has already been rated. Thank you."))
+    try:
+        return dossier_transition(
+            dossier_id=dossier_id,
+            action=Action.RATE,
+            actor=None,
+            as_applicant=True,
+            reason=comment[:1000],
+            details=Details(rating=level),
+            at=at,
+        )
+    except InvalidInput as error:
+        raise PortalError(error.message, field="rating") from None
+    except DossierError:
+        raise PortalError(
+            _("The dossier can be rated once its result is ready."), field="rating"
+        ) from None
+
+
+# -- supplement --------------------------------------------------------------------------------
+
+
+def supplement_submit(
+    *,
+    dossier_id: int,
+    files: Sequence[tuple[int, IO[bytes], str]],
+    expected_version: int,
+    at: datetime | None = None,
+) -> Dossier:
+    """Send the supplement an officer asked for (``request_supplement``) from the tracking
+    page: attach the files, then take the applicant's SUPPLEMENT action, which closes the
+    pause so the statutory clock resumes at that moment (§1.4 step 6); or refuse with nothing
+    stored or changed.
+
+    ``files`` are (dossier component id, file, original name), content and size checked by
+    ``dossier_file_attach``. ``expected_version`` is the dossier version the page showed: when
+    the officer acted since, :class:`SupplementStale`. Each file's digitisation is queued
+    once everything is committed (as for a submission). The caller checks that the visitor
+    tracked the dossier; the officer sees the SUPPLEMENT event in their queue.
+    """
+    if not files:
+        raise SupplementFileRefused(
+            _("Attach at least one file for a missing component."), component_id=None
+        )
+    stored: list[DossierFile] = []
+    try:
+        with transaction.atomic():
+            # Locked before anything is stored: the citizen's supplement and the officer's
+            # action at the same moment are one after the other, and the later one is told.
+            dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+            if dossier is None or dossier.status != Status.AWAITING_SUPPLEMENT:
+                raise SupplementNotAwaited(
+                    _("This dossier is not awaiting a supplement: nothing was sent.")
+                )
+            if dossier.version != expected_version:
+                raise StaleVersion(dossier.code)
+            components = set(dossier.components.values_list("pk", flat=True))
+            for component_id, upload, name in files:
+                if component_id not in components:
+                    raise SupplementFileRefused(
+                        _("A file belongs to another dossier."), component_id=None
+                    )
+                try:
+                    stored.append(
+                        dossier_file_attach(
+                            dossier_id=dossier.pk,
+                            upload=upload,
+                            name=name,
+                            kind=DossierFile.Kind.COMPONENT,
+                            component_id=component_id,
+                            at=at,
+                        )
+                    )
+                except InvalidInput as error:
+                    raise SupplementFileRefused(error.message, component_id=component_id) from None
+            dossier = dossier_transition(
+                dossier_id=dossier.pk,
+                action=Action.SUPPLEMENT,
+                actor=None,
+                as_applicant=True,
+                expected_version=expected_version,
+                at=at,
+            )
+    except StaleVersion:
+        _discard(stored)
+        raise SupplementStale(
+            _(
+                "The dossier was handled meanwhile: nothing was sent. Look at its status "
+                "below and send the supplement again if it is still asked for."
+            ),
+            field="version",
+        ) from None
+    except DossierError as error:
+        _discard(stored)
+        raise PortalError(error.message) from None
+    except BaseException:
+        _discard(stored)
+        raise
+    # The worker makes each scan a signed PDF/A, as for the files of a submission.
+    for scan in stored:
+        digitisation_request(file_id=scan.pk)
     return dossier

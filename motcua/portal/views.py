@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -43,6 +44,9 @@ from motcua.portal.errors import (
     RatingLinkInvalid,
     RatingLinkUsed,
     SubmissionLimited,
+    SupplementFileRefused,
+    SupplementNotAwaited,
+    SupplementStale,
     TrackingLimited,
 )
 from motcua.portal.forms import RatingForm, SubmissionForm, TrackForm
@@ -417,15 +421,10 @@ def _fees_owed(found: Dossier) -> dict[str, Any]:
     return fees
 
 
-@never_cache
-def dossier(request: HttpRequest, code: str) -> HttpResponse:
-    """A tracked dossier: status, received and due moments, timeline, result to download."""
-    found = _tracked_dossier(request, code)
-    if found is None:
-        response = redirect("portal:track")
-        # Encoded: a code from the address may hold anything, CR/LF included.
-        response["Location"] += "?" + urlencode({"code": services.code_normalise(code)})
-        return response
+def _dossier_page(
+    request: HttpRequest, found: Dossier, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The tracking page of ``found``; ``extra`` carries a refused form and its message."""
     due = found.reappointed_due_at or found.effective_due_at or found.due_at
     timeline = [
         {
@@ -436,22 +435,137 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         }
         for entry in selectors.dossier_timeline(found)
     ]
-    return render(
+    asked = selectors.supplement_asked(found)
+    supplement: dict[str, Any] | None = None
+    file_errors: dict[int, str] = extra.pop("supplement_file_errors", {})
+    if asked is not None:
+        supplement = {
+            "note": asked.note,
+            "since": format_datetime(timezone.localtime(asked.started_at)),
+            "version": found.version,
+            # (component, its file input's name, the message naming that file when refused)
+            "uploads": [
+                (c, file_field_name(c.pk), file_errors.get(c.pk, ""))
+                for c in selectors.supplement_components(found)
+            ],
+            "problem": extra.pop("supplement_problem", ""),
+            "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png",
+        }
+    rating: dict[str, Any] | None = None
+    if selectors.rating_open(found):
+        rating = {
+            "form": extra.pop("rating_form", None) or RatingForm(),
+            "problem": extra.pop("rating_problem", ""),
+        }
+    context = {
+        "dossier": found,
+        "status_label": Status(found.status).label,
+        "received": format_datetime(timezone.localtime(found.received_at))
+        if found.received_at
+        else "",
+        "submitted": format_datetime(timezone.localtime(found.submitted_at)),
+        "due": format_datetime(timezone.localtime(due)) if due else "",
+        "timeline": timeline,
+        "results": list(selectors.result_files(found)),
+        "fees": _fees_owed(found),
+        "supplement": supplement,
+        "rating": rating,
+    }
+    return render(request, "portal/dossier.html", context | extra, status=status)
+
+
+@never_cache
+def dossier(request: HttpRequest, code: str) -> HttpResponse:
+    """A tracked dossier: status, received and due moments, timeline, result to download,
+    the supplement form while one is awaited and the rating form once the result is out."""
+    found = _tracked_dossier(request, code)
+    if found is None:
+        response = redirect("portal:track")
+        # Encoded: a code from the address may hold anything, CR/LF included.
+        response["Location"] += "?" + urlencode({"code": services.code_normalise(code)})
+        return response
+    return _dossier_page(request, found)
+
+
+def _not_tracked(request: HttpRequest) -> HttpResponse:
+    return _problem(
         request,
-        "portal/dossier.html",
-        {
-            "dossier": found,
-            "status_label": Status(found.status).label,
-            "received": format_datetime(timezone.localtime(found.received_at))
-            if found.received_at
-            else "",
-            "submitted": format_datetime(timezone.localtime(found.submitted_at)),
-            "due": format_datetime(timezone.localtime(due)) if due else "",
-            "timeline": timeline,
-            "results": list(selectors.result_files(found)),
-            "fees": _fees_owed(found),
-        },
+        403,
+        _("Dossier not tracked"),
+        _("Look the dossier up with its code and tracking secret (or sign in) first."),
     )
+
+
+@never_cache
+def supplement(request: HttpRequest, code: str) -> HttpResponse:
+    """The supplement the officer asked for, sent from the tracking page (POST only)."""
+    if request.method != "POST":
+        return redirect("portal:dossier", code=services.code_normalise(code))
+    found = _tracked_dossier(request, code)
+    if found is None:
+        return _not_tracked(request)
+    try:
+        expected = int(request.POST.get("version", ""))
+    except ValueError:
+        return _dossier_page(
+            request,
+            found,
+            status=400,
+            supplement_problem=_("The form has expired: open the page again."),
+        )
+    files = []
+    for component in selectors.supplement_components(found):
+        upload = request.FILES.get(file_field_name(component.pk))
+        if upload is not None:
+            files.append((component.pk, upload, upload.name or "file"))
+    try:
+        services.supplement_submit(dossier_id=found.pk, files=files, expected_version=expected)
+    except (SupplementNotAwaited, SupplementStale) as error:
+        found.refresh_from_db()
+        return _dossier_page(request, found, status=409, problem=error.message)
+    except SupplementFileRefused as error:
+        errors = {error.component_id: error.message} if error.component_id is not None else {}
+        problem = "" if errors else error.message
+        return _dossier_page(
+            request,
+            found,
+            status=400,
+            supplement_file_errors=errors,
+            supplement_problem=problem,
+        )
+    except PortalError as error:
+        return _dossier_page(request, found, status=400, supplement_problem=error.message)
+    messages.success(request, _("Your supplement was sent: the dossier is being processed again."))
+    return redirect("portal:dossier", code=found.code)
+
+
+@never_cache
+def track_rate(request: HttpRequest, code: str) -> HttpResponse:
+    """The one-time rating sent from the tracking page (POST only), once the result is out."""
+    if request.method != "POST":
+        return redirect("portal:dossier", code=services.code_normalise(code))
+    found = _tracked_dossier(request, code)
+    if found is None:
+        return _not_tracked(request)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        return _dossier_page(request, found, status=400, rating_form=form)
+    try:
+        services.tracked_rating_submit(
+            dossier_id=found.pk,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+    except RatingLinkUsed as error:
+        return _dossier_page(request, found, status=409, problem=error.message)
+    except PortalError as error:
+        if error.field in form.fields and selectors.rating_open(found):
+            form.add_error(error.field, error.message)
+            return _dossier_page(request, found, status=400, rating_form=form)
+        # No rating form on the page (no result yet): the message alone.
+        return _dossier_page(request, found, status=400, problem=error.message)
+    messages.success(request, _("Thank you: your rating was recorded."))
+    return redirect("portal:dossier", code=found.code)
 
 
 @never_cache
