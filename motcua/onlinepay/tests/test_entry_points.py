@@ -136,6 +136,7 @@ def test_the_tracking_page_offers_the_configured_gateways(client, world, gateway
     assert form is not None
     assert f'action="{reverse("onlinepay:start")}"' in form.group(0)
     assert re.findall(r'name="provider" value="([a-z]+)"', form.group(0)) == ["national", "vnpay"]
+    assert 'id="vietqr-unavailable"' not in page  # not "pay at the desk": it can be paid here
     settings.MOTCUA_VNPAY = {**settings.MOTCUA_VNPAY, "TMN_CODE": ""}
     page = client.get(reverse("portal:dossier", args=[dossier.code])).content.decode()
     assert re.findall(r'name="provider" value="([a-z]+)"', page) == ["national"]
