@@ -168,6 +168,9 @@ MOTCUA_SYSTEM_NAME = env(
 # certifying official's signer, the scan's size and pages, the printed number's format (the
 # register's book code is NOT CONFIRMED for electronic copies), the public check's rate.
 MOTCUA_CERTIFICATION_SIGNER = env("MOTCUA_CERTIFICATION_SIGNER") or "official"
+# The signer (a MOTCUA_SIGNERS name) of electronic results: a PDF result an officer uploads is
+# issued signed (signatures.services.result_signed). Empty: results are stored as uploaded.
+MOTCUA_RESULT_SIGNER = env("MOTCUA_RESULT_SIGNER", "")
 MOTCUA_CERTIFICATION_MAX_BYTES = envint("MOTCUA_CERTIFICATION_MAX_BYTES", 10 * 1024 * 1024)
 MOTCUA_CERTIFICATION_MAX_PAGES = envint("MOTCUA_CERTIFICATION_MAX_PAGES", 50)
 MOTCUA_CERTIFICATION_NUMBER_FORMAT = (

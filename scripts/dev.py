@@ -92,6 +92,7 @@ def demo_signers(env: dict[str, str]) -> dict[str, str]:
         "MOTCUA_SIGNERS_JSON": json.dumps(signers),
         "MOTCUA_SIGNING_TRUST_ROOTS": str(ca / "root.pem"),
         "MOTCUA_SIGNING_DEFAULT": env.get("MOTCUA_SIGNING_DEFAULT") or "official",
+        "MOTCUA_RESULT_SIGNER": env.get("MOTCUA_RESULT_SIGNER") or "official",
     }
 
 

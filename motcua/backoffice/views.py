@@ -61,6 +61,8 @@ from motcua.lib.paging import Page, keyset_page, read_cursor
 from motcua.lib.parsing import parse_date
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.selectors import receipt_event
+from motcua.signatures.errors import SignatureError
+from motcua.signatures.services import result_signed
 from motcua.units.models import Agency
 
 # What each action's form asks for, besides the version (the service reads what it needs).
@@ -399,6 +401,10 @@ def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         if not read.is_valid():
             raise read.first_error()
         details, reason = read.details()
+        try:
+            result = result_signed(upload)
+        except SignatureError as error:
+            raise InvalidInput(error.message, field="result_file") from None
         # A result file refused after the approval undoes the approval (one transaction).
         changed = dossier_decide_with_result(
             dossier_id=dossier.pk,
@@ -407,7 +413,7 @@ def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             expected_version=int(version_text),
             reason=reason,
             details=details,
-            result=upload,
+            result=result,
             result_name=upload.name if upload is not None else None,
         )
     except DossierError as error:

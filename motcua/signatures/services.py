@@ -23,6 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 from io import BytesIO
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -41,7 +42,7 @@ from pyhanko_certvalidator.errors import PathError, ValidationError
 from motcua.lib.formatting import nfc
 from motcua.signatures.errors import SignatureError
 from motcua.signatures.pdfinput import read_pdf, trust_root_certificates
-from motcua.signatures.signers import SignerBackend
+from motcua.signatures.signers import SignerBackend, configured_signer
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 STAMP_TEMPLATE = "Ký bởi: %(signer)s — %(when)s"
@@ -274,6 +275,29 @@ def sign_pdf(
                 field="signer",
             ) from None
     return output.getvalue()
+
+
+RESULT_REASON = "Kết quả giải quyết thủ tục hành chính"
+
+
+def result_signed(upload: IO[bytes] | None) -> IO[bytes] | None:
+    """An electronic result as the competent official issues it: a PDF signed by the signer
+    MOTCUA_RESULT_SIGNER names (issue 14 item 3), with a visible stamp; other files, or no
+    signer configured, pass unchanged. A refused signing raises ``SignatureError`` with
+    ``field`` ``"result"`` and the result is not issued."""
+    name = settings.MOTCUA_RESULT_SIGNER
+    if upload is None or not name:
+        return upload
+    upload.seek(0)
+    data = upload.read(settings.MOTCUA_SIGNING_MAX_BYTES + 1)
+    upload.seek(0)
+    if not data.startswith(b"%PDF-"):
+        return upload
+    try:
+        signed = sign_pdf(source=data, signer=configured_signer(name), reason=RESULT_REASON)
+    except SignatureError as error:
+        raise SignatureError(error.message, field="result") from None
+    return BytesIO(signed)
 
 
 def write_atomically(path: Path, data: bytes, *, force: bool = False) -> None:

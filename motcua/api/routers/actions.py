@@ -53,6 +53,8 @@ from motcua.dossiers.actions import dossier_decide_with_result
 from motcua.dossiers.choices import ResultForm, ReturnMethod
 from motcua.dossiers.errors import DossierError, NotPermitted, StaleVersion
 from motcua.payments.choices import PaymentMethod
+from motcua.signatures.errors import SignatureError
+from motcua.signatures.services import result_signed
 
 router = Router(tags=["actions"], auth=scoped(Scope.DOSSIERS_ACT))
 
@@ -167,6 +169,10 @@ def take_action(request: HttpRequest, code: str, body: ActionIn) -> idempotency.
     details, reason = read.details()
     upload, name = _result_upload(body)
     try:
+        result = result_signed(upload)
+    except SignatureError as error:
+        raise refusal(422, error.message, field="/result_file") from None
+    try:
         changed = dossier_decide_with_result(
             dossier_id=dossier.pk,
             action=workflow.Action(body.action),
@@ -174,7 +180,7 @@ def take_action(request: HttpRequest, code: str, body: ActionIn) -> idempotency.
             expected_version=body.version,
             reason=reason,
             details=details,
-            result=upload,
+            result=result,
             result_name=name,
         )
     except StaleVersion as error:

@@ -690,3 +690,48 @@ def test_a_doubtful_id_number_is_received_with_a_vietnamese_warning(clerk):
         "Số định danh cá nhân: hai chữ số năm sinh 90 không khớp với năm sinh 1991"
         " (vẫn tiếp nhận: hãy kiểm tra lại).",
     ]
+
+
+def test_an_electronic_result_is_issued_signed_by_the_official(officer, settings, tmp_path):
+    # Issue 14 item 3: the competent official's signature on electronic results.
+    import json
+    from datetime import UTC, datetime
+
+    from motcua.documents.pdf import Document
+    from motcua.lib import uploads
+    from motcua.signatures.devca import create_dev_ca
+    from motcua.signatures.selectors import verify_pdf
+
+    ca = create_dev_ca(tmp_path / "ca")
+    settings.MOTCUA_SIGNERS = json.loads(ca.signers_json)
+    settings.MOTCUA_SIGNING_TRUST_ROOTS = [str(ca.root_pem)]
+    settings.MOTCUA_RESULT_SIGNER = "official"
+    document = Document(title="Kết quả", created=datetime(2026, 12, 3, tzinfo=UTC))
+    document.add_page()
+    document.text_line("Quyết định giải quyết thủ tục hành chính.")
+
+    dossier = transfer(receive_at_counter())
+    result = io.BytesIO(document.to_bytes())
+    result.name = "ket-qua.pdf"
+    response = officer.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/approve/",
+        {"version": str(dossier.version), "result_form": "electronic", "result_file": result},
+    )
+    assert response.status_code == 302
+    stored = DossierFile.objects.get(dossier=dossier, kind="result")
+    with uploads.open_checked(stored.file, stored.sha256) as stream:
+        report = verify_pdf(stream.read())
+    assert report.ok, report.problems
+    assert [check.signer for check in report.signatures] == ["Lãnh đạo (THỬ NGHIỆM)"]
+
+    # A signer that cannot sign: the result is not issued, the approval not taken.
+    other = transfer(receive_at_counter())
+    settings.MOTCUA_RESULT_SIGNER = "nobody"
+    result.seek(0)
+    refused = officer.post(
+        f"/mot-cua/ho-so/{other.code}/thao-tac/approve/",
+        {"version": str(other.version), "result_form": "electronic", "result_file": result},
+    )
+    assert refused.status_code == 400
+    assert "result_file" in refused.context["errors"]
+    assert Dossier.objects.get(pk=other.pk).status == Status.IN_PROCESSING
