@@ -34,6 +34,9 @@ VOLATILE = {
     "accounts.ratecounter",
     # The API's call log records every call, refused ones first of all (docs/api.md).
     "api.apicall",
+    # The payment gateways' messages are logged as received, forged ones first of all
+    # (docs/payments.md): VNPay's IPN is a GET that answers 200 with its RspCode.
+    "onlinepay.providermessage",
 }
 
 PDF_SAMPLE = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
