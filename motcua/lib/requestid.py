@@ -16,10 +16,11 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 # The id of the request (or job) being handled in this thread or task; "" outside one.
@@ -28,11 +29,20 @@ REQUEST_ID: ContextVar[str] = ContextVar("motcua_request_id", default="")
 # What a request id from outside may look like: a proxy's hex or UUID, never a log injection.
 _WELL_FORMED = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
+
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is logged too.
-_STANDARD = frozenset(
-    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys()
-    | {"message", "asctime", "request_id", "taskName"}
-)
+@cache
+def _standard_of(factory: Callable[..., logging.LogRecord]) -> frozenset[str]:
+    return frozenset(
+        factory("", 0, "", 0, "", None, None).__dict__.keys()
+        | {"message", "asctime", "request_id", "taskName"}
+    )
+
+
+def _standard() -> frozenset[str]:
+    """The attributes every record has: LogRecord's own and what the record factory in force
+    adds (ocrmypdf's adds ``pageno`` to every record), so only ``extra=`` values are printed."""
+    return _standard_of(logging.getLogRecordFactory())
 
 
 def new_request_id() -> str:
@@ -87,8 +97,9 @@ class JsonFormatter(logging.Formatter):
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
         if request_id and request_id != "-":
             entry["request_id"] = request_id
+        standard = _standard()
         for key, value in record.__dict__.items():
-            if key not in _STANDARD and not key.startswith("_"):
+            if key not in standard and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
@@ -107,10 +118,11 @@ class TextFormatter(logging.Formatter):
         if not getattr(record, "request_id", None):
             record.request_id = REQUEST_ID.get() or "-"
         line = super().format(record)
+        standard = _standard()
         extras = [
             f"{key}={value}"
             for key, value in record.__dict__.items()
-            if key not in _STANDARD and not key.startswith("_")
+            if key not in standard and not key.startswith("_")
         ]
         if extras:
             first, newline, rest = line.partition("\n")

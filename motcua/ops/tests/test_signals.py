@@ -686,3 +686,26 @@ def test_one_request_id_from_the_web_process_log_to_the_worker_process_log(
         assert json.loads(body)["checks"]["worker"]["ok"] is True
     finally:
         process_databases.drop(env)
+
+
+def test_a_record_factorys_own_attributes_are_not_printed_as_extras():
+    # ocrmypdf (imported by the digitise app) installs a record factory adding ``pageno`` to
+    # every record; the log lines must still carry only what a call passed with ``extra=``.
+    from motcua.lib.requestid import JsonFormatter, TextFormatter
+
+    previous = logging.getLogRecordFactory()
+
+    def with_pageno(*args, **kwargs):  # type: ignore[no-untyped-def]
+        record = previous(*args, **kwargs)
+        record.pageno = None
+        return record
+
+    logging.setLogRecordFactory(with_pageno)
+    try:
+        record = logging.getLogger("motcua.test").makeRecord(
+            "motcua.test", logging.INFO, __file__, 1, "hello", None, None, extra={"status": 200}
+        )
+        assert TextFormatter().format(record).endswith("hello status=200")
+        assert "pageno" not in json.loads(JsonFormatter().format(record))
+    finally:
+        logging.setLogRecordFactory(previous)
