@@ -46,6 +46,7 @@ from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Dossier
 from motcua.lib.formatting import format_date, format_number
 from motcua.lib.parsing import parse_date
+from motcua.notify.tests.conftest import run_queued_tasks
 from motcua.payments.models import Receipt
 from motcua.reports.selectors import report_for
 from motcua.units.selectors import unit_at
@@ -229,6 +230,8 @@ def test_a_working_day_from_submission_to_the_leaders_report(
         page.click("#track button[type=submit]")
     expect(page.locator("body")).to_contain_text(dossier.code)
     fits_a_phone(page, "track")
+    # The result e-mail went to the outbox with the approval; the worker sends it.
+    run_queued_tasks()
     link = next(
         m
         for message in mail.outbox
