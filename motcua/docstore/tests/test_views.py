@@ -28,10 +28,17 @@ def panel_url(dossier):
 
 def test_the_panel_lists_components_and_matching_documents_and_logs_them(client, world, stored):
     nxt = dossier_for(world, PERSON, at="03/01/2024 09:00")
+    component = nxt.components.get(name=BIRTH)
+    # Ids above 999, as in any real database: never written "12.345" (the Vietnamese thousands
+    # separator) into the form's values.
+    component.files.update(component=None)
+    component.pk, old = 12345, component.pk
+    component.save(force_insert=True)
+    nxt.components.filter(pk=old).delete()
     answer = signed_in(client, world.clerk).get(panel_url(nxt))
     assert answer.status_code == 200
     html = answer.content.decode()
-    component = nxt.components.get(name=BIRTH)
+    assert 'name="component" value="12345"' in html
     assert f'id="reuse-{stored.document.pk}-{component.pk}"' in html
     assert "123/2019" in html
     assert "04/05/2019" in html  # issued on, dd/mm/yyyy
