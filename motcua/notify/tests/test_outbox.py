@@ -200,11 +200,12 @@ def test_retries_with_backoff_then_failure_recorded(
     dossier = received(world, django_capture_on_commit_callbacks)
     [row] = Notification.objects.filter(dossier_id=dossier.pk)
     assert row.channel == Channel.SMS  # the choice: no e-mail, no Zalo
-    started = timezone.now()
-    run_worker()
+    # On the schedule's own clock (the worker's task calls the same service with its now).
+    first = row.next_attempt_at
+    assert notification_deliver(notification_id=row.pk, now=first) == Status.QUEUED
     row.refresh_from_db()
     assert (row.status, row.attempts, row.error) == (Status.QUEUED, 1, "HTTP 503")
-    assert row.next_attempt_at >= started + timedelta(seconds=60)
+    assert row.next_attempt_at == first + timedelta(seconds=60)  # BACKOFF_SECONDS
     # Not due yet: the sweep leaves it.
     assert notifications_deliver_due(now=row.next_attempt_at - timedelta(seconds=1)) == 0
     assert notifications_deliver_due(now=row.next_attempt_at) == 1
@@ -213,6 +214,7 @@ def test_retries_with_backoff_then_failure_recorded(
     assert "timed out" in row.error or "Timeout" in row.error
     # The backoff doubles.
     second = row.next_attempt_at
+    assert second == first + timedelta(seconds=60 + 120)
     assert notifications_deliver_due(now=second) == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.FAILED, 3)
