@@ -3,11 +3,10 @@ that take a query set of documents read only within it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from motcua.docstore.models import DocumentReuse, StoredDocument
 from motcua.dossiers.models import Dossier, DossierComponent, DossierFile
@@ -88,24 +87,6 @@ def reusable_for_dossier(
         row.matches = by_key.get(name_key(row.component.name), [])
         row.reused = reused_by_component.get(row.component.pk, set())
     return rows
-
-
-def dossier_reuse_count(dossier_id: int) -> int:
-    """How many stored documents were reused in the dossier (Decision 766's reuse of
-    digitised results, the national sync's count)."""
-    return DocumentReuse.objects.filter(dossier_id=dossier_id).count()
-
-
-def dossiers_reuse_counts(dossier_ids: Iterable[int]) -> dict[int, int]:
-    """:func:`dossier_reuse_count` for many dossiers in one query (dossiers without reuse
-    are left out)."""
-    rows = (
-        DocumentReuse.objects.filter(dossier_id__in=list(dossier_ids))
-        .values("dossier_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["dossier_id"]: row["n"] for row in rows}
 
 
 def document_bytes(document: StoredDocument) -> bytes:
