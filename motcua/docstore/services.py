@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from motcua.dossiers.services import (
     component_digitised_set,
     components_reusable_mark,
     dossier_file_attach,
+    upload_limit,
 )
 from motcua.lib import uploads
 from motcua.lib.formatting import format_date, format_number, nfc
@@ -39,11 +39,6 @@ from motcua.lib.validators import personal_id_message
 NAME_MAX = 500
 ISSUER_MAX = 300
 NUMBER_MAX = 100
-
-
-def _size_limit() -> int:
-    # The dossiers' upload limit: a stored document becomes a dossier file when reused.
-    return int(str(settings.MOTCUA_DOSSIERS.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
 
 
 def _checked_id_number(id_number: str) -> str:
@@ -71,7 +66,7 @@ def _checked_text(value: str, field: str, label: str, limit: int, *, required: b
 def _checked_file(data: bytes, content_type: str) -> str:
     if not data:
         raise InvalidInput(_("File: the file is empty."), field="data")
-    limit = _size_limit()
+    limit = upload_limit()
     if len(data) > limit:
         raise InvalidInput(
             _("File: larger than the %(limit)s bytes allowed.") % {"limit": format_number(limit)},

@@ -1035,7 +1035,8 @@ def dossier_e_certified_set(*, dossier_id: int, e_certified: bool) -> bool:
 # -- files ------------------------------------------------------------------------------------
 
 
-def _upload_limit() -> int:
+def upload_limit() -> int:
+    """The largest scan or result file accepted (``MOTCUA_DOSSIERS["UPLOAD_MAX_BYTES"]``)."""
     return int(str(settings.MOTCUA_DOSSIERS.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
 
 
@@ -1058,7 +1059,7 @@ def dossier_file_attach(
         raise DossierNotFound(_("no such dossier"))
     if component_id is not None and not dossier.components.filter(pk=component_id).exists():
         raise InvalidInput(_("this component is not part of the dossier"), field="component")
-    limit = _upload_limit()
+    limit = upload_limit()
     upload.seek(0)
     data = upload.read(limit + 1)
     label = nfc(Path(name).name)[:200] or "file"

@@ -20,7 +20,6 @@ import io
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema
@@ -52,6 +51,7 @@ from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.actions import dossier_decide_with_result
 from motcua.dossiers.choices import ResultForm, ReturnMethod
 from motcua.dossiers.errors import DossierError, NotPermitted, StaleVersion
+from motcua.dossiers.services import upload_limit
 from motcua.payments.choices import PaymentMethod
 from motcua.signatures.errors import SignatureError
 from motcua.signatures.services import result_signed
@@ -140,7 +140,7 @@ def _check_fields(body: ActionIn) -> None:
 def _result_upload(body: ActionIn) -> tuple[io.BytesIO | None, str | None]:
     if body.result_file is None:
         return None, None
-    limit = int(str(settings.MOTCUA_DOSSIERS.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
+    limit = upload_limit()
     if len(body.result_file.content_base64) > (limit * 4) // 3 + 8:
         raise refusal(413, _("the file is larger than allowed"), field="/result_file")
     try:

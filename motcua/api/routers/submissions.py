@@ -25,7 +25,6 @@ import io
 import json
 from typing import IO, Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,7 +41,7 @@ from motcua.api.schemas import PROBLEMS, ProblemOut
 from motcua.catalog.models import ComponentRequirement
 from motcua.catalog.selectors import procedure_in_force
 from motcua.dossiers.errors import DossierError
-from motcua.dossiers.services import Applicant
+from motcua.dossiers.services import Applicant, upload_limit
 from motcua.lib import validators
 from motcua.portal import selectors as portal_selectors
 from motcua.portal import services as portal_services
@@ -55,10 +54,6 @@ MAX_FILES = 30
 # The services' field names, as places in the body (a refused file is named by its name in
 # the message: the service checks them one by one).
 SERVICE_FIELDS = {"file": "files", "component": "files", "applicant_phone": "applicant/phone"}
-
-
-def _upload_limit() -> int:
-    return int(str(settings.MOTCUA_DOSSIERS.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)))
 
 
 class ApplicantIn(Schema):
@@ -112,7 +107,7 @@ def _files(
     """(requirement, bytes, name) per file, each component once; sizes bounded before any
     decoding (a file over the limit is refused by its encoded length)."""
     requirements = {r.pk: r for r in version.components.all()}
-    limit = _upload_limit()
+    limit = upload_limit()
     seen: set[int] = set()
     read: list[tuple[ComponentRequirement, IO[bytes], str]] = []
     if parts is not None and len(parts) != len(body.files):
@@ -250,7 +245,7 @@ def _answer(request: HttpRequest, body: SubmissionIn, parts: Any, key: str | Non
 
 def _read_all(part: IO[bytes]) -> bytes:
     part.seek(0)
-    data = part.read(_upload_limit() + 1)
+    data = part.read(upload_limit() + 1)
     part.seek(0)
     return data
 
@@ -312,6 +307,6 @@ def create_submission_multipart(
     if len(files) > MAX_FILES:
         raise _refuse("files", _("too many files"))
     for part in files:
-        if part.size is not None and part.size > _upload_limit():
+        if part.size is not None and part.size > upload_limit():
             raise _refuse("files", _("the file is larger than allowed"), 413)
     return _answer(request, body, list(files), idempotency_key)
