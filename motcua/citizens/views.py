@@ -10,6 +10,7 @@ import logging
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +23,16 @@ from motcua.citizens import services
 from motcua.citizens.choices import Refusal
 from motcua.citizens.errors import SignInRefused
 from motcua.citizens.selectors import IDENTITY, citizen_dossiers, signed_in_citizen
+from motcua.docstore.choices import ViewReason
+from motcua.docstore.models import StoredDocument
+from motcua.docstore.selectors import DOCUMENT_ORDERING, documents_of_person
+from motcua.docstore.services import document_view_log
 from motcua.dossiers.choices import Status
 from motcua.dossiers.models import Dossier
 from motcua.lib.formatting import format_date
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, Page, keyset_page, read_cursor
+from motcua.lib.uploads import EXTENSIONS, checked_file_response
 
 log = logging.getLogger(__name__)
 
@@ -131,3 +137,73 @@ def my_dossiers(request: HttpRequest) -> HttpResponse:
     ]
     context["birth_date"] = format_date(identity.birth_date) if identity.birth_date else ""
     return render(request, "citizens/my_dossiers.html", context)
+
+
+@never_cache
+def my_papers(request: HttpRequest) -> HttpResponse:
+    """The signed-in citizen's document store: the papers digitised from their dossiers,
+    reusable in the next one (issue 14). Every listing is logged as a view of each paper."""
+    identity = signed_in_citizen(request.session)
+    if identity is None:
+        return redirect(reverse("citizens:sign_in") + "?next=" + reverse("citizens:my_papers"))
+    context: dict[str, object] = {"identity": identity}
+    try:
+        position = read_cursor(request.GET.get("cursor"), DOCUMENT_ORDERING)
+    except BadParameter as error:
+        context["problem"] = error.message
+        return render(request, "citizens/my_papers.html", context, status=400)
+    page: Page[StoredDocument] = keyset_page(
+        documents_of_person(identity.id_number), DOCUMENT_ORDERING, position, PAGE_SIZE
+    )
+    today = timezone.localdate()
+    context["page"] = page
+    context["links"] = page.links({})
+    context["rows"] = [
+        {
+            "document": document,
+            "issued": format_date(document.issued_on) if document.issued_on else "",
+            "valid_until": format_date(document.valid_until) if document.valid_until else "",
+            "expired": document.valid_until is not None and document.valid_until < today,
+            "added": format_date(timezone.localtime(document.added_at).date()),
+        }
+        for document in page.rows
+    ]
+    if page.rows:
+        document_view_log(
+            document_ids=[document.pk for document in page.rows],
+            viewer=None,
+            viewer_name=identity.name,
+            reason=ViewReason.OWNER,
+        )
+    return render(request, "citizens/my_papers.html", context)
+
+
+@require_GET
+@never_cache
+def my_paper_download(request: HttpRequest, document_id: int) -> HttpResponseBase:
+    """One of the signed-in citizen's stored papers, logged; another person's is not found."""
+    identity = signed_in_citizen(request.session)
+    if identity is None:
+        return redirect(reverse("citizens:sign_in") + "?next=" + reverse("citizens:my_papers"))
+    document = documents_of_person(identity.id_number).filter(pk=document_id).first()
+    if document is None:
+        context = {
+            "status": 404,
+            "title": _("Not found"),
+            "message": _("You have no stored paper with this number."),
+        }
+        return render(request, "errors/error.html", context, status=404)
+    document_view_log(
+        document_ids=[document.pk],
+        viewer=None,
+        viewer_name=identity.name,
+        reason=ViewReason.DOWNLOAD,
+    )
+    return checked_file_response(
+        request,
+        document.file,
+        document.sha256,
+        content_type=document.content_type,
+        filename=f"{document.name}{EXTENSIONS.get(document.content_type, '')}",
+        as_attachment=True,
+    )

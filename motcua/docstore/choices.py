@@ -12,3 +12,5 @@ class ViewReason(models.TextChoices):
     REUSE_PANEL = "reuse_panel", _("Reuse panel")
     SEARCH = "search", _("Search by ID number")
     DOWNLOAD = "download", _("Download")
+    # The signed-in citizen shown their own papers (the portal's submission form, "my papers").
+    OWNER = "owner", _("Shown to its owner")

@@ -3,6 +3,7 @@ that take a query set of documents read only within it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -49,6 +50,27 @@ def valid_on(documents: QuerySet[StoredDocument], day: date) -> QuerySet[StoredD
     return documents.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
 
 
+def matches_by_name(
+    documents: QuerySet[StoredDocument], names: Iterable[str], day: date
+) -> dict[str, list[StoredDocument]]:
+    """The documents of ``documents`` valid on ``day`` whose name matches one of ``names``
+    (:func:`name_key`), by key, newest first, at most :data:`MAX_MATCHES` each. One query."""
+    keys = {name_key(name) for name in names} - {""}
+    by_key: dict[str, list[StoredDocument]] = {}
+    if not keys:
+        return by_key
+    candidates = (
+        valid_on(documents, day)
+        .filter(name_key__in=keys)
+        .order_by("-added_at", "-id")[: MAX_MATCHES * len(keys)]
+    )
+    for document in candidates:
+        found = by_key.setdefault(document.name_key, [])
+        if len(found) < MAX_MATCHES:
+            found.append(document)
+    return by_key
+
+
 def reusable_for_dossier(
     dossier: Dossier, documents: QuerySet[StoredDocument], day: date
 ) -> list[ComponentRow]:
@@ -64,19 +86,9 @@ def reusable_for_dossier(
         .order_by("id")[:MAX_COMPONENTS]
     )
     rows = [ComponentRow(c, bool(getattr(c, "has_file", False))) for c in components]
-    keys = {name_key(c.name) for c in components}
-    if not rows or not keys:
+    if not rows:
         return rows
-    candidates = (
-        valid_on(documents, day)
-        .filter(name_key__in=keys)
-        .order_by("-added_at", "-id")[: MAX_MATCHES * len(keys)]
-    )
-    by_key: dict[str, list[StoredDocument]] = {}
-    for document in candidates:
-        found = by_key.setdefault(document.name_key, [])
-        if len(found) < MAX_MATCHES:
-            found.append(document)
+    by_key = matches_by_name(documents, [c.name for c in components], day)
     reused = DocumentReuse.objects.filter(component__in=components).values_list(
         "component_id", "document_id"
     )

@@ -184,25 +184,12 @@ def _already(document: StoredDocument, component: DossierComponent) -> AlreadyRe
     )
 
 
-def document_reuse(
-    *, document_id: int, dossier_id: int, component_id: int, actor: User
-) -> DocumentReuse:
-    """Reuse a person's stored document for a component of another dossier of the same
-    person: its bytes become the component's scan (a dossier file), the reuse is recorded,
-    and the component counts as digitised.
-
-    Refused with nothing changed: a dossier the actor may not act on, a component of another
-    dossier, another person's document, an expired one, one whose stored bytes are not
-    those recorded, and a second reuse of the same document for the same component (also
-    when two clerks reuse it at once: the unique reuse row decides, exactly one wins).
-    """
-    dossier = Dossier.objects.filter(pk=dossier_id).first()
-    if dossier is None or not user_may_reuse_in(actor, dossier_id):
-        raise DocumentNotFound(
-            _("Dossier: no such dossier in your units, or you may not add files to it."),
-            field="dossier",
-        )
-    component = DossierComponent.objects.filter(pk=component_id, dossier_id=dossier_id).first()
+def _reusable(
+    document_id: int, dossier: Dossier, component_id: int
+) -> tuple[StoredDocument, DossierComponent]:
+    """The component of ``dossier`` and the applicant's stored document, once the document
+    may be reused there (same person, still valid, not yet reused for it)."""
+    component = DossierComponent.objects.filter(pk=component_id, dossier_id=dossier.pk).first()
     if component is None:
         raise InvalidInput(
             _("Component: not a component of dossier %(code)s.") % {"code": dossier.code},
@@ -230,6 +217,17 @@ def document_reuse(
         )
     if DocumentReuse.objects.filter(document=document, component=component).exists():
         raise _already(document, component)
+    return document, component
+
+
+def _reuse(
+    document: StoredDocument,
+    dossier: Dossier,
+    component: DossierComponent,
+    *,
+    actor: User | None,
+    actor_name: str,
+) -> DocumentReuse:
     try:
         body = uploads.open_checked(document.file, document.sha256)
     except uploads.StoredFileUnreadable as error:
@@ -244,7 +242,7 @@ def document_reuse(
             dossier=dossier,
             component=component,
             actor=actor,
-            actor_name=_name_of(actor),
+            actor_name=actor_name,
             at=now,
         )
         try:
@@ -272,6 +270,51 @@ def document_reuse(
     return reuse
 
 
+def document_reuse(
+    *, document_id: int, dossier_id: int, component_id: int, actor: User
+) -> DocumentReuse:
+    """Reuse a person's stored document for a component of another dossier of the same
+    person: its bytes become the component's scan (a dossier file), the reuse is recorded,
+    and the component counts as digitised.
+
+    Refused with nothing changed: a dossier the actor may not act on, a component of another
+    dossier, another person's document, an expired one, one whose stored bytes are not
+    those recorded, and a second reuse of the same document for the same component (also
+    when two clerks reuse it at once: the unique reuse row decides, exactly one wins).
+    """
+    dossier = Dossier.objects.filter(pk=dossier_id).first()
+    if dossier is None or not user_may_reuse_in(actor, dossier_id):
+        raise DocumentNotFound(
+            _("Dossier: no such dossier in your units, or you may not add files to it."),
+            field="dossier",
+        )
+    document, component = _reusable(document_id, dossier, component_id)
+    return _reuse(document, dossier, component, actor=actor, actor_name=_name_of(actor))
+
+
+def document_reuse_by_applicant(
+    *, document_id: int, dossier_id: int, component_id: int, id_number: str, name: str
+) -> DocumentReuse:
+    """The applicant reuses one of their own stored documents for a component of their
+    dossier (the portal's submission form, signed in with the national identity).
+
+    ``id_number`` and ``name`` are the signed-in citizen's verified claims, passed by the
+    caller from the session, never from a form. Refused as :func:`document_reuse` is, and
+    also when the dossier's applicant is not that verified person.
+    """
+    dossier = Dossier.objects.filter(pk=dossier_id).first()
+    if (
+        dossier is None
+        or not dossier.applicant_verified
+        or dossier.applicant_id_number != id_number
+    ):
+        raise DocumentNotFound(
+            _("Dossier: not a dossier of the signed-in applicant."), field="dossier"
+        )
+    document, component = _reusable(document_id, dossier, component_id)
+    return _reuse(document, dossier, component, actor=None, actor_name=name[:200])
+
+
 def dossier_reuse_eligibility_record(*, dossier_id: int) -> int:
     """Mark the components of a dossier just come in for which the applicant's store holds a
     valid paper of the same name: the dossier is then eligible for 766 indicator 4.3 whether
@@ -292,16 +335,18 @@ def document_view_log(
     reason: ViewReason | str,
     dossier_id: int | None = None,
     at: datetime | None = None,
+    viewer_name: str = "",
 ) -> int:
     """Record that ``viewer`` was shown each of the documents (their details in a list, or a
-    file sent); how many rows were written. One insert for the lot."""
+    file sent); how many rows were written. One insert for the lot. A citizen has no user
+    account: ``viewer`` is None and ``viewer_name`` their verified name."""
     moment = at or timezone.now()
     why = ViewReason(reason)
     rows = [
         DocumentView(
             document_id=document_id,
             viewer=viewer,
-            viewer_name=_name_of(viewer),
+            viewer_name=(viewer_name or _name_of(viewer))[:200],
             at=moment,
             reason=why,
             dossier_id=dossier_id,

@@ -28,7 +28,8 @@ from motcua.accounts import ratelimit
 from motcua.catalog.models import ComponentRequirement, ProcedureVersion
 from motcua.core.identity import InvalidValue, normalise_phone
 from motcua.digitise.services import digitisation_request
-from motcua.docstore.services import dossier_reuse_eligibility_record
+from motcua.docstore.errors import DocstoreError
+from motcua.docstore.services import document_reuse_by_applicant, dossier_reuse_eligibility_record
 from motcua.dossiers.choices import Action, Channel, Status
 from motcua.dossiers.errors import DossierError, InvalidInput, StaleVersion
 from motcua.dossiers.models import Dossier, DossierFile
@@ -44,6 +45,8 @@ from motcua.feedback.choices import RatingLevel
 from motcua.feedback.models import RatingLink
 from motcua.feedback.selectors import rating_link_by_token
 from motcua.lib import uploads
+from motcua.notify.errors import InvalidInput as NotifyInvalidInput
+from motcua.notify.services import notification_preference_set
 from motcua.portal.errors import (
     PortalError,
     RatingLinkInvalid,
@@ -188,6 +191,8 @@ def online_submission_create(
     submission_key: str,
     at: datetime | None = None,
     verified: bool = False,
+    reused: Sequence[tuple[ComponentRequirement, int]] = (),
+    channels: Sequence[str] = (),
 ) -> Submitted:
     """Submit a dossier online with the scans of its components, or refuse with nothing
     created: any bad value or file (content and size checked by ``dossier_file_attach``)
@@ -198,6 +203,11 @@ def online_submission_create(
     ``verified``: the applicant is the signed-in citizen whose identity the national
     identity provider verified (the caller passes it from the session, never from a form);
     the dossier is flagged ``applicant_verified``.
+    ``reused`` are (required component, stored document id): a verified applicant's own
+    papers from the document store, reused instead of a scan (``docstore``, issue 14); each
+    is recorded as a reuse and counts as digitised at once. ``channels``: how the applicant
+    chose to be notified (recorded first, so the receipt's message already follows it);
+    empty, no choice is recorded.
     """
     if not SUBMISSION_KEY.fullmatch(submission_key or ""):
         raise PortalError(_("The form has expired: open it again."), field="submission_key")
@@ -209,15 +219,40 @@ def online_submission_create(
     day = timezone.localdate(at) if at is not None else timezone.localdate()
     if not receiving_desks(procedure, day).filter(pk=receiving_agency.pk).exists():
         raise PortalError(_("Choose one of the desks listed."), field="desk")
-    if not files:
+    if not files and not reused:
         raise PortalError(_("Attach at least one component file."), field="files")
-    for requirement, _upload, _name in files:
+    if reused and not verified:
+        raise PortalError(
+            _("Stored papers can be reused only after signing in with the national identity."),
+            field="files",
+        )
+    entries: list[tuple[ComponentRequirement, tuple[IO[bytes], str] | int]] = [
+        (requirement, (upload, name)) for requirement, upload, name in files
+    ] + [(requirement, document_id) for requirement, document_id in reused]
+    seen: set[int] = set()
+    for requirement, _source in entries:
         if requirement.version_id != procedure.pk:
             raise PortalError(_("A file belongs to another procedure."), field="files")
+        if requirement.pk in seen:
+            raise PortalError(
+                _("Component “%(name)s”: attach a file or reuse a stored paper, not both.")
+                % {"name": requirement.name},
+                field="files",
+            )
+        seen.add(requirement.pk)
+    # The dossier's components in the catalogue's order, whatever their source.
+    entries.sort(key=lambda entry: (entry[0].position, entry[0].pk))
     secret = "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
     stored: list[DossierFile] = []
     try:
         with transaction.atomic():
+            if channels:
+                try:
+                    notification_preference_set(
+                        phone=applicant.phone, email=applicant.email, channels=list(channels)
+                    )
+                except NotifyInvalidInput as error:
+                    raise PortalError(error.message, field="channels") from None
             created = dossier_create(
                 procedure=procedure,
                 receiving_agency=receiving_agency,
@@ -232,7 +267,7 @@ def online_submission_create(
                         # Counted once the worker has digitised the file (digitise app).
                         digitised=False,
                     )
-                    for requirement, _upload, _name in files
+                    for requirement, _source in entries
                 ],
                 at=at,
             )
@@ -241,7 +276,11 @@ def online_submission_create(
                 Dossier.objects.filter(pk=dossier.pk).update(applicant_verified=True)
                 dossier.applicant_verified = True
             components = list(dossier.components.order_by("id"))
-            for (_requirement, upload, name), component in zip(files, components, strict=True):
+            for (requirement, source), component in zip(entries, components, strict=True):
+                if isinstance(source, int):
+                    _stored_paper_reuse(dossier, requirement, component.pk, source, applicant)
+                    continue
+                upload, name = source
                 stored.append(
                     dossier_file_attach(
                         dossier_id=dossier.pk,
@@ -275,6 +314,29 @@ def online_submission_create(
     return Submitted(dossier, secret, created.warnings)
 
 
+def _stored_paper_reuse(
+    dossier: Dossier,
+    requirement: ComponentRequirement,
+    component_id: int,
+    document_id: int,
+    applicant: Applicant,
+) -> None:
+    try:
+        document_reuse_by_applicant(
+            document_id=document_id,
+            dossier_id=dossier.pk,
+            component_id=component_id,
+            id_number=applicant.id_number,
+            name=applicant.name,
+        )
+    except DocstoreError as error:
+        raise PortalError(
+            _("Component “%(name)s”: %(reason)s")
+            % {"name": requirement.name, "reason": error.message},
+            field="files",
+        ) from None
+
+
 def online_submission_limited(
     *,
     client_ip: str | None,
@@ -284,6 +346,8 @@ def online_submission_limited(
     files: Sequence[tuple[ComponentRequirement, IO[bytes], str]],
     submission_key: str,
     verified: bool = False,
+    reused: Sequence[tuple[ComponentRequirement, int]] = (),
+    channels: Sequence[str] = (),
 ) -> Submitted:
     """:func:`online_submission_create` under the limits per address and per phone
     (docs/limits.md), for the portal's form and the API's submissions alike.
@@ -302,6 +366,8 @@ def online_submission_limited(
             files=files,
             submission_key=submission_key,
             verified=verified,
+            reused=reused,
+            channels=channels,
         )
     except BaseException:
         ratelimit.give_back(uses)

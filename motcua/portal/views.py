@@ -23,15 +23,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
-from motcua.catalog.models import Field, ProcedureVersion
+from motcua.catalog.models import ComponentRequirement, Field, ProcedureVersion
 from motcua.catalog.selectors import procedure_in_force, procedure_version_list
-from motcua.citizens.selectors import citizen_owns, signed_in_citizen
+from motcua.citizens.selectors import Identity, citizen_owns, signed_in_citizen
+from motcua.docstore.choices import ViewReason
+from motcua.docstore.models import StoredDocument
+from motcua.docstore.selectors import documents_of_person, matches_by_name, name_key
+from motcua.docstore.services import document_view_log
 from motcua.dossiers.choices import Status
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
 from motcua.lib import clientip, validators
-from motcua.lib.formatting import format_datetime, format_money, format_number
+from motcua.lib.formatting import format_date, format_datetime, format_money, format_number
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, Page, keyset_page, read_cursor
 from motcua.lib.uploads import checked_file_response
@@ -66,6 +70,7 @@ SUBMISSION_FIELDS = {
     "applicant_id_number": "applicant_id_number",
     "applicant_phone": "applicant_phone",
     "applicant_email": "applicant_email",
+    "channels": "channels",
 }
 
 
@@ -174,6 +179,36 @@ def procedure(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "portal/procedure.html", context)
 
 
+def reuse_field_name(component_id: int) -> str:
+    """The name of a component's "reuse my stored paper" choice (see :func:`file_field_name`)."""
+    return f"reuse_{component_id}"
+
+
+def _stored_papers(
+    identity: Identity | None, components: list[ComponentRequirement]
+) -> dict[int, list[StoredDocument]]:
+    """The signed-in citizen's valid stored papers that match each component by name."""
+    if identity is None or not components:
+        return {}
+    by_key = matches_by_name(
+        documents_of_person(identity.id_number), [c.name for c in components], timezone.localdate()
+    )
+    found = {c.pk: by_key.get(name_key(c.name), []) for c in components}
+    return {pk: papers for pk, papers in found.items() if papers}
+
+
+def _paper_label(paper: StoredDocument) -> str:
+    parts = [paper.name]
+    if paper.number:
+        parts.append(_("no. %(number)s") % {"number": paper.number})
+    if paper.issuer:
+        parts.append(paper.issuer)
+    parts.append(
+        _("stored on %(date)s") % {"date": format_date(timezone.localtime(paper.added_at).date())}
+    )
+    return ", ".join(parts)
+
+
 def _submission_page(
     request: HttpRequest,
     version: ProcedureVersion,
@@ -183,10 +218,31 @@ def _submission_page(
     problems: list[str] | None = None,
     file_errors: dict[int, str] | None = None,
     limited: bool = False,
+    identity: Identity | None = None,
 ) -> HttpResponse:
     facts = _procedure_facts(version)
+    papers = _stored_papers(identity, facts["components"])
+    if papers and identity is not None:
+        # Showing a person their own papers is a view of them too (issue 14: every view logged).
+        document_view_log(
+            document_ids=[paper.pk for found in papers.values() for paper in found],
+            viewer=None,
+            viewer_name=identity.name,
+            reason=ViewReason.OWNER,
+        )
+    chosen = request.POST if request.method == "POST" else {}
     context = facts | {
-        "uploads": [(c, file_field_name(c.pk)) for c in facts["components"]],
+        "uploads": [
+            (
+                c,
+                file_field_name(c.pk),
+                reuse_field_name(c.pk),
+                [(str(p.pk), _paper_label(p)) for p in papers.get(c.pk, [])],
+                chosen.get(reuse_field_name(c.pk), ""),
+            )
+            for c in facts["components"]
+        ],
+        "has_papers": bool(papers),
         "form": form,
         "problems": problems or [],
         "file_errors": file_errors or {},
@@ -228,20 +284,42 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         form = SubmissionForm(desks=desks, initial={"submission_key": key}, identity=identity)
         if desks.count() == 1:
             form.initial["desk"] = desks.first()
-        return _submission_page(request, version, form)
+        return _submission_page(request, version, form, identity=identity)
 
     # A signed-in citizen's name, ID number, birth date and address are the verified ones
     # from the session, whatever the browser posts for them.
     identity = signed_in_citizen(request.session)
     form = SubmissionForm(request.POST, desks=desks, identity=identity)
     if not form.is_valid():
-        return _submission_page(request, version, form, status=400)
+        return _submission_page(request, version, form, status=400, identity=identity)
     components = {c.pk: c for c in version.components.all()}
+    papers = _stored_papers(identity, list(components.values()))
     files = []
+    reused: list[tuple[ComponentRequirement, int]] = []
+    choice_problems: list[str] = []
     for component_id, requirement in components.items():
         upload = request.FILES.get(file_field_name(component_id))
-        if upload is not None:
+        choice = request.POST.get(reuse_field_name(component_id), "").strip()
+        if choice:
+            offered = {paper.pk for paper in papers.get(component_id, [])}
+            if not choice.isdigit() or int(choice) not in offered:
+                choice_problems.append(
+                    _("Component “%(name)s”: choose one of your stored papers listed.")
+                    % {"name": requirement.name}
+                )
+            elif upload is not None:
+                choice_problems.append(
+                    _("Component “%(name)s”: attach a file or reuse a stored paper, not both.")
+                    % {"name": requirement.name}
+                )
+            else:
+                reused.append((requirement, int(choice)))
+        elif upload is not None:
             files.append((requirement, upload, upload.name or "file"))
+    if choice_problems:
+        return _submission_page(
+            request, version, form, status=400, problems=choice_problems, identity=identity
+        )
     data = form.cleaned_data
     if identity is not None:
         applicant = Applicant(
@@ -270,10 +348,18 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             files=files,
             submission_key=data["submission_key"],
             verified=identity is not None,
+            reused=reused,
+            channels=data["channels"],
         )
     except SubmissionLimited as error:
         response = _submission_page(
-            request, version, form, status=429, problems=[error.message], limited=True
+            request,
+            version,
+            form,
+            status=429,
+            problems=[error.message],
+            limited=True,
+            identity=identity,
         )
         response["Retry-After"] = str(error.retry_after)
         return response
@@ -281,8 +367,10 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         target = SUBMISSION_FIELDS.get(error.field or "")
         if target:
             form.add_error(target, error.message)
-            return _submission_page(request, version, form, status=400)
-        return _submission_page(request, version, form, status=400, problems=[error.message])
+            return _submission_page(request, version, form, status=400, identity=identity)
+        return _submission_page(
+            request, version, form, status=400, problems=[error.message], identity=identity
+        )
     key = data["submission_key"]
     if not submitted.duplicate:
         shown = request.session.get(SUBMITTED, {})
