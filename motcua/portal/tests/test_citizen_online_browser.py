@@ -25,6 +25,8 @@ from playwright.sync_api import expect
 from motcua.accounts.services import user_create_or_update
 from motcua.catalog.models import ProcedureVersion
 from motcua.citizens.tests.conftest import oidc_on, provider_process  # noqa: F401 (fixtures)
+from motcua.docstore.models import DocumentReuse
+from motcua.docstore.services import document_store_add
 from motcua.dossiers.choices import Action, Channel, ResultForm, ReturnMethod, Status
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import (
@@ -58,6 +60,7 @@ SHOTS = Path("var/screenshots")
 BIRTH = "2.005266"  # Đăng ký khai sinh
 DESK = "Trung tâm Phục vụ hành chính công phường Đức Xuân"
 ASKED = "Thiếu bản sao giấy chứng sinh có chứng thực."
+EXTRACT = "Trích lục hộ tịch đã cấp"  # a component of the procedure, matched by name
 COPY_FEE = 8000  # two extracts of the birth register at 8.000 đ: a fee the officer asks for
 
 
@@ -128,12 +131,25 @@ def test_a_citizen_online_from_sign_in_to_rating_and_the_days_reconciliation(
     base = f"{live_server.url}/dich-vu-cong"
     page.set_viewport_size({"width": 1366, "height": 900})
 
+    # The register extract of an earlier dossier, digitised and kept in the citizen's store.
+    extract = document_store_add(
+        id_number="006090001234",
+        name=EXTRACT,
+        data=small_pdf("Trích lục đăng ký kết hôn"),
+        content_type="application/pdf",
+        source_dossier_id=None,
+        source_component_id=None,
+        number="45/2024",
+        issuer="UBND phường Đức Xuân",
+    )
+
     # Sign in through the national identity's provider (the test provider signs in at once).
     page.goto(f"{base}/thu-tuc/{BIRTH}/")
     page.click("#citizen-sign-in")
     expect(page.locator("#citizen-signed-in")).to_have_text("Nguyễn Văn An")
 
-    # The online form: identity locked from the verified claims; the declaration; a scan.
+    # The online form: identity locked from the verified claims; the declaration; a scan;
+    # the register extract reused from the citizen's document store (issue 14).
     page.click("#submit-online")
     expect(page.locator("#verified-identity")).to_be_visible()
     page.fill("#id_applicant_phone", "0912 345 678")
@@ -142,13 +158,21 @@ def test_a_citizen_online_from_sign_in_to_rating_and_the_days_reconciliation(
     scan = tmp_path / "giay-chung-sinh.pdf"
     scan.write_bytes(small_pdf("Giấy chứng sinh"))
     page.locator("input[type=file]").first.set_input_files(str(scan))
+    expect(page.locator("#stored-papers")).to_be_visible()
+    page.locator("select.stored-paper").select_option(str(extract.pk))
     shot(page, "submit")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "submit-390")
+    page.set_viewport_size({"width": 1366, "height": 900})
     with page.expect_navigation():
         page.click("#send")
     code = page.locator("#dossier-code").inner_text()
     dossier = Dossier.objects.get(code=code)
     assert dossier.applicant_verified
     assert dossier.applicant_id_number == "006090001234"
+    reused = DocumentReuse.objects.get(dossier=dossier)
+    assert (reused.document_id, reused.component.name) == (extract.pk, EXTRACT)
+    assert reused.component.digitised
 
     # The officer receives it and asks for a supplement: the clock stops.
     dossier = act(dossier, Action.RECEIVE)
@@ -220,6 +244,13 @@ def test_a_citizen_online_from_sign_in_to_rating_and_the_days_reconciliation(
     for channel in ("sms", "zalo"):
         sent = [m for m in gateway.messages(channel) if code in str(m)]
         assert len(sent) >= 3, (channel, gateway.messages(channel))
+
+    # "My papers" lists the stored extract.
+    page.goto(f"{base}/tai-khoan/ho-so-cua-toi/giay-to/")
+    expect(page.locator("#papers")).to_contain_text(EXTRACT)
+    shot(page, "my-papers")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "my-papers-390")
 
     # The day's statement reconciles with no difference.
     statement = tmp_path / "vnpay.csv"
