@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "motcua.onlinepay",
     "motcua.citizens",
     "motcua.notify",
+    "motcua.eforms",
 ]
 
 # PAdES signatures on PDFs (motcua.signatures; docs/signatures.md). Signers by name, each a

@@ -15,5 +15,6 @@ urlpatterns = [
     path("ho-so/<str:code>/dinh-kem/", views.dossier_attach, name="attach"),
     path("ho-so/<str:code>/tep/<int:file_id>/", views.dossier_file, name="file"),
     path("ho-so/<str:code>/in/bien-lai/<int:event_id>/", views.fee_receipt, name="fee_receipt"),
+    path("ho-so/<str:code>/in/to-khai/", views.declaration_print, name="declaration_print"),
     path("ho-so/<str:code>/in/<str:form>/", views.dossier_print, name="print"),
 ]

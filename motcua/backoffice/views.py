@@ -52,8 +52,13 @@ from motcua.dossiers.choices import (
 from motcua.dossiers.errors import DossierError, DossierNotFound, InvalidInput, StaleVersion
 from motcua.dossiers.models import Dossier, DossierFile
 from motcua.dossiers.services import (
+    dossier_declaration_record,
     dossier_file_attach,
 )
+from motcua.eforms.display import answer_lines
+from motcua.eforms.forms import DeclarationAnswersForm
+from motcua.eforms.pdf import declaration_pdf
+from motcua.eforms.selectors import declaration_for, declaration_of
 from motcua.lib import uploads, validators
 from motcua.lib.formatting import format_date
 from motcua.lib.http import BadParameter, attempt, signed_in
@@ -192,6 +197,13 @@ def receive(request: HttpRequest, procedure_code: str) -> HttpResponse:
         raise Http404(_("No such procedure in force today."))
     requirements = list(procedure.components.all())
     errors: dict[str, str] = {}
+    # The declaration form, if the procedure has one: the clerk may fill it for a walk-in.
+    declaration = declaration_for(procedure)
+    eform = (
+        DeclarationAnswersForm(declaration, data=request.POST if request.method == "POST" else None)
+        if declaration is not None
+        else None
+    )
     if request.method == "POST":
         token = str(request.POST.get("token", ""))
         done = request.session.get("backoffice_received", {})
@@ -199,15 +211,37 @@ def receive(request: HttpRequest, procedure_code: str) -> HttpResponse:
             # The same form submitted twice (double click): one dossier, shown again.
             messages.info(request, _("This dossier was already received."))
             return redirect("backoffice:dossier", code=done[token])
-        dossier, form = _receive_post(request, procedure, agency, requirements)
+        if eform is not None and eform.wants_more_rows:
+            # More rows in the declaration form: the page again, nothing received.
+            return render(
+                request,
+                "backoffice/receive.html",
+                _receive_context(request, procedure, agencies, agency, requirements, {}, eform),
+            )
+        dossier, form = _receive_post(request, procedure, agency, requirements, eform)
         errors = form.errors_by_field()
+        if eform is not None and eform.is_bound and eform.errors:
+            errors.setdefault("general", _("Correct the declaration form."))
         if dossier is not None:
             if token:
                 request.session["backoffice_received"] = {**done, token: dossier.code}
             # Straight to the dossier with form 01 offered for printing (§2.1).
             target = reverse("backoffice:dossier", kwargs={"code": dossier.code})
             return redirect(f"{target}?in=01")
-    context = {
+    context = _receive_context(request, procedure, agencies, agency, requirements, errors, eform)
+    return render(request, "backoffice/receive.html", context, status=400 if errors else 200)
+
+
+def _receive_context(
+    request: HttpRequest,
+    procedure: Any,
+    agencies: list[Agency],
+    agency: Agency,
+    requirements: list[Any],
+    errors: dict[str, str],
+    eform: DeclarationAnswersForm | None,
+) -> dict[str, Any]:
+    return {
         "procedure": procedure,
         "agencies": agencies,
         "agency": agency,
@@ -217,34 +251,58 @@ def receive(request: HttpRequest, procedure_code: str) -> HttpResponse:
         "limits": ReceiveForm.limits(),
         "token": request.POST.get("token") if request.method == "POST" else uuid.uuid4().hex,
         "fees": list(procedure.fees.all()),
+        "eform": eform,
     }
-    return render(request, "backoffice/receive.html", context, status=400 if errors else 200)
 
 
 def _receive_post(
-    request: HttpRequest, procedure: Any, agency: Agency, requirements: list[Any]
+    request: HttpRequest,
+    procedure: Any,
+    agency: Agency,
+    requirements: list[Any],
+    eform: DeclarationAnswersForm | None = None,
 ) -> tuple[Dossier | None, CounterForm]:
     """The counter's POST read by :class:`CounterForm` and received with its scans; or None
-    and the form with its refusals (the write path's next to the field it names)."""
+    and the form with its refusals (the write path's next to the field it names). A filled
+    declaration form is checked first and stored in the reception's transaction."""
     form = CounterForm(request.POST, request.FILES, requirements=requirements)
-    if not form.is_valid():
+    filled = eform is not None and eform.has_input
+    eform_valid = eform.is_valid() if filled and eform is not None else True
+    if not form.is_valid() or not eform_valid:
         return None, form
     data = form.cleaned_data
-    created = attempt(
-        form,
-        lambda: dossier_receive_with_scans(
-            procedure=procedure,
-            receiving_agency=agency,
-            applicant=form.applicant(),
-            components=form.components,
-            scans=form.scans,
-            sets_count=data["sets_count"] or 1,
-            summary=data["summary"],
-            actor=_user(request),
-        ),
-        refusals=DossierError,
-        aliases=form.unshown_fields(),
-    )
+    with transaction.atomic():
+        created = attempt(
+            form,
+            lambda: dossier_receive_with_scans(
+                procedure=procedure,
+                receiving_agency=agency,
+                applicant=form.applicant(),
+                components=form.components,
+                scans=form.scans,
+                sets_count=data["sets_count"] or 1,
+                summary=data["summary"],
+                actor=_user(request),
+            ),
+            refusals=DossierError,
+            aliases=form.unshown_fields(),
+        )
+        if created is not None and filled and eform is not None:
+            dossier_id = created.dossier.pk
+            recorded = attempt(
+                eform,
+                lambda: dossier_declaration_record(
+                    dossier_id=dossier_id,
+                    form_id=eform.declaration_form.pk,
+                    answers=eform.answers(),
+                    actor=_user(request),
+                ),
+                refusals=DossierError,
+                fallback=None,
+            )
+            if recorded is None:  # no dossier without the declaration the clerk filled
+                transaction.set_rollback(True)
+                created = None
     if created is None:
         return None, form
     dossier = created.dossier
@@ -344,8 +402,13 @@ def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         PrintedForm.CONTROL_SHEET: _("Control sheet (form 05)"),
     }
     printable = [(form.value, labels[form]) for form in printable_forms(dossier, events)]
+    declaration = declaration_of(dossier)
     return {
         "dossier": dossier,
+        "declaration": declaration,
+        "declaration_lines": (
+            answer_lines(declaration.form.schema, declaration.answers) if declaration else []
+        ),
         "status_label": Status(dossier.status).label,
         "actions": [
             (action, Action(action.value).label, fields)
@@ -524,6 +587,16 @@ def dossier_print(request: HttpRequest, code: str, form: str) -> HttpResponse:
         if extension is not None:
             return _pdf(printouts.apology_04(extension), f"{dossier.code}-04-{extension.pk}.pdf")
     raise Http404(_("This form does not exist for this dossier."))
+
+
+@staff_view
+def declaration_print(request: HttpRequest, code: str) -> HttpResponse:
+    """The declaration form filed with the dossier, printed (eforms.pdf)."""
+    dossier = _dossier(request, code)
+    declaration = declaration_of(dossier)
+    if declaration is None:
+        raise Http404(_("This dossier has no declaration form."))
+    return _pdf(declaration_pdf(declaration), f"{dossier.code}-to-khai.pdf")
 
 
 @staff_view

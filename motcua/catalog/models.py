@@ -95,6 +95,10 @@ class ProcedureVersion(models.Model):
         _("online service level"), max_length=10, choices=OnlineLevel.choices
     )
     search_text = models.TextField(_("search text"), editable=False, default="")
+    # What the portal's procedure page shows next to the form (one item a line).
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    steps = models.TextField(_("steps"), blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
 
     class Meta:
         verbose_name = _("procedure version")
@@ -172,10 +176,24 @@ class ComponentRequirement(models.Model):
         return self.name
 
 
+class FeeKind(models.TextChoices):
+    """Phí (a fee for a service) or lệ phí (a charge for a state act): receipts show them on
+    separate lines, and the national platform's ``LoaiPhiLePhi`` tells them apart."""
+
+    FEE = "fee", _("Fee (phí)")
+    CHARGE = "charge", _("Charge (lệ phí)")
+
+
+def fee_kind_of(label: str) -> FeeKind:
+    """The kind a fee line's label names: "lệ phí …" is a charge, anything else a fee."""
+    return FeeKind.CHARGE if "le phi" in search_key(label) else FeeKind.FEE
+
+
 class FeeItem(models.Model):
     """One line of a procedure's fee schedule (phí, lệ phí), in đồng.
 
     No fee items means the procedure is free. ``label`` may be empty when there is one fee.
+    ``kind`` left empty is read from the label when saved (:func:`fee_kind_of`).
     """
 
     version = models.ForeignKey(
@@ -187,6 +205,9 @@ class FeeItem(models.Model):
     position = models.PositiveSmallIntegerField(pgettext_lazy("catalog", "position"))
     label = models.CharField(_("label"), max_length=300, blank=True)
     amount = models.PositiveBigIntegerField(_("amount (đồng)"))
+    kind = models.CharField(
+        _("fee or charge"), max_length=10, choices=FeeKind.choices, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("fee item")
@@ -200,3 +221,63 @@ class FeeItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label or '—'}: {self.amount}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.kind:
+            self.kind = fee_kind_of(self.label)
+        super().save(*args, **kwargs)
+
+
+class DeclarationForm(models.Model):
+    """A version of a procedure's declaration form (tờ khai) as a field schema (docs/eforms.md).
+
+    Versioned by rows: changing a form adds a row with the next ``number`` and leaves the old
+    one, so a dossier's answers keep pointing at the schema they were filled with. The form a
+    procedure version offers now is its row with the highest number.
+    """
+
+    version = models.ForeignKey(
+        ProcedureVersion,
+        verbose_name=_("procedure version"),
+        on_delete=models.PROTECT,
+        related_name="declaration_forms",
+    )
+    code = models.CharField(_("form code"), max_length=40)
+    number = models.PositiveIntegerField(_("form version"))
+    title = models.CharField(_("title"), max_length=300)
+    schema = models.JSONField(_("field schema"))
+    legal_note = models.CharField(_("legal note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("declaration form")
+        verbose_name_plural = _("declaration forms")
+        ordering = ["code", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "number"], name="catalog_form_number_unique"),
+            models.CheckConstraint(condition=Q(number__gt=0), name="catalog_form_number_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.number} {self.title}"
+
+
+class TemplateFile(models.Model):
+    """A downloadable template of a procedure version (mẫu đơn, tờ khai) for the portal page."""
+
+    version = models.ForeignKey(
+        ProcedureVersion,
+        verbose_name=_("procedure version"),
+        on_delete=models.CASCADE,
+        related_name="template_files",
+    )
+    name = models.CharField(_("name"), max_length=300)
+    file = models.FileField(_("file"), upload_to="catalog/templates/%Y/")
+
+    class Meta:
+        verbose_name = _("template file")
+        verbose_name_plural = _("template files")
+        ordering = ["version", "name"]
+
+    def __str__(self) -> str:
+        return self.name

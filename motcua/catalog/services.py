@@ -7,22 +7,28 @@ stops the whole file with every problem listed (invariant 7).
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from motcua.catalog.fileformat import Component, Fee, ProcedureRow, parse_row, read_rows, write_file
 from motcua.catalog.models import (
     ComponentRequirement,
+    DeclarationForm,
     FeeItem,
     Field,
     Procedure,
     ProcedureVersion,
 )
 from motcua.catalog.selectors import procedure_latest_versions, procedures_in_force
+from motcua.core import eforms
 from motcua.core.errors import DomainError
 from motcua.lib.tablefile import FileFormatError, RowError, capped_errors, too_many_errors
 from motcua.units.models import Agency
@@ -371,3 +377,174 @@ def load_two_level_catalog() -> ImportReport:
     city-level procedures at the commune or the province (§10.2). Run after
     ``load_demo_catalog``; the province's departments must exist. Idempotent."""
     return catalog_import(TWO_LEVEL_CATALOG_PATH)
+
+
+# -- declaration forms ----------------------------------------------------------------------
+
+DEMO_FORMS_PATH = DATA_DIR / "demo_declaration_forms.json"
+# A forms file is a few hundred kilobytes at most; anything larger is not one.
+FORMS_FILE_MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class FormsReport:
+    """What a declaration-forms import did, by form code and version ("TK-KS v1")."""
+
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        """Forms in the file (the demo loader reports this)."""
+        return len(self.created) + len(self.unchanged)
+
+
+def _at(path: str, message: str) -> RowError:
+    """A problem at a path of the JSON file (RowError's column is for table files)."""
+    return RowError(None, None, f"{path}: {message}")
+
+
+def schema_problem_texts(schema: object) -> list[str]:
+    """The schema's problems, translated, each starting with its path."""
+    return [
+        f"{problem.path}: {_(problem.message) % problem.params}"
+        if problem.params
+        else f"{problem.path}: {_(problem.message)}"
+        for problem in eforms.schema_check(schema)
+    ]
+
+
+# The procedure page's texts may come with the form (the catalogue file has no room for them).
+PAGE_FACTS = ("legal_basis", "steps", "conditions")
+PAGE_FACT_MAX = 10_000
+FORM_ITEM_KEYS = frozenset({"procedure", "schema", "legal_note", *PAGE_FACTS})
+
+
+def _page_facts_set(version: ProcedureVersion, item: dict[str, Any]) -> None:
+    """The legal basis, steps and conditions the item gives, on the procedure version."""
+    changed = []
+    for key in PAGE_FACTS:
+        if key in item:
+            value = unicodedata.normalize("NFC", item[key].strip())
+            if getattr(version, key) != value:
+                setattr(version, key, value)
+                changed.append(key)
+    if changed:
+        version.save(update_fields=changed)
+
+
+def _form_item_errors(
+    index: int, item: object, on: date | None
+) -> tuple[list[RowError], ProcedureVersion | None]:
+    where = f"forms[{index}]"
+    if not isinstance(item, dict) or set(item) - FORM_ITEM_KEYS:
+        message = _("an item has only the keys %(keys)s") % {
+            "keys": ", ".join(sorted(FORM_ITEM_KEYS))
+        }
+        return [_at(where, message)], None
+    # The path is part of the text: RowError's column is for table files.
+    errors = [
+        RowError(None, None, f"{where}.schema.{text}")
+        for text in schema_problem_texts(item.get("schema"))
+    ]
+    for key in PAGE_FACTS:
+        value = item.get(key, "")
+        if not isinstance(value, str) or len(value) > PAGE_FACT_MAX:
+            message = _("at most %(n)s characters of text") % {"n": PAGE_FACT_MAX}
+            errors.append(_at(f"{where}.{key}", message))
+    note = item.get("legal_note", "")
+    if not isinstance(note, str) or len(note) > 500:
+        errors.append(_at(f"{where}.legal_note", _("at most 500 characters")))
+    code = item.get("procedure")
+    version = None
+    if not isinstance(code, str):
+        errors.append(_at(f"{where}.procedure", _("give the procedure code")))
+    else:
+        versions = ProcedureVersion.objects.filter(procedure__code=code)
+        if on is not None:
+            versions = versions.filter(valid_from__lte=on).filter(
+                Q(valid_to__isnull=True) | Q(valid_to__gt=on)
+            )
+        version = versions.order_by("-version").first()
+        if version is None:
+            message = _("no procedure has the code %(code)s") % {"code": code[:40]}
+            errors.append(_at(f"{where}.procedure", message))
+    return errors, version
+
+
+def declaration_forms_import(path: str | Path, *, on: date | None = None) -> FormsReport:
+    """Import declaration forms from a JSON file (docs/catalog.md, docs/eforms.md), all or nothing.
+
+    Each item attaches its schema to the procedure's newest version (or the one in force on
+    ``on``). A (code, version) already stored with the same schema is left alone; with a
+    different schema it is refused: a changed form needs the next version number, so answers
+    already given keep their schema. Raises ``CatalogImportError`` naming the JSON line or the
+    item path of every problem; then nothing is written.
+    """
+    path = Path(path)
+    try:
+        if path.stat().st_size > FORMS_FILE_MAX_BYTES:
+            raise CatalogImportError([RowError(None, None, _("the file is larger than 5 MB"))])
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogImportError([RowError(None, None, str(exc.strerror or exc))]) from None
+    except UnicodeDecodeError:
+        raise CatalogImportError([RowError(None, None, _("the file is not UTF-8 text"))]) from None
+    except json.JSONDecodeError as exc:
+        message = _("not valid JSON (%(reason)s, column %(column)s)") % {
+            "reason": exc.msg,
+            "column": exc.colno,
+        }
+        raise CatalogImportError([RowError(exc.lineno, None, message)]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("forms"), list):
+        raise CatalogImportError([_at("forms", _('give {"forms": [...]}'))])
+
+    report = FormsReport()
+    with transaction.atomic():
+        errors: list[RowError] = []
+        checked: list[tuple[int, dict[str, Any], ProcedureVersion]] = []
+        for index, item in enumerate(data["forms"]):
+            item_errors, version = _form_item_errors(index, item, on)
+            errors.extend(item_errors)
+            if too_many_errors(errors):
+                break
+            if not item_errors and version is not None:
+                checked.append((index, item, version))
+        seen: set[tuple[str, int]] = set()
+        for index, item, _version in checked:
+            schema = item["schema"]
+            key = (schema["code"], schema["version"])
+            stored = DeclarationForm.objects.filter(code=key[0], number=key[1]).first()
+            if key in seen or (stored is not None and stored.schema != schema):
+                message = _(
+                    "form %(code)s version %(number)s already exists with another content; "
+                    "give the changed form the next version number"
+                ) % {"code": key[0], "number": key[1]}
+                errors.append(_at(f"forms[{index}].schema.version", message))
+            seen.add(key)
+        if errors:
+            raise CatalogImportError(capped_errors(errors))
+        for _index, item, version in checked:
+            _page_facts_set(version, item)
+            schema = item["schema"]
+            label = f"{schema['code']} v{schema['version']}"
+            if DeclarationForm.objects.filter(
+                code=schema["code"], number=schema["version"]
+            ).exists():
+                report.unchanged.append(label)
+                continue
+            DeclarationForm.objects.create(
+                version=version,
+                code=schema["code"],
+                number=schema["version"],
+                title=unicodedata.normalize("NFC", schema["title"]),
+                schema=schema,
+                legal_note=item.get("legal_note", ""),
+            )
+            report.created.append(label)
+    return report
+
+
+def load_demo_declaration_forms() -> FormsReport:
+    """Import the demo's declaration forms (data/demo_declaration_forms.json). Idempotent."""
+    return declaration_forms_import(DEMO_FORMS_PATH)

@@ -18,7 +18,11 @@ from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.api.choices import Scope
 from motcua.api.models import ApiClient
 from motcua.api.services import client_create
-from motcua.catalog.services import load_demo_catalog, load_two_level_catalog
+from motcua.catalog.services import (
+    load_demo_catalog,
+    load_demo_declaration_forms,
+    load_two_level_catalog,
+)
 from motcua.demo.directives import load_demo as load_directives_demo
 from motcua.demo.live import LIVE_UNITS, load_live_year
 from motcua.demo.scenario import BAC_KAN_2024, load_scenario
@@ -246,6 +250,8 @@ def demo_load() -> dict[str, int]:
     counts["procedures"] = load_demo_catalog().total
     # The same procedures from 1/7/2025, at the commune or the province (§10.2).
     counts["procedure_versions_2025"] = load_two_level_catalog().total
+    # The declaration forms of the ten most used procedures, on their newest versions.
+    counts["declaration_forms"] = load_demo_declaration_forms().total
     counts["users"] = demo_accounts_load()
     counts["api_clients"] = demo_api_client_load()
     # The Bắc Kạn 2024 history, imported once: a second load finds it stored.

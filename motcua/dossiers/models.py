@@ -145,6 +145,11 @@ class Dossier(models.Model):
                 fields=["receiving_unit", "status", "effective_due_at", "code"],
                 name="dossier_unit_pending_due",
             ),
+            # Its twin for the other half of a user's scope (dossiers.access): issue 17.
+            models.Index(
+                fields=["handling_unit", "status", "effective_due_at", "code"],
+                name="dossier_handling_pending_due",
+            ),
             models.Index(
                 fields=["status", "submitted_at", "code"], name="dossier_status_submitted"
             ),
@@ -722,3 +727,42 @@ class FeedCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.position_xact}/{self.position_id}"
+
+
+class DossierDeclaration(models.Model):
+    """The declaration form (tờ khai) answers filed with a dossier (docs/eforms.md).
+
+    One per dossier, written once: ``form`` is the schema version they were checked against,
+    and ``form_code``/``form_version`` repeat it so the history export stays readable without
+    the catalogue. ``answers`` are the clean answers of ``core.eforms.answers_check``.
+    """
+
+    dossier = models.OneToOneField(
+        Dossier, verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="declaration"
+    )
+    form = models.ForeignKey(
+        "catalog.DeclarationForm",
+        verbose_name=_("declaration form"),
+        on_delete=models.PROTECT,
+        related_name="declarations",
+    )
+    form_code = models.CharField(_("form code"), max_length=40)
+    form_version = models.PositiveIntegerField(_("form version"))
+    answers = models.JSONField(_("answers"))
+    filled_by = models.CharField(_("filled by"), max_length=20, choices=choices.Channel.choices)
+    at = models.DateTimeField(_("filled at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("filled in by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("dossier declaration")
+        verbose_name_plural = _("dossier declarations")
+
+    def __str__(self) -> str:
+        return f"{self.dossier} {self.form_code} v{self.form_version}"

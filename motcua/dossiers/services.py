@@ -19,7 +19,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,9 +28,9 @@ from motcua.accounts.access import user_can_act
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.catalog.choices import OnlineLevel
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import DeclarationForm, ProcedureVersion
 from motcua.clock.selectors import calendar_at
-from motcua.core import workflow
+from motcua.core import eforms, workflow
 from motcua.core.clock import ClockError, WorkingCalendar
 from motcua.core.identity import InvalidValue, check_personal_id, normalise_phone
 from motcua.dossiers import figures, storage
@@ -56,6 +56,7 @@ from motcua.dossiers.events import append_event, event_value
 from motcua.dossiers.models import (
     Dossier,
     DossierComponent,
+    DossierDeclaration,
     DossierEvent,
     DossierFile,
     Extension,
@@ -1096,3 +1097,88 @@ def dossier_file_attach(
     )
     stored.save()
     return stored
+
+
+# -- declaration form -------------------------------------------------------------------------
+
+
+def _eforms_error(problem: eforms.Problem) -> InvalidInput:
+    message = _(problem.message) % problem.params if problem.params else _(problem.message)
+    return InvalidInput(message, field=problem.path or "answers")
+
+
+def declaration_answers_check(
+    form: DeclarationForm, answers: object
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Check answers against the form: the clean answers, and the translated errors by path
+    (the address units must exist). Pages use it to show every error at once."""
+    clean, problems = eforms.answers_check(form.schema, answers)
+    errors = {path: str(_eforms_error(problem).message) for path, problem in problems.items()}
+    if not errors:
+        units = eforms.address_units(form.schema, clean)
+        known = set(
+            AdministrativeUnit.objects.filter(code__in=set(units.values())).values_list(
+                "code", flat=True
+            )
+        )
+        for path, code in units.items():
+            if code not in known:
+                errors[path] = _("No commune or ward has the code %(code)s.") % {"code": code}
+    return clean, errors
+
+
+@transaction.atomic
+def dossier_declaration_record(
+    *,
+    dossier_id: int,
+    form_id: int,
+    answers: object,
+    actor: User | None = None,
+    at: datetime | None = None,
+) -> DossierDeclaration:
+    """File the declaration form's answers with the dossier, checked again against the form.
+
+    The form must be one of the dossier's procedure (any version of it: a dossier keeps the
+    form it was filled with). Online (``actor`` None) the applicant fills it; otherwise a clerk
+    of the receiving unit. A dossier has one declaration: a second is refused, and of two
+    at once exactly one is stored. Raises ``DossierError`` naming the field (``answers`` paths
+    like ``children[2].birth_date``); then nothing is written.
+    """
+    at = _moment(at)
+    dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+    if dossier is None:
+        raise DossierNotFound(_("No such dossier."), field="dossier")
+    form = (
+        DeclarationForm.objects.filter(
+            pk=form_id, version__procedure_id=dossier.procedure_version.procedure_id
+        )
+        .select_related("version")
+        .first()
+    )
+    if form is None:
+        raise InvalidInput(_("This form is not one of the dossier's procedure."), field="form")
+    if actor is not None and not user_can_act(actor, Role.CLERK, dossier.receiving_unit_id or 0):
+        raise NotPermitted(_("You cannot fill the form of this dossier."), field="dossier")
+    if DossierDeclaration.objects.filter(dossier=dossier).exists():
+        raise InvalidInput(_("This dossier already has its declaration."), field="form")
+    clean, errors = declaration_answers_check(form, answers)
+    if errors:
+        path = next(iter(errors))
+        raise InvalidInput(errors[path], field=path)
+    channel = Channel(dossier.channel) if actor is not None else Channel.ONLINE
+    # The dossier row is locked above, so a second writer waits and then sees this one; the
+    # one-per-dossier constraint decides where the lock is a no-op (SQLite).
+    try:
+        with transaction.atomic():
+            return DossierDeclaration.objects.create(
+                dossier=dossier,
+                form=form,
+                form_code=form.code,
+                form_version=form.number,
+                answers=clean,
+                filled_by=channel,
+                at=at,
+                actor=actor,
+            )
+    except IntegrityError:
+        raise InvalidInput(_("This dossier already has its declaration."), field="form") from None

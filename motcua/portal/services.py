@@ -38,9 +38,11 @@ from motcua.dossiers.services import (
     Component,
     Details,
     dossier_create,
+    dossier_declaration_record,
     dossier_file_attach,
     dossier_transition,
 )
+from motcua.eforms.selectors import declaration_for
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.models import RatingLink
 from motcua.feedback.selectors import rating_link_by_token
@@ -176,6 +178,14 @@ class Submitted:
         return self.secret is None
 
 
+@dataclass(frozen=True)
+class Declaration:
+    """The declaration form's answers a submission files with its dossier."""
+
+    form_id: int
+    answers: dict[str, Any]
+
+
 def _existing(submission_key: str) -> Dossier | None:
     access = DossierAccess.objects.select_related("dossier").filter(submission_key=submission_key)
     found = access.first()
@@ -193,6 +203,7 @@ def online_submission_create(
     verified: bool = False,
     reused: Sequence[tuple[ComponentRequirement, int]] = (),
     channels: Sequence[str] = (),
+    declaration: Declaration | None = None,
 ) -> Submitted:
     """Submit a dossier online with the scans of its components, or refuse with nothing
     created: any bad value or file (content and size checked by ``dossier_file_attach``)
@@ -207,7 +218,9 @@ def online_submission_create(
     papers from the document store, reused instead of a scan (``docstore``, issue 14); each
     is recorded as a reuse and counts as digitised at once. ``channels``: how the applicant
     chose to be notified (recorded first, so the receipt's message already follows it);
-    empty, no choice is recorded.
+    empty, no choice is recorded. ``declaration``: the declaration form's answers, filed with
+    the dossier in the same transaction (``dossiers.services.dossier_declaration_record``
+    checks them again; a refusal names the answer's path and nothing is created).
     """
     if not SUBMISSION_KEY.fullmatch(submission_key or ""):
         raise PortalError(_("The form has expired: open it again."), field="submission_key")
@@ -219,8 +232,12 @@ def online_submission_create(
     day = timezone.localdate(at) if at is not None else timezone.localdate()
     if not receiving_desks(procedure, day).filter(pk=receiving_agency.pk).exists():
         raise PortalError(_("Choose one of the desks listed."), field="desk")
-    if not files and not reused:
-        raise PortalError(_("Attach at least one component file."), field="files")
+    if not files and not reused and declaration is None:
+        if declaration_for(procedure) is None:
+            raise PortalError(_("Attach at least one component file."), field="files")
+        raise PortalError(
+            _("Fill the declaration form or attach at least one component file."), field="files"
+        )
     if reused and not verified:
         raise PortalError(
             _("Stored papers can be reused only after signing in with the national identity."),
@@ -291,6 +308,13 @@ def online_submission_create(
                         at=at,
                     )
                 )
+            if declaration is not None:
+                dossier_declaration_record(
+                    dossier_id=dossier.pk,
+                    form_id=declaration.form_id,
+                    answers=declaration.answers,
+                    at=at,
+                )
             DossierAccess.objects.create(
                 dossier=dossier,
                 secret_hash=_sha256(secret),
@@ -348,6 +372,7 @@ def online_submission_limited(
     verified: bool = False,
     reused: Sequence[tuple[ComponentRequirement, int]] = (),
     channels: Sequence[str] = (),
+    declaration: Declaration | None = None,
 ) -> Submitted:
     """:func:`online_submission_create` under the limits per address and per phone
     (docs/limits.md), for the portal's form and the API's submissions alike.
@@ -368,6 +393,7 @@ def online_submission_limited(
             verified=verified,
             reused=reused,
             channels=channels,
+            declaration=declaration,
         )
     except BaseException:
         ratelimit.give_back(uses)

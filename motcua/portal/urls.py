@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.catalog, name="catalog"),
     path("thu-tuc/<str:code>/", views.procedure, name="procedure"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", views.submit, name="submit"),
+    path("thu-tuc/<str:code>/mau/<int:template_id>/", views.template_file, name="template_file"),
     path("da-nop/<str:key>/", views.submitted, name="submitted"),
     path("tra-cuu/", views.track, name="track"),
     path("ho-so/<str:code>/", views.dossier, name="dossier"),

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,6 +34,8 @@ from motcua.dossiers.choices import Status
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Applicant
+from motcua.eforms.forms import DeclarationAnswersForm
+from motcua.eforms.selectors import declaration_for
 from motcua.lib import clientip, validators
 from motcua.lib.formatting import format_date, format_datetime, format_money, format_number
 from motcua.lib.http import BadParameter
@@ -97,7 +99,16 @@ def _procedure_facts(version: ProcedureVersion) -> dict[str, Any]:
         else "",
         "fees": fees,
         "components": list(version.components.all()),
+        "legal_basis": _lines(version.legal_basis),
+        "steps": _lines(version.steps),
+        "conditions": _lines(version.conditions),
+        "templates": list(version.template_files.all()),
+        "declaration": declaration_for(version),
     }
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
 
 def file_field_name(component_id: int) -> str:
@@ -219,8 +230,18 @@ def _submission_page(
     file_errors: dict[int, str] | None = None,
     limited: bool = False,
     identity: Identity | None = None,
+    eform: DeclarationAnswersForm | None = None,
 ) -> HttpResponse:
     facts = _procedure_facts(version)
+    if eform is None and facts["declaration"] is not None:
+        # The declarant's own fields start from the verified identity (the demo forms' and
+        # the national portal's names for them); the citizen may still change them.
+        initial = (
+            {"requester_name": identity.name, "requester_id": identity.id_number}
+            if identity is not None
+            else {}
+        )
+        eform = DeclarationAnswersForm(facts["declaration"], initial=initial)
     papers = _stored_papers(identity, facts["components"])
     if papers and identity is not None:
         # Showing a person their own papers is a view of them too (issue 14: every view logged).
@@ -243,6 +264,7 @@ def _submission_page(
             for c in facts["components"]
         ],
         "has_papers": bool(papers),
+        "eform": eform,
         "form": form,
         "problems": problems or [],
         "file_errors": file_errors or {},
@@ -290,8 +312,26 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     # from the session, whatever the browser posts for them.
     identity = signed_in_citizen(request.session)
     form = SubmissionForm(request.POST, desks=desks, identity=identity)
-    if not form.is_valid():
-        return _submission_page(request, version, form, status=400, identity=identity)
+    template = declaration_for(version)
+    eform = DeclarationAnswersForm(template, data=request.POST) if template else None
+    if eform is not None and eform.wants_more_rows:
+        # "Add rows" in the declaration: the page again with more rows; nothing submitted.
+        return _submission_page(request, version, form, identity=identity, eform=eform)
+    # Left empty, the declaration is not filed (the scanned paper form may be attached).
+    filled = eform is not None and eform.has_input
+    # Both checked, so that every mistake shows at once.
+    form_ok = form.is_valid()
+    eform_ok = not filled or (eform is not None and eform.is_valid())
+    if not form_ok or not eform_ok:
+        problems = [] if eform_ok else [_("Correct the declaration form.")]
+        return _submission_page(
+            request, version, form, status=400, problems=problems, identity=identity, eform=eform
+        )
+    declaration = (
+        services.Declaration(template.pk, eform.answers())
+        if filled and template is not None and eform is not None
+        else None
+    )
     components = {c.pk: c for c in version.components.all()}
     papers = _stored_papers(identity, list(components.values()))
     files = []
@@ -318,7 +358,13 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             files.append((requirement, upload, upload.name or "file"))
     if choice_problems:
         return _submission_page(
-            request, version, form, status=400, problems=choice_problems, identity=identity
+            request,
+            version,
+            form,
+            status=400,
+            problems=choice_problems,
+            identity=identity,
+            eform=eform,
         )
     data = form.cleaned_data
     if identity is not None:
@@ -350,6 +396,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             verified=identity is not None,
             reused=reused,
             channels=data["channels"],
+            declaration=declaration,
         )
     except SubmissionLimited as error:
         response = _submission_page(
@@ -360,6 +407,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             problems=[error.message],
             limited=True,
             identity=identity,
+            eform=eform,
         )
         response["Retry-After"] = str(error.retry_after)
         return response
@@ -367,9 +415,17 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         target = SUBMISSION_FIELDS.get(error.field or "")
         if target:
             form.add_error(target, error.message)
-            return _submission_page(request, version, form, status=400, identity=identity)
+            return _submission_page(
+                request, version, form, status=400, identity=identity, eform=eform
+            )
         return _submission_page(
-            request, version, form, status=400, problems=[error.message], identity=identity
+            request,
+            version,
+            form,
+            status=400,
+            problems=[error.message],
+            identity=identity,
+            eform=eform,
         )
     key = data["submission_key"]
     if not submitted.duplicate:
@@ -674,6 +730,26 @@ def result(request: HttpRequest, code: str, file_id: int) -> HttpResponseBase:
         filename=item.original_name,
         content_type=item.content_type,
     )
+
+
+def template_file(request: HttpRequest, code: str, template_id: int) -> HttpResponseBase:
+    """A downloadable template (mẫu đơn, tờ khai) of the procedure's version in force."""
+    version = _version_or_404(request, code)
+    if isinstance(version, HttpResponse):
+        return version
+    item = version.template_files.filter(pk=template_id).first()
+    if item is None or not item.file:
+        return _problem(
+            request, 404, _("Template not available"), _("This template cannot be downloaded.")
+        )
+    try:
+        body = item.file.open("rb")
+    except OSError:
+        return _problem(
+            request, 404, _("Template not available"), _("This template cannot be downloaded.")
+        )
+    name = (item.file.name or "mau").rsplit("/", 1)[-1]
+    return FileResponse(body, as_attachment=True, filename=name)
 
 
 @never_cache

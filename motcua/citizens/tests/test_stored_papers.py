@@ -19,8 +19,8 @@ from motcua.docstore.choices import ViewReason
 from motcua.docstore.models import DocumentReuse, DocumentView, StoredDocument
 from motcua.docstore.services import document_store_add
 from motcua.dossiers.models import Dossier
-from motcua.portal.tests.conftest import small_pdf
 from motcua.portal.tests.applicant import APPLICANT_FIELDS
+from motcua.portal.tests.conftest import small_pdf
 from motcua.units.models import Agency
 
 pytestmark = pytest.mark.usefixtures("bac_kan_world", "working_clock", "oidc_on", "media")
@@ -87,11 +87,14 @@ def test_a_chosen_paper_is_reused_recorded_and_counts_as_digitised(client, db):
     assert response.status_code == 302, response.content.decode()[:2000]
     reuse = DocumentReuse.objects.get(document=paper)
     dossier = reuse.dossier
-    assert dossier.applicant_verified and dossier.applicant_id_number == AN
+    assert dossier.applicant_verified
+    assert dossier.applicant_id_number == AN
     assert (reuse.actor_id, reuse.actor_name) == (None, "Nguyễn Văn An")
     component = reuse.component
     assert component.name == first.name
-    assert component.digitised and component.reused and component.reusable
+    assert component.digitised
+    assert component.reused
+    assert component.reusable
     assert reuse.dossier_file.component_id == component.pk
 
 

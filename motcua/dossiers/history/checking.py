@@ -13,7 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from motcua.catalog.models import ProcedureVersion
+from motcua.catalog.models import DeclarationForm, ProcedureVersion
+from motcua.core import eforms
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.history.decoding import LineRefused, decode_line, read_lines
 from motcua.dossiers.history.fields import quoted
@@ -41,6 +42,7 @@ class Resolved:
     competent: Agency | None
     current: Agency | None
     unit: AdministrativeUnit | None
+    form: DeclarationForm | None = None
 
 
 class _Lookups:
@@ -187,6 +189,35 @@ def _header_error(number: int, raw: Any) -> LineError | None:
     return None
 
 
+def _declaration_form(rec: dict[str, Any]) -> DeclarationForm | None:
+    """The form the declaration names (of the dossier's procedure), its answers checked
+    against the form's schema as the live service checks them."""
+    declaration = rec.get("declaration")
+    if declaration is None:
+        return None
+    form = DeclarationForm.objects.filter(
+        code=declaration["form"],
+        number=declaration["version"],
+        version__procedure__code=rec["procedure"],
+    ).first()
+    if form is None:
+        raise FieldRefused(
+            "declaration.form",
+            _("procedure %(code)s has no declaration form %(form)s version %(version)s")
+            % {
+                "code": rec["procedure"],
+                "form": declaration["form"],
+                "version": declaration["version"],
+            },
+        )
+    clean, problems = eforms.answers_check(form.schema, declaration["answers"])
+    for path, problem in problems.items():
+        message = _(problem.message) % problem.params if problem.params else _(problem.message)
+        raise FieldRefused(f"declaration.answers.{path}", message)
+    declaration["answers"] = clean
+    return form
+
+
 def _resolve(parsed: list[tuple[int, dict[str, Any]]], errors: list[LineError]) -> list[Resolved]:
     """The records with the rows their codes name; a code naming nothing is a line's error."""
     lookups = _Lookups(parsed)
@@ -206,6 +237,7 @@ def _resolve(parsed: list[tuple[int, dict[str, Any]]], errors: list[LineError]) 
                     lookups.agency(rec["competent_agency"], "competent_agency"),
                     lookups.agency(rec.get("current_agency"), "current_agency"),
                     lookups.unit(rec["applicant"]["unit"], day),
+                    _declaration_form(rec),
                 )
             )
         except FieldRefused as bad:

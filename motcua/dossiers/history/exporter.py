@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.history.schema import HEADER, IMPORT_MARKER
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierDeclaration
 from motcua.feedback.models import Rating
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import units_below
@@ -61,6 +61,7 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
         "ended_at": _iso(dossier.ended_at),
         "payments": _payments_record(dossier),
         "rating": _rating_record(dossier),
+        "declaration": _declaration_record(dossier),
         "events": _events_record(dossier),
     }
 
@@ -140,6 +141,20 @@ def _rating_record(dossier: Dossier) -> dict[str, Any] | None:
     return {"level": rating.level, "comment": rating.comment, "at": _iso(rating.at)}
 
 
+def _declaration_record(dossier: Dossier) -> dict[str, Any] | None:
+    try:
+        declaration = dossier.declaration
+    except DossierDeclaration.DoesNotExist:
+        return None
+    return {
+        "form": declaration.form_code,
+        "version": declaration.form_version,
+        "filled_by": declaration.filled_by,
+        "at": _iso(declaration.at),
+        "answers": declaration.answers,
+    }
+
+
 def _events_record(dossier: Dossier) -> list[dict[str, Any]]:
     """The history as the file had it: the import marker an imported event carries is left out."""
     return [
@@ -167,6 +182,7 @@ def dossiers_with_history() -> Any:
             "current_agency",
             "applicant_unit",
             "rating",
+            "declaration",
         )
         .prefetch_related("components", "pauses", "extensions", "payments__events", "events")
         .order_by("submitted_at", "code")

@@ -20,6 +20,7 @@ from motcua.dossiers.history.schema import (
     BEFORE_RECEIPT,
     BIG_MAX,
     COMPONENT_FIELDS,
+    DECLARATION_FIELDS,
     ENDED_STATUSES,
     EVENT_FIELDS,
     EXTENSION_FIELDS,
@@ -59,6 +60,7 @@ def parse_record(raw: Any) -> dict[str, Any]:
     rec["extensions"] = _extensions(obj.get("extensions"))
     rec["payments"] = _payments(obj.get("payments"))
     rec["rating"] = _rating(obj.get("rating"), rec)
+    rec["declaration"] = _declaration(obj.get("declaration"))
     rec["events"] = _events(obj.get("events"), rec["status"])
     return rec
 
@@ -296,6 +298,23 @@ def _payment_event(raw: Any, where: str) -> dict[str, Any]:
         "method": f.choice(ev.get("method"), PaymentMethod, f"{where}.method"),
         "reference": f.text(ev.get("reference"), f"{where}.reference", max_length=100),
         "at": f.moment(ev.get("at"), f"{where}.at", required=True),
+    }
+
+
+def _declaration(raw: Any) -> dict[str, Any] | None:
+    """The declaration form's answers: their shape here, the answers against the form's schema
+    when the form is looked up (checking.py)."""
+    if raw is None:
+        return None
+    item = f.mapping(raw, "declaration", DECLARATION_FIELDS)
+    if not isinstance(item.get("answers"), dict):
+        raise FieldRefused("declaration.answers", _("must be an object"))
+    return {
+        "form": f.text(item.get("form"), "declaration.form", required=True, max_length=40),
+        "version": f.integer(item.get("version"), "declaration.version", minimum=1, maximum=9999),
+        "filled_by": f.choice(item.get("filled_by"), choices.Channel, "declaration.filled_by"),
+        "at": f.moment(item.get("at"), "declaration.at", required=True),
+        "answers": item["answers"],
     }
 
 

@@ -82,6 +82,7 @@ RECORD_FIELDS = (
     "ended_at",
     "payments",
     "rating",
+    "declaration",
     "events",
 )
 APPLICANT_FIELDS = ("kind", "name", "id_number", "birth_date", "phone", "email", "address", "unit")
@@ -91,6 +92,7 @@ EXTENSION_FIELDS = ("old_due_at", "new_due_at", "reason", "signed_by", "at")
 PAYMENT_FIELDS = ("amount", "description", "created_at", "events")
 PAYMENT_EVENT_FIELDS = ("kind", "amount", "method", "reference", "at")
 RATING_FIELDS = ("level", "comment", "at")
+DECLARATION_FIELDS = ("form", "version", "filled_by", "at", "answers")
 EVENT_FIELDS = ("seq", "at", "actor", "action", "from", "to", "reason", "data")
 
 

@@ -36,6 +36,7 @@ from motcua.dossiers.models import (
     Dossier,
     DossierCodeCounter,
     DossierComponent,
+    DossierDeclaration,
     DossierEvent,
     Extension,
     Pause,
@@ -255,6 +256,7 @@ def _code_counters(dossiers: list[Dossier]) -> None:
 def _insert_facts(dossiers: list[Dossier], items: list[Resolved]) -> None:
     """Components, pauses, extensions, payments with their events, and ratings."""
     components, pauses, extensions, payments, ratings = [], [], [], [], []
+    declarations: list[DossierDeclaration] = []
     payment_events: list[tuple[Payment, dict[str, Any]]] = []
     for dossier, item in zip(dossiers, items, strict=True):
         rec = item.rec
@@ -272,6 +274,19 @@ def _insert_facts(dossiers: list[Dossier], items: list[Resolved]) -> None:
             payment_events += [(payment, e) for e in p["events"]]
         if rec["rating"]:
             ratings.append(Rating(dossier=dossier, **rec["rating"]))
+        if item.form is not None:
+            declaration = rec["declaration"]
+            declarations.append(
+                DossierDeclaration(
+                    dossier=dossier,
+                    form=item.form,
+                    form_code=item.form.code,
+                    form_version=item.form.number,
+                    answers=declaration["answers"],
+                    filled_by=declaration["filled_by"],
+                    at=declaration["at"],
+                )
+            )
     DossierComponent.objects.bulk_create(components, batch_size=1000)
     Pause.objects.bulk_create(pauses, batch_size=1000)
     Extension.objects.bulk_create(extensions, batch_size=1000)
@@ -280,6 +295,7 @@ def _insert_facts(dossiers: list[Dossier], items: list[Resolved]) -> None:
         [PaymentEvent(payment=payment, **e) for payment, e in payment_events], batch_size=1000
     )
     Rating.objects.bulk_create(ratings, batch_size=1000)
+    DossierDeclaration.objects.bulk_create(declarations, batch_size=1000)
 
 
 def _pause(dossier: Dossier, p: dict[str, Any]) -> Pause:

@@ -17,6 +17,7 @@ from motcua.catalog.services import (
     CatalogImportError,
     catalog_export,
     catalog_import,
+    declaration_forms_import,
 )
 from motcua.lib.formatting import format_date, format_money, format_number, format_ratio
 from motcua.lib.parsing import parse_cell_date
@@ -46,7 +47,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         p = sub.add_parser(
-            "import", help=_("import a .csv or .xlsx catalogue file (all or nothing)")
+            "import",
+            help=_(
+                "import a .csv or .xlsx catalogue file, or a .json file of declaration forms "
+                "(all or nothing)"
+            ),
         )
         p.add_argument("file")
         p.add_argument("--valid-from", help=_("start date for rows without hieu_luc_tu"))
@@ -83,6 +88,9 @@ class Command(BaseCommand):
 
     def do_import(self, options: dict[str, Any]) -> None:
         default = _date(options["valid_from"], "--valid-from") if options["valid_from"] else None
+        if str(options["file"]).lower().endswith(".json"):
+            self.do_import_forms(options["file"], on=default)
+            return
         try:
             report = catalog_import(options["file"], valid_from_default=default)
         except CatalogImportError as exc:
@@ -102,6 +110,25 @@ class Command(BaseCommand):
                 "created": format_number(len(report.created)),
                 "versions": format_number(len(report.new_versions)),
                 "ends": format_number(len(report.end_changed)),
+                "unchanged": format_number(len(report.unchanged)),
+            }
+        )
+
+    def do_import_forms(self, path: str, *, on: Any) -> None:
+        """A .json file holds declaration forms (docs/catalog.md "Declaration forms")."""
+        try:
+            report = declaration_forms_import(path, on=on)
+        except CatalogImportError as exc:
+            lines = [
+                _("%(file)s was not imported (%(count)s errors); nothing was changed:")
+                % {"file": path, "count": format_number(len(exc.errors))}
+            ]
+            lines += [f"  {error}" for error in exc.errors]
+            raise CommandError("\n".join(lines)) from None
+        self.stdout.write(
+            _("%(created)s new declaration forms, %(unchanged)s unchanged.")
+            % {
+                "created": format_number(len(report.created)),
                 "unchanged": format_number(len(report.unchanged)),
             }
         )
