@@ -11,9 +11,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from motcua.accounts.access import user_may_see_unit
+from motcua.accounts.models import User
 from motcua.core import workflow
 from motcua.dossiers.models import Dossier
 from motcua.lib.formatting import format_number
+from motcua.onlinepay.access import FEE_ROLES
 from motcua.payments.selectors import dossier_receipts, fee_statement
 
 # ``?in=bien-lai`` after a payment: the page offers to print the receipt just given.
@@ -31,6 +34,10 @@ def fee_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         "owed_input": format_number(statement.owed) if statement.owed else "",
         "payments": receipts,
         "print_receipt": receipts[-1] if just_paid else None,
+        # Cancel-and-replace (onlinepay.staff_views.receipt_cancel checks it again).
+        "may_cancel_receipts": isinstance(request.user, User)
+        and dossier.receiving_unit_id is not None
+        and user_may_see_unit(request.user, FEE_ROLES, dossier.receiving_unit_id),
     }
 
 

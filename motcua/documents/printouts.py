@@ -38,10 +38,12 @@ from motcua.dossiers.models import Dossier, DossierEvent, Extension
 from motcua.lib.formatting import format_count, format_date, format_money, format_number
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.payments.models import PaymentEvent
+from motcua.payments.selectors import receipt_lines
 from motcua.payments.words import amount_in_words
 from motcua.units.models import Agency
 
 BLANK = "……"  # a field the officer fills in by hand
+FEE_KINDS = {"fee": "Phí", "charge": "Lệ phí"}  # catalog.FeeKind, as receipts print them
 
 A5_BODY = 10.0
 A5_SMALL = 8.5
@@ -711,7 +713,7 @@ def fee_receipt(payment_event: PaymentEvent) -> bytes:
     it covers, and the collector's name and position as they were when it was collected.
     A payment imported from history has no receipt number and says so (docs/payments.md).
     """
-    if payment_event.kind != PaymentEventKind.SUCCEEDED:
+    if payment_event.kind not in (PaymentEventKind.SUCCEEDED, PaymentEventKind.REISSUED):
         raise InvalidInput(_("only a successful payment has a receipt"), field="payment_event")
     payment = payment_event.payment
     dossier = payment.dossier
@@ -731,11 +733,21 @@ def fee_receipt(payment_event: PaymentEvent) -> bytes:
     else:
         number = "Không đánh số (khoản nộp ghi nhận trước khi có sổ biên lai)"
     _title(document, "BIÊN NHẬN THU PHÍ, LỆ PHÍ", dossier.code, number)
+    # Cancel-and-replace (payments.services.receipt_cancel_replace): both stay printable.
+    if receipt is not None and receipt.cancelled_at is not None:
+        _para(document, "ĐÃ HỦY", style="B", size=16)
+        _para(document, f"Hủy lúc {moment_text(receipt.cancelled_at)}: {receipt.cancel_reason}")
+    if receipt is not None and receipt.replaces is not None:
+        old = receipt.replaces
+        _para(document, f"Thay thế biên lai đã hủy: Quyển số {old.book.label}, Số {old.number:07d}")
     _para(document, f"Người nộp tiền: {dossier.applicant_name}")
     _para(document, f"Địa chỉ: {_or_blank(dossier.applicant_address)}")
     _para(document, f"Thủ tục hành chính: {dossier.procedure_version.name}")
     descriptions = list(dict.fromkeys(event.payment.description for event in events))
     _para(document, f"Nội dung thu: {'; '.join(descriptions)}")
+    for line in receipt_lines(events, dossier.pk):
+        kind = FEE_KINDS.get(line.kind, "Phí, lệ phí")
+        _para(document, f"{kind}: {line.label}: {format_money(line.amount)}")
     total = sum(event.amount for event in events)
     _para(document, f"Số tiền: {format_money(total)}", style="B")
     _para(document, f"Bằng chữ: {amount_in_words(total)}", style="I")

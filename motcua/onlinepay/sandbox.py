@@ -13,10 +13,12 @@ payment page: the callback, then the browser back to the merchant's return addre
 Control (JSON): ``/_sandbox/health``, ``reset``, ``config`` (the merchant's IPN, callback and
 return addresses, registered with a real gateway rather than sent with each payment),
 ``scenario`` (queued, one per next payment: ok, declined, forged, duplicate, out_of_order,
-delayed, pending, lost, wrong_amount), ``release`` (send the delayed callbacks), ``resolve``
-(a pending transaction becomes paid or failed, with no callback: only the poll finds it),
-``replay`` (send a transaction's last callback again), ``sent`` (the callbacks sent and the
-merchant's answers), ``statement?provider=&day=YYYY-MM-DD`` (the day's CSV statement).
+delayed, pending, lost, wrong_amount, double_charged: the money taken twice under two
+transaction numbers, both callbacks sent and both on the statement), ``release`` (send the
+delayed callbacks), ``resolve`` (a pending transaction becomes paid or failed, with no callback:
+only the poll finds it), ``replay`` (send a transaction's last callback again), ``sent`` (the
+callbacks sent and the merchant's answers), ``statement?provider=&day=YYYY-MM-DD`` (the day's
+CSV statement).
 
 Standard library only, and its own signing code: it is the other side, not a copy of ours.
 """
@@ -46,6 +48,7 @@ SCENARIOS = (
     "pending",
     "lost",
     "wrong_amount",
+    "double_charged",
 )
 PAYGOV_INIT_FIELDS = [
     "LoaiBanTin",
@@ -276,6 +279,12 @@ def settle(state: State, record: dict[str, Any], scenario: str) -> dict[str, Any
         sends = [genuine, build(state, record, False)]
     elif scenario == "wrong_amount":
         sends = [build(state, record, True, amount=record["amount"] + 1000)]
+    elif scenario == "double_charged":
+        with state.lock:
+            state.counter += 1
+            second = {**record, "transaction": str(state.counter), "extra": []}
+            record.setdefault("extra", []).append((second["transaction"], now_vn()))
+        sends = [genuine, build(state, second, True)]
     elif scenario == "delayed":
         with state.lock:
             state.held.append((provider, url, genuine))
@@ -541,6 +550,12 @@ class Handler(BaseHTTPRequestHandler):
                     f"{record['reference']},{record['transaction']},{record['amount']},"
                     f"{paid_at.strftime('%d/%m/%Y %H:%M:%S')}"
                 )
+                # A double charge: the same reference paid again under another number.
+                for transaction, extra_at in record.get("extra", []):
+                    lines.append(
+                        f"{record['reference']},{transaction},{record['amount']},"
+                        f"{extra_at.strftime('%d/%m/%Y %H:%M:%S')}"
+                    )
         return self._text(200, "\n".join(lines) + "\n", "text/csv; charset=utf-8")
 
 

@@ -10,6 +10,7 @@ wrong-amount or late callback changes nothing and is logged as a ``ProviderMessa
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from motcua.onlinepay.providers import GatewayError, GatewayState, Verdict, gate
 from motcua.payments.choices import PaymentEventKind, PaymentMethod
 from motcua.payments.models import PaymentEvent
 from motcua.payments.selectors import amount_owed
+from motcua.units.models import Agency
 
 # How each gateway's payments are recorded in the ledger (766 indicator 3.6 counts both
 # online methods: the national platform is the national portal's, VNPay a local gateway).
@@ -384,12 +386,15 @@ class StatementLine:
 
 @dataclass(frozen=True)
 class Difference:
+    """One line of a reconciliation list; ``note`` says why when the list does not."""
+
     reference: str
     transaction: str
     statement_amount: int | None
     recorded_amount: int | None
     line: int | None = None
     dossier_code: str = ""
+    note: str = ""
 
 
 @dataclass
@@ -399,6 +404,8 @@ class Reconciliation:
 
     days: list[date]
     matched: int = 0
+    # Payments this reconciliation recorded (VietQR: matched bank transfers).
+    recorded: int = 0
     paid_not_recorded: list[Difference] = field(default_factory=list)
     recorded_not_paid: list[Difference] = field(default_factory=list)
     amount_mismatches: list[Difference] = field(default_factory=list)
@@ -514,6 +521,8 @@ def difference_text(difference: Difference) -> str:
         )
     if difference.line is not None:
         parts.append(_("line %(line)s") % {"line": difference.line})
+    if difference.note:
+        parts.append(difference.note)
     return "  ".join(parts)
 
 
@@ -533,3 +542,210 @@ def open_intents_poll(*, now: datetime) -> int:
     for intent_id in ids:
         payment_status_poll(intent_id=intent_id)
     return len(ids)
+
+
+# -- VietQR: bank transfers matched from the bank statement ----------------------------------
+
+
+@dataclass(frozen=True)
+class BankLine:
+    """One credit of the beneficiary account's statement (the file's line, for the report)."""
+
+    line: int
+    paid_at: datetime
+    amount: int
+    content: str
+    bank_reference: str
+
+
+def _compact(text: str) -> str:
+    """Letters and digits only, upper case: banks drop the code's dots and dashes and may
+    change case or spacing in the transfer content."""
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+
+
+def _codes_in(lines: list[BankLine]) -> dict[int, set[str]]:
+    """The dossier codes each line's content names, found as an agency's electronic code
+    followed by the code's day and number (``<electronic code>-yymmdd-nnnn``, whatever
+    punctuation the bank kept). Only codes of dossiers that exist are kept."""
+    agencies = {
+        _compact(code): code
+        for code in Agency.objects.exclude(electronic_code=None)
+        .exclude(electronic_code="")
+        .values_list("electronic_code", flat=True)
+        if code
+    }
+    agencies.pop("", None)
+    found: dict[int, set[str]] = {ln.line: set() for ln in lines}
+    if agencies:
+        # A lookahead, so that overlapping candidates are all seen.
+        pattern = re.compile(
+            "(?=("
+            + "|".join(re.escape(k) for k in sorted(agencies, key=len, reverse=True))
+            + r")(\d{6})(\d{4}))"
+        )
+        for ln in lines:
+            for match in pattern.finditer(_compact(ln.content)):
+                found[ln.line].add(f"{agencies[match[1]]}-{match[2]}-{match[3]}")
+    wanted = set().union(*found.values()) if found else set()
+    existing = set(Dossier.objects.filter(code__in=wanted).values_list("code", flat=True))
+    return {line: codes & existing for line, codes in found.items()}
+
+
+def _vietqr_record(ln: BankLine, dossier_id: int, now: datetime) -> tuple[bool, str] | None:
+    """Record one matched transfer. None when recorded (by this import or, meanwhile, by
+    another); else (the amount is what differs, why), with nothing written."""
+    try:
+        with transaction.atomic():
+            # The dossier's row first: a counter payment or another import of this dossier
+            # waits, and "what is owed" cannot change between the check and the payment.
+            Dossier.objects.select_for_update().filter(pk=dossier_id).values_list("pk").first()
+            owed = amount_owed(dossier_id)
+            if owed != ln.amount:
+                return True, _("the dossier owes %(owed)s") % {"owed": format_money(owed)}
+            PaymentIntent.objects.create(
+                reference=reference_new(now),
+                dossier_id=dossier_id,
+                amount=ln.amount,
+                provider=Provider.VIETQR,
+                status=IntentStatus.PAID,
+                created_at=now,
+                expires_at=now,
+                paid_at=ln.paid_at,
+                provider_transaction=ln.bank_reference,
+            )
+            dossier_transition(
+                dossier_id=dossier_id,
+                action=workflow.Action.PAY,
+                actor=None,
+                as_applicant=True,
+                details=Details(
+                    amount=ln.amount,
+                    payment_method=METHOD_OF[Provider.VIETQR],
+                    payment_reference=ln.bank_reference,
+                ),
+                # Recorded when motcua learns of it, as a gateway's callback is: a statement
+                # often gives only the day, and the dossier's history runs forward. The bank's
+                # moment stays on the intent (paid_at), which reconciliation reads.
+                at=now,
+            )
+    except DossierError as error:
+        return False, error.message
+    except IntegrityError:
+        # Another import recorded this bank reference meanwhile (the unique constraint).
+        return None
+    return None
+
+
+def vietqr_statement_apply(
+    *, lines: list[BankLine], days: list[date] | None = None
+) -> Reconciliation:
+    """Record the VietQR transfers of a bank statement, and list what does not match.
+
+    A line whose content names one dossier's code and whose amount is exactly what that
+    dossier owes is recorded as that dossier's payment (ledger method bank transfer, the bank
+    reference as its reference, a numbered receipt) under a paid VietQR intent carrying the
+    bank reference, which is unique: importing the statement again records nothing twice.
+    A line already recorded is matched (or an amount mismatch). The others are listed, with
+    nothing recorded: no dossier code (paid but not recorded), another amount (amount
+    mismatch, with what the dossier owes), a dossier that refuses the payment. VietQR
+    payments recorded on the statement's days whose bank reference is absent from it are
+    recorded but not paid. Each line is its own transaction: a refusal keeps the others.
+    """
+    covered = sorted(
+        days if days is not None else {ln.paid_at.astimezone(LOCAL_TZ).date() for ln in lines}
+    )
+    result = Reconciliation(days=covered)
+    now = timezone.now().replace(microsecond=0)
+    codes = _codes_in(lines)
+    dossiers = dict(
+        Dossier.objects.filter(
+            code__in=set().union(*codes.values()) if codes else set()
+        ).values_list("code", "pk")
+    )
+    seen: set[str] = set()
+    for ln in lines:
+        seen.add(ln.bank_reference)
+        known = (
+            PaymentIntent.objects.filter(
+                provider=Provider.VIETQR, provider_transaction=ln.bank_reference
+            )
+            .select_related("dossier")
+            .first()
+        )
+        if known is None:
+            named = sorted(codes.get(ln.line, set()))
+            if len(named) != 1:
+                note = (
+                    _("the content names no dossier")
+                    if not named
+                    else _("the content names several dossiers: %(codes)s")
+                    % {"codes": ", ".join(named)}
+                )
+                result.paid_not_recorded.append(
+                    Difference("", ln.bank_reference, ln.amount, None, ln.line, "", note)
+                )
+                continue
+            refused = _vietqr_record(ln, dossiers[named[0]], now)
+            if refused is not None:
+                amount_differs, why = refused
+                target = result.amount_mismatches if amount_differs else result.paid_not_recorded
+                target.append(
+                    Difference("", ln.bank_reference, ln.amount, None, ln.line, named[0], why)
+                )
+                continue
+            result.recorded += 1
+            known = (
+                PaymentIntent.objects.filter(
+                    provider=Provider.VIETQR, provider_transaction=ln.bank_reference
+                )
+                .select_related("dossier")
+                .get()
+            )
+        recorded = _vietqr_ledger_amount(known)
+        if recorded != ln.amount:
+            result.amount_mismatches.append(
+                Difference(
+                    known.reference,
+                    ln.bank_reference,
+                    ln.amount,
+                    recorded,
+                    ln.line,
+                    known.dossier.code,
+                )
+            )
+        else:
+            result.matched += 1
+    if covered:
+        start = datetime.combine(covered[0], datetime.min.time(), tzinfo=LOCAL_TZ)
+        end = datetime.combine(covered[-1], datetime.min.time(), tzinfo=LOCAL_TZ) + timedelta(
+            days=1
+        )
+        for intent in PaymentIntent.objects.filter(
+            provider=Provider.VIETQR, status=IntentStatus.PAID, paid_at__gte=start, paid_at__lt=end
+        ).select_related("dossier"):
+            paid_on = intent.paid_at.astimezone(LOCAL_TZ).date() if intent.paid_at else None
+            if paid_on in covered and intent.provider_transaction not in seen:
+                result.recorded_not_paid.append(
+                    Difference(
+                        intent.reference,
+                        intent.provider_transaction,
+                        None,
+                        _vietqr_ledger_amount(intent),
+                        None,
+                        intent.dossier.code,
+                    )
+                )
+    return result
+
+
+def _vietqr_ledger_amount(intent: PaymentIntent) -> int:
+    """Đồng the ledger holds for a VietQR transfer: its events carry the bank reference."""
+    return sum(
+        PaymentEvent.objects.filter(
+            payment__dossier_id=intent.dossier_id,
+            reference=intent.provider_transaction,
+            kind=PaymentEventKind.SUCCEEDED,
+            method=PaymentMethod.BANK_TRANSFER,
+        ).values_list("amount", flat=True)
+    )

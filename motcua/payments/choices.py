@@ -19,3 +19,7 @@ class PaymentEventKind(models.TextChoices):
     SUCCEEDED = "succeeded", _("Paid")
     FAILED = "failed", _("Failed")
     REFUNDED = "refunded", _("Refunded")
+    # Not money: the payment's receipt was cancelled and this event carries the same amount on
+    # the replacement receipt (``payments.services.receipt_cancel_replace``). What is paid
+    # counts payments and refunds only, so a reissue changes no total.
+    REISSUED = "reissued", _("Receipt reissued")

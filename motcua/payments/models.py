@@ -83,6 +83,8 @@ class Receipt(models.Model):
     Numbered in its book; names who collected, as they were named and placed when they did
     (a later change of name or position does not change a receipt already given). No
     collector means the applicant paid online. Its amount is the sum of its events.
+    A cancelled receipt is kept (printed "ĐÃ HỦY"); its replacement has a new number, names
+    it in ``replaces`` and carries its amounts as "reissued" events.
     """
 
     book = models.ForeignKey(
@@ -109,6 +111,26 @@ class Receipt(models.Model):
     collector_name = models.CharField(_("collector's name"), max_length=200, blank=True)
     collector_position = models.CharField(_("collector's position"), max_length=200, blank=True)
     issued_at = models.DateTimeField(_("time of the receipt"))
+    # Cancel-and-replace (Decree 123/2020: a wrong receipt is cancelled, never edited or
+    # deleted): the cancelled receipt stays, marked, and its replacement names it.
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces receipt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="receipts_cancelled",
+    )
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("fee receipt")

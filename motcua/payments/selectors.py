@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 
-from motcua.catalog.models import FeeItem
+from motcua.catalog.models import FeeItem, fee_kind_of
 from motcua.payments.choices import PaymentEventKind
 from motcua.payments.models import Payment, PaymentEvent, Receipt
 
@@ -112,6 +112,13 @@ def amount_owed(dossier_id: int) -> int:
     return fee_statement(dossier_id).owed
 
 
+# The events a receipt is printed for: payments, and the reissues a replacement receipt
+# carries (a reissue without a receipt, from an imported history, prints nothing).
+_RECEIPTED = Q(kind=PaymentEventKind.SUCCEEDED) | Q(
+    kind=PaymentEventKind.REISSUED, receipt__isnull=False
+)
+
+
 @dataclass(frozen=True)
 class ReceiptRow:
     """A payment as the dossier page lists it: a numbered receipt, or (``receipt`` None) a
@@ -131,8 +138,9 @@ def dossier_receipts(dossier_id: int) -> list[ReceiptRow]:
     """The dossier's payments, one row per receipt (or per unnumbered historical payment),
     in the order they were made."""
     events = (
-        PaymentEvent.objects.filter(payment__dossier_id=dossier_id, kind=PaymentEventKind.SUCCEEDED)
-        .select_related("receipt__book", "receipt__collector")
+        PaymentEvent.objects.filter(payment__dossier_id=dossier_id)
+        .filter(_RECEIPTED)
+        .select_related("receipt__book", "receipt__collector", "receipt__replaces__book")
         .order_by("at", "id")
     )
     rows: list[ReceiptRow] = []
@@ -153,9 +161,51 @@ def dossier_receipts(dossier_id: int) -> list[ReceiptRow]:
 def receipt_event(dossier_id: int, event_id: int) -> PaymentEvent | None:
     """The dossier's successful payment ``event_id`` with its receipt, or None."""
     return (
-        PaymentEvent.objects.filter(
-            pk=event_id, payment__dossier_id=dossier_id, kind=PaymentEventKind.SUCCEEDED
+        PaymentEvent.objects.filter(pk=event_id, payment__dossier_id=dossier_id)
+        .filter(_RECEIPTED)
+        .select_related(
+            "receipt__book", "receipt__collector", "receipt__replaces__book", "payment__dossier"
         )
-        .select_related("receipt__book", "receipt__collector", "payment__dossier")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One line of a printed receipt: a fee (phí) or a charge (lệ phí), or (kind "") an
+    amount the catalogue does not split, such as an officer's payment request."""
+
+    kind: str
+    label: str
+    amount: int
+
+
+def receipt_lines(events: Iterable[PaymentEvent], dossier_id: int) -> list[ReceiptLine]:
+    """What a receipt's events paid, as lines of phí and lệ phí (the catalogue's lines).
+
+    An event that paid its whole obligation, when that obligation is the catalogue's fee
+    schedule (the same total), is split into the schedule's lines with their kinds. Any other
+    event (a part payment, a fee set by the clerk, an officer's request) is one line with the
+    obligation's description, of the schedule's kind when the schedule has only one kind:
+    motcua cannot split what the catalogue does not describe.
+    """
+    schedule = list(FeeItem.objects.filter(version__dossiers__pk=dossier_id).order_by("position"))
+    total = sum(item.amount for item in schedule)
+    kinds = {item.kind or fee_kind_of(item.label) for item in schedule}
+    lines: list[ReceiptLine] = []
+    for event in events:
+        obligation = event.payment
+        if schedule and event.amount == obligation.amount == total:
+            lines.extend(
+                ReceiptLine(
+                    item.kind or fee_kind_of(item.label),
+                    item.label or obligation.description,
+                    item.amount,
+                )
+                for item in schedule
+                if item.amount > 0
+            )
+        else:
+            kind = next(iter(kinds)) if len(kinds) == 1 else ""
+            lines.append(ReceiptLine(kind, obligation.description, event.amount))
+    return lines

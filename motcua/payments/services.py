@@ -195,3 +195,79 @@ def payment_collect(
             break
     PaymentEvent.objects.bulk_create(events)
     return Collected(receipt=receipt, events=tuple(events))
+
+
+# -- cancel and replace ----------------------------------------------------------------------
+
+MAX_REASON_CHARS = 500
+
+
+def receipt_cancel_replace(
+    *, receipt_id: int, reason: str, user: User | None, at: datetime
+) -> Receipt:
+    """Cancel a receipt and issue its replacement; returns the replacement.
+
+    A receipt given is never edited or deleted (Decree 123/2020 on vouchers): the cancelled
+    one is kept, marked with who cancelled it, when and why, and prints "ĐÃ HỦY"; the
+    replacement takes the next number of the agency's current book, names the cancelled one
+    (``replaces``) and carries its amounts as "reissued" events (no money moves, so nothing
+    owed or paid changes). The collector stays the one who took the money.
+
+    Refused, with nothing written and no number taken, when the reason is missing or longer
+    than 500 characters, or the receipt does not exist or is already cancelled. The
+    receipt's row is locked first: of two cancels at once, one wins and the other is told.
+    """
+    reason = nfc(reason.strip())
+    if not reason:
+        raise InvalidInput(_("the reason for cancelling is required"), field="reason")
+    if len(reason) > MAX_REASON_CHARS:
+        raise InvalidInput(
+            _("the reason has at most %(count)s characters") % {"count": MAX_REASON_CHARS},
+            field="reason",
+        )
+    with transaction.atomic():
+        receipt = (
+            Receipt.objects.select_for_update().select_related("book").filter(pk=receipt_id).first()
+        )
+        if receipt is None:
+            raise InvalidInput(_("no such receipt"), field="receipt")
+        if receipt.cancelled_at is not None:
+            raise InvalidInput(
+                _("receipt No. %(number)s was already cancelled")
+                % {"number": f"{receipt.number:07d}"},
+                field="receipt",
+            )
+        book, number = receipt_number_take(agency_id=receipt.book.agency_id, at=at)
+        replacement = Receipt.objects.create(
+            book=book,
+            number=number,
+            dossier_id=receipt.dossier_id,
+            collector_id=receipt.collector_id,
+            collector_name=receipt.collector_name,
+            collector_position=receipt.collector_position,
+            issued_at=at,
+            replaces=receipt,
+        )
+        PaymentEvent.objects.bulk_create(
+            [
+                PaymentEvent(
+                    payment_id=event.payment_id,
+                    kind=PaymentEventKind.REISSUED,
+                    amount=event.amount,
+                    method=event.method,
+                    reference=event.reference,
+                    # When it was paid, which the replacement prints; the reissue's own
+                    # moment is the replacement's issued_at.
+                    at=event.at,
+                    receipt=replacement,
+                )
+                for event in receipt.events.filter(
+                    kind__in=[PaymentEventKind.SUCCEEDED, PaymentEventKind.REISSUED]
+                ).order_by("id")
+            ]
+        )
+        receipt.cancelled_at = at
+        receipt.cancelled_by = user
+        receipt.cancel_reason = reason
+        receipt.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    return replacement

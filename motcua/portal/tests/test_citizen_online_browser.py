@@ -28,7 +28,7 @@ from motcua.citizens.tests.conftest import oidc_on, provider_process  # noqa: F4
 from motcua.docstore.models import DocumentReuse
 from motcua.docstore.services import document_store_add
 from motcua.dossiers.choices import Action, Channel, ResultForm, ReturnMethod, Status
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import Dossier, DossierDeclaration
 from motcua.dossiers.services import (
     Applicant,
     Component,
@@ -54,6 +54,7 @@ from motcua.onlinepay.tests.conftest import (  # noqa: F401 (fixtures)
 from motcua.payments.models import PaymentEvent, Receipt
 from motcua.payments.selectors import amount_owed
 from motcua.portal.tests.conftest import small_pdf
+from motcua.portal.tests.test_declaration_online import forms_world  # noqa: F401 (fixture)
 from motcua.units.models import Agency
 
 SHOTS = Path("var/screenshots")
@@ -96,7 +97,7 @@ def reconcile(statement: Path) -> tuple[int, list[str]]:
     out = StringIO()
     try:
         call_command(
-            "onlinepay",
+            "payments",
             "reconcile",
             "--provider",
             "vnpay",
@@ -111,7 +112,7 @@ def reconcile(statement: Path) -> tuple[int, list[str]]:
 
 
 def test_a_citizen_online_from_sign_in_to_rating_and_the_days_reconciliation(
-    bac_kan_world,
+    forms_world,  # noqa: F811
     media,
     oidc_on,  # noqa: F811
     gateway,  # noqa: F811
@@ -152,6 +153,17 @@ def test_a_citizen_online_from_sign_in_to_rating_and_the_days_reconciliation(
     # the register extract reused from the citizen's document store (issue 14).
     page.click("#submit-online")
     expect(page.locator("#verified-identity")).to_be_visible()
+    expect(page.locator("#id_tk-requester_name")).to_have_value("Nguyễn Văn An")
+    page.select_option("#id_tk-requester_address-unit", index=1)
+    page.fill("#id_tk-requester_address-street", "Tổ 1, phường Đức Xuân")
+    page.select_option("#id_tk-relationship", "cha")
+    page.fill("#id_tk-child_name", "Nguyễn Minh Khôi")
+    page.select_option("#id_tk-child_sex", "nam")
+    page.fill("#id_tk-child_birth_date", "20/11/2026")
+    page.fill("#id_tk-child_birth_place", "Bệnh viện Đa khoa tỉnh Bắc Kạn")
+    page.fill("#id_tk-child_ethnicity", "Tày")
+    page.fill("#id_tk-child_nationality", "Việt Nam")
+    page.fill("#id_tk-mother_name", "Hoàng Thị Lan")
     page.fill("#id_applicant_phone", "0912 345 678")
     page.fill("#id_applicant_email", "an@example.org")
     page.select_option("#id_desk", label=DESK)
@@ -170,6 +182,9 @@ def test_a_citizen_online_from_sign_in_to_rating_and_the_days_reconciliation(
     dossier = Dossier.objects.get(code=code)
     assert dossier.applicant_verified
     assert dossier.applicant_id_number == "006090001234"
+    assert DossierDeclaration.objects.get(dossier=dossier).answers["child_name"] == (
+        "Nguyễn Minh Khôi"
+    )
     reused = DocumentReuse.objects.get(dossier=dossier)
     assert (reused.document_id, reused.component.name) == (extract.pk, EXTRACT)
     assert reused.component.digitised

@@ -1,12 +1,18 @@
 """``motcua payments vietqr CODE [--amount N] [--png FILE | --svg FILE]``: a dossier's fees as a
-VietQR bank-transfer payload (docs/payments.md "VietQR").
+VietQR bank-transfer payload (docs/payments.md "VietQR"); ``motcua payments reconcile
+--provider vnpay|national|vietqr --statement FILE [--day dd/mm/yyyy]``: one reconciliation for
+every provider (docs/payments.md "Reconciliation").
+
+The command lives in ``onlinepay`` although it is named after ``payments``: reconciling records
+VietQR payments through the dossier's PAY action and reads the gateways' intents, and
+``payments`` sits below ``dossiers`` and ``onlinepay`` (lint-imports), so it may import
+neither. ``onlinepay`` may import ``payments``, so both subcommands live here, in one module.
 
 Prints the payload (the text a banking app reads from the QR code) for what dossier CODE still
 owes (``payments.selectors.amount_owed``), or for ``--amount`` đồng, which may be less than what
 is owed (a part payment) but not more; ``--png`` / ``--svg`` also draw the QR code into FILE.
 Refused, naming CODE or the option: an unknown dossier, nothing owed, a bad amount, VietQR not
-configured (``MOTCUA_VIETQR_*`` settings). Subcommands, so that ``reconcile`` (matching the bank
-statement's lines to dossiers) can join it.
+configured (``MOTCUA_VIETQR_*`` settings).
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from motcua.lib.formatting import format_money
+from motcua.onlinepay.choices import Provider
+from motcua.onlinepay.management.reconcile import add_reconcile_arguments, reconcile_run
 from motcua.payments import vietqr
 from motcua.payments.selectors import amount_owed
 
@@ -50,8 +58,8 @@ def _whole_amount(value: str) -> int:
 
 def dossier_by_code(code: str) -> tuple[int, str] | None:
     """The id and code of the dossier with ``code`` (as typed or upper-cased), or None."""
-    # Payments sit below dossiers (docs/architecture.md): the dossier is reached as the model
-    # its obligations point to (house rule R1: through the foreign key), not by importing it.
+    # Written when this command lived in payments, below dossiers: the dossier is reached as
+    # the model its obligations point to (house rule R1), not by importing it.
     dossier_model = apps.get_model("dossiers", "Dossier")
     found = (
         dossier_model.objects.filter(code__in={code, code.upper()})
@@ -62,7 +70,10 @@ def dossier_by_code(code: str) -> tuple[int, str] | None:
 
 
 class Command(BaseCommand):
-    help = "Fees of dossiers: the VietQR bank-transfer payload of what a dossier owes."
+    help = (
+        "Fees of dossiers: the VietQR bank-transfer payload of what a dossier owes, and the "
+        "reconciliation of a provider's statement."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -78,11 +89,18 @@ class Command(BaseCommand):
         drawn = qr.add_mutually_exclusive_group()
         drawn.add_argument("--png", metavar="FILE", help="also draw the QR code as a PNG image")
         drawn.add_argument("--svg", metavar="FILE", help="also draw the QR code as an SVG image")
+        add_reconcile_arguments(
+            sub.add_parser(
+                "reconcile", help="match a provider's statement (CSV/XLSX) with the ledger"
+            ),
+            providers=[Provider.VNPAY, Provider.NATIONAL, Provider.VIETQR],
+        )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
-        # One subcommand so far; the dispatch stays so that `reconcile` slots in beside it.
         if action == "vietqr":
             self.vietqr(options)
+        elif action == "reconcile":
+            reconcile_run(self, options)
 
     def vietqr(self, options: dict[str, Any]) -> None:
         code = str(options["code"]).strip()
