@@ -17,6 +17,11 @@ twice or skipped.
 Lists whose rows are kept by a definition Python applies (a figure's dossiers, counted by
 ``core.metrics.buckets``) read candidates in chunks, narrowed in SQL, until the page is full:
 ``scan`` says of each candidate whether it is kept.
+
+A list that is the union of parts each served by its own index (a clerk's dossiers: received
+by her units, or handled by them) carries its parts (:func:`in_parts`): a page then reads the
+first rows of each part on its index and the page's rows among those (one statement per part,
+and one), instead of one statement whose ``OR`` no index serves.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.core import signing
@@ -229,6 +234,47 @@ def _every(rows: QuerySet[Any]) -> list[tuple[Any, bool]]:
     return [(row, True) for row in rows]
 
 
+_PARTS = "_motcua_paging_parts"
+Q_ = TypeVar("Q_", bound=QuerySet[Any])
+
+
+def in_parts(queryset: Q_, parts: Sequence[QuerySet[Any]]) -> Q_:
+    """``queryset``, marked as the union of ``parts`` (each a subset of it, each served by an
+    index in the list's order) for :func:`keyset_page`. The mark is on this object only: a
+    query set derived from it (``filter``, ``order_by``) is unmarked, so a change to the list
+    goes through :func:`narrow`, which makes it to the parts as well."""
+    setattr(queryset, _PARTS, tuple(parts))
+    return queryset
+
+
+def parts_of(queryset: QuerySet[Any]) -> tuple[QuerySet[Any], ...]:
+    """The parts :func:`in_parts` marked ``queryset`` with (none: it is read whole)."""
+    return tuple(getattr(queryset, _PARTS, ()))
+
+
+def narrow(queryset: Q_, change: Callable[[Q_], Q_]) -> Q_:
+    """``change(queryset)``, with ``change`` made to each of its parts too (:func:`in_parts`)."""
+    changed = change(queryset)
+    parts = parts_of(queryset)
+    # Each part is a query set of the same model as ``queryset`` (``in_parts``).
+    return in_parts(changed, [change(cast(Q_, part)) for part in parts]) if parts else changed
+
+
+def _read(
+    queryset: QuerySet[Any], parts: Sequence[QuerySet[Any]], order: list[OrderBy], step: int
+) -> QuerySet[Any]:
+    """The first ``step`` rows of ``queryset`` in ``order`` (already past the cursor). With
+    parts, each part's first ``step`` ids are read on its own index: the list's first ``step``
+    rows are among them (a row among the list's first ``step`` is among its part's first
+    ``step``), so the rows are then read by id, ordered by the database as a whole list is."""
+    if not parts:
+        return queryset.order_by(*order)[:step]
+    ids: set[Any] = set()
+    for part in parts:
+        ids.update(part.order_by(*order).values_list("pk", flat=True)[:step])
+    return queryset.filter(pk__in=sorted(ids)).order_by(*order)[:step]
+
+
 def keyset_page(
     queryset: QuerySet[Any],
     ordering: Ordering,
@@ -246,7 +292,9 @@ def keyset_page(
     further chunks (of ``chunk`` rows) until the page is full or the list ends, or until
     ``max_reads`` chunks were read: then the page is ``partial`` (shorter, perhaps empty) and
     its cursor continues after the last row read, so a page's cost is bounded whatever the
-    volume and the list's pages still hold every kept row once."""
+    volume and the list's pages still hold every kept row once. A list marked with its parts
+    (:func:`in_parts`) is read a part at a time (:func:`_read`): one query more per part."""
+    parts = parts_of(queryset)
     backward = cursor is not None and cursor.backward
     number = cursor.number if cursor is not None else 1
     step = chunk or size + 1
@@ -255,10 +303,12 @@ def keyset_page(
     reads = 0
     partial = False
     while True:
-        candidates = queryset
+        candidates, pieces = queryset, parts
         if position is not None:
-            candidates = candidates.filter(ordering.beyond(position, backward))
-        read = scan(candidates.order_by(*ordering.order_by(backward))[:step])
+            past = ordering.beyond(position, backward)
+            candidates = candidates.filter(past)
+            pieces = tuple(piece.filter(past) for piece in pieces)
+        read = scan(_read(candidates, pieces, ordering.order_by(backward), step))
         reads += 1
         for row, keep in read:
             if keep:

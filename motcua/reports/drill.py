@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 
 from motcua.core import metrics
 from motcua.dossiers.choices import Channel, PauseReason, Timeliness
@@ -62,6 +63,48 @@ _RESOLUTION = {
 _PENDING = {Bucket.PENDING, Bucket.PENDING_WITHIN_TIME, Bucket.PENDING_OVERDUE}
 
 
+class SpanCovers(Func):
+    """The dossier was open at ``moment``: its span from receipt to resolution or end
+    (``motcua_open_span``, reports migration 0002) covers it. PostgreSQL only, where a GiST
+    index on the span serves it; a necessary condition of being pending at ``moment``."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, moment: datetime) -> None:
+        super().__init__(F("received_at"), F("resolved_at"), F("ended_at"), Value(moment))
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, found = compiler.compile(expression)
+            parts.append(sql)
+            params.extend(found)
+        received, resolved, ended, moment = parts
+        return (
+            f"motcua_open_span({received}, {resolved}, {ended}) @> ({moment})::timestamptz",
+            params,
+        )
+
+
+def open_at(moment: datetime) -> Q:
+    """Pending at ``moment`` as far as the columns tell (received before it, not resolved or
+    ended before it), with, on PostgreSQL, the span condition its index serves: the stock at
+    a past moment is then read from the spans open at it, not from the years after it (a
+    ``resolved_at`` range: 8,2 s at 10 M dossiers, issue 17)."""
+    if connection.vendor == "postgresql":
+        # The span condition is the column condition below (received before, finished not
+        # before), in the one form the index serves: the ``OR`` is left out, else the planner
+        # ANDs in a ``resolved_at`` range over the years after the moment (246 k rows at 1 M).
+        return Q(received_at__lt=moment) & Q(SpanCovers(moment))
+    return Q(received_at__lt=moment) & (
+        Q(resolved_at__gte=moment)
+        | Q(resolved_at__isnull=True) & (Q(ended_at__isnull=True) | Q(ended_at__gte=moment))
+    )
+
+
 def _counted_in(column: str, period: metrics.Period) -> Q:
     """A moment that counts in the period (``metrics.as_counted``: never before the receipt,
     so a moment before the period counts in it when the dossier was received in it)."""
@@ -94,10 +137,7 @@ def necessary(bucket: Bucket, period: metrics.Period) -> Q:
             condition &= Q(Exists(DossierComponent.objects.filter(dossier=mine, reused=True)))
         return condition
     if bucket is Bucket.CARRIED_OVER:
-        not_finished = Q(resolved_at__gte=lo) | Q(resolved_at__isnull=True) & (
-            Q(ended_at__isnull=True) | Q(ended_at__gte=lo)
-        )
-        return Q(received_at__lt=lo) & not_finished
+        return open_at(lo)
     if bucket in _RESOLUTION:
         condition = _counted_in("resolved_at", period)
         if bucket is Bucket.RESOLVED_EARLY:
@@ -110,9 +150,8 @@ def necessary(bucket: Bucket, period: metrics.Period) -> Q:
     if bucket is Bucket.ENDED:
         return _counted_in("ended_at", period)
     if bucket in _PENDING:
-        condition = Q(resolved_at__gte=hi) | Q(resolved_at__isnull=True) & (
-            Q(ended_at__isnull=True) | Q(ended_at__gte=hi)
-        )
+        # Received before the end is required of every candidate (``candidates``).
+        condition = open_at(hi)
         if bucket is Bucket.PENDING_OVERDUE:
             # Overdue at the end needs a due moment before it (pauses only move it later), or
             # more supplement requests than the 766 rule allows.

@@ -9,7 +9,7 @@ Data: the small world of the dossier tests (``dossiers/tests/world.py``), per te
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -23,6 +23,7 @@ from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.choices import ReturnMethod
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.world import World, build_world, local
 from motcua.reports import dashboard, eod, views
@@ -270,3 +271,46 @@ def test_the_end_of_day_page_reads_as_many_queries_for_more_officers_and_dossier
     dossiers(world, range(4, 16))
     large = queries(leader, "/bao-cao/cuoi-ngay/", at)
     assert len(small) == len(large), "\n".join(large)
+
+
+# -- the end-of-day lists: the same statements whether a list has rows or not (issue 17) ---
+
+
+def _at(moment) -> str:
+    """A moment as the ``at`` parameter takes it (dd/mm/yyyy HH:MM, Vietnam time)."""
+    return moment.astimezone(local("01/01/2024 00:00").tzinfo).strftime("%d/%m/%Y %H:%M")
+
+
+@pytest.mark.django_db
+def test_the_dashboard_reads_as_many_queries_when_each_end_of_day_list_has_rows_as_when_none_has(
+    settings,
+):
+    """The end-of-day lists are read whether they have rows or not: the same statements at a
+    moment when the three lists are empty and at one when each has a dossier (overdue, due
+    today, due on the next working day), assigned to an officer or to nobody."""
+    settings.MOTCUA_CLOCK = {**settings.MOTCUA_CLOCK, "CACHE_SECONDS": 3600.0}
+    world = build_world()
+    leader = Client()
+    leader.force_login(world.leader)
+    made = [world.create(at=at) for at in ("08/01/2024 08:00", "08/01/2024 10:00")]
+    made.append(world.create(at="09/01/2024 08:00"))
+    dossier_transition(
+        action=workflow.Action.TRANSFER,
+        actor=world.clerk,
+        dossier_id=made[2].pk,
+        at=local("09/01/2024 10:00"),
+    )
+    due = [d.effective_due_at for d in Dossier.objects.filter(pk__in=[d.pk for d in made])]
+    due.sort()
+    # A minute after the first is due: it is overdue, the second (received two hours later)
+    # due today, the third (received a working day later) on the next working day.
+    busy = {**PERIOD, "at": _at(due[0] + timedelta(minutes=1))}
+    quiet = {**PERIOD, "at": "08/01/2024 09:00"}
+    eod_busy = eod.end_of_day_summary(world.city, at=due[0] + timedelta(minutes=1))
+    assert all(eod_busy.counts.values()), eod_busy.counts
+    eod_quiet = eod.end_of_day_summary(world.city, at=local("08/01/2024 09:00"))
+    assert not any(eod_quiet.counts.values()), eod_quiet.counts
+    queries(leader, "/bao-cao/", quiet)
+    empty = queries(leader, "/bao-cao/", quiet)
+    full = queries(leader, "/bao-cao/", busy)
+    assert len(empty) == len(full), "\n".join(full)

@@ -1,0 +1,106 @@
+"""A past moment's stock (carried over into a period, pending at its end) is read from the
+dossiers open at that moment (issue 17): on PostgreSQL the candidates carry the span
+condition (``reports.drill.SpanCovers``) that the GiST index of reports migration 0002
+serves, so a past half-year's drill-down no longer ranges over everything resolved after it.
+The lists stay exactly the figure's (``core.metrics.buckets`` over every dossier of the
+unit), on both databases.
+
+Data: the small world of the dossier tests (``dossiers/tests/world.py``), per test.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+
+from motcua.core import workflow
+from motcua.core.metrics import Bucket, Period
+from motcua.dossiers.choices import ReturnMethod
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.services import Details, dossier_transition
+from motcua.dossiers.tests.world import World, build_world, local
+from motcua.reports import drill
+from motcua.reports.selectors import report_drill_down, report_for
+from motcua.units.selectors import unit_lineage
+
+Q1 = Period(date(2024, 2, 1), date(2024, 3, 31))
+
+
+def history(world: World) -> None:
+    """Dossiers received from January to May 2024, resolved before, inside and after the
+    first quarter, one exactly at its end, one withdrawn, some never resolved."""
+    plan = [
+        ("03/01/2024 08:00", "10/01/2024 10:00"),  # finished before the period
+        ("15/01/2024 08:00", "05/02/2024 10:00"),  # carried over, resolved in it
+        ("25/01/2024 08:00", "15/04/2024 10:00"),  # carried over, pending at its end
+        ("30/01/2024 08:00", None),  # carried over, never resolved
+        ("05/03/2024 08:00", "01/04/2024 00:00"),  # pending at the end: resolved at midnight
+        ("12/03/2024 08:00", "20/03/2024 10:00"),  # received and resolved in it
+        ("20/03/2024 08:00", None),  # pending at the end, still open
+        ("10/04/2024 08:00", "12/04/2024 10:00"),  # after the period
+    ]
+    for received, resolved in plan:
+        dossier = world.create(at=received)
+        if resolved is None:
+            continue
+        act = {"dossier_id": dossier.pk, "at": local(received.replace("08:00", "09:00"))}
+        dossier_transition(action=workflow.Action.TRANSFER, actor=world.clerk, **act)
+        act["at"] = local(resolved)
+        dossier_transition(action=workflow.Action.APPROVE, actor=world.officer, **act)
+        dossier_transition(
+            action=workflow.Action.RETURN_RESULT,
+            actor=world.clerk,
+            details=Details(return_method=ReturnMethod.COUNTER),
+            **act,
+        )
+    withdrawn = world.create(at="22/01/2024 08:00")
+    dossier_transition(
+        action=workflow.Action.WITHDRAW,
+        actor=world.clerk,
+        dossier_id=withdrawn.pk,
+        reason="Người nộp xin rút hồ sơ",
+        at=local("14/02/2024 10:00"),
+    )
+
+
+def every_counted(world: World, bucket: Bucket) -> list[str]:
+    """The figure by its definition over every dossier of the unit, no SQL narrowing."""
+    scan = drill._scanner(Q1, [bucket])
+    everything = Dossier.objects.filter(receiving_unit__in=unit_lineage(world.city)).order_by(
+        *drill.DRILL_ORDER.order_by()
+    )
+    return [row.code for row, kept in scan(everything) if kept]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bucket", [Bucket.CARRIED_OVER, Bucket.PENDING, Bucket.PENDING_OVERDUE])
+def test_a_past_stock_lists_exactly_the_dossiers_open_at_that_moment(bucket):
+    world = build_world()
+    history(world)
+    listed = report_drill_down(world.city, Q1, bucket)
+    assert listed == every_counted(world, bucket)
+    assert len(listed) == report_for(world.city, Q1).totals.get(bucket, 0)
+    if bucket is not Bucket.PENDING_OVERDUE:
+        assert len(listed) >= 3
+
+
+@pytest.mark.django_db
+def test_the_span_condition_is_asked_on_postgresql_and_served_by_its_index():
+    moment = local("31/03/2024 17:00")
+    found = drill.candidates([1], Q1, [Bucket.PENDING])
+    sql, params = found.query.sql_with_params()
+    if connection.vendor != "postgresql":
+        assert "motcua_open_span" not in sql
+        return
+    assert "motcua_open_span" in sql
+    # The expression the code writes is the index's (else PostgreSQL could not use it):
+    # with sequential scans off and no other index on it, the plan must name the index.
+    spans = Dossier.objects.filter(drill.SpanCovers(moment)).values("pk")
+    sql, params = spans.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "dossier_open_span" in plan, plan
