@@ -15,8 +15,11 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import venv
 from pathlib import Path
 
@@ -96,6 +99,106 @@ def demo_signers(env: dict[str, str]) -> dict[str, str]:
     }
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_for(url: str, process: subprocess.Popen[bytes], name: str) -> None:
+    for _attempt in range(100):
+        if process.poll() is not None:
+            sys.exit(f"{name} stopped as it started (exit {process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit(f"{name} did not answer at {url}")
+
+
+def demo_standins(
+    env: dict[str, str], base_url: str
+) -> tuple[dict[str, str], list[subprocess.Popen[bytes]], list[str]]:
+    """The outside services the demo cannot reach, as the tests' stand-ins on 127.0.0.1: a
+    VNeID-like sign-in (motcua.citizens.testprovider), the payment gateways' sandbox
+    (motcua.onlinepay.sandbox: VNPay and the national platform, paying at once) and the SMS
+    and Zalo gateway (motcua.notify.gateway). Only for what the environment does not set
+    already, and not with MOTCUA_DEMO_STANDINS=0. Returns the settings, the processes (stopped
+    with the server) and lines telling the user where to look."""
+    if env.get("MOTCUA_DEMO_STANDINS", "1") == "0":
+        return {}, [], []
+    python = str(BIN / "python")
+    settings: dict[str, str] = {}
+    processes: list[subprocess.Popen[bytes]] = []
+    notes: list[str] = []
+
+    def start(module: str, name: str, health: str, *options: str) -> str:
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        command = [python, "-m", module, "--port", str(port), *options]
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+        processes.append(process)
+        _wait_for(url + health, process, name)
+        return url
+
+    if not env.get("MOTCUA_OIDC_ISSUER"):
+        url = start(
+            "motcua.citizens.testprovider", "the test identity provider", "/_control/health"
+        )
+        settings |= {
+            "MOTCUA_OIDC_ISSUER": url,
+            "MOTCUA_OIDC_CLIENT_ID": "motcua",
+            "MOTCUA_OIDC_CLIENT_SECRET": "motcua-test-secret",
+        }
+        notes.append(
+            "Đăng nhập bằng VNeID (thử nghiệm) on the portal signs in at once as Nguyễn Văn An "
+            f"(006090001234); {url}/_control/mode switches the citizen or a failure"
+        )
+    if not env.get("MOTCUA_VNPAY_TMN_CODE") and not env.get("MOTCUA_PAYGOV_URL"):
+        url = start("motcua.onlinepay.sandbox", "the payment sandbox", "/_sandbox/health")
+        callbacks = {
+            "vnpay_ipn_url": base_url + "thanh-toan/vnpay/ipn/",
+            "paygov_callback_url": base_url + "thanh-toan/nen-tang-quoc-gia/callback/",
+            "paygov_return_url": base_url + "thanh-toan/ket-qua/national/",
+        }
+        request = urllib.request.Request(
+            url + "/_sandbox/config",
+            data=json.dumps(callbacks).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=5):
+            pass
+        settings |= {
+            "MOTCUA_VNPAY_TMN_CODE": "MOTCUA01",
+            "MOTCUA_VNPAY_SECRET": "sandbox-vnpay-secret",
+            "MOTCUA_VNPAY_BASE_URL": url,
+            "MOTCUA_PAYGOV_URL": url + "/paygov/api",
+            "MOTCUA_PAYGOV_PARTNER_CODE": "MOTCUA",
+            "MOTCUA_PAYGOV_SECRET": "sandbox-paygov-secret",
+            "MOTCUA_PAYGOV_TOKEN": "sandbox-token",
+        }
+        notes.append(
+            f"online payment goes to the sandbox {url} (pays at once; "
+            f"{url}/_sandbox/statement?provider=vnpay is the day's statement)"
+        )
+    if not env.get("MOTCUA_SMS_URL") and not env.get("MOTCUA_ZALO_URL"):
+        url = start("motcua.notify.gateway", "the SMS and Zalo gateway", "/_gw/health")
+        settings |= {
+            "MOTCUA_SMS_URL": url + "/sms/send",
+            "MOTCUA_SMS_API_KEY": "sms-test-key",
+            "MOTCUA_SMS_BRANDNAME": "UBND-THNGUYEN",
+            "MOTCUA_ZALO_URL": url + "/zalo/message/template",
+            "MOTCUA_ZALO_ACCESS_TOKEN": "zalo-test-token",
+            "MOTCUA_ZALO_APP_ID": "zalo-test-app",
+            "MOTCUA_ZALO_OA_SECRET": "zalo-test-secret",
+            "MOTCUA_ZALO_TEMPLATES": "receipt=301,supplement=302,result=303,apology=304",
+        }
+        notes.append(f"SMS and Zalo messages sent: {url}/_gw/messages")
+    return settings, processes, notes
+
+
 def cmd_run(args: list[str]) -> None:
     ensure_venv()
     address = args[0] if args else "127.0.0.1:8000"
@@ -107,18 +210,25 @@ def cmd_run(args: list[str]) -> None:
     say("loading the Bắc Kạn demo data (units, catalogue, users, 2024 dossiers)")
     run(BIN / "motcua", "demo", "load", env=env)
     run(BIN / "motcua", "demo", "accounts", "--url", base_url, env=env)
-    # The worker digitises scans, sends e-mails and runs the daily jobs; it stops with us.
+    say("starting the stand-ins of VNeID, the payment gateways and the SMS/Zalo gateway")
+    standins, processes, notes = demo_standins(env, base_url)
+    env.update(standins)
+    # The worker digitises scans, sends messages and runs the daily jobs; it stops with us.
     say("starting the background worker (motcua worker)")
-    worker = subprocess.Popen([str(BIN / "motcua"), "worker"], cwd=ROOT, env=env)
+    processes.append(subprocess.Popen([str(BIN / "motcua"), "worker"], cwd=ROOT, env=env))
     try:
+        for note in notes:
+            say(note)
         say(f"serving on http://{address}/ (links and QR codes: {base_url}; Ctrl+C stops)")
         run(BIN / "motcua", "runserver", address, env=env, check=False)
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 # The browser the Playwright tests drive (the system's, not one Playwright downloads).
