@@ -24,6 +24,7 @@ from motcua.lib import validators
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, read_cursor
 from motcua.lib.parsing import parse_moment
+from motcua.notify.forms import ChannelsField, channels_receivable
 from motcua.payments.choices import PaymentMethod
 from motcua.units.models import Agency
 
@@ -51,6 +52,18 @@ class ReceiveForm(forms.Form):
         label=_("Matter requested"), max_length=_limit("summary"), required=False
     )
     sets_count = validators.SetsCountField(label=_("Number of sets"), required=False)
+    # How the applicant wants to hear about the dossier: recorded for their phone and e-mail
+    # (notify), the channels their contact cannot receive dropped.
+    channels = ChannelsField()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["channels"] = channels_receivable(
+            data.get("channels", []),
+            phone=data.get("applicant_phone", ""),
+            email=data.get("applicant_email", ""),
+        )
+        return data
 
     @classmethod
     def limits(cls) -> dict[str, int]:

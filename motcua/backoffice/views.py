@@ -64,6 +64,9 @@ from motcua.lib.formatting import format_date
 from motcua.lib.http import BadParameter, attempt, signed_in
 from motcua.lib.paging import Page, keyset_page, read_cursor
 from motcua.lib.parsing import parse_date
+from motcua.notify.errors import InvalidInput as NotifyInvalidInput
+from motcua.notify.forms import CHANNEL_CHOICES, mobile_or_empty
+from motcua.notify.services import notification_preference_set
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.selectors import receipt_event
 from motcua.signatures.errors import SignatureError
@@ -252,6 +255,13 @@ def _receive_context(
         "token": request.POST.get("token") if request.method == "POST" else uuid.uuid4().hex,
         "fees": list(procedure.fees.all()),
         "eform": eform,
+        "channel_choices": CHANNEL_CHOICES,
+        # Ticked at first; as posted when the page comes back with a refusal.
+        "channels_chosen": (
+            request.POST.getlist("channels")
+            if request.method == "POST"
+            else [value for value, _label in CHANNEL_CHOICES]
+        ),
     }
 
 
@@ -272,6 +282,17 @@ def _receive_post(
         return None, form
     data = form.cleaned_data
     with transaction.atomic():
+        if data["channels"]:
+            # Before the reception, whose receipt message then already follows the choice.
+            try:
+                notification_preference_set(
+                    phone=mobile_or_empty(data["applicant_phone"]),
+                    email=data["applicant_email"],
+                    channels=data["channels"],
+                )
+            except NotifyInvalidInput as error:
+                form.add_error("channels", error.message)
+                return None, form
         created = attempt(
             form,
             lambda: dossier_receive_with_scans(

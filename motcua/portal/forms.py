@@ -14,7 +14,7 @@ from motcua.dossiers.models import Dossier
 from motcua.feedback.choices import RatingLevel
 from motcua.lib import validators
 from motcua.lib.formatting import format_date
-from motcua.notify.choices import Channel
+from motcua.notify.forms import ChannelsField, channels_receivable
 from motcua.units.models import Agency
 
 
@@ -41,15 +41,8 @@ class SubmissionForm(forms.Form):
         label=_("Address"), max_length=_limit("applicant_address"), required=False
     )
     # How the applicant wants to hear about the dossier (notify: the agency's channels narrowed
-    # to these). Nothing ticked records no choice: every channel the desk uses applies.
-    channels = forms.MultipleChoiceField(
-        label=_("Notify me by"),
-        choices=[(Channel.SMS, _("SMS")), (Channel.ZALO, _("Zalo")), (Channel.EMAIL, _("E-mail"))],
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        initial=[Channel.SMS, Channel.ZALO, Channel.EMAIL],
-        error_messages={"invalid_choice": _("Choose among SMS, Zalo and e-mail.")},
-    )
+    # to these).
+    channels = ChannelsField()
     submission_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     # Filled from the signed-in citizen's verified identity and not editable then.
@@ -80,14 +73,15 @@ class SubmissionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         chosen = data.get("channels", [])
-        if Channel.EMAIL in chosen and not data.get("applicant_email"):
-            # E-mail is ticked by default: without an address it is simply not a channel,
-            # unless it was the only one chosen.
-            data["channels"] = [c for c in chosen if c != Channel.EMAIL]
-            if not data["channels"]:
-                self.add_error(
-                    "channels", _("E-mail needs an e-mail address: enter one or tick SMS or Zalo.")
-                )
+        data["channels"] = channels_receivable(
+            chosen, phone=data.get("applicant_phone", ""), email=data.get("applicant_email", "")
+        )
+        if chosen and not data["channels"] and data.get("applicant_phone"):
+            # Only e-mail was ticked, with no address (the phone is required here; a bad one
+            # has its own message).
+            self.add_error(
+                "channels", _("E-mail needs an e-mail address: enter one or tick SMS or Zalo.")
+            )
         return data
 
 

@@ -48,6 +48,7 @@ from motcua.feedback.models import RatingLink
 from motcua.feedback.selectors import rating_link_by_token
 from motcua.lib import uploads
 from motcua.notify.errors import InvalidInput as NotifyInvalidInput
+from motcua.notify.forms import mobile_or_empty
 from motcua.notify.services import notification_preference_set
 from motcua.portal.errors import (
     PortalError,
@@ -266,7 +267,9 @@ def online_submission_create(
             if channels:
                 try:
                     notification_preference_set(
-                        phone=applicant.phone, email=applicant.email, channels=list(channels)
+                        phone=mobile_or_empty(applicant.phone),
+                        email=applicant.email,
+                        channels=list(channels),
                     )
                 except NotifyInvalidInput as error:
                     raise PortalError(error.message, field="channels") from None

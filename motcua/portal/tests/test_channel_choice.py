@@ -48,6 +48,19 @@ def test_email_ticked_without_an_address_is_dropped_from_the_choice(client, db, 
     assert keys == {"phone:84912345678": ["zalo"]}
 
 
+def test_a_landline_keeps_only_the_email(client, db, pdf_upload):
+    response = post_submission(
+        client,
+        form_key(client),
+        {first_component(): pdf_upload()},
+        applicant_phone="0209 3870 123",
+        channels=["sms", "zalo", "email"],
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    keys = dict(NotificationPreference.objects.values_list("key", "channels"))
+    assert keys == {"email:an@example.org": ["email"]}
+
+
 def test_no_channel_ticked_records_no_choice(client, db, pdf_upload):
     response = post_submission(client, form_key(client), {first_component(): pdf_upload()})
     assert response.status_code == 302

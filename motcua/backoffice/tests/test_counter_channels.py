@@ -1,0 +1,78 @@
+"""The applicant's choice of notification channels at the counter (issue 13 item 5): recorded
+with the reception, the channels their contact cannot receive dropped, and a choice that
+cannot be honoured refused next to the field with nothing received."""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from motcua.dossiers.models import Dossier
+from motcua.eforms.tests.test_eforms import (  # noqa: F401 (fixtures)
+    RECEIVE_URL,
+    clerk,
+    copy_form,
+    counter_post,
+    world,
+)
+from motcua.notify.models import NotificationPreference
+
+NAME = "Nguyễn Thị Hằng"  # counter_post's applicant
+
+
+def received() -> bool:
+    return Dossier.objects.filter(applicant_name=NAME).exists()
+
+
+def test_the_page_offers_the_three_channels_ticked(clerk):  # noqa: F811
+    page = clerk.get(RECEIVE_URL).content.decode()
+    for value in ("sms", "zalo", "email"):
+        assert f'name="channels" value="{value}" checked' in page
+
+
+def test_the_choice_is_recorded_with_the_reception(clerk):  # noqa: F811
+    data = counter_post(copy_form()) | {"applicant_email": "hang@example.org"}
+    response = clerk.post(RECEIVE_URL, data | {"channels": ["zalo", "email"]})
+    assert response.status_code == 302
+    assert received()
+    keys = dict(NotificationPreference.objects.values_list("key", "channels"))
+    assert keys == {
+        "phone:84912345678": ["zalo", "email"],
+        "email:hang@example.org": ["zalo", "email"],
+    }
+
+
+def test_channels_the_contact_cannot_receive_are_dropped(clerk):  # noqa: F811
+    data = counter_post(copy_form()) | {"channels": ["sms", "zalo", "email"]}
+    assert clerk.post(RECEIVE_URL, data).status_code == 302
+    keys = dict(NotificationPreference.objects.values_list("key", "channels"))
+    assert keys == {"phone:84912345678": ["sms", "zalo"]}
+
+
+def test_without_a_contact_nothing_is_recorded(clerk):  # noqa: F811
+    data = counter_post(copy_form()) | {"applicant_phone": "", "channels": ["sms", "email"]}
+    assert clerk.post(RECEIVE_URL, data).status_code == 302
+    assert received()
+    assert not NotificationPreference.objects.exists()
+
+
+def test_a_landline_takes_no_sms_or_zalo_and_the_reception_goes_on(clerk):  # noqa: F811
+    data = counter_post(copy_form()) | {
+        "applicant_phone": "0209 3870 123",
+        "applicant_email": "hang@example.org",
+        "channels": ["sms", "zalo", "email"],
+    }
+    assert clerk.post(RECEIVE_URL, data).status_code == 302
+    assert received()
+    keys = dict(NotificationPreference.objects.values_list("key", "channels"))
+    assert keys == {"email:hang@example.org": ["email"]}
+
+
+def test_an_unknown_channel_receives_nothing(clerk):  # noqa: F811
+    response = clerk.post(RECEIVE_URL, counter_post(copy_form()) | {"channels": ["fax"]})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="channels-error"' in page
+    assert escape(_("Choose among SMS, Zalo and e-mail.")) in page
+    assert not received()
+    assert not NotificationPreference.objects.exists()
