@@ -235,15 +235,18 @@ class DeclarationAnswersForm(forms.Form):
 
     @property
     def has_input(self) -> bool:
-        """Whether anything was typed in the form: left empty, it was not filled (the counter
-        and the portal then file no declaration)."""
+        """Whether anything was typed in the form beyond what it was pre-filled with: left so,
+        it was not filled (the counter and the portal then file no declaration)."""
         if not self.is_bound:
             return False
         start = f"{self.prefix}-"
-        return any(
-            key.startswith(start) and key != f"{self.prefix}-more" and str(value).strip()
-            for key, value in list(self.data.items())[:5000]
-        )
+        for key, value in list(self.data.items())[:5000]:
+            text = str(value).strip()
+            if not key.startswith(start) or key == f"{self.prefix}-more" or not text:
+                continue
+            if text != str(self.initial.get(key[len(start) :], "")).strip():
+                return True
+        return False
 
     def answers(self) -> dict[str, Any]:
         """The clean answers (only after ``is_valid()`` returned True)."""

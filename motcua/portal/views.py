@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from motcua.catalog.choices import LimitUnit, OnlineLevel, ProcedureLevel
-from motcua.catalog.models import ComponentRequirement, Field, ProcedureVersion
+from motcua.catalog.models import ComponentRequirement, DeclarationForm, Field, ProcedureVersion
 from motcua.catalog.selectors import procedure_in_force, procedure_version_list
 from motcua.citizens.selectors import Identity, citizen_owns, signed_in_citizen
 from motcua.docstore.choices import ViewReason
@@ -220,6 +220,20 @@ def _paper_label(paper: StoredDocument) -> str:
     return ", ".join(parts)
 
 
+def _declaration_form(
+    template: DeclarationForm, identity: Identity | None, data: Any = None
+) -> DeclarationAnswersForm:
+    """The declaration form; the declarant's own fields start from the verified identity (the
+    demo forms' and the national portal's names for them), which the citizen may change.
+    Pre-filled and otherwise untouched, it counts as not filled (``has_input``)."""
+    initial = (
+        {"requester_name": identity.name, "requester_id": identity.id_number}
+        if identity is not None
+        else {}
+    )
+    return DeclarationAnswersForm(template, data=data, initial=initial)
+
+
 def _submission_page(
     request: HttpRequest,
     version: ProcedureVersion,
@@ -234,14 +248,7 @@ def _submission_page(
 ) -> HttpResponse:
     facts = _procedure_facts(version)
     if eform is None and facts["declaration"] is not None:
-        # The declarant's own fields start from the verified identity (the demo forms' and
-        # the national portal's names for them); the citizen may still change them.
-        initial = (
-            {"requester_name": identity.name, "requester_id": identity.id_number}
-            if identity is not None
-            else {}
-        )
-        eform = DeclarationAnswersForm(facts["declaration"], initial=initial)
+        eform = _declaration_form(facts["declaration"], identity)
     papers = _stored_papers(identity, facts["components"])
     if papers and identity is not None:
         # Showing a person their own papers is a view of them too (issue 14: every view logged).
@@ -313,7 +320,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     identity = signed_in_citizen(request.session)
     form = SubmissionForm(request.POST, desks=desks, identity=identity)
     template = declaration_for(version)
-    eform = DeclarationAnswersForm(template, data=request.POST) if template else None
+    eform = _declaration_form(template, identity, request.POST) if template else None
     if eform is not None and eform.wants_more_rows:
         # "Add rows" in the declaration: the page again with more rows; nothing submitted.
         return _submission_page(request, version, form, identity=identity, eform=eform)

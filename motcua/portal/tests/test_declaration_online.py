@@ -15,6 +15,8 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from motcua.catalog.services import load_demo_declaration_forms
+from motcua.citizens.tests.conftest import oidc_on, provider_process  # noqa: F401 (fixtures)
+from motcua.citizens.tests.test_signin import sign_in
 from motcua.dossiers.models import Dossier, DossierDeclaration
 from motcua.portal.tests.test_views import BIRTH, first_component, form_key, post_submission
 from motcua.units.choices import UnitLevel
@@ -124,3 +126,31 @@ def test_add_rows_shows_the_page_again_and_creates_nothing(client, db):
     assert response.status_code == 200
     assert 'id="eform"' in response.content.decode()
     assert Dossier.objects.count() == before
+
+
+def test_a_signed_in_citizens_prefilled_but_untouched_form_is_not_filed(
+    client,
+    db,
+    pdf_upload,
+    oidc_on,  # noqa: F811
+):
+    sign_in(client)
+    page = client.get(reverse("portal:submit", args=[BIRTH])).content.decode()
+    assert re.search(r'name="tk-requester_name"[^>]*value="Nguyễn Văn An"', page)
+    # What the browser posts for a form it was given filled: the pre-filled fields only.
+    prefilled = {"tk-requester_name": "Nguyễn Văn An", "tk-requester_id": "006090001234"}
+    response = post_submission(
+        client, form_key(client), {first_component(): pdf_upload()}, **prefilled
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert not DossierDeclaration.objects.exists()
+    # One field more is a filled form, checked in full: its required fields are asked for.
+    response = post_submission(
+        client,
+        form_key(client),
+        {first_component(): pdf_upload()},
+        **prefilled,
+        **{"tk-child_name": "Nguyễn Minh Khôi"},
+    )
+    assert response.status_code == 400
+    assert 'id="id_tk-child_birth_date_error"' in response.content.decode()
