@@ -331,7 +331,14 @@ def keyset_page(
     before = at - len(kept) if backward else at
     after = before + len(kept)
     if not kept and not partial:
-        return Page([], number, None, None, first=before)
+        # The list ends here with nothing more kept (the page before was cut short): the way
+        # back starts where this page started, or a reader following "next" is stranded.
+        earlier_empty = None
+        if not backward and cursor is not None and number > 1:
+            earlier_empty = cursor_text(
+                ordering, list(cursor.values), backward=True, number=number - 1, offset=before
+            )
+        return Page([], number, None, earlier_empty, first=before)
     later = earlier = None
     if not backward and (more or partial):
         # Forward: continue after the last row kept, or after the last read if cut short.

@@ -89,3 +89,40 @@ def test_backward_from_the_end_reads_the_same_rows_and_numbers():
     for rows, first in backward:
         if rows:
             assert rows_forward[first : first + len(rows)] == rows
+
+
+def test_an_empty_last_page_after_a_cut_one_leads_back_to_every_kept_row():
+    # Only the first two rows are kept: every page after the first is cut by the budget, and
+    # the last one, reaching the end, holds nothing. Its way back must exist (it did not).
+    ids = list(AdministrativeUnit.objects.order_by("id").values_list("pk", flat=True))
+    assert len(ids) > 16
+    keep = set(ids[:2])
+
+    def page_at(text: str | None) -> Any:
+        return keyset_page(
+            AdministrativeUnit.objects.all(),
+            BY_ID,
+            read_cursor(text, BY_ID),
+            3,
+            scan=lambda rows: [(unit, unit.pk in keep) for unit in rows],
+            chunk=4,
+            max_reads=2,
+        )
+
+    pages, text = [], None
+    while True:
+        page = page_at(text)
+        pages.append(page)
+        text = page.next_cursor
+        if text is None:
+            break
+    last = pages[-1]
+    assert last.rows == []
+    assert not last.partial
+    assert last.previous_cursor is not None
+    back, text = [], last.previous_cursor
+    while text is not None:
+        page = page_at(text)
+        back = [unit.pk for unit in page.rows] + back
+        text = page.previous_cursor
+    assert back == ids[:2]
