@@ -112,7 +112,8 @@ def tiny_pdf(text: str) -> bytes:
 class Form:
     action: str
     method: str
-    fields: dict[str, str] = field(default_factory=dict)  # hidden and prefilled inputs
+    # Hidden and prefilled inputs, and the ticked boxes (a list: a browser sends each one).
+    fields: dict[str, str | list[str]] = field(default_factory=dict)
     selects: dict[str, list[str]] = field(default_factory=dict)  # name -> option values
     texts: list[str] = field(default_factory=list)  # text inputs and textareas to fill
     files: list[str] = field(default_factory=list)
@@ -142,6 +143,14 @@ class FormParser(HTMLParser):
             kind = a.get("type", "text")
             if kind == "file":
                 self._form.files.append(a["name"])
+            elif kind in ("checkbox", "radio"):
+                # Only what is ticked is sent, as a browser sends it.
+                if "checked" in a and kind == "radio":
+                    self._form.fields[a["name"]] = a.get("value", "on")
+                elif "checked" in a:
+                    ticked = self._form.fields.setdefault(a["name"], [])
+                    if isinstance(ticked, list):
+                        ticked.append(a.get("value", "on"))
             elif kind in ("hidden",) or a.get("value"):
                 self._form.fields[a["name"]] = a.get("value", "")
             elif kind not in ("submit", "button", "checkbox", "radio"):
@@ -400,7 +409,7 @@ class Staff(User):
         names = list(offered)
         action = self.rng.choices(names, [allowed[n] for n in names])[0]
         form = offered[action]
-        data: dict[str, str] = dict(form.fields)
+        data: dict[str, str | list[str]] = dict(form.fields)
         for name, options in form.selects.items():
             values = [v for v in options if v] or options
             data[name] = values[0] if values else ""
