@@ -471,7 +471,13 @@ class DayFigure(models.Model):
     class Meta:
         verbose_name = _("day figure")
         verbose_name_plural = _("day figures")
-        indexes = [models.Index(fields=["unit", "figure", "day"], name="day_figure_key_idx")]
+        indexes = [
+            models.Index(fields=["unit", "figure", "day"], name="day_figure_key_idx"),
+            # The partial months at a period's edges: a few days of every unit of a province.
+            # On the key index that is one descent per unit and figure (thousands), so the
+            # planner read the whole table instead, a cost growing with the years of history.
+            models.Index(fields=["day"], name="day_figure_day_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day:%d/%m/%Y} {self.figure}: {self.n}"
@@ -494,7 +500,10 @@ class FieldDayFigure(models.Model):
         verbose_name = _("day figure by field")
         verbose_name_plural = _("day figures by field")
         indexes = [
-            models.Index(fields=["unit", "field", "figure", "day"], name="field_day_figure_key_idx")
+            models.Index(
+                fields=["unit", "field", "figure", "day"], name="field_day_figure_key_idx"
+            ),
+            models.Index(fields=["day"], name="field_day_figure_day_idx"),  # as DayFigure's
         ]
 
     def __str__(self) -> str:
@@ -655,6 +664,8 @@ class MonthFigure(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "figure", "month"], name="month_figure_key")
         ]
+        # The whole months of a period, for every unit of a province (as DayFigure's day).
+        indexes = [models.Index(fields=["month"], name="month_figure_month_idx")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.month:%m/%Y} {self.figure}: {self.n}"
@@ -677,6 +688,7 @@ class FieldMonthFigure(models.Model):
                 fields=["unit", "field", "figure", "month"], name="field_month_figure_key"
             )
         ]
+        indexes = [models.Index(fields=["month"], name="field_month_figure_month_idx")]
 
     def __str__(self) -> str:
         return f"{self.unit_id}/{self.field_id} {self.month:%m/%Y} {self.figure}: {self.n}"
