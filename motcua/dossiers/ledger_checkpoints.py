@@ -136,6 +136,17 @@ def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
     return ", ".join(["%s"] * len(found)), found
 
 
+def _member(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
+    """``column`` among ``values``: one array parameter on PostgreSQL (as ``lib.lookups.AnyOf``:
+    a province's hundred units, in each of a report's seven branches, made a statement too
+    long for psycopg's parse cache and slow to plan), an IN list elsewhere."""
+    found = list(values)
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [found]
+    marks, found = _in(found)
+    return f"{column} IN ({marks})", found
+
+
 def _lock(key: int, *, shared: bool = False) -> None:
     """A transaction-scoped advisory lock on PostgreSQL; nothing on SQLite, whose IMMEDIATE
     write transactions already run one at a time."""
@@ -659,7 +670,7 @@ def ledger_sums(
     Both read the monthly rollups of the whole months taken inside their range, and day rows
     for the rest: the same sums as the day rows alone.
     """
-    marks, ids = _in(unit_ids)
+    ids = list(unit_ids)
     if not ids:
         return []
     ledger = BY_FIELD if by is Grouping.FIELD else BY_UNIT
@@ -690,9 +701,9 @@ def ledger_sums(
     stock_taken = f"FROM {months} WHERE {month} > {since} AND {last_day} < %s"
     stock_lo = f"(SELECT MIN({month}) {stock_taken})"
     stock_hi = f"(SELECT MAX({last_day}) {stock_taken})"
-    stocks, stock_values = _in(STOCK_VALUES)
-    figures, figure_values = _in(LEDGER_FIGURES)
-    unit = _q("unit_id")
+    unit_in, ids = _member(_q("unit_id"), ids)
+    stock_in, stock_values = _member(figure, STOCK_VALUES)
+    figure_in, figure_values = _member(figure, LEDGER_FIGURES)
     deltas, rollups, checkpoints = (
         _table(ledger.deltas), _table(ledger.months), _table(ledger.checkpoints)
     )  # fmt: skip
@@ -712,7 +723,7 @@ def ledger_sums(
     branches = [
         (
             f"SELECT {group}{figure}, {day_part} AS part, {n} FROM {deltas}"
-            f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures})"
+            f" WHERE {unit_in} AND {figure_in}"
             f" AND {on} >= %s AND {on} <= %s AND {on} < COALESCE({lo}, %s)"
             f" AND %s < COALESCE({lo}, %s)",
             [*day_part_params, *ids, *figure_values, start, end, *span, after_end]
@@ -720,38 +731,38 @@ def ledger_sums(
         ),
         (
             f"SELECT {group}{figure}, {month_part}, {n} FROM {rollups}"
-            f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures})"
+            f" WHERE {unit_in} AND {figure_in}"
             f" AND {month} >= {lo} AND {month} <= {hi}",
             [*month_part_params, *ids, *figure_values, *span, *span],
         ),
         (
             f"SELECT {group}{figure}, {day_part}, {n} FROM {deltas}"
-            f" WHERE {unit} IN ({marks}) AND {figure} IN ({figures})"
+            f" WHERE {unit_in} AND {figure_in}"
             f" AND {on} > COALESCE({hi}, %s) AND {on} <= %s AND COALESCE({hi}, %s) < %s",
             [*day_part_params, *ids, *figure_values, *span, end, end, *span, end, end],
         ),
         (
             f"SELECT {group}{figure}, NULL, {n} FROM {deltas}"
-            f" WHERE {unit} IN ({marks}) AND {figure} IN ({stocks})"
+            f" WHERE {unit_in} AND {stock_in}"
             f" AND {on} < %s AND {on} > {since} AND {on} < COALESCE({stock_lo}, %s)",
             [*ids, *stock_values, start, start, epoch, *stock_span, start],
         ),
         (
             f"SELECT {group}{figure}, NULL, {n} FROM {rollups}"
-            f" WHERE {unit} IN ({marks}) AND {figure} IN ({stocks})"
+            f" WHERE {unit_in} AND {stock_in}"
             f" AND {month} >= {stock_lo} AND {month} <= {stock_hi}",
             [*ids, *stock_values, *stock_span, *stock_span],
         ),
         (
             f"SELECT {group}{figure}, NULL, {n} FROM {deltas}"
-            f" WHERE {unit} IN ({marks}) AND {figure} IN ({stocks})"
+            f" WHERE {unit_in} AND {stock_in}"
             f" AND {on} < %s AND {on} > COALESCE({stock_hi}, %s)"
             f" AND COALESCE({stock_hi}, %s) < %s",
             [*ids, *stock_values, start, *stock_span, start, *stock_span, start, day_before],
         ),
         (
             f"SELECT {group}{figure}, NULL, {n} FROM {checkpoints}"
-            f" WHERE {unit} IN ({marks}) AND {on} = {checkpoint}",
+            f" WHERE {unit_in} AND {on} = {checkpoint}",
             [*ids, start],
         ),
     ]
