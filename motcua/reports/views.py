@@ -235,14 +235,17 @@ def _numbers(
     unit: AdministrativeUnit, period: Period, totals: dict[Bucket, int], part: str | None = None
 ) -> Callable[..., Number]:
     """A function giving a figure (or a sum of figures) of ``totals`` as a linked number."""
+    # The link is drill_url's, its common part built once: a province's dashboard shows
+    # about 1.200 numbers, and a reverse() and urlencode() each was a sixth of its time.
+    prefix = _url("reports:drill", _query(unit, period))
+    suffix = "" if part is None else "&" + urlencode({"part": part}, safe="/,:")
 
     def number(*figures: Bucket) -> Number:
         count = sum(totals[f] for f in figures)
         small = len(figures) == 1 and figures[0] in SMALL_COUNTS
         text = format_count(count, 2 if small and count else 0)
-        return Number(
-            text, drill_url(unit, period, figures, part), ",".join(f.value for f in figures)
-        )
+        names = ",".join(f.value for f in figures)  # letters, "_" and ",": nothing to quote
+        return Number(text, f"{prefix}&figure={names}{suffix}", names)
 
     return number
 

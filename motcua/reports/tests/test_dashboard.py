@@ -31,6 +31,7 @@ from motcua.lib.formatting import format_datetime
 from motcua.lib.paging import read_cursor
 from motcua.reports import dashboard, eod
 from motcua.reports.selectors import index_for, report_drill_down, report_for, report_rows
+from motcua.reports.views import _numbers, drill_url
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.selectors import unit_at
 
@@ -660,3 +661,15 @@ def test_the_end_of_day_list_follows_the_clock(town):
     assert dashboard.end_of_day(town.district, at=local("17/04/2024 10:00")).next_working_day == (
         date(2024, 4, 19)
     )
+
+
+@pytest.mark.parametrize("part", [None, "own", "01840"])
+def test_a_linked_number_points_where_drill_url_does(part):
+    # The dashboard builds its ~1.200 links from a prefix made once (views._numbers); they
+    # must stay the drill-down's own URL, whatever the figures and the part.
+    unit, period = AdministrativeUnit(code="19"), Period(date(2026, 1, 1), date(2026, 6, 30))
+    totals = {bucket: 7 for bucket in Bucket}
+    number = _numbers(unit, period, totals, part)
+    for figures in ([Bucket.RECEIVED], [Bucket.RESOLVED_EARLY, Bucket.RESOLVED_ON_TIME]):
+        assert number(*figures).url == drill_url(unit, period, figures, part)
+        assert number(*figures).text == ("7" if len(figures) == 1 else "14")
