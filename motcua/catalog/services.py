@@ -30,6 +30,7 @@ from motcua.catalog.models import (
 from motcua.catalog.selectors import procedure_latest_versions, procedures_in_force
 from motcua.core import eforms
 from motcua.core.errors import DomainError
+from motcua.lib.formatting import format_params
 from motcua.lib.tablefile import FileFormatError, RowError, capped_errors, too_many_errors
 from motcua.units.models import Agency
 
@@ -407,7 +408,7 @@ def _at(path: str, message: str) -> RowError:
 def schema_problem_texts(schema: object) -> list[str]:
     """The schema's problems, translated, each starting with its path."""
     return [
-        f"{problem.path}: {_(problem.message) % problem.params}"
+        f"{problem.path}: {_(problem.message) % format_params(problem.params)}"
         if problem.params
         else f"{problem.path}: {_(problem.message)}"
         for problem in eforms.schema_check(schema)

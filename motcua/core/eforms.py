@@ -116,7 +116,7 @@ class _SchemaChecker:
         for index, spec in enumerate(fields):
             self.count += 1
             if self.count > MAX_FIELDS:
-                self.add(path, gettext_noop("A form has at most %(max)d fields."), max=MAX_FIELDS)
+                self.add(path, gettext_noop("A form has at most %(max)s fields."), max=MAX_FIELDS)
                 return
             self.field(spec, f"{path}[{index}]", depth, names)
 
@@ -149,7 +149,7 @@ class _SchemaChecker:
         if not isinstance(label, str) or not label.strip() or len(label) > LABEL_MAX:
             self.add(
                 f"{path}.label",
-                gettext_noop("Give a label of at most %(max)d characters."),
+                gettext_noop("Give a label of at most %(max)s characters."),
                 max=LABEL_MAX,
             )
         elif _nfc(label) != label:
@@ -158,7 +158,7 @@ class _SchemaChecker:
         if not isinstance(help_text, str) or len(help_text) > HELP_MAX:
             self.add(
                 f"{path}.help",
-                gettext_noop("Give a help text of at most %(max)d characters."),
+                gettext_noop("Give a help text of at most %(max)s characters."),
                 max=HELP_MAX,
             )
         if not isinstance(spec.get("required", False), bool):
@@ -176,7 +176,7 @@ class _SchemaChecker:
             if max_length is not None and not 1 <= max_length <= TEXT_MAX_CEILING:
                 self.add(
                     f"{path}.max_length",
-                    gettext_noop("Give a length between 1 and %(max)d."),
+                    gettext_noop("Give a length between 1 and %(max)s."),
                     max=TEXT_MAX_CEILING,
                 )
         elif kind == FieldType.NUMBER:
@@ -187,7 +187,7 @@ class _SchemaChecker:
             self.options(spec.get("options"), f"{path}.options")
         elif kind == FieldType.GROUP:
             if depth >= MAX_DEPTH:
-                self.add(path, gettext_noop("Groups nest at most %(max)d deep."), max=MAX_DEPTH)
+                self.add(path, gettext_noop("Groups nest at most %(max)s deep."), max=MAX_DEPTH)
                 return
             low = self._int(spec, "min_items", path)
             high = self._int(spec, "max_items", path)
@@ -196,14 +196,14 @@ class _SchemaChecker:
             if not 0 <= low <= high <= MAX_GROUP_ITEMS:
                 self.add(
                     f"{path}.max_items",
-                    gettext_noop("Rows: 0 <= min_items <= max_items <= %(max)d."),
+                    gettext_noop("Rows: 0 <= min_items <= max_items <= %(max)s."),
                     max=MAX_GROUP_ITEMS,
                 )
             self.fields(spec.get("fields"), f"{path}.fields", depth + 1)
 
     def options(self, options: Any, path: str) -> None:
         if not isinstance(options, list) or not 1 <= len(options) <= MAX_OPTIONS:
-            self.add(path, gettext_noop("Give 1 to %(max)d options."), max=MAX_OPTIONS)
+            self.add(path, gettext_noop("Give 1 to %(max)s options."), max=MAX_OPTIONS)
             return
         values: set[str] = set()
         for index, option in enumerate(options):
@@ -239,7 +239,7 @@ def schema_check(schema: Any) -> list[Problem]:
     title = schema.get("title")
     if not isinstance(title, str) or not title.strip() or len(title) > LABEL_MAX:
         checker.add(
-            "title", gettext_noop("Give a title of at most %(max)d characters."), max=LABEL_MAX
+            "title", gettext_noop("Give a title of at most %(max)s characters."), max=LABEL_MAX
         )
     for key in sorted(set(schema) - {"code", "version", "title", "fields", "note"}):
         checker.add(str(key)[:40], gettext_noop("Unknown key %(key)s."), key=str(key)[:40])
@@ -323,7 +323,7 @@ class _AnswerChecker:
             if len(value) > limit:
                 self.add(
                     path,
-                    gettext_noop("At most %(max)d characters (this has %(length)d)."),
+                    gettext_noop("At most %(max)s characters (this has %(length)s)."),
                     max=limit,
                     length=len(value),
                 )
@@ -358,10 +358,10 @@ class _AnswerChecker:
             return None
         low, high = spec.get("min"), spec.get("max")
         if low is not None and value < low:
-            self.add(path, gettext_noop("At least %(min)d."), min=low)
+            self.add(path, gettext_noop("At least %(min)s."), min=low)
             return None
         if high is not None and value > high:
-            self.add(path, gettext_noop("At most %(max)d."), max=high)
+            self.add(path, gettext_noop("At most %(max)s."), max=high)
             return None
         return value
 
@@ -379,7 +379,7 @@ class _AnswerChecker:
             return None
         unit, street = value.get("unit", ""), value.get("street", "")
         if not isinstance(street, str) or len(street) > STREET_MAX:
-            self.add(f"{path}.street", gettext_noop("At most %(max)d characters."), max=STREET_MAX)
+            self.add(f"{path}.street", gettext_noop("At most %(max)s characters."), max=STREET_MAX)
             return None
         if not isinstance(unit, str) or not UNIT_CODE_RE.fullmatch(unit.strip()):
             self.add(f"{path}.unit", gettext_noop("Choose the commune or ward."))
@@ -395,7 +395,7 @@ class _AnswerChecker:
             self.add(path, gettext_noop("Give a list of rows."))
             return None
         if len(value) > high:
-            self.add(path, gettext_noop("At most %(max)d rows."), max=high)
+            self.add(path, gettext_noop("At most %(max)s rows."), max=high)
             return None
         # A form shows spare empty rows; an untouched one is not an answer.
         rows = [
@@ -405,7 +405,7 @@ class _AnswerChecker:
         ]
         required = low or (1 if spec.get("required", False) else 0)
         if len(rows) < required:
-            self.add(path, gettext_noop("At least %(min)d rows."), min=required)
+            self.add(path, gettext_noop("At least %(min)s rows."), min=required)
             return None
         return rows or None
 

@@ -68,7 +68,7 @@ from motcua.dossiers.selectors import timeliness_of
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.services import RatingError, rating_record
 from motcua.lib import uploads
-from motcua.lib.formatting import format_datetime, format_number, nfc
+from motcua.lib.formatting import format_datetime, format_number, format_params, nfc
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.errors import PaymentError
 from motcua.payments.selectors import amount_owed
@@ -1103,7 +1103,8 @@ def dossier_file_attach(
 
 
 def _eforms_error(problem: eforms.Problem) -> InvalidInput:
-    message = _(problem.message) % problem.params if problem.params else _(problem.message)
+    params = format_params(problem.params)
+    message = _(problem.message) % params if params else _(problem.message)
     return InvalidInput(message, field=problem.path or "answers")
 
 

@@ -8,6 +8,7 @@ Pure functions, no Django: reports, PDF, XLSX, CLI and e-mail all format through
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -54,6 +55,17 @@ def format_count(value: int, width: int = 0) -> str:
     """A count as the committee writes it: '1.608'; with width 2, '05' (seed: 'quá hạn 05')."""
     text = format_number(value)
     return text.zfill(width) if width else text
+
+
+def format_params(params: Mapping[str, object]) -> dict[str, object]:
+    """A message's parameters with their whole numbers written as counts (5.000, not 5000):
+    for messages built where formatting is not known (the pure core's ``%(length)s``)."""
+    return {
+        key: format_number(value)
+        if isinstance(value, int) and not isinstance(value, bool)
+        else value
+        for key, value in params.items()
+    }
 
 
 def percent(numerator: int, denominator: int) -> Fraction | None:

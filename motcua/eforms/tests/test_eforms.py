@@ -17,7 +17,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from motcua.accounts.models import User
@@ -275,6 +275,18 @@ def test_bad_answers_are_refused_naming_the_field_and_nothing_is_stored(world, d
         )
     assert refused.value.field == field
     assert not DossierDeclaration.objects.exists()
+
+
+def test_a_too_long_answer_is_told_in_vietnamese_numbers(world, db):
+    # The pure core names the lengths as whole numbers; the message shows them as counts.
+    with translation.override("vi"), pytest.raises(DossierError) as refused:
+        dossier_declaration_record(
+            dossier_id=new_dossier().pk,
+            form_id=copy_form().pk,
+            answers=good_answers() | {"requester_name": "x" * 5_000},
+        )
+    assert "5.000" in str(refused.value)
+    assert "5000" not in str(refused.value)
 
 
 def test_a_form_of_another_procedure_and_a_second_declaration_are_refused(world, db):
