@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+import motcua
 from motcua.accounts.models import User
 from motcua.lib.tests.pages import PAGES, Follow, Page
 from motcua.lib.tests.pages import demo_site as demo_site  # noqa: F401 (the fixture)
@@ -101,3 +103,19 @@ def test_a_visitors_page_views_create_no_session_row(demo_site):
     assert any("/nop-truc-tuyen/" in url for url in visited)
     assert Session.objects.count() == before
     assert "sessionid" not in client.cookies
+
+
+def test_no_template_writes_an_inline_style_or_script_without_the_nonce():
+    # The pages above are those of the page list; a template shown only on some pages (the
+    # declaration's answers on a dossier that has one) escaped it with an inline <style>,
+    # which the browser refused. Every template's source is read here.
+    found = []
+    for template in Path(motcua.__file__).parent.rglob("templates/**/*.html"):
+        source = template.read_text(encoding="utf-8")
+        for match in INLINE_TAG.finditer(source):
+            tag, attributes = match[1].lower(), match[2]
+            if "nonce" not in attributes and not (tag == "script" and "src=" in attributes):
+                found.append(f"{template.relative_to(Path(motcua.__file__).parent)}: <{tag}>")
+        if STYLE_ATTRIBUTE.search(source):
+            found.append(f"{template.name}: style attribute")
+    assert found == []
