@@ -343,7 +343,8 @@ def _clone_hash(column: str, k: int) -> str:
 def multiply(raw: Any, factor: int) -> dict[str, Any]:
     """Make the loaded dossiers ``factor`` times as many, in SQL: clone ``k`` of a dossier has the
     same desk, procedure, moments and fate, and a code numbered ``k`` thousand further on the
-    same day (``…-260105-0007`` → ``…-260105-3007``). The ledger is multiplied alike, so it
+    same day (``…-260105-0007`` → ``…-260105-3007``; ``k`` × 10.000 → ``…-260105-30007`` when
+    the numbers already pass 999). The ledger is multiplied alike, so it
     stays exact (``motcua report verify`` agrees). The clones' hashes are well-formed and
     linked (each event's ``prev_hash`` is its predecessor's ``hash``) but not recomputed from
     their content: ``motcua audit verify`` accepts the generated part only. What the pages
@@ -376,9 +377,15 @@ def multiply(raw: Any, factor: int) -> dict[str, Any]:
             for constraint, definition in unique_constraints(cur, table):
                 cur.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{constraint}"')
                 dropped.append(f'ALTER TABLE {table} ADD CONSTRAINT "{constraint}" {definition}')
+        # A clone's number is the original's moved ``span`` further per clone: past the
+        # largest number of the day, so that a database itself derived (whose numbers already
+        # reach 9.009) is multiplied again without a clash; wider than four digits if needed.
+        cur.execute(f"SELECT max(right(code, 4)::int) FROM {dossier_t}")
+        span = 1000 * (cur.fetchone()[0] // 1000 + 1)
+        width = max(4, len(str(span * factor - 1)))
         raw.commit()
         for k in range(1, factor):
-            number = f"lpad((right(code, 4)::int + {k * 1000})::text, 4, '0')"
+            number = f"lpad((right(code, 4)::int + {k * span})::text, {width}, '0')"
             new_code = f"left(code, length(code) - 4) || {number}"
             expr = {
                 "id": f"id + {k * top}",
