@@ -7,12 +7,14 @@ merged into it, §10.2). Administrators and superusers cover every unit.
 Each app names the roles that show its pages (``reports.dashboard.DASHBOARD_ROLES``,
 ``steering.access.VIEW_ROLES`` …); the rules for turning roles into units live here once:
 ``restrict`` (a query set kept to the user's units, netbox's ``restrict(user, action)``),
+``unit_scope`` (its conditions, one per unit field, for a list read a part at a time),
 ``user_may_see_unit``, ``units_for_user`` (the unit picker) and ``default_unit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
@@ -98,18 +100,42 @@ def user_may_see_unit(user: User, roles: Iterable[Role], unit: AdministrativeUni
     return unit_id in units or unit_coverers(unit_id).filter(pk__in=units).exists()
 
 
+@dataclass(frozen=True)
+class UnitScope:
+    """The rows a user's unit scope keeps: one condition per unit foreign key (``fields`` of
+    :func:`unit_scope`), each served by that column's index; a row is kept when any holds."""
+
+    by_field: tuple[Q, ...]
+
+    @property
+    def any(self) -> Q:
+        """The one condition: the rows that any of the fields keeps."""
+        condition = Q()
+        for part in self.by_field:
+            condition |= part
+        return condition
+
+
+def unit_scope(user: User, roles: Iterable[Role], *fields: str) -> UnitScope | None:
+    """The conditions keeping rows whose unit, through any of ``fields`` (unit foreign keys
+    such as ``"receiving_unit"``), the user covers with one of ``roles``; None for an
+    administrator (every row). The scope is read once (:func:`user_unit_ids`): two queries
+    at most, whatever the number of fields."""
+    scope = user_unit_ids(user, roles)
+    if scope is None:
+        return None
+    # One array parameter on PostgreSQL, not one per unit (motcua.lib.lookups).
+    return UnitScope(tuple(Q(AnyOf(F(f"{name}_id"), scope)) for name in fields))
+
+
 def restrict(queryset: QuerySet[M], user: User, roles: Iterable[Role], *fields: str) -> QuerySet[M]:
     """``queryset`` kept to the rows whose unit, through any of ``fields`` (unit foreign keys
     such as ``"receiving_unit"``), the user covers with one of ``roles``; all of it for an
-    administrator, nothing for an inactive user."""
-    scope = user_unit_ids(user, roles)
+    administrator, nothing for an inactive user (:func:`unit_scope`)."""
+    scope = unit_scope(user, roles, *fields)
     if scope is None:
         return queryset
-    condition = Q()
-    for name in fields:
-        # One array parameter on PostgreSQL, not one per unit (motcua.lib.lookups).
-        condition |= Q(AnyOf(F(f"{name}_id"), scope))
-    return queryset.filter(condition)
+    return queryset.filter(scope.any)
 
 
 def units_for_user(user: User, roles: Iterable[Role]) -> list[AdministrativeUnit]:

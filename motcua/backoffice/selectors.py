@@ -29,7 +29,11 @@ from motcua.accounts.models import RoleAssignment, User
 from motcua.catalog.models import ProcedureVersion, search_key
 from motcua.catalog.selectors import procedure_version_list
 from motcua.core import workflow
-from motcua.dossiers.access import STAFF_ROLES, dossier_list_for_user
+from motcua.dossiers.access import (
+    STAFF_ROLES,
+    dossier_list_for_user,
+    dossier_scoped_list_for_user,
+)
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import (
     DueSoon,
@@ -38,7 +42,7 @@ from motcua.dossiers.selectors import (
     due_windows_for_user,
     overdue_q,
 )
-from motcua.lib.paging import Ordering, narrow
+from motcua.lib.paging import Ordering, ScopedList
 from motcua.units.choices import UnitLevel
 from motcua.units.models import Agency
 
@@ -154,18 +158,18 @@ due_windows = due_windows_for_user
 
 
 def dossier_filter(
-    queryset: QuerySet[Dossier], filters: DossierFilter, *, windows: DueWindows
-) -> QuerySet[Dossier]:
-    """``queryset`` narrowed by ``filters`` and in their order. The due states are the
+    dossiers: ScopedList[Dossier], filters: DossierFilter, *, windows: DueWindows
+) -> ScopedList[Dossier]:
+    """``dossiers`` narrowed by ``filters`` and in their order. The due states are the
     end-of-day list's: overdue is ``dossiers.selectors.overdue_q``; due today or on the next
     working day is pending, clock running, not overdue and due within the window. The
-    parts of a user's list (``dossiers.access``) are narrowed alike (``lib.paging.narrow``),
+    parts of a user's list (``dossiers.access``) are narrowed alike (``ScopedList.narrow``),
     so a page reads each on its index; but not for words: the trigram index is what serves
     them, and each part would run it again (2 × 11 ms at 1 M dossiers, against one), so a
-    search for words reads the list whole."""
+    search for words reads the list whole (no parts)."""
     if search_words(filters.q):
-        return _filtered(queryset, filters, windows)
-    return narrow(queryset, lambda part: _filtered(part, filters, windows))
+        return ScopedList(_filtered(dossiers.whole, filters, windows))
+    return dossiers.narrow(lambda part: _filtered(part, filters, windows))
 
 
 def _filtered(
@@ -188,10 +192,13 @@ def _filtered(
     return queryset.order_by(*SORTS.get(filters.sort, SORTS["received"]))
 
 
-def dossier_search(user: User, filters: DossierFilter, *, windows: DueWindows) -> QuerySet[Dossier]:
-    """The dossiers the user may see (``dossiers.access``) matching ``filters``: a dossier
-    outside the user's units is never among them, whatever the search."""
-    return dossier_filter(dossier_list_for_user(user), filters, windows=windows)
+def dossier_search(
+    user: User, filters: DossierFilter, *, windows: DueWindows
+) -> ScopedList[Dossier]:
+    """The dossiers the user may see (``dossiers.access``) matching ``filters``, with the
+    parts a page reads them by: a dossier outside the user's units is never among them,
+    whatever the search."""
+    return dossier_filter(dossier_scoped_list_for_user(user), filters, windows=windows)
 
 
 def urgencies(dossiers: list[Dossier], windows: DueWindows) -> dict[int, Urgency]:
@@ -219,7 +226,7 @@ def urgencies(dossiers: list[Dossier], windows: DueWindows) -> dict[int, Urgency
     return found
 
 
-def queue_queryset(user: User, *, everyone: bool = False) -> QuerySet[Dossier]:
+def queue_queryset(user: User, *, everyone: bool = False) -> ScopedList[Dossier]:
     """Pending dossiers to handle among those the user may see.
 
     "Mine": assigned to the user, or held by one of the user's agencies and assigned to
@@ -229,10 +236,10 @@ def queue_queryset(user: User, *, everyone: bool = False) -> QuerySet[Dossier]:
     if not everyone:
         agencies = user_agency_ids(user)
         condition &= Q(assignee=user) | Q(assignee__isnull=True, current_agency_id__in=agencies)
-    # Kept to each part of the user's list as well (lib.paging.narrow): a page of "all" reads
+    # Kept to each part of the user's list as well (ScopedList.filter): a page of "all" reads
     # the pending dossiers received by the user's units and those handled by them, each on
     # its (unit, status, due) index.
-    return narrow(dossier_list_for_user(user), lambda part: part.filter(condition))
+    return dossier_scoped_list_for_user(user).filter(condition)
 
 
 def queue_for_user(
@@ -243,7 +250,7 @@ def queue_for_user(
     dossiers = list(
         dossier_filter(
             queue_queryset(user, everyone=everyone), DossierFilter(sort="due"), windows=windows
-        )
+        ).whole
     )
     urgency = urgencies(dossiers, windows)
     return [QueueRow(dossier, urgency.get(dossier.pk)) for dossier in dossiers]

@@ -41,7 +41,7 @@ from motcua.documents.selectors import (
     last_reason,
     printable_forms,
 )
-from motcua.dossiers.access import dossier_get_for_user, dossier_list_for_user
+from motcua.dossiers.access import dossier_get_for_user, dossier_scoped_list_for_user
 from motcua.dossiers.actions import dossier_decide_with_result, dossier_receive_with_scans
 from motcua.dossiers.choices import (
     Action,
@@ -62,7 +62,7 @@ from motcua.eforms.selectors import declaration_for, declaration_of
 from motcua.lib import uploads, validators
 from motcua.lib.formatting import format_date
 from motcua.lib.http import BadParameter, attempt, signed_in
-from motcua.lib.paging import Page, keyset_page, read_cursor
+from motcua.lib.paging import Page, ScopedList, keyset_page, read_cursor
 from motcua.lib.parsing import parse_date
 from motcua.notify.errors import InvalidInput as NotifyInvalidInput
 from motcua.notify.forms import CHANNEL_CHOICES, mobile_or_empty
@@ -361,18 +361,26 @@ def online_list(request: HttpRequest) -> HttpResponse:
 
 
 def _listing(
-    request: HttpRequest, form: DossierFilterForm, queryset: Any, extra: dict[str, str]
+    request: HttpRequest,
+    form: DossierFilterForm,
+    dossiers: ScopedList[Dossier],
+    extra: dict[str, str],
 ) -> dict[str, Any]:
-    """The keyset page of ``queryset`` the (valid) filter form selects, with the rows'
-    urgencies: a fixed number of queries whatever the page and the size of the list."""
+    """The keyset page of ``dossiers`` the (valid) filter form selects, read by its parts,
+    with the rows' urgencies: a fixed number of queries whatever the page and the size of
+    the list."""
     windows = selectors.due_windows(_user(request), timezone.now())
-    filtered = selectors.dossier_filter(queryset, form.filters(), windows=windows)
+    filtered = selectors.dossier_filter(dossiers, form.filters(), windows=windows)
     page: Page[Dossier] = keyset_page(
-        filtered, form.ordering(), form.cleaned_data["position"], PAGE_SIZE
+        filtered.whole,
+        form.ordering(),
+        form.cleaned_data["position"],
+        PAGE_SIZE,
+        parts=filtered.parts,
     )
-    dossiers = list(page.rows)
-    urgency = selectors.urgencies(dossiers, windows)
-    rows = [selectors.QueueRow(d, urgency.get(d.pk)) for d in dossiers]
+    shown = list(page.rows)
+    urgency = selectors.urgencies(shown, windows)
+    rows = [selectors.QueueRow(d, urgency.get(d.pk)) for d in shown]
     return {"rows": rows, "page": page, "links": page.links(form.query(**extra))}
 
 
@@ -386,8 +394,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         # Bad parameters: the form's messages next to the fields, nothing listed.
         return render(request, "backoffice/queue.html", context, status=400)
-    queryset = selectors.queue_queryset(_user(request), everyone=everyone)
-    context |= _listing(request, form, queryset, {"all": "1"} if everyone else {})
+    dossiers = selectors.queue_queryset(_user(request), everyone=everyone)
+    context |= _listing(request, form, dossiers, {"all": "1"} if everyone else {})
     return render(request, "backoffice/queue.html", context)
 
 
@@ -401,8 +409,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "backoffice/search.html", context, status=400)
     if form.is_filtered():
-        queryset = dossier_list_for_user(_user(request))
-        context |= _listing(request, form, queryset, {}) | {"searched": True}
+        dossiers = dossier_scoped_list_for_user(_user(request))
+        context |= _listing(request, form, dossiers, {}) | {"searched": True}
     return render(request, "backoffice/search.html", context)
 
 

@@ -19,9 +19,10 @@ Lists whose rows are kept by a definition Python applies (a figure's dossiers, c
 ``scan`` says of each candidate whether it is kept.
 
 A list that is the union of parts each served by its own index (a clerk's dossiers: received
-by her units, or handled by them) carries its parts (:func:`in_parts`): a page then reads the
-first rows of each part on its index and the page's rows among those (one statement per part,
-and one), instead of one statement whose ``OR`` no index serves.
+by her units, or handled by them) is given with its parts (:class:`ScopedList`, passed to
+:func:`keyset_page` as ``parts``): a page then reads the first rows of each part on its index
+and the page's rows among those (one statement per part, and one), instead of one statement
+whose ``OR`` no index serves.
 """
 
 from __future__ import annotations
@@ -30,11 +31,11 @@ import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils.translation import gettext as _
 
@@ -234,30 +235,26 @@ def _every(rows: QuerySet[Any]) -> list[tuple[Any, bool]]:
     return [(row, True) for row in rows]
 
 
-_PARTS = "_motcua_paging_parts"
-Q_ = TypeVar("Q_", bound=QuerySet[Any])
+M = TypeVar("M", bound=Model)
 
 
-def in_parts(queryset: Q_, parts: Sequence[QuerySet[Any]]) -> Q_:
-    """``queryset``, marked as the union of ``parts`` (each a subset of it, each served by an
-    index in the list's order) for :func:`keyset_page`. The mark is on this object only: a
-    query set derived from it (``filter``, ``order_by``) is unmarked, so a change to the list
-    goes through :func:`narrow`, which makes it to the parts as well."""
-    setattr(queryset, _PARTS, tuple(parts))
-    return queryset
+@dataclass(frozen=True)
+class ScopedList(Generic[M]):
+    """A list and the parts it is the union of (each a subset of it, each served by an index
+    in the list's order), for :func:`keyset_page`'s ``parts``; no parts: it is read whole.
+    A change to the list goes through :meth:`narrow` (or :meth:`filter`), which makes it to
+    each part as well, so the parts travel with the list they belong to."""
 
+    whole: QuerySet[M]
+    parts: tuple[QuerySet[M], ...] = ()
 
-def parts_of(queryset: QuerySet[Any]) -> tuple[QuerySet[Any], ...]:
-    """The parts :func:`in_parts` marked ``queryset`` with (none: it is read whole)."""
-    return tuple(getattr(queryset, _PARTS, ()))
+    def narrow(self, change: Callable[[QuerySet[M]], QuerySet[M]]) -> ScopedList[M]:
+        """``change`` made to the list and to each of its parts."""
+        return ScopedList(change(self.whole), tuple(change(part) for part in self.parts))
 
-
-def narrow(queryset: Q_, change: Callable[[Q_], Q_]) -> Q_:
-    """``change(queryset)``, with ``change`` made to each of its parts too (:func:`in_parts`)."""
-    changed = change(queryset)
-    parts = parts_of(queryset)
-    # Each part is a query set of the same model as ``queryset`` (``in_parts``).
-    return in_parts(changed, [change(cast(Q_, part)) for part in parts]) if parts else changed
+    def filter(self, *args: Any, **kwargs: Any) -> ScopedList[M]:
+        """The list and its parts filtered alike (``QuerySet.filter``'s arguments)."""
+        return self.narrow(lambda rows: rows.filter(*args, **kwargs))
 
 
 def _read(
@@ -284,6 +281,7 @@ def keyset_page(
     scan: Callable[[QuerySet[Any]], Sequence[tuple[T, bool]]] = _every,
     chunk: int | None = None,
     max_reads: int | None = None,
+    parts: Sequence[QuerySet[Any]] = (),
 ) -> Page[T]:
     """The page of ``queryset`` (filtered, not yet ordered) that ``cursor`` points at.
 
@@ -292,9 +290,9 @@ def keyset_page(
     further chunks (of ``chunk`` rows) until the page is full or the list ends, or until
     ``max_reads`` chunks were read: then the page is ``partial`` (shorter, perhaps empty) and
     its cursor continues after the last row read, so a page's cost is bounded whatever the
-    volume and the list's pages still hold every kept row once. A list marked with its parts
-    (:func:`in_parts`) is read a part at a time (:func:`_read`): one query more per part."""
-    parts = parts_of(queryset)
+    volume and the list's pages still hold every kept row once. A list given with its
+    ``parts`` (:class:`ScopedList`) is read a part at a time (:func:`_read`): one query
+    more per part."""
     backward = cursor is not None and cursor.backward
     number = cursor.number if cursor is not None else 1
     step = chunk or size + 1

@@ -1,5 +1,5 @@
 """A clerk's lists read as two parts (issue 17): the dossiers received by her units and those
-handled by them, each on its own index (``dossiers.access``, ``lib.paging.in_parts``). The
+handled by them, each on its own index (``dossiers.access``, ``lib.paging.ScopedList``). The
 pages of the queue's "all" view and of the search, walked forward and back, are exactly the
 list the one ``OR`` condition gives, in its order, each dossier once (one received *and*
 handled by her unit is in both parts), at the same statements on every page.
@@ -18,10 +18,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from motcua.backoffice import selectors, views
-from motcua.dossiers.access import dossier_list_for_user
+from motcua.dossiers.access import dossier_list_for_user, dossier_scoped_list_for_user
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.world import World, build_world
-from motcua.lib.paging import parts_of
 
 
 @pytest.fixture
@@ -85,8 +84,13 @@ def test_the_queue_of_everyone_pages_through_both_parts_in_the_order_of_the_whol
 ):
     monkeypatch.setattr(views, "PAGE_SIZE", 4)
     made = scattered(world)
-    visible = dossier_list_for_user(world.ward_clerk)
-    assert len(parts_of(visible)) == 2
+    visible = dossier_scoped_list_for_user(world.ward_clerk)
+    assert len(visible.parts) == 2
+    # The plain list is the same rows as the parts' union (one rule, accounts.access).
+    union = set(visible.parts[0].values_list("code", flat=True)) | set(
+        visible.parts[1].values_list("code", flat=True)
+    )
+    assert set(dossier_list_for_user(world.ward_clerk).values_list("code", flat=True)) == union
     expected = [
         row.dossier.code for row in selectors.queue_for_user(world.ward_clerk, everyone=True)
     ]
@@ -116,8 +120,8 @@ def test_the_search_pages_through_both_parts_and_never_outside_them(world, monke
     windows = selectors.due_windows(world.ward_clerk, timezone.now())
     filters = selectors.DossierFilter(**search)
     whole = selectors.dossier_search(world.ward_clerk, filters, windows=windows)
-    assert len(parts_of(whole)) == (0 if "q" in search else 2)
-    expected = [d.code for d in whole]
+    assert len(whole.parts) == (0 if "q" in search else 2)
+    expected = [d.code for d in whole.whole]
     assert set(expected) == made["received"] | made["handled"]
     client = Client()
     client.force_login(world.ward_clerk)
@@ -133,4 +137,4 @@ def test_an_administrator_reads_the_whole_table_as_one_part(world):
 
     admin = user_create_or_update(username="quantri", full_name="Quản Trị")
     role_grant(user=admin, role=Role.ADMIN, unit=world.province)
-    assert parts_of(dossier_list_for_user(admin)) == ()
+    assert dossier_scoped_list_for_user(admin).parts == ()

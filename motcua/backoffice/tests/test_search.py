@@ -115,7 +115,7 @@ def test_a_ward_clerk_never_finds_another_units_dossier(staff, db):  # noqa: F81
     # The selector itself, whatever the filters: the ward's scope only.
     user = User.objects.get(username="motcua.ducxuan")
     windows = due_windows(user, timezone.now())
-    assert not dossier_search(user, DossierFilter(q=city.code), windows=windows).exists()
+    assert not dossier_search(user, DossierFilter(q=city.code), windows=windows).whole.exists()
 
 
 def test_results_page_by_25_with_links_that_keep_the_filters(clerk):
@@ -195,7 +195,7 @@ def test_the_due_filters_are_the_end_of_day_lists(clerk):
             (Due.NEXT, lists.due_next),
         ):
             found = dossier_search(user, DossierFilter(due=state, sort="due"), windows=windows)
-            assert [d.code for d in found] == [d.code for d in expected], (state, at)
+            assert [d.code for d in found.whole] == [d.code for d in expected], (state, at)
 
 
 def test_the_queue_filters_sorts_and_pages_like_the_search(staff, db):  # noqa: F811

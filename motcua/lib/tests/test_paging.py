@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from motcua.lib.paging import Ordering, keyset_page, read_cursor
+from motcua.lib.paging import Ordering, ScopedList, keyset_page, read_cursor
+from motcua.units.choices import UnitLevel
 from motcua.units.models import AdministrativeUnit
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +127,29 @@ def test_an_empty_last_page_after_a_cut_one_leads_back_to_every_kept_row():
         back = [unit.pk for unit in page.rows] + back
         text = page.previous_cursor
     assert back == ids[:2]
+
+
+def test_a_list_read_by_its_parts_pages_as_the_whole_list_and_its_parts_follow_a_filter():
+    """``ScopedList``: a filter is made to the list and to each part, and the parts given
+    to ``keyset_page`` explicitly read the same pages as the list read whole, one query
+    more per part."""
+    units = AdministrativeUnit.objects.all()
+    by_level = ScopedList(
+        units.filter(pk__in=units.values("pk")),
+        tuple(units.filter(level=level) for level in UnitLevel),
+    ).filter(pk__gt=AdministrativeUnit.objects.order_by("id").values_list("id", flat=True)[2])
+    assert by_level.whole.count() == units.count() - 3
+    assert sum(part.count() for part in by_level.parts) == by_level.whole.count()
+    whole_pages, part_pages = [], []
+    for pages, parts in ((whole_pages, ()), (part_pages, by_level.parts)):
+        text = None
+        while True:
+            with CaptureQueriesContext(connection) as queries:
+                page = keyset_page(by_level.whole, BY_ID, read_cursor(text, BY_ID), 4, parts=parts)
+            assert len(queries.captured_queries) == 1 + len(parts)
+            pages.append([unit.pk for unit in page.rows])
+            text = page.next_cursor
+            if text is None:
+                break
+    assert len(whole_pages) > 2
+    assert part_pages == whole_pages
