@@ -321,19 +321,32 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
     form = SubmissionForm(request.POST, desks=desks, identity=identity)
     template = declaration_for(version)
     eform = _declaration_form(template, identity, request.POST) if template else None
+
+    def page(
+        status: int = 200, problems: list[str] | None = None, *, limited: bool = False
+    ) -> HttpResponse:
+        """The page again with this request's form, declaration and identity."""
+        return _submission_page(
+            request,
+            version,
+            form,
+            status=status,
+            problems=problems,
+            limited=limited,
+            identity=identity,
+            eform=eform,
+        )
+
     if eform is not None and eform.wants_more_rows:
         # "Add rows" in the declaration: the page again with more rows; nothing submitted.
-        return _submission_page(request, version, form, identity=identity, eform=eform)
+        return page()
     # Left empty, the declaration is not filed (the scanned paper form may be attached).
     filled = eform is not None and eform.has_input
     # Both checked, so that every mistake shows at once.
     form_ok = form.is_valid()
     eform_ok = not filled or (eform is not None and eform.is_valid())
     if not form_ok or not eform_ok:
-        problems = [] if eform_ok else [_("Correct the declaration form.")]
-        return _submission_page(
-            request, version, form, status=400, problems=problems, identity=identity, eform=eform
-        )
+        return page(400, [] if eform_ok else [_("Correct the declaration form.")])
     declaration = (
         services.Declaration(template.pk, eform.answers())
         if filled and template is not None and eform is not None
@@ -364,15 +377,7 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
         elif upload is not None:
             files.append((requirement, upload, upload.name or "file"))
     if choice_problems:
-        return _submission_page(
-            request,
-            version,
-            form,
-            status=400,
-            problems=choice_problems,
-            identity=identity,
-            eform=eform,
-        )
+        return page(400, choice_problems)
     data = form.cleaned_data
     if identity is not None:
         applicant = Applicant(
@@ -406,34 +411,15 @@ def submit(request: HttpRequest, code: str) -> HttpResponse:
             declaration=declaration,
         )
     except SubmissionLimited as error:
-        response = _submission_page(
-            request,
-            version,
-            form,
-            status=429,
-            problems=[error.message],
-            limited=True,
-            identity=identity,
-            eform=eform,
-        )
+        response = page(429, [error.message], limited=True)
         response["Retry-After"] = str(error.retry_after)
         return response
     except (PortalError, DossierError) as error:
         target = SUBMISSION_FIELDS.get(error.field or "")
         if target:
             form.add_error(target, error.message)
-            return _submission_page(
-                request, version, form, status=400, identity=identity, eform=eform
-            )
-        return _submission_page(
-            request,
-            version,
-            form,
-            status=400,
-            problems=[error.message],
-            identity=identity,
-            eform=eform,
-        )
+            return page(400)
+        return page(400, [error.message])
     key = data["submission_key"]
     if not submitted.duplicate:
         shown = request.session.get(SUBMITTED, {})
