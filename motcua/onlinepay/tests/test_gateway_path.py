@@ -4,9 +4,7 @@ injected fault: forged, duplicated, out-of-order, wrong-amount, late, lost callb
 
 from __future__ import annotations
 
-import urllib.request
 from collections import Counter
-from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -18,17 +16,12 @@ from motcua.onlinepay.choices import IntentStatus, MessageKind, Outcome, Refusal
 from motcua.onlinepay.models import PaymentIntent, ProviderMessage
 from motcua.onlinepay.services import payment_intent_cancel, payment_intent_create
 from motcua.onlinepay.tasks import poll_payment
+from motcua.onlinepay.tests.paying import browse, reconcile
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.models import PaymentEvent, Receipt
 from motcua.payments.selectors import amount_owed
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def browse(url: str) -> str:
-    """The citizen's browser: open the gateway's page, follow it back to the app."""
-    with urllib.request.urlopen(url, timeout=60) as response:
-        return response.read().decode()
 
 
 def paid_online_figure() -> int:
@@ -211,19 +204,8 @@ def test_a_lost_callback_is_found_by_reconciliation_then_by_the_poll(world, live
     statement = tmp_path / "statement.csv"
     statement.write_bytes(live.statement("vnpay"))
 
-    out = StringIO()
-    with pytest.raises(SystemExit) as exit_code:
-        call_command(
-            "onlinepay",
-            "reconcile",
-            "--provider",
-            "vnpay",
-            "--statement",
-            str(statement),
-            stdout=out,
-        )
-    assert exit_code.value.code == 1
-    lines = out.getvalue().splitlines()
+    status, lines = reconcile(statement, command="onlinepay")
+    assert status == 1
     listed = [ln for ln in lines if ln.startswith("  ")]
     assert len(listed) == 1
     assert intents[1].reference in listed[0]

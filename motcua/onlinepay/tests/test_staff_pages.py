@@ -35,6 +35,11 @@ def upload(client, provider: str, text: str, name: str = "sao-ke.csv", day: str 
     )
 
 
+def vietqr(*lines: str) -> str:
+    """A VietQR bank statement (CSV) of ``lines``, under its header."""
+    return "".join(line + "\n" for line in ("date,amount,content,bank_reference", *lines))
+
+
 def test_the_page_is_for_fee_staff_and_leaders_only(client, world):
     assert reverse("onlinepay:reconcile") == URL
     anonymous = client.get(URL)
@@ -55,11 +60,8 @@ def test_the_page_is_for_fee_staff_and_leaders_only(client, world):
 def test_a_vietqr_statement_records_and_lists_in_vietnamese_formats(client, world):
     dossier = world.create(at="02/01/2024 08:00", fee=1_608_000)
     client.force_login(world.clerk)
-    text = (
-        "date,amount,content,bank_reference\n"
-        f"02/01/2024 09:00:00,1.608.000,{dossier.code} Nop phi,FT1\n"
-        "02/01/2024 09:05:00,2500000,khong ro noi dung,FT2\n"
-    )
+    transfer = f"02/01/2024 09:00:00,1.608.000,{dossier.code} Nop phi,FT1"
+    text = vietqr(transfer, "02/01/2024 09:05:00,2500000,khong ro noi dung,FT2")
     response = upload(client, "vietqr", text)
     assert response.status_code == 200
     html = response.content.decode()
@@ -71,7 +73,7 @@ def test_a_vietqr_statement_records_and_lists_in_vietnamese_formats(client, worl
     assert list(PaymentEvent.objects.values_list("reference", flat=True)) == ["FT1"]
     # Again: the transfer is matched, not recorded twice, and the page says the file is clean
     # once the unknown line is gone.
-    again = upload(client, "vietqr", "date,amount,content,bank_reference\n" + text.split("\n")[1])
+    again = upload(client, "vietqr", vietqr(transfer))
     assert 'id="clean"' in again.content.decode()
     assert PaymentEvent.objects.count() == 1
 
@@ -79,11 +81,7 @@ def test_a_vietqr_statement_records_and_lists_in_vietnamese_formats(client, worl
 def test_a_bad_file_or_field_answers_400_naming_it_and_records_nothing(client, world):
     dossier = world.create(at="02/01/2024 08:00", fee=50000)
     client.force_login(world.clerk)
-    text = (
-        "date,amount,content,bank_reference\n"
-        f"02/01/2024,50000,{dossier.code},FT1\n"
-        "02/01/2024,năm mươi,x,FT2\n"
-    )
+    text = vietqr(f"02/01/2024,50000,{dossier.code},FT1", "02/01/2024,năm mươi,x,FT2")
     bad = upload(client, "vietqr", text)
     assert bad.status_code == 400
     html = bad.content.decode()

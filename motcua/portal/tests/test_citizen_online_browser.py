@@ -14,11 +14,9 @@ the back office's pages do. Screenshots: var/screenshots/citizen-*.png.
 from __future__ import annotations
 
 import copy
-import urllib.request
-from io import BytesIO, StringIO
+from io import BytesIO
 from pathlib import Path
 
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -51,6 +49,7 @@ from motcua.onlinepay.tests.conftest import (  # noqa: F401 (fixtures)
     sandbox,
     sandbox_process,
 )
+from motcua.onlinepay.tests.paying import browse, reconcile
 from motcua.payments.models import PaymentEvent, Receipt
 from motcua.payments.selectors import amount_owed
 from motcua.portal.tests.conftest import small_pdf
@@ -85,30 +84,6 @@ def act(dossier: Dossier, action: Action, details: Details | None = None, reason
         reason=reason,
     )
     return Dossier.objects.get(pk=dossier.pk)
-
-
-def browse(url: str) -> str:
-    """Another citizen's browser, for the injected payments: follow the gateway back."""
-    with urllib.request.urlopen(url, timeout=60) as response:
-        return response.read().decode()
-
-
-def reconcile(statement: Path) -> tuple[int, list[str]]:
-    out = StringIO()
-    try:
-        call_command(
-            "payments",
-            "reconcile",
-            "--provider",
-            "vnpay",
-            "--statement",
-            str(statement),
-            stdout=out,
-        )
-        code = 0
-    except SystemExit as exit_code:
-        code = int(exit_code.code or 0)
-    return code, out.getvalue().splitlines()
 
 
 def test_a_citizen_online_from_sign_in_to_rating_and_the_days_reconciliation(
