@@ -11,6 +11,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
@@ -200,21 +201,26 @@ def test_retries_with_backoff_then_failure_recorded(
     dossier = received(world, django_capture_on_commit_callbacks)
     [row] = Notification.objects.filter(dossier_id=dossier.pk)
     assert row.channel == Channel.SMS  # the choice: no e-mail, no Zalo
-    # On the schedule's own clock (the worker's task calls the same service with its now).
+    # This pins the schedule, not the wall clock: every attempt is made with an explicit
+    # ``now`` (the worker's task calls the same services with its own), starting at the
+    # moment the row was queued for, and each next attempt is compared with that ``now``
+    # plus the backoff rule's gaps: BACKOFF_SECONDS (settings.MOTCUA_NOTIFY), then doubled.
+    gap = timedelta(seconds=settings.MOTCUA_NOTIFY["BACKOFF_SECONDS"])
     first = row.next_attempt_at
     assert notification_deliver(notification_id=row.pk, now=first) == Status.QUEUED
     row.refresh_from_db()
     assert (row.status, row.attempts, row.error) == (Status.QUEUED, 1, "HTTP 503")
-    assert row.next_attempt_at == first + timedelta(seconds=60)  # BACKOFF_SECONDS
+    assert row.next_attempt_at == first + gap
     # Not due yet: the sweep leaves it.
     assert notifications_deliver_due(now=row.next_attempt_at - timedelta(seconds=1)) == 0
     assert notifications_deliver_due(now=row.next_attempt_at) == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.QUEUED, 2)
     assert "timed out" in row.error or "Timeout" in row.error
-    # The backoff doubles.
+    # The backoff doubles: the second attempt was made at ``first + gap``, the third is due
+    # twice the gap after it.
     second = row.next_attempt_at
-    assert second == first + timedelta(seconds=60 + 120)
+    assert second == first + gap + 2 * gap
     assert notifications_deliver_due(now=second) == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == (Status.FAILED, 3)
