@@ -24,7 +24,7 @@ from motcua.lib import validators
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, read_cursor
 from motcua.lib.parsing import parse_moment
-from motcua.notify.forms import ChannelsField, channels_receivable
+from motcua.notify.forms import ChannelsField, channels_clean
 from motcua.payments.choices import PaymentMethod
 from motcua.units.models import Agency
 
@@ -58,11 +58,7 @@ class ReceiveForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        data["channels"] = channels_receivable(
-            data.get("channels", []),
-            phone=data.get("applicant_phone", ""),
-            email=data.get("applicant_email", ""),
-        )
+        channels_clean(self, data)
         return data
 
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -41,3 +42,19 @@ def channels_receivable(channels: Iterable[str], *, phone: str, email: str) -> l
     landline is a good phone number for the desk to call)."""
     mobile = mobile_or_empty(phone)
     return [channel for channel in channels if (email if channel == Channel.EMAIL else mobile)]
+
+
+def channels_clean(form: forms.Form, data: dict[str, Any]) -> None:
+    """``data["channels"]`` (a form's cleaned data with ``applicant_phone`` and
+    ``applicant_email``) narrowed to what the contact can receive. A choice that leaves
+    nothing, from an applicant who gave a contact, is refused naming the field: recorded as no
+    choice, every channel of the desk would apply, the opposite of what was ticked."""
+    chosen = data.get("channels", [])
+    phone, email = data.get("applicant_phone", ""), data.get("applicant_email", "")
+    data["channels"] = channels_receivable(chosen, phone=phone, email=email)
+    if chosen and not data["channels"] and (phone or email):
+        if Channel.EMAIL in chosen and not email:
+            message = _("E-mail needs an e-mail address: enter one or tick SMS or Zalo.")
+        else:
+            message = _("SMS and Zalo need a mobile number: enter one or tick e-mail.")
+        form.add_error("channels", message)

@@ -14,7 +14,7 @@ from motcua.dossiers.models import Dossier
 from motcua.feedback.choices import RatingLevel
 from motcua.lib import validators
 from motcua.lib.formatting import format_date
-from motcua.notify.forms import ChannelsField, channels_receivable
+from motcua.notify.forms import ChannelsField, channels_clean
 from motcua.units.models import Agency
 
 
@@ -72,16 +72,7 @@ class SubmissionForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        chosen = data.get("channels", [])
-        data["channels"] = channels_receivable(
-            chosen, phone=data.get("applicant_phone", ""), email=data.get("applicant_email", "")
-        )
-        if chosen and not data["channels"] and data.get("applicant_phone"):
-            # Only e-mail was ticked, with no address (the phone is required here; a bad one
-            # has its own message).
-            self.add_error(
-                "channels", _("E-mail needs an e-mail address: enter one or tick SMS or Zalo.")
-            )
+        channels_clean(self, data)
         return data
 
 

@@ -76,3 +76,24 @@ def test_an_unknown_channel_receives_nothing(clerk):  # noqa: F811
     assert escape(_("Choose among SMS, Zalo and e-mail.")) in page
     assert not received()
     assert not NotificationPreference.objects.exists()
+
+
+def test_a_choice_the_contact_cannot_receive_at_all_is_refused(clerk):  # noqa: F811
+    # Recorded as no choice, every channel of the desk would apply: SMS and Zalo would go to
+    # an applicant who ticked e-mail only (found in the walk-through of 04/12/2026).
+    for channels, phone, message in (
+        (["email"], "0912345678", "E-mail needs an e-mail address: enter one or tick SMS or Zalo."),
+        (
+            ["sms", "zalo"],
+            "0209 3870 123",
+            "SMS and Zalo need a mobile number: enter one or tick e-mail.",
+        ),
+    ):
+        data = counter_post(copy_form()) | {"applicant_phone": phone, "channels": channels}
+        response = clerk.post(RECEIVE_URL, data)
+        assert response.status_code == 400
+        page = response.content.decode()
+        assert 'id="channels-error"' in page
+        assert escape(_(message)) in page
+        assert not received()
+        assert not NotificationPreference.objects.exists()
