@@ -295,7 +295,10 @@ def keyset_page(
     more per part."""
     backward = cursor is not None and cursor.backward
     number = cursor.number if cursor is not None else 1
-    step = chunk or size + 1
+    # The first read is one page (and one row): when most candidates are kept, as in most
+    # drill-downs, that is the whole page; further reads take ``chunk`` rows (a province's
+    # drill-down read and classified 200 candidates to show 50, docs/performance.md).
+    step = size + 1
     kept: list[T] = []
     position = list(cursor.values) if cursor is not None else None
     reads = 0
@@ -313,6 +316,7 @@ def keyset_page(
                 kept.append(row)
         if len(kept) > size or len(read) < step:
             break
+        step = max(chunk or step, step)
         position = ordering.values(read[-1][0])
         if max_reads is not None and reads >= max_reads:
             partial = True

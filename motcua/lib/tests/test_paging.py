@@ -153,3 +153,25 @@ def test_a_list_read_by_its_parts_pages_as_the_whole_list_and_its_parts_follow_a
                 break
     assert len(whole_pages) > 2
     assert part_pages == whole_pages
+
+
+def test_the_first_read_is_one_page_and_the_next_ones_a_chunk():
+    # A drill-down keeps most of its candidates: its first read, a page and one row, is then
+    # the whole page, instead of a chunk of candidates each classified for nothing.
+    seen: list[int] = []
+
+    def counting(keep: Any) -> Any:
+        def scan(rows: Any) -> list[tuple[AdministrativeUnit, bool]]:
+            found = list(rows)
+            seen.append(len(found))
+            return [(unit, keep(unit)) for unit in found]
+
+        return scan
+
+    units = AdministrativeUnit.objects.all()
+    assert units.count() > 60
+    page = keyset_page(units, BY_ID, None, 5, scan=counting(lambda unit: True), chunk=50)
+    assert (len(page.rows), seen) == (5, [6])
+    seen.clear()
+    keyset_page(units, BY_ID, None, 5, scan=counting(lambda unit: unit.pk % 7 == 0), chunk=50)
+    assert seen[:2] == [6, 50]
