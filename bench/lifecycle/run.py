@@ -212,9 +212,10 @@ def raw_run(url: str, n: int, desk_id: int, justice_id: int, version_id: int, us
                     " current_step, outcome, denial_reason, timeliness, result_form,"
                     " result_digitised, electronic_certification, return_method, version,"
                     " last_event_seq, last_event_hash, last_event_at,"
-                    " imported, created_at, search_text) VALUES (%s,%s,%s,'person',%s,'',"
-                    "'0912345678','','','direct',1,'Chứng thực','received',%s,%s,%s,%s,0,'','',"
-                    "'','','',false,false,'',1,1,%s,%s,false,now(),%s) RETURNING id",
+                    " imported, created_at, search_text, applicant_verified) VALUES (%s,%s,%s,"
+                    "'person',%s,'','0912345678','','','direct',1,'Chứng thực','received',%s,%s,"
+                    "%s,%s,0,'','','','','',false,false,'',1,1,%s,%s,false,now(),%s,false)"
+                    " RETURNING id",
                     (
                         code,
                         version_id,
