@@ -332,11 +332,13 @@ def generate(raw: Any, shape: Shape) -> dict[str, Any]:
     return {"fates": dict(fates), "events": n_events, "ledger_rows": len(ledger)}
 
 
-def _clone_hash(column: str, k: int) -> str:
-    """SQL: a well-formed, unique stand-in for a hash in clone ``k`` (links stay linked)."""
+def _clone_hash(column: str, k: int, top: int) -> str:
+    """SQL: a well-formed, unique stand-in for a hash in clone ``k`` of ``top`` dossiers (links
+    stay linked). ``top`` tells derivations apart: a database itself derived already holds
+    its source's clones, whose stand-ins a second derivation must not make again."""
     return (
         f"CASE WHEN {column} = '{GENESIS}' THEN {column} ELSE "
-        f"encode(sha256(convert_to({column} || ':{k}', 'UTF8')), 'hex') END"
+        f"encode(sha256(convert_to({column} || ':{top}:{k}', 'UTF8')), 'hex') END"
     )
 
 
@@ -391,7 +393,7 @@ def multiply(raw: Any, factor: int) -> dict[str, Any]:
                 "id": f"id + {k * top}",
                 "code": new_code,
                 "search_text": f"replace(search_text, lower(code), lower({new_code}))",
-                "last_event_hash": _clone_hash("last_event_hash", k),
+                "last_event_hash": _clone_hash("last_event_hash", k, top),
             }
             select = ", ".join(expr.get(c, c) for c in columns)
             cur.execute(
@@ -401,9 +403,9 @@ def multiply(raw: Any, factor: int) -> dict[str, Any]:
             expr = {
                 "dossier_id": f"dossier_id + {k * top}",
                 "chain_seq": f"chain_seq + {k * chain_top}",
-                "hash": _clone_hash("hash", k),
-                "prev_hash": _clone_hash("prev_hash", k),
-                "chain_prev_hash": _clone_hash("chain_prev_hash", k),
+                "hash": _clone_hash("hash", k, top),
+                "prev_hash": _clone_hash("prev_hash", k, top),
+                "chain_prev_hash": _clone_hash("chain_prev_hash", k, top),
             }
             select = ", ".join(expr.get(c, c) for c in event_columns)
             cur.execute(
