@@ -254,6 +254,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The menus show only the links the user may follow.
+                "motcua.backoffice.menus.menu",
             ],
         },
     },
