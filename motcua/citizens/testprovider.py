@@ -40,7 +40,7 @@ CITIZENS: dict[str, dict[str, Any]] = {
         "SoDinhDanh": "006090001234",
         "HoVaTen": "Nguyễn Văn An",
         "NgayThangNamSinh": "12/05/1990",
-        "ThuongTru": "Tổ 1, phường Đức Xuân, tỉnh Bắc Kạn",
+        "ThuongTru": "Tổ 1, phường Đức Xuân, tỉnh Thái Nguyên",
         "loAs": "2",
         "TechID": "TECH-0001",
         "LoaiTaiKhoan": "1",

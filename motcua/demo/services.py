@@ -23,10 +23,13 @@ from motcua.catalog.services import (
     load_demo_declaration_forms,
     load_two_level_catalog,
 )
+from motcua.demo.citizen import load_demo_citizen
 from motcua.demo.directives import load_demo as load_directives_demo
+from motcua.demo.history import history_leftovers_settle
 from motcua.demo.live import LIVE_UNITS, load_live_year
 from motcua.demo.scenario import BAC_KAN_2024, load_scenario
 from motcua.demo.steering import load_demo as load_steering_demo
+from motcua.demo.templates_files import load_demo_template_files
 from motcua.jobs.services import load_demo as load_jobs_demo
 from motcua.units.models import Agency
 from motcua.units.selectors import unit_at
@@ -252,13 +255,20 @@ def demo_load() -> dict[str, int]:
     counts["procedure_versions_2025"] = load_two_level_catalog().total
     # The declaration forms of the ten most used procedures, on their newest versions.
     counts["declaration_forms"] = load_demo_declaration_forms().total
+    # A printable declaration to download from the birth registration's page.
+    counts["template_files"] = load_demo_template_files(timezone.localdate())
     counts["users"] = demo_accounts_load()
     counts["api_clients"] = demo_api_client_load()
     # The Bắc Kạn 2024 history, imported once: a second load finds it stored.
     counts["dossiers"] = load_scenario(BAC_KAN_2024).total
+    # Its leftovers (pending at 30/06/2024) taken to their end in July 2024, after the
+    # half-year, so that today's overdue lists hold no 2024 dossier.
+    counts["history_settled"] = history_leftovers_settle()
     # The live year of the three new units, ending today (motcua/demo/live.py): kept as it is
     # when a load on an earlier day stored one.
     counts["live_dossiers"] = load_live_year(timezone.localdate()).total
+    # The demo citizen's own dossiers and stored paper, after the live year (its codes).
+    counts["citizen"] = load_demo_citizen(timezone.localdate()).total
     # The steering committee's data, after the users: values are entered by them.
     counts.update({f"steering_{k}": v for k, v in load_steering_demo().items()})
     counts["directives"] = load_directives_demo()

@@ -76,7 +76,7 @@ def test_a_signed_in_submission_is_verified_with_the_claims_whatever_is_posted(
     assert dossier.applicant_name == "Nguyễn Văn An"
     assert dossier.applicant_id_number == "006090001234"
     assert dossier.applicant_birth_date.isoformat() == "1990-05-12"
-    assert dossier.applicant_address == "Tổ 1, phường Đức Xuân, tỉnh Bắc Kạn"
+    assert dossier.applicant_address == "Tổ 1, phường Đức Xuân, tỉnh Thái Nguyên"
     assert dossier.applicant_phone  # typed by the citizen: not a claim
 
 

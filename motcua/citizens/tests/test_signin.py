@@ -75,7 +75,7 @@ def test_a_citizen_signs_in_and_the_session_holds_the_verified_identity(client, 
     assert account.subject == "vneid-0001"
     assert account.level_of_assurance == "2"
     assert account.tech_id == "TECH-0001"
-    assert account.address == "Tổ 1, phường Đức Xuân, tỉnh Bắc Kạn"
+    assert account.address == "Tổ 1, phường Đức Xuân, tỉnh Thái Nguyên"
     assert UsedNonce.objects.count() == 1
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -209,6 +209,8 @@ def test_the_ward_clerk_opens_an_online_dossier_sent_to_her_ward_today(demo, set
     key = re.search(r'name="submission_key" value="([^"]+)"', page.content.decode()).group(1)
     version = ProcedureVersion.objects.filter(procedure__code=code).order_by("-version").first()
     component = version.components.order_by("position").first().pk
+    new = Dossier.objects.filter(imported=False, receiving_agency__code="TTPVHCC-01840")
+    before = list(new.values_list("pk", flat=True))
     sent = citizen.post(
         reverse("portal:submit", args=[code]),
         {
@@ -219,7 +221,8 @@ def test_the_ward_clerk_opens_an_online_dossier_sent_to_her_ward_today(demo, set
         },
     )
     assert sent.status_code == 302, sent.content.decode()[:2000]
-    dossier = Dossier.objects.filter(imported=False, receiving_agency__code="TTPVHCC-01840").get()
+    # The demo citizen's own dossiers (motcua/demo/citizen.py) were there before.
+    dossier = new.exclude(pk__in=before).get()
 
     clerk = client_for("tiepnhan.ducxuan")
     opened = clerk.get(reverse("backoffice:dossier", args=[dossier.code]))
@@ -242,3 +245,39 @@ def test_before_the_new_units_there_is_no_live_year_and_no_failure(demo):
     stored = live().count()
     assert load_live_year(date(2025, 11, 14)).created == 0
     assert live().count() == stored
+
+
+def test_the_demo_citizen_has_a_stored_paper_a_procedure_with_a_form_asks_for(demo):
+    """The VNeID stand-in's citizen finds a paper to reuse (README): after the load, one of
+    his stored papers matches a component of a procedure offering a declaration form."""
+    from motcua.catalog.models import DeclarationForm
+    from motcua.catalog.selectors import procedure_in_force
+    from motcua.demo.citizen import CITIZEN_ID
+    from motcua.docstore.selectors import documents_of_person, matches_by_name
+
+    today = timezone.localdate()
+    papers = documents_of_person(CITIZEN_ID)
+    matched = set()
+    for form in DeclarationForm.objects.select_related("version__procedure"):
+        version = procedure_in_force(form.version.procedure.code, today)
+        if version is not None:
+            names = list(version.components.values_list("name", flat=True))
+            matched |= set(matches_by_name(papers, names, today))
+    assert matched
+    mine = Dossier.objects.filter(applicant_id_number=CITIZEN_ID)
+    assert {Status.RETURNED, Status.IN_PROCESSING} <= set(mine.values_list("status", flat=True))
+
+
+def test_no_dossier_of_the_history_is_still_pending(demo):
+    """The 2024 history's leftovers are settled in July 2024 (motcua/demo/history.py): no
+    dossier received before the two-level government is still pending today, and today's
+    overdue figures of the new units hold none of them."""
+    from motcua.demo.history import history_leftovers_settle, history_pending_before
+
+    assert demo["history_settled"] > 0
+    assert history_pending_before(date(2025, 7, 1)) == 0
+    settled = Dossier.objects.filter(received_at__lt=datetime(2025, 7, 1, tzinfo=LOCAL_TZ))
+    july = settled.filter(resolved_at__gte=datetime(2024, 7, 1, tzinfo=LOCAL_TZ))
+    assert july.count() >= demo["history_settled"]
+    assert all(d.resolved_at.astimezone(LOCAL_TZ).date() >= date(2024, 7, 1) for d in july)
+    assert history_leftovers_settle() == 0
