@@ -39,15 +39,16 @@ IN_FORCE_FIRST = (F("valid_to").desc(nulls_first=True), "code")
 
 def is_administrator(user: User) -> bool:
     return user.is_active and (
-        user.is_superuser or user.assignments.filter(role=Role.ADMIN).exists()
+        user.is_superuser or any(role == Role.ADMIN for role, _unit in user_grants(user))
     )
 
 
 def user_roles(user: User) -> set[Role]:
-    """Every role the user holds somewhere."""
+    """Every role the user holds somewhere (from :func:`user_grants`, read once per user
+    object: a page's menu asks several access checks)."""
     if not user.is_active:
         return set()
-    return {Role(r) for r in user.assignments.values_list("role", flat=True)}
+    return {Role(role) for role, _unit in user_grants(user)}
 
 
 def user_unit_ids(user: User, roles: Iterable[Role]) -> frozenset[int] | None:
