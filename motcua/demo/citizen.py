@@ -21,6 +21,7 @@ from motcua.catalog.selectors import procedure_in_force
 from motcua.clock.selectors import calendar_for
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
 from motcua.core.workflow import Action
+from motcua.demo.acting import take
 from motcua.docstore.services import document_store_add
 from motcua.documents.pdf import Document
 from motcua.dossiers.choices import Channel, ResultForm, ReturnMethod
@@ -31,7 +32,6 @@ from motcua.dossiers.services import (
     Details,
     dossier_create,
     dossier_file_attach,
-    dossier_transition,
 )
 from motcua.units.models import Agency
 
@@ -134,20 +134,14 @@ def load_demo_citizen(today: date) -> CitizenReport:
     decided = _working_days_before(calendar, today, 14)
     returned = _working_days_before(calendar, today, 13)
     first = _create(procedure, desk, clerk, _at(received, 8, 30), "Đăng ký khai sinh cho con")
-    dossier_transition(
-        dossier_id=first.pk,
-        action=Action.TRANSFER,
-        actor=clerk,
-        details=Details(),
-        at=_at(received, 8, 45),
-    )
-    dossier_transition(
-        dossier_id=first.pk,
-        action=Action.APPROVE,
-        actor=officer,
-        # An electronic extract: the paper his store keeps.
-        details=Details(result_form=ResultForm.ELECTRONIC, result_digitised=True),
-        at=_at(decided, 15, 0),
+    take(first, Action.TRANSFER, clerk, _at(received, 8, 45))
+    # An electronic extract: the paper his store keeps.
+    take(
+        first,
+        Action.APPROVE,
+        officer,
+        _at(decided, 15, 0),
+        Details(result_form=ResultForm.ELECTRONIC, result_digitised=True),
     )
     number = f"{first.pk}/{decided.year}/TLKS"
     extract = _extract_pdf(number, decided)
@@ -159,12 +153,12 @@ def load_demo_citizen(today: date) -> CitizenReport:
         actor=officer,
         at=_at(decided, 15, 5),
     )
-    dossier_transition(
-        dossier_id=first.pk,
-        action=Action.RETURN_RESULT,
-        actor=clerk,
-        details=Details(return_method=ReturnMethod.COUNTER),
-        at=_at(returned, 9, 0),
+    take(
+        first,
+        Action.RETURN_RESULT,
+        clerk,
+        _at(returned, 9, 0),
+        Details(return_method=ReturnMethod.COUNTER),
     )
     document_store_add(
         id_number=CITIZEN_ID,
@@ -183,11 +177,5 @@ def load_demo_citizen(today: date) -> CitizenReport:
     # A second registration, received yesterday (a working day), with the officer now.
     second_day = _working_days_before(calendar, today, 1)
     second = _create(procedure, desk, clerk, _at(second_day, 9, 30), "Đăng ký khai sinh")
-    dossier_transition(
-        dossier_id=second.pk,
-        action=Action.TRANSFER,
-        actor=clerk,
-        details=Details(),
-        at=_at(second_day, 9, 45),
-    )
+    take(second, Action.TRANSFER, clerk, _at(second_day, 9, 45))
     return CitizenReport(2, 1)

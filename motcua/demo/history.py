@@ -16,9 +16,10 @@ from motcua.accounts.models import User
 from motcua.clock.selectors import calendar_for
 from motcua.core.clock import LOCAL_TZ
 from motcua.core.workflow import Action
+from motcua.demo.acting import take
 from motcua.dossiers.choices import ResultForm, ReturnMethod, Status
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.services import Details, dossier_transition
+from motcua.dossiers.services import Details
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.selectors import amount_owed
 
@@ -58,14 +59,6 @@ def _start(dossier: Dossier) -> datetime:
     return moment
 
 
-def _take(
-    dossier: Dossier, action: Action, actor: User, at: datetime, details: Details | None = None
-) -> None:
-    dossier_transition(
-        dossier_id=dossier.pk, action=action, actor=actor, details=details or Details(), at=at
-    )
-
-
 @transaction.atomic
 def history_leftovers_settle() -> int:
     """Take every dossier of the history (received before 1/7/2025) still pending to a
@@ -79,26 +72,26 @@ def history_leftovers_settle() -> int:
     for dossier in leftovers:
         at = _start(dossier)
         if dossier.status == Status.AWAITING_SUPPLEMENT:
-            _take(dossier, Action.SUPPLEMENT, clerk, at)
+            take(dossier, Action.SUPPLEMENT, clerk, at)
             at += STEP
         elif dossier.status == Status.AWAITING_PAYMENT:
             owed = amount_owed(dossier.pk)
             if owed > 0:
                 cash = Details(amount=owed, payment_method=PaymentMethod.CASH)
-                _take(dossier, Action.CONFIRM_PAYMENT, clerk, at, cash)
+                take(dossier, Action.CONFIRM_PAYMENT, clerk, at, cash)
             else:
-                _take(dossier, Action.CONFIRM_PAYMENT, clerk, at)
+                take(dossier, Action.CONFIRM_PAYMENT, clerk, at)
             at += STEP
         elif dossier.status == Status.RECEIVED:
-            _take(dossier, Action.TRANSFER, clerk, at)
+            take(dossier, Action.TRANSFER, clerk, at)
             at += STEP
         # The result is digitised when the components were: the dossier's "digitised" (766
         # indicator 4.2) is not dated, so the half-year's 77% must not move.
         digitised = not dossier.components.filter(digitised=False).exists()
         result = Details(result_form=ResultForm.PAPER, result_digitised=digitised)
-        _take(dossier, Action.APPROVE, leader, at, result)
+        take(dossier, Action.APPROVE, leader, at, result)
         returned = Details(return_method=ReturnMethod.COUNTER)
-        _take(dossier, Action.RETURN_RESULT, clerk, at + STEP, returned)
+        take(dossier, Action.RETURN_RESULT, clerk, at + STEP, returned)
     return len(leftovers)
 
 
