@@ -298,7 +298,7 @@ def keyset_page(
     # The first read is one page (and one row): when most candidates are kept, as in most
     # drill-downs, that is the whole page; further reads take ``chunk`` rows (a province's
     # drill-down read and classified 200 candidates to show 50, docs/performance.md).
-    step = size + 1
+    step, later_steps = size + 1, max(chunk or 0, size + 1)
     kept: list[T] = []
     position = list(cursor.values) if cursor is not None else None
     reads = 0
@@ -316,7 +316,7 @@ def keyset_page(
                 kept.append(row)
         if len(kept) > size or len(read) < step:
             break
-        step = max(chunk or step, step)
+        step = later_steps
         position = ordering.values(read[-1][0])
         if max_reads is not None and reads >= max_reads:
             partial = True
