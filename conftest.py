@@ -355,9 +355,11 @@ class Snapshots:
         taken = self._taken.get(key)
         if taken is not None:
             self._restore(taken)
+            self._settle()
             return copy.deepcopy(taken.result)
         before = self._read()
         result = build()
+        self._settle()
         after = self._read()
         changed = []
         for table, rows in after.items():
@@ -371,6 +373,17 @@ class Snapshots:
                 changed.append((table, True, rows))
         self._taken[key] = _Restore(result, changed)
         return result
+
+    @staticmethod
+    def _settle() -> None:
+        """Checks the deferred foreign keys of the rows just written, once, in the module's
+        transaction. Left pending, PostgreSQL checked them again at the end of every test of
+        the module (Django's TestCase sets the constraints immediate before rolling back its
+        savepoint, and the rollback forgets that they were checked): 0,7 to 2 s a test."""
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            connection.check_constraints()
 
     @staticmethod
     def _tables() -> list[str]:

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import Resolver404, resolve
 from hypothesis import HealthCheck, settings
 
@@ -149,5 +149,9 @@ def surface(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
         world = build_world()
         built = Surface(world, {role: _client(world, role) for role in ROLES})
         harvest(built, all_routes())
+        # The world's deferred foreign keys checked once here, not again at every test's end
+        # (conftest.py, Snapshots._settle).
+        if connection.vendor == "postgresql":
+            connection.check_constraints()
         yield built
         transaction.set_rollback(True)

@@ -9,6 +9,7 @@ event and status) and on the stored files (their number under MEDIA_ROOT).
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import os
 import traceback
@@ -51,6 +52,7 @@ SUCCESS_PAGES = {
 }
 
 
+@functools.cache
 def _count_query() -> tuple[list[str], str]:
     from django.db import connection
 
@@ -74,8 +76,15 @@ def snapshot() -> dict[str, Any]:
 
     labels, sql = _count_query()
     with connection.cursor() as cursor:
-        cursor.execute(sql)
-        state: dict[str, Any] = dict(zip(labels, cursor.fetchone(), strict=True))
+        if connection.vendor == "postgresql":
+            # Prepared once per connection: planning the count of every table took most of
+            # the snapshot's 13 ms, twice per request of the fuzz.
+            cursor.cursor.execute(sql, prepare=True)
+            counts = cursor.cursor.fetchone()
+        else:
+            cursor.execute(sql)
+            counts = cursor.fetchone()
+        state: dict[str, Any] = dict(zip(labels, counts, strict=True))
     state["dossiers"] = tuple(
         Dossier.objects.order_by("id").values_list("id", "version", "last_event_seq", "status")
     )

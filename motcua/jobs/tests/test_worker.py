@@ -31,9 +31,14 @@ def only_digests(env: dict[str, str]) -> dict[str, str]:
     return {**env, "MOTCUA_REMINDER_TIME": "23:58", "MOTCUA_SNAPSHOT_TIME": "23:59"}
 
 
+# Django's system checks import every URL and API module (about 4 s a process); the tests
+# that need them run ``motcua check`` itself (the test command, tests/test_settings.py).
+NO_CHECKS = "--skip-checks"
+
+
 def start(env: dict[str, str], *args: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "motcua", "worker", *args],
+        [sys.executable, "-m", "motcua", "worker", NO_CHECKS, *args],
         env={**env, "PYTHONUNBUFFERED": "1"},
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -59,7 +64,7 @@ def recipients(inbox) -> list[str]:
 
 
 def worker(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    return run_process(env, "motcua", "worker", *args, check=check)
+    return run_process(env, "motcua", "worker", NO_CHECKS, *args, check=check)
 
 
 def test_two_workers_started_together_send_each_digest_exactly_once(shared_db, inbox):
