@@ -21,7 +21,7 @@ from typing import TypeVar
 from django.db.models import F, Model, Q, QuerySet
 
 from motcua.accounts.choices import Role
-from motcua.accounts.models import User
+from motcua.accounts.models import RoleAssignment, User
 from motcua.lib.lookups import AnyOf
 from motcua.units.choices import LEVEL_RANK, UnitLevel
 from motcua.units.models import AdministrativeUnit
@@ -137,6 +137,34 @@ def restrict(queryset: QuerySet[M], user: User, roles: Iterable[Role], *fields: 
     if scope is None:
         return queryset
     return queryset.filter(scope.any)
+
+
+# Who may be handed a dossier to handle (§1.4 steps 4–5: the officer of the agency that
+# settles it, or the leader who signs).
+HANDLING_ROLES = (Role.OFFICER, Role.LEADER)
+
+
+def handlers(unit_id: int | None = None, agency_id: int | None = None) -> QuerySet[User]:
+    """The people who may be handed a dossier: active officers and leaders, in name order
+    (one query). A machine client's service account (docs/api.md) holds an officer's role
+    to act, but is no person to hand to.
+
+    Held in ``unit_id``: granted on that unit, a unit above it or one that became it, and
+    not narrowed to an agency of another unit; by ``agency_id`` too: not narrowed to
+    another agency. Neither given: everyone who may be handed a dossier somewhere."""
+    grants = RoleAssignment.objects.filter(role__in=HANDLING_ROLES)
+    if unit_id is not None:
+        grants = grants.filter(
+            Q(unit_id=unit_id) | Q(unit_id__in=unit_coverers(unit_id).values("pk")),
+            Q(agency__isnull=True) | Q(agency__unit_id=unit_id),
+        )
+    if agency_id is not None:
+        grants = grants.filter(Q(agency__isnull=True) | Q(agency_id=agency_id))
+    return (
+        User.objects.filter(is_active=True, api_client__isnull=True)
+        .filter(pk__in=grants.values("user_id"))
+        .order_by("full_name", "username")
+    )
 
 
 def units_for_user(user: User, roles: Iterable[Role]) -> list[AdministrativeUnit]:

@@ -11,8 +11,9 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from motcua.accounts.access import handlers
 from motcua.accounts.models import User
-from motcua.backoffice.selectors import ORDERINGS, SORTS, DossierFilter, Due, officers
+from motcua.backoffice.selectors import ORDERINGS, SORTS, DossierFilter, Due
 from motcua.catalog.models import Procedure
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.actions import Scan
@@ -214,7 +215,7 @@ class ActionForm(forms.Form):
         name = self.cleaned_data["assignee"]
         if not name:
             return None
-        person = officers().filter(username=name).first()
+        person = handlers().filter(username=name).first()
         if person is None:
             raise forms.ValidationError(gettext("%(name)s is not an officer") % {"name": name})
         return person

@@ -24,7 +24,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from motcua.accounts.access import user_can_act
+from motcua.accounts.access import handlers, user_can_act
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.catalog.choices import OnlineLevel
@@ -611,12 +611,29 @@ def _competent_agency(act: _Act) -> tuple[tuple[int | None, str | None, int | No
     return _agency_facts(committee.pk if committee else None), received_by
 
 
+def _check_handler(
+    assignee: User | None, unit_id: int | None, agency_id: int, agency_code: str | None
+) -> None:
+    """An assignee must be someone who may handle the dossier where it goes
+    (``accounts.access.handlers``): an officer of another commune or department would find
+    it in a queue whose dossier they may not open. One query, only when someone is named."""
+    if assignee is None or unit_id is None:
+        return
+    if not handlers(unit_id, agency_id).filter(pk=assignee.pk).exists():
+        raise InvalidInput(
+            _("%(name)s does not handle dossiers of %(agency)s")
+            % {"name": assignee.full_name or assignee.username, "agency": agency_code or ""},
+            field="assignee",
+        )
+
+
 def _transfer(act: _Act) -> _Facts:
     """Received -> In processing at the competent agency."""
     dossier, details = act.dossier, act.details
     (agency_id, agency_code, unit_id), received_by = _competent_agency(act)
     if agency_id is None:
         raise InvalidInput(_("the competent agency is required"), field="to_agency")
+    _check_handler(details.assignee, unit_id, agency_id, agency_code)
     dossier.competent_agency_id = dossier.current_agency_id = agency_id
     dossier.handling_unit_id = unit_id
     dossier.assignee = details.assignee
@@ -635,7 +652,13 @@ def _transfer(act: _Act) -> _Facts:
 def _hand_over(act: _Act) -> _Facts:
     """In processing -> In processing (a row of the control sheet)."""
     dossier, details = act.dossier, act.details
-    data = {"from_agency": _agency_facts(dossier.current_agency_id)[1], "deliverer": act.actor}
+    current_id, current_code, current_unit = _agency_facts(dossier.current_agency_id)
+    data = {"from_agency": current_code, "deliverer": act.actor}
+    going_to = details.to_agency
+    if going_to is not None:
+        _check_handler(details.assignee, going_to.unit_id, going_to.pk, going_to.code)
+    elif current_id is not None:
+        _check_handler(details.assignee, current_unit, current_id, current_code)
     if details.to_agency is not None and details.to_agency.pk != dossier.current_agency_id:
         # Another agency: the previous holder's officer no longer has it.
         dossier.current_agency = details.to_agency
