@@ -138,7 +138,9 @@ def moment_text(moment: datetime) -> str:
     return f"{local:%H} giờ {local:%M} phút, ngày {format_date(local.date())}"
 
 
-def _place(agency: Agency) -> str:
+def place_of(agency: Agency) -> str:
+    """The place a form is made at (§9, box 4): the agency's unit without its kind
+    ("Phường Đức Xuân" → "Đức Xuân")."""
     name = agency.unit.name
     for kind in _UNIT_KINDS:
         if name.startswith(kind):
@@ -198,7 +200,7 @@ def _heading(document: _Form, agency: Agency, day: date) -> None:
         motto_size=10.5 if a5 else 13.0,
     )
     document.text_line(
-        place_and_date_text(_place(agency), day),
+        place_and_date_text(place_of(agency), day),
         size=10.0 if a5 else 13.0,
         style="I",
         x=right_x,

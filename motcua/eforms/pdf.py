@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from motcua.documents.pdf import Document, long_date
+from motcua.documents.printouts import place_of
 from motcua.dossiers.models import DossierDeclaration
 from motcua.eforms.display import answer_lines
 
@@ -49,7 +50,12 @@ def declaration_pdf(declaration: DossierDeclaration) -> bytes:
     half = document.epw / 2
     right = document.l_margin + half
     filled = timezone.localdate(declaration.at)
-    document.text_line(f"Làm tại ……, {long_date(filled)}", size=13, style="I", x=right, width=half)
+    # Filed at (or for) the desk that received the dossier: its commune is where it was made.
+    agency = dossier.receiving_agency
+    place = place_of(agency) if agency is not None else "……"
+    document.text_line(
+        f"Làm tại {place}, {long_date(filled)}", size=13, style="I", x=right, width=half
+    )
     document.text_line("NGƯỜI KHAI", size=13, style="B", x=right, width=half)
     document.text_line("(Ký, ghi rõ họ, chữ đệm, tên)", size=11, style="I", x=right, width=half)
     document.ln(18)

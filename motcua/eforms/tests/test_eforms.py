@@ -31,6 +31,7 @@ from motcua.catalog.services import (
     declaration_forms_import,
     load_demo_declaration_forms,
 )
+from motcua.documents.printouts import place_of
 from motcua.dossiers.choices import Channel
 from motcua.dossiers.errors import DossierError
 from motcua.dossiers.history import HEADER, HistoryImportError, export_history, import_history
@@ -375,6 +376,10 @@ def test_the_clerk_fills_the_form_at_reception_and_the_officer_reads_and_prints_
         dossier.code,
     ):
         assert expected in text
+    # Made at the receiving desk's commune, not left as dots (§9, box 4).
+    place = place_of(dossier.receiving_agency)
+    assert place
+    assert f"Làm tại {place}, ngày" in " ".join(text.split())
 
 
 @pytest.mark.parametrize(
