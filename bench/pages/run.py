@@ -285,14 +285,16 @@ def prepare(url: str, n: int, fresh: bool, derive_from: int = 0) -> dict[str, An
 
 
 def take_checkpoints() -> dict[str, Any] | None:
-    """The ledger's yearly stock checkpoints, as the worker's schedule takes them in a
-    deployment (``dossiers.ledger_checkpoints``, when the code has them): without them a
-    report sums its stocks from 2021."""
+    """The ledger's yearly stock checkpoints and monthly rollups, as the worker's daily step
+    takes them in a deployment (``dossiers.ledger_checkpoints``, when the code has them):
+    without them a report sums its stocks from 2021 and its flows day by day."""
     try:
         from motcua.dossiers import ledger_checkpoints
     except ImportError:
         return None
     started = time.perf_counter()
+    if hasattr(ledger_checkpoints, "months_take"):
+        ledger_checkpoints.months_take()
     years = ledger_checkpoints.checkpoints_take()
     return {"years": years, "seconds": round(time.perf_counter() - started, 1)}
 

@@ -153,6 +153,17 @@ class Dossier(models.Model):
             models.Index(
                 fields=["status", "submitted_at", "code"], name="dossier_status_submitted"
             ),
+            # The dossiers not finished, in a drill-down's order: the stock at the end of a
+            # period not over yet, a page at a time (reports.drill.open_at, issue 17).
+            models.Index(
+                fields=["received_at", "id"],
+                condition=Q(resolved_at__isnull=True, ended_at__isnull=True),
+                name="dossier_open_received",
+            ),
+            # With the index on resolved_at: has anything finished since a moment?
+            models.Index(
+                fields=["ended_at"], condition=Q(ended_at__isnull=False), name="dossier_ended"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -206,6 +206,8 @@ class Page(Generic[T]):
     partial: bool = False
     # How many rows of the list come before this page's first (for numbering its rows).
     first: int = 0
+    # How many pages the list has, when that is known (a list in memory: :func:`list_page`).
+    count: int | None = None
 
     @property
     def has_other_pages(self) -> bool:
@@ -213,8 +215,10 @@ class Page(Generic[T]):
 
     @property
     def number_text(self) -> str:
-        """The page's number the Vietnamese way (1.608)."""
-        return format_number(self.number)
+        """The page's number the Vietnamese way (1.608), of how many when known (2/4)."""
+        if self.count is None:
+            return format_number(self.number)
+        return f"{format_number(self.number)}/{format_number(self.count)}"
 
     def links(self, query: dict[str, str], parameter: str = CURSOR) -> dict[str, str]:
         """``{"previous": "?…", "next": "?…"}`` for the links that exist: ``query`` (the
@@ -270,6 +274,22 @@ def _read(
     for part in parts:
         ids.update(part.order_by(*order).values_list("pk", flat=True)[:step])
     return queryset.filter(pk__in=sorted(ids)).order_by(*order)[:step]
+
+
+def list_page(items: Sequence[T], number: int, size: int) -> Page[T]:
+    """Page ``number`` of a short list held in memory (a province's units), ``size`` rows a
+    page, the last page when there are fewer; its cursors are page numbers."""
+    count = max(1, -(-len(items) // size))
+    number = min(number, count)
+    first = (number - 1) * size
+    return Page(
+        rows=list(items[first : first + size]),
+        number=number,
+        next_cursor=str(number + 1) if number < count else None,
+        previous_cursor=str(number - 1) if number > 1 else None,
+        first=first,
+        count=count,
+    )
 
 
 def keyset_page(

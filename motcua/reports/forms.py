@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from motcua.accounts.models import User
 from motcua.core.metrics import Bucket, Period
@@ -135,6 +136,21 @@ class AtQuery(forms.Form):
     empty."""
 
     at = MomentParameter("at")
+
+
+_UNITS_PAGE = gettext_lazy("units: the page of the units is a whole number from 1")
+
+
+class UnitsPageQuery(forms.Form):
+    """``units``: the page of the units on the dashboard (its units side by side) and on the
+    end-of-day page (1 when empty)."""
+
+    units = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=10_000,
+        error_messages={"invalid": _UNITS_PAGE, "min_value": _UNITS_PAGE, "max_value": _UNITS_PAGE},
+    )
 
 
 class FigureParameter(forms.Field):

@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from fractions import Fraction
 from itertools import chain
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
@@ -48,7 +48,7 @@ from motcua.lib.formatting import (
 )
 from motcua.lib.http import BadParameter, ProblemPage, api_view, parameters
 from motcua.lib.http import page_view as guard
-from motcua.lib.paging import CURSOR, Cursor, read_cursor
+from motcua.lib.paging import CURSOR, Cursor, Page, list_page, read_cursor
 from motcua.lib.spreadsheet import safe_row
 from motcua.reports import dashboard, drill
 from motcua.reports.briefing import briefing, steering_facts
@@ -59,11 +59,19 @@ from motcua.reports.eod import (
     PAGE_ROWS,
     EodList,
     ListPage,
+    end_of_day_counts,
     end_of_day_summary,
     eod_page,
 )
 from motcua.reports.eod import Summary as EodSummary
-from motcua.reports.forms import AtQuery, DrillQuery, PeriodQuery, UnitQuery, cutoff_day
+from motcua.reports.forms import (
+    AtQuery,
+    DrillQuery,
+    PeriodQuery,
+    UnitQuery,
+    UnitsPageQuery,
+    cutoff_day,
+)
 from motcua.reports.pdf import briefing_document, form_06a_document
 from motcua.reports.rendering import points_text, rate_percent, report_data
 from motcua.reports.selectors import Report, index_for, report_for, report_rows
@@ -113,6 +121,8 @@ ROW_COLUMNS = (
 # Counts of late and overdue dossiers are written as the committee does: 05 (seed README).
 SMALL_COUNTS = frozenset({Bucket.RESOLVED_LATE, Bucket.PENDING_OVERDUE})
 DRILL_PAGE_SIZE = 100
+# Rows of the dashboard's units side by side on a page.
+UNITS_PER_PAGE = 25
 # Codes per page of the JSON drill-down (a page of the API is cheap: codes only).
 API_PAGE_SIZE = 1000
 # The columns of a drill-down list exported to XLSX or CSV (the page's, timeliness apart).
@@ -321,11 +331,30 @@ def trend(unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
     }
 
 
-def side_by_side(report: Report) -> list[dict[str, Any]]:
-    """The rows of form II.06a per unit, every cell linked to its dossiers, then the total."""
+T = TypeVar("T")
+
+
+def _units_page(
+    request: HttpRequest, units: Sequence[T], anchor: str
+) -> tuple[Page[T], dict[str, str]]:
+    """The page ``units`` asks for of a table of units (``UNITS_PER_PAGE`` rows: a province has
+    90+ communes), and its links, which keep the other parameters and land on ``anchor``."""
+    number = parameters(UnitsPageQuery(request.GET))["units"] or 1
+    page = list_page(units, number, UNITS_PER_PAGE)
+    query = {k: str(v) for k, v in request.GET.items()}
+    return page, {k: url + anchor for k, url in page.links(query, "units").items()}
+
+
+def side_by_side(
+    report: Report, request: HttpRequest
+) -> tuple[list[dict[str, Any]], Page[dashboard.UnitRow], dict[str, str]]:
+    """One page of the rows of form II.06a per unit, every cell linked to its dossiers, then
+    the total, with the page's links. The sums of every row are one grouped query; only the
+    page's rows are linked and rendered: a province has 90+ communes (issue 17)."""
     unit, period = report.unit, report.period
+    page, links = _units_page(request, dashboard.unit_rows(unit, period), "#units")
     rows = []
-    for row in dashboard.unit_rows(unit, period):
+    for row in page.rows:
         if row.part is None:  # not told apart: shown, but with no list behind its numbers
             cells = [Number(format_count(row[b]), None, b.value) for b in ROW_COLUMNS]
         else:
@@ -334,9 +363,9 @@ def side_by_side(report: Report) -> list[dict[str, Any]]:
         own = row.part == dashboard.OWN_DESK
         label = _("%(unit)s (own desk)") % {"unit": row.label} if own else row.label
         rows.append({"label": label, "cells": cells, "total": False})
-    number = _numbers(unit, period, report.totals)
-    rows.append({"label": _("Total"), "cells": [number(b) for b in ROW_COLUMNS], "total": True})
-    return rows
+    total = _numbers(unit, period, report.totals)
+    rows.append({"label": _("Total"), "cells": [total(b) for b in ROW_COLUMNS], "total": True})
+    return rows, page, links
 
 
 # How each measured 766 sub-indicator reads in words: what was counted, in
@@ -652,17 +681,20 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     at = parse_at(request)
     report = report_for(unit, period)
-    eod = end_of_day_summary(unit, at=at)
+    rows, units_page, units_links = side_by_side(report, request)
+    eod = end_of_day_counts(unit, at=at)
     context = {
         **_common(request, unit, period),
         "headline": headline(report),
         "index": index_view(report),
         "trend": trend(unit, period),
         "columns": [FIGURE_LABELS[b] for b in ROW_COLUMNS],
-        "rows": side_by_side(report),
+        "rows": rows,
+        "units_page": units_page,
+        "units_links": units_links,
         "satisfaction_note": satisfaction_note(report),
         "eod": end_of_day_view(eod, _text(request, "at")),
-        "eod_url": _url("reports:end_of_day", {"unit": unit.code}),
+        "eod_url": _eod_url(unit, _text(request, "at")),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -909,7 +941,15 @@ def end_of_day_page(request: HttpRequest) -> HttpResponse:
     query = parse_eod_list(request, unit)
     context = _common(request, unit, Period(today.replace(day=1), today))
     if query is None:
-        context["eod"] = end_of_day_view(end_of_day_summary(unit, at=at), _text(request, "at"))
+        # A page of the units (with their officers' lists), as the dashboard's table: a
+        # province has 90+ communes. The counts above them are the whole lists'.
+        summary = end_of_day_summary(unit, at=at)
+        shown, links = _units_page(request, summary.units, "#end-of-day")
+        context |= {
+            "eod": end_of_day_view(replace(summary, units=shown.rows), _text(request, "at")),
+            "units_page": shown,
+            "units_links": links,
+        }
         return render(request, "reports/end_of_day.html", context)
     listed = _eod_list_page(unit, query, at)
     page = listed.page

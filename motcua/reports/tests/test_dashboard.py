@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from motcua.accounts.choices import Role
@@ -24,6 +25,7 @@ from motcua.core.periods import named_period
 from motcua.demo.services import DEMO_PASSWORD
 from motcua.dossiers.choices import Channel
 from motcua.dossiers.models import Dossier
+from motcua.dossiers.selectors import next_working_day
 from motcua.dossiers.services import Applicant, Component, Details, dossier_create
 from motcua.dossiers.services import dossier_transition as transition
 from motcua.dossiers.tests.world import local
@@ -307,6 +309,46 @@ def test_the_units_side_by_side_add_up_and_each_cell_lists_its_dossiers(demo):
 
 
 @pytest.mark.django_db
+def test_the_units_side_by_side_come_a_page_at_a_time(demo, monkeypatch):
+    """A province has 90+ communes: the table shows a page of them (and the total on every
+    page); its links keep the period and land on the table."""
+    from motcua.reports import views
+
+    monkeypatch.setattr(views, "UNITS_PER_PAGE", 3)
+    client = signed_in("lanhdao.thanhpho")
+    city = unit_at("058", SEED_PERIOD.end)
+    labels = [row.label for row in dashboard.unit_rows(city, SEED_PERIOD)]
+    assert len(labels) == 9  # the city's own desk, its 6 wards and 2 communes
+
+    def page_rows(query: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+        response = client.get("/bao-cao/", query)
+        assert response.status_code == 200
+        return [row["label"] for row in response.context["rows"]], response.context["units_links"]
+
+    shown, links = page_rows(SEED)
+    assert shown[1:3] == labels[1:3]
+    assert shown[-1] == "Tổng số"
+    assert set(links) == {"next"}
+    assert links["next"].endswith("&units=2#units")
+    assert "from=01%2F01%2F2024" in links["next"]
+    seen = shown[:-1]
+    for number in (2, 3):
+        shown, links = page_rows({**SEED, "units": str(number)})
+        assert shown[-1] == "Tổng số"
+        seen += shown[:-1]
+    assert seen[1:] == labels[1:]
+    assert set(links) == {"previous"}
+    assert "units=" not in page_rows({**SEED, "units": "2"})[1]["previous"]  # page 1: none
+    assert page_rows({**SEED, "units": "40"})[0][:-1] == shown[:-1]  # past the end: the last
+    html = client.get("/bao-cao/", {**SEED, "units": "2"}).content.decode()
+    assert 'id="page-number">Trang 2/3<' in html
+    for bad in ("0", "abc", "-1", "99999"):
+        response = client.get("/bao-cao/", {**SEED, "units": bad})
+        assert response.status_code == 400, bad
+        assert "units: số trang của danh sách đơn vị" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_the_monthly_trend_is_the_report_month_by_month(demo):
     city = unit_at("058", SEED_PERIOD.end)
     months = dashboard.monthly_trend(city, SEED_PERIOD)
@@ -579,6 +621,17 @@ def test_the_end_of_day_list_per_unit_and_officer(town):
     assert due_tuesday.code not in page
     assert page.count('data-eod-officer="t.officer"') == 1
     assert page.count('data-eod-officer=""') == 2  # nobody's, in each commune
+    # The dashboard shows the three counts and links to that page: its size and cost do not
+    # grow with the units and officers of a province.
+    board = client.get("/bao-cao/", {"unit": "T90", "at": "12/04/2024 10:00"}).content.decode()
+    assert re.findall(r'data-eod-count="([a-z_]+)">([^<]+)<', board) == [
+        ("overdue", "2"),
+        ("due_today", "2"),
+        ("due_next", "1"),
+    ]
+    assert "data-eod-officer" not in board
+    assert overdue.code not in board
+    assert 'href="/bao-cao/cuoi-ngay/?unit=T90&amp;at=12/04/2024+10:00" id="eod-page"' in board
 
     # Bounded: the first rows of each list and every count (per officer too); each list in
     # full a keyset page at a time, the pages together the list of end_of_day, in order.
@@ -660,6 +713,64 @@ def test_the_end_of_day_list_follows_the_clock(town):
     # Wednesday 17/04: the next working day skips the Hùng Kings' day (Thursday 18/04/2024).
     assert dashboard.end_of_day(town.district, at=local("17/04/2024 10:00")).next_working_day == (
         date(2024, 4, 19)
+    )
+
+
+def test_the_end_of_day_page_shows_its_units_a_page_at_a_time(town, monkeypatch):
+    """Its units (each with its officers' lists) come a page at a time, as the dashboard's
+    table does; the counts above them are the whole lists' on every page."""
+    from motcua.reports import views
+
+    monkeypatch.setattr(views, "UNITS_PER_PAGE", 1)
+    town.receive("01/04/2024 08:00")
+    town.receive("02/04/2024 08:00")
+    town.receive("03/04/2024 08:00", desk=town.other_desk)
+    client = signed_in("t.leader")
+    seen = []
+    for number in ("1", "2"):
+        response = client.get("/bao-cao/cuoi-ngay/", {"unit": "T90", "units": number})
+        page = response.content.decode()
+        assert re.findall(r'data-eod-count="overdue">([^<]+)<', page) == ["3"]
+        seen += re.findall(r'data-eod-unit="([^"]+)"', page)
+        links = response.context["units_links"]
+    assert seen == ["T9001", "T9002"]
+    assert set(links) == {"previous"}
+    assert links["previous"] == "?unit=T90#end-of-day"
+    bad = client.get("/bao-cao/cuoi-ngay/", {"unit": "T90", "units": "abc"})
+    assert bad.status_code == 400
+    assert "units: số trang của danh sách đơn vị" in bad.content.decode()
+
+
+def test_the_dashboard_counts_today_s_overdue_from_the_ledger_as_the_lists_count_them(town):
+    """On the day of ``at`` the dashboard's overdue count is the ledger's stock at the end of
+    today less the dossiers due later today (``eod.end_of_day_counts``): the same numbers as
+    counting the lists, at any moment of today, with dossiers resolved and clocks stopped."""
+    today = timezone.localdate()
+    day = lambda back, hour: f"{today - timedelta(days=back):%d/%m/%Y} {hour}"  # noqa: E731
+    made = {back: town.receive(day(back, "08:00")) for back in range(2, 17)}
+    made |= {-back: town.receive(day(back, "14:30")) for back in range(2, 17)}
+    for back, action in ((16, A.APPROVE), (14, A.REQUEST_SUPPLEMENT), (2, A.REQUEST_SUPPLEMENT)):
+        town.act(made[back], A.TRANSFER, day(1, "10:00"))
+        town.act(made[back], action, day(1, "15:00"))
+    # Today, and the next working day (whatever day the suite runs, one with dossiers due).
+    days = [today, next_working_day(town.ward, today)]
+    hours = ("00:01", "08:00", "11:00", "14:30", "23:59")
+    moments = [timezone.now()] + [local(f"{d:%d/%m/%Y} {hour}") for d in days for hour in hours]
+    due_today = 0
+    for at in moments:
+        summary = eod.end_of_day_summary(town.district, at=at)
+        with CaptureQueriesContext(connection) as read:
+            counts = eod.end_of_day_counts(town.district, at=at)
+        assert counts.counts == summary.counts, at
+        assert any("dayfigure" in query["sql"] for query in read.captured_queries)
+        due_today += counts.counts[eod.EodList.DUE_TODAY]
+    assert summary.counts[eod.EodList.OVERDUE] > 0
+    assert due_today > 0
+    # Another day: the dossiers are counted.
+    yesterday = local(day(1, "16:00"))
+    assert (
+        eod.end_of_day_counts(town.district, at=yesterday).counts
+        == eod.end_of_day_summary(town.district, at=yesterday).counts
     )
 
 
