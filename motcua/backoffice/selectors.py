@@ -23,7 +23,7 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from motcua.accounts.access import user_can_act, user_unit_ids
+from motcua.accounts.access import handlers, user_can_act, user_unit_ids
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
 from motcua.catalog.models import ProcedureVersion, search_key
@@ -32,6 +32,7 @@ from motcua.core import workflow
 from motcua.dossiers.access import (
     STAFF_ROLES,
     dossier_list_for_user,
+    dossier_scope_units,
     dossier_scoped_list_for_user,
 )
 from motcua.dossiers.models import Dossier
@@ -41,6 +42,7 @@ from motcua.dossiers.selectors import (
     due_soon_q,
     due_windows_for_user,
     overdue_q,
+    with_words,
 )
 from motcua.lib.paging import Ordering, ScopedList
 from motcua.units.choices import UnitLevel
@@ -158,7 +160,11 @@ due_windows = due_windows_for_user
 
 
 def dossier_filter(
-    dossiers: ScopedList[Dossier], filters: DossierFilter, *, windows: DueWindows
+    dossiers: ScopedList[Dossier],
+    filters: DossierFilter,
+    *,
+    windows: DueWindows,
+    units: frozenset[int] | None = None,
 ) -> ScopedList[Dossier]:
     """``dossiers`` narrowed by ``filters`` and in their order. The due states are the
     end-of-day list's: overdue is ``dossiers.selectors.overdue_q``; due today or on the next
@@ -166,17 +172,21 @@ def dossier_filter(
     parts of a user's list (``dossiers.access``) are narrowed alike (``ScopedList.narrow``),
     so a page reads each on its index; but not for words: the trigram index is what serves
     them, and each part would run it again (2 × 11 ms at 1 M dossiers, against one), so a
-    search for words reads the list whole (no parts)."""
+    search for words reads the list whole (no parts). ``units``: those the list is kept to
+    (``dossiers.access.dossier_scope_units``), for the per-unit index of words
+    (``dossiers.selectors.with_words``)."""
     if search_words(filters.q):
-        return ScopedList(_filtered(dossiers.whole, filters, windows))
-    return dossiers.narrow(lambda part: _filtered(part, filters, windows))
+        return ScopedList(_filtered(dossiers.whole, filters, windows, units))
+    return dossiers.narrow(lambda part: _filtered(part, filters, windows, None))
 
 
 def _filtered(
-    queryset: QuerySet[Dossier], filters: DossierFilter, windows: DueWindows
+    queryset: QuerySet[Dossier],
+    filters: DossierFilter,
+    windows: DueWindows,
+    units: frozenset[int] | None,
 ) -> QuerySet[Dossier]:
-    for word in search_words(filters.q):
-        queryset = queryset.filter(search_text__contains=word)
+    queryset = with_words(queryset, search_words(filters.q), units=units)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.procedure:
@@ -198,7 +208,14 @@ def dossier_search(
     """The dossiers the user may see (``dossiers.access``) matching ``filters``, with the
     parts a page reads them by: a dossier outside the user's units is never among them,
     whatever the search."""
-    return dossier_filter(dossier_scoped_list_for_user(user), filters, windows=windows)
+    units = search_units(user, filters)
+    return dossier_filter(dossier_scoped_list_for_user(user), filters, windows=windows, units=units)
+
+
+def search_units(user: User, filters: DossierFilter) -> frozenset[int] | None:
+    """The units the user's list is kept to, for the per-unit index of words
+    (``dossiers.selectors.with_words``); read only for a search by words."""
+    return dossier_scope_units(user) if search_words(filters.q) else None
 
 
 def urgencies(dossiers: list[Dossier], windows: DueWindows) -> dict[int, Urgency]:
@@ -283,15 +300,12 @@ def actions_for_user(dossier: Dossier, user: User) -> list[workflow.Action]:
     return allowed
 
 
-def officers() -> QuerySet[User]:
-    """Staff who may be handed a dossier: officers and leaders, by name. A machine client's
-    service account (docs/api.md) holds an officer's role to act, but is no person to hand to."""
-    return (
-        User.objects.filter(is_active=True, assignments__role__in=[Role.OFFICER, Role.LEADER])
-        .filter(api_client__isnull=True)
-        .distinct()
-        .order_by("full_name", "username")
-    )
+def officers(dossier: Dossier) -> list[User]:
+    """Who the dossier page offers to hand ``dossier`` to: the people who may handle it in
+    the unit that holds it (``accounts.access.handlers``), not every officer of the
+    province. The service checks the agency it goes to."""
+    unit_id = dossier.handling_unit_id or dossier.receiving_unit_id
+    return list(handlers(unit_id)) if unit_id is not None else []
 
 
 def agencies_in_force(on: date) -> QuerySet[Agency]:

@@ -369,8 +369,11 @@ def _listing(
     """The keyset page of ``dossiers`` the (valid) filter form selects, read by its parts,
     with the rows' urgencies: a fixed number of queries whatever the page and the size of
     the list."""
-    windows = selectors.due_windows(_user(request), timezone.now())
-    filtered = selectors.dossier_filter(dossiers, form.filters(), windows=windows)
+    user = _user(request)
+    windows = selectors.due_windows(user, timezone.now())
+    filters = form.filters()
+    units = selectors.search_units(user, filters)
+    filtered = selectors.dossier_filter(dossiers, filters, windows=windows, units=units)
     page: Page[Dossier] = keyset_page(
         filtered.whole,
         form.ordering(),
@@ -451,7 +454,7 @@ def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         **fee_facts,
         "printable": printable,
         "agencies": list(selectors.agencies_in_force(today)),
-        "officers": list(selectors.officers()),
+        "officers": selectors.officers(dossier),
         "result_forms": ResultForm.choices,
         "return_methods": ReturnMethod.choices,
         "payment_methods": PaymentMethod.choices,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from motcua.accounts.access import unit_scope
+from motcua.accounts.access import unit_scope, user_unit_ids
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.dossiers.errors import DossierNotFound
@@ -41,6 +41,12 @@ def dossier_scoped_list_for_user(user: User) -> ScopedList[Dossier]:
         return ScopedList(queryset)  # an administrator sees every dossier: one part, the table
     parts = tuple(queryset.filter(condition) for condition in scope.by_field)
     return ScopedList(queryset.filter(scope.any), parts)
+
+
+def dossier_scope_units(user: User) -> frozenset[int] | None:
+    """The units through which the user sees dossiers (as receiving or handling unit); None:
+    every unit (an administrator). One or two queries (``accounts.access.user_unit_ids``)."""
+    return user_unit_ids(user, STAFF_ROLES)
 
 
 def dossier_list_for_user(user: User) -> QuerySet[Dossier]:

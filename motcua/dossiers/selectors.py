@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -11,7 +12,8 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, Lookup, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import StrIndex
 
 from motcua.accounts.access import user_grants
 from motcua.accounts.models import User
@@ -25,6 +27,7 @@ from motcua.dossiers.choices import PauseReason
 from motcua.dossiers.models import Dossier, DossierComponent
 from motcua.dossiers.models import Pause as PauseRow
 from motcua.feedback.choices import SATISFIED_OR_BETTER
+from motcua.lib.lookups import AnyOf
 from motcua.payments.choices import ONLINE_METHODS, PaymentEventKind
 from motcua.payments.models import Payment, PaymentEvent
 from motcua.units.models import AdministrativeUnit
@@ -127,6 +130,84 @@ class DueWindows:
         if which is DueSoon.TODAY:
             return self.at, self.tomorrow
         return self.tomorrow, self.after_next
+
+
+# A search within at most this many units (a commune's clerk: the commune and the communes
+# merged into it) reads the per-unit trigram index, one lookup per unit; a wider scope (a
+# province's leader: hundreds of units) reads the province's trigram index once.
+UNIT_SEARCH_MAX_UNITS = 8
+_TRIGRAM_RUN = re.compile(r"[a-z0-9]+")
+
+
+class _UnitTrigrams(Func):
+    # The expression of the index dossier_unit_search_trgm (migration 0021), written alike so
+    # that PostgreSQL matches it: each trigram inside a word of the search text keyed by the
+    # receiving and by the handling unit (:func:`unit_trigram_key`), a bigint[].
+    function = "motcua_unit_trigrams"
+    output_field = TextField()  # no array field outside contrib.postgres; only compared
+
+
+class _HoldsAll(Lookup):
+    # ``lhs @> values``: the array holds every one of ``values`` (PostgreSQL only).
+    lookup_name = "holds_all"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        sql, params = self.process_lhs(compiler, connection)
+        return f"{sql} @> %s::bigint[]", [*params, list(self.rhs)]
+
+
+def unit_trigram_key(unit: int, trigram: str) -> int:
+    """The key of a trigram of a dossier of ``unit`` in the per-unit index, as
+    ``motcua_unit_trigrams`` computes it: the unit, then the trigram's three ASCII bytes."""
+    first, second, third = (ord(ch) for ch in trigram)
+    return (unit << 24) | (first << 16) | (second << 8) | third
+
+
+def inner_trigrams(word: str) -> list[str]:
+    """The trigrams every text holding ``word`` has in pg_trgm's ``show_trgm``: those inside
+    each run of letters and digits (pg_trgm's words), without the padded ones at the run's
+    edges, which a longer word around it would not have. Sorted; none under three letters."""
+    runs = _TRIGRAM_RUN.findall(word)
+    return sorted({run[i : i + 3] for run in runs for i in range(len(run) - 2)})
+
+
+def with_words(
+    queryset: QuerySet[Dossier], words: list[str], *, units: Iterable[int] | None = None
+) -> QuerySet[Dossier]:
+    """``queryset`` kept to the dossiers whose search text (``Dossier.search_text``) holds
+    each of ``words`` (already folded: ``backoffice.selectors.search_words``) as a substring.
+
+    ``units``: the units the queryset is already kept to through the receiving or the
+    handling unit (``dossiers.access``). When they are few, on PostgreSQL, the dossiers are
+    found on the per-unit trigram index (migration 0021): the list of (12, "ngu") holds unit
+    12's dossiers only, where the province's lists of "ngu" hold millions of names (issue
+    17, docs/performance.md). Each word is then matched with ``strpos``, which the
+    province's trigram index does not serve, so that PostgreSQL does not read that index
+    too. Elsewhere (SQLite, a wide scope, words under three letters) ``LIKE '%word%'``, on the
+    province's trigram index on PostgreSQL."""
+    scope = sorted(set(units)) if units is not None else []
+    trigrams = sorted({t for word in words for t in inner_trigrams(word)})
+    if (
+        connection.vendor != "postgresql"
+        or not trigrams
+        or not scope
+        or len(scope) > UNIT_SEARCH_MAX_UNITS
+    ):
+        for word in words:
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+    keys = _UnitTrigrams(F("receiving_unit_id"), F("handling_unit_id"), F("search_text"))
+    found = Q()
+    for unit in scope:
+        found |= Q(_HoldsAll(keys, [unit_trigram_key(unit, trigram) for trigram in trigrams]))
+    queryset = queryset.filter(found)
+    for index, word in enumerate(words):
+        at = f"word_{index}_at"
+        queryset = queryset.alias(**{at: StrIndex("search_text", Value(word))}).filter(
+            **{f"{at}__gt": 0}
+        )
+    return queryset
 
 
 def next_working_day(unit: AdministrativeUnit | None, day: date) -> date:
@@ -309,11 +390,14 @@ def _facts(
 
 
 def _related_flags(rows: list[dict[str, Any]]) -> None:
-    """Set the EXISTS columns of :func:`_fact_rows` on plain rows, from four IN queries."""
+    """Set the EXISTS columns of :func:`_fact_rows` on plain rows, from four IN queries. The
+    ids go as one array parameter (``lib.lookups.AnyOf``): as an IN list, a drill-down's
+    page of 1.000 dossiers spent more time having psycopg and Django handle its 1.000
+    placeholders per query than PostgreSQL spent answering (docs/performance.md)."""
     by_pk = {row["pk"]: row for row in rows}
     for row in rows:
         row.update(dict.fromkeys(_RELATED, False))
-    components = DossierComponent.objects.filter(dossier_id__in=by_pk)
+    components = DossierComponent.objects.filter(AnyOf(F("dossier_id"), by_pk))
     flags = components.values_list("dossier_id", "digitised", "reusable", "reused")
     for pk, digitised, reusable, reused in flags:
         by_pk[pk]["has_components"] = True
@@ -323,12 +407,16 @@ def _related_flags(rows: list[dict[str, Any]]) -> None:
             by_pk[pk]["has_reusable"] = True
         if reused:
             by_pk[pk]["has_reused"] = True
-    for pk in Payment.objects.filter(dossier_id__in=by_pk).values_list("dossier_id", flat=True):
+    for pk in Payment.objects.filter(AnyOf(F("dossier_id"), by_pk)).values_list(
+        "dossier_id", flat=True
+    ):
         by_pk[pk]["has_obligation"] = True
-    paid = PaymentEvent.objects.filter(payment__dossier_id__in=by_pk, **_SUCCEEDED_ONLINE)
+    paid = PaymentEvent.objects.filter(AnyOf(F("payment__dossier_id"), by_pk), **_SUCCEEDED_ONLINE)
     for pk in paid.values_list("payment__dossier_id", flat=True):
         by_pk[pk]["has_paid_online"] = True
-    for pk in PauseRow.objects.filter(dossier_id__in=by_pk).values_list("dossier_id", flat=True):
+    for pk in PauseRow.objects.filter(AnyOf(F("dossier_id"), by_pk)).values_list(
+        "dossier_id", flat=True
+    ):
         by_pk[pk]["has_pauses"] = True
 
 
@@ -336,7 +424,9 @@ def _pauses_of(rows: list[dict[str, Any]]) -> dict[int, list[PauseRow]]:
     ids = [row["pk"] for row in rows if row["has_pauses"]]
     found: dict[int, list[PauseRow]] = {pk: [] for pk in ids}
     if ids:
-        for pause in PauseRow.objects.filter(dossier_id__in=ids).order_by("started_at", "id"):
+        for pause in PauseRow.objects.filter(AnyOf(F("dossier_id"), ids)).order_by(
+            "started_at", "id"
+        ):
             found[pause.dossier_id].append(pause)
     return found
 
@@ -352,7 +442,8 @@ def dossiers_with_facts(
     columns = [c for c in _COLUMNS if c not in _RELATED]
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        found = {row["pk"]: row for row in Dossier.objects.filter(pk__in=part).values(*columns)}
+        chunk_rows = Dossier.objects.filter(AnyOf(F("pk"), part)).values(*columns)
+        found = {row["pk"]: row for row in chunk_rows}
         rows = [found[pk] for pk in part if pk in found]
         _related_flags(rows)
         yield from _with_pauses(rows)

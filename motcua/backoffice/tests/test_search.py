@@ -276,6 +276,56 @@ def test_postgresql_can_answer_a_search_word_from_the_trigram_index(clerk):
     assert "dossier_search_trgm" in plan
 
 
+@pytest.mark.postgres_only
+def test_a_search_within_few_units_reads_the_per_unit_index_and_finds_the_same(clerk):
+    """Within a commune's few units the words are looked up on migration 0021's per-unit
+    trigram index (the province's lists of "ngu" hold millions of names, issue 17); what it
+    finds is what ``LIKE '%word%'`` finds, for whole words, parts of words and of codes,
+    digits, words across two names and words under three letters, through the receiving and
+    the handling unit."""
+    from motcua.dossiers.selectors import with_words
+
+    made = [
+        received("Nguyễn Văn An", phone="0912345678", id_number="006090001234"),
+        received("Nguyễn Thị Lan"),
+        received("Đặng Văn Nguyên"),
+        received("Lê Anh", phone="+84 203 3870 111"),
+    ]
+    handled = transfer(received("Hoàng Văn Thụ"))
+    assert handled.handling_unit_id is not None
+    everything = Dossier.objects.filter(pk__in=[d.pk for d in [*made, handled]])
+    units = {d.receiving_unit_id for d in made} | {handled.handling_unit_id}
+    code = made[0].code.lower()
+    searches = [
+        ["nguyen"], ["guye"], ["nguyen", "van"], ["van", "an"], ["an"], ["n"], ["thu"],
+        ["0912345678"], ["23456"], ["02033870111"], ["006090001234"], [code], [code[3:14]],
+        [code[-8:]], ["nguyen", "khong-co"], ["xyz"], ["hoang van thu"],
+    ]  # fmt: skip
+    for words in searches:
+        plain = set(with_words(everything, words).values_list("pk", flat=True))
+        by_unit = set(with_words(everything, words, units=units).values_list("pk", flat=True))
+        assert by_unit == plain, words
+    assert set(
+        with_words(everything, ["hoang"], units={handled.handling_unit_id}).values_list(
+            "pk", flat=True
+        )
+    ) == {handled.pk}
+    query = with_words(Dossier.objects.all(), ["nguyen"], units=units)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = query.explain()
+    assert "dossier_unit_search_trgm" in plan
+    assert "dossier_search_trgm" not in plan
+
+
+def test_a_word_s_trigrams_are_those_inside_its_runs_of_letters_and_digits():
+    from motcua.dossiers.selectors import inner_trigrams
+
+    assert inner_trigrams("nguyen") == ["guy", "ngu", "uye", "yen"]
+    assert inner_trigrams("an") == []
+    assert inner_trigrams("h12.22-2412") == ["241", "412", "h12"]
+
+
 def test_the_online_list_pages_by_25_oldest_first(clerk):
     made = [submit_online() for _ in range(27)]
     assert "27 hồ sơ trực tuyến chờ tiếp nhận" in clerk.get("/mot-cua/").content.decode()
