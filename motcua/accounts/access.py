@@ -54,17 +54,28 @@ def user_roles(user: User) -> set[Role]:
 def user_unit_ids(user: User, roles: Iterable[Role]) -> frozenset[int] | None:
     """Ids of the units where the user holds one of ``roles``; None means every unit.
 
-    Two queries whatever the number of grants: the user's grants (once per user object,
-    :func:`user_grants`) and the lineages of the granted units together.
+    Two queries whatever the number of grants, once per user object and roles (a request
+    that lists and then searches asks twice): the user's grants (:func:`user_grants`) and
+    the lineages of the granted units together.
     """
     if not user.is_active:
         return frozenset()
     grants = user_grants(user)
     if user.is_superuser or any(granted == Role.ADMIN for granted, _ in grants):
         return None
-    wanted = {Role(role).value for role in roles}
-    granted_units = [unit_id for granted, unit_id in grants if granted in wanted and unit_id]
-    return frozenset(lineages_of(granted_units).values_list("id", flat=True))
+    wanted = frozenset(Role(role).value for role in roles)
+    known: dict[frozenset[str], frozenset[int]] = user.__dict__.setdefault("_motcua_units", {})
+    if wanted not in known:
+        granted_units = [unit_id for granted, unit_id in grants if granted in wanted and unit_id]
+        known[wanted] = frozenset(lineages_of(granted_units).values_list("id", flat=True))
+    return known[wanted]
+
+
+def grants_forget(user: User) -> None:
+    """Drops what this module read of the user's grants (:func:`user_grants`,
+    :func:`user_unit_ids`), for a service that has just changed them."""
+    user.__dict__.pop("_motcua_grants", None)
+    user.__dict__.pop("_motcua_units", None)
 
 
 def user_grants(user: User) -> list[tuple[str, int]]:

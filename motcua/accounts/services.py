@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
+from motcua.accounts.access import grants_forget
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
 from motcua.units.models import AdministrativeUnit, Agency
@@ -59,7 +60,7 @@ def role_grant(
     if role == Role.ADMIN and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    user.__dict__.pop("_motcua_grants", None)  # access.user_grants reads them afresh
+    grants_forget(user)  # the access checks read them afresh
     return assignment
 
 

@@ -136,3 +136,12 @@ def test_every_page_of_the_online_list_reads_as_many_queries(world, monkeypatch)
         c for _, page in large for c in re.findall(r'<a href="/mot-cua/ho-so/([^/]+)/">', page)
     ]
     assert sorted(shown) == sorted(d.code for d in made)
+
+
+def test_a_search_by_words_reads_the_user_s_units_once(world):
+    """The list's scope and the per-unit index of words (``backoffice.selectors.search_units``)
+    need the same units: walked once a request (``accounts.access.user_unit_ids``)."""
+    transferred(world, "02/01/2024 08:00")
+    sql, page = queries(signed_in(world.officer), "/mot-cua/tim-kiem/?q=nguyen+minh")
+    assert 'data-code="' in page
+    assert sum("WITH RECURSIVE" in query for query in sql) == 1, "\n".join(sql)
