@@ -659,16 +659,16 @@ def _hand_over(act: _Act) -> _Facts:
         _check_handler(details.assignee, going_to.unit_id, going_to.pk, going_to.code)
     elif current_id is not None:
         _check_handler(details.assignee, current_unit, current_id, current_code)
-    if details.to_agency is not None and details.to_agency.pk != dossier.current_agency_id:
+    if going_to is not None and going_to.pk != current_id:
         # Another agency: the previous holder's officer no longer has it.
-        dossier.current_agency = details.to_agency
-        dossier.handling_unit_id = details.to_agency.unit_id
+        dossier.current_agency = going_to
+        dossier.handling_unit_id = going_to.unit_id
         dossier.assignee = details.assignee
     elif details.assignee is not None:
         dossier.assignee = details.assignee
     dossier.current_step = details.step or dossier.current_step
     changes = {
-        "current_agency": details.to_agency or data["from_agency"],
+        "current_agency": going_to or current_code,
         "handling_unit": dossier.handling_unit_id,
         "assignee": dossier.assignee,
         "current_step": dossier.current_step,
