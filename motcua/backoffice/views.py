@@ -66,6 +66,7 @@ from motcua.lib.paging import Page, ScopedList, keyset_page, read_cursor
 from motcua.lib.parsing import parse_date
 from motcua.notify.errors import InvalidInput as NotifyInvalidInput
 from motcua.notify.forms import CHANNEL_CHOICES, mobile_or_empty
+from motcua.notify.selectors import applicant_choice
 from motcua.notify.services import notification_preference_set
 from motcua.payments.choices import PaymentMethod
 from motcua.payments.selectors import receipt_event
@@ -438,6 +439,7 @@ def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     return {
         "dossier": dossier,
         "declaration": declaration,
+        "told_by": applicant_choice(phone=dossier.applicant_phone, email=dossier.applicant_email),
         "declaration_lines": (
             answer_lines(declaration.form.schema, declaration.answers) if declaration else []
         ),

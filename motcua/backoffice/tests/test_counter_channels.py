@@ -40,6 +40,9 @@ def test_the_choice_is_recorded_with_the_reception(clerk):  # noqa: F811
         "phone:84912345678": ["zalo", "email"],
         "email:hang@example.org": ["zalo", "email"],
     }
+    # The dossier page tells the officer what the applicant chose.
+    page = clerk.get(response["Location"]).content.decode()
+    assert f'id="told-by">{_("E-mail")}, Zalo<' in page
 
 
 def test_channels_the_contact_cannot_receive_are_dropped(clerk):  # noqa: F811
@@ -51,9 +54,12 @@ def test_channels_the_contact_cannot_receive_are_dropped(clerk):  # noqa: F811
 
 def test_without_a_contact_nothing_is_recorded(clerk):  # noqa: F811
     data = counter_post(copy_form()) | {"applicant_phone": "", "channels": ["sms", "email"]}
-    assert clerk.post(RECEIVE_URL, data).status_code == 302
+    response = clerk.post(RECEIVE_URL, data)
+    assert response.status_code == 302
     assert received()
     assert not NotificationPreference.objects.exists()
+    page = clerk.get(response["Location"]).content.decode()
+    assert f'id="told-by">{_("No choice: every channel the desk uses")}<' in page
 
 
 def test_a_landline_takes_no_sms_or_zalo_and_the_reception_goes_on(clerk):  # noqa: F811
