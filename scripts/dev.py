@@ -313,7 +313,8 @@ def cmd_test(args: list[str]) -> None:
     # everything in this process.
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     processes = os.environ.get("MOTCUA_TEST_PROCESSES") or str((cores or 1) + 1)
-    parallel = ["-n", processes, "--dist", "loadfile"]
+    # The 15 slowest tests of each pass, so a CI log says where the time went.
+    parallel = ["-n", processes, "--dist", "loadfile", "--durations=15"]
     say("test suite on SQLite")
     run(BIN / "pytest", "-p", "no:cacheprovider", *parallel, *args, env=env)
     if not postgres_available():
