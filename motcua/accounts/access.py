@@ -73,9 +73,10 @@ def user_unit_ids(user: User, roles: Iterable[Role]) -> frozenset[int] | None:
 
 def grants_forget(user: User) -> None:
     """Drops what this module read of the user's grants (:func:`user_grants`,
-    :func:`user_unit_ids`), for a service that has just changed them."""
+    :func:`user_unit_ids`, :func:`default_unit`), for a service that has just changed them."""
     user.__dict__.pop("_motcua_grants", None)
     user.__dict__.pop("_motcua_units", None)
+    user.__dict__.pop("_motcua_granted_units", None)
 
 
 def user_grants(user: User) -> list[tuple[str, int]]:
@@ -192,13 +193,24 @@ def units_for_user(user: User, roles: Iterable[Role]) -> list[AdministrativeUnit
     return sorted(chosen.values(), key=lambda u: (LEVEL_RANK[u.level], u.code))
 
 
+def _granted_units(user: User) -> dict[int, AdministrativeUnit]:
+    """The units of all the user's grants by id, read once per user object: the menus ask
+    :func:`default_unit` for four kinds of page on every page (one query, not four)."""
+    known: dict[int, AdministrativeUnit] | None = user.__dict__.get("_motcua_granted_units")
+    if known is None:
+        ids = {unit_id for _, unit_id in user_grants(user) if unit_id}
+        known = {unit.pk: unit for unit in AdministrativeUnit.objects.filter(pk__in=ids)}
+        user.__dict__["_motcua_granted_units"] = known
+    return known
+
+
 def default_unit(user: User, roles: Iterable[Role]) -> AdministrativeUnit | None:
     """The unit a page opens on: the highest unit where the user holds one of ``roles`` (or the
     administrator role); for an administrator without grants, the province in force (else the
     one that ended last); None when the user sees nothing."""
     wanted = {Role(role).value for role in (*roles, Role.ADMIN)}
-    ids = {unit_id for role, unit_id in user_grants(user) if role in wanted}
-    units = list(AdministrativeUnit.objects.filter(pk__in=ids))
+    granted = _granted_units(user)
+    units = [granted[i] for role, i in user_grants(user) if role in wanted and i in granted]
     if units:
         return min(units, key=lambda u: (LEVEL_RANK[u.level], u.code))
     if is_administrator(user):
