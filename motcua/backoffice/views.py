@@ -455,7 +455,7 @@ def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
         "extensions": list(dossier.extensions.all()),
         **fee_facts,
         "printable": printable,
-        "agencies": list(selectors.agencies_in_force(today)),
+        "agencies": selectors.agencies_in_force(today),
         "officers": selectors.officers(dossier),
         "result_forms": ResultForm.choices,
         "return_methods": ReturnMethod.choices,
