@@ -74,7 +74,7 @@ from motcua.reports.forms import (
 )
 from motcua.reports.pdf import briefing_document, form_06a_document
 from motcua.reports.rendering import points_text, rate_percent, report_data
-from motcua.reports.selectors import Report, index_for, report_for, report_rows
+from motcua.reports.selectors import Report, index_for, report_for, report_rows, unit_totals
 from motcua.reports.xlsx import write_form_06a, write_table
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import unit_lineage
@@ -704,15 +704,17 @@ def _lineage_ids(unit: AdministrativeUnit) -> list[int]:
 
 
 def _figure_count(
-    unit: AdministrativeUnit, period: Period, figures: list[Bucket], part: str
+    unit: AdministrativeUnit, ids: list[int], period: Period, figures: list[Bucket], part: str
 ) -> int:
-    """The number a drill-down lists, from the ledger (one query): the unit's report, or its
-    row of the units side by side; a sum for several figures (they are disjoint)."""
+    """The number a drill-down lists, from the ledger (one query): the totals of the unit's
+    lineage ``ids`` (not its whole report, whose coverage of online services is four more
+    queries), or its row of the units side by side; a sum for several figures (they are
+    disjoint)."""
     if part:
         rows = [row for row in dashboard.unit_rows(unit, period) if row.part == part]
         totals = rows[0].totals if rows else {}
     else:
-        totals = report_for(unit, period).totals
+        totals = unit_totals(ids, period)[0]
     return sum(totals.get(figure, 0) for figure in figures)
 
 
@@ -723,7 +725,8 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
     position = read_cursor(request.GET.get(CURSOR), DRILL_ORDER)
-    page = drill.drill_page(_lineage_ids(unit), period, figures, position, DRILL_PAGE_SIZE, part)
+    ids = _lineage_ids(unit)
+    page = drill.drill_page(ids, period, figures, position, DRILL_PAGE_SIZE, part)
     user = cast(User, request.user)
     codes = [row.code for row in page.rows]
     found = {d.code: d for d in dossier_list_for_user(user).filter(code__in=codes)}
@@ -739,7 +742,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
         **_common(request, unit, period),
         "figures": " + ".join(str(FIGURE_LABELS[f]) for f in figures),
         "part": part_code,
-        "count": format_count(_figure_count(unit, period, figures, part_code)),
+        "count": format_count(_figure_count(unit, ids, period, figures, part_code)),
         "rows": rows,
         "page": page,
         "links": page.links(params),
@@ -998,7 +1001,8 @@ def api_drill(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
     position = read_cursor(request.GET.get(CURSOR), DRILL_ORDER)
-    page = drill.drill_page(_lineage_ids(unit), period, figures, position, API_PAGE_SIZE, part)
+    ids = _lineage_ids(unit)
+    page = drill.drill_page(ids, period, figures, position, API_PAGE_SIZE, part)
     params = {k: str(v) for k, v in request.GET.items() if k != CURSOR}
     links = page.links(params)
     part_code = _text(request, "part")
@@ -1008,7 +1012,7 @@ def api_drill(request: HttpRequest) -> HttpResponse:
             "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
             "figures": [f.value for f in figures],
             "part": part_code or None,
-            "count": _figure_count(unit, period, figures, part_code),
+            "count": _figure_count(unit, ids, period, figures, part_code),
             "page": page.number,
             "partial": page.partial,
             "dossiers": [row.code for row in page.rows],
