@@ -575,18 +575,25 @@ def end_of_day_view(eod: EodSummary, at: str = "") -> dict[str, Any]:
     }
 
 
-def _period_label(kind: str, year: int, number: int) -> str:
+def _period_labels() -> dict[tuple[str, int], str]:
+    """The picker's label of each (kind, number) in the active language, ``%(year)s`` left
+    to fill: translated once per page, not once for each of its 100+ options."""
     labels = {
         "month": _("Month %(n)s/%(year)s"),
         "quarter": _("Quarter %(n)s/%(year)s"),
         "nine": _("Nine months %(year)s"),
         "year": _("Year %(year)s"),
     }
-    if kind == "half":
-        label = _("Six months %(year)s") if number == 1 else _("Last six months %(year)s")
-    else:
-        label = labels[kind]
-    return label % {"n": number, "year": year}
+    found = {}
+    for kind in KINDS:
+        for n in range(1, LIMITS[kind] + 1):
+            if kind == "half":
+                label = _("Six months %(year)s") if n == 1 else _("Last six months %(year)s")
+            else:
+                label = labels[kind]
+            # The number now, the year per option: "%%(year)s" survives this first filling.
+            found[kind, n] = label.replace("%(year)s", "%%(year)s") % {"n": n}
+    return found
 
 
 def _dates(period: Period) -> str:
@@ -601,6 +608,7 @@ def _named_periods(unit: AdministrativeUnit, period: Period) -> list[dict[str, A
     years = dashboard.data_years(unit)
     first = min(period.start.year, years[0] if years else today.year)
     last = max(period.end.year, today.year)
+    labels = _period_labels()
     groups = []
     for year in range(last, first - 1, -1):
         options = []
@@ -611,7 +619,7 @@ def _named_periods(unit: AdministrativeUnit, period: Period) -> list[dict[str, A
                 options.append(
                     {
                         "value": value,
-                        "label": _period_label(kind, year, n),
+                        "label": labels[kind, n] % {"year": year},
                         "dates": _dates(named),
                         "selected": "selected" if named == period else "",
                     }
