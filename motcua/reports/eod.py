@@ -38,7 +38,7 @@ from motcua.lib.paging import Cursor, Ordering, Page, keyset_page
 from motcua.reports.drill import finished_since
 from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import unit_lineage
+from motcua.units.selectors import lineage_ids, unit_lineage
 
 # Rows of each list the dashboard shows before "see more"; rows of a page of a full list.
 FIRST_ROWS = 20
@@ -224,7 +224,7 @@ def end_of_day_counts(unit: AdministrativeUnit, *, at: datetime | None = None) -
     # past day it is that day's. A dossier finished after that day (a history imported with
     # dates ahead) would be in it, so the dossiers are counted then too.
     if windows.today >= today and not finished_since(windows.tomorrow):
-        ids = list(unit_lineage(unit).values_list("pk", flat=True))
+        ids = lineage_ids(unit)
         late = Bucket.PENDING_OVERDUE.value
         stock = sum(s.n for s in ledger_sums(ids, windows.today, windows.today) if s.figure == late)
         counts[EodList.OVERDUE] = stock - counts[EodList.DUE_TODAY]

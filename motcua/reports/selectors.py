@@ -35,7 +35,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossiers_with_facts
 from motcua.reports.drill import drill_codes
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import member_lineages, predecessors, unit_lineage
+from motcua.units.selectors import lineage_ids, member_lineages, predecessors
 
 Bucket = metrics.Bucket
 Measure = metrics.Measure
@@ -70,10 +70,6 @@ def _dossiers(unit_ids: Iterable[int], period: metrics.Period) -> QuerySet[Dossi
     return Dossier.objects.filter(
         receiving_unit__in=list(unit_ids), received_at__lt=period.hi
     ).order_by("received_at", "id")
-
-
-def _ids(unit: AdministrativeUnit) -> list[int]:
-    return list(unit_lineage(unit).values_list("id", flat=True))
 
 
 def _sums(
@@ -147,7 +143,7 @@ def unit_totals(
 
 def report_for(unit: AdministrativeUnit, period: metrics.Period) -> Report:
     """Every figure of ``period`` for ``unit``, read from the ledger."""
-    totals, measures = unit_totals(_ids(unit), period)
+    totals, measures = unit_totals(lineage_ids(unit), period)
     return Report(unit, period, totals, _coverage(period), measures)
 
 
@@ -156,7 +152,7 @@ def report_recomputed(unit: AdministrativeUnit, period: metrics.Period) -> Repor
     calendars = Calendars()
     totals = dict.fromkeys(Bucket, 0)
     measures = dict.fromkeys(Measure, 0)
-    for dossier, facts in dossiers_with_facts(_dossiers(_ids(unit), period)):
+    for dossier, facts in dossiers_with_facts(_dossiers(lineage_ids(unit), period)):
         calendar = calendars.of(dossier)
         for bucket in metrics.buckets(facts, period, calendar):
             totals[bucket] += 1
@@ -190,7 +186,7 @@ def report_rows(unit: AdministrativeUnit, period: metrics.Period, by: str) -> li
     the number of units (a province has 90+ communes); a row with nothing to show is left
     out."""
     if by == "field":
-        per_field = _sums(_ids(unit), period, Grouping.FIELD)
+        per_field = _sums(lineage_ids(unit), period, Grouping.FIELD)
         names = dict(
             Field.objects.filter(pk__in=[pk for pk in per_field if pk]).values_list("pk", "name")
         )
@@ -222,7 +218,7 @@ def report_months(unit: AdministrativeUnit, months: list[metrics.Period]) -> lis
     stock_values = {b.value for b in metrics.STOCKS}
     before: Counter[str] = Counter()
     per_month: dict[int, Counter[str]] = defaultdict(Counter)
-    for found in ledger_sums(_ids(unit), span.start, span.end, monthly=True):
+    for found in ledger_sums(lineage_ids(unit), span.start, span.end, monthly=True):
         if found.part is None:
             before[found.figure] += found.n
         else:
@@ -253,7 +249,7 @@ def report_drill_down(
 ) -> list[str]:
     """The codes of the dossiers one figure counts, by the same definitions as the ledger:
     candidates narrowed in SQL, then ``core.metrics.buckets`` (``reports.drill``)."""
-    return [row.code for chunk in drill_codes(_ids(unit), period, [bucket]) for row in chunk]
+    return [row.code for chunk in drill_codes(lineage_ids(unit), period, [bucket]) for row in chunk]
 
 
 def index_config() -> index766.Config:

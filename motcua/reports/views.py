@@ -77,7 +77,7 @@ from motcua.reports.rendering import points_text, rate_percent, report_data
 from motcua.reports.selectors import Report, index_for, report_for, report_rows, unit_totals
 from motcua.reports.xlsx import write_form_06a, write_table
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import unit_lineage
+from motcua.units.selectors import lineage_ids, unit_lineage
 
 FIGURE_LABELS = {
     Bucket.RECEIVED: gettext_lazy("Received in the period"),
@@ -707,10 +707,6 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
-def _lineage_ids(unit: AdministrativeUnit) -> list[int]:
-    return list(unit_lineage(unit).values_list("id", flat=True))
-
-
 def _figure_count(
     unit: AdministrativeUnit, ids: list[int], period: Period, figures: list[Bucket], part: str
 ) -> int:
@@ -733,7 +729,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
     position = read_cursor(request.GET.get(CURSOR), DRILL_ORDER)
-    ids = _lineage_ids(unit)
+    ids = lineage_ids(unit)
     page = drill.drill_page(ids, period, figures, position, DRILL_PAGE_SIZE, part)
     user = cast(User, request.user)
     codes = [row.code for row in page.rows]
@@ -822,7 +818,7 @@ def _export_rows(request: HttpRequest) -> tuple[list[str], Iterator[list[str]], 
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
     visible = dossier_list_for_user(cast(User, request.user))
-    chunks = drill.drill_codes(_lineage_ids(unit), period, figures, part, chunk=EXPORT_CHUNK)
+    chunks = drill.drill_codes(lineage_ids(unit), period, figures, part, chunk=EXPORT_CHUNK)
     keys = ("code", "procedure", "procedure_code", "agency", "received", "due", "resolved")
     rest = ("timeliness", "status", "assignee")
 
@@ -1009,7 +1005,7 @@ def api_drill(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
     position = read_cursor(request.GET.get(CURSOR), DRILL_ORDER)
-    ids = _lineage_ids(unit)
+    ids = lineage_ids(unit)
     page = drill.drill_page(ids, period, figures, position, API_PAGE_SIZE, part)
     params = {k: str(v) for k, v in request.GET.items() if k != CURSOR}
     links = page.links(params)

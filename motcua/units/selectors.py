@@ -166,6 +166,17 @@ def unit_lineage(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
     return AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, edges))
 
 
+def lineage_ids(unit: AdministrativeUnit) -> list[int]:
+    """The ids of :func:`unit_lineage`, read once per unit object: a dashboard's report, its
+    end-of-day counts and its trend each need them (a new list each call, the kept one
+    untouched)."""
+    known: list[int] | None = unit.__dict__.get("_motcua_lineage_ids")
+    if known is None:
+        known = list(unit_lineage(unit).values_list("id", flat=True))
+        unit.__dict__["_motcua_lineage_ids"] = known
+    return list(known)
+
+
 def lineages_of(unit_ids: Sequence[int]) -> QuerySet[AdministrativeUnit]:
     """The union of the lineages (:func:`unit_lineage`) of the units ``unit_ids``, in one
     query whatever their number (a person's scope over all her grants)."""

@@ -36,7 +36,7 @@ from motcua.reports.forms import DrillQuery, PeriodQuery, UnitQuery
 from motcua.reports.rendering import report_data
 from motcua.reports.selectors import index_for, report_for
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import unit_lineage
+from motcua.units.selectors import lineage_ids
 
 router = Router(tags=["figures"], auth=scoped(Scope.FIGURES_READ))
 
@@ -166,7 +166,7 @@ def figure_drill(request: HttpRequest, query: Query[DrillParams]) -> dict[str, A
         position = read_cursor(query.cursor, DRILL_ORDER, "cursor")
     except BadParameter as error:
         raise Problem.invalid("cursor", error.message) from None
-    lineage = list(unit_lineage(unit).values_list("id", flat=True))
+    lineage = lineage_ids(unit)
     page = drill.drill_page(lineage, period, figures, position, size, data["part"])
     part = query.part or ""
     return {

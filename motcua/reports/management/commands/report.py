@@ -45,15 +45,11 @@ from motcua.reports.services import SignoffError, report_restate, report_sign
 from motcua.reports.signatures import report_compare, signed_report_get, signed_report_verify
 from motcua.reports.xlsx import write_form_06a
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import UnitNotFound, unit_at, unit_lineage
+from motcua.units.selectors import UnitNotFound, lineage_ids, unit_at
 
 ACTIONS = ("show", "verify", "rebuild", "compact", "sign", "restate", "signed")
 FORMATS = ("text", "json", "briefing", "xlsx", "pdf")
 FILE_FORMATS = ("xlsx", "pdf")
-
-
-def _lineage_ids(unit: AdministrativeUnit) -> list[int]:
-    return list(unit_lineage(unit).values_list("id", flat=True))
 
 
 class Command(BaseCommand):
@@ -184,7 +180,7 @@ class Command(BaseCommand):
                 _("%(figure)s: ledger %(fast)s, dossiers %(slow)s")
                 % {"figure": name, "fast": a, "slow": b}
             )
-        rows = ledger_differences(_lineage_ids(unit))
+        rows = ledger_differences(lineage_ids(unit))
         ordered = sorted(rows.items(), key=lambda item: (item[0][0], item[0][1], item[0][3]))
         for (unit_id, field_id, figure, day), (stored, expected) in ordered[:20]:
             self.stdout.write(
@@ -193,7 +189,7 @@ class Command(BaseCommand):
                 % {"unit": unit_id, "field": field_id or "*", "figure": figure.value,
                    "day": format_date(day), "stored": stored, "expected": expected}
             )  # fmt: skip
-        checkpoints = checkpoint_differences(_lineage_ids(unit))
+        checkpoints = checkpoint_differences(lineage_ids(unit))
         codes = dict(
             AdministrativeUnit.objects.filter(pk__in={c.unit_id for c in checkpoints}).values_list(
                 "pk", "code"
@@ -207,7 +203,7 @@ class Command(BaseCommand):
                    "figure": found.figure, "year": found.year, "stored": found.stored,
                    "expected": found.expected}
             )  # fmt: skip
-        months = month_differences(_lineage_ids(unit))
+        months = month_differences(lineage_ids(unit))
         codes.update(
             AdministrativeUnit.objects.filter(pk__in={m.unit_id for m in months}).values_list(
                 "pk", "code"
@@ -295,7 +291,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("--unit: no unit has the code %(code)r") % {"code": options["unit"]}
                 )
-            ids = _lineage_ids(unit)
+            ids = lineage_ids(unit)
         rows = ledger_rebuild(ids)  # its checkpoints too
         self.stdout.write(_("The figures' ledger was rewritten: %(n)s rows.") % {"n": rows})
 
