@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 
 from motcua.catalog.choices import ProcedureLevel
 from motcua.catalog.models import Field
-from motcua.catalog.selectors import online_coverage
+from motcua.catalog.selectors import online_coverage_by_level
 from motcua.clock.selectors import calendar_for
 from motcua.core import index766, metrics
 from motcua.dossiers.figures import Calendars
@@ -127,10 +127,7 @@ def _totals(sums: Iterable[dict[str, Any]]) -> tuple[dict[Bucket, int], dict[Mea
 
 def _coverage(period: metrics.Period) -> dict[str, tuple[int, int]]:
     last_day = period.hi.date() - timedelta(days=1)
-    return {
-        str(level): online_coverage(last_day, level)
-        for level in (ProcedureLevel.DISTRICT, ProcedureLevel.COMMUNE)
-    }
+    return online_coverage_by_level(last_day, (ProcedureLevel.DISTRICT, ProcedureLevel.COMMUNE))
 
 
 def unit_totals(

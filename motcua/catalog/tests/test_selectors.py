@@ -79,3 +79,17 @@ def test_it_searches_without_caring_for_case_or_accents(catalogue):
     assert names("dang ky khai") == ["Đăng ký khai tử", "Đăng ký khai sinh"]
     assert names("ĐĂNG KÝ hộ kinh") == ["Đăng ký thành lập hộ kinh doanh"]
     assert names("1.000002") == ["Chứng thực di chúc"]
+
+
+@pytest.mark.django_db
+def test_the_coverage_of_several_levels_is_each_level_s_in_one_query(catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.catalog.selectors import online_coverage_by_level
+
+    for day in (date(2024, 12, 31), date(2025, 12, 31)):
+        with CaptureQueriesContext(connection) as read:
+            both = online_coverage_by_level(day, ["district", "commune"])
+        assert len(read.captured_queries) == 1
+        assert both == {level: online_coverage(day, level) for level in ("district", "commune")}
