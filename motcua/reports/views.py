@@ -576,24 +576,20 @@ def end_of_day_view(eod: EodSummary, at: str = "") -> dict[str, Any]:
 
 
 def _period_labels() -> dict[tuple[str, int], str]:
-    """The picker's label of each (kind, number) in the active language, ``%(year)s`` left
-    to fill: translated once per page, not once for each of its 100+ options."""
+    """The picker's label of each (kind, number) in the active language, to be filled with
+    ``n`` and ``year``: translated once per page, not once for each of its 100+ options."""
     labels = {
         "month": _("Month %(n)s/%(year)s"),
         "quarter": _("Quarter %(n)s/%(year)s"),
         "nine": _("Nine months %(year)s"),
         "year": _("Year %(year)s"),
     }
-    found = {}
-    for kind in KINDS:
-        for n in range(1, LIMITS[kind] + 1):
-            if kind == "half":
-                label = _("Six months %(year)s") if n == 1 else _("Last six months %(year)s")
-            else:
-                label = labels[kind]
-            # The number now, the year per option: "%%(year)s" survives this first filling.
-            found[kind, n] = label.replace("%(year)s", "%%(year)s") % {"n": n}
-    return found
+    halves = {1: _("Six months %(year)s"), 2: _("Last six months %(year)s")}
+    return {
+        (kind, n): halves[n] if kind == "half" else labels[kind]
+        for kind in KINDS
+        for n in range(1, LIMITS[kind] + 1)
+    }
 
 
 def _dates(period: Period) -> str:
@@ -619,7 +615,7 @@ def _named_periods(unit: AdministrativeUnit, period: Period) -> list[dict[str, A
                 options.append(
                     {
                         "value": value,
-                        "label": labels[kind, n] % {"year": year},
+                        "label": labels[kind, n] % {"n": n, "year": year},
                         "dates": _dates(named),
                         "selected": "selected" if named == period else "",
                     }
@@ -708,17 +704,16 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 
 def _figure_count(
-    unit: AdministrativeUnit, ids: list[int], period: Period, figures: list[Bucket], part: str
+    unit: AdministrativeUnit, period: Period, figures: list[Bucket], part: str
 ) -> int:
     """The number a drill-down lists, from the ledger (one query): the totals of the unit's
-    lineage ``ids`` (not its whole report, whose coverage of online services is four more
-    queries), or its row of the units side by side; a sum for several figures (they are
-    disjoint)."""
+    lineage (not its whole report, whose coverage of online services is four more queries),
+    or its row of the units side by side; a sum for several figures (they are disjoint)."""
     if part:
         rows = [row for row in dashboard.unit_rows(unit, period) if row.part == part]
         totals = rows[0].totals if rows else {}
     else:
-        totals = unit_totals(ids, period)[0]
+        totals = unit_totals(lineage_ids(unit), period)[0]
     return sum(totals.get(figure, 0) for figure in figures)
 
 
@@ -729,8 +724,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
     position = read_cursor(request.GET.get(CURSOR), DRILL_ORDER)
-    ids = lineage_ids(unit)
-    page = drill.drill_page(ids, period, figures, position, DRILL_PAGE_SIZE, part)
+    page = drill.drill_page(lineage_ids(unit), period, figures, position, DRILL_PAGE_SIZE, part)
     user = cast(User, request.user)
     codes = [row.code for row in page.rows]
     found = {d.code: d for d in dossier_list_for_user(user).filter(code__in=codes)}
@@ -746,7 +740,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
         **_common(request, unit, period),
         "figures": " + ".join(str(FIGURE_LABELS[f]) for f in figures),
         "part": part_code,
-        "count": format_count(_figure_count(unit, ids, period, figures, part_code)),
+        "count": format_count(_figure_count(unit, period, figures, part_code)),
         "rows": rows,
         "page": page,
         "links": page.links(params),
@@ -1005,8 +999,7 @@ def api_drill(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
     position = read_cursor(request.GET.get(CURSOR), DRILL_ORDER)
-    ids = lineage_ids(unit)
-    page = drill.drill_page(ids, period, figures, position, API_PAGE_SIZE, part)
+    page = drill.drill_page(lineage_ids(unit), period, figures, position, API_PAGE_SIZE, part)
     params = {k: str(v) for k, v in request.GET.items() if k != CURSOR}
     links = page.links(params)
     part_code = _text(request, "part")
@@ -1016,7 +1009,7 @@ def api_drill(request: HttpRequest) -> HttpResponse:
             "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
             "figures": [f.value for f in figures],
             "part": part_code or None,
-            "count": _figure_count(unit, ids, period, figures, part_code),
+            "count": _figure_count(unit, period, figures, part_code),
             "page": page.number,
             "partial": page.partial,
             "dossiers": [row.code for row in page.rows],
