@@ -29,7 +29,6 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.core import workflow
-from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket
 from motcua.dossiers.ledger_checkpoints import ledger_sums
 from motcua.dossiers.models import Dossier
@@ -219,7 +218,7 @@ def end_of_day_counts(unit: AdministrativeUnit, *, at: datetime | None = None) -
         .aggregate(**{w.value: Count("pk", filter=list_q(w, windows)) for w in soon_lists})
     )
     counts = {which: int(soon[which.value]) for which in soon_lists}
-    today = timezone.now().astimezone(LOCAL_TZ).date()
+    today = timezone.localdate()
     # The ledger's stock at the end of a day to come is the current state's, projected; of a
     # past day it is that day's. A dossier finished after that day (a history imported with
     # dates ahead) would be in it, so the dossiers are counted then too.
