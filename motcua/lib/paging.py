@@ -179,7 +179,9 @@ def read_cursor(text: str | None, ordering: Ordering, parameter: str = CURSOR) -
         return None
     try:
         tag, backward, number, values, *rest = signing.loads(text, salt=SALT)
-        if tag != ordering.tag or len(values) != len(ordering.keys) or len(rest) > 1:
+        # No values: backward from the list's end (the way back from an empty last page).
+        expected = (len(ordering.keys), 0) if backward else (len(ordering.keys),)
+        if tag != ordering.tag or len(values) not in expected or len(rest) > 1:
             raise ValueError(tag)
         offset = max(int(rest[0]), 0) if rest else None
         return Cursor(
@@ -320,7 +322,7 @@ def keyset_page(
     # drill-down read and classified 200 candidates to show 50, docs/performance.md).
     step, later_steps = size + 1, max(chunk or 0, size + 1)
     kept: list[T] = []
-    position = list(cursor.values) if cursor is not None else None
+    position = list(cursor.values) if cursor is not None and cursor.values else None
     reads = 0
     partial = False
     while True:
@@ -348,17 +350,27 @@ def keyset_page(
     # Rows before the cursor's position: forward, before this page; backward, before the
     # page the cursor came from (this page ends there).
     at = cursor.offset if cursor is not None and cursor.offset is not None else None
+    counted = at is not None
     if at is None:
         at = (number - 1) * size + (len(kept) if backward else 0)
     before = at - len(kept) if backward else at
     after = before + len(kept)
+    # Pages cut by the budget do not mirror each other forward and backward: going back may
+    # take more pages than going forward did, so whether kept rows come before is the count's
+    # to say (when the cursor carries it), not the page number's; page 1 is the list's start.
+    kept_before = before > 0 if counted else number > 1
+    if backward:
+        number = max(number, 2) if kept_before else 1
+    earlier_number = max(number - 1, 1)
     if not kept and not partial:
         # The list ends here with nothing more kept (the page before was cut short): the way
-        # back starts where this page started, or a reader following "next" is stranded.
+        # back reads back from the list's end, or a reader following "next" is stranded. Not
+        # from where this page started: the row there may be kept (the last one read by the
+        # cut page before), and a way back reads strictly before its position.
         earlier_empty = None
-        if not backward and cursor is not None and number > 1:
+        if not backward and cursor is not None and kept_before:
             earlier_empty = cursor_text(
-                ordering, list(cursor.values), backward=True, number=number - 1, offset=before
+                ordering, [], backward=True, number=earlier_number, offset=before
             )
         return Page([], number, None, earlier_empty, first=before)
     later = earlier = None
@@ -370,11 +382,13 @@ def keyset_page(
         later = cursor_text(
             ordering, ordering.values(kept[-1]), backward=False, number=number + 1, offset=after
         )
-    if number > 1 and (cursor is not None) and (more or partial or not backward):
+    if kept_before and (cursor is not None) and (more or partial or not backward):
         # Backward: continue before the first row kept, or before the last read if cut short.
         resume = position if backward and partial else (ordering.values(kept[0]) if kept else None)
         if resume is not None:
-            earlier = cursor_text(ordering, resume, backward=True, number=number - 1, offset=before)
+            earlier = cursor_text(
+                ordering, resume, backward=True, number=earlier_number, offset=before
+            )
     return Page(kept, number, later, earlier, partial=partial, first=before)
 
 
