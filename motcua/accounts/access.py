@@ -19,6 +19,7 @@ from datetime import date
 from typing import TypeVar
 
 from django.db.models import F, Model, Q, QuerySet
+from django.utils import timezone
 
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
@@ -205,14 +206,20 @@ def _granted_units(user: User) -> dict[int, AdministrativeUnit]:
 
 
 def default_unit(user: User, roles: Iterable[Role]) -> AdministrativeUnit | None:
-    """The unit a page opens on: the highest unit where the user holds one of ``roles`` (or the
-    administrator role); for an administrator without grants, the province in force (else the
-    one that ended last); None when the user sees nothing."""
+    """The unit a page opens on: the highest unit in force where the user holds one of
+    ``roles`` (or the administrator role), else the highest of those that ended (a clerk of
+    a dissolved desk opens on its history); for an administrator with no grant in force, the
+    province in force (else the one that ended last); None when the user sees nothing."""
     wanted = {Role(role).value for role in (*roles, Role.ADMIN)}
     granted = _granted_units(user)
     units = [granted[i] for role, i in user_grants(user) if role in wanted and i in granted]
+    today = timezone.localdate()
     if units:
-        return min(units, key=lambda u: (LEVEL_RANK[u.level], u.code))
+        best = min(units, key=lambda u: (not u.is_valid_on(today), LEVEL_RANK[u.level], u.code))
+        # An administrator sees every unit: one granted on a province since merged opens on
+        # the province of today, not on a history (Bắc Kạn 06 became Thái Nguyên on 01/07/2025).
+        if best.is_valid_on(today) or not is_administrator(user):
+            return best
     if is_administrator(user):
         provinces = AdministrativeUnit.objects.filter(level=UnitLevel.PROVINCE)
         return provinces.order_by(*IN_FORCE_FIRST).first()

@@ -48,6 +48,28 @@ def test_an_administrator_without_grants_opens_on_the_province_in_force(province
     assert default_unit(admin, VIEW) == in_force
 
 
+def test_an_administrator_granted_on_a_merged_province_opens_on_the_one_in_force(provinces):
+    # The demo's administrator holds the role on Bắc Kạn (06), which became part of Thái
+    # Nguyên (19) on 01/07/2025: its dashboard opened on July 2024, a history.
+    ended, in_force, city = provinces
+    admin = user_create_or_update(username="admin", full_name="Quản trị")
+    admin.is_superuser = True
+    admin.save()
+    role_grant(user=admin, role=Role.ADMIN, unit=ended)
+    assert default_unit(admin, VIEW) == in_force
+    # Someone granted before and after the merger opens on today's unit, whatever the codes.
+    leader = user_create_or_update(username="leader", full_name="Lý Thị Hà")
+    role_grant(user=leader, role=Role.LEADER, unit=ended)
+    role_grant(user=leader, role=Role.LEADER, unit=in_force)
+    assert default_unit(leader, VIEW) == in_force
+    # A leader of the dissolved city keeps opening on its history: it is all she may see.
+    city_leader = user_create_or_update(username="city.leader", full_name="Lý Thị Hà")
+    role_grant(user=city_leader, role=Role.LEADER, unit=city)
+    city.valid_to = date(2025, 6, 30)
+    city.save()
+    assert default_unit(city_leader, VIEW) == city
+
+
 def test_the_default_unit_query_places_nulls_itself(provinces):
     # SQLite puts NULLs last in a descending order, PostgreSQL first: an order on valid_to
     # that does not say where NULLs go answers differently on the two databases.
