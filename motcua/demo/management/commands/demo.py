@@ -19,6 +19,28 @@ from motcua.demo.services import (
 from motcua.lib.formatting import format_number
 from motcua.lib.site import site_url
 
+# What ``demo_load`` counts, as the summary names it (a newcomer reads it first).
+LOADED = {
+    "units": "đơn vị hành chính",
+    "procedures": "thủ tục",
+    "procedure_versions_2025": "phiên bản thủ tục từ 01/07/2025",
+    "declaration_forms": "mẫu tờ khai",
+    "template_files": "tệp mẫu",
+    "users": "tài khoản",
+    "api_clients": "ứng dụng khách API",
+    "dossiers": "hồ sơ năm 2024",
+    "history_settled": "hồ sơ tồn trước 01/07/2025 đã trả kết quả",
+    "live_dossiers": "hồ sơ năm nay",
+    "citizen": "hồ sơ của công dân mẫu",
+    "steering_definitions": "chỉ tiêu",
+    "steering_values": "số liệu chỉ tiêu",
+    "steering_targets": "mục tiêu",
+    "steering_groups": "tổ Đề án 06",
+    "steering_members": "thành viên tổ",
+    "directives": "chỉ đạo",
+    "leaders_with_email": "lãnh đạo có thư điện tử",
+}
+
 
 class Command(BaseCommand):
     help = "Load the Bắc Kạn demo data (idempotent) and list the demo accounts."
@@ -45,7 +67,9 @@ class Command(BaseCommand):
                 counts = demo_load()
             except ImproperlyConfigured as error:
                 raise CommandError(str(error)) from error
-            summary = ", ".join(f"{name}: {count}" for name, count in counts.items())
+            summary = ", ".join(
+                f"{LOADED.get(name, name)}: {format_number(n)}" for name, n in counts.items()
+            )
             self.stdout.write(f"Đã nạp dữ liệu mẫu Bắc Kạn ({summary})")
         else:
             url = url or site_url("/")
