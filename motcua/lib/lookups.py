@@ -42,4 +42,7 @@ class AnyOf(Lookup):
 
     def as_postgresql(self, compiler: Any, connection: Any) -> Any:
         sql, params = self._lhs(compiler, connection)
-        return f"{sql} = ANY(%s)", [*params, list(self.rhs)]
+        # The array as its text: psycopg adapts a list element by element (5 ms a request for
+        # the five lists of 1.000 ids of a drill-down's page, docs/performance.md).
+        literal = "{" + ",".join(map(str, self.rhs)) + "}"
+        return f"{sql} = ANY(%s::bigint[])", [*params, literal]
