@@ -304,6 +304,7 @@ def keyset_page(
     chunk: int | None = None,
     max_reads: int | None = None,
     parts: Sequence[QuerySet[Any]] = (),
+    bound: Callable[[QuerySet[Any], bool, int], QuerySet[Any]] | None = None,
 ) -> Page[T]:
     """The page of ``queryset`` (filtered, not yet ordered) that ``cursor`` points at.
 
@@ -314,7 +315,9 @@ def keyset_page(
     its cursor continues after the last row read, so a page's cost is bounded whatever the
     volume and the list's pages still hold every kept row once. A list given with its
     ``parts`` (:class:`ScopedList`) is read a part at a time (:func:`_read`): one query
-    more per part."""
+    more per part. ``bound(rows, backward, step)``, when given, narrows the rows past the
+    cursor to fewer that still hold their first ``step`` in the order (a cheaper way to
+    them than the ORDER BY alone: ``reports.drill.nearest_first``)."""
     backward = cursor is not None and cursor.backward
     number = cursor.number if cursor is not None else 1
     # The first read is one page (and one row): when most candidates are kept, as in most
@@ -331,6 +334,9 @@ def keyset_page(
             past = ordering.beyond(position, backward)
             candidates = candidates.filter(past)
             pieces = tuple(piece.filter(past) for piece in pieces)
+        if bound is not None:
+            candidates = bound(candidates, backward, step)
+            pieces = tuple(bound(piece, backward, step) for piece in pieces)
         read = scan(_read(candidates, pieces, ordering.order_by(backward), step))
         reads += 1
         for row, keep in read:

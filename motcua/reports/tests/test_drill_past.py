@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from motcua.core import workflow
@@ -22,6 +23,7 @@ from motcua.dossiers.choices import ReturnMethod
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.world import World, build_world, local
+from motcua.lib.paging import read_cursor
 from motcua.reports import drill
 from motcua.reports.selectors import report_drill_down, report_for
 from motcua.units.selectors import unit_lineage
@@ -125,4 +127,57 @@ def test_the_span_condition_is_asked_on_postgresql_and_served_by_its_index():
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "dossier_open_span" in plan, plan
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bucket", [Bucket.CARRIED_OVER, Bucket.PENDING])
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_a_past_stock_s_pages_read_in_order_from_the_index_hold_the_figure(bucket, size):
+    """On PostgreSQL a past stock's page reads the receipt that ends it by an ordered scan of
+    the span index (``drill.nearest_first``: ``<->``, reports migration 0004) and sorts only
+    the rows up to it. Pages of every size, forward then back, hold the figure in order, with
+    receipts at the same moment (the bound keeps every tie; the ids order them)."""
+    world = build_world()
+    history(world)
+    for _ in range(3):
+        world.create(at="25/01/2024 08:00")  # carried over and pending at the end, tied
+    expected = every_counted(world, bucket)
+    assert len(expected) >= 6
+    units = list(unit_lineage(world.city).values_list("pk", flat=True))
+    forward, cursor, pages = [], None, []
+    with CaptureQueriesContext(connection) as queries:
+        while True:
+            page = drill.drill_page(units, Q1, [bucket], cursor, size)
+            pages.append(page)
+            forward += [row.code for row in page.rows]
+            if page.next_cursor is None:
+                break
+            cursor = read_cursor(page.next_cursor, drill.DRILL_ORDER)
+    assert forward == expected
+    ordered = [q["sql"] for q in queries.captured_queries if "<->" in q["sql"]]
+    assert bool(ordered) == (connection.vendor == "postgresql")
+    backward, text = [], pages[-1].previous_cursor
+    while text is not None:
+        page = drill.drill_page(units, Q1, [bucket], read_cursor(text, drill.DRILL_ORDER), size)
+        backward = [row.code for row in page.rows] + backward
+        text = page.previous_cursor
+    assert backward == expected[: len(expected) - len(pages[-1].rows)]
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only  # PostgreSQL's GiST index; SQLite reads the unit's receipts
+def test_the_page_s_edge_is_an_ordered_scan_of_the_span_index():
+    world = build_world()
+    history(world)
+    found = drill.nearest_first(drill.candidates([world.city.pk], Q1, [Bucket.PENDING]), False, 3)
+    sql, params = (
+        found.order_by(*drill.DRILL_ORDER.order_by()).values("pk")[:3].query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = on")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Order By: (received_at <->" in plan, plan
     assert "dossier_open_span" in plan, plan
