@@ -172,7 +172,8 @@ def _loose() -> forms.CharField:
 class ActionForm(forms.Form):
     """An action's fields on the dossier page (``fields``: those the action takes; the reason
     is always read), as ``dossiers.services`` wants them. The fields are checked in the order
-    below, and the page shows the first refusal (:meth:`first_error`)."""
+    below; the page shows every refusal (:meth:`field_errors`), the API the first
+    (:meth:`first_error`)."""
 
     to_agency = forms.CharField(required=False)
     assignee = forms.CharField(required=False)
@@ -279,10 +280,15 @@ class ActionForm(forms.Form):
     def clean_reason(self) -> str:
         return self._within(self.cleaned_data["reason"], MAX_REASON, gettext("Reason"))
 
+    def field_errors(self) -> dict[str, str]:
+        """The first message of each field at fault, in the fields' order: the page shows
+        them all at once."""
+        return {name: str(errors[0]) for name, errors in self.errors.items()}
+
     def first_error(self) -> InvalidInput:
         """The first field at fault (in the fields' order) as the write path's refusal."""
-        name, errors = next(iter(self.errors.items()))
-        return InvalidInput(str(errors[0]), field=name)
+        name, message = next(iter(self.field_errors().items()))
+        return InvalidInput(message, field=name)
 
     def details(self) -> tuple[Details, str]:
         """The action's details (only what was given, as before) and the reason."""

@@ -496,7 +496,8 @@ def dossier_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             )
         read = ActionForm(request.POST, fields=ACTION_FIELDS[chosen])
         if not read.is_valid():
-            raise read.first_error()
+            # Every field at fault at once, not one per try.
+            return _refused_fields(request, dossier, chosen, read.field_errors(), 400)
         details, reason = read.details()
         try:
             result = result_signed(upload)
@@ -531,15 +532,26 @@ def _refused(
     request: HttpRequest, dossier: Dossier, chosen: workflow.Action, error: DossierError
 ) -> HttpResponse:
     """The dossier page again, the refusal next to the field it names; nothing changed."""
-    context = _dossier_context(request, dossier)
-    field = FIELD_ALIASES.get(error.field or "", error.field or "")
-    on_page = {action: fields for action, _label, fields in context["actions"]}
-    # An action the page no longer offers (a pay form when nothing is owed): say it on top.
-    shown = field if field in on_page.get(chosen, ()) else "general"
-    context.update(
-        {"errors": {shown: error.message}, "error_action": chosen, "values": request.POST}
-    )
     status = 409 if isinstance(error, StaleVersion) else 400
+    return _refused_fields(request, dossier, chosen, {error.field or "": error.message}, status)
+
+
+def _refused_fields(
+    request: HttpRequest,
+    dossier: Dossier,
+    chosen: workflow.Action,
+    refusals: dict[str, str],
+    status: int,
+) -> HttpResponse:
+    """The dossier page again, each refusal next to the field it names; nothing changed."""
+    context = _dossier_context(request, dossier)
+    on_page = {action: fields for action, _label, fields in context["actions"]}
+    errors: dict[str, str] = {}
+    for name, message in refusals.items():
+        field = FIELD_ALIASES.get(name, name)
+        # An action the page no longer offers (a pay form when nothing is owed): say it on top.
+        errors.setdefault(field if field in on_page.get(chosen, ()) else "general", message)
+    context.update({"errors": errors, "error_action": chosen, "values": request.POST})
     return render(request, "backoffice/dossier.html", context, status=status)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from motcua.core.clock import LOCAL_TZ
 from motcua.lib.formatting import format_datetime, format_money, format_number
@@ -50,7 +50,7 @@ def agency_options(agencies: list[dict[str, str]], chosen: str = "") -> SafeStri
     one selected. Written here, not looped in the template: a province offers hundreds of
     agencies in each of a dossier's transfer forms, and the template language costs about
     5 µs an option where this costs one (186 agencies: 1–2 ms of the dossier page's 25)."""
-    selected = format_html(" selected")
+    selected = mark_safe(" selected")  # noqa: S308 (a constant)
     return format_html_join(
         "",
         '<option value="{}"{}>{} ({})</option>',

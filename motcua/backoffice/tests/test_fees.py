@@ -99,6 +99,23 @@ def test_overpaying_or_a_non_positive_amount_is_refused_naming_the_field(clerk):
     assert Receipt.objects.count() == 0
 
 
+def test_every_field_at_fault_is_named_at_once(clerk):
+    dossier = receive_at_counter()
+    version = dossier.version
+    refused = clerk.post(
+        f"/mot-cua/ho-so/{dossier.code}/thao-tac/pay/",
+        {"version": str(version), "payment_method": "gold", "amount": "mười nghìn"},
+    )
+    assert refused.status_code == 400
+    assert list(refused.context["errors"]) == ["amount", "payment_method"]
+    html = refused.content.decode()
+    assert 'id="pay-amount-error"' in html
+    assert 'id="pay-payment_method-error"' in html
+    assert "Chưa có thay đổi nào: hãy sửa những chỗ được đánh dấu dưới đây." in html
+    assert Dossier.objects.get(pk=dossier.pk).version == version
+    assert PaymentEvent.objects.filter(payment__dossier=dossier).count() == 0
+
+
 def test_the_receipt_is_numbered_names_the_collector_and_prints(clerk, tmp_path):
     first, second = receive_at_counter(name="Một"), receive_at_counter(name="Hai")
     post_pay(clerk, first, "100.000")
