@@ -128,7 +128,6 @@ class Dossier(models.Model):
         ordering = ["-submitted_at"]
         indexes = [
             models.Index(fields=["receiving_agency", "received_at"]),
-            models.Index(fields=["receiving_unit", "received_at"]),
             models.Index(fields=["status", "effective_due_at"]),
             models.Index(fields=["resolved_at"]),
             # A signed-in citizen's "my dossiers", newest first (citizens.views.MY_ORDER).
@@ -140,6 +139,14 @@ class Dossier(models.Model):
             # end-of-day lists by due moment, the online list by submission.
             models.Index(
                 fields=["receiving_unit", "received_at", "id"], name="dossier_unit_received"
+            ),
+            # The same order across units: a drill-down of many units (a province's 222) reads
+            # its page and stops, where the index per unit read the whole period and sorted it
+            # (1,66 M entries, 309 ms at 10 M dossiers; migration 0022).
+            models.Index(
+                fields=["received_at", "id"],
+                include=["receiving_unit"],
+                name="dossier_received_order",
             ),
             models.Index(
                 fields=["receiving_unit", "status", "effective_due_at", "code"],

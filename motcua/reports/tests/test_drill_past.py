@@ -176,7 +176,7 @@ def test_the_page_s_edge_is_an_ordered_scan_of_the_span_index():
     )
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_sort = on")
+        cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Order By: (received_at <->" in plan, plan
