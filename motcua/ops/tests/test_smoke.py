@@ -16,7 +16,9 @@ queue, leaders on the dashboard downloading form II.06a (PDF, XLSX).
 2. ``test_kill_mid_load``: the load again (MOTCUA_SMOKE_KILL_SECONDS, default 30); a third of
    the way in, ``kill -9`` one web process (its whole gunicorn: master and workers) and one
    worker. The same checks hold, with one tolerance, decided here and in docs/deployment.md
-   ("Smoke test"): a request sent to the killed process may get 502 only if it is a POST that
+   ("Smoke test"): a GET whose answer the killed process had begun to send reaches the client
+   cut short (nothing can send it again), tolerated only if it started before the kill (within
+   KILL_NOTICE after it); a request sent to the killed process may get 502 only if it is a POST that
    was in flight when the process died, or that nginx wrote into one of its idle keep-alive
    connections to that process in the moment before it saw the connection closed (within
    KILL_NOTICE, 1 s, of the kill). nginx retries a GET (idempotent) on the other process
@@ -39,7 +41,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,10 @@ KILL_SECONDS = float(os.environ.get("MOTCUA_SMOKE_KILL_SECONDS", "30"))
 # Seconds after a kill -9 within which nginx may still write a request into a keep-alive
 # connection of the dead process (it has not yet handled that connection's close).
 KILL_NOTICE = 1.0
+# What the load records for a response nginx had begun to pass on when its process died: the
+# client had the status and part of the body, so nothing can send it again (requests' error
+# for a body that ends before its length or its last chunk).
+CUT_SHORT = "ChunkedEncodingError"
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # The province of the demo's present (01/07/2025 on): every live unit is one of its parts.
 PROVINCE = "19"
@@ -99,12 +105,18 @@ def nginx_lines(stack: Stack, since: float, until: float) -> list[AccessLine]:
     return [line for line in read_access_log(stack.access_log) if since <= line.start <= until]
 
 
-def check_counts(result: Result, lines: list[AccessLine]) -> None:
-    """The load and nginx saw the same requests and the same server errors."""
+def check_counts(
+    result: Result, lines: list[AccessLine], cut: Sequence[tuple[float, str, str]] = ()
+) -> None:
+    """The load and nginx saw the same requests and the same server errors; the only
+    requests without an answer are those ``cut`` short by a kill (nginx logged them)."""
     summary = result.summary()
-    assert summary["no_answer"] == 0, f"requests without an answer: {result.failures[:20]}"
+    unanswered = [f for f in result.failures if f not in cut and not f[2].isdigit()]
+    assert summary["no_answer"] == len(cut), f"requests without an answer: {unanswered[:20]}"
     answered = result.requests - summary["no_answer"]
-    assert len(lines) == answered, f"nginx logged {len(lines)} requests, the load {answered}"
+    assert len(lines) == answered + len(cut), (
+        f"nginx logged {len(lines)} requests, the load {answered} answered, {len(cut)} cut"
+    )
     nginx_5xx = sum(1 for line in lines if line.status >= 500)
     assert nginx_5xx == summary["server_errors"], (nginx_5xx, summary["server_errors"])
 
@@ -231,7 +243,18 @@ def test_kill_mid_load(stack: Stack) -> None:
     result = outcome["result"]
     print(describe(result))
     lines = nginx_lines(stack, began, time.time())
-    check_counts(result, lines)
+    # A response the killed process was sending when it died reached the client cut short.
+    # Only one that started before the kill (and its notice) is explained by it; at most one
+    # per thread of the killed process.
+    cut = [failure for failure in result.failures if failure[2].startswith(CUT_SHORT)]
+    for started, route, error in cut:
+        assert began + started <= killed_at + KILL_NOTICE, (
+            f"a response cut short not explained by the kill at {killed_at:.3f}: "
+            f"{route} started at {began + started:.3f}: {error}"
+        )
+    assert len(cut) <= 2 * 4, cut
+    print(f"tolerated: {len(cut)} responses cut short by the kill: {cut}")
+    check_counts(result, lines, cut)
 
     tolerated = []
     for line in lines:
