@@ -67,8 +67,10 @@ class Command(BaseCommand):
                 counts = demo_load()
             except ImproperlyConfigured as error:
                 raise CommandError(str(error)) from error
+            # A step that found everything in place says 0 (the indicators' definitions, which
+            # a migration wrote): left out, "chỉ tiêu: 0" reads as "no indicators".
             summary = ", ".join(
-                f"{LOADED.get(name, name)}: {format_number(n)}" for name, n in counts.items()
+                f"{LOADED.get(name, name)}: {format_number(n)}" for name, n in counts.items() if n
             )
             self.stdout.write(f"Đã nạp dữ liệu mẫu Bắc Kạn ({summary})")
         else:
