@@ -37,28 +37,29 @@ def procedure_in_force(code: str, on: date) -> ProcedureVersion | None:
     return procedures_in_force(on).filter(procedure__code=code).first()
 
 
+def _coverage(on: date, kinds: dict[str, Q]) -> dict[str, tuple[int, int]]:
+    """(offered online, in force) on ``on`` of each kind of procedure, in one query: full and
+    partial online services count (§6). The one home of that rule."""
+    counts = ProcedureVersion.objects.filter(_in_force(on)).aggregate(
+        **{f"in_force_{kind}": Count("pk", filter=which) for kind, which in kinds.items()},
+        **{
+            f"online_{kind}": Count("pk", filter=which & Q(online_level__in=OFFERED_ONLINE))
+            for kind, which in kinds.items()
+        },
+    )
+    return {kind: (counts[f"online_{kind}"], counts[f"in_force_{kind}"]) for kind in kinds}
+
+
 def online_coverage(on: date, level: str | None) -> tuple[int, int]:
-    """(offered online, in force) on ``on``: full and partial online services count (§6)."""
-    qs = ProcedureVersion.objects.filter(_in_force(on))
-    if level is not None:
-        qs = qs.filter(level=level)
-    in_force = qs.count()
-    online = qs.filter(online_level__in=OFFERED_ONLINE).count()
-    return online, in_force
+    """(offered online, in force) on ``on`` at ``level`` (every level: None)."""
+    every = Q(pk__isnull=False)
+    return _coverage(on, {"level": every if level is None else Q(level=level)})["level"]
 
 
 def online_coverage_by_level(on: date, levels: Iterable[str]) -> dict[str, tuple[int, int]]:
     """:func:`online_coverage` of each of ``levels``, in one query (a report's coverage of
     district and commune services was four)."""
-    levels = [str(level) for level in levels]
-    counts = ProcedureVersion.objects.filter(_in_force(on)).aggregate(
-        **{f"in_force_{level}": Count("pk", filter=Q(level=level)) for level in levels},
-        **{
-            f"online_{level}": Count("pk", filter=Q(level=level, online_level__in=OFFERED_ONLINE))
-            for level in levels
-        },
-    )
-    return {level: (counts[f"online_{level}"], counts[f"in_force_{level}"]) for level in levels}
+    return _coverage(on, {str(level): Q(level=level) for level in levels})
 
 
 def procedure_latest_versions() -> QuerySet[ProcedureVersion]:
