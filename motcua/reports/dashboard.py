@@ -26,8 +26,10 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
 from motcua.reports.selectors import (
     Report,
+    Row,
     report_months,
     report_rows,
+    report_with_rows,
     row_members,
 )
 from motcua.units.choices import LEVEL_RANK
@@ -168,7 +170,17 @@ def _members(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
 
 def unit_rows(unit: AdministrativeUnit, period: Period) -> list[UnitRow]:
     """``report_rows(unit, period, "unit")`` with the part of the unit each row covers."""
-    rows = report_rows(unit, period, "unit")
+    return _with_parts(report_rows(unit, period, "unit"))
+
+
+def report_and_unit_rows(unit: AdministrativeUnit, period: Period) -> tuple[Report, list[UnitRow]]:
+    """The unit's report and :func:`unit_rows`, from one ledger query
+    (``reports.selectors.report_with_rows``)."""
+    report, rows = report_with_rows(unit, period)
+    return report, _with_parts(rows)
+
+
+def _with_parts(rows: list[Row]) -> list[UnitRow]:
     return [
         UnitRow(
             row.label,

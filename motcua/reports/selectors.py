@@ -189,18 +189,51 @@ def report_rows(unit: AdministrativeUnit, period: metrics.Period, by: str) -> li
         )
         found = [Row(names[pk], _totals(sums)[0]) for pk, sums in per_field.items() if pk]
         return sorted((r for r in found if any(r.totals.values())), key=lambda r: r.label)
-    members = row_members(unit)
-    lineages = member_lineages(unit)  # each member's own lineage, in one query
-    covered = {unit.pk}.union(*lineages.values())
-    per_unit = _sums(sorted(covered), period, Grouping.UNIT)
-    rows = [Row(unit.name, _totals(per_unit.get(unit.pk, []))[0], unit)]
-    for member in members:
-        # A unit split between two members counts in both rows, as each member's report does.
-        sums = _merged(per_unit.get(pk, []) for pk in lineages.get(member.pk, {member.pk}))
-        theirs = Row(f"{member.name} ({member.code})", _totals(sums)[0], member)
-        if any(theirs.totals.values()):
-            rows.append(theirs)
-    return rows
+    return _UnitSums.read(unit, period).rows()
+
+
+def report_with_rows(unit: AdministrativeUnit, period: metrics.Period) -> tuple[Report, list[Row]]:
+    """:func:`report_for` and ``report_rows(unit, period, "unit")`` from the one ledger query
+    grouped by unit: the report sums the rows of the unit's lineage, each receiving unit once
+    (a unit split between two members counts in both rows, but once in the total). The
+    dashboard shows both; a province's ledger is read once, not twice (issue 17)."""
+    sums = _UnitSums.read(unit, period)
+    totals, measures = _totals(_merged(sums.per_unit.get(pk, []) for pk in lineage_ids(unit)))
+    return Report(unit, period, totals, _coverage(period), measures), sums.rows()
+
+
+@dataclass(frozen=True)
+class _UnitSums:
+    """The ledger's sums per receiving unit over the unit and its members' lineages: the
+    unit's own lineage, since ``units.selectors.member_lineages`` walks the same edges as
+    ``unit_lineage`` from each member, keeping the member each unit belongs to."""
+
+    unit: AdministrativeUnit
+    members: list[AdministrativeUnit]
+    lineages: dict[int, set[int]]
+    per_unit: dict[int | None, list[dict[str, Any]]]
+
+    @classmethod
+    def read(cls, unit: AdministrativeUnit, period: metrics.Period) -> _UnitSums:
+        lineages = member_lineages(unit)  # each member's own lineage, in one query
+        covered = {unit.pk}.union(*lineages.values())
+        per_unit = _sums(sorted(covered), period, Grouping.UNIT)
+        return cls(unit, row_members(unit), lineages, per_unit)
+
+    def rows(self) -> list[Row]:
+        unit, per_unit = self.unit, self.per_unit
+        rows = [Row(unit.name, _totals(per_unit.get(unit.pk, []))[0], unit)]
+        for member in self.members:
+            # A unit split between two members counts in both rows, as each member's report does.
+            pks = self.lineages.get(member.pk, {member.pk})
+            theirs = Row(
+                f"{member.name} ({member.code})",
+                _totals(_merged(per_unit.get(pk, []) for pk in pks))[0],
+                member,
+            )
+            if any(theirs.totals.values()):
+                rows.append(theirs)
+        return rows
 
 
 def report_months(unit: AdministrativeUnit, months: list[metrics.Period]) -> list[Report]:

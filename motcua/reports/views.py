@@ -74,7 +74,13 @@ from motcua.reports.forms import (
 )
 from motcua.reports.pdf import briefing_document, form_06a_document
 from motcua.reports.rendering import points_text, rate_percent, report_data
-from motcua.reports.selectors import Report, index_for, report_for, report_rows, unit_totals
+from motcua.reports.selectors import (
+    Report,
+    index_for,
+    report_for,
+    report_with_rows,
+    unit_totals,
+)
 from motcua.reports.xlsx import write_form_06a, write_table
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import lineage_ids, unit_lineage
@@ -346,13 +352,13 @@ def _units_page(
 
 
 def side_by_side(
-    report: Report, request: HttpRequest
+    report: Report, unit_rows: list[dashboard.UnitRow], request: HttpRequest
 ) -> tuple[list[dict[str, Any]], Page[dashboard.UnitRow], dict[str, str]]:
     """One page of the rows of form II.06a per unit, every cell linked to its dossiers, then
     the total, with the page's links. The sums of every row are one grouped query; only the
     page's rows are linked and rendered: a province has 90+ communes (issue 17)."""
     unit, period = report.unit, report.period
-    page, links = _units_page(request, dashboard.unit_rows(unit, period), "#units")
+    page, links = _units_page(request, unit_rows, "#units")
     rows = []
     for row in page.rows:
         if row.part is None:  # not told apart: shown, but with no list behind its numbers
@@ -684,8 +690,8 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     end-of-day list of one unit for one period."""
     unit, period = parse_unit_and_period(request)
     at = parse_at(request)
-    report = report_for(unit, period)
-    rows, units_page, units_links = side_by_side(report, request)
+    report, unit_rows = dashboard.report_and_unit_rows(unit, period)
+    rows, units_page, units_links = side_by_side(report, unit_rows, request)
     eod = end_of_day_counts(unit, at=at)
     context = {
         **_common(request, unit, period),
@@ -773,8 +779,7 @@ def form_06a_download(request: HttpRequest, kind: str) -> HttpResponse:
     """Form II.06a for the unit and period as PDF or XLSX: the builders ``motcua report
     --format pdf|xlsx`` uses (reports.pdf, reports.xlsx), rows per unit."""
     unit, period = parse_unit_and_period(request)
-    report = report_for(unit, period)
-    rows = report_rows(unit, period, "unit")
+    report, rows = report_with_rows(unit, period)
     stem = _file_stem("bieu-II.06a", unit, period)
     if kind == "pdf":
         content = form_06a_document(report, rows).to_bytes()

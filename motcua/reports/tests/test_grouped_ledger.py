@@ -24,7 +24,7 @@ from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.ledger_checkpoints import checkpoints_take
 from motcua.dossiers.tests.world import World, build_world
 from motcua.reports.dashboard import OWN_DESK, monthly_trend, months_of, unit_rows
-from motcua.reports.selectors import report_for
+from motcua.reports.selectors import Report, Row, report_for, report_rows, report_with_rows
 from motcua.units.choices import SuccessionKind
 from motcua.units.models import AdministrativeUnit, Agency, Succession
 
@@ -112,6 +112,52 @@ def test_a_merged_unit_counts_in_its_successors_row():
     assert rows[world.ward.code] == report_for(world.ward, YEAR).totals
     assert rows[world.ward.code][Bucket.RECEIVED] == 6  # its own 2 and the merged unit's 4
     assert old.code not in rows
+
+
+def test_the_dashboard_reads_its_report_and_its_rows_in_one_ledger_query():
+    """``report_with_rows`` gives ``report_for`` and the rows by unit from one ledger query,
+    with a merged ward and a ward split between two wards (counted in both rows, once in the
+    total)."""
+    world = build_world()
+    old, desk, clerk = ward(world, 7)
+    Succession.objects.create(
+        predecessor=old,
+        successor=world.ward,
+        kind=SuccessionKind.MERGER,
+        effective_date=date(2024, 7, 1),
+    )
+    split, split_desk, split_clerk = ward(world, 8)
+    other, _, _ = ward(world, 9)
+    for successor in (world.ward, other):
+        Succession.objects.create(
+            predecessor=split,
+            successor=successor,
+            kind=SuccessionKind.SPLIT,
+            effective_date=date(2024, 7, 1),
+        )
+    for unit in (old, split):
+        unit.parent = None
+        unit.save()
+    dossiers(world, desk, clerk, range(1, 5))
+    dossiers(world, split_desk, split_clerk, range(3, 6))
+    dossiers(world, world.ward_desk, world.ward_clerk, range(2, 4))
+    dossiers(world, world.city_desk, world.clerk, range(1, 13))
+    city = AdministrativeUnit.objects.get(pk=world.city.pk)
+    captured: list[tuple[Report, list[Row]]] = []
+    sql = sql_of(lambda: captured.append(report_with_rows(city, YEAR)))
+    report, rows = captured[0]
+    assert sum("dossiers_dayfigure" in statement for statement in sql) == 1, "\n".join(sql)
+    reference = report_for(world.city, YEAR)
+    assert (report.totals, report.measures, report.coverage) == (
+        reference.totals,
+        reference.measures,
+        reference.coverage,
+    )
+    assert rows == report_rows(world.city, YEAR, "unit")
+    by_code = {row.unit.code: row.totals for row in rows[1:]}
+    assert by_code[world.ward.code][Bucket.RECEIVED] == 2 + 4 + 3  # its own, merged, split
+    assert by_code[other.code][Bucket.RECEIVED] == 3  # the split ward's, in both rows
+    assert report.totals[Bucket.RECEIVED] == 12 + 2 + 4 + 3  # and once in the total
 
 
 def test_the_trend_costs_the_same_for_one_or_twelve_months():
