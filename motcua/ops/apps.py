@@ -11,7 +11,11 @@ class OpsConfig(AppConfig):
         from django.conf import settings
         from django.db.backends.signals import connection_created
 
+        from motcua.lib.commandline import translate_argparse
         from motcua.lib.pgtime import use_c_loader
+
+        # Commands refuse bad arguments in the interface language (motcua.lib.commandline).
+        translate_argparse()
 
         # PostgreSQL's timestamps parsed in C (motcua.lib.pgtime): a tenth of a long list's time.
         connection_created.connect(use_c_loader, dispatch_uid="motcua.lib.pgtime")
