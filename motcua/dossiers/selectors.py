@@ -28,7 +28,7 @@ from motcua.dossiers.models import Dossier, DossierComponent
 from motcua.dossiers.models import Pause as PauseRow
 from motcua.feedback.choices import SATISFIED_OR_BETTER
 from motcua.lib.lookups import AnyOf
-from motcua.payments.choices import ONLINE_METHODS, PaymentEventKind
+from motcua.payments.choices import ONLINE_METHODS, PaymentEventKind, PaymentMethod
 from motcua.payments.models import Payment, PaymentEvent
 from motcua.units.models import AdministrativeUnit
 
@@ -54,6 +54,25 @@ def supplement_limit() -> int | None:
             f"not {value!r}"
         )
     return limit
+
+
+def paid_online_methods() -> frozenset[str]:
+    """The payment methods a dossier counts as paid online by (766 indicator 3.6, §5.3; the
+    definition is NOT CONFIRMED, §6): ``MOTCUA_DOSSIERS["PAID_ONLINE_METHODS"]``, by default
+    the national portal and a local gateway (``payments.choices.ONLINE_METHODS``). A province
+    that counts VietQR transfers adds ``bank_transfer``, then rebuilds the ledger (``motcua
+    report rebuild``: figures already kept were counted by the old rule). The one place every
+    output reads it from: the figures, the drill-downs and the national portal's sync."""
+    value: Any = settings.MOTCUA_DOSSIERS.get("PAID_ONLINE_METHODS") or sorted(ONLINE_METHODS)
+    names = value.split(",") if isinstance(value, str) else list(value)
+    methods = frozenset(str(name).strip() for name in names if str(name).strip())
+    unknown = sorted(methods - set(PaymentMethod.values))
+    if unknown or not methods:
+        raise ImproperlyConfigured(
+            "MOTCUA_PAID_ONLINE_METHODS must list payment methods among "
+            f"{', '.join(PaymentMethod.values)}, not {value!r}"
+        )
+    return methods
 
 
 def early_rule() -> timeliness.EarlyRule:
@@ -317,10 +336,10 @@ _RELATED = (
     "has_paid_online",
     "has_pauses",
 )
-_SUCCEEDED_ONLINE = {
-    "kind": PaymentEventKind.SUCCEEDED,
-    "method__in": [m.value for m in ONLINE_METHODS],
-}
+
+
+def _succeeded_online() -> dict[str, Any]:
+    return {"kind": PaymentEventKind.SUCCEEDED, "method__in": sorted(paid_online_methods())}
 
 
 def _fact_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier, dict[str, Any]]:
@@ -330,8 +349,8 @@ def _fact_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier, dict[str, Any]]
     statistics (the EXISTS form could take seconds a chunk on a freshly loaded database).
 
     Digitised (766 indicator 4.2, §5.3 [S]): every component received has its scan and, once
-    resolved, so has the result. Paid online (766 indicator 3.6): an obligation paid through
-    the national portal or a local gateway.
+    resolved, so has the result. Paid online (766 indicator 3.6): an obligation paid by one of
+    :func:`paid_online_methods`.
     """
     mine = {"dossier": OuterRef("pk")}
     annotated = queryset.annotate(
@@ -341,7 +360,7 @@ def _fact_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier, dict[str, Any]]
         has_reused=Exists(DossierComponent.objects.filter(**mine, reused=True)),
         has_obligation=Exists(Payment.objects.filter(**mine)),
         has_paid_online=Exists(
-            PaymentEvent.objects.filter(payment__dossier=OuterRef("pk"), **_SUCCEEDED_ONLINE)
+            PaymentEvent.objects.filter(payment__dossier=OuterRef("pk"), **_succeeded_online())
         ),
         has_pauses=Exists(PauseRow.objects.filter(**mine)),
     )
@@ -411,7 +430,9 @@ def _related_flags(rows: list[dict[str, Any]]) -> None:
         "dossier_id", flat=True
     ):
         by_pk[pk]["has_obligation"] = True
-    paid = PaymentEvent.objects.filter(AnyOf(F("payment__dossier_id"), by_pk), **_SUCCEEDED_ONLINE)
+    paid = PaymentEvent.objects.filter(
+        AnyOf(F("payment__dossier_id"), by_pk), **_succeeded_online()
+    )
     for pk in paid.values_list("payment__dossier_id", flat=True):
         by_pk[pk]["has_paid_online"] = True
     for pk in PauseRow.objects.filter(AnyOf(F("dossier_id"), by_pk)).values_list(
@@ -456,21 +477,22 @@ def _with_pauses(batch: list[dict[str, Any]]) -> Iterator[tuple[Counted, Dossier
         yield _facts(row, pauses.get(row["pk"], []), limit)
 
 
-# The write path's statement, compiled once per database vendor from the same queryset:
-# compiling it costs ten times what running it does (docs/dossiers.md, benchmark).
-_COMPILED: dict[str, tuple[str, list[Any], int, list[str]]] = {}
+# The write path's statement, compiled once per database vendor (and rule of paid online,
+# which it carries) from the same queryset: compiling it costs ten times what running it
+# does (docs/dossiers.md, benchmark).
+_COMPILED: dict[tuple[str, frozenset[str]], tuple[str, list[Any], int, list[str]]] = {}
 _SENTINEL = -7_060_766
 
 
 def _compiled() -> tuple[str, list[Any], int, list[str]]:
-    vendor = connection.vendor
-    if vendor not in _COMPILED:
+    key = (connection.vendor, paid_online_methods())
+    if key not in _COMPILED:
         query = _fact_rows(Dossier.objects.filter(pk=_SENTINEL)).query
         sql, params = query.sql_with_params()
         # The order values() reads the columns in (django.db.models.query.ValuesIterable).
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
-        _COMPILED[vendor] = (sql, list(params), list(params).index(_SENTINEL), names)
-    return _COMPILED[vendor]
+        _COMPILED[key] = (sql, list(params), list(params).index(_SENTINEL), names)
+    return _COMPILED[key]
 
 
 def _aware(value: Any) -> Any:

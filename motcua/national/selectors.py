@@ -17,9 +17,10 @@ from django.db.models import QuerySet
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.choices import ApplicantKind, Channel, ReturnMethod, Status
 from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.selectors import paid_online_methods
 from motcua.national.mapping import MappingTable
 from motcua.national.models import NationalRecord, Reconciliation
-from motcua.payments.choices import ONLINE_METHODS, PaymentEventKind
+from motcua.payments.choices import PaymentEventKind
 from motcua.units.models import AdministrativeUnit
 
 # 24-hour, local time (OpenCPS LUCENE_DATE_FORMAT "yyyyMMddHHmmss", Asia/Ho_Chi_Minh [C]).
@@ -144,7 +145,7 @@ def _online_paid(dossier: Dossier, at: datetime) -> bool:
     return PaymentEvent.objects.filter(
         payment__dossier=dossier,
         kind=PaymentEventKind.SUCCEEDED,
-        method__in=list(ONLINE_METHODS),
+        method__in=sorted(paid_online_methods()),
         at__lte=at,
     ).exists()
 
@@ -166,13 +167,14 @@ def dossier_payload(dossier: Dossier, event: DossierEvent, table: MappingTable) 
         due = reappointed[-1].new_due_at
     components = list(dossier.components.all())
     fees = []
+    online = paid_online_methods()
     for payment in dossier.payments.all():
         paid = [e for e in payment.events.all() if e.at <= at]
         fees.append(
             {
                 "TenPhiLePhi": payment.description,
                 "MaPhiLePhi": f"{dossier.code}-{payment.pk}",
-                "HinhThucThu": 2 if any(e.method in ONLINE_METHODS for e in paid) else 1,
+                "HinhThucThu": 2 if any(e.method in online for e in paid) else 1,
                 "Gia": payment.amount,
                 "LoaiPhiLePhi": 1,  # [S] 1 fee / 2 charge: motcua does not tell them apart yet
             }

@@ -1,7 +1,8 @@
 """VietQR transfers matched from the bank statement (CSV/XLSX), through ``motcua payments
 reconcile --provider vietqr`` (and its older name ``motcua onlinepay reconcile``): a matched line
 is recorded once with a numbered receipt, the others are listed and nothing is recorded for them;
-a broken file is refused naming line and column and records nothing."""
+a broken file is refused naming line and column and records nothing. A transfer counts as paid
+online only where ``MOTCUA_PAID_ONLINE_METHODS`` says so."""
 
 from __future__ import annotations
 
@@ -9,9 +10,16 @@ import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 from openpyxl import Workbook
 
+from motcua.core.metrics import Bucket
+from motcua.dossiers.figures import ledger_differences, ledger_rebuild
+from motcua.dossiers.models import DayFigure
+from motcua.dossiers.selectors import dossier_facts_now, paid_online_methods
 from motcua.dossiers.tests.world import World, build_world, local
 from motcua.onlinepay.choices import IntentStatus, Provider
 from motcua.onlinepay.models import PaymentIntent
@@ -200,3 +208,42 @@ def test_bad_arguments_are_named(world, tmp_path):
         reconcile(wrong)
     with pytest.raises(CommandError, match="provider"):
         call_command("payments", "reconcile", "--provider", "momo", "--statement", str(path))
+
+
+def _paid_online(*methods: str):
+    rules = {**settings.MOTCUA_DOSSIERS, "PAID_ONLINE_METHODS": ",".join(methods)}
+    return override_settings(MOTCUA_DOSSIERS=rules)
+
+
+def test_a_transfer_counts_as_paid_online_only_where_the_province_says_so(world, tmp_path):
+    """766 indicator 3.6's "paid online" is not confirmed (spec §6): VietQR transfers count
+    only when ``MOTCUA_PAID_ONLINE_METHODS`` names ``bank_transfer``. Figures kept under the
+    old rule then differ from the dossiers until the ledger is rebuilt."""
+
+    def paid_online() -> int:
+        return sum(DayFigure.objects.filter(figure=Bucket.PAID_ONLINE).values_list("n", flat=True))
+
+    first = world.create(at="02/01/2024 08:00", fee=50_000)
+    assert reconcile(statement(tmp_path, f"02/01/2024 09:15:00,50.000,{first.code},FT1"))[0] == 0
+    assert not dossier_facts_now(first.pk)[1].paid_online
+    assert paid_online() == 0
+
+    with _paid_online("online_national", "online_local", "bank_transfer"):
+        assert dossier_facts_now(first.pk)[1].paid_online
+        # Kept under the old rule: `report verify` names the difference until a rebuild.
+        assert ledger_differences()
+        second = world.create(at="03/01/2024 08:00", fee=50_000)
+        path = statement(tmp_path, f"03/01/2024 09:15:00,50.000,{second.code},FT2")
+        assert reconcile(path)[0] == 0
+        assert paid_online() == 1  # the new transfer, by the new rule
+        ledger_rebuild()
+        assert ledger_differences() == {}
+        assert paid_online() == 2
+
+    for bad in ("online_national,cheque", ""):
+        with _paid_online(bad):
+            if bad:
+                with pytest.raises(ImproperlyConfigured, match="MOTCUA_PAID_ONLINE_METHODS"):
+                    paid_online_methods()
+            else:  # empty: the default rule
+                assert paid_online_methods() == {"online_national", "online_local"}
