@@ -660,18 +660,23 @@ def ledger_sums(
     *,
     by: Grouping = Grouping.NONE,
     monthly: bool = False,
+    figures: Iterable[str] | None = None,
 ) -> list[LedgerSum]:
     """The ledger of these receiving units summed per figure (and ``by``), in one query:
 
-    - every figure over ``first``–``last`` (per month with ``monthly``);
+    - every figure (or only ``figures``) over ``first``–``last`` (per month with ``monthly``);
     - the stocks before ``first``: the latest checkpoint before ``first`` plus the stock deltas
-      after it (every delta from the first day if no year was checkpointed before ``first``).
+      after it (every delta from the first day if no year was checkpointed before ``first``);
+      not read when ``figures`` names no stock.
 
     Both read the monthly rollups of the whole months taken inside their range, and day rows
     for the rest: the same sums as the day rows alone.
     """
     ids = list(unit_ids)
-    if not ids:
+    asked = None if figures is None else set(figures)
+    wanted = LEDGER_FIGURES if asked is None else tuple(f for f in LEDGER_FIGURES if f in asked)
+    stocks_wanted = tuple(f for f in STOCK_VALUES if f in wanted)
+    if not ids or not wanted:
         return []
     ledger = BY_FIELD if by is Grouping.FIELD else BY_UNIT
     group = {
@@ -702,8 +707,8 @@ def ledger_sums(
     stock_lo = f"(SELECT MIN({month}) {stock_taken})"
     stock_hi = f"(SELECT MAX({last_day}) {stock_taken})"
     unit_in, ids = _member(_q("unit_id"), ids)
-    stock_in, stock_values = _member(figure, STOCK_VALUES)
-    figure_in, figure_values = _member(figure, LEDGER_FIGURES)
+    stock_in, stock_values = _member(figure, stocks_wanted or STOCK_VALUES)
+    figure_in, figure_values = _member(figure, wanted)
     deltas, rollups, checkpoints = (
         _table(ledger.deltas), _table(ledger.months), _table(ledger.checkpoints)
     )  # fmt: skip
@@ -762,10 +767,12 @@ def ledger_sums(
         ),
         (
             f"SELECT {group}{figure}, NULL, {n} FROM {checkpoints}"
-            f" WHERE {unit_in} AND {on} = {checkpoint}",
-            [*ids, start],
+            f" WHERE {unit_in} AND {stock_in} AND {on} = {checkpoint}",
+            [*ids, *stock_values, start],
         ),
     ]
+    if not stocks_wanted:  # the period's flows only (a trend of receipts): no stock to start from
+        branches = branches[:3]
     sql = (
         f"SELECT {group}{figure}, part, SUM({n}) FROM ("
         + " UNION ALL ".join(branch for branch, _ in branches)

@@ -49,6 +49,8 @@ DASHBOARD_ROLES = (Role.LEADER, Role.STEERING, Role.CLERK, Role.OFFICER)
 
 # The monthly trend covers at most this many months (the last ones of a longer period).
 TREND_MONTHS = 24
+# What the monthly trend shows, month by month (its table and its chart).
+TREND_BUCKETS = (Bucket.RECEIVED, Bucket.RESOLVED, Bucket.RESOLVED_LATE)
 
 # The part of a units-side-by-side table that is the unit's own desk (form II.06a's first row).
 OWN_DESK = "own"
@@ -144,10 +146,10 @@ def months_of(period: Period, limit: int = TREND_MONTHS) -> list[Period]:
 
 
 def monthly_trend(unit: AdministrativeUnit, period: Period) -> list[Report]:
-    """One report per calendar month of ``period``: the same figures, month by month, read in
-    one ledger query grouped by month whatever the number of months
-    (``reports.selectors.report_months``)."""
-    return report_months(unit, months_of(period))
+    """One report per calendar month of ``period`` with the trend's figures
+    (:data:`TREND_BUCKETS`), month by month, read in one ledger query grouped by month whatever
+    the number of months (``reports.selectors.report_months``)."""
+    return report_months(unit, months_of(period), TREND_BUCKETS)
 
 
 @dataclass(frozen=True)

@@ -307,7 +307,7 @@ def _month_label(month: Period) -> str:
 def trend(unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
     """The monthly trend as table rows (linked numbers) and as the chart's data."""
     months = dashboard.monthly_trend(unit, period)
-    shown = (Bucket.RECEIVED, Bucket.RESOLVED, Bucket.RESOLVED_LATE)
+    shown = dashboard.TREND_BUCKETS
     rows = []
     for month in months:
         number = _numbers(unit, month.period, month.totals)

@@ -23,8 +23,21 @@ from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.ledger_checkpoints import checkpoints_take
 from motcua.dossiers.tests.world import World, build_world
-from motcua.reports.dashboard import OWN_DESK, monthly_trend, months_of, unit_rows
-from motcua.reports.selectors import Report, Row, report_for, report_rows, report_with_rows
+from motcua.reports.dashboard import (
+    OWN_DESK,
+    TREND_BUCKETS,
+    monthly_trend,
+    months_of,
+    unit_rows,
+)
+from motcua.reports.selectors import (
+    Report,
+    Row,
+    report_for,
+    report_months,
+    report_rows,
+    report_with_rows,
+)
 from motcua.units.choices import SuccessionKind
 from motcua.units.models import AdministrativeUnit, Agency, Succession
 
@@ -173,10 +186,16 @@ def test_the_trend_costs_the_same_for_one_or_twelve_months():
     assert len(twelve) <= 3  # the lineage, the ledger
     for period in (YEAR, Period(date(2024, 2, 14), date(2024, 11, 3))):
         trend = monthly_trend(world.city, period)
+        every = report_months(world.city, months_of(period))
         assert [month.period for month in trend] == months_of(period)
-        for month in trend:
+        for month, whole in zip(trend, every, strict=True):
             reference = report_for(world.city, month.period)
-            assert (month.totals, month.measures) == (reference.totals, reference.measures)
+            # The trend reads only what it shows; the whole report month by month, everything.
+            assert month.totals == {b: reference.totals[b] for b in TREND_BUCKETS}
+            assert (whole.totals, whole.measures) == (reference.totals, reference.measures)
+    assert sum(m[Bucket.RECEIVED] for m in monthly_trend(world.city, YEAR)) == 12 + 4
+    with pytest.raises(ValueError, match="pending"):
+        report_months(world.city, months_of(YEAR), [Bucket.PENDING])
 
 
 def test_the_trend_and_the_rows_read_the_same_with_checkpoints():
@@ -192,7 +211,11 @@ def test_the_trend_and_the_rows_read_the_same_with_checkpoints():
     def read() -> list[object]:
         return [
             (
-                [(m.period, m.totals, m.measures) for m in monthly_trend(world.city, period)],
+                [
+                    (m.period, m.totals, m.measures)
+                    for m in report_months(world.city, months_of(period))
+                ],
+                [(m.period, m.totals) for m in monthly_trend(world.city, period)],
                 [(r.part, r.totals) for r in unit_rows(world.city, period)],
             )
             for period in periods
@@ -201,5 +224,5 @@ def test_the_trend_and_the_rows_read_the_same_with_checkpoints():
     before = read()
     assert checkpoints_take(date(2026, 12, 3)) == [2024, 2025]
     assert read() == before
-    trend = monthly_trend(world.city, periods[1])
+    trend = report_months(world.city, months_of(periods[1]))
     assert trend[0][Bucket.CARRIED_OVER] > 0  # the stocks did come from the checkpoint
