@@ -78,6 +78,19 @@ def dossiers(world: World, desk: Agency, clerk, months: range) -> None:
             )
 
 
+def became(
+    unit: AdministrativeUnit, *successors: AdministrativeUnit, kind=SuccessionKind.MERGER
+) -> None:
+    """``unit`` merged into (or split between) ``successors`` on 01/07/2024: no longer below
+    the city."""
+    for successor in successors:
+        Succession.objects.create(
+            predecessor=unit, successor=successor, kind=kind, effective_date=date(2024, 7, 1)
+        )
+    unit.parent = None
+    unit.save()
+
+
 def sql_of(call) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         call()
@@ -111,14 +124,7 @@ def test_the_units_side_by_side_cost_the_same_for_two_or_six_wards_with_data():
 def test_a_merged_unit_counts_in_its_successors_row():
     world = build_world()
     old, desk, clerk = ward(world, 7)
-    Succession.objects.create(
-        predecessor=old,
-        successor=world.ward,
-        kind=SuccessionKind.MERGER,
-        effective_date=date(2024, 7, 1),
-    )
-    old.parent = None
-    old.save()
+    became(old, world.ward)
     dossiers(world, desk, clerk, range(1, 5))
     dossiers(world, world.ward_desk, world.ward_clerk, range(2, 4))
     rows = {row.part: row.totals for row in unit_rows(world.city, YEAR)}
@@ -133,24 +139,10 @@ def test_the_dashboard_reads_its_report_and_its_rows_in_one_ledger_query():
     total)."""
     world = build_world()
     old, desk, clerk = ward(world, 7)
-    Succession.objects.create(
-        predecessor=old,
-        successor=world.ward,
-        kind=SuccessionKind.MERGER,
-        effective_date=date(2024, 7, 1),
-    )
+    became(old, world.ward)
     split, split_desk, split_clerk = ward(world, 8)
     other, _, _ = ward(world, 9)
-    for successor in (world.ward, other):
-        Succession.objects.create(
-            predecessor=split,
-            successor=successor,
-            kind=SuccessionKind.SPLIT,
-            effective_date=date(2024, 7, 1),
-        )
-    for unit in (old, split):
-        unit.parent = None
-        unit.save()
+    became(split, world.ward, other, kind=SuccessionKind.SPLIT)
     dossiers(world, desk, clerk, range(1, 5))
     dossiers(world, split_desk, split_clerk, range(3, 6))
     dossiers(world, world.ward_desk, world.ward_clerk, range(2, 4))
