@@ -19,29 +19,35 @@ C loader when psycopg makes one: psycopg's C transformer then reads the rows wit
 from __future__ import annotations
 
 import datetime
+import functools
 from typing import Any
 
-import psycopg
-from psycopg.pq import Format
 
-# psycopg's loader of timestamptz text: the C one with psycopg[binary], else None.
-_C_LOADER: Any = (
-    psycopg.adapters.get_loader(psycopg.postgres.types["timestamptz"].oid, Format.TEXT)
-    if psycopg.pq.__impl__ in ("c", "binary")
-    else None
-)
+@functools.cache
+def utc_timestamptz_loader() -> type | None:
+    """The loader class registered here, or None with the pure-Python psycopg. Built on the
+    first PostgreSQL connection: a SQLite process never imports psycopg (180 ms)."""
+    import psycopg
+    from psycopg.pq import Format
 
+    if psycopg.pq.__impl__ not in ("c", "binary"):
+        return None
+    c_loader: Any = psycopg.adapters.get_loader(
+        psycopg.postgres.types["timestamptz"].oid, Format.TEXT
+    )
 
-class UtcTimestamptzLoader:
-    """Makes psycopg's C ``TimestamptzLoader`` (what ``__new__`` returns), and tells psycopg
-    the format it reads (``format``) and Django's ``create_cursor`` the zone it loads in
-    (``timezone``)."""
+    class UtcTimestamptzLoader:
+        """Makes psycopg's C ``TimestamptzLoader`` (what ``__new__`` returns), and tells
+        psycopg the format it reads (``format``) and Django's ``create_cursor`` the zone it
+        loads in (``timezone``)."""
 
-    format = Format.TEXT
-    timezone = datetime.UTC
+        format = Format.TEXT
+        timezone = datetime.UTC
 
-    def __new__(cls, oid: int, context: Any = None) -> Any:
-        return _C_LOADER(oid, context)
+        def __new__(cls, oid: int, context: Any = None) -> Any:
+            return c_loader(oid, context)
+
+    return UtcTimestamptzLoader
 
 
 def use_c_loader(sender: Any, connection: Any, **kwargs: Any) -> None:
@@ -49,5 +55,6 @@ def use_c_loader(sender: Any, connection: Any, **kwargs: Any) -> None:
     when its session zone is UTC and psycopg has one."""
     if connection.vendor != "postgresql" or connection.timezone is not datetime.UTC:
         return
-    if _C_LOADER is not None:
-        connection.connection.adapters.register_loader("timestamptz", UtcTimestamptzLoader)
+    loader = utc_timestamptz_loader()
+    if loader is not None:
+        connection.connection.adapters.register_loader("timestamptz", loader)
