@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -64,10 +65,14 @@ def paid_online_methods() -> frozenset[str]:
     report rebuild``: figures already kept were counted by the old rule). The one place every
     output reads it from: the figures, the drill-downs and the national portal's sync."""
     value: Any = settings.MOTCUA_DOSSIERS.get("PAID_ONLINE_METHODS") or sorted(ONLINE_METHODS)
-    names = value.split(",") if isinstance(value, str) else list(value)
-    methods = frozenset(str(name).strip() for name in names if str(name).strip())
-    unknown = sorted(methods - set(PaymentMethod.values))
-    if unknown or not methods:
+    # Read on every write (the compiled statement's key): parsed once per value.
+    return _methods(value if isinstance(value, str) else ",".join(map(str, value)))
+
+
+@functools.cache
+def _methods(value: str) -> frozenset[str]:
+    methods = frozenset(name.strip() for name in value.split(",") if name.strip())
+    if not methods or methods - set(PaymentMethod.values):
         raise ImproperlyConfigured(
             "MOTCUA_PAID_ONLINE_METHODS must list payment methods among "
             f"{', '.join(PaymentMethod.values)}, not {value!r}"
