@@ -738,8 +738,6 @@ def measure_rounds(
         for proc, _ in servers:
             proc.terminate()
             proc.wait(30)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"partial": results}, indent=2, default=str))
 
 
 def main() -> None:

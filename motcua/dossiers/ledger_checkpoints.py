@@ -707,7 +707,7 @@ def ledger_sums(
     stock_lo = f"(SELECT MIN({month}) {stock_taken})"
     stock_hi = f"(SELECT MAX({last_day}) {stock_taken})"
     unit_in, ids = _member(_q("unit_id"), ids)
-    stock_in, stock_values = _member(figure, stocks_wanted or STOCK_VALUES)
+    stock_in, stock_values = _member(figure, stocks_wanted)
     figure_in, figure_values = _member(figure, wanted)
     deltas, rollups, checkpoints = (
         _table(ledger.deltas), _table(ledger.months), _table(ledger.checkpoints)
@@ -746,6 +746,8 @@ def ledger_sums(
             f" AND {on} > COALESCE({hi}, %s) AND {on} <= %s AND COALESCE({hi}, %s) < %s",
             [*day_part_params, *ids, *figure_values, *span, end, end, *span, end, end],
         ),
+    ]
+    stock_branches = [
         (
             f"SELECT {group}{figure}, NULL, {n} FROM {deltas}"
             f" WHERE {unit_in} AND {stock_in}"
@@ -771,8 +773,8 @@ def ledger_sums(
             [*ids, *stock_values, start],
         ),
     ]
-    if not stocks_wanted:  # the period's flows only (a trend of receipts): no stock to start from
-        branches = branches[:3]
+    if stocks_wanted:  # the period's flows only (a trend of receipts): no stock to start from
+        branches += stock_branches
     sql = (
         f"SELECT {group}{figure}, part, SUM({n}) FROM ("
         + " UNION ALL ".join(branch for branch, _ in branches)
