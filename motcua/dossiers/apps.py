@@ -15,7 +15,10 @@ class DossiersConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
         from motcua.clock.models import CalendarOverride, CalendarPolicy, OfficeHours
-        from motcua.dossiers import figures
+        from motcua.dossiers import (
+            checks,  # noqa: F401 (registers the system checks)
+            figures,
+        )
 
         def begin(instance: Any, raw: bool = False, **_: Any) -> None:
             if not raw:
