@@ -25,6 +25,7 @@ from motcua.lib import validators
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, read_cursor
 from motcua.lib.parsing import parse_moment
+from motcua.lib.widgets import QuickSelect
 from motcua.notify.forms import ChannelsField, channels_clean
 from motcua.payments.choices import PaymentMethod
 from motcua.units.models import Agency
@@ -332,11 +333,13 @@ class DossierFilterForm(forms.Form):
             attrs={"type": "search", "maxlength": str(MAX_QUERY), "class": "full-width"}
         ),
     )
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, widget=QuickSelect)
     procedure = forms.CharField(label=_("Procedure code"), required=False, max_length=40)
-    channel = forms.ChoiceField(label=_("Channel"), required=False)
-    due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+    channel = forms.ChoiceField(label=_("Channel"), required=False, widget=QuickSelect)
+    due = forms.ChoiceField(label=_("Due"), required=False, choices=DUE_CHOICES, widget=QuickSelect)
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False, choices=SORT_CHOICES, widget=QuickSelect
+    )
     # Where the page starts (motcua.lib.paging): a signed position, not a page number.
     cursor = forms.CharField(label="cursor", required=False, max_length=1000)
 
