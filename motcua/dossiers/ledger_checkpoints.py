@@ -612,26 +612,37 @@ def ledger_maintain(*, now: datetime) -> int:
 # -- reading ---------------------------------------------------------------------------------
 
 
-def ledger_edge_day(
-    units: QuerySet[Any], figures: Sequence[Bucket], *, last: bool, until: date | None = None
-) -> date | None:
-    """The last (or first) day on which the ledger of ``units`` counts one of ``figures``, up to
-    ``until``. One query, whatever the history: for each unit and each figure, one probe of the
-    ledger's (unit, figure, day) index from its end, instead of an aggregate over every dossier
-    the units ever received (bench/pages: 0,4–0,75 s at 1 M dossiers, docs/performance.md)."""
-    order = "-day" if last else "day"
+class Edge(NamedTuple):
+    """What :func:`ledger_edge_days` looks for: the last (or first) day on which the ledger
+    counts one of ``figures``, up to ``until``."""
+
+    figures: tuple[Bucket, ...]
+    last: bool
+    until: date | None = None
+
+
+def ledger_edge_days(units: QuerySet[Any], edges: Sequence[Edge]) -> list[date | None]:
+    """Each of ``edges`` over the ledger of ``units`` (None where the ledger counts nothing),
+    in one query, whatever the history: for each unit, edge and figure, one probe of the
+    ledger's (unit, figure, day) index from its end, instead of an aggregate over every
+    dossier the units ever received (bench/pages: 0,4–0,75 s at 1 M dossiers,
+    docs/performance.md)."""
     probes = {}
-    for index, figure in enumerate(figures):
-        rows = DayFigure.objects.filter(unit=OuterRef("pk"), figure=figure.value, n__gt=0)
-        if until is not None:
-            rows = rows.filter(day__lte=until)
-        probes[f"edge_{index}"] = Subquery(rows.order_by(order).values("day")[:1])
+    for e, edge in enumerate(edges):
+        for f, figure in enumerate(edge.figures):
+            rows = DayFigure.objects.filter(unit=OuterRef("pk"), figure=figure.value, n__gt=0)
+            if edge.until is not None:
+                rows = rows.filter(day__lte=edge.until)
+            day = rows.order_by("-day" if edge.last else "day").values("day")[:1]
+            probes[f"edge_{e}_{f}"] = Subquery(day)
     # One row per unit (a few hundred for a province), reduced here.
-    found = units.annotate(**probes).values_list(*probes)
-    days: list[date] = [day for row in found for day in row if day is not None]
-    if not days:
-        return None
-    return max(days) if last else min(days)
+    found = list(units.annotate(**probes).values(*probes))
+    answers: list[date | None] = []
+    for e, edge in enumerate(edges):
+        days = [row[f"edge_{e}_{f}"] for row in found for f in range(len(edge.figures))]
+        days = [day for day in days if day is not None]
+        answers.append((max(days) if edge.last else min(days)) if days else None)
+    return answers
 
 
 class Grouping(enum.Enum):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -21,7 +22,7 @@ from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
-from motcua.dossiers.ledger_checkpoints import ledger_edge_day
+from motcua.dossiers.ledger_checkpoints import Edge, ledger_edge_days
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
 from motcua.reports.selectors import (
@@ -100,32 +101,43 @@ def unit_in_period(code: str, period: Period) -> AdministrativeUnit:
 _ACTIVITY = (Bucket.RECEIVED, Bucket.RESOLVED)
 
 
-def latest_activity(unit: AdministrativeUnit, today: date) -> date | None:
-    """The last day up to ``today`` on which a dossier of ``unit`` (or what became it) was
-    received or resolved; None if there is none. Read from the ledger (one query)."""
-    return ledger_edge_day(unit_lineage(unit), _ACTIVITY, last=True, until=today)
+class Activity(NamedTuple):
+    """The edges of a unit's history (with what became it), as the dashboard opens on them."""
+
+    first_received: date | None
+    last_received: date | None
+    latest: date | None  # the last receipt or resolution up to the day asked
 
 
-def default_period(unit: AdministrativeUnit, today: date) -> Period:
+def activity(unit: AdministrativeUnit, today: date) -> Activity:
+    """The unit's :class:`Activity` up to ``today``, read from the ledger in one query (the
+    period shown first and the picker's years were three statements, issue 17)."""
+    received = (Bucket.RECEIVED,)
+    edges = [Edge(received, last=False), Edge(received, last=True)]
+    edges.append(Edge(_ACTIVITY, last=True, until=today))
+    return Activity(*ledger_edge_days(unit_lineage(unit), edges))
+
+
+def default_period(unit: AdministrativeUnit, today: date, seen: Activity | None = None) -> Period:
     """The period the dashboard opens on: this month to today when a dossier
     was received or resolved in it, else the calendar month of the last day that had one (the
-    2024 history opens on 05/2024, not on an empty month), else this month."""
+    2024 history opens on 05/2024, not on an empty month), else this month. ``seen``: the
+    unit's :func:`activity` up to ``today``, if already read."""
     this_month = Period(today.replace(day=1), today)
-    latest = latest_activity(unit, today)
+    latest = (seen or activity(unit, today)).latest
     if latest is None or latest >= this_month.start:
         return this_month
     following = date(latest.year + latest.month // 12, latest.month % 12 + 1, 1)
     return Period(latest.replace(day=1), following - timedelta(days=1))
 
 
-def data_years(unit: AdministrativeUnit) -> tuple[int, int] | None:
+def data_years(unit: AdministrativeUnit, seen: Activity | None = None) -> tuple[int, int] | None:
     """The first and last year a dossier of ``unit`` (or what became it) was received in, for
-    the period picker. Read from the ledger (two queries of one probe per unit)."""
-    first = ledger_edge_day(unit_lineage(unit), (Bucket.RECEIVED,), last=False)
-    if first is None:
+    the period picker. ``seen``: the unit's :func:`activity` of today, if already read."""
+    edges = seen or activity(unit, timezone.localdate())
+    if edges.first_received is None:
         return None
-    last = ledger_edge_day(unit_lineage(unit), (Bucket.RECEIVED,), last=True)
-    return first.year, (last or first).year
+    return edges.first_received.year, (edges.last_received or edges.first_received).year
 
 
 # -- trend and rows -----------------------------------------------------------------------

@@ -255,7 +255,8 @@ def test_the_quick_picks_on_the_page_follow_today(demo):
 def test_the_dashboard_opens_on_the_latest_period_with_data(demo):
     city = unit_at("058", SEED_PERIOD.end)
     today = timezone.localdate()
-    latest = dashboard.latest_activity(city, today)
+    seen = dashboard.activity(city, today)
+    latest = seen.latest
     assert latest is not None
     assert latest.year == 2024
     # Read from the ledger, the answer is the dossiers' own: the last receipt or resolution,
@@ -265,6 +266,7 @@ def test_the_dashboard_opens_on_the_latest_period_with_data(demo):
     )
     local = {name: moment.astimezone(LOCAL_TZ).date() for name, moment in found.items()}
     assert latest == max(local["received"], local["resolved"])
+    assert (seen.first_received, seen.last_received) == (local["first"], local["received"])
     assert dashboard.data_years(city) == (local["first"].year, local["received"].year)
     period = dashboard.default_period(city, today)
     assert period.start == latest.replace(day=1)
