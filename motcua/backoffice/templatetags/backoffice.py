@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -18,6 +16,7 @@ from motcua.backoffice.selectors import QueueRow, Urgency
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.choices import Status
 from motcua.lib.formatting import format_datetime, format_money, format_number
+from motcua.lib.links import last_segment_paths
 
 register = template.Library()
 
@@ -82,8 +81,6 @@ _URGENCY_LABELS = {
     Urgency.DUE_TODAY: gettext_lazy("Due today"),
     Urgency.DUE_NEXT: gettext_lazy("Due next working day"),
 }
-# reverse()'s quoting of a path segment (django.urls.resolvers).
-_PATH_SAFE = "!$&'()*+,;=/~:@"
 
 
 @register.simple_tag
@@ -102,8 +99,7 @@ def dossier_table(rows: Iterable[QueueRow], table_id: str) -> SafeString:
         urgency: format_html('<span class="urgency {}">{}</span>', urgency.value, str(label))
         for urgency, label in _URGENCY_LABELS.items()
     }
-    # One reverse() for the page, not one a row: the codes only fill the last segment.
-    base = reverse("backoffice:dossier", args=["-"]).removesuffix("-/")
+    path = last_segment_paths("backoffice:dossier")
     head = "".join(f'<th scope="col">{label}</th>' for label in labels)
     out = [
         f'<div class="table-wrap table-scroll"><table class="stack" id="{escape(table_id)}">\n'
@@ -121,7 +117,7 @@ def dossier_table(rows: Iterable[QueueRow], table_id: str) -> SafeString:
             f'      <td data-label="{due_at}">{escape(moment(d.effective_due_at))}</td>\n'
             f'      <td data-label="{urgency}">{badges[row.urgency] if row.urgency else "—"}</td>\n'
             f'      <td data-label="{code}">'
-            f'<a href="{escape(base + quote(d.code, safe=_PATH_SAFE) + "/")}">{number}</a></td>\n'
+            f'<a href="{escape(path(d.code))}">{number}</a></td>\n'
             f'      <td data-label="{procedure}" class="wrap-anywhere">'
             f"{escape(d.procedure_version.name)}</td>\n"
             f'      <td data-label="{applicant}" class="wrap-anywhere">'

@@ -1,7 +1,8 @@
-"""The dashboard's repeated markup, rendered in Python: a province's dashboard shows about
+"""The reports' repeated markup, rendered in Python: a province's dashboard shows about
 1.200 linked numbers, and an ``{% include %}`` per number was a third of the page's time at
 1 M dossiers; the loops over its tables' rows and over the 160 periods of its picker cost
-another 6 ms in the template language (docs/performance.md)."""
+another 6 ms in the template language, and a drill-down's 100 rows 7 ms
+(docs/performance.md)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from motcua.lib.links import last_segment_paths
 
 if TYPE_CHECKING:
     from motcua.reports.views import Number
@@ -66,5 +69,30 @@ def period_options(years: Iterable[Mapping[str, Any]]) -> SafeString:
         )
         out.append(
             f'<optgroup label="{escape(year["year"])}">\n          {options}\n        </optgroup>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
+
+
+@register.simple_tag
+def drill_rows(rows: Iterable[Mapping[str, Any]]) -> SafeString:
+    """The ``<tr>`` of a drill-down's dossiers (``reports.views._dossier_row`` and its
+    ``number``), each code linked to the dossier's page."""
+    path = last_segment_paths("backoffice:dossier")
+    out = []
+    for row in rows:
+        timeliness = row["timeliness"] and f" <small>({escape(str(row['timeliness']))})</small>"
+        out.append(
+            f'\n        <tr>\n          <td class="num">{escape(row["number"])}</td>'
+            f'\n          <td data-code><a href="{escape(path(row["code"]))}">'
+            f"{escape(row['code'])}</a></td>"
+            f"\n          <td>{escape(row['procedure'])}"
+            f" <small>({escape(row['procedure_code'])})</small></td>"
+            f"\n          <td>{escape(row['agency'])}</td>"
+            f"\n          <td>{escape(row['received'])}</td>"
+            f"\n          <td>{escape(row['due'])}</td>"
+            f"\n          <td>{escape(row['resolved'])}{timeliness}</td>"
+            f"\n          <td>{escape(str(row['status']))}</td>"
+            f"\n          <td>{escape(row['assignee'])}</td>"
+            "\n        </tr>\n      "
         )
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)

@@ -3,7 +3,9 @@ escaped as ``{{ }}`` escapes it, links and marks where the page's script looks f
 
 from __future__ import annotations
 
-from motcua.reports.templatetags.figures import figure_rows, number, period_options
+from django.urls import reverse
+
+from motcua.reports.templatetags.figures import drill_rows, figure_rows, number, period_options
 from motcua.reports.views import Number
 
 HOSTILE = "<b>\"Ấp\" & 'x'</b>"
@@ -49,3 +51,26 @@ def test_period_options_escape_and_select():
     assert html.endswith("</optgroup>")
     assert f'<option value="half:2024-1" selected>{ESCAPED} (x)</option>' in html
     assert '<option value="q&quot;1" >Quý 1/2024 (01/01–31/03)</option>' in html
+
+
+def test_drill_rows_escape_and_link_every_code():
+    row = {
+        "number": "1.608",
+        "code": "000.00.19.H55-261205-0001&x",
+        "procedure": HOSTILE,
+        "procedure_code": "1.001",
+        "agency": HOSTILE,
+        "received": "08:00 01/12/2026",
+        "due": "—",
+        "resolved": "—",
+        "status": "Đang xử lý",
+        "timeliness": "",
+        "assignee": HOSTILE,
+    }
+    html = drill_rows([row, {**row, "timeliness": "Trễ hạn"}])
+    assert "<b>" not in html
+    assert html.count(ESCAPED) == 6
+    href = reverse("backoffice:dossier", args=[row["code"]]).replace("&", "&amp;")
+    assert f'<td data-code><a href="{href}">000.00.19.H55-261205-0001&amp;x</a></td>' in html
+    assert html.count("<td>—</td>") == 3  # due; resolved without timeliness
+    assert "<td>— <small>(Trễ hạn)</small></td>" in html
