@@ -393,6 +393,20 @@ def totals_from_ledger(
     return totals
 
 
+# The ledger figures each figure of a report is read from (:func:`totals_from_ledger`).
+_DERIVED_FROM: dict[Bucket, tuple[Bucket, ...]] = {
+    Bucket.CARRIED_OVER: (Bucket.PENDING,),
+    Bucket.PENDING_WITHIN_TIME: (Bucket.PENDING, Bucket.PENDING_OVERDUE),
+}
+
+
+def ledger_figures_for(buckets: Iterable[Bucket]) -> set[Bucket]:
+    """The ledger figures :func:`totals_from_ledger` needs to give ``buckets`` (a flow or a
+    stock is its own; carried over is the pending stock before the period, pending within
+    time the pending stock less the overdue one): a drill-down's count reads these alone."""
+    return {source for bucket in buckets for source in _DERIVED_FROM.get(bucket, (bucket,))}
+
+
 def durations(facts: DossierFacts, calendar: WorkingCalendar) -> dict[Measure, int]:
     """A resolved dossier's working time taken and allowed (empty until it is resolved).
 

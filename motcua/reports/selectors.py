@@ -73,14 +73,18 @@ def _dossiers(unit_ids: Iterable[int], period: metrics.Period) -> QuerySet[Dossi
 
 
 def _sums(
-    unit_ids: list[int], period: metrics.Period, by: Grouping = Grouping.NONE
+    unit_ids: list[int],
+    period: metrics.Period,
+    by: Grouping = Grouping.NONE,
+    figures: Iterable[str] | None = None,
 ) -> dict[int | None, list[dict[str, Any]]]:
     """Sums of the ledger per figure (and ``by``: None when not split): flows over the period's
-    days, stocks before its first day and up to its last. One query: the stocks before the
-    period start from the latest yearly checkpoint (``dossiers.ledger_checkpoints``), so the
-    cost depends on the period, not on the years before it."""
+    days, stocks before its first day and up to its last (every figure, or ``figures``). One
+    query: the stocks before the period start from the latest yearly checkpoint
+    (``dossiers.ledger_checkpoints``), so the cost depends on the period, not on the years
+    before it."""
     rows: dict[tuple[int | None, str], dict[str, Any]] = {}
-    for found in ledger_sums(unit_ids, period.start, period.end, by=by):
+    for found in ledger_sums(unit_ids, period.start, period.end, by=by, figures=figures):
         row = rows.setdefault(
             (found.group, found.figure),
             {"figure": found.figure, "in_period": 0, "before": 0, "to_end": 0},
@@ -136,6 +140,17 @@ def unit_totals(
     """The figures and measures of ``period`` over these receiving units, from the ledger
     (one query)."""
     return _totals(_sums(unit_ids, period)[None])
+
+
+def unit_figures(
+    unit_ids: list[int], period: metrics.Period, buckets: Collection[Bucket]
+) -> dict[Bucket, int]:
+    """``buckets`` of :func:`unit_totals`, reading only the ledger figures they come from
+    (``core.metrics.ledger_figures_for``): a drill-down's count of the year's receipts over a
+    province read all 21 figures and the stocks, 21 ms at 10 M dossiers."""
+    sources = [figure.value for figure in metrics.ledger_figures_for(buckets)]
+    totals = _totals(_sums(unit_ids, period, figures=sources)[None])[0]
+    return {bucket: totals[bucket] for bucket in buckets}
 
 
 def report_for(unit: AdministrativeUnit, period: metrics.Period) -> Report:

@@ -79,7 +79,7 @@ from motcua.reports.selectors import (
     index_for,
     report_for,
     report_with_rows,
-    unit_totals,
+    unit_figures,
 )
 from motcua.reports.xlsx import write_form_06a, write_table
 from motcua.units.models import AdministrativeUnit
@@ -725,14 +725,15 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 def _figure_count(
     unit: AdministrativeUnit, period: Period, figures: list[Bucket], part: str
 ) -> int:
-    """The number a drill-down lists, from the ledger (one query): the totals of the unit's
-    lineage (not its whole report, whose coverage of online services is four more queries),
-    or its row of the units side by side; a sum for several figures (they are disjoint)."""
+    """The number a drill-down lists, from the ledger (one query): the unit's lineage's
+    figures asked for (``unit_figures``: not its whole report, whose coverage of online
+    services is four more queries, nor every ledger figure), or its row of the units side by
+    side; a sum for several figures (they are disjoint)."""
     if part:
         rows = [row for row in dashboard.unit_rows(unit, period) if row.part == part]
         totals = rows[0].totals if rows else {}
     else:
-        totals = unit_totals(lineage_ids(unit), period)[0]
+        totals = unit_figures(lineage_ids(unit), period, figures)
     return sum(totals.get(figure, 0) for figure in figures)
 
 
