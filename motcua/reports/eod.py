@@ -35,6 +35,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, DueWindows, due_soon_q, due_windows, overdue_q
 from motcua.lib.paging import Cursor, Ordering, Page, keyset_page
 from motcua.reports.drill import finished_since
+from motcua.reports.selectors import Report
 from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import lineage_ids, unit_lineage
@@ -194,7 +195,9 @@ def end_of_day_summary(
     )
 
 
-def end_of_day_counts(unit: AdministrativeUnit, *, at: datetime | None = None) -> Summary:
+def end_of_day_counts(
+    unit: AdministrativeUnit, *, at: datetime | None = None, report: Report | None = None
+) -> Summary:
     """The three counts alone: what the dashboard shows. The lists per unit and officer are
     the end-of-day page's (:func:`end_of_day_summary`): for a province that is 90+ communes
     and their officers, a page of its own (issue 17).
@@ -207,7 +210,11 @@ def end_of_day_counts(unit: AdministrativeUnit, *, at: datetime | None = None) -
     due moment passes, and leaves the stock when it is finished) is those overdue at ``at``
     and those due later today: overdue = ledger - due today. Both read the dossiers' current
     state, so this holds for any ``at`` of today or a day to come; for a past day the
-    dossiers are counted (tested equal: test_dashboard.py)."""
+    dossiers are counted (tested equal: test_dashboard.py).
+
+    ``report``: the unit's report of a period ending on the day of ``at``, if the caller has
+    read it (the dashboard's default period, this month to today): its overdue stock at the
+    end of that day is the ledger's, read there already."""
     at = at or timezone.now()
     windows = due_windows(unit, at)
     soon_lists = (EodList.DUE_TODAY, EodList.DUE_NEXT)
@@ -223,9 +230,12 @@ def end_of_day_counts(unit: AdministrativeUnit, *, at: datetime | None = None) -
     # past day it is that day's. A dossier finished after that day (a history imported with
     # dates ahead) would be in it, so the dossiers are counted then too.
     if windows.today >= today and not finished_since(windows.tomorrow):
-        ids = lineage_ids(unit)
-        late = Bucket.PENDING_OVERDUE.value
-        stock = sum(s.n for s in ledger_sums(ids, windows.today, windows.today) if s.figure == late)
+        if report is not None and report.unit == unit and report.period.end == windows.today:
+            stock = report.totals[Bucket.PENDING_OVERDUE]
+        else:
+            ids, late = lineage_ids(unit), Bucket.PENDING_OVERDUE.value
+            day = windows.today
+            stock = sum(s.n for s in ledger_sums(ids, day, day) if s.figure == late)
         counts[EodList.OVERDUE] = stock - counts[EodList.DUE_TODAY]
     else:
         counts[EodList.OVERDUE] = pending_of(unit).filter(list_q(EodList.OVERDUE, windows)).count()

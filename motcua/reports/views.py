@@ -705,7 +705,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     at = parse_at(request)
     report, unit_rows = dashboard.report_and_unit_rows(unit, period)
     rows, units_page, units_links = side_by_side(report, unit_rows, request)
-    eod = end_of_day_counts(unit, at=at)
+    eod = end_of_day_counts(unit, at=at, report=report)
     context = {
         **_common(request, unit, period),
         "headline": headline(report),

@@ -20,6 +20,7 @@ from motcua.accounts.models import User
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.catalog.models import Field, Procedure, ProcedureVersion
 from motcua.core import workflow
+from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Period
 from motcua.core.periods import named_period
 from motcua.demo.services import DEMO_PASSWORD
@@ -763,6 +764,11 @@ def test_the_dashboard_counts_today_s_overdue_from_the_ledger_as_the_lists_count
             counts = eod.end_of_day_counts(town.district, at=at)
         assert counts.counts == summary.counts, at
         assert any("dayfigure" in query["sql"] for query in read.captured_queries)
+        # The dashboard's report of a period ending that day gives the ledger's stock.
+        on = at.astimezone(LOCAL_TZ).date()
+        report = report_for(town.district, Period(on.replace(day=1), on))
+        with_report = eod.end_of_day_counts(town.district, at=at, report=report)
+        assert with_report.counts == summary.counts, at
         due_today += counts.counts[eod.EodList.DUE_TODAY]
     assert summary.counts[eod.EodList.OVERDUE] > 0
     assert due_today > 0
