@@ -66,7 +66,7 @@ def agency_options(agencies: list[dict[str, str]], chosen: str = "") -> SafeStri
     )
 
 
-# The list's columns: (header, the cell's data-label on a phone).
+# The list's columns: each the header and its cells' label on a phone (data-label).
 _COLUMNS = (
     gettext_lazy("Due at"),
     gettext_lazy("Urgency"),
@@ -89,7 +89,7 @@ def dossier_table(rows: Iterable[QueueRow], table_id: str) -> SafeString:
     (``backoffice.selectors.QueueRow``), each row's cells labelled for the phone layout.
 
     Written here, not looped in the template: 25 rows of seven cells cost 3,2 ms through the
-    template language, a fifth of the search page at 10 M dossiers, and 0,3 ms here
+    template language, a fifth of the search page at 10 M dossiers, and 0,5 ms here
     (docs/performance.md). Every value is escaped as ``{{ }}`` escapes it."""
     # str() first: escape() of a lazy string stays lazy, translated again at each use.
     labels = [escape(str(label)) for label in _COLUMNS]
