@@ -254,7 +254,7 @@ class _UnitSums:
 def report_months(
     unit: AdministrativeUnit,
     months: list[metrics.Period],
-    flows: Collection[Bucket] | None = None,
+    buckets: Collection[Bucket] | None = None,
 ) -> list[Report]:
     """A report per period of ``months`` (consecutive calendar months, the first and last
     possibly cut), read in one query grouped by month: flows per month, stocks at each month's
@@ -262,18 +262,18 @@ def report_months(
     those of :func:`report_for` for each month; the online-services coverage, a catalogue
     figure and not a ledger one, is left empty (the trend does not show it).
 
-    ``flows``: only these flow figures are read and given (a report's other buckets are
-    missing, not zero): the dashboard's trend shows three of the ledger's 21 figures, and reads
-    a seventh of its rows (issue 17)."""
+    ``buckets``: only these figures are given, read from the ledger figures they come from
+    (``core.metrics.ledger_figures_for``; a report's other buckets are missing, not zero): the
+    dashboard's trend shows three of the ledger's 21 figures, and reads a seventh of its rows
+    (issue 17)."""
     if not months:
         return []
     span = metrics.Period(months[0].start, months[-1].end)
     stock_values = {b.value for b in metrics.STOCKS}
-    if flows is not None:
-        if not set(flows) <= set(metrics.FLOWS):  # a stock needs the running sum: all of them
-            raise ValueError(f"not flows of the ledger: {sorted(set(flows) - set(metrics.FLOWS))}")
-        stock_values = set()
-    figures = None if flows is None else [bucket.value for bucket in flows]
+    figures = None
+    if buckets is not None:
+        figures = {figure.value for figure in metrics.ledger_figures_for(buckets)}
+        stock_values &= figures
     before: Counter[str] = Counter()
     per_month: dict[int, Counter[str]] = defaultdict(Counter)
     for found in ledger_sums(
@@ -300,8 +300,8 @@ def report_months(
             )
         running.update({figure: moved[figure] for figure in stock_values})
         totals, measures = _totals(rows)
-        if flows is not None:
-            totals = {bucket: totals[bucket] for bucket in flows}
+        if buckets is not None:
+            totals = {bucket: totals[bucket] for bucket in buckets}
         reports.append(Report(unit, month, totals, {}, measures))
     return reports
 
