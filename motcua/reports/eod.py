@@ -29,13 +29,12 @@ from django.utils import timezone
 
 from motcua.accounts.models import User
 from motcua.core import workflow
-from motcua.core.metrics import Bucket
-from motcua.dossiers.ledger_checkpoints import ledger_sums
+from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, DueWindows, due_soon_q, due_windows, overdue_q
 from motcua.lib.paging import Cursor, Ordering, Page, keyset_page
 from motcua.reports.drill import finished_since
-from motcua.reports.selectors import Report
+from motcua.reports.selectors import Report, unit_figures
 from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import lineage_ids, unit_lineage
@@ -233,9 +232,8 @@ def end_of_day_counts(
         if report is not None and report.unit == unit and report.period.end == windows.today:
             stock = report.totals[Bucket.PENDING_OVERDUE]
         else:
-            ids, late = lineage_ids(unit), Bucket.PENDING_OVERDUE.value
-            day = windows.today
-            stock = sum(s.n for s in ledger_sums(ids, day, day) if s.figure == late)
+            day, late = Period(windows.today, windows.today), Bucket.PENDING_OVERDUE
+            stock = unit_figures(list(lineage_ids(unit)), day, [late])[late]
         counts[EodList.OVERDUE] = stock - counts[EodList.DUE_TODAY]
     else:
         counts[EodList.OVERDUE] = pending_of(unit).filter(list_q(EodList.OVERDUE, windows)).count()
