@@ -456,10 +456,11 @@ MOTCUA_DOSSIERS = {
     # ("none": no such rule). Read through dossiers.selectors.supplement_limit.
     "MAX_SUPPLEMENT_REQUESTS_ON_TIME": env("MOTCUA_MAX_SUPPLEMENT_REQUESTS_ON_TIME", "1"),
     # §5.3 766 indicator 3.6, §6 (NC): the payment methods a dossier counts as paid online by,
-    # comma-separated (online_national, online_local, bank_transfer for VietQR, cash). Changing
-    # them changes figures already kept: run `motcua report rebuild` (docs/payments.md).
+    # comma-separated (online_national, online_local, bank_transfer for VietQR, cash); empty:
+    # the online gateways, payments.choices.ONLINE_METHODS. Changing them changes figures
+    # already kept: run `motcua report rebuild` (docs/payments.md).
     # Read through dossiers.selectors.paid_online_methods.
-    "PAID_ONLINE_METHODS": env("MOTCUA_PAID_ONLINE_METHODS", "online_national,online_local"),
+    "PAID_ONLINE_METHODS": env("MOTCUA_PAID_ONLINE_METHODS", ""),
     # Largest scan or result file accepted, in bytes.
     "UPLOAD_MAX_BYTES": envint("MOTCUA_UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
 }
