@@ -113,8 +113,11 @@ def activity(unit: AdministrativeUnit, today: date) -> Activity:
     """The unit's :class:`Activity` up to ``today``, read from the ledger in one query (the
     period shown first and the picker's years were three statements, issue 17)."""
     received = (Bucket.RECEIVED,)
-    edges = [Edge(received, last=False), Edge(received, last=True)]
-    edges.append(Edge(_ACTIVITY, last=True, until=today))
+    edges = [
+        Edge(received, last=False),
+        Edge(received, last=True),
+        Edge(_ACTIVITY, last=True, until=today),
+    ]  # in the order of Activity's fields
     return Activity(*ledger_edge_days(unit_lineage(unit), edges))
 
 
