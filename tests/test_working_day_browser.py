@@ -280,9 +280,12 @@ def test_a_working_day_from_submission_to_the_leaders_report(
     page.fill("#f-to", format_date(next_day))
     with page.expect_navigation():
         page.locator("#f-to").press("Enter")
-    page.locator('[data-headline="resolved"]').click()
+    # Measured only once the drill-down has loaded: a click returns before its navigation ends.
+    with page.expect_navigation():
+        page.locator('[data-headline="resolved"]').click()
     fits_a_phone(page, "drill-resolved")
-    page.get_by_role("link", name=dossier.code).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=dossier.code).click()
     expect(page.locator("h1")).to_contain_text(dossier.code)
     fits_a_phone(page, "drill-dossier")
 
