@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -405,21 +406,25 @@ class IndicatorScore:
 
 @dataclass(frozen=True)
 class GroupScore:
-    """A group: what its measured sub-indicators earned, and what was not measured."""
+    """A group: what its measured sub-indicators earned, and what was not measured.
+
+    The scores are exact fractions computed once (``cached_property``: the instance is frozen,
+    so they cannot go stale); the total, the rating and every group's line read them again
+    (issue 17: 1.400 fractions a figures request)."""
 
     group: Group
     measured: tuple[IndicatorScore, ...]
     unmeasured: tuple[str, ...]  # codes without data: the group's score leaves them out
 
-    @property
+    @cached_property
     def earned(self) -> Fraction:
         return sum((item.earned for item in self.measured), Fraction(0))
 
-    @property
+    @cached_property
     def measured_max(self) -> Fraction:
         return sum((item.max_points for item in self.measured), Fraction(0))
 
-    @property
+    @cached_property
     def score(self) -> Fraction | None:
         """Earned / measured maximum × the group's maximum; None when nothing was measured."""
         if not self.measured:
@@ -438,23 +443,23 @@ class Index766:
     groups: tuple[GroupScore, ...]
     bands: Bands
 
-    @property
+    @cached_property
     def total(self) -> Fraction:
         return sum((g.score for g in self.groups if g.score is not None), Fraction(0))
 
-    @property
+    @cached_property
     def reachable(self) -> int:
         """The most :attr:`total` could be: the maxima of the groups that count (100 if all)."""
         return sum(g.group.max_points for g in self.groups if g.measured)
 
-    @property
+    @cached_property
     def out_of_100(self) -> Fraction | None:
         """The total scaled to 100 (the same scaling as a partial group); None: nothing."""
         if not self.reachable:
             return None
         return self.total / self.reachable * 100
 
-    @property
+    @cached_property
     def rating(self) -> Rating | None:
         score = self.out_of_100
         return None if score is None else rating_for(score, self.bands)

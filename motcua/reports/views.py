@@ -1005,8 +1005,8 @@ def api_figures(request: HttpRequest) -> HttpResponse:
     unit, period = parse_unit_and_period(request)
     report = report_for(unit, period)
     data = report_data(report)
-    data["index766"] = index766.index_data(index_for(report))
-    data["drill"] = {bucket.value: drill_url(unit, period, [bucket]) for bucket in Bucket}
+    number = _numbers(unit, period, report.totals)
+    data["drill"] = {bucket.value: number(bucket).url for bucket in Bucket}
     return _json(data)
 
 
