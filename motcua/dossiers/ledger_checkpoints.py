@@ -136,6 +136,19 @@ def _in(values: Iterable[Any]) -> tuple[str, list[Any]]:
     return ", ".join(["%s"] * len(found)), found
 
 
+def _units_in(column: str, ids: Iterable[int]) -> tuple[str, list[Any]]:
+    """``column`` among the unit ids ``ids``. On PostgreSQL a semi-join on the array's
+    elements: a province's 220 ids as ``= ANY(array)``, in each branch of :func:`ledger_sums`,
+    had the planner estimate every element in every branch (planning took 5 of the 9 ms of a
+    province's month, and 3,5 of 21 of its half-year; 3 and 16 this way, issue 17)."""
+    found = [int(unit_id) for unit_id in ids]
+    if connection.vendor == "postgresql":
+        # The array as its text, as ``lib.lookups.AnyOf``: no per-element adaptation.
+        literal = "{" + ",".join(map(str, found)) + "}"
+        return f"{column} IN (SELECT unnest(%s::bigint[]))", [literal]
+    return _member(column, found)
+
+
 def _member(column: str, values: Iterable[Any]) -> tuple[str, list[Any]]:
     """``column`` among ``values``: one array parameter on PostgreSQL (as ``lib.lookups.AnyOf``:
     a province's hundred units, in each of a report's seven branches, made a statement too
@@ -717,7 +730,7 @@ def ledger_sums(
     stock_taken = f"FROM {months} WHERE {month} > {since} AND {last_day} < %s"
     stock_lo = f"(SELECT MIN({month}) {stock_taken})"
     stock_hi = f"(SELECT MAX({last_day}) {stock_taken})"
-    unit_in, ids = _member(_q("unit_id"), ids)
+    unit_in, ids = _units_in(_q("unit_id"), ids)
     stock_in, stock_values = _member(figure, stocks_wanted)
     figure_in, figure_values = _member(figure, wanted)
     deltas, rollups, checkpoints = (
