@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import search_key
+from motcua.core import workflow
 from motcua.dossiers import choices
 from motcua.units.fields import optional_agency, optional_unit
 
@@ -170,6 +171,21 @@ class Dossier(models.Model):
             # With the index on resolved_at: has anything finished since a moment?
             models.Index(
                 fields=["ended_at"], condition=Q(ended_at__isnull=False), name="dossier_ended"
+            ),
+            # The pending dossiers in the end-of-day lists' order, with what their counts test:
+            # a province's lists counted and begun from the index alone (migration 0024).
+            models.Index(
+                fields=["effective_due_at", "code"],
+                include=[
+                    "id",
+                    "receiving_unit",
+                    "assignee",
+                    "status",
+                    "paused_since",
+                    "supplement_requests",
+                ],
+                condition=Q(status__in=sorted(status.value for status in workflow.PENDING)),
+                name="dossier_pending_due_cover",
             ),
         ]
         constraints = [
