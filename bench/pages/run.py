@@ -331,7 +331,12 @@ def pages(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "queue": {"user": clerk, "url": "/mot-cua/hang-doi/"},
         "queue_all": {"user": clerk, "url": "/mot-cua/hang-doi/?all=1"},
         "search": {"user": clerk, "url": "/mot-cua/tim-kiem/?" + q({"q": "nguyen van an"})},
+        # A word four dossiers in ten share, in a whole province (dossiers migration 0025).
+        "search_common": {"user": leader, "url": "/mot-cua/tim-kiem/?" + q({"q": "nguyen"})},
         "dossier": {"user": clerk, "url": f"/mot-cua/ho-so/{code}/"},
+        # The committee's end-of-day check (seed README): every pending dossier of the
+        # province counted by unit and officer, and the first of each list.
+        "end_of_day": {"user": leader, "url": "/bao-cao/cuoi-ngay/"},
         "drill": {"user": leader, "url": "/bao-cao/ho-so/?" + q({"figure": "pending_overdue"})},
         # A past period's stock: no column narrows it beyond "not finished before its end"
         # (docs/dashboard.md, the drill-down's reads): the list to watch at 10 M.
