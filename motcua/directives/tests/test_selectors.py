@@ -8,8 +8,16 @@ from datetime import date
 import pytest
 from django.utils import translation
 
+from motcua.accounts.access import grants_forget
+from motcua.accounts.services import user_create_or_update
 from motcua.core.metrics import Period
-from motcua.directives.access import directive_list_for_user
+from motcua.directives.access import (
+    MANAGE_ROLES,
+    directive_list_for_user,
+    manageable_units,
+    user_may_manage,
+    user_units,
+)
 from motcua.directives.choices import Timeliness
 from motcua.directives.selectors import (
     completion_on_time,
@@ -107,3 +115,27 @@ def test_a_meetings_conclusions_and_their_state(meeting, scenario):
         Timeliness.LATE: 1,
         Timeliness.CANCELLED: 1,
     }
+
+
+def test_the_units_a_person_may_record_meetings_of_are_those_the_check_allows(
+    people, django_assert_max_num_queries
+):
+    """``manageable_units`` reads the unit-wide grants once; it keeps exactly the units the
+    per-unit check (``user_may_manage``, what the services ask) allows, for every kind of
+    person: unit-wide leaders and steering, a leader narrowed to an agency, clerks, nobody."""
+    admin = user_create_or_update(username="quantri.dir", full_name="Quản trị", password="x")
+    admin.is_superuser = True
+    everyone = [
+        people.city_leader, people.city_steering, people.city_clerk, people.interior_head,
+        people.ward_leader, people.ward_clerk, people.outsider, admin,
+    ]  # fmt: skip
+    kept = {}
+    for user in everyone:
+        grants_forget(user)
+        with django_assert_max_num_queries(5):
+            kept[user.username] = [unit.code for unit in manageable_units(user)]
+        wanted = [u.code for u in user_units(user, MANAGE_ROLES) if user_may_manage(user, u)]
+        assert kept[user.username] == wanted, user.username
+    assert {"058", "01840"} <= set(kept["ld.city"])  # the city and its wards
+    assert kept["ld.ducxuan"] == ["01840"]
+    assert kept["tp.noivu"] == kept["mc.city"] == kept["khach"] == []
