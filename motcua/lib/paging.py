@@ -404,13 +404,19 @@ def keyset_chunks(
     chunk: int,
     *,
     scan: Callable[[QuerySet[Any]], Sequence[tuple[T, bool]]] = _every,
+    parts: Sequence[QuerySet[Any]] = (),
 ) -> Iterable[list[T]]:
     """Every kept row of ``queryset`` in ``ordering``, a chunk at a time (bounded memory, for
-    exports and the command line): the same reads as the pages, without a page size."""
+    exports and the command line): the same reads as the pages (``parts`` as theirs),
+    without a page size."""
     position: list[Any] | None = None
     while True:
-        candidates = queryset if position is None else queryset.filter(ordering.beyond(position))
-        read = scan(candidates.order_by(*ordering.order_by())[:chunk])
+        candidates, pieces = queryset, parts
+        if position is not None:
+            past = ordering.beyond(position)
+            candidates = candidates.filter(past)
+            pieces = tuple(piece.filter(past) for piece in pieces)
+        read = scan(_read(candidates, pieces, ordering.order_by(), chunk))
         kept = [row for row, keep in read if keep]
         if kept:
             yield kept
