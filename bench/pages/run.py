@@ -344,6 +344,12 @@ def pages(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "user": leader,
             "url": "/bao-cao/ho-so/?" + q({"figure": "pending", "period": f"half:{year - 1}"}),
         },
+        # A past year's resolutions: most were received in it, a few before (reports.drill's
+        # resolution_parts); read as one list it took 19 s at 10 M.
+        "drill_resolved": {
+            "user": leader,
+            "url": "/bao-cao/ho-so/?" + q({"figure": "resolved", "period": f"year:{year - 1}"}),
+        },
         "catalogue": {"user": None, "url": "/dich-vu-cong/"},
         "tracking": {
             "user": None,
