@@ -405,10 +405,11 @@ def keyset_chunks(
     *,
     scan: Callable[[QuerySet[Any]], Sequence[tuple[T, bool]]] = _every,
     parts: Sequence[QuerySet[Any]] = (),
+    bound: Callable[[QuerySet[Any], bool, int], QuerySet[Any]] | None = None,
 ) -> Iterable[list[T]]:
     """Every kept row of ``queryset`` in ``ordering``, a chunk at a time (bounded memory, for
-    exports and the command line): the same reads as the pages (``parts`` as theirs),
-    without a page size."""
+    exports and the command line): the same reads as the pages (``parts`` and ``bound`` as
+    theirs), without a page size."""
     position: list[Any] | None = None
     while True:
         candidates, pieces = queryset, parts
@@ -416,6 +417,9 @@ def keyset_chunks(
             past = ordering.beyond(position)
             candidates = candidates.filter(past)
             pieces = tuple(piece.filter(past) for piece in pieces)
+        if bound is not None:
+            candidates = bound(candidates, False, chunk)
+            pieces = tuple(bound(piece, False, chunk) for piece in pieces)
         read = scan(_read(candidates, pieces, ordering.order_by(), chunk))
         kept = [row for row, keep in read if keep]
         if kept:

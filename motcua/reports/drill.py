@@ -237,8 +237,27 @@ def resolution_parts(
         return ()
     earlier = found.filter(received_at__lt=period.lo)
     if connection.vendor == "postgresql":
-        earlier = earlier.filter(SpanCovers(period.lo))
+        earlier = earlier.filter(SpanCovers(period.lo)).alias(**{_OPEN_AT_START: Value(True)})
     return (found.filter(received_at__gte=period.lo), earlier)
+
+
+# Marks the part of :func:`resolution_parts` read from the span index.
+_OPEN_AT_START = "drill_open_at_start"
+
+
+def span_part_first(rows: QuerySet[Dossier], backward: bool, step: int) -> QuerySet[Dossier]:
+    """``rows`` kept to their first ``step`` in the drill-down's order when they are the part
+    of :func:`resolution_parts` read from the span index (other rows as they are), for
+    ``lib.paging``'s ``bound``. Those ``step`` are found by an ordered scan of the span index
+    (``<->``, as :func:`nearest_first`): asked for them in the order of receipt, PostgreSQL
+    expected them soon on the receipts' index and walked it from the first day of history
+    when they were rare (the resolved early of 2025: 11 s at 10 M dossiers; 175 ms so)."""
+    if _OPEN_AT_START not in rows.query.annotations:
+        return rows
+    start = LATEST if backward else EARLIEST
+    ordered = rows.annotate(distance=Distance(F("received_at"), Value(start)))
+    first = ordered.order_by("distance", "-pk" if backward else "pk").values("pk")[:step]
+    return rows.filter(pk__in=Subquery(first))
 
 
 class Distance(Func):
@@ -332,7 +351,7 @@ def drill_page(
         chunk=max(size + 1, min(CHUNK, 4 * size)),
         max_reads=MAX_READS,
         parts=resolution_parts(found, period, buckets),
-        bound=nearest_first if _stock_moment(buckets, period) in spans else None,
+        bound=nearest_first if _stock_moment(buckets, period) in spans else span_part_first,
     )
 
 
@@ -351,4 +370,5 @@ def drill_codes(
         chunk,
         scan=_scanner(period, buckets),
         parts=resolution_parts(found, period, buckets),
+        bound=span_part_first,
     )

@@ -220,14 +220,18 @@ def test_resolutions_are_read_in_two_parts_and_still_hold_the_figure(buckets, si
     spans = "motcua_open_span" in str(parts[1].query)
     assert spans == (connection.vendor == "postgresql")
     forward, cursor, pages = [], None, []
-    while True:
-        page = drill.drill_page(units, Q1, buckets, cursor, size)
-        pages.append(page)
-        forward += [row.code for row in page.rows]
-        if page.next_cursor is None:
-            break
-        cursor = read_cursor(page.next_cursor, drill.DRILL_ORDER)
+    with CaptureQueriesContext(connection) as queries:
+        while True:
+            page = drill.drill_page(units, Q1, buckets, cursor, size)
+            pages.append(page)
+            forward += [row.code for row in page.rows]
+            if page.next_cursor is None:
+                break
+            cursor = read_cursor(page.next_cursor, drill.DRILL_ORDER)
     assert forward == expected
+    # The part received before the period is read in order from the span index (<->).
+    ordered = [q["sql"] for q in queries.captured_queries if "<->" in q["sql"]]
+    assert bool(ordered) == (connection.vendor == "postgresql")
     backward, text = [], pages[-1].previous_cursor
     while text is not None:
         page = drill.drill_page(units, Q1, buckets, read_cursor(text, drill.DRILL_ORDER), size)
