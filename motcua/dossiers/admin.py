@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
 
+from motcua.catalog.models import search_key
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, Extension, Pause
-from motcua.lib.admin import ReadOnlyMixin
+from motcua.dossiers.selectors import with_words
+from motcua.lib.admin import LargeTableMixin, ReadOnlyMixin
 
 
 class ComponentInline(ReadOnlyMixin, admin.TabularInline[DossierComponent, Dossier]):
@@ -31,7 +36,13 @@ class EventInline(ReadOnlyMixin, admin.TabularInline[DossierEvent, Dossier]):
 
 
 @admin.register(Dossier)
-class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin[Dossier]):
+class DossierAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin[Dossier]):
+    """Newest first in the order of the back-office search and on its index (dossiers
+    migration 0025), searched by the same folded words (the trigram index): at 10 M dossiers
+    the list sorted every dossier by submission and a search matched each field with
+    ``UPPER(…) LIKE``, 10,8 and 19 s (issue 17). No date hierarchy: its years and months were
+    an aggregate over every dossier."""
+
     list_display = [
         "code",
         "applicant_name",
@@ -43,15 +54,33 @@ class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin[Dossier]):
         "timeliness",
     ]
     list_filter = ["status", "channel", "timeliness", "imported", "receiving_agency"]
-    search_fields = ["code", "applicant_name", "applicant_phone", "applicant_id_number"]
-    date_hierarchy = "submitted_at"
+    # What ``Dossier.search_text`` folds: the code, the applicant's name, phone and ID number.
+    search_fields = ["search_text"]
+    ordering = [Coalesce("received_at", "submitted_at").desc(), "-code"]
+    # Sorting by another column sorted every dossier (9,4 s at 10 M); the code has its index.
+    sortable_by = ["code"]
     list_select_related = ["procedure_version__procedure"]
     inlines = [ComponentInline, PauseInline, ExtensionInline, EventInline]
 
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Dossier], search_term: str
+    ) -> tuple[QuerySet[Dossier], bool]:
+        words = search_key(search_term).split()[:10]
+        return with_words(queryset, words), False
+
 
 @admin.register(DossierEvent)
-class DossierEventAdmin(ReadOnlyMixin, admin.ModelAdmin[DossierEvent]):
+class DossierEventAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin[DossierEvent]):
+    """A dossier's events, found by its code (the unique index): a substring of codes or
+    names over every event of every dossier (tens of millions) is not offered."""
+
     list_display = ["dossier", "seq", "chain_seq", "at", "actor_name", "action", "to_status"]
     list_filter = ["action"]
-    search_fields = ["dossier__code", "actor_name"]
+    search_fields = ["dossier__code"]
     list_select_related = ["dossier"]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[DossierEvent], search_term: str
+    ) -> tuple[QuerySet[DossierEvent], bool]:
+        code = search_term.strip()
+        return (queryset.filter(dossier__code=code) if code else queryset), False

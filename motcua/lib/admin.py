@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest
 
 
@@ -52,3 +54,32 @@ class CheckedInitialMixin:
             except (ValidationError, ValueError, TypeError):
                 del initial[name]
         return initial
+
+
+class CappedCountPaginator(Paginator):  # type: ignore[type-arg]
+    """A changelist's paginator that counts at most :attr:`CAP` rows (``SELECT COUNT(*) FROM
+    (… LIMIT CAP + 1)``). The admin counted a table of millions on every page of it: 10,8 s
+    for 10 M dossiers (issue 17). ``capped``: the list holds more than ``count`` says (the
+    pagination template shows "10000+")."""
+
+    CAP = 10_000
+
+    @cached_property
+    def _counted(self) -> int:
+        return int(self.object_list[: self.CAP + 1].count())  # type: ignore[attr-defined]
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, self.CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > self.CAP
+
+
+class LargeTableMixin:
+    """A changelist over a table that grows with the dossiers: counted up to a cap, and not
+    counted a second time whole ("99 of 10.000.000")."""
+
+    paginator: Any = CappedCountPaginator
+    show_full_result_count = False
