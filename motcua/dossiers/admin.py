@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from motcua.catalog.models import search_key
 from motcua.dossiers.models import Dossier, DossierComponent, DossierEvent, Extension, Pause
 from motcua.dossiers.selectors import with_words
-from motcua.lib.admin import LargeTableMixin, ReadOnlyMixin
+from motcua.lib.admin import DossierCodeSearchMixin, LargeTableMixin, ReadOnlyMixin
 
 
 class ComponentInline(ReadOnlyMixin, admin.TabularInline[DossierComponent, Dossier]):
@@ -70,17 +70,9 @@ class DossierAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin[Dossier]):
 
 
 @admin.register(DossierEvent)
-class DossierEventAdmin(LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin[DossierEvent]):
-    """A dossier's events, found by its code (the unique index): a substring of codes or
-    names over every event of every dossier (tens of millions) is not offered."""
-
+class DossierEventAdmin(
+    DossierCodeSearchMixin, LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin[DossierEvent]
+):
     list_display = ["dossier", "seq", "chain_seq", "at", "actor_name", "action", "to_status"]
     list_filter = ["action"]
-    search_fields = ["dossier__code"]
     list_select_related = ["dossier"]
-
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet[DossierEvent], search_term: str
-    ) -> tuple[QuerySet[DossierEvent], bool]:
-        code = search_term.strip()
-        return (queryset.filter(dossier__code=code) if code else queryset), False

@@ -1,12 +1,11 @@
 from django.contrib import admin
 
 from motcua.feedback.models import Rating
-from motcua.lib.admin import ReadOnlyMixin
+from motcua.lib.admin import DossierCodeSearchMixin, LargeTableMixin, ReadOnlyMixin
 
 
 @admin.register(Rating)
-class RatingAdmin(ReadOnlyMixin, admin.ModelAdmin[Rating]):
+class RatingAdmin(DossierCodeSearchMixin, LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin[Rating]):
     list_display = ["dossier", "level", "at"]
     list_filter = ["level"]
-    search_fields = ["dossier__code"]
     list_select_related = ["dossier"]

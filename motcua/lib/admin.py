@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 
@@ -79,7 +80,23 @@ class CappedCountPaginator(Paginator):  # type: ignore[type-arg]
 
 class LargeTableMixin:
     """A changelist over a table that grows with the dossiers: counted up to a cap, and not
-    counted a second time whole ("99 of 10.000.000")."""
+    counted a second time whole ("99 of 10.000.000"); newest first on the primary key, and
+    no column offered for sorting (each sorted the whole table)."""
 
     paginator: Any = CappedCountPaginator
     show_full_result_count = False
+    ordering: ClassVar[Any] = ("-pk",)
+    sortable_by: ClassVar[Any] = ()
+
+
+class DossierCodeSearchMixin:
+    """A changelist of rows of dossiers searched by a dossier's code, whole (its unique index):
+    a substring of codes over every row is a scan of millions."""
+
+    search_fields: Any = ("dossier__code",)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        code = search_term.strip()
+        return (queryset.filter(dossier__code=code) if code else queryset), False

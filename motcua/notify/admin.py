@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from motcua.lib.admin import LargeTableMixin
 from motcua.notify.models import AgencyNotifySettings, Notification, NotificationPreference
 
 
@@ -12,7 +13,7 @@ class AgencyNotifySettingsAdmin(admin.ModelAdmin[AgencyNotifySettings]):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
+class NotificationAdmin(LargeTableMixin, admin.ModelAdmin[Notification]):
     """Read-only: the outbox is written by the dossier services and the worker."""
 
     list_display = ("created_at", "dossier_id", "event", "channel", "recipient", "status")

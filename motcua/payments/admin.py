@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
 
-from motcua.lib.admin import ReadOnlyMixin
+from motcua.lib.admin import DossierCodeSearchMixin, LargeTableMixin, ReadOnlyMixin
 from motcua.payments.errors import InvalidInput
 from motcua.payments.models import Payment, PaymentEvent, Receipt, ReceiptBook
 from motcua.payments.services import receipt_book_open
@@ -18,9 +18,10 @@ class PaymentEventInline(ReadOnlyMixin, admin.TabularInline[PaymentEvent, Paymen
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin[Payment]):
+class PaymentAdmin(
+    DossierCodeSearchMixin, LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin[Payment]
+):
     list_display = ["dossier", "amount", "description", "created_at"]
-    search_fields = ["dossier__code"]
     list_select_related = ["dossier"]
     inlines = [PaymentEventInline]
 
@@ -73,8 +74,9 @@ class ReceiptEventInline(ReadOnlyMixin, admin.TabularInline[PaymentEvent, Receip
 
 
 @admin.register(Receipt)
-class ReceiptAdmin(ReadOnlyMixin, admin.ModelAdmin[Receipt]):
+class ReceiptAdmin(
+    DossierCodeSearchMixin, LargeTableMixin, ReadOnlyMixin, admin.ModelAdmin[Receipt]
+):
     list_display = ["book", "number", "dossier", "collector_name", "issued_at"]
-    search_fields = ["dossier__code", "collector_name"]
     list_select_related = ["book", "dossier"]
     inlines = [ReceiptEventInline]
