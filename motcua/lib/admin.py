@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any, ClassVar
 
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -78,6 +79,16 @@ class CappedCountPaginator(Paginator):  # type: ignore[type-arg]
         return self._counted > self.CAP
 
 
+class SortableOnlyChangeList(ChangeList):
+    """A changelist that sorts only by the columns its ``sortable_by`` names: Django hides the
+    other columns' sort links but still sorts by any of them asked in the address (``o=6``)."""
+
+    def get_ordering_field(self, field_name: Any) -> Any:
+        if self.sortable_by is not None and field_name not in self.sortable_by:
+            return None
+        return super().get_ordering_field(field_name)
+
+
 class LargeTableMixin:
     """A changelist over a table that grows with the dossiers: counted up to a cap, and not
     counted a second time whole ("99 of 10.000.000"); newest first on the primary key, and
@@ -87,6 +98,9 @@ class LargeTableMixin:
     show_full_result_count = False
     ordering: ClassVar[Any] = ("-pk",)
     sortable_by: ClassVar[Any] = ()
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return SortableOnlyChangeList
 
 
 class DossierCodeSearchMixin:
