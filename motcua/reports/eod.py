@@ -85,6 +85,19 @@ def pending_of(unit: AdministrativeUnit) -> QuerySet[Dossier]:
     ).select_related(*_ROW_RELATED)
 
 
+def listed(unit: AdministrativeUnit, which: EodList, windows: DueWindows) -> QuerySet[Dossier]:
+    """The dossiers of list ``which`` of ``unit`` at ``windows.at``, ready for its rows. The
+    list's condition holds the pending states itself: asked again (``pending_of``), the
+    planner took the two for independent, expected one overdue dossier in 150 where one in
+    two was, and sorted them all instead of reading the lists' index in order (a province's
+    page of 50 overdue: 92 -> 1,5 ms at 10 M dossiers)."""
+    return (
+        Dossier.objects.filter(receiving_unit__in=unit_lineage(unit))
+        .filter(list_q(which, windows))
+        .select_related(*_ROW_RELATED)
+    )
+
+
 def _first_rows(dossiers: QuerySet[Dossier], rows: int) -> list[Dossier]:
     """The first ``rows`` of ``dossiers`` by due moment, in one statement: chosen on the
     dossier table alone, then joined to what the rows show. Joined before the choice, the
@@ -165,7 +178,7 @@ def end_of_day_summary(
         }
         for unit_id, theirs in found.items()
     }
-    first = {which: _first_rows(pending.filter(q), rows) for which, q in conditions.items()}
+    first = {which: _first_rows(listed(unit, which, windows), rows) for which in EodList}
     for which, dossiers in first.items():
         for dossier in dossiers:
             entry = lists[dossier.receiving_unit_id or 0][dossier.assignee_id]
@@ -235,7 +248,7 @@ def end_of_day_counts(
             stock = unit_figures(list(lineage_ids(unit)), day, [late])[late]
         counts[EodList.OVERDUE] = stock - counts[EodList.DUE_TODAY]
     else:
-        counts[EodList.OVERDUE] = pending_of(unit).filter(list_q(EodList.OVERDUE, windows)).count()
+        counts[EodList.OVERDUE] = listed(unit, EodList.OVERDUE, windows).count()
     return Summary(
         unit=unit,
         at=at,
@@ -272,7 +285,7 @@ def eod_page(
     receiving unit (of ``unit``'s lineage) and one officer (or nobody: ``unassigned``)."""
     at = at or timezone.now()
     windows = due_windows(unit, at)
-    dossiers = pending_of(unit).filter(list_q(which, windows))
+    dossiers = listed(unit, which, windows)
     if receiving is not None:
         dossiers = dossiers.filter(receiving_unit=receiving)
     if officer is not None:
