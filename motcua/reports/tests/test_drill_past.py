@@ -130,6 +130,30 @@ def test_the_span_condition_is_asked_on_postgresql_and_served_by_its_index():
     assert "dossier_open_span" in plan, plan
 
 
+def paged_both_ways(
+    units: list[int], buckets: list[Bucket], size: int, expected: list[str]
+) -> list[str]:
+    """Reads the list a page of ``size`` at a time forward, then back from the last page,
+    asserting both hold ``expected`` in order; the statements read forward."""
+    forward, cursor, pages = [], None, []
+    with CaptureQueriesContext(connection) as queries:
+        while True:
+            page = drill.drill_page(units, Q1, buckets, cursor, size)
+            pages.append(page)
+            forward += [row.code for row in page.rows]
+            if page.next_cursor is None:
+                break
+            cursor = read_cursor(page.next_cursor, drill.DRILL_ORDER)
+    assert forward == expected
+    backward, text = [], pages[-1].previous_cursor
+    while text is not None:
+        page = drill.drill_page(units, Q1, buckets, read_cursor(text, drill.DRILL_ORDER), size)
+        backward = [row.code for row in page.rows] + backward
+        text = page.previous_cursor
+    assert backward == expected[: len(expected) - len(pages[-1].rows)]
+    return [q["sql"] for q in queries.captured_queries]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("bucket", [Bucket.CARRIED_OVER, Bucket.PENDING])
 @pytest.mark.parametrize("size", [1, 2, 3])
@@ -145,24 +169,9 @@ def test_a_past_stock_s_pages_read_in_order_from_the_index_hold_the_figure(bucke
     expected = every_counted(world, bucket)
     assert len(expected) >= 6
     units = list(unit_lineage(world.city).values_list("pk", flat=True))
-    forward, cursor, pages = [], None, []
-    with CaptureQueriesContext(connection) as queries:
-        while True:
-            page = drill.drill_page(units, Q1, [bucket], cursor, size)
-            pages.append(page)
-            forward += [row.code for row in page.rows]
-            if page.next_cursor is None:
-                break
-            cursor = read_cursor(page.next_cursor, drill.DRILL_ORDER)
-    assert forward == expected
-    ordered = [q["sql"] for q in queries.captured_queries if "<->" in q["sql"]]
+    statements = paged_both_ways(units, [bucket], size, expected)
+    ordered = [sql for sql in statements if "<->" in sql]
     assert bool(ordered) == (connection.vendor == "postgresql")
-    backward, text = [], pages[-1].previous_cursor
-    while text is not None:
-        page = drill.drill_page(units, Q1, [bucket], read_cursor(text, drill.DRILL_ORDER), size)
-        backward = [row.code for row in page.rows] + backward
-        text = page.previous_cursor
-    assert backward == expected[: len(expected) - len(pages[-1].rows)]
 
 
 @pytest.mark.django_db
@@ -219,25 +228,10 @@ def test_resolutions_are_read_in_two_parts_and_still_hold_the_figure(buckets, si
     assert len(parts) == 2
     spans = "motcua_open_span" in str(parts[1].query)
     assert spans == (connection.vendor == "postgresql")
-    forward, cursor, pages = [], None, []
-    with CaptureQueriesContext(connection) as queries:
-        while True:
-            page = drill.drill_page(units, Q1, buckets, cursor, size)
-            pages.append(page)
-            forward += [row.code for row in page.rows]
-            if page.next_cursor is None:
-                break
-            cursor = read_cursor(page.next_cursor, drill.DRILL_ORDER)
-    assert forward == expected
+    statements = paged_both_ways(units, buckets, size, expected)
     # The part received before the period is read in order from the span index (<->).
-    ordered = [q["sql"] for q in queries.captured_queries if "<->" in q["sql"]]
+    ordered = [sql for sql in statements if "<->" in sql]
     assert bool(ordered) == (connection.vendor == "postgresql")
-    backward, text = [], pages[-1].previous_cursor
-    while text is not None:
-        page = drill.drill_page(units, Q1, buckets, read_cursor(text, drill.DRILL_ORDER), size)
-        backward = [row.code for row in page.rows] + backward
-        text = page.previous_cursor
-    assert backward == expected[: len(expected) - len(pages[-1].rows)]
     exported = [row.code for chunk in drill.drill_codes(units, Q1, buckets, chunk=size)
                 for row in chunk]  # fmt: skip
     assert exported == expected
