@@ -13,7 +13,6 @@ without diacritics, phone, ID number), within ``dossiers.access.dossier_list_for
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -26,7 +25,7 @@ from django.utils import timezone
 from motcua.accounts.access import handlers, user_can_act, user_unit_ids
 from motcua.accounts.choices import Role
 from motcua.accounts.models import RoleAssignment, User
-from motcua.catalog.models import ProcedureVersion, search_key
+from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_version_list
 from motcua.core import workflow
 from motcua.dossiers.access import (
@@ -42,6 +41,7 @@ from motcua.dossiers.selectors import (
     due_soon_q,
     due_windows_for_user,
     overdue_q,
+    search_words,
     with_words,
 )
 from motcua.lib.paging import Ordering, ScopedList
@@ -138,22 +138,6 @@ ORDERINGS: dict[str, Ordering] = {
 }
 # The online list: oldest submission first (§1.4 step 3), on the (status, submitted_at) index.
 ONLINE_ORDER = Ordering.of("submitted_at", "code")
-_PHONE_84 = re.compile(r"^\+?84(\d{9,10})$")
-
-
-def search_words(text: str) -> list[str]:
-    """The words of a search as the stored column has them (``Dossier.search_text``): lower
-    case without diacritics; a phone typed +84… or with dots matches its stored 0… form."""
-    words = []
-    for word in search_key(text).split():
-        if re.fullmatch(r"[+\d.\-()]+", word) and any(ch.isdigit() for ch in word):
-            compact = re.sub(r"[.()]", "", word)
-            found = _PHONE_84.match(compact)
-            word = "0" + found[1] if found else compact
-        words.append(word)
-    return words[:10]
-
-
 # The end-of-day list's windows, in the calendar of the user's (first) unit: one definition
 # (dossiers.selectors.due_windows, due_soon_q) behind the dashboard, the queue and the CLI.
 due_windows = due_windows_for_user

@@ -18,6 +18,7 @@ from django.db.models.functions import StrIndex
 
 from motcua.accounts.access import user_grants
 from motcua.accounts.models import User
+from motcua.catalog.models import search_key
 from motcua.clock.selectors import calendar_for
 from motcua.core import timeliness, workflow
 from motcua.core.clock import LOCAL_TZ, WorkingCalendar
@@ -196,11 +197,27 @@ def inner_trigrams(word: str) -> list[str]:
     return sorted({run[i : i + 3] for run in runs for i in range(len(run) - 2)})
 
 
+_PHONE_84 = re.compile(r"^\+?84(\d{9,10})$")
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a search as the stored column has them (``Dossier.search_text``): lower
+    case without diacritics; a phone typed +84… or with dots matches its stored 0… form."""
+    words = []
+    for word in search_key(text).split():
+        if re.fullmatch(r"[+\d.\-()]+", word) and any(ch.isdigit() for ch in word):
+            compact = re.sub(r"[.()]", "", word)
+            found = _PHONE_84.match(compact)
+            word = "0" + found[1] if found else compact
+        words.append(word)
+    return words[:10]
+
+
 def with_words(
     queryset: QuerySet[Dossier], words: list[str], *, units: Iterable[int] | None = None
 ) -> QuerySet[Dossier]:
     """``queryset`` kept to the dossiers whose search text (``Dossier.search_text``) holds
-    each of ``words`` (already folded: ``backoffice.selectors.search_words``) as a substring.
+    each of ``words`` (already folded: :func:`search_words`) as a substring.
 
     ``units``: the units the queryset is already kept to through the receiving or the
     handling unit (``dossiers.access``). When they are few, on PostgreSQL, the dossiers are
