@@ -42,9 +42,6 @@ from motcua.units.selectors import lineage_ids, unit_lineage
 # Rows of each list the dashboard shows before "see more"; rows of a page of a full list.
 FIRST_ROWS = 20
 PAGE_ROWS = 50
-# What the end-of-day page shows of a unit and of an officer.
-_UNIT_COLUMNS = ("id", "code", "name", "level")
-_OFFICER_COLUMNS = ("id", "username", "full_name")
 # By due moment (pauses included), the code breaking ties; on the index (receiving_unit,
 # status, effective_due_at, code) of dossiers migration 0010.
 EOD_ORDER = Ordering.of("effective_due_at", "code", nullable=["effective_due_at"])
@@ -161,16 +158,9 @@ def end_of_day_summary(
         counts = {which: int(row[which.value]) for which in EodList}
         if any(counts.values()):
             found.setdefault(row["receiving_unit_id"], {})[row["assignee_id"]] = counts
-    units = {
-        row["id"]: AdministrativeUnit(pk=row["id"], code=row["code"], name=row["name"],
-                                      level=row["level"])
-        for row in AdministrativeUnit.objects.filter(pk__in=list(found)).values(*_UNIT_COLUMNS)
-    }  # fmt: skip
+    units = AdministrativeUnit.objects.in_bulk(list(found))
     officers = {user_id for theirs in found.values() for user_id in theirs if user_id is not None}
-    people = {
-        row["id"]: User(pk=row["id"], username=row["username"], full_name=row["full_name"])
-        for row in User.objects.filter(pk__in=officers).values(*_OFFICER_COLUMNS)
-    }
+    people = User.objects.in_bulk(officers)
     lists: dict[int, dict[int | None, OfficerCounts]] = {
         unit_id: {
             user_id: OfficerCounts(None if user_id is None else people[user_id], counts)
