@@ -117,6 +117,11 @@ class Period:
         """The first moment after the period."""
         return datetime.combine(self.end + timedelta(days=1), time(0), LOCAL_TZ)
 
+    @property
+    def last(self) -> datetime:
+        """The period's last second: its stock is overdue or within time as of it (§4.2)."""
+        return _end_of(self.end)
+
 
 def _finished_at(facts: DossierFacts) -> datetime | None:
     return facts.resolved_at or facts.ended_at
@@ -252,7 +257,7 @@ def buckets(facts: DossierFacts, period: Period, calendar: WorkingCalendar) -> s
         found.add(Bucket.ENDED)
     elif finished is None or finished >= hi:
         found.add(Bucket.PENDING)
-        overdue = overdue_at(facts, calendar, hi - timedelta(seconds=1))
+        overdue = overdue_at(facts, calendar, period.last)
         found.add(Bucket.PENDING_OVERDUE if overdue else Bucket.PENDING_WITHIN_TIME)
     return found
 

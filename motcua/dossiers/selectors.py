@@ -123,13 +123,18 @@ def overdue_q(at: datetime) -> Q:
     or not a pause was recorded for each (imported counts). Moments compare by wall time: a
     clock stopped in the night after a due moment of 17:00 counts as overdue.
     """
-    running = Q(paused_since__isnull=True, effective_due_at__lt=at)
     stopped = Q(paused_since__isnull=False, effective_due_at__lt=F("paused_since"))
-    late = running | stopped
+    late = ran_out_q(at) | stopped
     limit = supplement_limit()
     if limit is not None:
         late |= Q(supplement_requests__gt=limit)
     return Q(status__in=[s.value for s in workflow.PENDING]) & late
+
+
+def ran_out_q(at: datetime) -> Q:
+    """The running clock's part of :func:`overdue_q`: no pause open, and the effective due
+    moment (every closed pause counted) before ``at``."""
+    return Q(paused_since__isnull=True, effective_due_at__lt=at)
 
 
 # -- due today, due on the next working day -------------------------------------------------

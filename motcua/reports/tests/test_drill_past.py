@@ -109,6 +109,48 @@ def test_a_period_not_over_lists_the_dossiers_not_finished(bucket):
 
 
 @pytest.mark.django_db
+def test_a_period_not_over_reads_no_running_clock_past_its_due_moment_for_within_time():
+    """The stock within time at the end of a period not over: a running clock already past
+    its due moment is overdue then, so it is not read at all (a province's oldest pending
+    dossiers, all overdue, filled every chunk a page reads: the first page came back empty
+    at 10 M dossiers). A stopped clock is left to the definition, and the list is exactly
+    the figure."""
+    world = build_world()
+    history(world)  # two dossiers never resolved since early 2024: running, overdue
+
+    def act(dossier, action, at, actor):
+        return dossier_transition(dossier_id=dossier.pk, action=action, actor=actor,
+                                  reason="Lý do", at=local(at))  # fmt: skip
+
+    A = workflow.Action
+    # Stopped in time (02/04/2024, due 08/04): within time ever since.
+    paused = act(world.create(at="01/04/2024 10:00"), A.TRANSFER, "01/04/2024 10:05", world.clerk)
+    act(paused, A.REQUEST_SUPPLEMENT, "02/04/2024 09:00", world.officer)
+    # Stopped after its due moment (04/04/2024 17:00): overdue, but read and left to the
+    # definition.
+    late = act(world.create(at="28/03/2024 17:00"), A.TRANSFER, "28/03/2024 17:05", world.clerk)
+    act(late, A.REQUEST_SUPPLEMENT, "04/04/2024 20:00", world.officer)
+    # Stopped in time, then running again: past its moved due moment long ago.
+    resumed = act(world.create(at="01/04/2024 15:00"), A.TRANSFER, "01/04/2024 15:05",
+                  world.clerk)  # fmt: skip
+    resumed = act(resumed, A.REQUEST_SUPPLEMENT, "02/04/2024 15:00", world.officer)
+    dossier_transition(dossier_id=resumed.pk, action=A.SUPPLEMENT, actor=None,
+                       as_applicant=True, at=local("04/04/2024 09:00"))  # fmt: skip
+
+    current = Period(date(2024, 4, 1), timezone.localdate())
+    bucket = Bucket.PENDING_WITHIN_TIME
+    read = drill.candidates([world.city.pk], current, [bucket])
+    assert set(read.values_list("code", flat=True)) == {paused.code, late.code}
+    listed = report_drill_down(world.city, current, bucket)
+    assert listed == every_counted(world, bucket, current) == [paused.code]
+    assert len(listed) == report_for(world.city, current).totals.get(bucket, 0)
+    # The four other pending dossiers are the overdue list.
+    overdue = report_drill_down(world.city, current, Bucket.PENDING_OVERDUE)
+    assert len(overdue) == 4
+    assert paused.code not in overdue
+
+
+@pytest.mark.django_db
 def test_the_span_condition_is_asked_on_postgresql_and_served_by_its_index():
     world = build_world()
     history(world)  # resolutions after Q1: its stock is not the dossiers open now
