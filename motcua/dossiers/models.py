@@ -173,6 +173,14 @@ class Dossier(models.Model):
             models.Index(
                 fields=["ended_at"], condition=Q(ended_at__isnull=False), name="dossier_ended"
             ),
+            # The dossiers certified electronically, in a drill-down's order: a unit that
+            # certifies few or none read the whole period's receipts to find them (1,9 s for
+            # a province's year at 10 M dossiers; migration 0026).
+            models.Index(
+                fields=["received_at", "id"],
+                condition=Q(electronic_certification=True),
+                name="dossier_e_certified_received",
+            ),
             # The back-office search's order (``backoffice.selectors.SORTS["received"]``): a
             # word common to many dossiers (a province's "nguyen") reads its first page in
             # order instead of every match (migration 0025).
