@@ -194,9 +194,9 @@ def necessary(bucket: Bucket, period: metrics.Period, spans: set[datetime] | Non
                 late |= Q(supplement_requests__gt=limit) | Q(Exists(supplements))
             condition &= Q(due_at__isnull=False) & late
         elif bucket is Bucket.PENDING_WITHIN_TIME and period.last >= timezone.now():
-            # A period not over: at its last second the clock columns stand as now (nothing
-            # is recorded ahead of its moment), so a running clock already past its due moment
-            # is overdue then (``overdue_q``). Without this, a province's oldest pending
+            # A period not over: at its last second the clock columns stand as now (events
+            # are recorded as they happen, none ahead of now; docs/dashboard.md), so a running
+            # clock already past its due moment is overdue then (``overdue_q``). Without this, a province's oldest pending
             # dossiers, all overdue, filled every chunk a page may read and its first page
             # came back empty (issue 17). The stopped clocks are left to the definition.
             condition &= ~ran_out_q(period.last)
