@@ -44,6 +44,10 @@ import holidays
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FIRST_YEAR = 2000
 LAST_YEAR = 2099
+# How far ahead of the server's clock an event may be recorded (``dossiers.services``): a
+# workstation's clock may run a little fast; past that, what is recorded has not happened
+# (ARCHITECTURE invariant 9: event times are when things happened).
+RECORDING_SKEW = timedelta(minutes=5)
 
 Amount = int | Fraction | Decimal | float
 

@@ -15,13 +15,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.models import Exists, F, Func, Lookup, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import StrIndex
+from django.utils import timezone
 
 from motcua.accounts.access import user_grants
 from motcua.accounts.models import User
 from motcua.catalog.models import search_key
 from motcua.clock.selectors import calendar_for
 from motcua.core import timeliness, workflow
-from motcua.core.clock import LOCAL_TZ, WorkingCalendar
+from motcua.core.clock import LOCAL_TZ, RECORDING_SKEW, WorkingCalendar
 from motcua.core.metrics import DossierFacts
 from motcua.core.timeliness import Pause
 from motcua.dossiers import storage
@@ -129,6 +130,12 @@ def overdue_q(at: datetime) -> Q:
     if limit is not None:
         late |= Q(supplement_requests__gt=limit)
     return Q(status__in=[s.value for s in workflow.PENDING]) & late
+
+
+def recorded_until() -> datetime:
+    """The latest moment an event may be recorded at now: ``dossiers.services`` refuses a
+    later one, so no clock column changes after it (``RECORDING_SKEW``)."""
+    return timezone.now() + RECORDING_SKEW
 
 
 def ran_out_q(at: datetime) -> Q:

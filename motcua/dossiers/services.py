@@ -64,7 +64,7 @@ from motcua.dossiers.models import (
     dossier_search_text,
 )
 from motcua.dossiers.notifications import dossier_notify_on_commit
-from motcua.dossiers.selectors import timeliness_of
+from motcua.dossiers.selectors import recorded_until, timeliness_of
 from motcua.feedback.choices import RatingLevel
 from motcua.feedback.services import RatingError, rating_record
 from motcua.lib import uploads
@@ -274,9 +274,17 @@ def _due(calendar: WorkingCalendar, version: ProcedureVersion, received: datetim
 
 
 def _moment(at: datetime | None) -> datetime:
+    """The moment an event is recorded at: now, or ``at`` when it happened earlier (a
+    moment to come is refused: the reports take the clock columns to stand as now)."""
     moment = at or timezone.now()
     if timezone.is_naive(moment):
         raise InvalidInput(_("a time zone is required"), field="at")
+    if moment > recorded_until():
+        raise InvalidInput(
+            _("%(at)s has not come yet: only what has happened is recorded")
+            % {"at": format_datetime(timezone.localtime(moment))},
+            field="at",
+        )
     return moment.replace(microsecond=0)
 
 

@@ -34,13 +34,17 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from motcua.core import metrics
 from motcua.dossiers.choices import Channel, PauseReason, Timeliness
 from motcua.dossiers.figures import Calendars
 from motcua.dossiers.models import Dossier, DossierComponent, Pause
-from motcua.dossiers.selectors import dossiers_with_facts, ran_out_q, supplement_limit
+from motcua.dossiers.selectors import (
+    dossiers_with_facts,
+    ran_out_q,
+    recorded_until,
+    supplement_limit,
+)
 from motcua.feedback.choices import SATISFIED_OR_BETTER
 from motcua.lib.paging import Cursor, Ordering, Page, keyset_chunks, keyset_page
 from motcua.payments.models import Payment
@@ -193,12 +197,13 @@ def necessary(bucket: Bucket, period: metrics.Period, spans: set[datetime] | Non
                 supplements = Pause.objects.filter(dossier=mine, reason=PauseReason.SUPPLEMENT)
                 late |= Q(supplement_requests__gt=limit) | Q(Exists(supplements))
             condition &= Q(due_at__isnull=False) & late
-        elif bucket is Bucket.PENDING_WITHIN_TIME and period.last >= timezone.now():
-            # A period not over: at its last second the clock columns stand as now (events
-            # are recorded as they happen, none ahead of now; docs/dashboard.md), so a running
-            # clock already past its due moment is overdue then (``overdue_q``). Without this, a province's oldest pending
-            # dossiers, all overdue, filled every chunk a page may read and its first page
-            # came back empty (issue 17). The stopped clocks are left to the definition.
+        elif bucket is Bucket.PENDING_WITHIN_TIME and period.last >= recorded_until():
+            # A period not over: at its last second the clock columns stand as now (no event
+            # is recorded ahead of ``recorded_until``; docs/dashboard.md), so a running clock
+            # already past its due moment is overdue then (``overdue_q``). Without this, a
+            # province's oldest pending dossiers, all overdue, filled every chunk a page may
+            # read and its first page came back empty (issue 17). The stopped clocks are left
+            # to the definition.
             condition &= ~ran_out_q(period.last)
         return condition
     if bucket in (Bucket.RATED, Bucket.SATISFIED):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from motcua.core import workflow
 from motcua.dossiers.choices import Channel, Outcome, ResultForm, ReturnMethod, Status, Timeliness
@@ -302,6 +305,25 @@ def test_time_cannot_run_backwards(world):
     with pytest.raises(InvalidInput) as error:
         act(world, dossier, A.TRANSFER, "31/03/2024 09:00")
     assert error.value.field == "at"
+
+
+def test_a_moment_to_come_is_refused_and_a_fast_clock_is_not(world):
+    """Only what has happened is recorded (the reports take the clock columns to stand as
+    now); a workstation's clock a few minutes fast is not refused."""
+    now = timezone.now().replace(microsecond=0)
+    dossier = world.create(at=f"{timezone.localtime(now - timedelta(days=1)):%d/%m/%Y %H:%M}")
+    before = snapshot(dossier)
+    with pytest.raises(InvalidInput) as error:
+        dossier_transition(dossier_id=dossier.pk, action=A.TRANSFER, actor=world.clerk,
+                           at=now + timedelta(hours=1))  # fmt: skip
+    assert error.value.field == "at"
+    assert "chưa tới: chỉ ghi nhận việc đã xảy ra" in str(error.value)
+    assert snapshot(dossier) == before
+    with pytest.raises(InvalidInput):
+        world.create(at=f"{timezone.localtime(now + timedelta(days=1)):%d/%m/%Y %H:%M}")
+    moved = dossier_transition(dossier_id=dossier.pk, action=A.TRANSFER, actor=world.clerk,
+                               at=now + timedelta(minutes=4))  # fmt: skip
+    assert moved.status == Status.IN_PROCESSING
 
 
 @pytest.mark.parametrize(
