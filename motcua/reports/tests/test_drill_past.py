@@ -10,7 +10,7 @@ Data: the small world of the dossier tests (``dossiers/tests/world.py``), per te
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -137,7 +137,8 @@ def test_a_period_not_over_reads_no_running_clock_past_its_due_moment_for_within
     dossier_transition(dossier_id=resumed.pk, action=A.SUPPLEMENT, actor=None,
                        as_applicant=True, at=local("04/04/2024 09:00"))  # fmt: skip
 
-    current = Period(date(2024, 4, 1), timezone.localdate())
+    # Ending tomorrow: its last second is past any moment recorded now, whatever the hour.
+    current = Period(date(2024, 4, 1), timezone.localdate() + timedelta(days=1))
     bucket = Bucket.PENDING_WITHIN_TIME
     read = drill.candidates([world.city.pk], current, [bucket])
     assert set(read.values_list("code", flat=True)) == {paused.code, late.code}
