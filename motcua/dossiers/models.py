@@ -18,6 +18,12 @@ if TYPE_CHECKING:
     from motcua.units.models import AdministrativeUnit
 
 
+# A dossier whose clock is stopped, or that was ever asked for a supplement: only such a
+# dossier is overdue by ``selectors.overdue_q``'s stopped or supplement parts (the limit is
+# never below 0), whatever its due moment. Indexed for the pending ones (migration 0027).
+MAY_STOP = Q(paused_since__isnull=False) | Q(supplement_requests__gt=0)
+
+
 class Dossier(models.Model):
     """An application for one administrative procedure, from submission to returned result.
 
@@ -203,6 +209,14 @@ class Dossier(models.Model):
                 ],
                 condition=Q(status__in=sorted(status.value for status in workflow.PENDING)),
                 name="dossier_pending_due_cover",
+            ),
+            # The pending dossiers stopped or ever asked for a supplement (``MAY_STOP``): the
+            # end-of-day counts read them apart from the range of due moments (migration 0027).
+            models.Index(
+                fields=["effective_due_at"],
+                condition=Q(status__in=sorted(status.value for status in workflow.PENDING))
+                & MAY_STOP,
+                name="dossier_pending_may_stop",
             ),
         ]
         constraints = [

@@ -695,6 +695,49 @@ def without_counts(units: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def test_the_end_of_day_counts_read_what_is_due_later_only_when_it_may_be_overdue(town):
+    """The counts read the dossiers due before the end of the next working day apart from
+    those due later, of which only a clock stopped late or the supplement rule makes one
+    overdue (``eod._may_count``): those are counted, the others due later are not read."""
+    at = local("12/04/2024 10:00")  # Friday; the lists end on Monday 15/04 at midnight
+    overdue = town.receive("04/04/2024 14:00")  # due Thu 11/04 14:00
+    due_monday = town.receive("08/04/2024 09:00")  # due Mon 15/04 09:00
+    later = town.receive("09/04/2024 09:00")  # due Tue 16/04 09:00: on no list
+    # Due Wed 17/04 09:00, asked for a supplement on Fri 19/04 (18/04 is a holiday): stopped
+    # after its due moment, so overdue whatever the moment asked.
+    stopped_late = town.receive("10/04/2024 09:00")
+    town.act(stopped_late, A.TRANSFER, "10/04/2024 09:05", assignee=town.officer)
+    town.act(stopped_late, A.REQUEST_SUPPLEMENT, "19/04/2024 09:00")
+    # Asked twice for a supplement and running again, due 17/04: overdue by the 766 rule.
+    twice = town.receive("10/04/2024 10:00")
+    twice = town.act(twice, A.TRANSFER, "10/04/2024 10:05", assignee=town.officer)
+    for day in ("10/04/2024", "11/04/2024"):
+        town.act(twice, A.REQUEST_SUPPLEMENT, f"{day} 10:30")
+        twice = transition(dossier_id=twice.pk, action=A.SUPPLEMENT, actor=town.clerk,
+                           at=local(f"{day} 11:00"))  # fmt: skip
+    assert twice.supplement_requests == 2
+    # Stopped before its due moment: within time while it waits.
+    waiting = town.receive("10/04/2024 14:00")
+    town.act(waiting, A.TRANSFER, "10/04/2024 14:05", assignee=town.officer)
+    town.act(waiting, A.REQUEST_SUPPLEMENT, "11/04/2024 09:00")
+
+    summary = eod.end_of_day_summary(town.district, at=at)
+    windows = eod.due_windows(town.district, at)
+    for which in eod.EodList:
+        assert summary.counts[which] == eod.listed(town.district, which, windows).count()
+    overdue_list = set(eod.listed(town.district, eod.EodList.OVERDUE, windows))
+    assert overdue_list == {overdue, stopped_late, twice}
+    assert list(eod.listed(town.district, eod.EodList.DUE_NEXT, windows)) == [due_monday]
+    assert later not in overdue_list
+    assert waiting not in overdue_list
+    officers = {
+        (entry.assignee and entry.assignee.username): entry.counts[eod.EodList.OVERDUE]
+        for unit in summary.units
+        for entry in unit.officers
+    }
+    assert officers == {"t.officer": 2, None: 1}
+
+
 def test_the_end_of_day_list_follows_the_clock(town):
     # Friday 17:00 after the afternoon: Friday's dossier is overdue, Monday's is next.
     friday = town.receive("05/04/2024 14:00")  # due Fri 12/04 14:00
