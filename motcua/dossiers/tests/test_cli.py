@@ -341,6 +341,9 @@ def test_it_refuses_bad_transitions_naming_the_option(world):
     assert refused(
         "transition", code, "transfer", "--user", "clerk", "--at", "01/01/2024 08:00"
     ).startswith("--at: 08:00 01/01/2024 trước sự kiện cuối cùng của hồ sơ (08:00 02/01/2024)")
+    assert refused(
+        "transition", code, "transfer", "--user", "clerk", "--at", "01/01/2099 08:00"
+    ) == ("--at: 08:00 01/01/2099 chưa tới: chỉ ghi nhận việc đã xảy ra")
     assert refused("transition", code, "transfer", "--user", "clerk", "--to-agency", "NO") == (
         "--to-agency: không có cơ quan nào mã 'NO'"
     )
