@@ -124,24 +124,27 @@ def overdue_q(at: datetime) -> Q:
     or not a pause was recorded for each (imported counts). Moments compare by wall time: a
     clock stopped in the night after a due moment of 17:00 counts as overdue.
     """
+    return Q(status__in=[s.value for s in workflow.PENDING]) & past_due_q(at)
+
+
+def past_due_q(at: datetime) -> Q:
+    """:func:`overdue_q` without its pending states: what a dossier's clock columns, as they
+    stand now, say of ``at``. Of a dossier still open at a moment not before its last event
+    (``recorded_until``), it is ``is_overdue`` then: the drill-down of a stock at the end of
+    a period not over reads its list with it (``reports.drill.exact_stock``)."""
+    running = Q(paused_since__isnull=True, effective_due_at__lt=at)
     stopped = Q(paused_since__isnull=False, effective_due_at__lt=F("paused_since"))
-    late = ran_out_q(at) | stopped
+    late = running | stopped
     limit = supplement_limit()
     if limit is not None:
         late |= Q(supplement_requests__gt=limit)
-    return Q(status__in=[s.value for s in workflow.PENDING]) & late
+    return late
 
 
 def recorded_until() -> datetime:
     """The latest moment an event may be recorded at now: ``dossiers.services`` refuses a
     later one, so no clock column changes after it (``RECORDING_SKEW``)."""
     return timezone.now() + RECORDING_SKEW
-
-
-def ran_out_q(at: datetime) -> Q:
-    """The running clock's part of :func:`overdue_q`: no pause open, and the effective due
-    moment (every closed pause counted) before ``at``."""
-    return Q(paused_since__isnull=True, effective_due_at__lt=at)
 
 
 # -- due today, due on the next working day -------------------------------------------------

@@ -109,12 +109,16 @@ def test_a_period_not_over_lists_the_dossiers_not_finished(bucket):
 
 
 @pytest.mark.django_db
-def test_a_period_not_over_reads_no_running_clock_past_its_due_moment_for_within_time():
-    """The stock within time at the end of a period not over: a running clock already past
-    its due moment is overdue then, so it is not read at all (a province's oldest pending
-    dossiers, all overdue, filled every chunk a page reads: the first page came back empty
-    at 10 M dossiers). A stopped clock is left to the definition, and the list is exactly
-    the figure."""
+@pytest.mark.parametrize(
+    "bucket", [Bucket.PENDING, Bucket.PENDING_WITHIN_TIME, Bucket.PENDING_OVERDUE]
+)
+def test_a_period_not_over_reads_its_stock_exactly_in_sql(bucket):
+    """The stock at the end of a period not over is read by its exact condition in SQL
+    (``drill.exact_stock``: the clock columns as they stand, no facts loaded per dossier),
+    and is still exactly the figure: a province's oldest pending dossiers are all overdue,
+    and read one by one they filled every chunk of a within-time page, which came back empty
+    at 10 M dossiers. Clocks running, stopped in time, stopped late, stopped and running
+    again."""
     world = build_world()
     history(world)  # two dossiers never resolved since early 2024: running, overdue
 
@@ -126,8 +130,7 @@ def test_a_period_not_over_reads_no_running_clock_past_its_due_moment_for_within
     # Stopped in time (02/04/2024, due 08/04): within time ever since.
     paused = act(world.create(at="01/04/2024 10:00"), A.TRANSFER, "01/04/2024 10:05", world.clerk)
     act(paused, A.REQUEST_SUPPLEMENT, "02/04/2024 09:00", world.officer)
-    # Stopped after its due moment (04/04/2024 17:00): overdue, but read and left to the
-    # definition.
+    # Stopped after its due moment (04/04/2024 17:00): overdue while it waits.
     late = act(world.create(at="28/03/2024 17:00"), A.TRANSFER, "28/03/2024 17:05", world.clerk)
     act(late, A.REQUEST_SUPPLEMENT, "04/04/2024 20:00", world.officer)
     # Stopped in time, then running again: past its moved due moment long ago.
@@ -139,16 +142,18 @@ def test_a_period_not_over_reads_no_running_clock_past_its_due_moment_for_within
 
     # Ending tomorrow: its last second is past any moment recorded now, whatever the hour.
     current = Period(date(2024, 4, 1), timezone.localdate() + timedelta(days=1))
-    bucket = Bucket.PENDING_WITHIN_TIME
-    read = drill.candidates([world.city.pk], current, [bucket])
-    assert set(read.values_list("code", flat=True)) == {paused.code, late.code}
-    listed = report_drill_down(world.city, current, bucket)
-    assert listed == every_counted(world, bucket, current) == [paused.code]
-    assert len(listed) == report_for(world.city, current).totals.get(bucket, 0)
-    # The four other pending dossiers are the overdue list.
-    overdue = report_drill_down(world.city, current, Bucket.PENDING_OVERDUE)
-    assert len(overdue) == 4
-    assert paused.code not in overdue
+    assert drill.exact_stock([bucket], current) is not None
+    with CaptureQueriesContext(connection) as queries:
+        page = drill.drill_page([world.city.pk], current, [bucket], None, 2)
+    assert not any("dossiers_pause" in q["sql"] for q in queries.captured_queries)
+    expected = every_counted(world, bucket, current)
+    assert [row.code for row in page.rows] == expected[:2]
+    assert report_drill_down(world.city, current, bucket) == expected
+    assert len(expected) == report_for(world.city, current).totals.get(bucket, 0)
+    sizes = {Bucket.PENDING: 5, Bucket.PENDING_WITHIN_TIME: 1, Bucket.PENDING_OVERDUE: 4}
+    assert len(expected) == sizes[bucket]
+    # A past period's stock is not read so (the columns say how a dossier stands now).
+    assert drill.exact_stock([bucket], Q1) is None
 
 
 @pytest.mark.django_db
