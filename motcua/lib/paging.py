@@ -278,6 +278,28 @@ def _read(
     return queryset.filter(pk__in=sorted(ids)).order_by(*order)[:step]
 
 
+def _read_past(
+    queryset: QuerySet[Any],
+    parts: Sequence[QuerySet[Any]],
+    ordering: Ordering,
+    position: list[Any] | None,
+    backward: bool,
+    bound: Callable[[QuerySet[Any], bool, int], QuerySet[Any]] | None,
+    step: int,
+) -> QuerySet[Any]:
+    """The first ``step`` rows past ``position`` (from the start when None), each part
+    narrowed as the whole list is: what a page's and an export's every read asks."""
+    candidates, pieces = queryset, parts
+    if position is not None:
+        past = ordering.beyond(position, backward)
+        candidates = candidates.filter(past)
+        pieces = tuple(piece.filter(past) for piece in pieces)
+    if bound is not None:
+        candidates = bound(candidates, backward, step)
+        pieces = tuple(bound(piece, backward, step) for piece in pieces)
+    return _read(candidates, pieces, ordering.order_by(backward), step)
+
+
 def list_page(items: Sequence[T], number: int, size: int) -> Page[T]:
     """Page ``number`` of a short list held in memory (a province's units), ``size`` rows a
     page, the last page when there are fewer; its cursors are page numbers."""
@@ -329,15 +351,7 @@ def keyset_page(
     reads = 0
     partial = False
     while True:
-        candidates, pieces = queryset, parts
-        if position is not None:
-            past = ordering.beyond(position, backward)
-            candidates = candidates.filter(past)
-            pieces = tuple(piece.filter(past) for piece in pieces)
-        if bound is not None:
-            candidates = bound(candidates, backward, step)
-            pieces = tuple(bound(piece, backward, step) for piece in pieces)
-        read = scan(_read(candidates, pieces, ordering.order_by(backward), step))
+        read = scan(_read_past(queryset, parts, ordering, position, backward, bound, step))
         reads += 1
         for row, keep in read:
             if keep:
@@ -412,15 +426,7 @@ def keyset_chunks(
     theirs), without a page size."""
     position: list[Any] | None = None
     while True:
-        candidates, pieces = queryset, parts
-        if position is not None:
-            past = ordering.beyond(position)
-            candidates = candidates.filter(past)
-            pieces = tuple(piece.filter(past) for piece in pieces)
-        if bound is not None:
-            candidates = bound(candidates, False, chunk)
-            pieces = tuple(bound(piece, False, chunk) for piece in pieces)
-        read = scan(_read(candidates, pieces, ordering.order_by(), chunk))
+        read = scan(_read_past(queryset, parts, ordering, position, False, bound, chunk))
         kept = [row for row, keep in read if keep]
         if kept:
             yield kept
