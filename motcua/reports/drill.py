@@ -113,6 +113,12 @@ def finished_since(moment: datetime) -> bool:
     return Dossier.objects.filter(Q(resolved_at__gte=moment) | Q(ended_at__gte=moment)).exists()
 
 
+def _open_now(moment: datetime) -> Q:
+    """Received before ``moment`` and not finished at all: open at ``moment`` when nothing
+    has finished since (the partial index ``dossier_open_received`` holds them in order)."""
+    return Q(received_at__lt=moment, resolved_at__isnull=True, ended_at__isnull=True)
+
+
 def open_at(moment: datetime, spans: set[datetime] | None = None) -> Q:
     """Pending at ``moment`` as far as the columns tell (received before it, not resolved or
     ended before it).
@@ -126,7 +132,7 @@ def open_at(moment: datetime, spans: set[datetime] | None = None) -> Q:
     range: 8,2 s at 10 M dossiers). A moment asked in the span's form is added to ``spans``
     (the page may then read it in order from the index: :func:`nearest_first`)."""
     if not finished_since(moment):
-        return Q(received_at__lt=moment, resolved_at__isnull=True, ended_at__isnull=True)
+        return _open_now(moment)
     if connection.vendor == "postgresql":
         if spans is not None:
             spans.add(moment)
@@ -319,7 +325,7 @@ def exact_stock(buckets: Sequence[Bucket], period: metrics.Period) -> Q | None:
     wanted = set(buckets)
     if not wanted or not wanted <= _PENDING or period.last < recorded_until():
         return None
-    open_then = Q(received_at__lt=period.hi, resolved_at__isnull=True, ended_at__isnull=True)
+    open_then = _open_now(period.hi)
     if Bucket.PENDING in wanted or len(wanted) == 2:
         return open_then
     late = past_due_q(period.last)
