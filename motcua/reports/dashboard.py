@@ -37,6 +37,7 @@ from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import (
     UnitNotFound,
+    lineage_ids,
     unit_at,
     unit_lineage,
     unit_versions,
@@ -118,7 +119,9 @@ def activity(unit: AdministrativeUnit, today: date) -> Activity:
         Edge(received, last=True),
         Edge(_ACTIVITY, last=True, until=today),
     ]  # in the order of Activity's fields
-    return Activity(*ledger_edge_days(unit_lineage(unit), edges))
+    # The lineage's ids, read once per unit for the request's other reads (``lineage_ids``).
+    units = AdministrativeUnit.objects.filter(pk__in=lineage_ids(unit))
+    return Activity(*ledger_edge_days(units, edges))
 
 
 def default_period(unit: AdministrativeUnit, today: date, seen: Activity | None = None) -> Period:
