@@ -260,15 +260,14 @@ def span_part_first(rows: QuerySet[Dossier], backward: bool, step: int) -> Query
     """``rows`` kept to their first ``step`` in the drill-down's order when they are the part
     of :func:`resolution_parts` read from the span index (other rows as they are), for
     ``lib.paging``'s ``bound``. Those ``step`` are found by an ordered scan of the span index
-    (``<->``, as :func:`nearest_first`): asked for them in the order of receipt, PostgreSQL
-    expected them soon on the receipts' index and walked it from the first day of history
-    when they were rare (the resolved early of 2025: 11 s at 10 M dossiers; 175 ms so)."""
+    (:func:`nearest_first`): asked for them in the order of receipt, PostgreSQL expected
+    them soon on the receipts' index and walked it from the first day of history when they
+    were rare (the resolved early of 2025: 11 s at 10 M dossiers; 175 ms so). Ordered by the
+    distance alone: with the ids after it, the scan could not stop early and sorted every
+    dossier open at the period's start (a province's resolutions of 2025: 20 → 12 ms)."""
     if _OPEN_AT_START not in rows.query.annotations:
         return rows
-    start = LATEST if backward else EARLIEST
-    ordered = rows.annotate(distance=Distance(F("received_at"), Value(start)))
-    first = ordered.order_by("distance", "-pk" if backward else "pk").values("pk")[:step]
-    return rows.filter(pk__in=Subquery(first))
+    return nearest_first(rows, backward, step)
 
 
 class Distance(Func):
