@@ -19,15 +19,16 @@ reloads; a later run migrates a kept database first, so it carries the code's sc
 - the users the pages need: a leader of the province, a leader of one commune, a clerk of that
   commune's desk (password ``bench-password``).
 
-Then the app is served by gunicorn (2 workers, 127.0.0.1, a free port) against each database, all
-sizes at once, and each page is fetched ``--runs`` times by 1 and by 8 concurrent clients (each
-signed in with its own session), one size after the other, ``--rounds`` times over: the sizes
-compared share the machine's state of the same minutes. Median and p95 per page and concurrency
-over every round's requests, with each round's median in the results file. The SQL query count
-and the HTML size of each page come from Django's test client in-process against the same
-database (a production server has no debug header). Targets: each page at the largest size
-within 1,5× of its time at the smallest, and under 10× the login page's time at the same
-concurrency. Results: var/bench/pages-results.json, and a table on stdout.
+Then the app is served as production serves it (``motcua serve``: gunicorn, 2 processes of
+gthread workers, 127.0.0.1, a free port) against each database, all sizes at once, and each
+page is fetched ``--runs`` times by 1 and by 8 concurrent clients (each signed in with its own
+session), one size after the other, ``--rounds`` times over: the sizes compared share the
+machine's state of the same minutes. Median and p95 per page and concurrency over every round's
+requests, with each round's median in the results file. The SQL query count and the HTML size
+of each page come from Django's test client in-process against the same database (a production
+server has no debug header). Targets: each page at the largest size within 1,5× of its time at
+the smallest, and under 10× the login page's time at the same concurrency. Results:
+var/bench/pages-results.json, and a table on stdout.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common.cluster import BASE, start_cluster, stop_cluster  # noqa: E402
 from bench.common.dossiers import TZ, Desk, Shape, generate, multiply  # noqa: E402
-from bench.common.gunicorn import start_gunicorn  # noqa: E402
+from bench.common.gunicorn import start_served  # noqa: E402
 
 PROVINCE = "19"
 TWO_LEVEL_DAY = date(2025, 7, 1)
@@ -487,20 +488,23 @@ def worker(
 
 
 def serve(url: str, n: int, code: str, budget: int) -> tuple[subprocess.Popen[bytes], str]:
-    """gunicorn, 2 workers, on 127.0.0.1 and a free port, against the database of ``n``."""
+    """The app as production serves it (``motcua serve``: gunicorn, 2 processes of gthread
+    workers, the app preloaded) on 127.0.0.1 and a free port, against the database of ``n``.
+    Until 05/12/2026 this was gunicorn's sync workers, which production does not run: the
+    same page took half as much CPU again there (the dossier page 28,4 ms against 18,0,
+    docs/performance.md)."""
     env = dict(os.environ)
     env |= {
         "DATABASE_URL": url + db_name(n), "DJANGO_SETTINGS_MODULE": "motcua.settings",
         "MOTCUA_DATA_DIR": str(BASE / "pages-data"), "MOTCUA_DEBUG": "false",
         "MOTCUA_PORTAL_TRACK_MAX_PER_IP": "0", "MOTCUA_PORTAL_TRACK_MAX_PER_CODE": "0",
     }  # fmt: skip
-    return start_gunicorn(
+    return start_served(
         env,
         log=BASE / "pages-gunicorn.log",
         ready_path="/dang-nhap/",
         timeout=budget,
         cwd=code or ROOT,
-        extra=["--access-logfile", "-"],
     )
 
 
