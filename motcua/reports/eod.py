@@ -200,8 +200,11 @@ def end_of_day_summary(
     first = _first_rows({which: listed(unit, which, windows) for which in EodList}, rows)
     for which, dossiers in first.items():
         for dossier in dossiers:
-            entry = lists[dossier.receiving_unit_id or 0][dossier.assignee_id]
-            entry.rows.setdefault(which, []).append(dossier)
+            # The counts and the rows are two reads: a dossier handed to an officer with no
+            # count (or received) between them is left out of the rows, not a failed page.
+            entry = lists.get(dossier.receiving_unit_id or 0, {}).get(dossier.assignee_id)
+            if entry is not None:
+                entry.rows.setdefault(which, []).append(dossier)
 
     def officer_order(entry: OfficerCounts) -> tuple[bool, str]:
         # Named officers by name, "not assigned" last.

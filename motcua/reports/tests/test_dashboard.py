@@ -738,6 +738,28 @@ def test_the_end_of_day_counts_read_what_is_due_later_only_when_it_may_be_overdu
     assert officers == {"t.officer": 2, None: 1}
 
 
+def test_a_dossier_handed_on_between_the_counts_and_the_rows_does_not_fail_the_page(
+    town, monkeypatch
+):
+    """Another clerk's transfer lands between the summary's two reads (the counts, then the
+    first rows): the page answers with the counts' snapshot instead of failing."""
+    at = local("12/04/2024 10:00")
+    overdue = town.receive("04/04/2024 14:00")  # due Thu 11/04 14:00, nobody's yet
+    reads = eod._first_rows
+
+    def handed_on_first(lists, rows):
+        town.act(overdue, A.TRANSFER, "12/04/2024 09:59", assignee=town.officer)
+        return reads(lists, rows)
+
+    monkeypatch.setattr(eod, "_first_rows", handed_on_first)
+    summary = eod.end_of_day_summary(town.district, at=at)
+    assert summary.counts[eod.EodList.OVERDUE] == 1
+    entries = [entry for unit in summary.units for entry in unit.officers]
+    assert [entry.assignee for entry in entries] == [None]  # the officer had no count
+    assert entries[0].rows == {}
+    assert [d.code for d in summary.first[eod.EodList.OVERDUE]] == [overdue.code]
+
+
 def test_the_end_of_day_list_follows_the_clock(town):
     # Friday 17:00 after the afternoon: Friday's dossier is overdue, Monday's is next.
     friday = town.receive("05/04/2024 14:00")  # due Fri 12/04 14:00
