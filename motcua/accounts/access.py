@@ -76,17 +76,32 @@ def grants_forget(user: User) -> None:
     """Drops what this module read of the user's grants (:func:`user_grants`,
     :func:`user_unit_ids`, :func:`default_unit`), for a service that has just changed them."""
     user.__dict__.pop("_motcua_grants", None)
+    user.__dict__.pop("_motcua_agency_grants", None)
     user.__dict__.pop("_motcua_units", None)
     user.__dict__.pop("_motcua_granted_units", None)
 
 
 def user_grants(user: User) -> list[tuple[str, int]]:
-    """The user's (role, unit id) grants, read once per user object (one request or command)."""
+    """The user's (role, unit id) grants, read once per user object (one request or command)
+    with :func:`user_agency_grants`."""
     cached: list[tuple[str, int]] | None = getattr(user, "_motcua_grants", None)
     if cached is None:
-        cached = list(user.assignments.values_list("role", "unit_id"))
+        rows = list(user.assignments.values_list("role", "unit_id", "agency_id"))
+        cached = [(role, unit_id) for role, unit_id, _agency in rows]
         user._motcua_grants = cached  # type: ignore[attr-defined]
+        user._motcua_agency_grants = [  # type: ignore[attr-defined]
+            (role, agency_id) for role, _unit, agency_id in rows if agency_id is not None
+        ]
     return cached
+
+
+def user_agency_grants(user: User) -> list[tuple[str, int]]:
+    """The (role, agency id) of the user's grants that name an agency (a clerk's desk, an
+    officer's department), read with :func:`user_grants`: a staff page's menu asks for the
+    desks on every page, which was two statements of its own."""
+    user_grants(user)
+    agency_grants: list[tuple[str, int]] = user._motcua_agency_grants  # type: ignore[attr-defined]
+    return agency_grants
 
 
 def user_can_act(user: User, role: Role, unit: AdministrativeUnit | int) -> bool:

@@ -31,7 +31,7 @@ class Menu:
     @cached_property
     def counter(self) -> bool:
         """``backoffice.views.counter``: a clerk of some one-stop desk (else 403)."""
-        return bool(selectors.counter_agencies(self.user))
+        return bool(selectors.counter_agency_ids(self.user))
 
     @cached_property
     def reports(self) -> bool:

@@ -22,9 +22,9 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from motcua.accounts.access import handlers, user_can_act, user_unit_ids
+from motcua.accounts.access import handlers, user_agency_grants, user_can_act, user_unit_ids
 from motcua.accounts.choices import Role
-from motcua.accounts.models import RoleAssignment, User
+from motcua.accounts.models import User
 from motcua.catalog.models import ProcedureVersion
 from motcua.catalog.selectors import procedure_version_list
 from motcua.core import workflow
@@ -52,21 +52,24 @@ from motcua.units.models import Agency
 STAFF_ACTIONS = tuple(action for action in workflow.Action if action is not workflow.Action.RATE)
 
 
+def counter_agency_ids(user: User) -> set[int]:
+    """Ids of the one-stop desks (agencies) where the user holds the clerk role, from the
+    grants already read (``accounts.access.user_agency_grants``): the menu's "Counter" link
+    asks on every staff page."""
+    return {agency for role, agency in user_agency_grants(user) if role == Role.CLERK}
+
+
 def counter_agencies(user: User) -> list[Agency]:
     """The one-stop desks (agencies) where the user holds the clerk role, by code."""
-    ids = RoleAssignment.objects.filter(
-        user=user, role=Role.CLERK, agency__isnull=False
-    ).values_list("agency_id", flat=True)
-    return list(Agency.objects.filter(pk__in=list(ids)).select_related("unit").order_by("code"))
+    ids = counter_agency_ids(user)
+    if not ids:
+        return []
+    return list(Agency.objects.filter(pk__in=ids).select_related("unit").order_by("code"))
 
 
 def user_agency_ids(user: User) -> set[int]:
     """The agencies named in any of the user's grants (an officer's department)."""
-    return set(
-        RoleAssignment.objects.filter(user=user, agency__isnull=False).values_list(
-            "agency_id", flat=True
-        )
-    )
+    return {agency for _role, agency in user_agency_grants(user)}
 
 
 def counter_procedures(agency: Agency, search: str, on: date) -> QuerySet[ProcedureVersion]:
