@@ -658,6 +658,21 @@ def ledger_edge_days(units: QuerySet[Any], edges: Sequence[Edge]) -> list[date |
     return answers
 
 
+def ledger_counts_any(
+    unit_ids: Iterable[int], figures: Iterable[Bucket], first: date, last: date
+) -> bool:
+    """Whether the ledger of these units counts one of ``figures`` on a day of
+    ``first``–``last``: one statement that stops at the first such row (the days' index),
+    where :func:`ledger_edge_days` probes every unit (a province's 222 units × 2 figures:
+    9 ms)."""
+    return DayFigure.objects.filter(
+        unit_id__in=list(unit_ids),
+        figure__in=[figure.value for figure in figures],
+        day__range=(first, last),
+        n__gt=0,
+    ).exists()
+
+
 class Grouping(enum.Enum):
     """How :func:`ledger_sums` splits its sums."""
 

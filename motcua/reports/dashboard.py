@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -22,7 +21,7 @@ from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
-from motcua.dossiers.ledger_checkpoints import Edge, ledger_edge_days
+from motcua.dossiers.ledger_checkpoints import Edge, ledger_counts_any, ledger_edge_days
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
 from motcua.reports.selectors import (
@@ -102,48 +101,37 @@ def unit_in_period(code: str, period: Period) -> AdministrativeUnit:
 _ACTIVITY = (Bucket.RECEIVED, Bucket.RESOLVED)
 
 
-class Activity(NamedTuple):
-    """The edges of a unit's history (with what became it), as the dashboard opens on them."""
-
-    first_received: date | None
-    last_received: date | None
-    latest: date | None  # the last receipt or resolution up to the day asked
-
-
-def activity(unit: AdministrativeUnit, today: date) -> Activity:
-    """The unit's :class:`Activity` up to ``today``, read from the ledger in one query (the
-    period shown first and the picker's years were three statements, issue 17)."""
-    received = (Bucket.RECEIVED,)
-    edges = [
-        Edge(received, last=False),
-        Edge(received, last=True),
-        Edge(_ACTIVITY, last=True, until=today),
-    ]  # in the order of Activity's fields
-    # The lineage's ids, read once per unit for the request's other reads (``lineage_ids``).
+def latest_activity(unit: AdministrativeUnit, today: date) -> date | None:
+    """The last day up to ``today`` on which a dossier of ``unit`` (or of what became it) was
+    received or resolved, from the ledger; None if there was none."""
     units = AdministrativeUnit.objects.filter(pk__in=lineage_ids(unit))
-    return Activity(*ledger_edge_days(units, edges))
+    return ledger_edge_days(units, [Edge(_ACTIVITY, last=True, until=today)])[0]
 
 
-def default_period(unit: AdministrativeUnit, today: date, seen: Activity | None = None) -> Period:
+def default_period(unit: AdministrativeUnit, today: date) -> Period:
     """The period the dashboard opens on: this month to today when a dossier
     was received or resolved in it, else the calendar month of the last day that had one (the
-    2024 history opens on 05/2024, not on an empty month), else this month. ``seen``: the
-    unit's :func:`activity` up to ``today``, if already read."""
+    2024 history opens on 05/2024, not on an empty month), else this month.
+
+    This month is asked first, in one statement that stops at its first day with data; the
+    last such day is looked for only when there is none (a unit with no dossier this month:
+    the 2024 history, a unit abolished), since that probes each unit of the lineage."""
     this_month = Period(today.replace(day=1), today)
-    latest = (seen or activity(unit, today)).latest
+    if ledger_counts_any(lineage_ids(unit), _ACTIVITY, this_month.start, today):
+        return this_month
+    latest = latest_activity(unit, today)
     if latest is None or latest >= this_month.start:
         return this_month
     following = date(latest.year + latest.month // 12, latest.month % 12 + 1, 1)
     return Period(latest.replace(day=1), following - timedelta(days=1))
 
 
-def data_years(unit: AdministrativeUnit, seen: Activity | None = None) -> tuple[int, int] | None:
-    """The first and last year a dossier of ``unit`` (or what became it) was received in, for
-    the period picker. ``seen``: the unit's :func:`activity` of today, if already read."""
-    edges = seen or activity(unit, timezone.localdate())
-    if edges.first_received is None:
-        return None
-    return edges.first_received.year, (edges.last_received or edges.first_received).year
+def first_year(unit: AdministrativeUnit) -> int | None:
+    """The year the first dossier of ``unit`` (or of what became it) was received, where the
+    period picker's years begin; None when it has received none."""
+    units = AdministrativeUnit.objects.filter(pk__in=lineage_ids(unit))
+    first = ledger_edge_days(units, [Edge((Bucket.RECEIVED,), last=False)])[0]
+    return None if first is None else first.year
 
 
 # -- trend and rows -----------------------------------------------------------------------

@@ -180,18 +180,7 @@ def parse_unit_and_period(request: HttpRequest) -> tuple[AdministrativeUnit, Per
         return parse_unit(request, period), period
     today = timezone.localdate()
     unit = parse_unit(request, Period(today, today))
-    return unit, dashboard.default_period(unit, today, _activity(request, unit))
-
-
-def _activity(request: HttpRequest, unit: AdministrativeUnit) -> dashboard.Activity:
-    """``dashboard.activity`` of today, read once for the request: the period shown first and
-    the picker's years both ask."""
-    today = timezone.localdate()
-    known: dict[tuple[int, date], dashboard.Activity]
-    known = request.__dict__.setdefault("_motcua_activity", {})
-    if (unit.pk, today) not in known:
-        known[unit.pk, today] = dashboard.activity(unit, today)
-    return known[unit.pk, today]
+    return unit, dashboard.default_period(unit, today)
 
 
 def parse_unit(request: HttpRequest, period: Period) -> AdministrativeUnit:
@@ -613,15 +602,12 @@ def _dates(period: Period) -> str:
     return f"{format_date(period.start)}–{format_date(period.end)}"
 
 
-def _named_periods(
-    unit: AdministrativeUnit, period: Period, seen: dashboard.Activity
-) -> list[dict[str, Any]]:
+def _named_periods(unit: AdministrativeUnit, period: Period) -> list[dict[str, Any]]:
     """The Decree 09/2019 periods of every year from the unit's first dossier (or the shown
     period) to this year, newest year first, for the picker (any period of any year)."""
     cutoff = cutoff_day()
     today = timezone.localdate()
-    years = dashboard.data_years(unit, seen)
-    first = min(period.start.year, years[0] if years else today.year)
+    first = min(period.start.year, dashboard.first_year(unit) or today.year)
     last = max(period.end.year, today.year)
     labels = _period_labels()
     groups = []
@@ -683,7 +669,7 @@ def _common(request: HttpRequest, unit: AdministrativeUnit, period: Period) -> d
             {"code": u.code, "name": u.name, "selected": "selected" if u.code == unit.code else ""}
             for u in dashboard.dashboard_units(user)
         ],
-        "named_periods": _named_periods(unit, period, _activity(request, unit)),
+        "named_periods": _named_periods(unit, period),
         "quick": quick_links(unit, period, timezone.localdate()),
         "downloads": {
             "form_pdf": _url("reports:form_06a_pdf", query),
