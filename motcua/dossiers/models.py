@@ -195,6 +195,10 @@ class Dossier(models.Model):
                 F("code").desc(),
                 name="dossier_search_order",
             ),
+            # The same for the search by due moment (``SORTS["due"]``), every state: a
+            # province's "nguyen" by due moment sorted its 50.000 matches at 1 M dossiers
+            # (175 ms; 1,3 s at 10 M), and reads its first page in order in 1 ms (0028).
+            models.Index(fields=["effective_due_at", "code"], name="dossier_search_due"),
             # The pending dossiers in the end-of-day lists' order, with what their counts test:
             # a province's lists counted and begun from the index alone (migration 0024).
             models.Index(
