@@ -658,25 +658,42 @@ def quick_links(unit: AdministrativeUnit, period: Period, today: date) -> list[d
     return links
 
 
-def _common(request: HttpRequest, unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
-    user = cast(User, request.user)
-    query = _query(unit, period)
+def _common(unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
+    """What every report page shows: the unit, the period and the address's query for it."""
     return {
         "unit": unit,
         "period": {"from": format_date(period.start), "to": format_date(period.end)},
-        "query": urlencode(query, safe="/"),
-        "units": [
-            {"code": u.code, "name": u.name, "selected": "selected" if u.code == unit.code else ""}
-            for u in dashboard.dashboard_units(user)
-        ],
+        "query": urlencode(_query(unit, period), safe="/"),
+    }
+
+
+def _unit_options(request: HttpRequest, unit: AdministrativeUnit) -> list[dict[str, str]]:
+    """The unit picker: every unit the user may open, ``unit`` selected."""
+    return [
+        {"code": u.code, "name": u.name, "selected": "selected" if u.code == unit.code else ""}
+        for u in dashboard.dashboard_units(cast(User, request.user))
+    ]
+
+
+def _filters(request: HttpRequest, unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
+    """The dashboard's filters: the unit picker, every named period from the unit's first
+    year, the quick picks. Only the dashboard shows them: the drill-downs, the briefing and
+    the end-of-day page built them too (the first year is a probe of the ledger per unit)."""
+    return {
+        "units": _unit_options(request, unit),
         "named_periods": _named_periods(unit, period),
         "quick": quick_links(unit, period, timezone.localdate()),
-        "downloads": {
-            "form_pdf": _url("reports:form_06a_pdf", query),
-            "form_xlsx": _url("reports:form_06a_xlsx", query),
-            "briefing": _url("reports:briefing", query),
-            "briefing_pdf": _url("reports:briefing_pdf", query),
-        },
+    }
+
+
+def _downloads(unit: AdministrativeUnit, period: Period) -> dict[str, str]:
+    """Form II.06a (PDF, Excel) and the briefing (page, PDF) of the unit and period."""
+    query = _query(unit, period)
+    return {
+        "form_pdf": _url("reports:form_06a_pdf", query),
+        "form_xlsx": _url("reports:form_06a_xlsx", query),
+        "briefing": _url("reports:briefing", query),
+        "briefing_pdf": _url("reports:briefing_pdf", query),
     }
 
 
@@ -693,7 +710,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     rows, units_page, units_links = side_by_side(report, unit_rows, request)
     eod = end_of_day_counts(unit, at=at, report=report)
     context = {
-        **_common(request, unit, period),
+        **_common(unit, period),
+        **_filters(request, unit, period),
+        "downloads": _downloads(unit, period),
         "headline": headline(report),
         "index": index_view(report),
         "trend": trend(unit, period),
@@ -743,7 +762,7 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     params = {k: str(v) for k, v in request.GET.items() if k != CURSOR}
     part_code = _text(request, "part")
     context = {
-        **_common(request, unit, period),
+        **_common(unit, period),
         "figures": " + ".join(str(FIGURE_LABELS[f]) for f in figures),
         "part": part_code,
         "count": format_count(_figure_count(unit, period, figures, part_code)),
@@ -795,7 +814,8 @@ def briefing_page(request: HttpRequest) -> HttpResponse:
     the same text as a PDF."""
     unit, period = parse_unit_and_period(request)
     context = {
-        **_common(request, unit, period),
+        **_common(unit, period),
+        "downloads": _downloads(unit, period),
         "text": briefing(report_for(unit, period), steering_facts(unit, period.end)),
     }
     return render(request, "reports/briefing.html", context)
@@ -945,7 +965,9 @@ def end_of_day_page(request: HttpRequest) -> HttpResponse:
     unit = parse_unit(request, Period(today, today))
     at = parse_at(request)
     query = parse_eod_list(request, unit)
-    context = _common(request, unit, Period(today.replace(day=1), today))
+    context = _common(unit, Period(today.replace(day=1), today)) | {
+        "units": _unit_options(request, unit)
+    }
     if query is None:
         # A page of the units (with their officers' lists), as the dashboard's table: a
         # province has 90+ communes. The counts above them are the whole lists'.

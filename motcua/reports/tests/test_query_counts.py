@@ -206,6 +206,35 @@ def test_a_drill_down_page_reads_as_many_queries_on_page_three_as_on_page_one(
 
 
 @pytest.mark.django_db
+def test_only_the_dashboard_reads_the_first_year_its_period_picker_offers(settings):
+    """The period picker begins at the unit's first receipt: a probe of the ledger per unit
+    (``dashboard.first_year``). Only the dashboard shows the picker; the drill-downs, the
+    briefing and the end-of-day page built it too, and the unit picker the drill-downs and
+    the briefing do not show either."""
+    settings.MOTCUA_CLOCK = {**settings.MOTCUA_CLOCK, "CACHE_SECONDS": 3600.0}
+    world = build_world()
+    dossiers(world, range(2, 6))
+    leader = Client()
+    leader.force_login(world.leader)
+
+    def edges(sql: list[str]) -> int:
+        return sum('"edge_0_0"' in query for query in sql)
+
+    def unit_picker(sql: list[str]) -> int:
+        return sum('"units_administrativeunit"."level" IN (' in query for query in sql)
+
+    assert edges(queries(leader, "/bao-cao/", PERIOD)) == 1
+    for url, params in [
+        ("/bao-cao/ho-so/", {**PERIOD, "figure": "received"}),
+        ("/bao-cao/tom-tat/", PERIOD),
+        ("/bao-cao/cuoi-ngay/", {"unit": "058"}),
+    ]:
+        sql = queries(leader, url, params)
+        assert edges(sql) == 0, url
+        assert unit_picker(sql) == (url == "/bao-cao/cuoi-ngay/"), url
+
+
+@pytest.mark.django_db
 def test_the_api_lists_read_as_many_queries_on_every_page(settings, monkeypatch):
     """/bao-cao/api/drill and /bao-cao/api/end-of-day: a cursor per page, a fixed number of
     queries per page whatever the data."""
