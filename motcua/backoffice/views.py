@@ -436,6 +436,14 @@ def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
     }
     printable = [(form.value, labels[form]) for form in printable_forms(dossier, events)]
     declaration = declaration_of(dossier)
+    actions = [
+        (action, Action(action.value).label, fields)
+        for action, fields in offered
+        if fields is not None
+    ]
+    # The agencies and officers to hand the dossier to, read only when a form offers them
+    # (a province's hundreds of agencies; none for a dossier settled or out of the user's hands).
+    asked = {name for _action, _label, fields in actions for name in fields}
     return {
         "dossier": dossier,
         "declaration": declaration,
@@ -444,19 +452,15 @@ def _dossier_context(request: HttpRequest, dossier: Dossier) -> dict[str, Any]:
             answer_lines(declaration.form.schema, declaration.answers) if declaration else []
         ),
         "status_label": Status(dossier.status).label,
-        "actions": [
-            (action, Action(action.value).label, fields)
-            for action, fields in offered
-            if fields is not None
-        ],
+        "actions": actions,
         "events": events,
         "components": list(dossier.components.all()),
         "files": list(dossier.files.select_related("component")),
         "extensions": list(dossier.extensions.all()),
         **fee_facts,
         "printable": printable,
-        "agencies": selectors.agencies_in_force(today),
-        "officers": selectors.officers(dossier),
+        "agencies": selectors.agencies_in_force(today) if "to_agency" in asked else [],
+        "officers": selectors.officers(dossier) if "assignee" in asked else [],
         "result_forms": ResultForm.choices,
         "return_methods": ReturnMethod.choices,
         "payment_methods": PaymentMethod.choices,

@@ -67,6 +67,8 @@ def test_the_queue_reads_as_many_queries_for_fourteen_dossiers_as_for_two(world)
 def test_the_dossier_page_reads_as_many_queries_for_a_long_dossier_as_for_a_new_one(world):
     clerk = signed_in(world.clerk)
     new = world.create(at="02/01/2024 08:00")
+    # Both handed on, so that the page offers both the same forms.
+    dossier_transition(dossier_id=new.pk, action=workflow.Action.TRANSFER, actor=world.clerk)
     small, _ = queries(clerk, f"/mot-cua/ho-so/{new.code}/")
     long = world.create(
         at="02/01/2024 09:00",
@@ -84,6 +86,26 @@ def test_the_dossier_page_reads_as_many_queries_for_a_long_dossier_as_for_a_new_
     large, page = queries(clerk, f"/mot-cua/ho-so/{long.code}/")
     assert all(f"scan-{c.pk}.pdf" in page for c in long.components.all()[:4])
     assert len(small) == len(large), "\n".join(large)
+
+
+def test_the_dossier_page_reads_the_agencies_and_officers_only_for_a_form_that_offers_them(
+    world,
+):
+    """A province has hundreds of agencies: the page reads them (and the unit's officers) for
+    the transfer form, not for a dossier the user can no longer hand on."""
+    clerk = signed_in(world.clerk)
+    dossier = world.create(at="02/01/2024 08:00")
+    agencies = '"units_agency"."code" AS "code"'
+    officers = 'ORDER BY "accounts_user"."full_name"'
+    sql, page = queries(clerk, f"/mot-cua/ho-so/{dossier.code}/")
+    assert 'id="transfer-to_agency"' in page
+    assert sum(agencies in query for query in sql) == 1, "\n".join(sql)
+    assert sum(officers in query for query in sql) == 1, "\n".join(sql)
+    dossier_transition(dossier_id=dossier.pk, action=workflow.Action.TRANSFER, actor=world.clerk)
+    sql, page = queries(clerk, f"/mot-cua/ho-so/{dossier.code}/")
+    assert "to_agency" not in page
+    assert 'name="assignee"' not in page
+    assert not any(agencies in query or officers in query for query in sql), "\n".join(sql)
 
 
 # -- keyset pages: page 3 costs what page 1 does (issue 17 item 1) --------------------------
