@@ -15,8 +15,10 @@ procedure, a clerk and an officer), then times, for N dossiers each:
   SHA-256 hashes chained per dossier), no checks, no ORM, no ledger. No chain head: since
   issue 17 the services take no global row either.
 
-The days are live ones (this year, before today): a write back-dated into a closed year also
-adjusts its stock checkpoint (``dossiers.ledger_checkpoints``), which is not a clerk's day.
+The days are past ones, as the services require (two days back and then a week at a time,
+:func:`moments`). When they fall in a closed month, a write also reads that month's ledger
+rollup (two statements more); the round trips printed are counted on the first day's
+afternoon, as a clerk's day in the current month sends them.
 
 Prints both rates, the ratio (target, issue 17 and docs/dossiers.md: services *with the
 ledger* ≥ 0,3 × raw inserts) and, with ``--profile``, the SQL queries each step issues.
@@ -45,14 +47,14 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _start() -> datetime:
-    """The first weekday of this month at 08:00: live writes land in the current month, and a
-    write back-dated into a closed month also adjusts that month's ledger rollup and a closed
-    year's stock checkpoint (dossiers.ledger_checkpoints), statements a live write never sends.
-    A few days of the month may lie ahead of today: the services take any moment."""
-    day = date.today().replace(day=1)
+    """07:30 on the last weekday at least two days back: every step of a lifecycle (its return
+    is a day and an hour after the receipt) lies in the past, since the services record only
+    what has happened (``dossiers.services._moment``). The fresh database has no monthly
+    rollup or yearly checkpoint yet, so a day of a closed month costs what today's does."""
+    day = date.today() - timedelta(days=2)
     while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return datetime(day.year, day.month, day.day, 8, 0, tzinfo=TZ)
+        day -= timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 7, 30, tzinfo=TZ)
 
 
 START = _start()
@@ -92,10 +94,15 @@ def world():
     return built.city_desk, built.justice, built.procedure, users
 
 
+# Receipts of a day, 15 seconds apart (07:30 to 10:50): a day's codes have four digits.
+PER_DAY = 800
+
+
 def moments(i: int) -> tuple[datetime, datetime, datetime, datetime]:
-    """Receipt, transfer, approval and return of dossier ``i`` (working hours)."""
-    day = START + timedelta(days=7 * (i // 200))  # at most 200 a day: 4-digit codes
-    receipt = day + timedelta(seconds=60 * (i % 200))
+    """Receipt, transfer, approval and return of dossier ``i`` (working hours); the days go
+    back a week at a time from :data:`START`."""
+    day = START - timedelta(days=7 * (i // PER_DAY))
+    receipt = day + timedelta(seconds=15 * (i % PER_DAY))
     return (
         receipt,
         receipt + timedelta(hours=4),
@@ -104,7 +111,9 @@ def moments(i: int) -> tuple[datetime, datetime, datetime, datetime]:
     )
 
 
-def lifecycle(i: int, desk, version, users, *, offset_days: int = 0, queries=None) -> None:
+def lifecycle(
+    i: int, desk, version, users, *, later: timedelta = timedelta(0), queries=None
+) -> None:
     from contextlib import nullcontext
 
     from django.db import connection
@@ -118,8 +127,7 @@ def lifecycle(i: int, desk, version, users, *, offset_days: int = 0, queries=Non
         dossier_transition,
     )
 
-    shift = timedelta(days=offset_days)
-    receipt, transfer, approve, returned = (m + shift for m in moments(i))
+    receipt, transfer, approve, returned = (m + later for m in moments(i))
     steps = [
         (
             "receive",
@@ -271,6 +279,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="print queries per step")
     parser.add_argument("--cprofile", action="store_true", help="cProfile the services run")
     options = parser.parse_args()
+    if not 1 <= options.n <= 4 * PER_DAY:
+        parser.error(f"--n: from 1 to {4 * PER_DAY} (four days of receipts)")
     with postgres() as server:
         import psycopg
 
@@ -292,9 +302,10 @@ def main() -> None:
 
         call_command("migrate", verbosity=0)
         desk, justice, version, users = world()
-        # Warm-up (caches, first-use imports), in another month so codes do not collide.
+        # Warm-up (caches, first-use imports), in the afternoon of the run's first day: a day
+        # of this month, as the run's (a closed month's write also reads its rollup).
         for i in range(10):
-            lifecycle(i, desk, version, users, offset_days=400)
+            lifecycle(i, desk, version, users, later=timedelta(hours=6))
 
         profiler = None
         if options.cprofile:
@@ -321,7 +332,7 @@ def main() -> None:
         raw = time.perf_counter() - started
 
         queries: dict = {}
-        lifecycle(0, desk, version, users, offset_days=800, queries=queries)
+        lifecycle(0, desk, version, users, later=timedelta(hours=7), queries=queries)
 
     n = options.n
     print(f"dossiers: {n}, each receive + transfer + approve + return (4 transactions)")
