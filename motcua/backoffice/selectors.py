@@ -61,10 +61,9 @@ def counter_agency_ids(user: User) -> set[int]:
 
 def counter_agencies(user: User) -> list[Agency]:
     """The one-stop desks (agencies) where the user holds the clerk role, by code."""
-    ids = counter_agency_ids(user)
-    if not ids:
-        return []
-    return list(Agency.objects.filter(pk__in=ids).select_related("unit").order_by("code"))
+    # No desk, no query: Django answers an empty ``pk__in`` without one.
+    desks = Agency.objects.filter(pk__in=counter_agency_ids(user))
+    return list(desks.select_related("unit").order_by("code"))
 
 
 def user_agency_ids(user: User) -> set[int]:

@@ -101,11 +101,15 @@ def unit_in_period(code: str, period: Period) -> AdministrativeUnit:
 _ACTIVITY = (Bucket.RECEIVED, Bucket.RESOLVED)
 
 
+def _lineage_units(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
+    # The lineage by its ids, read once per unit for the request's other reads.
+    return AdministrativeUnit.objects.filter(pk__in=lineage_ids(unit))
+
+
 def latest_activity(unit: AdministrativeUnit, today: date) -> date | None:
     """The last day up to ``today`` on which a dossier of ``unit`` (or of what became it) was
     received or resolved, from the ledger; None if there was none."""
-    units = AdministrativeUnit.objects.filter(pk__in=lineage_ids(unit))
-    return ledger_edge_days(units, [Edge(_ACTIVITY, last=True, until=today)])[0]
+    return ledger_edge_days(_lineage_units(unit), [Edge(_ACTIVITY, last=True, until=today)])[0]
 
 
 def default_period(unit: AdministrativeUnit, today: date) -> Period:
@@ -129,8 +133,7 @@ def default_period(unit: AdministrativeUnit, today: date) -> Period:
 def first_year(unit: AdministrativeUnit) -> int | None:
     """The year the first dossier of ``unit`` (or of what became it) was received, where the
     period picker's years begin; None when it has received none."""
-    units = AdministrativeUnit.objects.filter(pk__in=lineage_ids(unit))
-    first = ledger_edge_days(units, [Edge((Bucket.RECEIVED,), last=False)])[0]
+    first = ledger_edge_days(_lineage_units(unit), [Edge((Bucket.RECEIVED,), last=False)])[0]
     return None if first is None else first.year
 
 
