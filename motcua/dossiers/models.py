@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 # dossier is overdue by ``selectors.overdue_q``'s stopped or supplement parts (the limit is
 # never below 0), whatever its due moment. Indexed for the pending ones (migration 0027).
 MAY_STOP = Q(paused_since__isnull=False) | Q(supplement_requests__gt=0)
+# Its complement: a running clock never asked for a supplement, overdue exactly when its due
+# moment has passed.
+NEVER_STOPPED = Q(paused_since__isnull=True, supplement_requests=0)
 
 
 class Dossier(models.Model):
