@@ -1,4 +1,4 @@
-"""The ledger over the years: compaction, yearly stock checkpoints, monthly rollups, and the
+"""The ledger over the years: compaction, yearly stock checkpoints, half-month rollups, and the
 reads that use them.
 
 The write path appends its deltas to ``DayFigure`` and ``FieldDayFigure`` (``dossiers.figures``):
@@ -14,21 +14,24 @@ the reads from growing with history (issue 17 item 4):
   (and unit and field's) sum of the stock deltas (``core.metrics.STOCKS``) up to 31/12. A report
   reads its stocks from the latest checkpoint before its period plus the deltas after it
   (:func:`ledger_sums`), so a report costs the same with one year or twenty before it.
-- **Monthly rollups** (:func:`months_take`): for every closed month, each unit's (and unit and
-  field's) sum of every figure over the month. A report reads one row per unit, figure and
-  month for the whole months taken inside its period (and between its checkpoint and its first
-  day), and day rows only for the partial months at the edges and the months not taken: a
-  half-year costs 6 rows per unit and figure, not 182. The months taken are contiguous, so the
-  reader finds them with two indexed reads inside its one statement.
+- **Half-month rollups** (:func:`months_take`): for every closed span (a month's days 1–14,
+  or 15 to its end: :data:`SPAN_SPLIT_DAY`), each unit's (and unit and field's) sum of every
+  figure over the span. The tables keep their first names (``MonthFigure``, ``LedgerMonth``,
+  whose ``month`` is a span's first day). A report reads one row per unit, figure and span for
+  the whole spans taken inside its period (and between its checkpoint and its first day), and
+  day rows only for the partial spans at the edges and the spans not taken: a half-year,
+  calendar or Decree 09/2019 (15th to 14th), costs 12 rows per unit and figure, not 182. The
+  spans taken are contiguous, so the reader finds them with two indexed reads inside its one
+  statement.
 
 A checkpoint or rollup must stay equal to the deltas it sums, also when a write lands in a day
 it covers (a history import, a calendar amendment, a back-dated action, the demo generator):
 ``figures._add`` calls :func:`checkpoints_adjust` with every change, which returns at once (no
-query) unless some day of the change is before the first day of the current month, and
-otherwise adds the change to the rollups of its months taken and, for a stock day before
+query) unless some day of the change is before the first day of the current span, and
+otherwise adds the change to the rollups of its spans taken and, for a stock day before
 1 January, to every checkpoint on or after that day.
 
-Why a checkpoint (or a rollup: the same argument with "month" for "year", under the same lock)
+Why a checkpoint (or a rollup: the same argument with "span" for "year", under the same lock)
 is never lost to a concurrent back-dated write (PostgreSQL; SQLite runs one write transaction at
 a time, IMMEDIATE, so nothing interleaves there):
 
@@ -43,10 +46,10 @@ a time, IMMEDIATE, so nothing interleaves there):
   adjust. Or the taker got it first: the writer waits for the taker's commit, then sees the new
   year and adjusts it, and the taker's sums never saw the writer's uncommitted deltas. Each
   delta is counted exactly once.
-- Live writes (every day of the change in the current month) never take the lock.
+- Live writes (every day of the change in the current span) never take the lock.
 
 ``motcua report verify`` checks every checkpoint against the full sum of the deltas up to its
-day (:func:`checkpoint_differences`) and every rollup against its month's days
+day (:func:`checkpoint_differences`) and every rollup against its span's days
 (:func:`month_differences`); ``motcua report rebuild`` rewrites both
 (:func:`checkpoints_rebuild`, called by ``figures.ledger_rebuild``).
 """
@@ -54,6 +57,7 @@ day (:func:`checkpoint_differences`) and every rollup against its month's days
 from __future__ import annotations
 
 import enum
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -99,7 +103,7 @@ Change = Mapping[tuple[int, int, Any, date], int]
 
 @dataclass(frozen=True)
 class Ledger:
-    """A delta table, its checkpoint and monthly rollup tables, and the columns that key a row
+    """A delta table, its checkpoint and half-month rollup tables, and the columns that key a row
     besides figure and day."""
 
     deltas: type[Model]
@@ -180,27 +184,29 @@ def last_closed_year(today: date) -> int:
     return (today - timedelta(days=1)).year - 1
 
 
-def month_start(day: date) -> date:
-    """The first day of ``day``'s month."""
-    return day.replace(day=1)
+# The rollups' spans: each calendar month in two, its days 1–14 and 15–end. A calendar month
+# and a Decree 09/2019 reporting period (the 15th to the 14th, ``reports.forms.cutoff_day``'s
+# default) are then both whole spans: a half-year of either reads 12 rollups per unit and
+# figure, not 6 and a half month of day rows at each end (issue 17, docs/performance.md).
+SPAN_SPLIT_DAY = 15
 
 
-def month_end(day: date) -> date:
-    """The last day of ``day``'s month."""
+def span_start(day: date) -> date:
+    """The first day of the rollup span of ``day``: the 1st or the 15th of its month."""
+    return day.replace(day=1 if day.day < SPAN_SPLIT_DAY else SPAN_SPLIT_DAY)
+
+
+def span_end(day: date) -> date:
+    """The last day of the rollup span of ``day``: the 14th or the last of its month."""
+    if day.day < SPAN_SPLIT_DAY:
+        return day.replace(day=SPAN_SPLIT_DAY - 1)
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
-def last_closed_month(today: date) -> date:
-    """The first day of the last month that ended at least a whole day before ``today`` began
-    (local dates): on 01/03/2027 that is 01/01/2027, from 02/03/2027 on 01/02/2027."""
-    return month_start(month_start(today - timedelta(days=1)) - timedelta(days=1))
-
-
-def _month_sql(column: str) -> str:
-    """The first day of the month of a date column, as a date."""
-    if connection.vendor == "postgresql":
-        return f"CAST(DATE_TRUNC('month', {column}) AS date)"
-    return f"date({column}, 'start of month')"
+def last_closed_span(today: date) -> date:
+    """The first day of the last span that ended at least a whole day before ``today`` began
+    (local dates): on 15/03/2027 that is 15/02/2027, from 16/03/2027 on 01/03/2027."""
+    return span_start(span_start(today - timedelta(days=1)) - timedelta(days=1))
 
 
 def checkpoint_days() -> list[date]:
@@ -261,63 +267,83 @@ def checkpoints_take(today: date | None = None) -> list[int]:
     return years
 
 
+def _per_span_sql(ledger: Ledger, units_sql: str) -> str:
+    """The day rows of ``ledger`` summed per unit (and field), figure and span recorded in
+    :class:`LedgerMonth` (``month`` to ``last_day``), for the spans between two days (the
+    statement's first two parameters, then the units of ``units_sql``). Each day goes to the
+    span recorded for it, whatever its length: a calendar month an older release took
+    (dossiers 0029) is summed as the month it is."""
+    group = ", ".join(f"d.{_q(c)}" for c in ledger.group)
+    figure, n, on = f"d.{_q('figure')}", f"d.{_q('n')}", f"d.{_q('day')}"
+    first, last = f"s.{_q('month')}", f"s.{_q('last_day')}"
+    return (
+        f"SELECT {group}, {figure}, {first}, SUM({n})"
+        f" FROM {_table(ledger.deltas)} d JOIN {_table(LedgerMonth)} s"
+        f" ON {on} >= {first} AND {on} <= {last}"
+        f" WHERE {first} >= %s AND {last} <= %s{units_sql}"
+        f" GROUP BY {group}, {figure}, {first}"
+    )
+
+
+def _units_sql(unit_ids: list[int] | None) -> tuple[str, list[Any]]:
+    if unit_ids is None:
+        return "", []
+    marks, units = _in(unit_ids)
+    return f" AND d.{_q('unit_id')} IN ({marks})", units
+
+
 def _rollup_months(first: date, last: date, unit_ids: list[int] | None) -> None:
-    """Write the monthly rollups of the months from ``first`` (a first day) to ``last`` (a
-    last day) from the day rows, per unit (and field), in one statement per table."""
-    units_sql, units = "", list[Any]()
-    if unit_ids is not None:
-        marks, units = _in(unit_ids)
-        units_sql = f" AND {_q('unit_id')} IN ({marks})"
+    """Write the rollups of the spans recorded from ``first`` to ``last`` (:class:`LedgerMonth`
+    rows) from the day rows, per unit (and field), in one statement per table."""
+    units_sql, units = _units_sql(unit_ids)
     for ledger in LEDGERS:
-        group = ", ".join(_q(c) for c in ledger.group)
-        figure, n, on = _q("figure"), _q("n"), _q("day")
-        month = _month_sql(on)
+        columns = ", ".join(_q(c) for c in (*ledger.group, "figure", "month", "n"))
         sql = (
-            f"INSERT INTO {_table(ledger.months)} ({group}, {figure}, {_q('month')}, {n}) "
-            f"SELECT {group}, {figure}, {month}, SUM({n}) FROM {_table(ledger.deltas)}"
-            f" WHERE {on} >= %s AND {on} <= %s{units_sql}"
-            f" GROUP BY {group}, {figure}, {month} HAVING SUM({n}) <> 0"
+            f"INSERT INTO {_table(ledger.months)} ({columns}) "
+            f"{_per_span_sql(ledger, units_sql)} HAVING SUM(d.{_q('n')}) <> 0"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [_day(first), _day(last), *units])
 
 
 def _months_between(first: date, last: date) -> list[date]:
-    months, month = [], month_start(first)
+    months, month = [], span_start(first)
     while month <= last:
         months.append(month)
-        month = month_end(month) + timedelta(days=1)
+        month = span_end(month) + timedelta(days=1)
     return months
 
 
 def months_take(today: date | None = None) -> list[date]:
-    """Take the monthly rollups of every closed month not taken yet, under the checkpoints'
-    lock (see the module's docstring); the months taken (first days). The first run starts
-    from the ledger's first month; later runs take the months after the last one, so the
-    months taken stay contiguous. Nothing to take costs one indexed read and no lock."""
-    last = last_closed_month(today or _local_today())
-    latest = LedgerMonth.objects.aggregate(last=Max("month"))["last"]
-    if latest is not None and latest >= last:
+    """Take the rollups of every closed span (:func:`span_start`) not taken yet, under the
+    checkpoints' lock (see the module's docstring); the spans taken (first days). The first
+    run starts from the ledger's first span; later runs take the spans after the last one, so
+    the spans taken stay contiguous. Nothing to take costs one indexed read and no lock."""
+    last = last_closed_span(today or _local_today())
+    latest = LedgerMonth.objects.aggregate(last=Max("last_day"))["last"]
+    if latest is not None and latest >= span_end(last):
         return []
     with transaction.atomic():
         _lock(CHECKPOINT_LOCK)
-        latest = LedgerMonth.objects.aggregate(last=Max("month"))["last"]
+        latest = LedgerMonth.objects.aggregate(last=Max("last_day"))["last"]
         if latest is not None:
-            first = month_end(latest) + timedelta(days=1)
+            # After the last one recorded, whatever its length (a calendar month taken by a
+            # release before dossiers 0029 ends on a month's last day: the next span follows).
+            first = latest + timedelta(days=1)
         else:
             found = DayFigure.objects.aggregate(first=Min("day"))["first"]
             if found is None:
                 return []
-            first = month_start(found)
+            first = span_start(found)
         months = _months_between(first, last)
         if not months:
             return []
-        _rollup_months(months[0], month_end(months[-1]), None)
         taken_at = timezone.now()
         LedgerMonth.objects.bulk_create(
-            LedgerMonth(month=month, last_day=month_end(month), taken_at=taken_at)
+            LedgerMonth(month=month, last_day=span_end(month), taken_at=taken_at)
             for month in months
         )
+        _rollup_months(months[0], span_end(months[-1]), None)
     return months
 
 
@@ -344,16 +370,16 @@ def _upsert(
 
 
 def checkpoints_adjust(change: Change, today: date | None = None) -> None:
-    """Add a ledger change to the monthly rollups and the checkpoints that cover its days
-    (inside the writer's transaction, after its deltas). No query unless some day of the
-    change is before the first day of the current month: live writes pay nothing."""
-    this_month = month_start(today or _local_today())
-    past = {key: n for key, n in change.items() if n and key[3] < this_month}
+    """Add a ledger change to the rollups and the checkpoints that cover its days (inside the
+    writer's transaction, after its deltas). No query unless some day of the change is before
+    the first day of the current span: live writes pay nothing."""
+    this_span = span_start(today or _local_today())
+    past = {key: n for key, n in change.items() if n and key[3] < this_span}
     if not past:
         return
     _lock(CHECKPOINT_LOCK, shared=True)
     _months_adjust(past)
-    new_year = date(this_month.year, 1, 1)
+    new_year = date(this_span.year, 1, 1)
     covered = {
         key: n
         for key, n in past.items()
@@ -385,20 +411,27 @@ def checkpoints_adjust(change: Change, today: date | None = None) -> None:
 
 
 def _months_adjust(change: Change) -> None:
-    """Add a change (days before this month; the checkpoints' lock held shared) to the monthly
-    rollups of the months taken among its days."""
-    taken = set(
-        LedgerMonth.objects.filter(month__in={month_start(key[3]) for key in change}).values_list(
-            "month", flat=True
+    """Add a change (days before this span; the checkpoints' lock held shared) to the rollups
+    of the spans taken among its days (each day to the span recorded for it)."""
+    days = {key[3] for key in change}
+    taken = sorted(
+        LedgerMonth.objects.filter(month__lte=max(days), last_day__gte=min(days)).values_list(
+            "month", "last_day"
         )
     )
     if not taken:
         return
+    starts = [first for first, _ in taken]
+
+    def span_of(day: date) -> date | None:
+        at = bisect_right(starts, day) - 1
+        return taken[at][0] if at >= 0 and day <= taken[at][1] else None
+
     by_unit: Counter[tuple[int, str, date]] = Counter()
     by_field: Counter[tuple[int, int, str, date]] = Counter()
     for (unit, field, figure, day), n in change.items():
-        month = month_start(day)
-        if month in taken:
+        month = span_of(day)
+        if month is not None:
             value = str(getattr(figure, "value", figure))
             by_unit[unit, value, month] += n
             by_field[unit, field, value, month] += n
@@ -408,7 +441,7 @@ def _months_adjust(change: Change) -> None:
 
 def checkpoints_rebuild(unit_ids: Iterable[int] | None = None) -> int:
     """Rewrite the checkpoints of these units (all: None) from the deltas, for every year
-    taken, and their monthly rollups for every month taken; the checkpoint rows written.
+    taken, and their rollups for every span taken; the checkpoint rows written.
     ``figures.ledger_rebuild`` calls it after rewriting the deltas, in its transaction."""
     ids = list(unit_ids) if unit_ids is not None else None
     with transaction.atomic():
@@ -497,37 +530,27 @@ def checkpoint_differences(unit_ids: Iterable[int] | None = None) -> list[Checkp
 
 
 class MonthDifference(NamedTuple):
-    """A monthly rollup that is not the sum of its month's day rows."""
+    """A rollup that is not the sum of its span's day rows."""
 
     unit_id: int
     field_id: int | None  # None: the per-unit rollup
     figure: str
-    month: date  # its first day
+    month: date  # its span's first day
     stored: int
     expected: int
 
 
 def month_differences(unit_ids: Iterable[int] | None = None) -> list[MonthDifference]:
-    """Every monthly rollup (of these units) compared with the sum of its month's day rows,
-    over every month taken (one grouped query per table)."""
+    """Every rollup (of these units) compared with the sum of its span's day rows, over every
+    span taken (one grouped query per table)."""
     months = LedgerMonth.objects.aggregate(first=Min("month"), last=Max("last_day"))
     if months["first"] is None:
         return []
     ids = list(unit_ids) if unit_ids is not None else None
     found: list[MonthDifference] = []
+    units_sql, units = _units_sql(ids)
     for ledger in LEDGERS:
-        group = ", ".join(_q(c) for c in ledger.group)
-        units_sql, units = "", list[Any]()
-        if ids is not None:
-            marks, units = _in(ids)
-            units_sql = f" AND {_q('unit_id')} IN ({marks})"
-        month = _month_sql(_q("day"))
-        sql = (
-            f"SELECT {group}, {_q('figure')}, {month}, SUM({_q('n')})"
-            f" FROM {_table(ledger.deltas)}"
-            f" WHERE {_q('day')} >= %s AND {_q('day')} <= %s{units_sql}"
-            f" GROUP BY {group}, {_q('figure')}, {month}"
-        )
+        sql = _per_span_sql(ledger, units_sql)
         expected: dict[tuple[Any, ...], int] = {}
         with connection.cursor() as cursor:
             cursor.execute(sql, [_day(months["first"]), _day(months["last"]), *units])
@@ -612,8 +635,8 @@ def ledger_compact(*, full: bool = False) -> int:
 
 
 def ledger_maintain(*, now: datetime) -> int:
-    """The worker's daily step (``jobs.housekeeping``): compaction, then the monthly rollups
-    of a month and the checkpoints of a year that closed. Returns the ledger rows the
+    """The worker's daily step (``jobs.housekeeping``): compaction, then the rollups of a
+    half-month and the checkpoints of a year that closed. Returns the ledger rows the
     compaction removed."""
     folded = ledger_compact()
     today = now.astimezone(LOCAL_TZ).date()
@@ -708,7 +731,7 @@ def ledger_sums(
       after it (every delta from the first day if no year was checkpointed before ``first``);
       not read when ``figures`` names no stock.
 
-    Both read the monthly rollups of the whole months taken inside their range, and day rows
+    Both read the rollups of the whole spans taken inside their range, and day rows
     for the rest: the same sums as the day rows alone.
     """
     ids = list(unit_ids)
@@ -738,8 +761,8 @@ def ledger_sums(
     last_day = _q("last_day")
     checkpoint = f"(SELECT MAX({on}) FROM {years} WHERE {on} < %s)"
     since = f"COALESCE({checkpoint}, %s)"
-    # The whole months of a range that were taken: as the months taken are contiguous, every
-    # month from the first to the last of them inside the range has its rollups.
+    # The whole spans of a range that were taken: as the spans taken are contiguous, every
+    # span from the first to the last of them inside the range has its rollups.
     taken = f"FROM {months} WHERE {month} >= %s AND {last_day} <= %s"
     lo, hi = f"(SELECT MIN({month}) {taken})", f"(SELECT MAX({last_day}) {taken})"
     stock_taken = f"FROM {months} WHERE {month} > {since} AND {last_day} < %s"
@@ -753,14 +776,12 @@ def ledger_sums(
     )  # fmt: skip
     start, end, epoch = _day(first), _day(last), _day(EPOCH)
     after_end, day_before = _day(last + timedelta(days=1)), _day(first - timedelta(days=1))
-    whole_first = first if first.day == 1 else month_end(first) + timedelta(days=1)
-    whole_last = last if last == month_end(last) else month_start(last) - timedelta(days=1)
-    span = [_day(whole_first), _day(whole_last)]
+    span = [start, end]
     stock_span = [start, epoch, start]
     # Each branch is a range on the index (unit, [field,] figure, day|month) with every column
     # bounded (an OR of them, or no condition on the figure, would read every day of the
-    # units). The period: its days before its first whole month taken, the rollups of its
-    # whole months taken, its days after the last of them. The stocks before it: the same
+    # units). The period: its days before its first whole span taken, the rollups of its
+    # whole spans taken, its days after the last of them. The stocks before it: the same
     # three between the latest checkpoint before it and its first day, and the checkpoint.
     # A condition on the bounds alone (implied by the row conditions) lets PostgreSQL skip an
     # edge branch with no day to read without descending the index for every unit and figure.

@@ -722,19 +722,20 @@ class LedgerMark(models.Model):
 
 
 class MonthFigure(models.Model):
-    """Every :class:`DayFigure` of one receiving unit, figure and closed month, summed: a
-    report reads one row per month for the whole months of its period (and of the stock days
-    between its checkpoint and its first day), and day rows only for the partial months at its
-    edges (issue 17 item 4).
+    """Every :class:`DayFigure` of one receiving unit, figure and closed half-month (days 1–14,
+    or 15 to the month's end: ``ledger_checkpoints.span_start``), summed: a report reads one
+    row per span for the whole spans of its period (and of the stock days between its
+    checkpoint and its first day), and day rows only for the partial spans at its edges
+    (issue 17 item 4). Named for the calendar months it first held (dossiers 0029).
 
-    Kept equal to the days by ``dossiers.ledger_checkpoints``: taken for a month once it closed
+    Kept equal to the days by ``dossiers.ledger_checkpoints``: taken for a span once it closed
     (a :class:`LedgerMonth` row records it), adjusted by every write into a day it covers,
     checked by ``motcua report verify`` and rewritten by ``motcua report rebuild``. A zero sum
     has no row.
     """
 
     unit = _ledger_unit()
-    month = models.DateField(_("month"))  # its first day (a LedgerMonth's month)
+    month = models.DateField(_("month"))  # its span's first day (a LedgerMonth's month)
     figure = models.CharField(_("figure"), max_length=24)
     n = models.BigIntegerField(_("count"), default=0)
 
@@ -785,16 +786,17 @@ class FieldMonthFigure(models.Model):
 
 
 class LedgerMonth(models.Model):
-    """A closed month whose rollups (:class:`MonthFigure`, :class:`FieldMonthFigure`) exist
-    for every unit (and field).
+    """A closed half-month (``month`` to ``last_day``: days 1–14, or 15 to the month's end)
+    whose rollups (:class:`MonthFigure`, :class:`FieldMonthFigure`) exist for every unit (and
+    field).
 
-    Written in the same transaction as its rollups, so a reader that sees the month sees all
-    of them. The months taken are contiguous (each run takes the months after the last one):
-    a reader uses the rollups of the whole months of its range between the first and the last
-    month taken, and day rows for everything else.
+    Written in the same transaction as its rollups, so a reader that sees the span sees all
+    of them. The spans taken are contiguous (each run takes the spans after the last one): a
+    reader uses the rollups of the whole spans of its range between the first and the last
+    span taken, and day rows for everything else.
     """
 
-    month = models.DateField(_("month"), unique=True)  # its first day
+    month = models.DateField(_("month"), unique=True)  # its span's first day
     last_day = models.DateField(_("last day"), unique=True)
     taken_at = models.DateTimeField(_("taken at"))
 

@@ -123,7 +123,7 @@ def test_verify_names_a_wrong_checkpoint_and_rebuild_rewrites_it(bac_kan_2024, c
 
 
 def test_a_live_write_makes_no_checkpoint_query(django_assert_num_queries):
-    # Live: every day in the current month (the monthly rollups: test_ledger_months).
+    # Live: every day in the current half-month (the rollups: test_ledger_months).
     change = {(1, 1, Bucket.PENDING, TODAY): 1, (1, 1, Bucket.RECEIVED, date(2026, 12, 1)): 1}
     with django_assert_num_queries(0):
         checkpoints_adjust(change, today=TODAY)

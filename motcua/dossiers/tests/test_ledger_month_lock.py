@@ -1,9 +1,9 @@
-"""A monthly rollup taken while a back-dated write is in flight loses nothing (PostgreSQL pass).
+"""A half-month rollup taken while a back-dated write is in flight loses nothing (PostgreSQL pass).
 
 The two orders of ``dossiers.ledger_checkpoints``' docstring, each forced as in
 ``test_ledger_checkpoint_lock``: the first transaction holds the checkpoints' advisory lock
 until the second is seen waiting for it, then commits. Either way every rollup equals the sum
-of its month's days.
+of its span's days.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from motcua.lib.tests.threads import together
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
-JUNE = date(2026, 6, 1)
+JUNE_SECOND_HALF = date(2026, 6, 15)  # the span of 17/06
 
 
 def back_dated(unit: int, field: int) -> Counter:
@@ -32,7 +32,7 @@ def back_dated(unit: int, field: int) -> Counter:
 
 
 def received_in_june() -> int:
-    return MonthFigure.objects.get(month=JUNE, figure=Bucket.RECEIVED.value).n
+    return MonthFigure.objects.get(month=JUNE_SECOND_HALF, figure=Bucket.RECEIVED.value).n
 
 
 def test_a_write_waits_for_months_being_taken_then_adjusts_them():
@@ -52,7 +52,8 @@ def test_a_write_waits_for_months_being_taken_then_adjusts_them():
             ledger_add(back_dated(unit, field))
 
     months, _ = together(take, write)
-    assert (months[0], months[-1], len(months)) == (date(2024, 3, 1), date(2026, 11, 1), 33)
+    # 01/03/2024 to 30/11/2026: 33 months, two spans each.
+    assert (months[0], months[-1], len(months)) == (date(2024, 3, 1), date(2026, 11, 15), 66)
     assert month_differences() == []
     assert received_in_june() == 2
 
@@ -72,6 +73,6 @@ def test_months_wait_for_a_back_dated_write_then_count_it():
         return months_take(TODAY)
 
     _, months = together(write, take)
-    assert len(months) == 33
+    assert len(months) == 66
     assert month_differences() == []
     assert received_in_june() == 2

@@ -1,8 +1,8 @@
-"""Monthly rollups of the ledger (issue 17 item 4).
+"""Half-month rollups of the ledger (issue 17 item 4).
 
 A report reads exactly the same figures with and without the rollups (periods starting
 mid-month, on the 1st, spanning a year end; stocks before the period, per month trends),
-also after back-dated writes into months already rolled up; a write into the current month
+also after back-dated writes into spans already rolled up; a write into the current span
 makes no query; ``report verify`` names a wrong rollup and ``report rebuild`` rewrites it.
 """
 
@@ -14,21 +14,28 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
 from motcua.core.metrics import FLOWS, STOCKS, Bucket, Measure, Period
 from motcua.dossiers.figures import Key, ledger_add
 from motcua.dossiers.ledger_checkpoints import (
     Grouping,
+    _rollup_months,
     checkpoints_adjust,
     checkpoints_take,
-    last_closed_month,
+    last_closed_span,
     ledger_sums,
     month_differences,
-    month_end,
     months_take,
+    span_end,
 )
-from motcua.dossiers.models import FieldDayFigure, FieldMonthFigure, LedgerMonth, MonthFigure
+from motcua.dossiers.models import (
+    DayFigure,
+    FieldDayFigure,
+    FieldMonthFigure,
+    LedgerMonth,
+    MonthFigure,
+)
 from motcua.reports.selectors import report_for, report_months, report_rows
 from motcua.units.selectors import unit_at
 
@@ -51,12 +58,24 @@ PERIODS = [
 CODES = ("058", "01840", "01837")
 
 
+def month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
 def month_periods(first: date, last: date) -> list[Period]:
     found, start = [], first
     while start <= last:
         end = min(month_end(start), last)
         found.append(Period(start, end))
         start = end + timedelta(days=1)
+    return found
+
+
+def span_starts(first: date, last: date) -> list[date]:
+    found, start = [], first
+    while start <= last:
+        found.append(start)
+        start = span_end(start) + timedelta(days=1)
     return found
 
 
@@ -119,19 +138,25 @@ def back_dated_writes(seed: int, count: int) -> Counter[Key]:
     return change
 
 
-def test_the_closed_months_wait_a_whole_day():
-    assert last_closed_month(date(2027, 3, 1)) == date(2027, 1, 1)
-    assert last_closed_month(date(2027, 3, 2)) == date(2027, 2, 1)
-    assert last_closed_month(date(2027, 1, 2)) == date(2026, 12, 1)
-    assert last_closed_month(date(2027, 1, 1)) == date(2026, 11, 1)
+def test_the_closed_spans_wait_a_whole_day():
+    # 15/02–28/02 ends as 01/03 begins: closed from 02/03 on.
+    assert last_closed_span(date(2027, 3, 1)) == date(2027, 2, 1)
+    assert last_closed_span(date(2027, 3, 2)) == date(2027, 2, 15)
+    assert last_closed_span(date(2027, 3, 15)) == date(2027, 2, 15)
+    assert last_closed_span(date(2027, 3, 16)) == date(2027, 3, 1)
+    assert last_closed_span(date(2027, 1, 2)) == date(2026, 12, 15)
+    assert last_closed_span(date(2027, 1, 1)) == date(2026, 12, 1)
+    assert span_end(date(2024, 2, 15)) == date(2024, 2, 29)
+    assert span_end(date(2024, 2, 14)) == date(2024, 2, 14)
 
 
 def test_reports_read_the_same_figures_with_and_without_rollups(bac_kan_2024):
     ids = [unit_at(code, SEED.end).pk for code in CODES]
     without, raw = figures(), sums(ids)
     months = months_take(TODAY)
-    assert months[-1] == date(2026, 11, 1)
-    assert months == [period.start for period in month_periods(months[0], month_end(months[-1]))]
+    assert months[-1] == date(2026, 11, 15)
+    assert months == span_starts(months[0], months[-1])
+    assert date(2024, 3, 15) in months
     assert months_take(TODAY) == []  # taken once
     assert MonthFigure.objects.filter(month=date(2024, 3, 1)).exists()
     assert FieldMonthFigure.objects.filter(month=date(2024, 3, 1)).exists()
@@ -156,18 +181,46 @@ def test_back_dated_writes_keep_the_rollups_exact(bac_kan_2024):
     assert sums(ids) == rolled
 
 
+def test_calendar_months_an_older_release_took_still_count(bac_kan_2024):
+    """Between dossiers migration 0029 and the workers' restart, an older release may take
+    calendar months again: they are read, adjusted and verified as the spans they are, and
+    the half-months follow them."""
+    ids = sorted({unit for unit, _ in FieldDayFigure.objects.values_list("unit_id", "field_id")})
+    without, raw = figures(), sums(ids)
+    first = min(DayFigure.objects.values_list("day", flat=True)).replace(day=1)
+    calendar = [period.start for period in month_periods(first, date(2026, 10, 31))]
+    LedgerMonth.objects.bulk_create(
+        LedgerMonth(month=month, last_day=month_end(month), taken_at=timezone.now())
+        for month in calendar
+    )
+    _rollup_months(first, date(2026, 10, 31), None)
+    assert months_take(TODAY) == [date(2026, 11, 1), date(2026, 11, 15)]
+    assert month_differences() == []
+    assert figures() == without
+    assert sums(ids) == raw
+    back_dated_writes(seed=5, count=200)
+    assert month_differences() == []
+    with_rollups, rolled = figures(), sums(ids)
+    without_rollups()
+    assert figures() == with_rollups
+    assert sums(ids) == rolled
+
+
 def test_a_report_reads_the_rollups(bac_kan_2024):
     months_take(TODAY)
     unit = unit_at("058", SEED.end)
     whole = Period(date(2024, 2, 1), date(2024, 3, 31))
-    before = report_for(unit, whole)
+    # A Decree 09/2019 reporting period (the 15th to the 14th) is whole spans too.
+    reporting = Period(date(2024, 1, 15), date(2024, 3, 14))
+    before, before_reporting = report_for(unit, whole), report_for(unit, reporting)
     changed = MonthFigure.objects.filter(
         unit=unit, month=date(2024, 3, 1), figure=Bucket.RECEIVED.value
     ).update(n=1000)
     assert changed == 1
     assert report_for(unit, whole)[Bucket.RECEIVED] != before[Bucket.RECEIVED]
-    # A period that cuts March reads its days instead.
-    cut = Period(date(2024, 2, 1), date(2024, 3, 30))
+    assert report_for(unit, reporting)[Bucket.RECEIVED] != before_reporting[Bucket.RECEIVED]
+    # A period that cuts March's first half reads its days instead.
+    cut = Period(date(2024, 2, 1), date(2024, 3, 13))
     without = report_for(unit, cut)
     without_rollups()
     assert report_for(unit, cut).totals == without.totals
@@ -185,7 +238,7 @@ def test_a_write_into_this_month_makes_no_query(django_assert_num_queries):
 def test_a_write_into_a_past_month_adjusts_its_rollup(bac_kan_2024):
     months_take(TODAY)
     unit, field = FieldDayFigure.objects.values_list("unit_id", "field_id").first()
-    key = dict(unit_id=unit, figure=Bucket.RECEIVED.value, month=date(2025, 6, 1))
+    key = dict(unit_id=unit, figure=Bucket.RECEIVED.value, month=date(2025, 6, 15))
     before = MonthFigure.objects.filter(**key).values_list("n", flat=True).first() or 0
     ledger_add(Counter({(unit, field, Bucket.RECEIVED, date(2025, 6, 17)): 5}))
     assert MonthFigure.objects.get(**key).n == before + 5
@@ -203,10 +256,10 @@ def test_verify_names_a_wrong_rollup_and_rebuild_rewrites_it(bac_kan_2024, capsy
         (unit.pk, None, "received", date(2024, 3, 1), 7)
     ]
     args = ["verify", "--unit", "058", "--from", "01/01/2025", "--to", "31/01/2025"]
-    with translation.override("en"), pytest.raises(CommandError, match="1 monthly rollups"):
+    with translation.override("en"), pytest.raises(CommandError, match="1 half-month rollups"):
         call_command("report", *args)
     out = capsys.readouterr().out
-    assert "monthly rollup of unit 058, field *, received for 03/2024: stored 7" in out
+    assert "rollup of unit 058, field *, received for 01/03/2024–14/03/2024: stored 7" in out
     call_command("report", "rebuild", "--unit", "058")
     assert month_differences() == []
     call_command("report", *args)

@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from motcua.core import workflow
+from motcua.dossiers.ledger_checkpoints import span_start
 from motcua.dossiers.tests.conftest import world as world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -25,15 +26,15 @@ pytestmark = pytest.mark.django_db
 A = workflow.Action
 
 
-# A day of the current month, as live writes are: a write back-dated into a closed month also
-# adjusts that month's rollup (and a closed year's stock checkpoint, ledger_checkpoints),
+# A day of the current half-month, as live writes are: a write back-dated into a closed one
+# also adjusts its rollup (and a closed year's stock checkpoint, ledger_checkpoints),
 # statements more.
 def _live_day() -> date:
-    """The latest weekday of this month up to today (today itself when the month has none
+    """The latest weekday of this half-month up to today (today itself when it has none
     yet)."""
     today = timezone.localdate()
-    day = today
-    while day.weekday() >= 5 and day.day > 1:
+    day, first = today, span_start(today)
+    while day.weekday() >= 5 and day > first:
         day -= timedelta(days=1)
     return day if day.weekday() < 5 else today
 

@@ -27,6 +27,7 @@ from motcua.dossiers.ledger_checkpoints import (
     ledger_compact,
     month_differences,
     months_take,
+    span_end,
 )
 from motcua.lib.formatting import format_date, format_datetime
 from motcua.lib.parsing import parse_date
@@ -211,16 +212,17 @@ class Command(BaseCommand):
         )
         for month in months[:20]:
             self.stdout.write(
-                _("monthly rollup of unit %(unit)s, field %(field)s, %(figure)s for %(month)s: "
-                  "stored %(stored)s, the ledger's days give %(expected)s")
+                _("half-month rollup of unit %(unit)s, field %(field)s, %(figure)s for "
+                  "%(days)s: stored %(stored)s, the ledger's days give %(expected)s")
                 % {"unit": codes.get(month.unit_id, month.unit_id), "field": month.field_id or "*",
-                   "figure": month.figure, "month": f"{month.month:%m/%Y}",
+                   "figure": month.figure,
+                   "days": f"{format_date(month.month)}–{format_date(span_end(month.month))}",
                    "stored": month.stored, "expected": month.expected}
             )  # fmt: skip
         if wrong or rows or checkpoints or months:
             raise CommandError(
                 _("the figures' ledger disagrees with the dossiers (%(n)s figures, %(rows)s "
-                  "ledger rows, %(checkpoints)s checkpoints, %(months)s monthly rollups); "
+                  "ledger rows, %(checkpoints)s checkpoints, %(months)s half-month rollups); "
                   "`motcua report rebuild` rewrites it")
                 % {"n": len(wrong), "rows": len(rows), "checkpoints": len(checkpoints),
                    "months": len(months)}
@@ -297,7 +299,7 @@ class Command(BaseCommand):
 
     def _compact(self, options: dict[str, Any]) -> None:
         folded = ledger_compact(full=options["full"])
-        months_take()  # the monthly rollups of the closed months, like the worker's daily step
+        months_take()  # the rollups of the closed half-months, like the worker's daily step
         years = checkpoints_take()
         self.stdout.write(
             _("The figures' ledger was compacted: %(n)s rows folded away; checkpoints taken "
