@@ -59,8 +59,8 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 def first_day(today: date) -> datetime:
     """08:00 on the last weekday at least three days back: a dossier's return comes two days
     and three hours after its receipt, and the services record only what has happened
-    (``dossiers.services._moment``). Early in a month that day is in the last one, whose
-    writes also read its ledger rollup (two statements more each, docs/performance.md)."""
+    (``dossiers.services._moment``). Early in a half-month that day is in the last one,
+    whose writes also read its ledger rollup (two statements more each, docs/performance.md)."""
     day = today - timedelta(days=3)
     while day.weekday() >= 5:
         day -= timedelta(days=1)

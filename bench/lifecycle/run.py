@@ -16,9 +16,10 @@ procedure, a clerk and an officer), then times, for N dossiers each:
   issue 17 the services take no global row either.
 
 The days are past ones, as the services require (two days back and then a week at a time,
-:func:`moments`). When they fall in a closed month, a write also reads that month's ledger
-rollup (two statements more); the round trips printed are counted on the first day's
-afternoon, as a clerk's day in the current month sends them.
+:func:`moments`). When they fall in a closed half-month (the ledger's rollups are by days 1–14
+and 15–end), a write also reads that span's rollup (two statements more); the round trips
+printed are counted on the first day's afternoon, as a clerk's day in the current one sends
+them.
 
 Prints both rates, the ratio (target, issue 17 and docs/dossiers.md: services *with the
 ledger* ≥ 0,3 × raw inserts) and, with ``--profile``, the SQL queries each step issues.
@@ -49,8 +50,8 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 def _start() -> datetime:
     """07:30 on the last weekday at least two days back: every step of a lifecycle (its return
     is a day and an hour after the receipt) lies in the past, since the services record only
-    what has happened (``dossiers.services._moment``). The fresh database has no monthly
-    rollup or yearly checkpoint yet, so a day of a closed month costs what today's does."""
+    what has happened (``dossiers.services._moment``). The fresh database has no half-month
+    rollup or yearly checkpoint yet, so a day of a closed one costs what today's does."""
     day = date.today() - timedelta(days=2)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
@@ -303,7 +304,7 @@ def main() -> None:
         call_command("migrate", verbosity=0)
         desk, justice, version, users = world()
         # Warm-up (caches, first-use imports), in the afternoon of the run's first day: a day
-        # of this month, as the run's (a closed month's write also reads its rollup).
+        # of this half-month, as the run's (a closed one's write also reads its rollup).
         for i in range(10):
             lifecycle(i, desk, version, users, later=timedelta(hours=6))
 
