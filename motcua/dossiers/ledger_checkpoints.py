@@ -339,6 +339,7 @@ def months_take(today: date | None = None) -> list[date]:
         if not months:
             return []
         taken_at = timezone.now()
+        # Recorded first: the rollups are summed per span recorded (_per_span_sql).
         LedgerMonth.objects.bulk_create(
             LedgerMonth(month=month, last_day=span_end(month), taken_at=taken_at)
             for month in months
@@ -776,7 +777,7 @@ def ledger_sums(
     )  # fmt: skip
     start, end, epoch = _day(first), _day(last), _day(EPOCH)
     after_end, day_before = _day(last + timedelta(days=1)), _day(first - timedelta(days=1))
-    span = [start, end]
+    bounds = [start, end]
     stock_span = [start, epoch, start]
     # Each branch is a range on the index (unit, [field,] figure, day|month) with every column
     # bounded (an OR of them, or no condition on the figure, would read every day of the
@@ -791,20 +792,20 @@ def ledger_sums(
             f" WHERE {unit_in} AND {figure_in}"
             f" AND {on} >= %s AND {on} <= %s AND {on} < COALESCE({lo}, %s)"
             f" AND %s < COALESCE({lo}, %s)",
-            [*day_part_params, *ids, *figure_values, start, end, *span, after_end]
-            + [start, *span, after_end],
+            [*day_part_params, *ids, *figure_values, start, end, *bounds, after_end]
+            + [start, *bounds, after_end],
         ),
         (
             f"SELECT {group}{figure}, {month_part}, {n} FROM {rollups}"
             f" WHERE {unit_in} AND {figure_in}"
             f" AND {month} >= {lo} AND {month} <= {hi}",
-            [*month_part_params, *ids, *figure_values, *span, *span],
+            [*month_part_params, *ids, *figure_values, *bounds, *bounds],
         ),
         (
             f"SELECT {group}{figure}, {day_part}, {n} FROM {deltas}"
             f" WHERE {unit_in} AND {figure_in}"
             f" AND {on} > COALESCE({hi}, %s) AND {on} <= %s AND COALESCE({hi}, %s) < %s",
-            [*day_part_params, *ids, *figure_values, *span, end, end, *span, end, end],
+            [*day_part_params, *ids, *figure_values, *bounds, end, end, *bounds, end, end],
         ),
     ]
     stock_branches = [
