@@ -223,10 +223,7 @@ def _checkpoint_year(day: date, unit_ids: list[int] | None) -> None:
     previous = (
         LedgerCheckpointYear.objects.filter(day__lt=day).aggregate(last=Max("day"))["last"] or EPOCH
     )
-    units_sql, units = "", list[Any]()
-    if unit_ids is not None:
-        marks, units = _in(unit_ids)
-        units_sql = f" AND {_q('unit_id')} IN ({marks})"
+    units_sql, units = _units_filter(unit_ids, _q("unit_id"))
     stocks, stock_values = _in(STOCK_VALUES)
     for ledger in LEDGERS:
         group = ", ".join(_q(c) for c in ledger.group)
@@ -285,17 +282,18 @@ def _per_span_sql(ledger: Ledger, units_sql: str) -> str:
     )
 
 
-def _units_sql(unit_ids: list[int] | None) -> tuple[str, list[Any]]:
+def _units_filter(unit_ids: list[int] | None, column: str) -> tuple[str, list[Any]]:
+    """`` AND column`` among ``unit_ids`` (:func:`_units_in`); nothing for all units (None)."""
     if unit_ids is None:
         return "", []
-    marks, units = _in(unit_ids)
-    return f" AND d.{_q('unit_id')} IN ({marks})", units
+    sql, params = _units_in(column, unit_ids)
+    return f" AND {sql}", params
 
 
 def _rollup_months(first: date, last: date, unit_ids: list[int] | None) -> None:
     """Write the rollups of the spans recorded from ``first`` to ``last`` (:class:`LedgerMonth`
     rows) from the day rows, per unit (and field), in one statement per table."""
-    units_sql, units = _units_sql(unit_ids)
+    units_sql, units = _units_filter(unit_ids, f"d.{_q('unit_id')}")
     for ledger in LEDGERS:
         columns = ", ".join(_q(c) for c in (*ledger.group, "figure", "month", "n"))
         sql = (
@@ -490,10 +488,7 @@ def checkpoint_differences(unit_ids: Iterable[int] | None = None) -> list[Checkp
     for ledger in LEDGERS:
         group = ", ".join(_q(c) for c in ledger.group)
         year_sql, year_params = connection.ops.date_extract_sql("year", _q("day"), ())
-        units_sql, units = "", list[Any]()
-        if ids is not None:
-            marks, units = _in(ids)
-            units_sql = f" AND {_q('unit_id')} IN ({marks})"
+        units_sql, units = _units_filter(ids, _q("unit_id"))
         sql = (
             f"SELECT {group}, {_q('figure')}, {year_sql}, SUM({_q('n')})"
             f" FROM {_table(ledger.deltas)}"
@@ -549,7 +544,7 @@ def month_differences(unit_ids: Iterable[int] | None = None) -> list[MonthDiffer
         return []
     ids = list(unit_ids) if unit_ids is not None else None
     found: list[MonthDifference] = []
-    units_sql, units = _units_sql(ids)
+    units_sql, units = _units_filter(ids, f"d.{_q('unit_id')}")
     for ledger in LEDGERS:
         sql = _per_span_sql(ledger, units_sql)
         expected: dict[tuple[Any, ...], int] = {}

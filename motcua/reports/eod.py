@@ -55,12 +55,15 @@ class EodList(StrEnum):
     DUE_NEXT = "due_next"
 
 
+# The lists of dossiers due soon, as ``dossiers.selectors`` names their windows.
+_SOON = {EodList.DUE_TODAY: DueSoon.TODAY, EodList.DUE_NEXT: DueSoon.NEXT_WORKING_DAY}
+
+
 def list_q(which: EodList, windows: DueWindows) -> Q:
     """The condition of one list at ``windows.at``."""
     if which is EodList.OVERDUE:
         return overdue_q(windows.at)
-    soon = DueSoon.TODAY if which is EodList.DUE_TODAY else DueSoon.NEXT_WORKING_DAY
-    return due_soon_q(windows, soon)
+    return due_soon_q(windows, _SOON[which])
 
 
 # What a list's row shows besides the dossier.
@@ -159,13 +162,10 @@ def _may_count(
     (``MAY_STOP``) on a list whatever its due moment: those are read on their own index
     (dossiers 0027) with the lists' conditions. The within-time dossiers due later are not
     read at all: 31.100 rows of 54.600 at 10 M dossiers."""
-    due = {
-        EodList.OVERDUE: Q(effective_due_at__lt=windows.at),
-        EodList.DUE_TODAY: Q(
-            effective_due_at__gte=windows.at, effective_due_at__lt=windows.tomorrow
-        ),
-        EodList.DUE_NEXT: Q(effective_due_at__gte=windows.tomorrow),
-    }
+    due = {EodList.OVERDUE: Q(effective_due_at__lt=windows.at)}
+    for which, soon in _SOON.items():
+        start, end = windows.window(soon)
+        due[which] = Q(effective_due_at__gte=start, effective_due_at__lt=end)
     never_stopped = pending.filter(NEVER_STOPPED, effective_due_at__lt=windows.after_next)
     conditions = {which: list_q(which, windows) for which in EodList}
     return [(never_stopped, due), (pending.filter(MAY_STOP), conditions)]
