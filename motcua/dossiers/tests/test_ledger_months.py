@@ -121,6 +121,18 @@ def without_rollups() -> None:
     LedgerMonth.objects.all().delete()
 
 
+def ledger_units() -> list[int]:
+    return sorted({unit for unit, _ in FieldDayFigure.objects.values_list("unit_id", "field_id")})
+
+
+def assert_the_same_without_rollups(ids: list[int]) -> None:
+    """Every figure and sum read with the rollups is read again without them."""
+    with_rollups, rolled = figures(), sums(ids)
+    without_rollups()
+    assert figures() == with_rollups
+    assert sums(ids) == rolled
+
+
 def back_dated_writes(seed: int, count: int) -> Counter[Key]:
     """Random-ish changes on the units and fields the ledger holds, on days from 2023 to the
     month before ``TODAY``, through the write path (``figures.ledger_add``)."""
@@ -172,20 +184,17 @@ def test_reports_read_the_same_figures_with_and_without_rollups(bac_kan_2024):
 def test_back_dated_writes_keep_the_rollups_exact(bac_kan_2024):
     months_take(TODAY)
     checkpoints_take(TODAY)
-    ids = sorted({unit for unit, _ in FieldDayFigure.objects.values_list("unit_id", "field_id")})
+    ids = ledger_units()
     back_dated_writes(seed=17, count=400)
     assert month_differences() == []
-    with_rollups, rolled = figures(), sums(ids)
-    without_rollups()
-    assert figures() == with_rollups
-    assert sums(ids) == rolled
+    assert_the_same_without_rollups(ids)
 
 
 def test_calendar_months_an_older_release_took_still_count(bac_kan_2024):
     """Between dossiers migration 0029 and the workers' restart, an older release may take
     calendar months again: they are read, adjusted and verified as the spans they are, and
     the half-months follow them."""
-    ids = sorted({unit for unit, _ in FieldDayFigure.objects.values_list("unit_id", "field_id")})
+    ids = ledger_units()
     without, raw = figures(), sums(ids)
     first = min(DayFigure.objects.values_list("day", flat=True)).replace(day=1)
     calendar = [period.start for period in month_periods(first, date(2026, 10, 31))]
@@ -200,10 +209,7 @@ def test_calendar_months_an_older_release_took_still_count(bac_kan_2024):
     assert sums(ids) == raw
     back_dated_writes(seed=5, count=200)
     assert month_differences() == []
-    with_rollups, rolled = figures(), sums(ids)
-    without_rollups()
-    assert figures() == with_rollups
-    assert sums(ids) == rolled
+    assert_the_same_without_rollups(ids)
 
 
 def test_a_report_reads_the_rollups(bac_kan_2024):
