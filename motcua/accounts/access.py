@@ -201,7 +201,7 @@ def units_for_user(user: User, roles: Iterable[Role]) -> list[AdministrativeUnit
     scope = user_unit_ids(user, roles)
     units = AdministrativeUnit.objects.filter(level__in=PICKABLE_LEVELS)
     if scope is not None:
-        units = units.filter(pk__in=scope)
+        units = units.filter(AnyOf(F("pk"), scope))
     chosen: dict[str, AdministrativeUnit] = {}
     # Newest version last, so it wins for its code.
     for unit in sorted(units, key=lambda u: u.valid_from or date.min):

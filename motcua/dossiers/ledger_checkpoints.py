@@ -65,7 +65,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Model, OuterRef, QuerySet, Subquery
+from django.db.models import F, Max, Min, Model, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from motcua.core.clock import LOCAL_TZ
@@ -81,6 +81,7 @@ from motcua.dossiers.models import (
     MonthFigure,
     StockCheckpoint,
 )
+from motcua.lib.lookups import AnyOf
 
 STOCK_VALUES = tuple(bucket.value for bucket in STOCKS)
 # Every figure the ledger holds (core.metrics.contributions).
@@ -685,7 +686,7 @@ def ledger_counts_any(
     where :func:`ledger_edge_days` probes every unit (a province's 222 units × 2 figures:
     9 ms)."""
     return DayFigure.objects.filter(
-        unit_id__in=list(unit_ids),
+        AnyOf(F("unit_id"), unit_ids),
         figure__in=[figure.value for figure in figures],
         day__range=(first, last),
         n__gt=0,

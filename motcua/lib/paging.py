@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from motcua.lib.formatting import format_number
 from motcua.lib.http import BadParameter
+from motcua.lib.lookups import AnyOf
 
 T = TypeVar("T")
 SALT = "motcua.lib.paging"
@@ -275,7 +276,7 @@ def _read(
     ids: set[Any] = set()
     for part in parts:
         ids.update(part.order_by(*order).values_list("pk", flat=True)[:step])
-    return queryset.filter(pk__in=sorted(ids)).order_by(*order)[:step]
+    return queryset.filter(AnyOf(F("pk"), ids)).order_by(*order)[:step]
 
 
 def _read_past(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from motcua.accounts import access
@@ -24,6 +24,7 @@ from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.ledger_checkpoints import Edge, ledger_counts_any, ledger_edge_days
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
+from motcua.lib.lookups import AnyOf
 from motcua.reports.selectors import (
     Report,
     Row,
@@ -103,7 +104,7 @@ _ACTIVITY = (Bucket.RECEIVED, Bucket.RESOLVED)
 
 def _lineage_units(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
     # The lineage by its ids, read once per unit for the request's other reads.
-    return AdministrativeUnit.objects.filter(pk__in=lineage_ids(unit))
+    return AdministrativeUnit.objects.filter(AnyOf(F("pk"), lineage_ids(unit)))
 
 
 def latest_activity(unit: AdministrativeUnit, today: date) -> date | None:

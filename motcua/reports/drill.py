@@ -46,6 +46,7 @@ from motcua.dossiers.selectors import (
     supplement_limit,
 )
 from motcua.feedback.choices import SATISFIED_OR_BETTER
+from motcua.lib.lookups import AnyOf
 from motcua.lib.paging import Cursor, Ordering, Page, keyset_chunks, keyset_page
 from motcua.payments.models import Payment
 
@@ -225,7 +226,7 @@ def candidates(
     for bucket in buckets:
         condition |= necessary(bucket, period, spans)
     found = Dossier.objects.filter(
-        condition, receiving_unit__in=list(unit_ids), received_at__lt=period.hi
+        condition, AnyOf(F("receiving_unit_id"), unit_ids), received_at__lt=period.hi
     )
     return found & part if part is not None else found
 
@@ -370,7 +371,7 @@ def _exactly(
     condition = exact_stock(buckets, period)
     if condition is None:
         return None
-    found = Dossier.objects.filter(condition, receiving_unit__in=list(unit_ids))
+    found = Dossier.objects.filter(condition, AnyOf(F("receiving_unit_id"), unit_ids))
     return found & part if part is not None else found
 
 

@@ -24,7 +24,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, cast
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.models import User
@@ -32,6 +32,7 @@ from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.models import MAY_STOP, NEVER_STOPPED, Dossier
 from motcua.dossiers.selectors import DueSoon, DueWindows, due_soon_q, due_windows, overdue_q
+from motcua.lib.lookups import AnyOf
 from motcua.lib.paging import Cursor, Ordering, Page, keyset_page
 from motcua.reports.drill import finished_since
 from motcua.reports.selectors import Report, unit_figures
@@ -82,7 +83,7 @@ def pending_of(unit: AdministrativeUnit) -> QuerySet[Dossier]:
     unit, ``lineage_ids``): as a subquery, the counts' statement took 17–18 ms, not 14–15
     (a province at 10 M dossiers)."""
     return Dossier.objects.filter(
-        receiving_unit__in=lineage_ids(unit),
+        AnyOf(F("receiving_unit_id"), lineage_ids(unit)),
         status__in=[status.value for status in workflow.PENDING],
     ).select_related(*_ROW_RELATED)
 
@@ -94,7 +95,7 @@ def listed(unit: AdministrativeUnit, which: EodList, windows: DueWindows) -> Que
     two was, and sorted them all instead of reading the lists' index in order (a province's
     page of 50 overdue: 92 -> 1,5 ms at 10 M dossiers)."""
     return (
-        Dossier.objects.filter(receiving_unit__in=lineage_ids(unit))
+        Dossier.objects.filter(AnyOf(F("receiving_unit_id"), lineage_ids(unit)))
         .filter(list_q(which, windows))
         .select_related(*_ROW_RELATED)
     )
