@@ -26,7 +26,8 @@ from motcua.accounts.models import RoleAssignment, User
 from motcua.lib.lookups import AnyOf
 from motcua.units.choices import LEVEL_RANK, UnitLevel
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import lineages_of, unit_coverers
+from motcua.units.selectors import unit_coverers
+from motcua.units.tree import unit_tree
 
 M = TypeVar("M", bound=Model)
 
@@ -55,9 +56,8 @@ def user_roles(user: User) -> set[Role]:
 def user_unit_ids(user: User, roles: Iterable[Role]) -> frozenset[int] | None:
     """Ids of the units where the user holds one of ``roles``; None means every unit.
 
-    Two queries whatever the number of grants, once per user object and roles (a request
-    that lists and then searches asks twice): the user's grants (:func:`user_grants`) and
-    the lineages of the granted units together.
+    One query whatever the number of grants, the user's grants (:func:`user_grants`); the
+    lineages of the granted units are walked on the tree in memory (``units.tree``).
     """
     if not user.is_active:
         return frozenset()
@@ -68,7 +68,7 @@ def user_unit_ids(user: User, roles: Iterable[Role]) -> frozenset[int] | None:
     known: dict[frozenset[str], frozenset[int]] = user.__dict__.setdefault("_motcua_units", {})
     if wanted not in known:
         granted_units = [unit_id for granted, unit_id in grants if granted in wanted and unit_id]
-        known[wanted] = frozenset(lineages_of(granted_units).values_list("id", flat=True))
+        known[wanted] = unit_tree().lineages(granted_units)
     return known[wanted]
 
 
@@ -107,15 +107,15 @@ def user_agency_grants(user: User) -> list[tuple[str, int]]:
 def user_can_act(user: User, role: Role, unit: AdministrativeUnit | int) -> bool:
     """Whether the user holds ``role`` for ``unit`` (granted there, above it, or on a successor).
 
-    ``unit`` may be given by id. At most two queries: the user's grants (once per user
-    object), and the units whose lineage holds ``unit`` (only when no grant is on it directly).
+    ``unit`` may be given by id. One query at most, the user's grants (once per user object);
+    the units whose lineage holds ``unit`` are walked on the tree in memory (``units.tree``).
     """
     return user_may_see_unit(user, (role,), unit)
 
 
 def user_may_see_unit(user: User, roles: Iterable[Role], unit: AdministrativeUnit | int) -> bool:
     """Whether the user holds one of ``roles`` for ``unit`` (there, above it, or on what
-    became it); administrators always. At most two queries, as :func:`user_can_act`."""
+    became it); administrators always. One query at most, as :func:`user_can_act`."""
     if not user.is_active:
         return False
     grants = user_grants(user)
@@ -126,7 +126,7 @@ def user_may_see_unit(user: User, roles: Iterable[Role], unit: AdministrativeUni
     if not units:
         return False
     unit_id = unit if isinstance(unit, int) else unit.pk
-    return unit_id in units or unit_coverers(unit_id).filter(pk__in=units).exists()
+    return unit_id in units or not units.isdisjoint(unit_tree().coverers(unit_id))
 
 
 @dataclass(frozen=True)
@@ -199,9 +199,9 @@ def units_for_user(user: User, roles: Iterable[Role]) -> list[AdministrativeUnit
     """The units the user may pick (villages left out), top of the tree first, one per code:
     a reused code (01840 before and after 01/07/2025) is its newest version."""
     scope = user_unit_ids(user, roles)
-    units = AdministrativeUnit.objects.filter(level__in=PICKABLE_LEVELS)
-    if scope is not None:
-        units = units.filter(AnyOf(F("pk"), scope))
+    tree = unit_tree()
+    scoped = tree.units_of(tree.units if scope is None else scope)
+    units = [unit for unit in scoped if unit.level in PICKABLE_LEVELS]
     chosen: dict[str, AdministrativeUnit] = {}
     # Newest version last, so it wins for its code.
     for unit in sorted(units, key=lambda u: u.valid_from or date.min):
@@ -215,7 +215,7 @@ def _granted_units(user: User) -> dict[int, AdministrativeUnit]:
     known: dict[int, AdministrativeUnit] | None = user.__dict__.get("_motcua_granted_units")
     if known is None:
         ids = {unit_id for _, unit_id in user_grants(user) if unit_id}
-        known = {unit.pk: unit for unit in AdministrativeUnit.objects.filter(pk__in=ids)}
+        known = {unit.pk: unit for unit in unit_tree().units_of(ids)}
         user.__dict__["_motcua_granted_units"] = known
     return known
 

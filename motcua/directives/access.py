@@ -26,7 +26,8 @@ from motcua.accounts.models import RoleAssignment, User
 from motcua.directives.errors import NotFound
 from motcua.directives.models import Directive, Meeting
 from motcua.units.models import AdministrativeUnit, Agency
-from motcua.units.selectors import lineages_of, unit_coverers
+from motcua.units.selectors import unit_coverers
+from motcua.units.tree import unit_tree
 
 VIEW_ROLES = (Role.LEADER, Role.STEERING, Role.OFFICER, Role.CLERK)
 MANAGE_ROLES = (Role.LEADER, Role.STEERING)
@@ -112,12 +113,12 @@ def manageable_units(user: User) -> list[AdministrativeUnit]:
     units = user_units(user, MANAGE_ROLES)
     if is_administrator(user):
         return units
-    # ``unit in lineages_of(granted)`` exactly when a granted unit is among
+    # ``unit in lineages(granted)`` exactly when a granted unit is among
     # ``unit_coverers(unit)``: the rule of ``_holds``, walked down once instead of up per unit.
     granted = RoleAssignment.objects.filter(
         user=user, role__in=list(MANAGE_ROLES), agency__isnull=True
     ).values_list("unit_id", flat=True)
-    covered = set(lineages_of(list(granted)).values_list("pk", flat=True))
+    covered = unit_tree().lineages(granted)
     return [unit for unit in units if unit.pk in covered]
 
 

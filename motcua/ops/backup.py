@@ -60,6 +60,7 @@ from motcua.dossiers.models import DossierFile
 from motcua.lib.uploads import walk
 from motcua.reports.models import SignedReport
 from motcua.reports.signatures import signed_report_verify
+from motcua.units.models import TreeVersion
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -698,6 +699,8 @@ def _copy_sqlite_into(
                     continue
                 if meta.db_table not in tables:
                     continue
+                if model is TreeVersion:
+                    continue  # the units' triggers wrote a token of their own as they arrived
                 columns = {c.name for c in source.introspection.get_table_description(
                     source.cursor(), meta.db_table)}  # fmt: skip
                 fields = [

@@ -35,7 +35,8 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import dossiers_with_facts
 from motcua.reports.drill import drill_codes
 from motcua.units.models import AdministrativeUnit
-from motcua.units.selectors import lineage_ids, member_lineages, predecessors
+from motcua.units.selectors import lineage_ids, member_lineages
+from motcua.units.tree import unit_tree
 
 Bucket = metrics.Bucket
 Measure = metrics.Measure
@@ -187,8 +188,12 @@ class Row:
 
 def row_members(unit: AdministrativeUnit) -> list[AdministrativeUnit]:
     """The units a row by unit of form II.06a covers besides the unit's own desk: those
-    directly below it (by code), then those merged into it (two queries)."""
-    return list(unit.children.order_by("code")) + list(predecessors(unit))
+    directly below it (by code), then those merged into it (by code), from the tree in memory
+    (``units.tree``)."""
+    tree = unit_tree()
+    children = tree.units_of(tree.children.get(unit.pk, ()))
+    merged = tree.units_of(tree.predecessors.get(unit.pk, ()))
+    return sorted(children, key=lambda u: u.code) + sorted(merged, key=lambda u: u.code)
 
 
 def report_rows(unit: AdministrativeUnit, period: metrics.Period, by: str) -> list[Row]:
@@ -230,7 +235,7 @@ class _UnitSums:
 
     @classmethod
     def read(cls, unit: AdministrativeUnit, period: metrics.Period) -> _UnitSums:
-        lineages = member_lineages(unit)  # each member's own lineage, in one query
+        lineages = member_lineages(unit)  # each member's own lineage, walked in memory
         covered = {unit.pk}.union(*lineages.values())
         per_unit = _sums(sorted(covered), period, Grouping.UNIT)
         return cls(unit, row_members(unit), lineages, per_unit)

@@ -6,3 +6,7 @@ class UnitsConfig(AppConfig):
     name = "motcua.units"
     label = "units"
     verbose_name = _("Administrative units and agencies")
+
+    def ready(self) -> None:
+        # Connects the tree's request signals (units.tree: a token read once per request).
+        from motcua.units import tree  # noqa: F401

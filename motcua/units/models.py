@@ -176,3 +176,19 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TreeVersion(models.Model):
+    """One row whose token changes with every write to the units or successions tables: the
+    database's triggers (migration 0002) change it, whatever writes (a form, a loader, a bulk
+    update, SQL by hand). A process holding the tree in memory (``units.tree``) knows its copy
+    is current by reading this row; a missing row means "unknown", and nothing is kept."""
+
+    token = models.CharField(_("token"), max_length=64)
+
+    class Meta:
+        verbose_name = _("unit tree version")
+        verbose_name_plural = _("unit tree versions")
+
+    def __str__(self) -> str:
+        return self.token

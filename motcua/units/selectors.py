@@ -1,25 +1,25 @@
 """Reads over administrative units, their history and their agencies (domain spec §10).
 
-Every tree walk is one recursive SQL query (``WITH RECURSIVE``, which SQLite and PostgreSQL both
-run), handed back as a lazy QuerySet, so callers can filter, count or join further without an
-N+1 loop. A unit is identified by its code *and* a date, because codes are reused across
-reorganisations (01840 is the old Phường Đức Xuân until 30/06/2025 and the new, larger one from
-01/07/2025, §10.2).
+Every tree walk is done in memory on the tree ``units.tree`` holds (no query while it is
+current), and handed back as a lazy QuerySet of the units reached, so callers can filter, count
+or join further without an N+1 loop. A unit is identified by its code *and* a date, because
+codes are reused across reorganisations (01840 is the old Phường Đức Xuân until 30/06/2025 and
+the new, larger one from 01/07/2025, §10.2).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import date
 
-from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from motcua.lib.formatting import format_date
+from motcua.lib.lookups import AnyOf
 from motcua.units.choices import LEVEL_RANK, AgencyKind, UnitLevel
-from motcua.units.models import AdministrativeUnit, Agency, Succession
+from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.tree import unit_tree
 
 
 class UnitNotFound(LookupError):
@@ -70,51 +70,6 @@ def unit_versions(code: str) -> QuerySet[AdministrativeUnit]:
     )
 
 
-# Edges of the graphs walked below, as (from_id, next_id) pairs. Kept as SQL because the
-# recursive step must reference the working table exactly once (a PostgreSQL rule), so the
-# two kinds of lineage edge are combined in a sub-select rather than two recursive branches.
-def _units_table() -> str:
-    return AdministrativeUnit._meta.db_table
-
-
-def _children_edges() -> str:
-    return (
-        f"SELECT parent_id AS from_id, id AS next_id FROM {_units_table()}"
-        " WHERE parent_id IS NOT NULL"
-    )
-
-
-def _parent_edges() -> str:
-    return (
-        f"SELECT id AS from_id, parent_id AS next_id FROM {_units_table()}"
-        " WHERE parent_id IS NOT NULL"
-    )
-
-
-def _predecessor_edges() -> str:
-    table = Succession._meta.db_table
-    return f"SELECT successor_id AS from_id, predecessor_id AS next_id FROM {table}"
-
-
-def _reachable(start_ids: int | Sequence[int], edges_sql: str) -> RawSQL:
-    """Ids reachable from ``start_ids`` (themselves included) along ``edges_sql``, as a
-    sub-query.
-
-    ``UNION`` (not ``UNION ALL``) drops rows already reached, so a cycle in bad data ends the
-    walk instead of looping.
-    """
-    starts = [start_ids] if isinstance(start_ids, int) else list(start_ids)
-    seed = " UNION ".join(["SELECT CAST(%s AS BIGINT)"] * len(starts))
-    sql = (
-        "WITH RECURSIVE reach(id) AS ("
-        f" {seed}"
-        " UNION"
-        f" SELECT e.next_id FROM reach JOIN ({edges_sql}) e ON e.from_id = reach.id"
-        ") SELECT id FROM reach"
-    )
-    return RawSQL(sql, tuple(starts))
-
-
 def _by_level() -> Case:
     """Top of the tree first (province, district, commune, village)."""
     return Case(
@@ -123,11 +78,16 @@ def _by_level() -> Case:
     )
 
 
+def _units(ids: Iterable[int]) -> QuerySet[AdministrativeUnit]:
+    # The walk's ids as one array parameter (lib.lookups): a province's lineage is 222 units.
+    return AdministrativeUnit.objects.filter(AnyOf(F("pk"), ids))
+
+
 def units_below(
     unit: AdministrativeUnit, *, include_self: bool = True
 ) -> QuerySet[AdministrativeUnit]:
     """Every descendant of ``unit`` (children, grandchildren…), whatever their validity."""
-    units = AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, _children_edges()))
+    units = _units(unit_tree().below(unit.pk))
     return units if include_self else units.exclude(pk=unit.pk)
 
 
@@ -135,7 +95,7 @@ def ancestors(
     unit: AdministrativeUnit, *, include_self: bool = False
 ) -> QuerySet[AdministrativeUnit]:
     """The chain of parents of ``unit``, from the province down (one query)."""
-    units = AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, _parent_edges()))
+    units = _units(unit_tree().above(unit.pk))
     if not include_self:
         units = units.exclude(pk=unit.pk)
     return units.order_by(_by_level(), "code")
@@ -161,54 +121,25 @@ def unit_lineage(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
     predecessors through successions, transitively: for the new Phường Bắc Kạn, the four
     merged units and all their residential groups; for Tỉnh Thái Nguyên, also all of Tỉnh
     Bắc Kạn. A report or a role scope for a successor covers its predecessors' dossiers (§10.2).
+    The walk is ``units.tree``'s, in memory.
     """
-    edges = f"{_children_edges()} UNION ALL {_predecessor_edges()}"
-    return AdministrativeUnit.objects.filter(pk__in=_reachable(unit.pk, edges))
+    return _units(unit_tree().lineage(unit.pk))
 
 
 def lineage_ids(unit: AdministrativeUnit) -> list[int]:
-    """The ids of :func:`unit_lineage`, read once per unit object: a dashboard's report, its
-    end-of-day counts and its trend each need them (a new list each call, the kept one
-    untouched)."""
-    known: list[int] | None = unit.__dict__.get("_motcua_lineage_ids")
-    if known is None:
-        known = list(unit_lineage(unit).values_list("id", flat=True))
-        unit.__dict__["_motcua_lineage_ids"] = known
-    return list(known)
-
-
-def lineages_of(unit_ids: Sequence[int]) -> QuerySet[AdministrativeUnit]:
-    """The union of the lineages (:func:`unit_lineage`) of the units ``unit_ids``, in one
-    query whatever their number (a person's scope over all her grants)."""
-    if not unit_ids:
-        return AdministrativeUnit.objects.none()
-    edges = f"{_children_edges()} UNION ALL {_predecessor_edges()}"
-    return AdministrativeUnit.objects.filter(pk__in=_reachable(sorted(set(unit_ids)), edges))
+    """The ids of :func:`unit_lineage`, sorted, without a query while the tree held in
+    memory is current (``units.tree``)."""
+    return sorted(unit_tree().lineage(unit.pk))
 
 
 def member_lineages(unit: AdministrativeUnit) -> dict[int, set[int]]:
     """The lineage of each unit directly below ``unit`` or merged into it (its "members"), as
-    ids: member id -> the member and everything that became it, in one query.
+    ids: member id -> the member and everything that became it.
 
-    The same walk as :func:`unit_lineage`, started from each member with the member kept as
-    the root of its rows; so a report grouped by receiving unit can be summed per member
-    without one lineage query per member. A unit reachable from two members (split between
-    them) is in both sets.
+    So a report grouped by receiving unit can be summed per member without one lineage query
+    per member. A unit reachable from two members (split between them) is in both sets.
     """
-    edges = f"{_children_edges()} UNION ALL {_predecessor_edges()}"
-    sql = (
-        "WITH RECURSIVE reach(root, id) AS ("
-        f" SELECT e.next_id, e.next_id FROM ({edges}) e WHERE e.from_id = %s"
-        " UNION"
-        f" SELECT reach.root, e.next_id FROM reach JOIN ({edges}) e ON e.from_id = reach.id"
-        ") SELECT root, id FROM reach"
-    )
-    found: dict[int, set[int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [unit.pk])
-        for root, unit_id in cursor.fetchall():
-            found.setdefault(root, set()).add(unit_id)
-    return found
+    return {member: set(ids) for member, ids in unit_tree().members(unit.pk).items()}
 
 
 def unit_coverers(unit: AdministrativeUnit | int) -> QuerySet[AdministrativeUnit]:
@@ -218,13 +149,7 @@ def unit_coverers(unit: AdministrativeUnit | int) -> QuerySet[AdministrativeUnit
     predecessors): ``unit in unit_lineage(a)`` exactly when ``a in unit_coverers(unit)``, so a
     permission check walks up from one unit instead of down from every granted one.
     """
-    successor_edges = (
-        f"SELECT predecessor_id AS from_id, successor_id AS next_id "
-        f"FROM {Succession._meta.db_table}"
-    )
-    edges = f"{_parent_edges()} UNION ALL {successor_edges}"
-    unit_id = unit if isinstance(unit, int) else unit.pk
-    return AdministrativeUnit.objects.filter(pk__in=_reachable(unit_id, edges))
+    return _units(unit_tree().coverers(unit if isinstance(unit, int) else unit.pk))
 
 
 def predecessors(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:

@@ -29,6 +29,7 @@ from motcua.directives.selectors import (
     on_time_text,
 )
 from motcua.directives.tests.conftest import local
+from motcua.units.tree import unit_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,7 @@ def test_the_units_a_person_may_record_meetings_of_are_those_the_check_allows(
         people.ward_leader, people.ward_clerk, people.outsider, admin,
     ]  # fmt: skip
     kept = {}
+    unit_tree()  # read once for all (units.tree); then each walk reads its token
     for user in everyone:
         grants_forget(user)
         with django_assert_max_num_queries(5):
