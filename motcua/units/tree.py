@@ -20,7 +20,6 @@ children and its predecessors; a unit's coverers are the mirror (parents and suc
 
 from __future__ import annotations
 
-import copy
 import itertools
 import threading
 from collections.abc import Callable, Iterable
@@ -29,6 +28,7 @@ from typing import Any
 
 from django.core.signals import request_finished, request_started
 from django.db import connection
+from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 
 from motcua.units.models import AdministrativeUnit, Succession, TreeVersion
@@ -134,11 +134,21 @@ class UnitTree:
     def unit(self, unit_id: int) -> AdministrativeUnit | None:
         """A copy of the unit (the caller may keep things on it), or None."""
         unit = self.units.get(unit_id)
-        return None if unit is None else copy.copy(unit)
+        return None if unit is None else _copy(unit)
 
     def units_of(self, unit_ids: Iterable[int]) -> list[AdministrativeUnit]:
         """Copies of the units among ``unit_ids`` that exist, in no particular order."""
-        return [copy.copy(self.units[i]) for i in unit_ids if i in self.units]
+        return [_copy(self.units[i]) for i in unit_ids if i in self.units]
+
+
+def _copy(unit: AdministrativeUnit) -> AdministrativeUnit:
+    """The unit's fields on a new instance with a state of its own (no related object cached
+    yet): ``copy.copy`` took 7 µs a unit, and a province's unit picker is 222 of them."""
+    new = AdministrativeUnit.__new__(AdministrativeUnit)
+    new.__dict__ = {**unit.__dict__, "_state": ModelState()}
+    new._state.adding = False
+    new._state.db = unit._state.db
+    return new
 
 
 _lock = threading.Lock()
