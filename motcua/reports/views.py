@@ -10,6 +10,7 @@ the next page load. Bad query parameters answer 400 with a message naming the pa
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -602,6 +603,25 @@ def _dates(period: Period) -> str:
     return f"{format_date(period.start)}–{format_date(period.end)}"
 
 
+@functools.lru_cache(maxsize=256)
+def _year_periods(
+    year: int, cutoff: int, language: str | None
+) -> tuple[tuple[Period, str, str, str], ...]:
+    """A year's named periods for the picker: (period, value, label, dates). The same for
+    every request of a language and cut-off day, so built once (a province's picker holds
+    every year since its first dossier: 140 options, 3 ms a page). ``language`` is the
+    active one, a key only: the labels are translated."""
+    labels = _period_labels()
+    found = []
+    for kind in KINDS:
+        for n in range(1, LIMITS[kind] + 1):
+            value = f"{kind}:{year}-{n}" if LIMITS[kind] > 1 else f"{kind}:{year}"
+            named = named_period(kind, year, n, cutoff_day=cutoff)
+            label = labels[kind, n] % {"n": n, "year": year}
+            found.append((named, value, label, _dates(named)))
+    return tuple(found)
+
+
 def _named_periods(unit: AdministrativeUnit, period: Period) -> list[dict[str, Any]]:
     """The Decree 09/2019 periods of every year from the unit's first dossier (or the shown
     period) to this year, newest year first, for the picker (any period of any year)."""
@@ -609,24 +629,21 @@ def _named_periods(unit: AdministrativeUnit, period: Period) -> list[dict[str, A
     today = timezone.localdate()
     first = min(period.start.year, dashboard.first_year(unit) or today.year)
     last = max(period.end.year, today.year)
-    labels = _period_labels()
-    groups = []
-    for year in range(last, first - 1, -1):
-        options = []
-        for kind in KINDS:
-            for n in range(1, LIMITS[kind] + 1):
-                value = f"{kind}:{year}-{n}" if LIMITS[kind] > 1 else f"{kind}:{year}"
-                named = named_period(kind, year, n, cutoff_day=cutoff)
-                options.append(
-                    {
-                        "value": value,
-                        "label": labels[kind, n] % {"n": n, "year": year},
-                        "dates": _dates(named),
-                        "selected": "selected" if named == period else "",
-                    }
-                )
-        groups.append({"year": str(year), "options": options})
-    return groups
+    return [
+        {
+            "year": str(year),
+            "options": [
+                {
+                    "value": value,
+                    "label": label,
+                    "dates": dates,
+                    "selected": "selected" if named == period else "",
+                }
+                for named, value, label, dates in _year_periods(year, cutoff, get_language())
+            ],
+        }
+        for year in range(last, first - 1, -1)
+    ]
 
 
 QUICK_LABELS = {
