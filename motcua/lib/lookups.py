@@ -42,6 +42,11 @@ class AnyOf(Lookup):
 
     def as_postgresql(self, compiler: Any, connection: Any) -> Any:
         sql, params = self._lhs(compiler, connection)
+        if len(self.rhs) == 1:
+            # One value as equality, as PostgreSQL rewrites ``IN (134)``: ``= ANY('{134}')``
+            # is not, and an index on (column, other) then gives no order on ``other`` (a
+            # commune's page of receipts by date sorted 18.170 rows: 39 ms, not 1,5).
+            return f"{sql} = %s", [*params, self.rhs[0]]
         # The array as its text: psycopg adapts a list element by element (5 ms a request for
         # the five lists of 1.000 ids of a drill-down's page, docs/performance.md).
         literal = "{" + ",".join(map(str, self.rhs)) + "}"

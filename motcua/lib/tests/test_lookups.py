@@ -39,3 +39,15 @@ def test_any_of_is_in():
     assert set(units.filter(Q(AnyOf(F("id"), [])) | Q(pk__in=ids)).values_list("pk")) == {
         (pk,) for pk in ids
     }
+
+
+def test_one_value_is_an_equality():
+    # As PostgreSQL rewrites ``IN (134)``: an index on (column, other) then orders ``other``.
+    unit = AdministrativeUnit.objects.order_by("id").first()
+    with CaptureQueriesContext(connection) as queries:
+        found = list(AdministrativeUnit.objects.filter(AnyOf(F("id"), [unit.pk])))
+    assert found == [unit]
+    (statement,) = queries.captured_queries
+    assert "ANY(" not in statement["sql"]
+    if connection.vendor == "postgresql":  # SQLite's IN list of one is planned the same
+        assert f'"units_administrativeunit"."id" = {unit.pk}' in statement["sql"]
