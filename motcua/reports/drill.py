@@ -80,6 +80,8 @@ _RESOLUTION = {
     Bucket.RESOLVED_LATE,
 }
 _PENDING = {Bucket.PENDING, Bucket.PENDING_WITHIN_TIME, Bucket.PENDING_OVERDUE}
+# The receipts the columns tell exactly (:func:`exact_receipts`).
+_EXACT_RECEIPTS = {Bucket.RECEIVED, Bucket.RECEIVED_ONLINE, Bucket.RECEIVED_DIRECT}
 
 
 class SpanCovers(Func):
@@ -332,6 +334,24 @@ def exact_stock(buckets: Sequence[Bucket], period: metrics.Period) -> Q | None:
     return open_then & (late if Bucket.PENDING_OVERDUE in wanted else ~late)
 
 
+def exact_receipts(buckets: Sequence[Bucket], period: metrics.Period) -> Q | None:
+    """The exact condition of the period's receipts (all, online, direct, or a sum of them),
+    or None for any other list.
+
+    ``core.metrics.buckets`` counts a dossier received in the period in RECEIVED and in the
+    receipts of its channel, from the receipt moment and the channel alone: the candidates'
+    condition (:func:`necessary`, received before the period ends) is the list itself. So it
+    is read in order with no facts to load and test one by one: a page of the JSON's 1.000
+    codes loaded and classified 1.000 dossiers' facts, 30 of its 50 ms (issue 17)."""
+    wanted = set(buckets)
+    if not wanted or not wanted <= _EXACT_RECEIPTS:
+        return None
+    condition = Q(pk__in=[])
+    for bucket in wanted:
+        condition |= necessary(bucket, period)
+    return condition & Q(received_at__lt=period.hi)
+
+
 @dataclass(frozen=True)
 class Drilled:
     """A dossier of a drill-down list: what its order and its link need."""
@@ -367,8 +387,11 @@ def _exactly(
     buckets: Sequence[Bucket],
     part: QuerySet[Dossier] | None,
 ) -> QuerySet[Dossier] | None:
-    """The list itself in SQL when :func:`exact_stock` gives its condition, else None."""
+    """The list itself in SQL when :func:`exact_stock` or :func:`exact_receipts` gives its
+    condition, else None."""
     condition = exact_stock(buckets, period)
+    if condition is None:
+        condition = exact_receipts(buckets, period)
     if condition is None:
         return None
     found = Dossier.objects.filter(condition, AnyOf(F("receiving_unit_id"), unit_ids))
