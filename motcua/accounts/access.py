@@ -200,8 +200,14 @@ def units_for_user(user: User, roles: Iterable[Role]) -> list[AdministrativeUnit
     a reused code (01840 before and after 01/07/2025) is its newest version."""
     scope = user_unit_ids(user, roles)
     tree = unit_tree()
-    scoped = tree.units_of(tree.units if scope is None else scope)
-    units = [unit for unit in scoped if unit.level in PICKABLE_LEVELS]
+    held = tree.units
+    # Chosen on the tree's own units, then copied: an administrator's scope is every unit.
+    pickable = [
+        pk
+        for pk in (held if scope is None else scope)
+        if pk in held and held[pk].level in PICKABLE_LEVELS
+    ]
+    units = tree.units_of(pickable)
     chosen: dict[str, AdministrativeUnit] = {}
     # Newest version last, so it wins for its code.
     for unit in sorted(units, key=lambda u: u.valid_from or date.min):
