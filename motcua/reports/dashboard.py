@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from motcua.accounts import access
@@ -24,7 +24,6 @@ from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.ledger_checkpoints import Edge, ledger_counts_any, ledger_edge_days
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
-from motcua.lib.lookups import AnyOf
 from motcua.reports.selectors import (
     Report,
     Row,
@@ -102,15 +101,10 @@ def unit_in_period(code: str, period: Period) -> AdministrativeUnit:
 _ACTIVITY = (Bucket.RECEIVED, Bucket.RESOLVED)
 
 
-def _lineage_units(unit: AdministrativeUnit) -> QuerySet[AdministrativeUnit]:
-    # The lineage by its ids, read once per unit for the request's other reads.
-    return AdministrativeUnit.objects.filter(AnyOf(F("pk"), lineage_ids(unit)))
-
-
 def latest_activity(unit: AdministrativeUnit, today: date) -> date | None:
     """The last day up to ``today`` on which a dossier of ``unit`` (or of what became it) was
     received or resolved, from the ledger; None if there was none."""
-    return ledger_edge_days(_lineage_units(unit), [Edge(_ACTIVITY, last=True, until=today)])[0]
+    return ledger_edge_days(unit_lineage(unit), [Edge(_ACTIVITY, last=True, until=today)])[0]
 
 
 def default_period(unit: AdministrativeUnit, today: date) -> Period:
@@ -134,7 +128,7 @@ def default_period(unit: AdministrativeUnit, today: date) -> Period:
 def first_year(unit: AdministrativeUnit) -> int | None:
     """The year the first dossier of ``unit`` (or of what became it) was received, where the
     period picker's years begin; None when it has received none."""
-    first = ledger_edge_days(_lineage_units(unit), [Edge((Bucket.RECEIVED,), last=False)])[0]
+    first = ledger_edge_days(unit_lineage(unit), [Edge((Bucket.RECEIVED,), last=False)])[0]
     return None if first is None else first.year
 
 
