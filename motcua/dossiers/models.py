@@ -705,6 +705,58 @@ class LedgerCheckpointYear(models.Model):
         return f"{self.day:%d/%m/%Y}"
 
 
+class PendingTally(models.Model):
+    """How many pending dossiers with a running clock (``NEVER_STOPPED``) each receiving unit
+    and officer has, by the local day of their due moment: what the end-of-day page counts
+    per unit and officer (``reports.eod``), without reading a province's years of overdue
+    dossiers one by one (issue 17).
+
+    Written by database triggers on the dossiers table (migration 0031), not by the services:
+    every write counts, a bulk update, a loader or SQL typed by hand as much as a transition.
+    A change of one of the key's columns inserts -1 for the old key and +1 for the new one:
+    append-only deltas, so writers never wait on a shared row; readers sum them. The nightly
+    step folds the days before yesterday into one row per unit and officer
+    (``dossiers.tally.tally_compact``); ``motcua report verify`` compares the sums with the
+    dossiers, ``motcua report rebuild`` rewrites them.
+    """
+
+    # No foreign-key constraint: the triggers write these rows, and a check per delta would
+    # read the units and users tables on every transition. The keys are the dossier's own.
+    unit = models.ForeignKey(
+        "units.AdministrativeUnit",
+        verbose_name=_("receiving unit"),
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    due_day = models.DateField(_("due day"))
+    n = models.BigIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("pending tally")
+        verbose_name_plural = _("pending tallies")
+        indexes = [
+            models.Index(
+                fields=["unit", "due_day"], include=["assignee", "n"], name="pending_tally_key"
+            ),
+            # The nightly fold reads the days before yesterday of every unit.
+            models.Index(fields=["due_day"], name="pending_tally_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.assignee_id} {self.due_day:%d/%m/%Y}: {self.n}"
+
+
 class LedgerMark(models.Model):
     """A high-water mark of the ledger's compaction: the last row id of one ledger table
     already folded (``dossiers.ledger_checkpoints.ledger_compact``), so each run reads only

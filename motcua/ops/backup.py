@@ -56,7 +56,8 @@ from motcua.audit.services import audit_verify
 from motcua.directives.models import DirectiveUpdate
 from motcua.dossiers.figures import ledger_differences
 from motcua.dossiers.ledger_checkpoints import checkpoint_differences, month_differences
-from motcua.dossiers.models import DossierFile
+from motcua.dossiers.models import DossierFile, PendingTally
+from motcua.dossiers.tally import tally_differences
 from motcua.lib.uploads import walk
 from motcua.reports.models import SignedReport
 from motcua.reports.signatures import signed_report_verify
@@ -699,8 +700,9 @@ def _copy_sqlite_into(
                     continue
                 if meta.db_table not in tables:
                     continue
-                if model is TreeVersion:
-                    continue  # the units' triggers wrote a token of their own as they arrived
+                if model in (TreeVersion, PendingTally):
+                    # The units' and the dossiers' triggers wrote their own as they arrived.
+                    continue
                 columns = {c.name for c in source.introspection.get_table_description(
                     source.cursor(), meta.db_table)}  # fmt: skip
                 fields = [
@@ -812,6 +814,11 @@ def checks() -> list[str]:
     if ledger:
         problems.append(
             _("the figures' ledger disagrees with the dossiers in %(n)s rows") % {"n": len(ledger)}
+        )
+    tally = tally_differences(None)
+    if tally:
+        problems.append(
+            _("the pending tally disagrees with the dossiers in %(n)s rows") % {"n": len(tally)}
         )
     checkpoints, months = checkpoint_differences(None), month_differences(None)
     if checkpoints or months:

@@ -4,8 +4,9 @@
 the command line want them all). A province has tens of thousands: the dashboard and the
 API show instead
 
-- the three counts and, per receiving unit and officer, the counts of each list, from one
-  grouped query (what the committee checks at the end of the day: who has what);
+- the three counts and, per receiving unit and officer, the counts of each list, from the
+  pending tally (``dossiers.tally``) and grouped queries of the dossiers due from today on
+  (what the committee checks at the end of the day: who has what);
 - the first ``rows`` dossiers of each list (by due moment), placed under their unit and
   officer, from one query per list;
 - a link to each list in full, a keyset page at a time (:func:`eod_page`), for the whole
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
@@ -32,6 +33,7 @@ from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.models import MAY_STOP, NEVER_STOPPED, Dossier
 from motcua.dossiers.selectors import DueSoon, DueWindows, due_soon_q, due_windows, overdue_q
+from motcua.dossiers.tally import tally_before, tally_kept
 from motcua.lib.lookups import AnyOf
 from motcua.lib.paging import Cursor, Ordering, Page, keyset_page
 from motcua.reports.drill import finished_since
@@ -149,7 +151,7 @@ class Summary:
 
 
 def _may_count(
-    pending: QuerySet[Dossier], windows: DueWindows
+    pending: QuerySet[Dossier], windows: DueWindows, *, since: datetime | None = None
 ) -> list[tuple[QuerySet[Dossier], dict[EodList, Q]]]:
     """The pending dossiers that may be on a list at ``windows.at``, in two parts apart, each
     with the condition of each list on its rows.
@@ -160,25 +162,43 @@ def _may_count(
     working day are read, as a range of the pending dossiers' covering index (dossiers 0024),
     and told apart by that moment: the lists' whole conditions, evaluated on each of a
     province's 27.800 overdue dossiers, took 17 of the statement's 34 ms at 10 M dossiers
-    (docs/performance.md). A clock stopped late or the supplement rule may put any other
-    (``MAY_STOP``) on a list whatever its due moment: those are read on their own index
-    (dossiers 0027) with the lists' conditions. The within-time dossiers due later are not
-    read at all: 31.100 rows of 54.600 at 10 M dossiers."""
+    (docs/performance.md). With ``since``, only those due from then on: the earlier ones
+    come from the pending tally (:func:`_tallied`). A clock stopped late or the supplement
+    rule may put any other (``MAY_STOP``) on a list whatever its due moment: those are read
+    on their own index (dossiers 0027) with the lists' conditions. The within-time dossiers
+    due later are not read at all: 31.100 rows of 54.600 at 10 M dossiers."""
     due = {EodList.OVERDUE: Q(effective_due_at__lt=windows.at)}
     for which, soon in _SOON.items():
         start, end = windows.window(soon)
         due[which] = Q(effective_due_at__gte=start, effective_due_at__lt=end)
     never_stopped = pending.filter(NEVER_STOPPED, effective_due_at__lt=windows.after_next)
+    if since is not None:
+        never_stopped = never_stopped.filter(effective_due_at__gte=since)
     conditions = {which: list_q(which, windows) for which in EodList}
     return [(never_stopped, due), (pending.filter(MAY_STOP), conditions)]
+
+
+def _tallied(
+    unit: AdministrativeUnit, windows: DueWindows
+) -> tuple[datetime, dict[tuple[int, int | None], int]] | None:
+    """The overdue dossiers with a running clock due before the day of ``windows.at``, per
+    receiving unit and officer, from the pending tally (``dossiers.tally``), and the moment
+    from which the dossiers are read instead (midnight of that day); None when they must be
+    read one by one: an engine without the tally's triggers, or a past day (the tally holds
+    today's state, and its days before yesterday are folded into one)."""
+    if not tally_kept() or windows.today < timezone.localdate():
+        return None
+    midnight = windows.tomorrow - timedelta(days=1)  # Asia/Ho_Chi_Minh has no summer time
+    return midnight, tally_before(lineage_ids(unit), windows.today)
 
 
 def end_of_day_summary(
     unit: AdministrativeUnit, *, at: datetime | None = None, rows: int = FIRST_ROWS
 ) -> Summary:
-    """Counts per unit and officer (one grouped query per part of :func:`_may_count`, then
-    the officers' names; the units' come from ``units.tree``) and the first ``rows`` of each
-    list (one query each, then one for their rows): seven queries whatever the volume."""
+    """Counts per unit and officer (the pending tally's sums, :func:`_tallied`, one grouped
+    query per part of :func:`_may_count`, then the officers' names; the units' come from
+    ``units.tree``) and the first ``rows`` of each list (one query each, then one for their
+    rows): eight queries whatever the volume."""
     at = at or timezone.now()
     windows = due_windows(unit, at)
     # Grouped by the ids alone, then named: a province's 54.600 pending dossiers (10 M
@@ -186,7 +206,14 @@ def end_of_day_summary(
     # grouped first 27 (issue 17). No query per unit or officer either way. Only the dossiers
     # that may count are read, in two parts (:func:`_may_count`).
     found: dict[int, dict[int | None, dict[EodList, int]]] = {}
-    for part, conditions in _may_count(pending_of(unit), windows):
+    tallied = _tallied(unit, windows)
+    since = None
+    if tallied is not None:
+        since, overdue = tallied
+        for (unit_id, user_id), n in overdue.items():
+            theirs = found.setdefault(unit_id, {})
+            theirs.setdefault(user_id, dict.fromkeys(EodList, 0))[EodList.OVERDUE] += n
+    for part, conditions in _may_count(pending_of(unit), windows, since=since):
         grouped = (
             part.order_by()
             .values("receiving_unit_id", "assignee_id")

@@ -5,12 +5,14 @@ end-of-day list with dossiers whose due moments the tests control."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,10 +27,11 @@ from motcua.core.metrics import Bucket, Period
 from motcua.core.periods import named_period
 from motcua.demo.services import DEMO_PASSWORD
 from motcua.dossiers.choices import Channel
-from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import next_working_day
+from motcua.dossiers.models import Dossier, PendingTally
+from motcua.dossiers.selectors import due_windows, next_working_day
 from motcua.dossiers.services import Applicant, Component, Details, dossier_create
 from motcua.dossiers.services import dossier_transition as transition
+from motcua.dossiers.tally import tally_compact, tally_differences, tally_rebuild
 from motcua.dossiers.tests.world import local
 from motcua.lib.formatting import format_datetime
 from motcua.lib.paging import read_cursor
@@ -843,6 +846,90 @@ def test_the_dashboard_counts_today_s_overdue_from_the_ledger_as_the_lists_count
         eod.end_of_day_counts(town.district, at=yesterday).counts
         == eod.end_of_day_summary(town.district, at=yesterday).counts
     )
+
+
+def _per_officer(summary: eod.Summary) -> dict[tuple[int, int | None, eod.EodList], int]:
+    return {
+        (row.unit.pk, officer.assignee.pk if officer.assignee else None, which): n
+        for row in summary.units
+        for officer in row.officers
+        for which, n in officer.counts.items()
+        if n
+    }
+
+
+def _listed_per_officer(unit, at) -> dict[tuple[int, int | None, eod.EodList], int]:
+    """Each list read whole (``eod.listed``, the lists' definition), counted per unit and
+    officer."""
+    found: Counter[tuple[int, int | None, eod.EodList]] = Counter()
+    windows = due_windows(unit, at)
+    for which in eod.EodList:
+        rows = eod.listed(unit, which, windows).values_list("receiving_unit_id", "assignee_id")
+        for unit_id, user_id in rows:
+            found[unit_id, user_id, which] += 1
+    return dict(found)
+
+
+def test_the_end_of_day_counts_per_officer_from_the_tally_are_the_lists(town):
+    """Today and after, the overdue dossiers with a running clock due before today are
+    counted from the pending tally (``dossiers.tally``), kept by the dossiers' triggers: per
+    unit and officer the counts are the lists' lengths, after transitions, a bulk update, the
+    nightly fold and a rebuild."""
+    today = timezone.localdate()
+    day = lambda back, hour: f"{today - timedelta(days=back):%d/%m/%Y} {hour}"  # noqa: E731
+    made = {back: town.receive(day(back, "08:00")) for back in range(2, 17)}
+    made |= {-back: town.receive(day(back, "14:30"), desk=town.other_desk) for back in range(2, 9)}
+    for back in (3, 5, 8, 11):
+        town.act(made[back], A.TRANSFER, day(1, "10:00"), assignee=town.officer)
+    for back, action in ((16, A.APPROVE), (14, A.REQUEST_SUPPLEMENT), (8, A.APPROVE)):
+        if back != 8:
+            town.act(made[back], A.TRANSFER, day(1, "10:00"))
+        town.act(made[back], action, day(1, "15:00"))
+    days = [today, next_working_day(town.ward, today)]
+    moments = [timezone.now()] + [
+        local(f"{d:%d/%m/%Y} {hour}") for d in days for hour in ("00:01", "11:00", "23:59")
+    ]
+
+    def check() -> None:
+        for at in moments:
+            with CaptureQueriesContext(connection) as read:
+                summary = eod.end_of_day_summary(town.district, at=at)
+            assert _per_officer(summary) == _listed_per_officer(town.district, at), at
+            assert any("pendingtally" in q["sql"] for q in read.captured_queries), at
+        assert tally_differences() == {}
+
+    check()
+    # The case has an officer's overdue dossiers (the one received 11 days ago at least).
+    overdue = _per_officer(eod.end_of_day_summary(town.district))
+    assert overdue[town.ward.pk, town.officer.pk, eod.EodList.OVERDUE] >= 1
+    # A bulk update and an update by hand are kept as a transition is.
+    Dossier.objects.filter(pk__in=[made[2].pk, made[6].pk]).update(assignee=town.officer)
+    Dossier.objects.filter(pk=made[-3].pk).update(
+        effective_due_at=F("effective_due_at") + timedelta(days=30)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE dossiers_dossier SET receiving_unit_id = %s WHERE id = %s",
+            [town.ward.pk, made[-5].pk],
+        )
+    check()
+    # The nightly fold: the days before yesterday become one row per unit and officer.
+    rows = PendingTally.objects.count()
+    assert tally_compact(today) > 0
+    assert PendingTally.objects.count() < rows
+    assert PendingTally.objects.filter(due_day__lt=today - timedelta(days=2)).count() == 0
+    check()
+    # A tally gone wrong is named, and rebuilt.
+    PendingTally.objects.filter(unit=town.ward).delete()
+    assert {key[0] for key in tally_differences()} == {town.ward.pk}
+    tally_rebuild()
+    check()
+    # A past day is counted from the dossiers: the tally keeps today's state only.
+    yesterday = local(day(1, "16:00"))
+    with CaptureQueriesContext(connection) as read:
+        summary = eod.end_of_day_summary(town.district, at=yesterday)
+    assert not any("pendingtally" in q["sql"] for q in read.captured_queries)
+    assert _per_officer(summary) == _listed_per_officer(town.district, yesterday)
 
 
 @pytest.mark.parametrize("part", [None, "own", "01840"])

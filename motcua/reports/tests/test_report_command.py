@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -177,3 +178,21 @@ def test_a_leader_signs_and_a_correction_is_restated(bac_kan_2024):
     with pytest.raises(CommandError, match="không có gì để điều chỉnh"):  # nothing changed
         run("restate", *SEED, "--user", "chutich", "--reason", "Điều chỉnh")
     assert "received: 1608 = 1608" in run("signed", *SEED)
+
+
+def test_verify_names_a_damaged_pending_tally_and_rebuild_repairs_it(bac_kan_2024):
+    from motcua.dossiers.models import PendingTally
+
+    run("verify", *SEED)
+    row = PendingTally.objects.order_by("pk").first()
+    assert row is not None  # the scenario leaves dossiers pending with a running clock
+    row.n += 2
+    row.save()
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 pending tally rows|1 dòng bảng đếm"):
+        call_command("report", "verify", *SEED, stdout=out)
+    # The row named with its sum and the dossiers' count: two apart.
+    stored, counted = map(int, re.findall(r"(?:stored|ghi) (\d+), \D+ (\d+)", out.getvalue())[0])
+    assert stored - counted == 2
+    run("rebuild", "--unit", "058")
+    run("verify", *SEED)

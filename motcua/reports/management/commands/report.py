@@ -29,6 +29,7 @@ from motcua.dossiers.ledger_checkpoints import (
     months_take,
     span_end,
 )
+from motcua.dossiers.tally import tally_compact, tally_differences, tally_rebuild
 from motcua.lib.formatting import format_date, format_datetime
 from motcua.lib.parsing import parse_date
 from motcua.reports.briefing import briefing, steering_facts
@@ -219,13 +220,28 @@ class Command(BaseCommand):
                    "days": f"{format_date(month.month)}–{format_date(span_end(month.month))}",
                    "stored": month.stored, "expected": month.expected}
             )  # fmt: skip
-        if wrong or rows or checkpoints or months:
+        tally = tally_differences(lineage_ids(unit))
+        codes.update(
+            AdministrativeUnit.objects.filter(pk__in={key[0] for key in tally}).values_list(
+                "pk", "code"
+            )
+        )
+        for (unit_id, user_id, day), (stored, expected) in sorted(
+            tally.items(), key=lambda item: (item[0][0], item[0][1] or 0, item[0][2])
+        )[:20]:
+            self.stdout.write(
+                _("pending tally of unit %(unit)s, officer %(officer)s, due %(day)s: stored "
+                  "%(stored)s, the dossiers give %(expected)s")
+                % {"unit": codes.get(unit_id, unit_id), "officer": user_id or "-",
+                   "day": format_date(day), "stored": stored, "expected": expected}
+            )  # fmt: skip
+        if wrong or rows or checkpoints or months or tally:
             raise CommandError(
                 _("the figures' ledger disagrees with the dossiers (%(n)s figures, %(rows)s "
-                  "ledger rows, %(checkpoints)s checkpoints, %(months)s half-month rollups); "
-                  "`motcua report rebuild` rewrites it")
+                  "ledger rows, %(checkpoints)s checkpoints, %(months)s half-month rollups, "
+                  "%(tally)s pending tally rows); `motcua report rebuild` rewrites it")
                 % {"n": len(wrong), "rows": len(rows), "checkpoints": len(checkpoints),
-                   "months": len(months)}
+                   "months": len(months), "tally": len(tally)}
             )  # fmt: skip
         self.stdout.write(
             _("All %(n)s figures agree: the ledger and the dossiers give the same numbers.")
@@ -295,12 +311,17 @@ class Command(BaseCommand):
                 )
             ids = lineage_ids(unit)
         rows = ledger_rebuild(ids)  # its checkpoints too
-        self.stdout.write(_("The figures' ledger was rewritten: %(n)s rows.") % {"n": rows})
+        tally = tally_rebuild(ids)
+        self.stdout.write(
+            _("The figures' ledger was rewritten: %(n)s rows; the pending tally: %(t)s rows.")
+            % {"n": rows, "t": tally}
+        )
 
     def _compact(self, options: dict[str, Any]) -> None:
         folded = ledger_compact(full=options["full"])
         months_take()  # the rollups of the closed half-months, like the worker's daily step
         years = checkpoints_take()
+        tally_compact(timezone.localdate())
         self.stdout.write(
             _("The figures' ledger was compacted: %(n)s rows folded away; checkpoints taken "
               "for %(years)s.")

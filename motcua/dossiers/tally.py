@@ -1,0 +1,187 @@
+"""The pending tally (``PendingTally``): the running-clock pending dossiers counted per
+receiving unit, officer and local due day, kept by the database (dossiers migration 0031).
+
+The end-of-day page counts a province's overdue dossiers per unit and officer. Read one by
+one, they are years of backlog (26.000 at 10 M dossiers, a cost growing with the data, issue
+17); summed from the tally they are a few rows per unit and officer: the nightly step folds
+every day before yesterday into one row per unit and officer (:func:`tally_compact`).
+
+Which dossiers count is the migration's triggers' rule: pending (``core.workflow.PENDING``),
+never stopped (``models.NEVER_STOPPED``), with a due moment and a receiving unit.
+:func:`tally_recount` gives the same from the dossiers through the ORM's definitions, so
+:func:`tally_differences` (``motcua report verify``) proves the triggers right, and
+:func:`tally_rebuild` (``motcua report rebuild``, a loader that turned triggers off) rewrites
+the rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from motcua.core import workflow
+from motcua.core.clock import LOCAL_TZ
+from motcua.dossiers.models import NEVER_STOPPED, Dossier, PendingTally
+from motcua.lib.lookups import AnyOf
+
+# (receiving unit id, assignee id or None, due day)
+TallyKey = tuple[int, int | None, date]
+
+# Days kept one by one before the fold: yesterday and after. A reader of today sums the days
+# before today, the fold's row among them, even in a process whose clock is still at
+# yesterday's end while the fold runs at midnight.
+KEPT_DAYS = 1
+
+
+def tally_kept() -> bool:
+    """Whether this engine has the tally's triggers (PostgreSQL and SQLite, migration 0031)."""
+    return connection.vendor in ("postgresql", "sqlite")
+
+
+def fold_day(today: date) -> date:
+    """The day the fold writes its rows on: every day up to it is one row per unit and officer."""
+    return today - timedelta(days=KEPT_DAYS + 1)
+
+
+def tally_before(unit_ids: Iterable[int], day: date) -> dict[tuple[int, int | None], int]:
+    """Per receiving unit and officer of ``unit_ids``, the running-clock pending dossiers due
+    before ``day`` (local), for a ``day`` after the last fold (today or later): one grouped
+    read of the tally's index."""
+    rows = (
+        PendingTally.objects.filter(AnyOf(F("unit_id"), list(unit_ids)), due_day__lt=day)
+        .order_by()
+        .values_list("unit_id", "assignee_id")
+        .annotate(total=Sum("n"))
+    )
+    return {(unit, assignee): int(total) for unit, assignee, total in rows if total}
+
+
+def _recount(unit_ids: list[int] | None) -> QuerySet[Dossier, tuple[int, int | None, date, int]]:
+    dossiers = Dossier.objects.filter(
+        NEVER_STOPPED,
+        status__in=[status.value for status in workflow.PENDING],
+        effective_due_at__isnull=False,
+        receiving_unit__isnull=False,
+    )
+    if unit_ids is not None:
+        dossiers = dossiers.filter(AnyOf(F("receiving_unit_id"), unit_ids))
+    return (
+        dossiers.annotate(due_day=TruncDate("effective_due_at", tzinfo=LOCAL_TZ))
+        .order_by()
+        .values_list("receiving_unit_id", "assignee_id", "due_day")
+        .annotate(total=Count("pk"))
+    )
+
+
+def tally_recount(unit_ids: Iterable[int] | None = None) -> Counter[TallyKey]:
+    """What the tally must hold, counted from the dossiers by the ORM's definitions."""
+    rows = _recount(None if unit_ids is None else list(unit_ids))
+    return Counter({(unit, assignee, day): int(n) for unit, assignee, day, n in rows})
+
+
+def _stored(unit_ids: Iterable[int] | None) -> Counter[TallyKey]:
+    rows = PendingTally.objects.all()
+    if unit_ids is not None:
+        rows = rows.filter(AnyOf(F("unit_id"), list(unit_ids)))
+    sums = rows.order_by().values_list("unit_id", "assignee_id", "due_day").annotate(total=Sum("n"))
+    return Counter({(unit, assignee, day): int(n) for unit, assignee, day, n in sums})
+
+
+def _folded(counts: Counter[TallyKey], today: date) -> Counter[TallyKey]:
+    folded: Counter[TallyKey] = Counter()
+    last = fold_day(today)
+    for (unit, assignee, day), n in counts.items():
+        folded[unit, assignee, max(day, last)] += n
+    return Counter({key: n for key, n in folded.items() if n})
+
+
+def tally_differences(
+    unit_ids: Iterable[int] | None = None, *, today: date | None = None
+) -> dict[TallyKey, tuple[int, int]]:
+    """Every key whose stored sum differs from the dossiers' count: (stored, counted). The
+    days up to the fold day are compared as one sum per unit and officer (dated the fold
+    day), as the fold keeps them and a reader of today or later reads them."""
+    ids = None if unit_ids is None else list(unit_ids)
+    today = today or timezone.localdate()
+    stored, counted = _folded(_stored(ids), today), _folded(tally_recount(ids), today)
+    return {
+        key: (stored[key], counted[key])
+        for key in stored.keys() | counted.keys()
+        if stored[key] != counted[key]
+    }
+
+
+def tally_compact(today: date) -> int:
+    """Fold every row up to the fold day into one row per unit and officer, dated the fold
+    day; returns the rows removed. One statement on PostgreSQL: a delta a writer commits
+    meanwhile is either folded or kept as it is, never lost (a data-modifying CTE sees one
+    snapshot). SQLite has one writer at a time."""
+    table = connection.ops.quote_name(PendingTally._meta.db_table)
+    last = connection.ops.adapt_datefield_value(fold_day(today))
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH gone AS (DELETE FROM {table} WHERE due_day <= %s"
+                "  RETURNING unit_id, assignee_id, n),"
+                f" kept AS (INSERT INTO {table} (unit_id, assignee_id, due_day, n)"
+                "  SELECT unit_id, assignee_id, %s, SUM(n) FROM gone"
+                "  GROUP BY unit_id, assignee_id HAVING SUM(n) <> 0 RETURNING 1)"
+                " SELECT (SELECT COUNT(*) FROM gone) - (SELECT COUNT(*) FROM kept)",
+                [last, last],
+            )
+            return int(cursor.fetchone()[0])
+        cursor.execute(
+            f"DELETE FROM {table} WHERE due_day <= %s RETURNING unit_id, assignee_id, n", [last]
+        )
+        sums: Counter[tuple[int, int | None]] = Counter()
+        gone = 0
+        for unit, assignee, n in cursor.fetchall():
+            sums[unit, assignee] += n
+            gone += 1
+        kept = [(key, n) for key, n in sums.items() if n]
+        if kept:
+            PendingTally.objects.bulk_create(
+                PendingTally(unit_id=unit, assignee_id=assignee, due_day=fold_day(today), n=n)
+                for (unit, assignee), n in kept
+            )
+        return gone - len(kept)
+
+
+def tally_rebuild(unit_ids: Iterable[int] | None = None) -> int:
+    """Rewrite the tally (of ``unit_ids``, or all) from the dossiers; returns the rows
+    written. On PostgreSQL the delete and the count are one statement, so a transition
+    committed meanwhile is counted once: in the dossiers read, or as its own delta kept."""
+    ids = None if unit_ids is None else list(unit_ids)
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(PendingTally._meta.db_table)
+        gone, gone_params = f"DELETE FROM {table}", []
+        if ids is not None:
+            gone, gone_params = gone + " WHERE unit_id = ANY(%s)", [ids]
+        select, params = _recount(ids).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH gone AS ({gone}) INSERT INTO {table} (unit_id, assignee_id, due_day, n)"
+                f" {select}",
+                [*gone_params, *params],
+            )
+            return int(cursor.rowcount)
+    rows = PendingTally.objects.all()
+    if ids is not None:
+        rows = rows.filter(AnyOf(F("unit_id"), ids))
+    with transaction.atomic():
+        rows.delete()
+        counts = tally_recount(ids)
+        PendingTally.objects.bulk_create(
+            (
+                PendingTally(unit_id=unit, assignee_id=assignee, due_day=day, n=n)
+                for (unit, assignee, day), n in counts.items()
+            ),
+            batch_size=2000,
+        )
+    return len(counts)
