@@ -327,7 +327,7 @@ def keep_tally(*, rebuild: bool) -> dict[str, Any] | None:
 
     started = time.perf_counter()
     rows = tally.tally_rebuild() if rebuild else None
-    folded = tally.tally_compact(timezone.localdate())
+    folded = tally.tally_compact(timezone.now())
     with connection.cursor() as cur:
         cur.execute("VACUUM (ANALYZE) dossiers_pendingtally")
         cur.execute("SELECT count(*) FROM dossiers_pendingtally")

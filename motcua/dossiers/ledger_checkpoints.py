@@ -638,7 +638,7 @@ def ledger_maintain(*, now: datetime) -> int:
     (``dossiers.tally``). Returns the ledger rows the compaction removed."""
     folded = ledger_compact()
     today = now.astimezone(LOCAL_TZ).date()
-    tally_compact(today)
+    tally_compact(now)
     months_take(today)
     checkpoints_take(today)
     return folded

@@ -714,8 +714,8 @@ class PendingTally(models.Model):
     Written by database triggers on the dossiers table (migration 0031), not by the services:
     every write counts, a bulk update, a loader or SQL typed by hand as much as a transition.
     A change of one of the key's columns inserts -1 for the old key and +1 for the new one:
-    append-only deltas, so writers never wait on a shared row; readers sum them. The nightly
-    step folds the days before yesterday into one row per unit and officer
+    append-only deltas, so writers never wait on a shared row; readers sum them. The worker
+    folds the days up to yesterday into one row per unit and officer
     (``dossiers.tally.tally_compact``); ``motcua report verify`` compares the sums with the
     dossiers, ``motcua report rebuild`` rewrites them.
     """
@@ -749,7 +749,7 @@ class PendingTally(models.Model):
             models.Index(
                 fields=["unit", "due_day"], include=["assignee", "n"], name="pending_tally_key"
             ),
-            # The nightly fold reads the days before yesterday of every unit.
+            # The fold reads the days up to yesterday of every unit.
             models.Index(fields=["due_day"], name="pending_tally_day"),
         ]
 

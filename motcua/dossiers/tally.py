@@ -3,8 +3,8 @@ receiving unit, officer and local due day, kept by the database (dossiers migrat
 
 The end-of-day page counts a province's overdue dossiers per unit and officer. Read one by
 one, they are years of backlog (26.000 at 10 M dossiers, a cost growing with the data, issue
-17); summed from the tally they are a few rows per unit and officer: the nightly step folds
-every day before yesterday into one row per unit and officer (:func:`tally_compact`).
+17); summed from the tally they are a few rows per unit and officer: the worker folds every
+day up to yesterday into one row per unit and officer (:func:`tally_compact`).
 
 Which dossiers count is the migration's triggers' rule: pending (``core.workflow.PENDING``),
 never stopped (``models.NEVER_STOPPED``), with a due moment and a receiving unit.
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, F, QuerySet, Sum
@@ -33,10 +33,11 @@ from motcua.lib.lookups import AnyOf
 # (receiving unit id, assignee id or None, due day)
 TallyKey = tuple[int, int | None, date]
 
-# Days kept one by one before the fold: yesterday and after. A reader of today sums the days
-# before today, the fold's row among them, even in a process whose clock is still at
-# yesterday's end while the fold runs at midnight.
-KEPT_DAYS = 1
+# The fold writes the days up to yesterday as one row per unit and officer, dated yesterday. A
+# reader of today sums the days before today, that row among them; a reader still on
+# yesterday (a request begun before midnight) would count it whole, so before FOLD_FROM the
+# fold stops at the day before yesterday.
+FOLD_FROM = time(1, 0)
 
 
 def tally_kept() -> bool:
@@ -44,9 +45,11 @@ def tally_kept() -> bool:
     return connection.vendor in ("postgresql", "sqlite")
 
 
-def fold_day(today: date) -> date:
-    """The day the fold writes its rows on: every day up to it is one row per unit and officer."""
-    return today - timedelta(days=KEPT_DAYS + 1)
+def fold_day(now: datetime) -> date:
+    """The day the fold at ``now`` writes its rows on: every day up to it becomes one row per
+    unit and officer."""
+    local = now.astimezone(LOCAL_TZ)
+    return local.date() - timedelta(days=1 if local.time() >= FOLD_FROM else 2)
 
 
 def tally_before(unit_ids: Iterable[int], day: date) -> dict[tuple[int, int | None], int]:
@@ -95,7 +98,7 @@ def _stored(unit_ids: Iterable[int] | None) -> Counter[TallyKey]:
 
 def _folded(counts: Counter[TallyKey], today: date) -> Counter[TallyKey]:
     folded: Counter[TallyKey] = Counter()
-    last = fold_day(today)
+    last = today - timedelta(days=1)  # the latest a fold may date its rows (:func:`fold_day`)
     for (unit, assignee, day), n in counts.items():
         folded[unit, assignee, max(day, last)] += n
     return Counter({key: n for key, n in folded.items() if n})
@@ -105,8 +108,8 @@ def tally_differences(
     unit_ids: Iterable[int] | None = None, *, today: date | None = None
 ) -> dict[TallyKey, tuple[int, int]]:
     """Every key whose stored sum differs from the dossiers' count: (stored, counted). The
-    days up to the fold day are compared as one sum per unit and officer (dated the fold
-    day), as the fold keeps them and a reader of today or later reads them."""
+    days up to yesterday are compared as one sum per unit and officer (dated yesterday), as
+    a fold may keep them and a reader of today or later reads them."""
     ids = None if unit_ids is None else list(unit_ids)
     today = today or timezone.localdate()
     stored, counted = _folded(_stored(ids), today), _folded(tally_recount(ids), today)
@@ -117,13 +120,19 @@ def tally_differences(
     }
 
 
-def tally_compact(today: date) -> int:
-    """Fold every row up to the fold day into one row per unit and officer, dated the fold
-    day; returns the rows removed. One statement on PostgreSQL: a delta a writer commits
-    meanwhile is either folded or kept as it is, never lost (a data-modifying CTE sees one
-    snapshot). SQLite has one writer at a time."""
+def tally_compact(now: datetime) -> int:
+    """Fold every row up to the fold day (:func:`fold_day`) into one row per unit and officer,
+    dated that day; returns the rows removed. Nothing is written when those days already
+    are one row per unit and officer (the worker asks every few minutes: ``jobs`` worker,
+    ``dossiers.ledger_checkpoints.ledger_maintain``). On PostgreSQL one statement: a delta a
+    writer commits meanwhile is either folded or kept as it is, never lost (a data-modifying
+    CTE sees one snapshot). SQLite has one writer at a time."""
+    day = fold_day(now)
+    older = PendingTally.objects.filter(due_day__lte=day)
+    if older.count() <= older.values("unit_id", "assignee_id").distinct().count():
+        return 0
     table = connection.ops.quote_name(PendingTally._meta.db_table)
-    last = connection.ops.adapt_datefield_value(fold_day(today))
+    last = connection.ops.adapt_datefield_value(day)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -145,11 +154,10 @@ def tally_compact(today: date) -> int:
             sums[unit, assignee] += n
             gone += 1
         kept = [(key, n) for key, n in sums.items() if n]
-        if kept:
-            PendingTally.objects.bulk_create(
-                PendingTally(unit_id=unit, assignee_id=assignee, due_day=fold_day(today), n=n)
-                for (unit, assignee), n in kept
-            )
+        PendingTally.objects.bulk_create(
+            PendingTally(unit_id=unit, assignee_id=assignee, due_day=day, n=n)
+            for (unit, assignee), n in kept
+        )
         return gone - len(kept)
 
 

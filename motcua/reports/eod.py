@@ -185,7 +185,7 @@ def _tallied(
     receiving unit and officer, from the pending tally (``dossiers.tally``), and the moment
     from which the dossiers are read instead (midnight of that day); None when they must be
     read one by one: an engine without the tally's triggers, or a past day (the tally holds
-    today's state, and its days before yesterday are folded into one)."""
+    today's state, and its days up to yesterday are folded into one)."""
     if not tally_kept() or windows.today < timezone.localdate():
         return None
     midnight = windows.tomorrow - timedelta(days=1)  # Asia/Ho_Chi_Minh has no summer time

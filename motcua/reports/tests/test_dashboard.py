@@ -32,7 +32,7 @@ from motcua.dossiers.models import Dossier, PendingTally
 from motcua.dossiers.selectors import due_windows, next_working_day
 from motcua.dossiers.services import Applicant, Component, Details, dossier_create
 from motcua.dossiers.services import dossier_transition as transition
-from motcua.dossiers.tally import tally_compact, tally_differences, tally_rebuild
+from motcua.dossiers.tally import fold_day, tally_compact, tally_differences, tally_rebuild
 from motcua.dossiers.tests.world import local
 from motcua.lib.formatting import format_datetime
 from motcua.lib.paging import read_cursor
@@ -914,11 +914,17 @@ def test_the_end_of_day_counts_per_officer_from_the_tally_are_the_lists(town):
             [town.ward.pk, made[-5].pk],
         )
     check()
-    # The nightly fold: the days before yesterday become one row per unit and officer.
+    # The worker's fold: the days up to yesterday become one row per unit and officer (up to
+    # the day before yesterday in the first hour of a day); folded again, nothing changes.
     rows = PendingTally.objects.count()
-    assert tally_compact(today) > 0
+    now = timezone.now()
+    assert tally_compact(now) > 0
     assert PendingTally.objects.count() < rows
-    assert PendingTally.objects.filter(due_day__lt=today - timedelta(days=2)).count() == 0
+    folded = PendingTally.objects.filter(due_day__lte=fold_day(now))
+    assert not folded.filter(due_day__lt=fold_day(now)).exists()
+    ids = sorted(folded.values_list("pk", flat=True))
+    assert tally_compact(now) == 0
+    assert sorted(folded.values_list("pk", flat=True)) == ids
     check()
     # A tally gone wrong is named, and rebuilt.
     PendingTally.objects.filter(unit=town.ward).delete()

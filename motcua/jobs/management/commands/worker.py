@@ -33,6 +33,7 @@ from django_tasks_db.models import DBTaskResult
 
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.ledger_checkpoints import ledger_compact
+from motcua.dossiers.tally import tally_compact
 from motcua.jobs.backend import task_request_id
 from motcua.jobs.choices import JobKind
 from motcua.jobs.scheduler import schedule_tick
@@ -256,6 +257,10 @@ class Command(BaseCommand):
         folded = ledger_compact()
         if folded:
             logger.info("ledger compaction folded %d rows", folded)
+        # The end-of-day page's tally: yesterday folded as soon as the fold allows it.
+        folded = tally_compact(timezone.now())
+        if folded:
+            logger.info("pending tally compaction folded %d rows", folded)
         self._next_compaction = time.monotonic() + every
 
     _next_national = 0.0  # monotonic moment of this process's next national portal sync

@@ -321,7 +321,7 @@ class Command(BaseCommand):
         folded = ledger_compact(full=options["full"])
         months_take()  # the rollups of the closed half-months, like the worker's daily step
         years = checkpoints_take()
-        tally_compact(timezone.localdate())
+        tally_compact(timezone.now())
         self.stdout.write(
             _("The figures' ledger was compacted: %(n)s rows folded away; checkpoints taken "
               "for %(years)s.")
