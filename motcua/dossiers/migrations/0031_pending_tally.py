@@ -9,8 +9,9 @@ key and +1 for the new one; writes that change neither insert nothing. On Postgr
 TRUNCATE of the dossiers empties the tally too; a loader that turns triggers off
 (``session_replication_role = replica``) rebuilds it (``dossiers.tally.tally_rebuild``).
 
-``dossiers/tests/test_tally.py`` checks that the frozen states are still the pending ones and
-that the tally equals the dossiers after every kind of write."""
+``dossiers/tests/test_tally.py`` checks that the frozen states are still the pending ones;
+``reports/tests/test_dashboard.py`` that the tally (and this migration's fill) equals the
+end-of-day lists after every kind of write."""
 
 import django.db.models.deletion
 from django.conf import settings
