@@ -81,7 +81,6 @@ from motcua.dossiers.models import (
     MonthFigure,
     StockCheckpoint,
 )
-from motcua.dossiers.tally import tally_compact
 from motcua.lib.lookups import AnyOf
 
 STOCK_VALUES = tuple(bucket.value for bucket in STOCKS)
@@ -634,11 +633,10 @@ def ledger_compact(*, full: bool = False) -> int:
 
 def ledger_maintain(*, now: datetime) -> int:
     """The worker's daily step (``jobs.housekeeping``): compaction, then the rollups of a
-    half-month and the checkpoints of a year that closed, and the pending tally's fold
-    (``dossiers.tally``). Returns the ledger rows the compaction removed."""
+    half-month and the checkpoints of a year that closed. Returns the ledger rows the
+    compaction removed."""
     folded = ledger_compact()
     today = now.astimezone(LOCAL_TZ).date()
-    tally_compact(now)
     months_take(today)
     checkpoints_take(today)
     return folded

@@ -20,6 +20,7 @@ from motcua.api.services import calls_prune
 from motcua.audit.services import audit_checkpoint_step
 from motcua.citizens.services import used_nonces_delete
 from motcua.dossiers.ledger_checkpoints import ledger_maintain
+from motcua.dossiers.tally import tally_compact
 from motcua.lib import janitor
 from motcua.lib.sessions import expired_sessions_delete
 from motcua.onlinepay.services import open_intents_poll
@@ -72,6 +73,10 @@ STEPS: list[tuple[str, Callable[..., int]]] = [
     # Not a deletion of data: the ledger's rows of one key folded into one (the rows removed),
     # and the stock checkpoints of a year that closed (dossiers.ledger_checkpoints).
     ("ledger compaction and checkpoints", ledger_maintain),
+    # Not a deletion of data: the end-of-day tally's days up to yesterday folded into one row
+    # per unit and officer (the rows removed; dossiers.tally), as the worker does every few
+    # minutes when MOTCUA_LEDGER_COMPACT_SECONDS is not 0.
+    ("pending tally fold", tally_compact),
     # The citizens' sign-in nonces once their tokens expired (citizens.services).
     ("expired sign-in nonces", used_nonces_delete),
     # Not a deletion: online payments still open asked once more (onlinepay.services).
