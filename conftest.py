@@ -391,11 +391,12 @@ class Snapshots:
 
         with connection.cursor() as cursor:
             found = connection.introspection.get_table_list(cursor)
-        # The unit tree's token is not restored as it was: the units' rows, restored, have the
-        # triggers write a new one (units.tree keeps a tree per token; the same token over
-        # other rows would hand out a stale tree). Nor is the pending tally: the dossiers'
-        # triggers write it again as their rows come back (dossiers migration 0031).
-        left_out = {"django_migrations", "units_treeversion", "dossiers_pendingtally"}
+        from motcua.ops.backup import WRITTEN_BY_TRIGGERS
+
+        # The tables triggers write are not restored as they were: the rows restored have the
+        # triggers write them again (units.tree keeps a tree per token, and the same token
+        # over other rows would hand out a stale tree; the tally would count twice).
+        left_out = {"django_migrations"} | {m._meta.db_table for m in WRITTEN_BY_TRIGGERS}
         return sorted(t.name for t in found if t.type == "t" and t.name not in left_out)
 
     def _fingerprint(self) -> tuple[Any, ...]:

@@ -88,11 +88,18 @@ def tally_recount(unit_ids: Iterable[int] | None = None) -> Counter[TallyKey]:
     return Counter({(unit, assignee, day): int(n) for unit, assignee, day, n in rows})
 
 
-def _stored(unit_ids: Iterable[int] | None) -> Counter[TallyKey]:
+def _rows_of(unit_ids: list[int] | None) -> QuerySet[PendingTally]:
     rows = PendingTally.objects.all()
-    if unit_ids is not None:
-        rows = rows.filter(AnyOf(F("unit_id"), list(unit_ids)))
-    sums = rows.order_by().values_list("unit_id", "assignee_id", "due_day").annotate(total=Sum("n"))
+    return rows if unit_ids is None else rows.filter(AnyOf(F("unit_id"), unit_ids))
+
+
+def _stored(unit_ids: list[int] | None) -> Counter[TallyKey]:
+    sums = (
+        _rows_of(unit_ids)
+        .order_by()
+        .values_list("unit_id", "assignee_id", "due_day")
+        .annotate(total=Sum("n"))
+    )
     return Counter({(unit, assignee, day): int(n) for unit, assignee, day, n in sums})
 
 
@@ -179,11 +186,8 @@ def tally_rebuild(unit_ids: Iterable[int] | None = None) -> int:
                 [*gone_params, *params],
             )
             return int(cursor.rowcount)
-    rows = PendingTally.objects.all()
-    if ids is not None:
-        rows = rows.filter(AnyOf(F("unit_id"), ids))
     with transaction.atomic():
-        rows.delete()
+        _rows_of(ids).delete()
         counts = tally_recount(ids)
         PendingTally.objects.bulk_create(
             (

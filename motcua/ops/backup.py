@@ -64,6 +64,11 @@ from motcua.reports.signatures import signed_report_verify
 from motcua.units.models import TreeVersion
 
 FORMAT = 1
+
+# Tables the database writes itself, by triggers on other tables: a copy leaves them out, and
+# the triggers write them again as those tables' rows arrive (the unit tree's token, units
+# 0002; the end-of-day tally, dossiers 0031). The test harness's snapshots do the same.
+WRITTEN_BY_TRIGGERS: tuple[type[models.Model], ...] = (TreeVersion, PendingTally)
 MANIFEST = "manifest.json"
 FILES_LIST = "files.jsonl"
 FILES_DIR = "files/"
@@ -700,8 +705,7 @@ def _copy_sqlite_into(
                     continue
                 if meta.db_table not in tables:
                     continue
-                if model in (TreeVersion, PendingTally):
-                    # The units' and the dossiers' triggers wrote their own as they arrived.
+                if model in WRITTEN_BY_TRIGGERS:
                     continue
                 columns = {c.name for c in source.introspection.get_table_description(
                     source.cursor(), meta.db_table)}  # fmt: skip
