@@ -368,6 +368,10 @@ def pages(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "search": {"user": clerk, "url": "/mot-cua/tim-kiem/?" + q({"q": "nguyen van an"})},
         # A word four dossiers in ten share, in a whole province (dossiers migration 0025).
         "search_common": {"user": leader, "url": "/mot-cua/tim-kiem/?" + q({"q": "nguyen"})},
+        # A province's leader looking a dossier up by the code on its receipt, or by the
+        # applicant's phone: the province's trigram index (a clerk's few units read their own).
+        "search_code": {"user": leader, "url": "/mot-cua/tim-kiem/?" + q({"q": code})},
+        "search_phone": {"user": leader, "url": "/mot-cua/tim-kiem/?" + q({"q": phone})},
         "dossier": {"user": clerk, "url": f"/mot-cua/ho-so/{code}/"},
         # The committee's end-of-day check (seed README): every pending dossier of the
         # province counted by unit and officer, and the first of each list.

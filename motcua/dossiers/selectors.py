@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from motcua.feedback.choices import SATISFIED_OR_BETTER
 from motcua.lib.lookups import AnyOf
 from motcua.payments.choices import ONLINE_METHODS, PaymentEventKind, PaymentMethod
 from motcua.payments.models import Payment, PaymentEvent
-from motcua.units.models import AdministrativeUnit
+from motcua.units.models import AdministrativeUnit, Agency
 
 
 def supplement_limit() -> int | None:
@@ -228,11 +229,40 @@ def search_words(text: str) -> list[str]:
     return words[:10]
 
 
+# The beginning of a dossier code, ``{agency electronic identifier}-{yyMMdd}-{number}`` (§3),
+# folded: the identifier (dotted, 000.01.19.h55), then up to two dash-led runs of digits.
+_CODE_START = re.compile(r"([0-9a-z]+(?:\.[0-9a-z]+)+)((?:-\d*){0,2})")
+
+
+def code_starts(word: str) -> list[str] | None:
+    """The beginnings of codes, as stored, that a dossier's search text holds ``word``
+    (folded) in; None when ``word`` is not the beginning of a code.
+
+    It is when it starts with the whole electronic identifier of an agency (any case) that
+    no other agency's identifier holds: the identifier is the only dotted part of a code (§3)
+    and every code starts with its agency's, so the word can stand only at the start of a
+    code (a name typed with dots aside). The codes' index then finds them: the search
+    text's trigrams of 000.01.19.h55-261204-9012 include "000" and "h55", which every code of
+    the province holds, and the province's trigram index read ten million entries for
+    them (600 ms at 10 M dossiers, issue 17). One query of the agencies."""
+    found = _CODE_START.fullmatch(word)
+    if found is None:
+        return None
+    identifier, rest = found.groups()
+    holding = Agency.objects.filter(electronic_code__icontains=identifier)
+    agencies = [code for code in holding.values_list("electronic_code", flat=True) if code]
+    if not agencies or any(code.lower() != identifier for code in agencies):
+        return None
+    return [f"{code}{rest}" for code in agencies]
+
+
 def with_words(
     queryset: QuerySet[Dossier], words: list[str], *, units: Iterable[int] | None = None
 ) -> QuerySet[Dossier]:
     """``queryset`` kept to the dossiers whose search text (``Dossier.search_text``) holds
     each of ``words`` (already folded: :func:`search_words`) as a substring.
+
+    A word that begins a code (:func:`code_starts`) is found on the codes' index.
 
     ``units``: the units the queryset is already kept to through the receiving or the
     handling unit (``dossiers.access``). When they are few, on PostgreSQL, the dossiers are
@@ -242,6 +272,18 @@ def with_words(
     province's trigram index does not serve, so that PostgreSQL does not read that index
     too. Elsewhere (SQLite, a wide scope, words under three letters) ``LIKE '%word%'``, on the
     province's trigram index on PostgreSQL."""
+    anywhere = []
+    for word in words:
+        starts = code_starts(word)
+        if starts is None:
+            anywhere.append(word)
+        else:
+            queryset = queryset.filter(
+                functools.reduce(operator.or_, (Q(code__startswith=start) for start in starts))
+            )
+    words = anywhere
+    if not words:
+        return queryset
     scope = sorted(set(units)) if units is not None else []
     trigrams = sorted({t for word in words for t in inner_trigrams(word)})
     if (
