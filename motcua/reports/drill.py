@@ -246,7 +246,10 @@ def resolution_parts(
     the first receipt of its history and read 6,6 M dossiers received before the period to
     find the few resolved in it (19 s at 10 M dossiers, issue 17). Apart, those received in
     the period are read in order from its start (2 ms), and those received before from the
-    span index: the stock at the period's start, not the history (51 ms)."""
+    span index: the stock at the period's start, not the history (51 ms). Both indexes carry
+    the resolution and the timeliness (dossiers migration 0032, reports 0005): a list that few
+    of the candidates hold (this month's late resolutions) is told from their entries alone,
+    not from each dossier's row (213 → 74 ms at 10 M dossiers)."""
     if not buckets or not all(bucket in _RESOLUTION for bucket in buckets):
         return ()
     earlier = found.filter(received_at__lt=period.lo)

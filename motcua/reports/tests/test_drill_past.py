@@ -287,6 +287,38 @@ def test_resolutions_are_read_in_two_parts_and_still_hold_the_figure(buckets, si
     assert len(expected) == total
 
 
+@pytest.mark.django_db
+@pytest.mark.postgres_only  # PostgreSQL's covering and partial indexes
+def test_lists_that_few_candidates_hold_are_told_from_index_entries():
+    """This month's late resolutions are few among its receipts (mostly still pending) and
+    among the stock at its start (mostly resolved in time), and the ends few among
+    everything: the indexes the lists are read on carry what tells them apart (dossiers
+    migration 0032, reports 0005), so each part is an index-only scan, not a fetch of every
+    candidate's row (213 → 74 ms and 92 → 38 ms at 10 M dossiers, issue 17)."""
+    world = build_world()
+    history(world)
+    # A province's hundreds of units: one unit reads its own index by receipt.
+    units = [world.city.pk, *range(10_000, 10_300)]
+
+    def plan(rows) -> str:
+        page = rows.order_by(*drill.DRILL_ORDER.order_by()).values("pk", "received_at")[:3]
+        sql, params = page.query.sql_with_params()
+        with connection.cursor() as cursor:
+            # A test table is small enough for a sequential or bitmap scan to win.
+            for scan in ("seqscan", "bitmapscan", "sort"):
+                cursor.execute(f"SET LOCAL enable_{scan} = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+
+    late = drill.candidates(units, Q1, [Bucket.RESOLVED_LATE])
+    received, earlier = drill.resolution_parts(late, Q1, [Bucket.RESOLVED_LATE])
+    assert "Index Only Scan using dossier_received_order" in plan(received)
+    earlier = drill.span_part_first(earlier, False, 3)
+    assert "Index Only Scan using dossier_open_span" in plan(earlier)
+    ended = drill.candidates(units, Q1, [Bucket.ENDED])
+    assert "Index Only Scan using dossier_ended_received" in plan(ended)
+
+
 def test_other_lists_are_read_whole():
     """Only lists of resolutions are split: a receipt, a stock or a mix with one reads as
     one list."""
