@@ -389,6 +389,10 @@ def pages(ctx: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "user": leader,
             "url": "/bao-cao/ho-so/?" + q({"figure": "resolved", "period": f"year:{year - 1}"}),
         },
+        # A list of a figure that few of its candidates hold, read in the order of receipt:
+        # this month's late resolutions (the committee's "trễ hạn"; most of the month's
+        # receipts are still pending, and the stock at its start mostly resolves in time).
+        "drill_late": {"user": leader, "url": "/bao-cao/ho-so/?" + q({"figure": "resolved_late"})},
         "catalogue": {"user": None, "url": "/dich-vu-cong/"},
         "tracking": {
             "user": None,
