@@ -41,6 +41,7 @@ from motcua.dossiers.selectors import (
     due_soon_q,
     due_windows_for_user,
     overdue_q,
+    procedure_versions,
     search_words,
     with_words,
 )
@@ -164,10 +165,12 @@ def dossier_filter(
     the ids and 1,3 for the rows).
     ``units``: those the list is kept to (``dossiers.access.dossier_scope_units``), for the
     per-unit index of words (``dossiers.selectors.with_words``)."""
+    # Read once for the list's parts.
+    versions = procedure_versions(filters.procedure) if filters.procedure else None
     if search_words(filters.q):
-        matches = _filtered(dossiers.whole, filters, windows, units)
+        matches = _filtered(dossiers.whole, filters, windows, units, versions)
         return ScopedList(matches, (matches,))
-    return dossiers.narrow(lambda part: _filtered(part, filters, windows, None))
+    return dossiers.narrow(lambda part: _filtered(part, filters, windows, None, versions))
 
 
 def _filtered(
@@ -175,12 +178,13 @@ def _filtered(
     filters: DossierFilter,
     windows: DueWindows,
     units: frozenset[int] | None,
+    versions: list[int] | None,
 ) -> QuerySet[Dossier]:
     queryset = with_words(queryset, search_words(filters.q), units=units)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
-    if filters.procedure:
-        queryset = queryset.filter(procedure_version__procedure__code=filters.procedure)
+    if versions is not None:
+        queryset = queryset.filter(procedure_version_id__in=versions)
     if filters.channel:
         queryset = queryset.filter(channel=filters.channel)
     if filters.due == Due.OVERDUE:

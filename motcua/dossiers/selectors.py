@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from motcua.accounts.access import user_grants
 from motcua.accounts.models import User
-from motcua.catalog.models import search_key
+from motcua.catalog.models import ProcedureVersion, search_key
 from motcua.clock.selectors import calendar_for
 from motcua.core import timeliness, workflow
 from motcua.core.clock import LOCAL_TZ, RECORDING_SKEW, WorkingCalendar
@@ -306,6 +306,20 @@ def with_words(
             **{f"{at}__gt": 0}
         )
     return queryset
+
+
+def procedure_versions(code: str) -> list[int]:
+    """The ids of the versions of the procedure ``code``, to filter its dossiers by
+    (``procedure_version_id__in``).
+
+    Not through a join on the code: PostgreSQL chooses how to read a list of a procedure's
+    dossiers (in the list's order, or from the versions' index and sorted) from its estimate
+    of their share, which its statistics give for ids (every version's, dossiers migration
+    0033) and not for a code. Through the join it assumed every procedure's average share,
+    walked a search's order for one with 850 dossiers of 10 M, and took 1,3 s for a page
+    (the API's list 241 ms; issue 17)."""
+    versions = ProcedureVersion.objects.filter(procedure__code=code.strip())
+    return list(versions.values_list("pk", flat=True))
 
 
 def next_working_day(unit: AdministrativeUnit | None, day: date) -> date:

@@ -47,6 +47,7 @@ from motcua.dossiers.errors import DossierNotFound
 from motcua.dossiers.history.exporter import dossier_record, dossiers_with_history
 from motcua.dossiers.history.schema import HEADER
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile
+from motcua.dossiers.selectors import procedure_versions
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, keyset_chunks
 from motcua.lib.uploads import StoredFileUnreadable, open_checked
@@ -246,7 +247,7 @@ def dossiers_filtered(user: Any, filters: DossierFilters) -> QuerySet[Dossier]:
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.procedure:
-        rows = rows.filter(procedure_version__procedure__code=filters.procedure.strip())
+        rows = rows.filter(procedure_version_id__in=procedure_versions(filters.procedure))
     if filters.channel:
         rows = rows.filter(channel=filters.channel)
     for name, column, lookup in (
