@@ -231,12 +231,15 @@ class DossierDetail(DossierSummary):
 # -- reads --------------------------------------------------------------------------------
 
 
-def _unit_ids(code: str) -> Any:
-    """The lineage of the newest unit carrying ``code`` (a sub-query), or 400 naming ``unit``."""
+def _unit_ids(code: str) -> list[int]:
+    """The lineage of the newest unit carrying ``code``, or 400 naming ``unit``. Ids, not a
+    sub-query: PostgreSQL then reads the units' own entries of an index (a commune's 180
+    dossiers received), where through a sub-query it joined the province's 44.930 after
+    reading them (107 ms at 10 M dossiers, issue 17)."""
     found = unit_versions(code.strip()).last()
     if found is None:
         raise BadParameter(_("there is no unit %(code)s") % {"code": code}, field="unit")
-    return unit_lineage(found).values("id")
+    return list(unit_lineage(found).values_list("id", flat=True))
 
 
 def dossiers_filtered(user: Any, filters: DossierFilters) -> QuerySet[Dossier]:
