@@ -316,8 +316,8 @@ def procedure_versions(code: str) -> list[int]:
     dossiers (in the list's order, or from the versions' index and sorted) from its estimate
     of their share, which its statistics give for ids (every version's, dossiers migration
     0033) and not for a code. Through the join it assumed every procedure's average share,
-    walked a search's order for one with 850 dossiers of 10 M, and took 1,3 s for a page
-    (the API's list 241 ms; issue 17)."""
+    walked a search's order for one with 850 dossiers of 10 M, and took 1,4 s for a page
+    (the API's list 374 ms; issue 17)."""
     versions = ProcedureVersion.objects.filter(procedure__code=code.strip())
     return list(versions.values_list("pk", flat=True))
 
