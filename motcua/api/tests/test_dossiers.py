@@ -76,6 +76,15 @@ def test_the_filters_narrow_the_list(api):
     received = "received_from=2024-01-02T00:00%2B07:00&received_to=2024-01-03T00:00%2B07:00"
     assert codes(received) == [direct.code]
     assert codes("updated_from=2099-01-01T00:00%2B07:00") == []
+    # The unit's lineage and the procedure's versions go to the list as ids, which the
+    # planner's statistics describe, not as a join or a sub-query (issue 17: a commune's
+    # received dossiers 117 → 17 ms, a rare procedure's 374 → 20 ms at 10 M dossiers).
+    with CaptureQueriesContext(connection) as queries:
+        assert codes("unit=058&procedure=1.000001") == [direct.code, online.code]
+    listed = [q["sql"] for q in queries.captured_queries if '"dossiers_dossier"."code"' in q["sql"]]
+    assert listed
+    assert not any("units_administrativeunit" in sql for sql in listed)
+    assert not any('"catalog_procedure"."code"' in sql for sql in listed)
 
 
 @pytest.mark.parametrize(
