@@ -15,24 +15,22 @@ SPAN = "motcua_open_span(received_at, resolved_at, ended_at)"
 COVERED = "resolved_at, ended_at, receiving_unit_id, id"
 
 
-def with_timeliness(apps, schema_editor):
+def _span_index(schema_editor, covered: str) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute("DROP INDEX IF EXISTS dossier_open_span")
     schema_editor.execute(
         f"CREATE INDEX dossier_open_span ON dossiers_dossier USING gist ({SPAN}, received_at)"
-        f" INCLUDE ({COVERED}, timeliness)"
+        f" INCLUDE ({covered})"
     )
+
+
+def with_timeliness(apps, schema_editor):
+    _span_index(schema_editor, f"{COVERED}, timeliness")
 
 
 def without(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("DROP INDEX IF EXISTS dossier_open_span")
-    schema_editor.execute(
-        f"CREATE INDEX dossier_open_span ON dossiers_dossier USING gist ({SPAN}, received_at)"
-        f" INCLUDE ({COVERED})"
-    )
+    _span_index(schema_editor, COVERED)
 
 
 class Migration(migrations.Migration):
