@@ -12,7 +12,8 @@ figures on the leaders' dashboard. The same generator makes them, with parameter
 - The period ends yesterday, so no event lies after the moment of loading; today's dossiers
   are the online ones submitted after yesterday's close (their official receipt moment is
   this morning's opening, §1.5) and a few received at the counter in this morning's first
-  hour (on a working day).
+  hour (on a working day) before the moment of loading: the import refuses a moment ahead of
+  the clock, as a live write does.
 - Loaded once: a later ``demo load`` (the next day, or any day) finds live-year dossiers
   stored and adds nothing; the stored year then simply ages (docs/demo.md). To start again
   from today, load into a fresh database.
@@ -21,7 +22,9 @@ figures on the leaders' dashboard. The same generator makes them, with parameter
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
 
 from motcua.demo.scenario import ScenarioParams, load_scenario
 from motcua.dossiers.history import ImportReport
@@ -59,8 +62,9 @@ class LiveYearReport:
         return self.created + self.kept
 
 
-def live_params(today: date) -> ScenarioParams:
-    """The live year's parameters for ``today``: about 2.000 dossiers of the three units.
+def live_params(today: date, loaded_at: datetime | None = None) -> ScenarioParams:
+    """The live year's parameters for ``today``: about 2.000 dossiers of the three units, and
+    this morning's counter receipts up to ``loaded_at`` (all of them when not given).
 
     The year never starts before 1/7/2025 (the units did not exist); history before the
     period starts 45 days earlier, for the dossiers carried into it.
@@ -113,6 +117,7 @@ def live_params(today: date) -> ScenarioParams:
         awaiting_supplement=6,
         waiting_online=9,
         next_morning=6,
+        loaded_at=loaded_at,
     )
 
 
@@ -136,5 +141,5 @@ def load_live_year(today: date) -> LiveYearReport:
     stored = live_year_stored()
     if stored or today < FIRST_LIVE_DAY:
         return LiveYearReport(created=0, kept=stored)
-    report: ImportReport = load_scenario(live_params(today))
+    report: ImportReport = load_scenario(live_params(today, timezone.now()))
     return LiveYearReport(created=len(report.created), kept=len(report.unchanged))

@@ -115,6 +115,9 @@ class ScenarioParams:
     # the next day when it is a working day.
     waiting_online: int = 0
     next_morning: int = 0
+    # The moment of loading, when the next day is today: a counter receipt of its first hour
+    # not yet happened then is not made (the import refuses what has not happened).
+    loaded_at: datetime | None = None
 
     @property
     def received(self) -> int:
@@ -553,7 +556,8 @@ def _resolution(
 def _after_the_period(world: _World, clock: _Clock, rng: random.Random) -> list[_Plan]:
     """Dossiers of the day after the period: online ones submitted after its last close, not
     yet received (their official receipt moment is the next opening, §1.5), and counter ones
-    received in the next day's first working hour when that day is a working day."""
+    received in the next day's first working hour when that day is a working day, up to the
+    moment of loading (``loaded_at``)."""
     p = clock.params
     plans = []
     close = clock.last + timedelta(minutes=1)  # the last session's end
@@ -578,7 +582,8 @@ def _after_the_period(world: _World, clock: _Clock, rng: random.Random) -> list[
             transfer = clock.add(received, 600)
             plan.times = {"submitted": received, "received": received, "due": due,
                           "transfer": transfer, "effective": due}  # fmt: skip
-            plans.append(plan)
+            if p.loaded_at is None or transfer <= p.loaded_at:
+                plans.append(plan)
     return plans
 
 

@@ -4,6 +4,7 @@ then what a newcomer meets today at the three new units."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from datetime import date, datetime, timedelta
 from io import StringIO
@@ -105,11 +106,40 @@ def test_the_live_year_has_about_two_thousand_dossiers_of_the_three_units(demo):
     today = timezone.localdate()
     first = live().order_by("submitted_at").first().submitted_at.astimezone(LOCAL_TZ).date()
     assert today - timedelta(days=420) <= first < today - timedelta(days=300)
-    # Nothing happened after the moment of loading but this morning's counter receipts (events
-    # end last night; a load before office hours finds those few ahead of the clock).
-    for dossier in live().filter(last_event_at__gt=timezone.now()):
-        assert dossier.channel == Channel.DIRECT
-        assert dossier.received_at.astimezone(LOCAL_TZ).date() == today
+    # Nothing happened after the moment of loading: the history ends last night, and this
+    # morning's counter receipts are made up to that moment (the import refuses what is ahead).
+    assert not live().filter(last_event_at__gt=timezone.now()).exists()
+
+
+def test_this_mornings_counter_receipts_are_those_before_the_moment_of_loading(demo):
+    working = next(
+        day
+        for day in (date(2026, 3, 16) + timedelta(days=n) for n in range(10))
+        if calendar_for(agency=Agency.objects.get(code=LIVE_DESKS[0])).is_working_day(day)
+    )
+
+    def morning(loaded_at):
+        records = [json.loads(line) for line in scenario_lines(live_params(working, loaded_at))]
+        return [
+            r for r in records[1:]
+            if r["channel"] == "direct" and r["submitted_at"][:10] == working.isoformat()
+        ]  # fmt: skip
+
+    every = morning(None)
+    assert len(every) == 6
+    dawn = datetime(working.year, working.month, working.day, 6, 0, tzinfo=LOCAL_TZ)
+    assert morning(dawn) == []
+    # A receipt is made when its last possible step, the transfer ten minutes on, is past.
+    done = sorted(datetime.fromisoformat(r["submitted_at"]) + timedelta(minutes=10) for r in every)
+    for moment in (done[2], done[-1]):
+        made = morning(moment)
+        assert made == [r for r in every if r["code"] in {m["code"] for m in made}]
+        assert len(made) == sum(1 for d in done if d <= moment) >= 3
+        assert all(datetime.fromisoformat(e["at"]) <= moment for r in made for e in r["events"])
+    # The other records do not move: the draws are the same whatever the moment.
+    assert len(list(scenario_lines(live_params(working, dawn)))) == (
+        len(list(scenario_lines(live_params(working)))) - 6
+    )
 
 
 def test_every_state_is_present_on_the_day_it_is_opened(demo):

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from motcua.catalog.models import DeclarationForm, ProcedureVersion
@@ -18,7 +19,7 @@ from motcua.core import eforms
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.history.decoding import LineRefused, decode_line, read_lines
 from motcua.dossiers.history.fields import quoted
-from motcua.dossiers.history.parser import parse_record
+from motcua.dossiers.history.parser import happened, parse_record
 from motcua.dossiers.history.schema import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -28,6 +29,8 @@ from motcua.dossiers.history.schema import (
     HistoryImportError,
     LineError,
 )
+from motcua.dossiers.selectors import recorded_until
+from motcua.lib.formatting import format_datetime
 from motcua.units.models import AdministrativeUnit, Agency
 
 
@@ -126,6 +129,9 @@ class _Reading:
         self.parsed: list[tuple[int, dict[str, Any]]] = []
         self.seen: dict[str, int] = {}
         self.header_seen = False
+        # What a live write would refuse (``dossiers.services``): a moment ahead of the clock
+        # has not happened, and the reports take the clock columns to stand as now.
+        self.until = recorded_until()
 
     def take(self, number: int, text: str | LineRefused) -> None:
         """Read one line: the header first, then one dossier per line; blank lines skipped."""
@@ -158,6 +164,10 @@ class _Reading:
         except FieldRefused as bad:
             self.errors.append(LineError(number, bad.place, bad.message))
             return
+        ahead = _ahead(number, rec, self.until)
+        if ahead is not None:
+            self.errors.append(ahead)
+            return
         if rec["code"] in self.seen:
             self.errors.append(
                 LineError(
@@ -170,6 +180,19 @@ class _Reading:
             return
         self.seen[rec["code"]] = number
         self.parsed.append((number, rec))
+
+
+def _ahead(number: int, rec: dict[str, Any], until: datetime) -> LineError | None:
+    """The record's first moment of something done that is later than ``until``."""
+    for place, at in happened(rec):
+        if at > until:
+            return LineError(
+                number,
+                place,
+                _("%(at)s has not come yet: only what has happened is recorded")
+                % {"at": format_datetime(timezone.localtime(at, LOCAL_TZ))},
+            )
+    return None
 
 
 def _header_error(number: int, raw: Any) -> LineError | None:

@@ -7,6 +7,7 @@ the sections run in the order of the record, so the problem reported is the firs
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -63,6 +64,30 @@ def parse_record(raw: Any) -> dict[str, Any]:
     rec["declaration"] = _declaration(obj.get("declaration"))
     rec["events"] = _events(obj.get("events"), rec["status"])
     return rec
+
+
+def happened(rec: dict[str, Any]) -> Iterator[tuple[str, datetime]]:
+    """Every moment of a parsed record at which something was done, with its field, in the
+    record's order: not the due dates, nor ``received_at``, the official receipt moment, which
+    for a submission after hours is the next opening (§1.5) and may be ahead of the clock."""
+    for name in ("submitted_at", "resolved_at", "returned_at", "ended_at"):
+        if rec[name] is not None:
+            yield name, rec[name]
+    for i, pause in enumerate(rec["pauses"], 1):
+        yield f"pauses[{i}].start", pause["start"]
+        if pause["end"] is not None:
+            yield f"pauses[{i}].end", pause["end"]
+    for i, extension in enumerate(rec["extensions"], 1):
+        yield f"extensions[{i}].at", extension["at"]
+    for i, payment in enumerate(rec["payments"], 1):
+        yield f"payments[{i}].created_at", payment["created_at"]
+        for j, event in enumerate(payment["events"], 1):
+            yield f"payments[{i}].events[{j}].at", event["at"]
+    for name in ("rating", "declaration"):
+        if rec[name] is not None:
+            yield f"{name}.at", rec[name]["at"]
+    for i, event in enumerate(rec["events"], 1):
+        yield f"events[{i}].at", event["at"]
 
 
 def _identity(obj: dict[str, Any]) -> dict[str, Any]:

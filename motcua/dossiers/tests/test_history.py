@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import json
 from argparse import ArgumentParser
+from datetime import timedelta
 
 import pytest
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from motcua.audit.services import audit_verify
 from motcua.core import workflow
@@ -192,6 +194,49 @@ def test_it_refuses_events_out_of_time_order(units):
         "(2024-01-02T07:00:00+07:00)"
     ]
     nothing_written()
+
+
+def test_it_refuses_what_has_not_happened_yet_but_not_an_official_receipt_to_come(units):
+    """As a live write (``services._moment``): a moment of something done more than
+    ``RECORDING_SKEW`` ahead of the clock is refused with its field; a due date, and the
+    official receipt moment of a submission after hours (the next opening, §1.5), are not."""
+    ahead = (timezone.localtime() + timedelta(minutes=10)).replace(second=0, microsecond=0)
+    soon = (timezone.localtime() + timedelta(minutes=2)).replace(microsecond=0)
+    events = record()["events"]
+    late_payment = record()["payments"]
+    late_payment[0]["events"][0]["at"] = ahead.isoformat()
+
+    with pytest.raises(HistoryImportError) as caught:
+        import_history(
+            lines(
+                record(events=[*events[:-1], {**events[-1], "at": ahead.isoformat()}]),
+                record(code="000.00.58.H06-240102-0002", payments=late_payment),
+            )
+        )
+
+    shown = f"{ahead:%H:%M %d/%m/%Y} chưa tới: chỉ ghi nhận việc đã xảy ra"
+    assert [str(e) for e in caught.value.errors] == [
+        f"dòng 2, events[5].at: {shown}",
+        f"dòng 3, payments[1].events[1].at: {shown}",
+    ]
+    nothing_written()
+
+    # Submitted a moment ago (within the skew) after hours: received at the next opening.
+    opening = (timezone.localtime() + timedelta(days=1)).replace(hour=7, minute=0, second=0)
+    waiting = record(
+        code="000.00.58.H06-240102-0003",
+        status="received",
+        submitted_at=soon.isoformat(),
+        received_at=opening.replace(microsecond=0).isoformat(),
+        due_at=(opening + timedelta(days=7)).replace(microsecond=0).isoformat(),
+        resolved_at=None, outcome="", result_form="", result_digitised=False,
+        returned_at=None, return_method="", payments=[], rating=None,
+        events=[
+            {**events[0], "at": soon.isoformat()},
+            {**events[1], "at": soon.isoformat()},
+        ],
+    )  # fmt: skip
+    assert import_history(lines(waiting)).created == ["000.00.58.H06-240102-0003"]
 
 
 def test_it_refuses_a_file_without_the_header_or_of_another_version(units):
