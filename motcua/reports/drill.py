@@ -84,16 +84,20 @@ _PENDING = {Bucket.PENDING, Bucket.PENDING_WITHIN_TIME, Bucket.PENDING_OVERDUE}
 _EXACT_RECEIPTS = {Bucket.RECEIVED, Bucket.RECEIVED_ONLINE, Bucket.RECEIVED_DIRECT}
 
 
-class SpanCovers(Func):
-    """The dossier was open at ``moment``: its span from receipt to resolution or end
-    (``motcua_open_span``, reports migration 0002) covers it. PostgreSQL only, where a GiST
-    index on the span serves it; a necessary condition of being pending at ``moment``."""
+class _SpanCondition(Func):
+    """A condition on a dossier's span from receipt to resolution or end (``motcua_open_span``,
+    reports migration 0002) and a moment, in the form its GiST index serves. PostgreSQL
+    only."""
 
     conditional = True
     output_field = BooleanField()
 
-    def __init__(self, moment: datetime) -> None:
-        super().__init__(F("received_at"), F("resolved_at"), F("ended_at"), Value(moment))
+    def __init__(self, moment: Any) -> None:
+        moment = moment if hasattr(moment, "resolve_expression") else Value(moment)
+        super().__init__(F("received_at"), F("resolved_at"), F("ended_at"), moment)
+
+    def condition(self, span: str, moment: str) -> str:
+        raise NotImplementedError
 
     def as_sql(  # type: ignore[override]
         self, compiler: Any, connection: Any, **extra: Any
@@ -104,10 +108,36 @@ class SpanCovers(Func):
             parts.append(sql)
             params.extend(found)
         received, resolved, ended, moment = parts
-        return (
-            f"motcua_open_span({received}, {resolved}, {ended}) @> ({moment})::timestamptz",
-            params,
-        )
+        span = f"motcua_open_span({received}, {resolved}, {ended})"
+        return self.condition(span, f"({moment})::timestamptz"), params
+
+
+class SpanCovers(_SpanCondition):
+    """The dossier was open at ``moment``: its span covers it. A necessary condition of being
+    pending at ``moment``."""
+
+    def condition(self, span: str, moment: str) -> str:
+        return f"{span} @> {moment}"
+
+
+class SpanStartsBy(_SpanCondition):
+    """The dossier was received at or before ``moment``: ``received_at <= moment`` as the
+    span's overlap with everything up to ``moment``, which the receipts' index cannot serve.
+    A page's bound (:func:`nearest_first`) asked as ``received_at`` was a condition on that
+    index too; PostgreSQL, which cannot know the bound when it plans, then walked it from the
+    first receipt of history through every dossier received before the stock's oldest (a
+    past year's overdue stock: 135 ms at 10 M dossiers, 2 ms so)."""
+
+    def condition(self, span: str, moment: str) -> str:
+        return f"{span} && tstzrange(NULL, {moment}, '[]')"
+
+
+class SpanStartsFrom(_SpanCondition):
+    """The dossier was received at or after ``moment``: :class:`SpanStartsBy`'s counterpart
+    (the span does not extend to the left of what starts at ``moment``)."""
+
+    def condition(self, span: str, moment: str) -> str:
+        return f"{span} &> tstzrange({moment}, NULL)"
 
 
 def finished_since(moment: datetime) -> bool:
@@ -206,6 +236,14 @@ def necessary(bucket: Bucket, period: metrics.Period, spans: set[datetime] | Non
                 supplements = Pause.objects.filter(dossier=mine, reason=PauseReason.SUPPLEMENT)
                 late |= Q(supplement_requests__gt=limit) | Q(Exists(supplements))
             condition &= Q(due_at__isnull=False) & late
+        elif bucket is Bucket.PENDING_WITHIN_TIME:
+            # Within time at the end needs no time limit, a due moment not before it as the
+            # columns stand now (pauses closed since and extensions only move it later), or a
+            # clock stopped since before it and still stopped (its due moment then stands as
+            # it was when it stopped: ``core.timeliness.is_overdue``).
+            condition &= (
+                Q(due_at__isnull=True) | Q(effective_due_at__gte=hi) | Q(paused_since__lt=hi)
+            )
         return condition
     if bucket in (Bucket.RATED, Bucket.SATISFIED):
         condition = Q(rating__isnull=False) & _counted_in("rating__at", period)
@@ -303,7 +341,7 @@ def nearest_first(rows: QuerySet[Dossier], backward: bool, step: int) -> QuerySe
     nearest = rows.annotate(distance=Distance(F("received_at"), Value(start)))
     edge = nearest.order_by("distance").values("received_at")[step - 1 : step]
     end = Coalesce(Subquery(edge), Value(beyond), output_field=DateTimeField())
-    return rows.filter(received_at__gte=end) if backward else rows.filter(received_at__lte=end)
+    return rows.filter(SpanStartsFrom(end) if backward else SpanStartsBy(end))
 
 
 def _stock_moment(buckets: Sequence[Bucket], period: metrics.Period) -> datetime | None:
