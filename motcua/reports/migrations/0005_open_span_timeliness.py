@@ -11,26 +11,15 @@ month's late resolutions). Carrying the timeliness, the scan stays index-only (t
 
 from django.db import migrations
 
-SPAN = "motcua_open_span(received_at, resolved_at, ended_at)"
-COVERED = "resolved_at, ended_at, receiving_unit_id, id"
-
-
-def _span_index(schema_editor, covered: str) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("DROP INDEX IF EXISTS dossier_open_span")
-    schema_editor.execute(
-        f"CREATE INDEX dossier_open_span ON dossiers_dossier USING gist ({SPAN}, received_at)"
-        f" INCLUDE ({covered})"
-    )
+from motcua.reports.migrations._span import COVERED, span_index
 
 
 def with_timeliness(apps, schema_editor):
-    _span_index(schema_editor, f"{COVERED}, timeliness")
+    span_index(schema_editor, f"{COVERED}, timeliness")
 
 
 def without(apps, schema_editor):
-    _span_index(schema_editor, COVERED)
+    span_index(schema_editor, COVERED)
 
 
 class Migration(migrations.Migration):

@@ -11,26 +11,18 @@ index-only.
 
 from django.db import migrations
 
-SPAN = "motcua_open_span(received_at, resolved_at, ended_at)"
-COVERED = "resolved_at, ended_at, receiving_unit_id, id, timeliness"
+from motcua.reports.migrations._span import COVERED, span_index
 
-
-def _span_index(schema_editor, covered: str) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("DROP INDEX IF EXISTS dossier_open_span")
-    schema_editor.execute(
-        f"CREATE INDEX dossier_open_span ON dossiers_dossier USING gist ({SPAN}, received_at)"
-        f" INCLUDE ({covered})"
-    )
+# What 0005 covered.
+TIMELINESS = f"{COVERED}, timeliness"
 
 
 def with_clock(apps, schema_editor):
-    _span_index(schema_editor, f"{COVERED}, due_at, effective_due_at, paused_since")
+    span_index(schema_editor, f"{TIMELINESS}, due_at, effective_due_at, paused_since")
 
 
 def without(apps, schema_editor):
-    _span_index(schema_editor, COVERED)
+    span_index(schema_editor, TIMELINESS)
 
 
 class Migration(migrations.Migration):
