@@ -199,6 +199,34 @@ class _HoldsAll(Lookup):
         return f"{sql} @> %s::bigint[]", [*params, list(self.rhs)]
 
 
+class _DigitGrams(Func):
+    # The expression of the index dossier_digit_grams (migration 0034), written alike so that
+    # PostgreSQL matches it: the six-digit grams of the search text's runs of seven digits
+    # or more (:func:`digit_grams`), a bigint[].
+    function = "motcua_digit_grams"
+    output_field = TextField()  # as _UnitTrigrams: only compared
+
+
+# The length of a gram of digits in the index dossier_digit_grams, and the shortest run of
+# digits it holds the grams of (a code's six-digit date is not one: migration 0034).
+DIGIT_GRAM = 6
+_LONG_DIGITS = re.compile(rf"[0-9]{{{DIGIT_GRAM + 1},}}")
+
+
+def digit_grams(word: str) -> list[int] | None:
+    """The grams of digits that find ``word`` on the index dossier_digit_grams, or None when
+    ``word`` is not a run of seven digits or more (a phone, an ID number).
+
+    A text holding such a word holds it inside one of its runs of digits, of seven or more,
+    so that run's grams include every gram of the word. Grams side by side from the start and
+    the last one cover the word: two for a phone, two for an ID number. Each is an integer
+    as ``motcua_digit_grams`` makes it (its six digits, so "091234" is 91234)."""
+    if not _LONG_DIGITS.fullmatch(word):
+        return None
+    last = len(word) - DIGIT_GRAM
+    return sorted({int(word[at : at + DIGIT_GRAM]) for at in [*range(0, last, DIGIT_GRAM), last]})
+
+
 def unit_trigram_key(unit: int, trigram: str) -> int:
     """The key of a trigram of a dossier of ``unit`` in the per-unit index, as
     ``motcua_unit_trigrams`` computes it: the unit, then the trigram's three ASCII bytes."""
@@ -263,7 +291,9 @@ def with_words(
     """``queryset`` kept to the dossiers whose search text (``Dossier.search_text``) holds
     each of ``words`` (already folded: :func:`search_words`) as a substring.
 
-    A word that begins a code (:func:`code_starts`) is found on the codes' index.
+    A word that begins a code (:func:`code_starts`) is found on the codes' index; on
+    PostgreSQL, a run of seven digits or more (a phone, an ID number) on the index of grams
+    of digits (:func:`digit_grams`, migration 0034), for any scope.
 
     ``units``: the units the queryset is already kept to through the receiving or the
     handling unit (``dossiers.access``). When they are few, on PostgreSQL, the dossiers are
@@ -273,15 +303,20 @@ def with_words(
     province's trigram index does not serve, so that PostgreSQL does not read that index
     too. Elsewhere (SQLite, a wide scope, words under three letters) ``LIKE '%word%'``, on the
     province's trigram index on PostgreSQL."""
-    anywhere = []
+    anywhere, digits = [], []
     for word in words:
-        starts = code_starts(word)
-        if starts is None:
+        grams = digit_grams(word) if connection.vendor == "postgresql" else None
+        starts = code_starts(word) if grams is None else None
+        if grams is not None:
+            queryset = queryset.filter(_HoldsAll(_DigitGrams(F("search_text")), grams))
+            digits.append(word)
+        elif starts is None:
             anywhere.append(word)
         else:
             queryset = queryset.filter(
                 functools.reduce(operator.or_, (Q(code__startswith=start) for start in starts))
             )
+    queryset = _holding(queryset, digits, "digits")
     words = anywhere
     if not words:
         return queryset
@@ -300,9 +335,14 @@ def with_words(
     found = Q()
     for unit in scope:
         found |= Q(_HoldsAll(keys, [unit_trigram_key(unit, trigram) for trigram in trigrams]))
-    queryset = queryset.filter(found)
+    return _holding(queryset.filter(found), words, "word")
+
+
+def _holding(queryset: QuerySet[Dossier], words: list[str], name: str) -> QuerySet[Dossier]:
+    # ``LIKE '%word%'`` as ``strpos``, which the province's trigram index does not serve, so
+    # that PostgreSQL reads only the index the words were looked up on.
     for index, word in enumerate(words):
-        at = f"word_{index}_at"
+        at = f"{name}_{index}_at"
         queryset = queryset.alias(**{at: StrIndex("search_text", Value(word))}).filter(
             **{f"{at}__gt": 0}
         )

@@ -394,6 +394,44 @@ def test_a_search_within_few_units_reads_the_per_unit_index_and_finds_the_same(c
     assert "dossier_search_trgm" not in plan
 
 
+def test_a_phone_or_an_id_number_is_looked_up_on_its_grams_of_digits(clerk):
+    """A run of seven digits or more is found on migration 0034's index of six-digit grams
+    (a province leader's phone search read 858 pages of the trigram index at 10 M dossiers,
+    issue 17), in any scope; what it finds is what ``LIKE '%word%'`` finds: whole and parts of
+    phones and ID numbers, never across two of them, and with other words."""
+    from motcua.dossiers.selectors import digit_grams, with_words
+
+    made = [
+        received("Nguyễn Văn An", phone="0912345678", id_number="006090001234"),
+        received("Nguyễn Thị Lan", phone="0912345679"),
+        received("Lê Anh", phone="+84 203 3870 111"),
+    ]
+    everything = Dossier.objects.filter(pk__in=[d.pk for d in made])
+    searches = [
+        ["0912345678"], ["091234567"], ["9123456"], ["006090001234"], ["60900012"],
+        ["02033870111"], ["2033870"], ["678006090"], ["0912345670"], ["nguyen", "0912345679"],
+        ["lan", "0912345678"], ["0912345", "006090001234"],
+    ]  # fmt: skip
+    for words in searches:
+        wanted = {d.pk for d in made if all(w in d.search_text for w in words)}
+        found = set(with_words(everything, words).values_list("pk", flat=True))
+        assert found == wanted, words
+    assert codes(clerk.get(SEARCH, {"q": "0912345679"})) == [made[1].code]
+    assert digit_grams("0912345678") == [91234, 345678]
+    assert digit_grams("006090001234") == [1234, 6090]
+    assert digit_grams("1234567") == [123456, 234567]
+    assert digit_grams("123456") is None
+    assert digit_grams("09a1234567") is None
+    if connection.vendor == "postgresql":
+        query = with_words(Dossier.objects.all(), ["0912345678"])
+        with connection.cursor() as cursor:
+            for scan in ("seqscan", "indexscan", "indexonlyscan"):
+                cursor.execute(f"SET LOCAL enable_{scan} = off")
+            plan = query.explain()
+        assert "dossier_digit_grams" in plan
+        assert "dossier_search_trgm" not in plan
+
+
 def test_a_word_s_trigrams_are_those_inside_its_runs_of_letters_and_digits():
     from motcua.dossiers.selectors import inner_trigrams
 
