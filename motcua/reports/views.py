@@ -486,6 +486,26 @@ def _moment(value: datetime | None) -> str:
     return format_datetime(timezone.localtime(value, LOCAL_TZ)) if value else ""
 
 
+# The columns :func:`_dossier_row` reads, for ``only()``: an export of a province's 29.660
+# overdue dossiers built four whole model rows each (dossier, version, procedure, agency), a
+# fifth of its time. Any other column read would cost a query per row.
+DOSSIER_ROW_FIELDS = (
+    "code",
+    "procedure_version__name",
+    "procedure_version__procedure__code",
+    "current_agency__name",
+    "receiving_agency__name",
+    "received_at",
+    "effective_due_at",
+    "resolved_at",
+    "status",
+    "timeliness",
+    "assignee__full_name",
+    "assignee__username",
+    "paused_since",
+)
+
+
 def _dossier_row(dossier: Dossier) -> dict[str, Any]:
     return {
         "code": dossier.code,
@@ -769,7 +789,8 @@ def drill_page(request: HttpRequest) -> HttpResponse:
     page = drill.drill_page(lineage_ids(unit), period, figures, position, DRILL_PAGE_SIZE, part)
     user = cast(User, request.user)
     codes = [row.code for row in page.rows]
-    found = {d.code: d for d in dossier_list_for_user(user).filter(code__in=codes)}
+    visible = dossier_list_for_user(user).only(*DOSSIER_ROW_FIELDS)
+    found = {d.code: d for d in visible.filter(code__in=codes)}
     first = page.first + 1
     rows = [
         {**_dossier_row(found[code]), "number": format_number(number)}
@@ -796,7 +817,10 @@ def drill_page(request: HttpRequest) -> HttpResponse:
 # -- downloads ----------------------------------------------------------------------------
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_CHUNK = 500  # dossiers read per query when a whole drill-down list is exported
+# Dossiers read per query when a whole drill-down list is exported: a chunk is two queries
+# (the list's keyset, then the rows), and a province's 29.660 overdue dossiers took 120 of
+# them, 3,7 s of SQL, by 500 (10 M dossiers; 1,6 s by 2.000, a few MB a chunk).
+EXPORT_CHUNK = 2000
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -853,7 +877,7 @@ def _export_rows(request: HttpRequest) -> tuple[list[str], Iterator[list[str]], 
     memory a chunk takes, not the list) and the file's stem."""
     unit, period = parse_unit_and_period(request)
     figures, part = parse_drill(request, unit)
-    visible = dossier_list_for_user(cast(User, request.user))
+    visible = dossier_list_for_user(cast(User, request.user)).only(*DOSSIER_ROW_FIELDS)
     chunks = drill.drill_codes(lineage_ids(unit), period, figures, part, chunk=EXPORT_CHUNK)
     keys = ("code", "procedure", "procedure_code", "agency", "received", "due", "resolved")
     rest = ("timeliness", "status", "assignee")
