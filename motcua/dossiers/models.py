@@ -180,10 +180,20 @@ class Dossier(models.Model):
                 fields=["status", "submitted_at", "code"], name="dossier_status_submitted"
             ),
             # The dossiers not finished, in a drill-down's order: the stock at the end of a
-            # period not over yet, a page at a time (reports.drill.open_at, issue 17).
+            # period not over yet, a page at a time (reports.drill.open_at, issue 17). With
+            # what tells the overdue from the others and the list's columns (dossiers 0035):
+            # the oldest open dossiers are those overdue for years, and the within-time list
+            # fetched each (22.860 at 10 M dossiers, 21 ms) to drop it; now from the index.
             models.Index(
                 fields=["received_at", "id"],
                 condition=Q(resolved_at__isnull=True, ended_at__isnull=True),
+                include=[
+                    "code",
+                    "receiving_unit",
+                    "effective_due_at",
+                    "paused_since",
+                    "supplement_requests",
+                ],
                 name="dossier_open_received",
             ),
             # With the index on resolved_at: has anything finished since a moment?
