@@ -63,6 +63,16 @@ def codes(response) -> list[str]:
     return [row.dossier.code for row in response.context["rows"]]
 
 
+def bitmap_plan(query) -> str:
+    """PostgreSQL's plan for ``query`` with only bitmap scans left: a whole-index scan in the
+    list's order, or a sequential scan, can win on a table this small, depending on when
+    autovacuum last counted its rows."""
+    with connection.cursor() as cursor:
+        for scan in ("seqscan", "indexscan", "indexonlyscan"):
+            cursor.execute(f"SET LOCAL enable_{scan} = off")
+        return query.explain()
+
+
 def test_the_search_page_is_in_the_desk_menu_and_lists_nothing_until_asked(clerk):
     page = clerk.get("/mot-cua/hang-doi/").content.decode()
     assert f'href="{SEARCH}"' in page
@@ -340,13 +350,7 @@ def test_postgresql_can_answer_a_search_word_from_the_trigram_index(clerk):
     # The word's condition as the search writes it (dossier_filter), alone: with the scope
     # too, the planner may as well start from the unit's index on a table this small.
     query = Dossier.objects.filter(search_text__contains="nguyen")
-    with connection.cursor() as cursor:
-        # Only bitmap scans left: a whole-index scan in the list's order can win on a table
-        # this small, depending on when autovacuum last counted its rows.
-        for scan in ("seqscan", "indexscan", "indexonlyscan"):
-            cursor.execute(f"SET LOCAL enable_{scan} = off")
-        plan = query.explain()
-    assert "dossier_search_trgm" in plan
+    assert "dossier_search_trgm" in bitmap_plan(query)
 
 
 @pytest.mark.postgres_only
@@ -383,13 +387,7 @@ def test_a_search_within_few_units_reads_the_per_unit_index_and_finds_the_same(c
             "pk", flat=True
         )
     ) == {handled.pk}
-    query = with_words(Dossier.objects.all(), ["nguyen"], units=units)
-    with connection.cursor() as cursor:
-        # Only bitmap scans left: a whole-index scan in the list's order can win on a table
-        # this small, depending on when autovacuum last counted its rows.
-        for scan in ("seqscan", "indexscan", "indexonlyscan"):
-            cursor.execute(f"SET LOCAL enable_{scan} = off")
-        plan = query.explain()
+    plan = bitmap_plan(with_words(Dossier.objects.all(), ["nguyen"], units=units))
     assert "dossier_unit_search_trgm" in plan
     assert "dossier_search_trgm" not in plan
 
@@ -423,11 +421,7 @@ def test_a_phone_or_an_id_number_is_looked_up_on_its_grams_of_digits(clerk):
     assert digit_grams("123456") is None
     assert digit_grams("09a1234567") is None
     if connection.vendor == "postgresql":
-        query = with_words(Dossier.objects.all(), ["0912345678"])
-        with connection.cursor() as cursor:
-            for scan in ("seqscan", "indexscan", "indexonlyscan"):
-                cursor.execute(f"SET LOCAL enable_{scan} = off")
-            plan = query.explain()
+        plan = bitmap_plan(with_words(Dossier.objects.all(), ["0912345678"]))
         assert "dossier_digit_grams" in plan
         assert "dossier_search_trgm" not in plan
 
