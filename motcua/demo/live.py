@@ -24,8 +24,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.utils import timezone
-
 from motcua.demo.scenario import ScenarioParams, load_scenario
 from motcua.dossiers.history import ImportReport
 from motcua.dossiers.models import Dossier
@@ -141,5 +139,5 @@ def load_live_year(today: date) -> LiveYearReport:
     stored = live_year_stored()
     if stored or today < FIRST_LIVE_DAY:
         return LiveYearReport(created=0, kept=stored)
-    report: ImportReport = load_scenario(live_params(today, timezone.now()))
+    report: ImportReport = load_scenario(live_params(today))
     return LiveYearReport(created=len(report.created), kept=len(report.unchanged))

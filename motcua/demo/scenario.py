@@ -28,10 +28,12 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from django.utils import timezone
 
 from motcua.catalog.choices import OnlineLevel, ProcedureLevel
 from motcua.catalog.models import ProcedureVersion
@@ -1039,7 +1041,14 @@ def scenario_lines(params: ScenarioParams = BAC_KAN_2024) -> Iterator[str]:
 
 
 def load_scenario(params: ScenarioParams = BAC_KAN_2024) -> ImportReport:
-    """Generate the scenario and import it as history; nothing new when it is already loaded."""
+    """Generate the scenario and import it as history; nothing new when it is already loaded.
+
+    It is imported now: without a moment of loading (``ScenarioParams.loaded_at``), now is
+    that moment, so the counter receipts of a morning still ahead are not made (the import
+    refuses what has not happened: a scenario ending yesterday, loaded after midnight, made
+    this morning's receipts at 07:22 and was refused whole)."""
+    if params.loaded_at is None:
+        params = replace(params, loaded_at=timezone.now())
     lines = list(scenario_lines(params))
     codes = [json.loads(line)["code"] for line in lines[1:]]
     stored = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import transaction
@@ -265,3 +265,40 @@ def test_it_refuses_parameters_it_cannot_meet(bac_kan_world):
     with pytest.raises(ScenarioError, match="paid_online: 500 asked"):
         list(generate(params))
     assert Dossier.objects.count() == 0
+
+
+def test_a_scenario_loaded_before_its_last_morning_leaves_that_morning_out(
+    bac_kan_world, monkeypatch
+):
+    """A scenario ending yesterday makes this morning's first counter receipts; loaded before
+    them (after midnight), the import refused the whole file, for a moment that had not come
+    (the abuse suite's world, at 00:09 on 07/12/2026). ``load_scenario`` loads as of now."""
+    from django.utils import timezone
+
+    from motcua.demo.live import LIVE_DESKS, live_params
+    from motcua.units.models import Agency
+
+    calendar = calendar_for(agency=Agency.objects.get(code=LIVE_DESKS[0]))
+    days = (timezone.localdate() + timedelta(days=n) for n in range(10))
+    day = next(d for d in days if calendar.is_working_day(d))
+    dawn = datetime.combine(day, time(0, 30), LOCAL_TZ)
+    monkeypatch.setattr(timezone, "now", lambda: dawn)
+    small = {"received_online": 12, "received_direct": 8, "received_postal": 1, "pending": 6}
+    params = dataclasses.replace(
+        live_params(day),
+        **small,
+        carried_over=2, prior_resolved=2, late_resolved=1, obligations=8, paid_online=2,
+        certification_dossiers=4, overdue=1, due_next=1, due_after_next=1,
+        awaiting_supplement=1, waiting_online=2, next_morning=3,
+        history_start=day - timedelta(days=120), period_start=day - timedelta(days=60),
+        pending_from=day - timedelta(days=15), label=f"dawn-{day:%Y%m%d}",
+    )  # fmt: skip
+    report = load_scenario(params)
+    assert report.created
+    made = Dossier.objects.filter(code__in=report.created)
+    assert not made.filter(last_event_at__gt=dawn).exists()
+    assert not made.filter(submitted_at__gte=datetime.combine(day, time(0), LOCAL_TZ)).exists()
+    # Loaded once the morning is past, the same day makes them.
+    assert len(list(generate(dataclasses.replace(params, loaded_at=None)))) == (
+        len(list(generate(dataclasses.replace(params, loaded_at=dawn)))) + 3
+    )
