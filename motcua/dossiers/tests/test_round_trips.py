@@ -10,7 +10,7 @@ day must serialise) and none at all for a transition (the ledger takes plain ins
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from motcua.core import workflow
+from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.ledger_checkpoints import span_start
 from motcua.dossiers.tests.conftest import world as world  # noqa: F401 (fixture)
 
@@ -40,6 +41,16 @@ def _live_day() -> date:
 
 
 DAY = f"{_live_day():%d/%m/%Y}"
+
+
+@pytest.fixture(autouse=True)
+def after_the_day(monkeypatch):
+    """The writes are at fixed hours of DAY, up to 15:00: today, before them (a run after
+    midnight failed: "08:00 07/12/2026 chưa tới"), the clock reads DAY's 16:00, as a live
+    write refuses a moment ahead (``dossiers.selectors.recorded_until``)."""
+    evening = datetime.combine(_live_day(), time(16), LOCAL_TZ)
+    real = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: max(real(), evening))
 
 
 @pytest.fixture(autouse=True)
