@@ -40,7 +40,8 @@ def _live_day() -> date:
     return day if day.weekday() < 5 else today
 
 
-DAY = f"{_live_day():%d/%m/%Y}"
+LIVE_DAY = _live_day()
+DAY = f"{LIVE_DAY:%d/%m/%Y}"
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +49,7 @@ def after_the_day(monkeypatch):
     """The writes are at fixed hours of DAY, up to 15:00: today, before them (a run after
     midnight failed: "08:00 07/12/2026 chưa tới"), the clock reads DAY's 16:00, as a live
     write refuses a moment ahead (``dossiers.selectors.recorded_until``)."""
-    evening = datetime.combine(_live_day(), time(16), LOCAL_TZ)
+    evening = datetime.combine(LIVE_DAY, time(16), LOCAL_TZ)
     real = timezone.now
     monkeypatch.setattr(timezone, "now", lambda: max(real(), evening))
 
