@@ -357,15 +357,6 @@ def test_lists_that_few_candidates_hold_are_told_from_index_entries():
     assert ") &< '(," in found, found
     ended = drill.candidates(units, Q1, [Bucket.ENDED])
     assert "Index Only Scan using dossier_ended_received" in plan(ended)
-    # The stock within its time at the end of a period not over: the oldest open dossiers
-    # are overdue for years (22.860 at 10 M dossiers), told from the entries of the open
-    # dossiers' index, which carries the clock columns (dossiers 0035; 21 → 7 ms of SQL).
-    current = Period(date(2024, 4, 1), timezone.localdate() + timedelta(days=1))
-    for bucket in (Bucket.PENDING_WITHIN_TIME, Bucket.PENDING_OVERDUE, Bucket.PENDING):
-        stock = drill._exactly(units, current, [bucket], None)
-        # Its rows as a page reads them (drill._as_drilled).
-        found = plan(stock, columns=("pk", "code", "received_at"))
-        assert "Index Only Scan using dossier_open_received" in found, bucket
     # A past period's stock within its time: few of the stock at its end (at 10 M dossiers
     # 20.000, nearly all overdue for years), told by the clock columns the span index
     # carries (reports 0006; 290 → 100 ms), in the bound's scan and in the page's. The page
@@ -376,6 +367,17 @@ def test_lists_that_few_candidates_hold_are_told_from_index_entries():
     # index serves the bound and the clock columns alone.
     with connection.cursor() as cursor:
         cursor.execute("DROP INDEX dossier_received_order")
+    # The stock within its time at the end of a period not over: the oldest open dossiers
+    # are overdue for years (22.860 at 10 M dossiers), told from the entries of the open
+    # dossiers' index, which carries the clock columns (dossiers 0035; 21 → 7 ms of SQL).
+    # Asked with the receipts' index dropped: on a table this small its scan in the same
+    # order can cost the same (CI chose it once).
+    current = Period(date(2024, 4, 1), timezone.localdate() + timedelta(days=1))
+    for bucket in (Bucket.PENDING_WITHIN_TIME, Bucket.PENDING_OVERDUE, Bucket.PENDING):
+        stock = drill._exactly(units, current, [bucket], None)
+        # Its rows as a page reads them (drill._as_drilled).
+        found = plan(stock, columns=("pk", "code", "received_at"))
+        assert "Index Only Scan using dossier_open_received" in found, bucket
     for backward in (False, True):
         stock = drill.candidates(units, Q1, [Bucket.PENDING_WITHIN_TIME])
         found = plan(drill.nearest_first(stock, backward, 3), off=("seqscan", "bitmapscan"))
