@@ -370,7 +370,7 @@ def resolutions_exactly(buckets: Sequence[Bucket]) -> bool:
     period, and as early, on time or late by its ``timeliness`` column alone (the facts carry
     the column: ``dossiers.selectors.dossiers_with_facts``; blank is late). That is what
     :func:`necessary` asks, so a page reads no facts to load and test one by one: this
-    month's late resolutions loaded and classified 101 dossiers' facts, six queries more
+    month's late resolutions loaded and classified 101 dossiers' facts, five queries more
     (issue 17)."""
     return bool(buckets) and set(buckets) <= _RESOLUTION
 
