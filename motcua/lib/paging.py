@@ -107,12 +107,23 @@ class Ordering:
 
     def beyond(self, values: Sequence[Any], backward: bool = False) -> Q:
         """The rows after ``values`` in this order (before them, ``backward``): the row-value
-        comparison written out key by key, so NULLs (last) are handled on every engine."""
+        comparison written out key by key, so NULLs (last) are handled on every engine, and
+        the first key's own bound, which it implies.
+
+        PostgreSQL reads the ``OR`` of the comparison as a filter, not as a range of the
+        index on the keys: every page read its list from the start to its cursor, and a
+        year's late resolutions exported by chunks of 2.000 read 1 M index entries for the
+        last ones (issue 17). The first key's bound is a range the index starts from. It is
+        left out where rows with a NULL first key come after (a nullable key read forward)."""
         condition = Q(pk__in=[])
         equal = Q()
         for key, value in zip(self.keys, values, strict=True):
             condition |= equal & self._past(key, value, backward)
             equal &= Q(**{f"{key.name}__isnull": True}) if value is None else Q(**{key.name: value})
+        first, value = self.keys[0], values[0]
+        if value is not None and not (first.nullable and not backward):
+            greater = first.descending == backward
+            condition &= Q(**{f"{first.name}__{'gte' if greater else 'lte'}": value})
         return condition
 
     @staticmethod

@@ -193,3 +193,28 @@ def test_the_first_read_is_one_page_and_the_next_ones_a_chunk():
     seen.clear()
     keyset_page(units, BY_ID, None, 5, scan=counting(lambda unit: unit.pk % 7 == 0), chunk=50)
     assert seen[:2] == [6, 50]
+
+
+@pytest.mark.parametrize(
+    "ordering",
+    [
+        Ordering.of("level", "code", "id"),
+        Ordering.of("-code", "id"),
+        Ordering.of("valid_from", "code", "id", nullable=["valid_from"]),
+        Ordering.of("-valid_from", "-id", nullable=["valid_from"]),
+    ],
+)
+def test_the_rows_beyond_a_position_are_those_after_it_in_the_order(ordering):
+    """``Ordering.beyond`` with the first key's own bound (issue 17: the index's range a
+    page starts from) keeps exactly the rows after (or before) every row of the list, with
+    a first key that is descending, nullable (NULLs last either way) or both, on both
+    engines."""
+    units = AdministrativeUnit.objects.all()
+    listed = list(units.order_by(*ordering.order_by()))
+    assert {u.valid_from is None for u in listed} == {True, False}  # both kinds of first key
+    for at, unit in enumerate(listed):
+        values = ordering.values(unit)
+        after = units.filter(ordering.beyond(values)).order_by(*ordering.order_by())
+        assert list(after) == listed[at + 1 :], (ordering, unit)
+        before = units.filter(ordering.beyond(values, backward=True))
+        assert list(before.order_by(*ordering.order_by(backward=True))) == listed[:at][::-1]
