@@ -68,6 +68,18 @@ def history(world: World) -> None:
     )
 
 
+def plan(rows, off=("seqscan", "bitmapscan", "sort"), columns=("pk", "received_at")) -> str:
+    """PostgreSQL's plan of a page of ``rows`` in the drill-down's order."""
+    page = rows.order_by(*drill.DRILL_ORDER.order_by()).values(*columns)[:3]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A test table is small enough for a sequential or bitmap scan to win.
+        for scan in ("seqscan", "bitmapscan", "sort"):
+            cursor.execute(f"SET LOCAL enable_{scan} = {'off' if scan in off else 'on'}")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def every_counted(world: World, bucket: Bucket, period: Period = Q1) -> list[str]:
     """The figure by its definition over every dossier of the unit, no SQL narrowing."""
     scan = drill._scanner(period, [bucket])
@@ -337,16 +349,6 @@ def test_lists_that_few_candidates_hold_are_told_from_index_entries():
     # A province's hundreds of units: one unit reads its own index by receipt.
     units = [world.city.pk, *range(10_000, 10_300)]
 
-    def plan(rows, off=("seqscan", "bitmapscan", "sort"), columns=("pk", "received_at")) -> str:
-        page = rows.order_by(*drill.DRILL_ORDER.order_by()).values(*columns)[:3]
-        sql, params = page.query.sql_with_params()
-        with connection.cursor() as cursor:
-            # A test table is small enough for a sequential or bitmap scan to win.
-            for scan in ("seqscan", "bitmapscan", "sort"):
-                cursor.execute(f"SET LOCAL enable_{scan} = {'off' if scan in off else 'on'}")
-            cursor.execute("EXPLAIN " + sql, params)
-            return "\n".join(row[0] for row in cursor.fetchall())
-
     late = drill.candidates(units, Q1, [Bucket.RESOLVED_LATE])
     received, earlier = drill.resolution_parts(late, Q1, [Bucket.RESOLVED_LATE])
     assert "Index Only Scan using dossier_received_order" in plan(received)
@@ -499,13 +501,6 @@ def test_a_page_past_its_cursor_starts_the_index_at_the_cursor():
     late = drill.candidates([world.city.pk], Q1, [Bucket.RESOLVED_LATE])
     received, _ = drill.resolution_parts(late, Q1, [Bucket.RESOLVED_LATE])
     position = [local("01/03/2024 08:00"), 1]
-    past = received.filter(drill.DRILL_ORDER.beyond(position))
-    page = past.order_by(*drill.DRILL_ORDER.order_by()).values("pk", "received_at")[:3]
-    sql, params = page.query.sql_with_params()
-    with connection.cursor() as cursor:
-        for scan in ("seqscan", "bitmapscan", "sort"):  # a test table is small
-            cursor.execute(f"SET LOCAL enable_{scan} = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    bounds = [line for line in plan.splitlines() if "Index Cond" in line]
-    assert any("received_at >= '2024-03-01 01:00:00+00'" in line for line in bounds), plan
+    found = plan(received.filter(drill.DRILL_ORDER.beyond(position)))
+    bounds = [line for line in found.splitlines() if "Index Cond" in line]
+    assert any("received_at >= '2024-03-01 01:00:00+00'" in line for line in bounds), found
