@@ -453,6 +453,14 @@ def _scanner(
     return scan
 
 
+def _scan(
+    period: metrics.Period, buckets: Sequence[Bucket]
+) -> Callable[[QuerySet[Any]], list[tuple[Drilled, bool]]]:
+    """How a list's candidates are told: kept as they are when they are the list
+    (:func:`resolutions_exactly`), else each by its facts (:func:`_scanner`)."""
+    return _as_drilled if resolutions_exactly(buckets) else _scanner(period, buckets)
+
+
 def _exactly(
     unit_ids: Iterable[int],
     period: metrics.Period,
@@ -497,7 +505,7 @@ def drill_page(
         DRILL_ORDER,
         cursor,
         size,
-        scan=_as_drilled if resolutions_exactly(buckets) else _scanner(period, buckets),
+        scan=_scan(period, buckets),
         chunk=max(size + 1, min(CHUNK, 4 * size)),
         max_reads=MAX_READS,
         parts=resolution_parts(found, period, buckets),
@@ -522,7 +530,7 @@ def drill_codes(
         found,
         DRILL_ORDER,
         chunk,
-        scan=_as_drilled if resolutions_exactly(buckets) else _scanner(period, buckets),
+        scan=_scan(period, buckets),
         parts=resolution_parts(found, period, buckets),
         bound=span_part_first,
     )
