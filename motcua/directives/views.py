@@ -169,13 +169,6 @@ def directive_row(directive: Directive, at: datetime) -> dict[str, Any]:
     }
 
 
-def _unit_options(user: User, unit: AdministrativeUnit) -> list[dict[str, str]]:
-    return [
-        {"code": u.code, "name": u.name, "selected": "selected" if u.code == unit.code else ""}
-        for u in access.user_units(user)
-    ]
-
-
 def _query(**params: str) -> str:
     return urlencode({k: v for k, v in params.items() if v}, safe="/:")
 
@@ -195,7 +188,7 @@ def _list_context(
     """What both list pages show: the unit filter (_unit_filter.html), the rows, the pager."""
     return {
         "unit": unit,
-        "units": _unit_options(user, unit),
+        "units": access.user_units(user),
         "rows": rows,
         "page": page,
         "pages": pages,
@@ -529,7 +522,7 @@ def on_time_page(request: HttpRequest) -> HttpResponse:
 
     context = {
         "unit": unit,
-        "units": _unit_options(user, unit),
+        "units": access.user_units(user),
         "period": {"from": format_date(period.start), "to": format_date(period.end)},
         "rows": [view(r) for r in rows],
         "total": view(total),

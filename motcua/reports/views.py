@@ -720,20 +720,12 @@ def _common(unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
     }
 
 
-def _unit_options(request: HttpRequest, unit: AdministrativeUnit) -> list[dict[str, str]]:
-    """The unit picker: every unit the user may open, ``unit`` selected."""
-    return [
-        {"code": u.code, "name": u.name, "selected": "selected" if u.code == unit.code else ""}
-        for u in dashboard.dashboard_units(cast(User, request.user))
-    ]
-
-
 def _filters(request: HttpRequest, unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
     """The dashboard's filters: the unit picker, every named period from the unit's first
     year, the quick picks. Only the dashboard shows them: the drill-downs, the briefing and
     the end-of-day page built them too (the first year is a probe of the ledger per unit)."""
     return {
-        "units": _unit_options(request, unit),
+        "units": dashboard.dashboard_units(cast(User, request.user)),
         "named_periods": _named_periods(unit, period),
         "quick": quick_links(unit, period, timezone.localdate()),
     }
@@ -1023,7 +1015,7 @@ def end_of_day_page(request: HttpRequest) -> HttpResponse:
     at = parse_at(request)
     query = parse_eod_list(request, unit)
     context = _common(unit, Period(today.replace(day=1), today)) | {
-        "units": _unit_options(request, unit)
+        "units": dashboard.dashboard_units(cast(User, request.user))
     }
     if query is None:
         # A page of the units (with their officers' lists), as the dashboard's table: a
