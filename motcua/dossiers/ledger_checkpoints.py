@@ -678,6 +678,13 @@ def ledger_edge_days(units: QuerySet[Any], edges: Sequence[Edge]) -> list[date |
     return answers
 
 
+def ledger_first_day(figure: Bucket) -> date | None:
+    """The first day on which the ledger of any unit counts ``figure`` (None if it never
+    does): one probe of the days' index from its start."""
+    days = DayFigure.objects.filter(figure=figure.value, n__gt=0).order_by("day")
+    return days.values_list("day", flat=True).first()
+
+
 def ledger_counts_any(
     unit_ids: Iterable[int], figures: Iterable[Bucket], first: date, last: date
 ) -> bool:

@@ -723,7 +723,7 @@ def _common(unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
 def _filters(request: HttpRequest, unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
     """The dashboard's filters: the unit picker, every named period from the unit's first
     year, the quick picks. Only the dashboard shows them: the drill-downs, the briefing and
-    the end-of-day page built them too (the first year is a probe of the ledger per unit)."""
+    the end-of-day page built them too (the first year is read from the ledger)."""
     return {
         "units": dashboard.dashboard_units(cast(User, request.user)),
         "named_periods": _named_periods(unit, period),
