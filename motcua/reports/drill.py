@@ -11,8 +11,8 @@ candidate and keeps the figure's. The conditions are necessary, never sufficient
 too strict would lose a dossier, one too loose only costs a candidate read. The tests check
 that the pages' union is exactly the figure (``test_dashboard``, ``test_query_counts``).
 Where the columns tell a list exactly (the receipts, the resolutions, the stock of a period
-not over: :func:`exact_receipts`, :func:`resolutions_exactly`, :func:`exact_stock`), the
-candidates are the list, and no facts are loaded.
+not over, a past moment's whole stock: :func:`exact_receipts`, :func:`candidates_exactly`,
+:func:`exact_stock`), the candidates are the list, and no facts are loaded.
 """
 
 from __future__ import annotations
@@ -83,6 +83,8 @@ _RESOLUTION = {
     Bucket.RESOLVED_LATE,
 }
 _PENDING = {Bucket.PENDING, Bucket.PENDING_WITHIN_TIME, Bucket.PENDING_OVERDUE}
+# The lists whose candidates are the list (:func:`candidates_exactly`).
+_EXACT_CANDIDATES = _RESOLUTION | {Bucket.PENDING, Bucket.CARRIED_OVER}
 # The receipts the columns tell exactly (:func:`exact_receipts`).
 _EXACT_RECEIPTS = {Bucket.RECEIVED, Bucket.RECEIVED_ONLINE, Bucket.RECEIVED_DIRECT}
 
@@ -361,18 +363,23 @@ def nearest_first(rows: QuerySet[Dossier], backward: bool, step: int) -> QuerySe
     return rows.filter(SpanStartsFrom(end) if backward else SpanStartsBy(end))
 
 
-def resolutions_exactly(buckets: Sequence[Bucket]) -> bool:
+def candidates_exactly(buckets: Sequence[Bucket]) -> bool:
     """Whether the candidates of ``buckets`` (:func:`candidates`) are the list itself: a
-    resolution bucket, or a sum of them.
+    resolution bucket, the whole stock pending at the period's end or carried over at its
+    start, or a sum of them.
 
     ``core.metrics.buckets`` counts a dossier received before the period ends as resolved in
     it when its resolution moment, never before its receipt (``as_counted``), lies in the
     period, and as early, on time or late by its ``timeliness`` column alone (the facts carry
-    the column: ``dossiers.selectors.dossiers_with_facts``; blank is late). That is what
-    :func:`necessary` asks, so a page reads no facts to load and test one by one: this
-    month's late resolutions loaded and classified 101 dossiers' facts, five queries more
-    (issue 17)."""
-    return bool(buckets) and set(buckets) <= _RESOLUTION
+    the column: ``dossiers.selectors.dossiers_with_facts``; blank is late). It counts it as
+    pending at the end (carried over at the start) when it was received before that moment
+    and its resolution or end, never before its receipt, is none or not before it: the
+    span that :func:`open_at` asks covers the moment, closed at both ends, and the columns'
+    form is the same condition. That is what :func:`necessary` asks, so a page reads no facts
+    to load and test one by one: this month's late resolutions loaded and classified 101
+    dossiers' facts, five queries more; a past half-year's stock 100 (issue 17). Within time
+    and overdue at a past moment still need the facts (the pauses move the due moment)."""
+    return bool(buckets) and set(buckets) <= _EXACT_CANDIDATES
 
 
 def _stock_moment(buckets: Sequence[Bucket], period: metrics.Period) -> datetime | None:
@@ -457,8 +464,8 @@ def _scan(
     period: metrics.Period, buckets: Sequence[Bucket]
 ) -> Callable[[QuerySet[Any]], list[tuple[Drilled, bool]]]:
     """How a list's candidates are told: kept as they are when they are the list
-    (:func:`resolutions_exactly`), else each by its facts (:func:`_scanner`)."""
-    return _as_drilled if resolutions_exactly(buckets) else _scanner(period, buckets)
+    (:func:`candidates_exactly`), else each by its facts (:func:`_scanner`)."""
+    return _as_drilled if candidates_exactly(buckets) else _scanner(period, buckets)
 
 
 def _exactly(

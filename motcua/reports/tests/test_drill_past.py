@@ -446,14 +446,19 @@ def test_the_receipts_are_read_exactly_in_sql(buckets):
         [Bucket.RESOLVED_ON_TIME],
         [Bucket.RESOLVED_LATE],
         [Bucket.RESOLVED_ON_TIME, Bucket.RESOLVED_LATE],
+        [Bucket.PENDING],
+        [Bucket.CARRIED_OVER],
+        [Bucket.RESOLVED, Bucket.PENDING],
     ],
 )
-def test_the_resolutions_are_read_exactly_in_sql(buckets):
-    """A period's resolutions are read by their condition in SQL (``drill.resolutions_exactly``:
-    the resolution moment, never before the receipt, and the timeliness column), no facts
-    loaded per dossier, and are still exactly the figures: carried over and received in the
-    period, early, on time and late, resolved before the official receipt moment (a counter
-    receipt after hours), at the period's edges."""
+def test_the_resolutions_and_a_past_stock_are_read_exactly_in_sql(buckets):
+    """A period's resolutions and the whole stock at its end or start are read by their
+    condition in SQL (``drill.candidates_exactly``: the resolution moment, never before the
+    receipt, and the timeliness column; the span open at the moment), no facts loaded per
+    dossier, and are still exactly the figures: carried over and received in the period,
+    early, on time and late, resolved before the official receipt moment (a counter receipt
+    after hours), at the period's edges (resolved at its first moment: carried over; at the
+    next period's first: pending at its end)."""
     world = build_world()
     history(world)
     plan = [
@@ -469,23 +474,28 @@ def test_the_resolutions_are_read_exactly_in_sql(buckets):
         act = {"dossier_id": dossier.pk, "at": local(resolved)}
         dossier_transition(action=workflow.Action.TRANSFER, actor=world.clerk, **act)
         dossier_transition(action=workflow.Action.APPROVE, actor=world.officer, **act)
-    assert drill.resolutions_exactly(buckets)
+    assert drill.candidates_exactly(buckets)
     with CaptureQueriesContext(connection) as queries:
         page = drill.drill_page([world.city.pk], Q1, buckets, None, 50)
-    assert not any("dossiers_pause" in q["sql"] for q in queries.captured_queries)
+    facts = ("dossiers_pause", "dossiers_dossiercomponent", "payments_payment")
+    assert not any(table in q["sql"] for q in queries.captured_queries for table in facts)
     expected = sorted({code for bucket in buckets for code in every_counted(world, bucket)})
     assert sorted(row.code for row in page.rows) == expected
+    in_order = Dossier.objects.order_by(*drill.DRILL_ORDER.order_by())
     assert [row.code for row in page.rows] == [
-        code for code in every_counted(world, Bucket.RESOLVED) if code in expected
+        code for code in in_order.values_list("code", flat=True) if code in expected
     ]
     totals = report_for(world.city, Q1).totals
     assert len(expected) == sum(totals[bucket] for bucket in buckets) > 0
     exported = [row.code for chunk in drill.drill_codes([world.city.pk], Q1, buckets, chunk=2)
                 for row in chunk]  # fmt: skip
     assert exported == [row.code for row in page.rows]
-    # A sum with another kind of figure is still told from the facts.
-    assert not drill.resolutions_exactly([Bucket.RESOLVED, Bucket.ENDED])
-    assert not drill.resolutions_exactly([])
+    # A sum with another kind of figure, and a past stock within time or overdue (the pauses
+    # move the due moment), are still told from the facts.
+    assert not drill.candidates_exactly([Bucket.RESOLVED, Bucket.ENDED])
+    assert not drill.candidates_exactly([Bucket.PENDING_OVERDUE])
+    assert not drill.candidates_exactly([Bucket.PENDING, Bucket.PENDING_WITHIN_TIME])
+    assert not drill.candidates_exactly([])
 
 
 @pytest.mark.django_db
