@@ -36,7 +36,7 @@ from motcua.dossiers.selectors import DueSoon, DueWindows, due_soon_q, due_windo
 from motcua.dossiers.tally import tally_before, tally_kept
 from motcua.lib.lookups import AnyOf
 from motcua.lib.paging import Cursor, Ordering, Page, keyset_page
-from motcua.reports.drill import finished_since
+from motcua.reports.drill import DOSSIER_ROW_FIELDS, finished_since
 from motcua.reports.selectors import Report, unit_figures
 from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
@@ -70,14 +70,18 @@ def list_q(which: EodList, windows: DueWindows) -> Q:
     return due_soon_q(windows, _SOON[which])
 
 
-# What a list's row shows besides the dossier.
-_ROW_RELATED = (
-    "receiving_unit",
-    "assignee",
-    "procedure_version__procedure",
-    "current_agency",
-    "receiving_agency",
-)
+# What a list's row shows besides the dossier, and the columns it reads: those it shows
+# (``drill.DOSSIER_ROW_FIELDS``) and its unit (the officer's id comes with the officer's
+# name). Read whole, the first rows of the province's lists also read every procedure
+# version's legal basis, steps and conditions and each officer's password hash, and the
+# default order's sort: 7 ms of SQL for 26 rows at 10 k dossiers (docs/performance.md).
+_ROW_RELATED = ("assignee", "procedure_version__procedure", "current_agency", "receiving_agency")
+_ROW_COLUMNS = (*DOSSIER_ROW_FIELDS, "receiving_unit")
+
+
+def _for_rows(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """``dossiers`` read as the lists' rows: with what they show, and only that."""
+    return dossiers.select_related(*_ROW_RELATED).only(*_ROW_COLUMNS)
 
 
 def pending_of(unit: AdministrativeUnit) -> QuerySet[Dossier]:
@@ -85,10 +89,12 @@ def pending_of(unit: AdministrativeUnit) -> QuerySet[Dossier]:
     still pending, ready for a list's rows. The lineage is given as its ids (read once per
     unit, ``lineage_ids``): as a subquery, the counts' statement took 17–18 ms, not 14–15
     (a province at 10 M dossiers)."""
-    return Dossier.objects.filter(
-        AnyOf(F("receiving_unit_id"), lineage_ids(unit)),
-        status__in=[status.value for status in workflow.PENDING],
-    ).select_related(*_ROW_RELATED)
+    return _for_rows(
+        Dossier.objects.filter(
+            AnyOf(F("receiving_unit_id"), lineage_ids(unit)),
+            status__in=[status.value for status in workflow.PENDING],
+        )
+    )
 
 
 def listed(unit: AdministrativeUnit, which: EodList, windows: DueWindows) -> QuerySet[Dossier]:
@@ -97,10 +103,10 @@ def listed(unit: AdministrativeUnit, which: EodList, windows: DueWindows) -> Que
     planner took the two for independent, expected one overdue dossier in 150 where one in
     two was, and sorted them all instead of reading the lists' index in order (a province's
     page of 50 overdue: 92 -> 1,5 ms at 10 M dossiers)."""
-    return (
-        Dossier.objects.filter(AnyOf(F("receiving_unit_id"), lineage_ids(unit)))
-        .filter(list_q(which, windows))
-        .select_related(*_ROW_RELATED)
+    return _for_rows(
+        Dossier.objects.filter(AnyOf(F("receiving_unit_id"), lineage_ids(unit))).filter(
+            list_q(which, windows)
+        )
     )
 
 
@@ -117,7 +123,7 @@ def _first_rows(lists: dict[EodList, QuerySet[Dossier]], rows: int) -> dict[EodL
         for which, dossiers in lists.items()
     }
     shown = [pk for ids in chosen.values() for pk in ids]
-    found = Dossier.objects.select_related(*_ROW_RELATED).in_bulk(shown)
+    found = _for_rows(Dossier.objects.order_by()).in_bulk(shown)
     return {which: [found[pk] for pk in ids if pk in found] for which, ids in chosen.items()}
 
 

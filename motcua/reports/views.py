@@ -53,7 +53,7 @@ from motcua.lib.paging import CURSOR, Cursor, Page, list_page, read_cursor
 from motcua.lib.spreadsheet import safe_row
 from motcua.reports import dashboard, drill
 from motcua.reports.briefing import briefing, steering_facts
-from motcua.reports.drill import DRILL_ORDER
+from motcua.reports.drill import DOSSIER_ROW_FIELDS, DRILL_ORDER
 from motcua.reports.eod import (
     EOD_ORDER,
     FIRST_ROWS,
@@ -484,27 +484,6 @@ def index_view(report: Report) -> dict[str, Any]:
 
 def _moment(value: datetime | None) -> str:
     return format_datetime(timezone.localtime(value, LOCAL_TZ)) if value else ""
-
-
-# The columns :func:`_dossier_row` reads, as ``values()`` paths: an export of a province's
-# 29.660 overdue dossiers built four whole model rows each (dossier, version, procedure,
-# agency), a fifth of its time; with ``only()`` still a model each (a year's 87.780 late
-# resolutions: 355.000 models), with ``values()`` none.
-DOSSIER_ROW_FIELDS = (
-    "code",
-    "procedure_version__name",
-    "procedure_version__procedure__code",
-    "current_agency__name",
-    "receiving_agency__name",
-    "received_at",
-    "effective_due_at",
-    "resolved_at",
-    "status",
-    "timeliness",
-    "assignee__full_name",
-    "assignee__username",
-    "paused_since",
-)
 
 
 def _row_values(dossier: Dossier) -> dict[str, Any]:

@@ -25,10 +25,9 @@ from motcua.core import index766, workflow
 from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Measure, Period
 from motcua.core.periods import named_period, quick_picks
-from motcua.dossiers.models import DayFigure, Dossier
-from motcua.dossiers.tests.world import build_world
+from motcua.dossiers.models import Dossier
 from motcua.lib.formatting import format_date, format_number
-from motcua.reports import dashboard, views
+from motcua.reports import dashboard, drill, views
 from motcua.reports.selectors import report_drill_down, report_for
 from motcua.reports.tests.test_dashboard import demo as demo  # noqa: F401 (the fixture)
 from motcua.reports.tests.test_dashboard import signed_in
@@ -225,7 +224,7 @@ def test_a_list_row_reads_the_same_from_values_as_from_the_model(demo):
     dossiers.filter(pk=second).update(assignee=User.objects.create(username="can.bo.b"))
     by_values = {
         values["code"]: views._dossier_row(values)
-        for values in dossiers.values(*views.DOSSIER_ROW_FIELDS)
+        for values in dossiers.values(*drill.DOSSIER_ROW_FIELDS)
     }
     models = dossiers.select_related(
         "procedure_version__procedure", "current_agency", "receiving_agency", "assignee"
@@ -520,28 +519,3 @@ def test_a_drill_down_page_reads_a_fixed_number_of_queries(
     assert len(counts) == 1  # 100 rows or 8: the same queries
     # A cursor that is not one answers 400 naming it.
     assert client.get("/bao-cao/ho-so/", {**params, "cursor": "x"}).status_code == 400
-
-
-@pytest.mark.django_db
-def test_the_first_year_is_the_lineage_s_first_receipt_whether_or_not_in_the_ledger_s_first():
-    """``dashboard.first_year`` asks the ledger's first year before probing unit by unit
-    (docs/performance.md): a unit that received in it, one whose first receipt came a year
-    later (a resolution or a zero count before it does not count), one that never received."""
-    world = build_world()
-    ledger = [
-        (world.ward, Bucket.RECEIVED, date(2024, 3, 5), 2),
-        (world.other_ward, Bucket.RESOLVED, date(2024, 6, 1), 1),
-        (world.other_ward, Bucket.RECEIVED, date(2024, 7, 1), 0),
-        (world.other_ward, Bucket.RECEIVED, date(2025, 2, 1), 1),
-    ]
-    for unit, figure, day, n in ledger:
-        DayFigure.objects.create(unit=unit, figure=figure.value, day=day, n=n)
-    assert dashboard.first_year(world.ward) == 2024
-    assert dashboard.first_year(world.other_ward) == 2025
-    assert dashboard.first_year(world.city) == 2024  # its wards' first
-    assert dashboard.first_year(world.city_desk.unit) == 2024
-    DayFigure.objects.filter(unit=world.ward).delete()
-    assert dashboard.first_year(world.ward) is None
-    assert dashboard.first_year(world.city) == 2025
-    DayFigure.objects.all().delete()
-    assert dashboard.first_year(world.province) is None

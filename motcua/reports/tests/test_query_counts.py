@@ -25,7 +25,7 @@ from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
 from motcua.dossiers.choices import ReturnMethod
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.models import DayFigure, Dossier
 from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.world import World, build_world, local
 from motcua.reports import dashboard, eod, views
@@ -249,6 +249,31 @@ def test_only_the_dashboard_reads_the_first_year_its_period_picker_offers(settin
         queries(leader, url, params)
         assert not firsts, url
         assert bool(pickers) == (url == "/bao-cao/cuoi-ngay/"), url
+
+
+@pytest.mark.django_db
+def test_the_first_year_is_the_lineage_s_first_receipt_whether_or_not_in_the_ledger_s_first():
+    """``dashboard.first_year`` asks the ledger's first year before probing unit by unit
+    (docs/performance.md): a unit that received in it, one whose first receipt came a year
+    later (a resolution or a zero count before it does not count), one that never received."""
+    world = build_world()
+    ledger = [
+        (world.ward, Bucket.RECEIVED, date(2024, 3, 5), 2),
+        (world.other_ward, Bucket.RESOLVED, date(2024, 6, 1), 1),
+        (world.other_ward, Bucket.RECEIVED, date(2024, 7, 1), 0),
+        (world.other_ward, Bucket.RECEIVED, date(2025, 2, 1), 1),
+    ]
+    for unit, figure, day, n in ledger:
+        DayFigure.objects.create(unit=unit, figure=figure.value, day=day, n=n)
+    assert dashboard.first_year(world.ward) == 2024
+    assert dashboard.first_year(world.other_ward) == 2025
+    assert dashboard.first_year(world.city) == 2024  # its wards' first
+    assert dashboard.first_year(world.city_desk.unit) == 2024
+    DayFigure.objects.filter(unit=world.ward).delete()
+    assert dashboard.first_year(world.ward) is None
+    assert dashboard.first_year(world.city) == 2025
+    DayFigure.objects.all().delete()
+    assert dashboard.first_year(world.province) is None
 
 
 @pytest.mark.django_db
