@@ -134,7 +134,7 @@ def load_demo_citizen(today: date) -> CitizenReport:
     decided = _working_days_before(calendar, today, 14)
     returned = _working_days_before(calendar, today, 13)
     first = _create(procedure, desk, clerk, _at(received, 8, 30), "Đăng ký khai sinh cho con")
-    take(first, Action.TRANSFER, clerk, _at(received, 8, 45))
+    take(first, Action.TRANSFER, clerk, _at(received, 8, 45), Details(assignee=officer))
     # An electronic extract: the paper his store keeps.
     take(
         first,
@@ -177,5 +177,5 @@ def load_demo_citizen(today: date) -> CitizenReport:
     # A second registration, received yesterday (a working day), with the officer now.
     second_day = _working_days_before(calendar, today, 1)
     second = _create(procedure, desk, clerk, _at(second_day, 9, 30), "Đăng ký khai sinh")
-    take(second, Action.TRANSFER, clerk, _at(second_day, 9, 45))
+    take(second, Action.TRANSFER, clerk, _at(second_day, 9, 45), Details(assignee=officer))
     return CitizenReport(2, 1)

@@ -45,6 +45,13 @@ KNOWN_STAFF = (
     ("UBND-01843-2025", "Lục Văn Bình"),
     ("UBND-01849-2025", "Dương Văn Tài"),
 )
+# Their officers' accounts (the same list), to whom each unit's dossiers are assigned when
+# they are transferred: each officer's queue and the end-of-day lists per officer name them.
+OFFICER_ACCOUNTS = (
+    ("UBND-01840-2025", "chuyenvien.ducxuan"),
+    ("UBND-01843-2025", "chuyenvien.backan"),
+    ("UBND-01849-2025", "chuyenvien.phongquang"),
+)
 WARD_LEADERS = (("01840", "Nông Thị Hồng"), ("01843", "Hoàng Văn Sơn"), ("01849", "Lý Văn Thành"))
 
 
@@ -109,6 +116,7 @@ def live_params(today: date, loaded_at: datetime | None = None) -> ScenarioParam
         address_place="tỉnh Thái Nguyên",
         known_staff=KNOWN_STAFF,
         ward_leaders=WARD_LEADERS,
+        assignees=OFFICER_ACCOUNTS,
         overdue=6,
         due_next=6,
         due_after_next=6,
@@ -134,7 +142,9 @@ def load_live_year(today: date) -> LiveYearReport:
 
     Never fails on a second load and never duplicates: a stored live year (of any day) is
     kept as it is and nothing is added. Before :data:`FIRST_LIVE_DAY` (a machine whose clock
-    is in the past) there is no live year to make.
+    is in the past) there is no live year to make. The officers' accounts
+    (:data:`OFFICER_ACCOUNTS`) must exist: the import refuses an assignee it does not know
+    (``demo load`` creates the accounts first).
     """
     stored = live_year_stored()
     if stored or today < FIRST_LIVE_DAY:

@@ -105,6 +105,10 @@ class ScenarioParams:
     # Names of known staff by agency code, and of the leader who signs a ward's apologies.
     known_staff: tuple[tuple[str, str], ...] = ()
     ward_leaders: tuple[tuple[str, str], ...] = ()
+    # Usernames of the staff accounts a dossier is assigned to when it is transferred, by
+    # competent agency code; kept after its resolution, as a live transfer's assignee is.
+    # None in 2024: its people are names of the old system, not accounts.
+    assignees: tuple[tuple[str, str], ...] = ()
     # Pending dossiers in states a working day needs (the live year), taken out of
     # ``pending``: overdue (due before the period's end), due on the first and on the second
     # working day after the period, and awaiting a supplement (the clock stopped).
@@ -683,6 +687,7 @@ class _Builder:
         self.staff: dict[str, str] = {}
         self.known = {**KNOWN_CLERKS, **dict(params.known_staff)}
         self.leaders = dict(params.ward_leaders)
+        self.assignees = dict(params.assignees)
 
     def staff_name(self, key: str) -> str:
         if key not in self.staff:
@@ -719,6 +724,7 @@ class _Builder:
             "extensions": draft.extensions,
             "status": draft.status,
             "current_step": CURRENT_STEPS.get(draft.status, "Hoàn thành"),
+            "assignee": self._assignee(draft),
             **self._result(draft, kind, result_digitised),
             "returned_at": _iso(plan.times.get("returned")),
             "return_method": method or None,
@@ -837,10 +843,24 @@ class _Builder:
         draft.event(t["submitted"], draft.applicant.name, "pay", Status.SUBMITTED.value,
                     payment=payment)  # fmt: skip
 
+    def _assignee(self, draft: _Draft) -> str | None:
+        """The account the dossier was handed to at its transfer (none before it)."""
+        if not draft.transferred or draft.competent is None:
+            return None
+        return self.assignees.get(draft.competent)
+
     def _transfer(self, draft: _Draft) -> None:
         """The transfer to the competent agency, unless the dossier is still at the desk."""
         if not draft.transferred:
             return
+        changes = {
+            "competent_agency": draft.competent,
+            "current_agency": draft.competent,
+            "current_step": "Xử lý",
+        }
+        assignee = self._assignee(draft)
+        if assignee is not None:  # (not in 2024's events: they name no account)
+            changes["assignee"] = assignee
         # The same shape as a live transfer's event, so the control sheet (form 05) reads it.
         draft.event(
             draft.times["transfer"],
@@ -849,11 +869,7 @@ class _Builder:
             Status.IN_PROCESSING.value,
             from_agency=draft.desk,
             deliverer=draft.clerk,
-            changes={
-                "competent_agency": draft.competent,
-                "current_agency": draft.competent,
-                "current_step": "Xử lý",
-            },
+            changes=changes,
         )
 
     def _pause(self, draft: _Draft) -> None:

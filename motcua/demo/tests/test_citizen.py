@@ -67,6 +67,8 @@ def test_he_has_one_returned_and_one_dossier_in_processing_before_today(citizen)
     )
     today = timezone.localdate()
     assert all(timezone.localtime(d.received_at).date() < today for d in mine)
+    # Transferred to the ward's officer: the one in processing is in her queue.
+    assert set(mine.values_list("assignee__username", flat=True)) == {"chuyenvien.ducxuan"}
     # Loading again adds nothing.
     assert load_demo_citizen(today).total == 0
     assert mine.count() == 2

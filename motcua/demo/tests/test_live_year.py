@@ -17,19 +17,28 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcedureVersion
 from motcua.clock.selectors import calendar_for
 from motcua.core.clock import LOCAL_TZ
-from motcua.demo.live import LIVE_DESKS, LIVE_UNITS, live_params, load_live_year
+from motcua.demo.live import (
+    LIVE_DESKS,
+    LIVE_UNITS,
+    OFFICER_ACCOUNTS,
+    live_params,
+    load_live_year,
+)
 from motcua.demo.scenario import expected_figures, scenario_lines
-from motcua.demo.services import demo_load
+from motcua.demo.services import CURRENT_ACCOUNTS, demo_load
 from motcua.documents.pdf import Document
 from motcua.dossiers.choices import Channel, Status, Timeliness
 from motcua.dossiers.models import Dossier
 from motcua.payments.models import Payment
 from motcua.portal.tests.applicant import APPLICANT_FIELDS
+from motcua.reports.eod import end_of_day_summary
 from motcua.units.models import Agency
+from motcua.units.selectors import unit_at
 
 pytestmark = pytest.mark.django_db
 PENDING = (Status.RECEIVED, Status.IN_PROCESSING, Status.AWAITING_SUPPLEMENT)
@@ -215,6 +224,42 @@ def test_each_new_officer_has_work_in_the_queue(demo):
         assert page.status_code == 200
         codes = set(re.findall(r"000\.\d\d\.19\.H55-\d{6}-\d{4}", page.content.decode()))
         assert codes, slug
+
+
+def test_the_assignees_are_the_officer_accounts_of_the_competent_agencies():
+    officers = {(a.agency_code, a.username) for a in CURRENT_ACCOUNTS if a.role is Role.OFFICER}
+    assert set(OFFICER_ACCOUNTS) <= officers
+    assert {agency for agency, _ in OFFICER_ACCOUNTS} == {f"UBND-{u}-2025" for u in LIVE_UNITS}
+
+
+def test_the_transferred_dossiers_are_assigned_to_their_units_officer(demo):
+    officers = dict(OFFICER_ACCOUNTS)
+    transferred = live().filter(
+        status__in=(*PENDING[1:], Status.RESOLVED, Status.RETURNED), competent_agency__isnull=False
+    )
+    rows = list(transferred.values_list("code", "competent_agency__code", "assignee__username"))
+    assert set(transferred.values_list("status", flat=True)) == {
+        *PENDING[1:],
+        Status.RESOLVED,
+        Status.RETURNED,
+    }
+    assert [(code, who) for code, agency, who in rows if who != officers[agency]] == []
+    # Before the transfer no one is assigned, as in a live office.
+    waiting = live().filter(status__in=(Status.SUBMITTED, Status.RECEIVED))
+    assert waiting.exists()
+    assert not waiting.filter(assignee__isnull=False).exists()
+
+
+def test_the_end_of_day_lists_name_each_units_officer(demo):
+    named: dict[str, int] = {}
+    for code in LIVE_UNITS:
+        summary = end_of_day_summary(unit_at(code, timezone.localdate()))
+        for unit in summary.units:
+            for entry in unit.officers:
+                if entry.assignee is not None:
+                    named[entry.assignee.username] = sum(entry.counts.values())
+    assert set(named) == {username for _, username in OFFICER_ACCOUNTS}
+    assert all(named.values())
 
 
 def test_each_new_leader_sees_the_units_figures(demo):

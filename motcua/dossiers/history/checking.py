@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from motcua.accounts.models import User
 from motcua.catalog.models import DeclarationForm, ProcedureVersion
 from motcua.core import eforms
 from motcua.core.clock import LOCAL_TZ
@@ -46,10 +47,11 @@ class Resolved:
     current: Agency | None
     unit: AdministrativeUnit | None
     form: DeclarationForm | None = None
+    assignee: User | None = None
 
 
 class _Lookups:
-    """Catalogue, agencies and units the file names, read with a few queries."""
+    """Catalogue, agencies, units and staff accounts the file names, read with a few queries."""
 
     def __init__(self, records: list[tuple[int, dict[str, Any]]]) -> None:
         codes = {r["procedure"] for _, r in records}
@@ -73,6 +75,13 @@ class _Lookups:
         self.units: dict[str, list[AdministrativeUnit]] = {}
         for u in AdministrativeUnit.objects.filter(code__in=unit_codes):
             self.units.setdefault(u.code, []).append(u)
+        # People only: a machine client's service account (docs/api.md) acts through the API
+        # but is no one to hand a dossier to (``accounts.access.handlers``).
+        usernames = {r["assignee"] for _, r in records if r.get("assignee")}
+        self.staff = {
+            u.username: u
+            for u in User.objects.filter(username__in=usernames, api_client__isnull=True)
+        }
 
     def version(self, rec: dict[str, Any], day: date) -> ProcedureVersion:
         versions = self.versions.get(rec["procedure"])
@@ -105,6 +114,19 @@ class _Lookups:
         if agency is None:
             raise FieldRefused(place, _("unknown agency code %(code)s") % {"code": code})
         return agency
+
+    def assignee(self, username: str | None) -> User | None:
+        """The staff account a record assigns its dossier to. Whether it is active is asked
+        only of a dossier the import creates (``writer``): one already stored is compared."""
+        if username is None:
+            return None
+        user = self.staff.get(username)
+        if user is None:
+            raise FieldRefused(
+                "assignee",
+                _("no staff account with username %(username)s") % {"username": quoted(username)},
+            )
+        return user
 
     def unit(self, code: str | None, day: date) -> AdministrativeUnit | None:
         if code is None:
@@ -261,6 +283,7 @@ def _resolve(parsed: list[tuple[int, dict[str, Any]]], errors: list[LineError]) 
                     lookups.agency(rec.get("current_agency"), "current_agency"),
                     lookups.unit(rec["applicant"]["unit"], day),
                     _declaration_form(rec),
+                    lookups.assignee(rec.get("assignee")),
                 )
             )
         except FieldRefused as bad:

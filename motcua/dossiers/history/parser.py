@@ -35,6 +35,8 @@ from motcua.dossiers.history.schema import (
     RECEIVED_STATUSES,
     RECORD_FIELDS,
     RESOLVED_STATUSES,
+    UNASSIGNED_STATUSES,
+    USERNAME_LENGTH,
     FieldRefused,
 )
 from motcua.feedback.choices import RatingLevel
@@ -156,6 +158,10 @@ def _progress(obj: dict[str, Any]) -> dict[str, Any]:
     if "supplement_requests" in obj:
         rec["supplement_requests"] = f.integer(obj["supplement_requests"], "supplement_requests")
     rec["current_step"] = f.text(obj.get("current_step"), "current_step", max_length=200)
+    # Only when given, as ``current_agency``: a file written before the field existed says
+    # nothing about who handles the dossier, and is not compared on it.
+    if "assignee" in obj:
+        rec["assignee"] = f.text(obj["assignee"], "assignee", max_length=USERNAME_LENGTH) or None
     return rec
 
 
@@ -218,6 +224,8 @@ def _check_status(rec: dict[str, Any]) -> None:
     for name in ("returned_at", "return_method"):
         _need(rec, name, status == choices.Status.RETURNED)
     _need(rec, "ended_at", status in ENDED_STATUSES)
+    if status in UNASSIGNED_STATUSES:
+        _need(rec, "assignee", False)
     if rec["outcome"] == choices.Outcome.DENIED and not rec["denial_reason"]:
         raise FieldRefused("denial_reason", _("a denial needs a reason"))
     if rec.get("timeliness") and status not in RESOLVED_STATUSES:

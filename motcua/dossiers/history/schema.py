@@ -47,6 +47,12 @@ RESOLVED_STATUSES = {Status.RESOLVED.value, Status.RETURNED.value}
 ENDED_STATUSES = {Status.REFUSED.value, Status.WITHDRAWN.value, Status.STOPPED.value}
 PAUSED_STATUSES = {s.value for s in workflow.PAUSED}
 BEFORE_RECEIPT = {s.value for s in workflow.BEFORE_RECEIPT} | {Status.REFUSED.value}
+# Statuses in which no one can be assigned: a live dossier gets its assignee when it is
+# transferred to the competent agency (``dossiers.services``, Received -> In processing) and
+# keeps it afterwards, resolved, returned, withdrawn or stopped as well.
+UNASSIGNED_STATUSES = BEFORE_RECEIPT | {Status.RECEIVED.value}
+# The longest username (``AbstractUser.username``).
+USERNAME_LENGTH = 150
 
 RECORD_FIELDS = (
     "code",
@@ -70,6 +76,7 @@ RECORD_FIELDS = (
     "extensions",
     "status",
     "current_step",
+    "assignee",
     "resolved_at",
     "outcome",
     "denial_reason",

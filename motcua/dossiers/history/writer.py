@@ -82,7 +82,11 @@ def _not_stored(
     for item in items:
         current = stored.get(item.rec["code"])
         if current is None:
-            fresh.append(item)
+            inactive = _inactive_assignee(item)
+            if inactive is not None:
+                errors.append(inactive)
+            else:
+                fresh.append(item)
             continue
         # Compare in the parsed form, so offsets and spelling of times do not matter.
         given = item.rec
@@ -99,6 +103,21 @@ def _not_stored(
         else:
             report.unchanged.append(given["code"])
     return fresh
+
+
+def _inactive_assignee(item: Resolved) -> LineError | None:
+    """A dossier to create may not be assigned to an inactive account: it would wait in a queue
+    no one opens. Asked only here, so a file stored before an officer left still imports as
+    unchanged (idempotency)."""
+    assignee = item.assignee
+    if assignee is None or assignee.is_active:
+        return None
+    return LineError(
+        item.line,
+        "assignee",
+        _("the account %(username)s is inactive: assign the dossier to an active officer")
+        % {"username": assignee.username},
+    )
 
 
 def _stored_records(codes: list[str]) -> dict[str, dict[str, Any]]:
@@ -173,6 +192,7 @@ def _new_dossier(item: Resolved, derived: dict[str, Any]) -> Dossier:
         paused_since=open_pause["start"] if open_pause else None,
         supplement_requests=derived["supplement_requests"],
         current_step=rec["current_step"],
+        assignee=item.assignee,
         resolved_at=rec["resolved_at"],
         outcome=rec["outcome"],
         denial_reason=rec["denial_reason"],

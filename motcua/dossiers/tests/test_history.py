@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from motcua.accounts.models import User
+from motcua.accounts.services import user_create_or_update
 from motcua.audit.services import audit_verify
 from motcua.core import workflow
 from motcua.core.chain import GENESIS
@@ -84,6 +86,24 @@ def record(**changes):
              "action": "return_result", "from": "resolved", "to": "returned"},
         ],
     }  # fmt: skip
+    base.update(changes)
+    return base
+
+
+def in_processing(**changes):
+    """The same dossier still at the justice office, assigned to the world's officer."""
+    base = record(
+        status="in_processing",
+        assignee="officer",
+        resolved_at=None,
+        outcome=None,
+        result_form=None,
+        result_digitised=False,
+        returned_at=None,
+        return_method=None,
+        rating=None,
+        events=record()["events"][:3],
+    )
     base.update(changes)
     return base
 
@@ -278,6 +298,57 @@ def test_it_refuses_a_known_code_with_different_content(units):
     assert not Dossier.objects.filter(code="NEW-1").exists()
 
 
+def test_it_assigns_a_dossier_to_the_account_the_file_names(units):
+    report = import_history(lines(in_processing(), record(code="DONE-1", assignee="officer")))
+
+    assert report.created == ["000.00.58.H06-240102-0001", "DONE-1"]
+    # In processing, and kept once resolved and returned, as a live transfer's assignee is.
+    assert Dossier.objects.get(code="000.00.58.H06-240102-0001").assignee == units.officer
+    assert Dossier.objects.get(code="DONE-1").assignee == units.officer
+
+
+def test_it_refuses_an_unknown_or_inactive_assignee_or_one_before_the_transfer(units):
+    user_create_or_update(username="retired", full_name="Cán bộ đã nghỉ")
+    User.objects.filter(username="retired").update(is_active=False)
+    received = in_processing(status="received", events=record()["events"][:2])
+
+    with pytest.raises(HistoryImportError) as caught:
+        import_history(
+            lines(
+                in_processing(code="OK-1"),
+                in_processing(code="BAD-1", assignee="nobody"),
+                in_processing(code="BAD-2", assignee="retired"),
+                received,
+                in_processing(code="OK-2", assignee=""),  # empty: no one, as null
+            )
+        )
+
+    assert [str(e) for e in caught.value.errors] == [
+        "dòng 3, assignee: không có tài khoản cán bộ nào có tên đăng nhập nobody",
+        "dòng 4, assignee: tài khoản retired đã ngừng hoạt động: hãy giao hồ sơ cho một cán bộ "
+        "đang hoạt động",
+        "dòng 5, assignee: hồ sơ ở trạng thái “Đã tiếp nhận” không được có trường này",
+    ]
+    nothing_written()
+
+
+def test_a_stored_assignee_is_compared_and_an_officer_who_left_does_not_refuse_the_file(units):
+    import_history(lines(in_processing()))
+    User.objects.filter(pk=units.officer.pk).update(is_active=False)
+
+    # The same file again, and one written before the field existed: nothing to do.
+    assert import_history(lines(in_processing())).unchanged == ["000.00.58.H06-240102-0001"]
+    without = in_processing()
+    del without["assignee"]
+    assert import_history(lines(without)).unchanged == ["000.00.58.H06-240102-0001"]
+    with pytest.raises(HistoryImportError) as caught:
+        import_history(lines(in_processing(assignee=None)))
+    assert [str(e) for e in caught.value.errors] == [
+        "dòng 2, code: hồ sơ 000.00.58.H06-240102-0001 đã có với nội dung khác (assignee)"
+    ]
+    assert Dossier.objects.get().assignee == units.officer
+
+
 def test_it_chains_imported_events_in_their_dossiers_between_live_ones(units):
     units.create(at="02/01/2024 08:00")
     import_history(lines(record(code="OLD-1"), record(code="OLD-2", events=[])))
@@ -325,7 +396,7 @@ def test_it_exports_and_imports_into_an_empty_database_giving_the_same_dossiers(
         w.take(returned, A.PAY, "01/01/2024 21:05", as_applicant=True,
                payment_method=PaymentMethod.ONLINE_NATIONAL, payment_reference="R-1")  # fmt: skip
         w.take(returned, A.RECEIVE, "02/01/2024 07:30", actor=w.clerk)
-        w.take(returned, A.TRANSFER, "02/01/2024 08:00", actor=w.clerk)
+        w.take(returned, A.TRANSFER, "02/01/2024 08:00", actor=w.clerk, assignee=w.officer)
         w.take(returned, A.REQUEST_SUPPLEMENT, "02/01/2024 09:00", actor=w.officer,
                reason="Thiếu giấy tờ")  # fmt: skip
         w.take(returned, A.SUPPLEMENT, "03/01/2024 09:00", as_applicant=True)
@@ -338,7 +409,7 @@ def test_it_exports_and_imports_into_an_empty_database_giving_the_same_dossiers(
         w.take(returned, A.RATE, "05/01/2024 14:10", as_applicant=True,
                rating=RatingLevel.SATISFIED)  # fmt: skip
         pending = w.create(at="08/01/2024 08:00")
-        w.take(pending, A.TRANSFER, "08/01/2024 09:00", actor=w.clerk)
+        w.take(pending, A.TRANSFER, "08/01/2024 09:00", actor=w.clerk, assignee=w.officer)
         w.take(pending, A.REQUEST_SUPPLEMENT, "09/01/2024 09:00", actor=w.officer,
                reason="Thiếu bản sao")  # fmt: skip
         denied = w.create(at="10/01/2024 08:00", channel=Channel.POSTAL)
@@ -351,6 +422,8 @@ def test_it_exports_and_imports_into_an_empty_database_giving_the_same_dossiers(
         assert export_history(out) == 5
         before = {d.code: dossier_record(d) for d in Dossier.objects.all()}
         transaction.set_rollback(True)
+    assigned = {code: r["assignee"] for code, r in before.items() if r["assignee"]}
+    assert assigned == {returned.code: "officer", pending.code: "officer"}
     nothing_written()
 
     report = import_history(out.getvalue().splitlines())

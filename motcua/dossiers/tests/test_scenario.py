@@ -276,7 +276,10 @@ def test_a_scenario_loaded_before_its_last_morning_leaves_that_morning_out(
     from django.utils import timezone
 
     from motcua.demo.live import LIVE_DESKS, live_params
+    from motcua.demo.services import demo_accounts_load
     from motcua.units.models import Agency
+
+    demo_accounts_load()  # the live year assigns its dossiers to the officers' accounts
 
     calendar = calendar_for(agency=Agency.objects.get(code=LIVE_DESKS[0]))
     days = (timezone.localdate() + timedelta(days=n) for n in range(10))
