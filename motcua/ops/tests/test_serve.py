@@ -7,6 +7,7 @@ database it read."""
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import shutil
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from motcua.ops.management.commands.serve import freeze_when_warm
 from motcua.ops.tests.nginx import (
     MOTCUA,
     ROOT,
@@ -130,3 +132,23 @@ def test_sigterm_stops_gracefully(web: Web):
     assert web.process.wait(30) == 0
     assert time.monotonic() - started < 30
     assert "Traceback" not in web.log.read_text()
+
+
+def test_a_worker_freezes_what_it_holds_once_warm_and_only_once():
+    """``freeze_when_warm``: the objects a warm worker holds leave the collector's sweep after
+    its ``after``-th request, not before (its caches are not full yet), and not again."""
+    post_request = freeze_when_warm(3)
+    gc.unfreeze()
+    try:
+        for _ in range(2):
+            post_request(None, None, {}, None)
+        assert gc.get_freeze_count() == 0
+        post_request(None, None, {}, None)
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        gc.unfreeze()
+        for _ in range(5):
+            post_request(None, None, {}, None)
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
