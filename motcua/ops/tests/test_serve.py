@@ -144,8 +144,7 @@ def test_a_worker_freezes_what_it_holds_once_warm_and_only_once():
             post_request(None, None, {}, None)
         assert gc.get_freeze_count() == 0
         post_request(None, None, {}, None)
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
+        assert gc.get_freeze_count() > 0
         gc.unfreeze()
         for _ in range(5):
             post_request(None, None, {}, None)
