@@ -44,7 +44,11 @@ def attach(ready: str | None) -> dict:
             dossier_id=created.dossier.pk, upload=BytesIO(PDF), name="to-khai.pdf"
         )
         if ready:
-            Path(ready).write_text(stored.file.name)
+            # Written whole, then named: the test waits for the name to exist and may kill
+            # this process at once, so it must never see the file created but still empty.
+            partial = Path(f"{ready}.partial")
+            partial.write_text(stored.file.name)
+            partial.replace(ready)
             while True:  # killed here, before the commit
                 time.sleep(1)
     return {"name": stored.file.name}
