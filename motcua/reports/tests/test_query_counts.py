@@ -207,6 +207,19 @@ def test_a_drill_down_page_reads_as_many_queries_on_page_three_as_on_page_one(
     assert len(set(codes)) == 14
 
 
+def calls(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[int]:
+    """A list that grows by one at each call of ``module.name`` (which still answers)."""
+    made: list[int] = []
+    original = getattr(module, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return made
+
+
 @pytest.mark.django_db
 def test_only_the_dashboard_reads_the_first_year_its_period_picker_offers(settings, monkeypatch):
     """The period picker begins at the unit's first receipt, read from the ledger
@@ -220,23 +233,9 @@ def test_only_the_dashboard_reads_the_first_year_its_period_picker_offers(settin
     leader.force_login(world.leader)
 
     # The unit picker's units come from the tree in memory (units.tree), with no statement of
-    # their own: its builds are counted.
-    pickers = []
-    units_for_user = access.units_for_user
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        pickers.append(1)
-        return units_for_user(*args, **kwargs)
-
-    monkeypatch.setattr(access, "units_for_user", counted)
-    firsts = []
-    first_year = dashboard.first_year
-
-    def first_counted(*args: Any, **kwargs: Any) -> Any:
-        firsts.append(1)
-        return first_year(*args, **kwargs)
-
-    monkeypatch.setattr(dashboard, "first_year", first_counted)
+    # their own: its builds are counted, as the first year's reads are.
+    pickers = calls(monkeypatch, access, "units_for_user")
+    firsts = calls(monkeypatch, dashboard, "first_year")
     queries(leader, "/bao-cao/", PERIOD)
     assert firsts
     for url, params in [
