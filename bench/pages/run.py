@@ -100,15 +100,16 @@ def _bench_world_files(folder: Path) -> list[Path]:
 
 def load_world() -> None:
     from motcua.catalog.services import load_demo_catalog, load_two_level_catalog
-    from motcua.units.services import load_bac_kan, load_units
+    from motcua.units.services import UnitDataError, load_bac_kan, load_units
 
     load_bac_kan()
     load_demo_catalog()
     load_two_level_catalog()
     with tempfile.TemporaryDirectory() as folder:
-        report = load_units(_bench_world_files(Path(folder)))
-        if report.problems if hasattr(report, "problems") else False:
-            raise SystemExit(f"bench world refused: {report.problems}")
+        try:
+            load_units(_bench_world_files(Path(folder)))
+        except UnitDataError as refused:  # every bad row, one a line; nothing was written
+            raise SystemExit(f"bench world refused:\n{refused}") from refused
 
 
 def create_users() -> dict[str, str]:
