@@ -79,7 +79,8 @@ def main() -> None:
     parser.add_argument("--worker", nargs=2, metavar=("URL", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(measure(*args.worker, args.runs)))
+        url, db = args.worker
+        print(json.dumps(measure(url, db, args.runs)))
         return
     from bench.common.cluster import running_url
 
