@@ -25,10 +25,10 @@ import django  # noqa: E402
 
 django.setup()
 
-from motcua.dossiers.history import MAX_ERRORS, parse_record  # noqa: E402
+from motcua.dossiers.history import HEADER, MAX_ERRORS, parse_record  # noqa: E402
 from motcua.dossiers.history.decoding import LineRefused, decode_line, read_lines  # noqa: E402
 from motcua.dossiers.history.schema import FieldRefused  # noqa: E402
-from motcua.dossiers.tests.test_history import HEADER, record  # noqa: E402
+from motcua.dossiers.tests.test_history import record  # noqa: E402
 
 
 def read(path: Path) -> int:
@@ -76,7 +76,7 @@ def main() -> None:
         "NUL in text": json.dumps(record(summary="a\x00b")),
         "huge sets": json.dumps(record(sets=2**62)),
     }
-    files = {}
+    files: dict[str, Path] = {}
     for name, line in cases.items():
         path = folder / f"{len(files)}.jsonl"
         path.write_text(json.dumps(HEADER) + "\n" + line + "\n", encoding="utf-8")

@@ -6,6 +6,7 @@ import io
 import json
 from argparse import ArgumentParser
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management.base import BaseCommand, CommandError
@@ -37,9 +38,9 @@ pytestmark = pytest.mark.django_db
 A = workflow.Action
 
 
-def record(**changes):
+def record(**changes: Any) -> dict[str, Any]:
     """A returned dossier of the world's procedure, received at the city desk."""
-    base = {
+    base: dict[str, Any] = {
         "code": "000.00.58.H06-240102-0001",
         "procedure": "1.000001",
         "receiving_agency": "BPMC-058",
