@@ -35,9 +35,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -47,12 +49,13 @@ from bench.common.dossiers import TZ, Desk, Shape  # noqa: E402
 from bench.common.dossiers import generate as generate_dossiers  # noqa: E402
 
 FIRST_DAY, LAST_DAY = date(2019, 1, 2), date(2024, 6, 14)
+T = TypeVar("T")
 
 
 # -- one size, in its own process (one Django database per process) -----------------------
 
 
-def worker(url: str, n: int, runs: int, fresh: bool) -> dict:
+def worker(url: str, n: int, runs: int, fresh: bool) -> dict[str, Any]:
     import psycopg
 
     name = f"motcua_bench_{n}"
@@ -62,8 +65,8 @@ def worker(url: str, n: int, runs: int, fresh: bool) -> dict:
         if exists and not fresh:
             with psycopg.connect(url + name) as conn:
                 row = conn.execute("SELECT to_regclass('bench_loaded') IS NOT NULL").fetchone()
-                if row[0]:
-                    loaded = conn.execute("SELECT n FROM bench_loaded").fetchone()[0] == n
+                if row and row[0]:
+                    loaded = conn.execute("SELECT n FROM bench_loaded").fetchall() == [(n,)]
         if not loaded:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
             admin.execute(f'CREATE DATABASE "{name}"')
@@ -73,7 +76,7 @@ def worker(url: str, n: int, runs: int, fresh: bool) -> dict:
     import django
 
     django.setup()
-    result: dict = {"dossiers": n}
+    result: dict[str, Any] = {"dossiers": n}
     if not loaded:
         started = time.perf_counter()
         result["load"] = load(n)
@@ -82,7 +85,7 @@ def worker(url: str, n: int, runs: int, fresh: bool) -> dict:
     return result
 
 
-def load(n: int) -> dict:
+def load(n: int) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
@@ -104,7 +107,7 @@ def load(n: int) -> dict:
     return counts
 
 
-def generate(raw, n: int) -> dict:
+def generate(raw: Any, n: int) -> dict[str, Any]:
     """COPY ``n`` dossiers of the city's desks (bench/common/dossiers.py), then the ledger."""
     from motcua.catalog.models import ProcedureVersion
     from motcua.clock.selectors import calendar_for
@@ -138,9 +141,9 @@ def generate(raw, n: int) -> dict:
     return generate_dossiers(raw, shape)
 
 
-def _median_ms(fn, runs: int) -> tuple[float, object]:
-    fn()  # warm: plans cached, pages in memory, as a report served a second time
-    times, value = [], None
+def _median_ms(fn: Callable[[], T], runs: int) -> tuple[float, T]:
+    value = fn()  # warm: plans cached, pages in memory, as a report served a second time
+    times: list[float] = []
     for _ in range(runs):
         started = time.perf_counter()
         value = fn()
@@ -176,9 +179,10 @@ COLUMNS = (
 )  # fmt: skip
 
 
-def measure(runs: int) -> dict:
+def measure(runs: int) -> dict[str, Any]:
     from django.db import connection
 
+    from motcua.core.metrics import Bucket
     from motcua.core.periods import named_period
     from motcua.reports.selectors import report_for
     from motcua.units.selectors import unit_at, unit_lineage
@@ -186,13 +190,13 @@ def measure(runs: int) -> dict:
     period = named_period("half", 2024)
     city = unit_at("058", period.end)
     units = list(unit_lineage(city).values_list("id", flat=True))
-    params = {"lo": period.lo, "hi": period.hi, "end": period.hi - timedelta(seconds=1),
-              "units": units}  # fmt: skip
+    params: dict[str, Any] = {"lo": period.lo, "hi": period.hi,
+                              "end": period.hi - timedelta(seconds=1), "units": units}  # fmt: skip
 
     def group_by() -> dict[str, int]:
         with connection.cursor() as cur:
             cur.execute(GROUP_BY, params)
-            totals = Counter()
+            totals: Counter[str] = Counter()
             for row in cur.fetchall():
                 for name, value in zip(COLUMNS, row[1:], strict=True):
                     totals[name] += value
@@ -200,7 +204,7 @@ def measure(runs: int) -> dict:
 
     fast_ms, report = _median_ms(lambda: report_for(city, period), runs)
     slow_ms, baseline = _median_ms(group_by, max(3, runs // 7))
-    ledger = {name: report.totals[name] for name in COLUMNS}
+    ledger = {name: report.totals[Bucket(name)] for name in COLUMNS}
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM dossiers_dossier")
         stored = cur.fetchone()[0]
@@ -252,7 +256,7 @@ def main() -> None:
             )
     finally:
         stop_cluster(bindir, data)
-    summary = {"runs": results}
+    summary: dict[str, Any] = {"runs": results}
     if len(results) >= 2:
         first, last = results[0], results[-1]
         summary["growth"] = round(last["ledger_ms"] / first["ledger_ms"], 2)
