@@ -46,12 +46,13 @@ import threading
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench" / "lifecycle"))
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -133,7 +134,15 @@ def transitions(ids: list[int], start: datetime) -> int:
     return done
 
 
-def worker(url: str, job: str, ids: list[int], start: datetime, offset: int, barrier, results):
+def worker(
+    url: str,
+    job: str,
+    ids: list[int],
+    start: datetime,
+    offset: int,
+    barrier: Barrier,
+    results: Queue[tuple[int, float, float]],
+) -> None:
     """One writer process: wait for the others, then write; report (done, seconds)."""
     setup_django(url)
     from django.db import connection
@@ -203,10 +212,10 @@ class Sampler(threading.Thread):
 
 def run_round(
     url: str, job: str, ids_per_writer: list[list[int]], start: datetime, interval: float
-):
+) -> tuple[int, float, Sampler]:
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(len(ids_per_writer) + 1)
-    results = context.Queue()
+    results: Queue[tuple[int, float, float]] = context.Queue()
     processes = [
         context.Process(
             target=worker,
@@ -237,7 +246,7 @@ def main() -> None:
     parser.add_argument("--receipts", action="store_true", help="also time receipts")
     options = parser.parse_args()
     counts = [int(n) for n in options.writers.split(",")]
-    from run import postgres  # bench/lifecycle/run.py's throw-away cluster
+    from bench.lifecycle.run import postgres  # its throw-away cluster
 
     with postgres() as server:
         import psycopg
@@ -277,7 +286,7 @@ def main() -> None:
                 )
                 receipt_rows.append((writers, done, wall, sampler))
 
-    def report(title: str, table: list) -> None:
+    def report(title: str, table: list[tuple[int, int, float, Sampler]]) -> None:
         print(title)
         base = table[0][1] / table[0][2]
         for writers, done, wall, sampler in table:

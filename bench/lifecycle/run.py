@@ -34,15 +34,25 @@ import shutil
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from conftest import _as_postgres, _free_port, postgres_bindir  # noqa: E402
+
+if TYPE_CHECKING:  # models are imported once Django is set up, inside the functions
+    import psycopg
+
+    from motcua.accounts.models import User
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.dossiers.models import Dossier
+    from motcua.units.models import Agency
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -62,7 +72,7 @@ START = _start()
 
 
 @contextmanager
-def postgres():
+def postgres() -> Iterator[str]:
     """A throw-away cluster (as conftest.pg_cluster): yields the server URL."""
     bindir = postgres_bindir()
     if bindir is None:
@@ -87,7 +97,7 @@ def postgres():
         shutil.rmtree(base, ignore_errors=True)
 
 
-def world():
+def world() -> tuple[Agency, Agency, ProcedureVersion, dict[str, User]]:
     from motcua.dossiers.tests.world import build_world
 
     built = build_world()
@@ -113,7 +123,13 @@ def moments(i: int) -> tuple[datetime, datetime, datetime, datetime]:
 
 
 def lifecycle(
-    i: int, desk, version, users, *, later: timedelta = timedelta(0), queries=None
+    i: int,
+    desk: Agency,
+    version: ProcedureVersion,
+    users: dict[str, User],
+    *,
+    later: timedelta = timedelta(0),
+    queries: dict[str, Any] | None = None,
 ) -> None:
     from contextlib import nullcontext
 
@@ -129,7 +145,7 @@ def lifecycle(
     )
 
     receipt, transfer, approve, returned = (m + later for m in moments(i))
-    steps = [
+    steps: list[tuple[str, Callable[[], Dossier]]] = [
         (
             "receive",
             lambda: (
@@ -148,7 +164,7 @@ def lifecycle(
     if queries is not None:
         connection.queries_log.clear()
 
-    def capture():
+    def capture() -> AbstractContextManager[Any]:
         # Only the query-count run records queries: a debug cursor would slow the timed runs.
         return CaptureQueriesContext(connection) if queries is not None else nullcontext([])
 
@@ -158,6 +174,7 @@ def lifecycle(
         if queries is not None:
             queries[name] = len(captured)
             queries["sql:" + name] = [q["sql"][:160] for q in captured.captured_queries]
+    assert dossier is not None  # the receipt step above
     for name, actor, at, details in (  # noqa: B007
         ("transfer", "clerk", transfer, None),
         ("approve", "officer", approve, None),
@@ -178,7 +195,9 @@ def lifecycle(
             queries["sql:" + name] = [q["sql"][:160] for q in captured.captured_queries]
 
 
-def raw_run(url: str, n: int, desk_id: int, justice_id: int, version_id: int, users) -> None:
+def raw_run(
+    url: str, n: int, desk_id: int, justice_id: int, version_id: int, users: dict[str, User]
+) -> None:
     """The same rows with psycopg: four short transactions per dossier, no checks."""
     import psycopg
 
@@ -191,7 +210,18 @@ def raw_run(url: str, n: int, desk_id: int, justice_id: int, version_id: int, us
             due = receipt + timedelta(days=7)
             tip = chain.GENESIS
 
-            def event(cur, dossier_id, seq, at, actor, name, action, src, dst, data):
+            def event(
+                cur: psycopg.Cursor[Any],
+                dossier_id: int,
+                seq: int,
+                at: datetime,
+                actor: User,
+                name: str,
+                action: str,
+                src: str,
+                dst: str,
+                data: dict[str, Any],
+            ) -> None:
                 nonlocal tip
                 content = {"dossier": dossier_id, "seq": seq, "action": action, "data": data}
                 digest = chain.event_hash(content, tip, "")
@@ -206,14 +236,14 @@ def raw_run(url: str, n: int, desk_id: int, justice_id: int, version_id: int, us
                 tip = digest
 
             with conn.cursor() as cur:  # receipt
-                (last,) = cur.execute(
+                [(last,)] = cur.execute(
                     "INSERT INTO dossiers_dossiercodecounter (agency_id, day, last) "
                     "VALUES (%s, %s, 1) ON CONFLICT (agency_id, day) "
                     "DO UPDATE SET last = dossiers_dossiercodecounter.last + 1 RETURNING last",
                     (desk_id, receipt.date()),
-                ).fetchone()
+                ).fetchall()
                 code = f"000.00.58.H06-{receipt:%y%m%d}-{last:04d}"
-                (dossier_id,) = cur.execute(
+                [(dossier_id,)] = cur.execute(
                     "INSERT INTO dossiers_dossier (code, procedure_version_id, receiving_agency_id,"
                     " applicant_kind, applicant_name, applicant_id_number, applicant_phone,"
                     " applicant_email, applicant_address, channel, sets_count, summary, status,"
@@ -238,7 +268,7 @@ def raw_run(url: str, n: int, desk_id: int, justice_id: int, version_id: int, us
                         receipt,
                         f"{code} nguyen van {i} 0912345678",  # the search's folded text
                     ),  # fmt: skip
-                ).fetchone()
+                ).fetchall()
                 event(cur, dossier_id, 1, receipt, clerk, "Clerk", "receive", "", "received",
                       {"changes": {"status": "received"}})  # fmt: skip
             conn.commit()
@@ -332,7 +362,7 @@ def main() -> None:
         raw_run(url, options.n, desk.pk, justice.pk, version.pk, users)
         raw = time.perf_counter() - started
 
-        queries: dict = {}
+        queries: dict[str, Any] = {}
         lifecycle(0, desk, version, users, later=timedelta(hours=7), queries=queries)
 
     n = options.n
