@@ -101,6 +101,12 @@ def _defaults(model: Any, given: set[str]) -> dict[str, Any]:
     return out
 
 
+def _columns(model: Any) -> list[str]:
+    """The model's table columns, in field order. The stubs type ``Field.column`` as
+    ``str | None`` (a field without a column); a concrete field always has one."""
+    return [f.column for f in model._meta.concrete_fields]
+
+
 def plain_indexes(cur: Any, table: str) -> list[tuple[str, str]]:
     """Indexes of ``table`` that no constraint owns (dropped during COPY, rebuilt after)."""
     cur.execute(
@@ -132,8 +138,8 @@ def generate(raw: Any, shape: Shape) -> dict[str, Any]:
 
     rng = random.Random(shape.seed)
     Dossier, DossierEvent = dm.Dossier, dm.DossierEvent
-    columns = [f.column for f in Dossier._meta.concrete_fields]
-    event_columns = [f.column for f in DossierEvent._meta.concrete_fields if f.column != "id"]
+    columns = _columns(Dossier)
+    event_columns = [c for c in _columns(DossierEvent) if c != "id"]
     has_global = "chain_seq" in event_columns
     template = _defaults(Dossier, set())
     template |= {
@@ -146,9 +152,9 @@ def generate(raw: Any, shape: Shape) -> dict[str, Any]:
     event_template = _defaults(DossierEvent, set())
     event_template |= {"actor_id": None, "actor_name": "bench", "reason": "", "data": {}}
     days = (shape.last_day - shape.first_day).days + 1
-    ledger: Counter = Counter()
-    counters: Counter = Counter()
-    fates: Counter = Counter()
+    ledger: Counter[tuple[int, int, str, date]] = Counter()
+    counters: Counter[tuple[int, date]] = Counter()
+    fates: Counter[str] = Counter()
     chain_seq, chain_prev = 0, GENESIS
     n_events = 0
     recorded = shape.recorded or shape.now
@@ -234,7 +240,9 @@ def generate(raw: Any, shape: Shape) -> dict[str, Any]:
                 status = "withdrawn"
             fates[fate] += 1
             dossier_id = next_id + i
-            steps = [("receive", "", "received", received)]
+            steps: list[tuple[str, str, str, datetime | None]] = [
+                ("receive", "", "received", received)
+            ]
             if fate == "resolved":
                 steps.append(("approve", "in_processing", "resolved", resolved))
                 if returned:
@@ -293,7 +301,7 @@ def generate(raw: Any, shape: Shape) -> dict[str, Any]:
                     print(f"  {i + 1:,} dossiers", flush=True)
         if dossier_lines:
             flush(dossier_lines, event_lines)
-        by_unit: Counter = Counter()
+        by_unit: Counter[tuple[int, str, date]] = Counter()
         for (unit_id, _field, figure, when), k in ledger.items():
             by_unit[unit_id, figure, when] += k
         with cur.copy(
@@ -306,9 +314,9 @@ def generate(raw: Any, shape: Shape) -> dict[str, Any]:
         with cur.copy(
             f"COPY {dm.DayFigure._meta.db_table} (unit_id, figure, day, n) FROM STDIN"
         ) as out:
-            for key, k in by_unit.items():
+            for unit_key, k in by_unit.items():
                 if k:
-                    out.write_row((*key, k))
+                    out.write_row((*unit_key, k))
         if has_global and head_table is not None:
             cur.execute(
                 f"INSERT INTO {head_table.db_table} (id, last_seq, last_hash) VALUES (1, %s, %s) "
@@ -355,8 +363,8 @@ def multiply(raw: Any, factor: int) -> dict[str, Any]:
     from motcua.dossiers import models as dm
 
     dossier_t, event_t = dm.Dossier._meta.db_table, dm.DossierEvent._meta.db_table
-    columns = [f.column for f in dm.Dossier._meta.concrete_fields]
-    event_columns = [f.column for f in dm.DossierEvent._meta.concrete_fields if f.column != "id"]
+    columns = _columns(dm.Dossier)
+    event_columns = [c for c in _columns(dm.DossierEvent) if c != "id"]
     began = time.perf_counter()
     with raw.cursor() as cur:
         cur.execute(f"SELECT max(id), count(*) FROM {dossier_t}")

@@ -485,7 +485,9 @@ class Citizen(User):
         }
         if time.monotonic() >= self.deadline:
             raise Stop
-        submission = Submission(key=data["submission_key"], phone=phone)
+        key = data["submission_key"]
+        assert isinstance(key, str), key  # a hidden input: one value, never a list
+        submission = Submission(key=key, phone=phone)
         with self.result.lock:
             self.result.submissions.append(submission)
         # Once sent, the submission is seen through even past the deadline (bounded: four

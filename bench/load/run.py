@@ -66,7 +66,12 @@ def one_run(server: str, web: int, args: argparse.Namespace) -> dict[str, Any]:
         template=TEMPLATE,
     ) as stack:
         users = split_users(args.users)
-        base = {"cafile": str(stack.certificate), "timeout": 60.0, "think": 0.0, **users}
+        base: dict[str, Any] = {
+            "cafile": str(stack.certificate),
+            "timeout": 60.0,
+            "think": 0.0,
+            **users,
+        }
         run_load(Config(stack.https_url, seconds=args.warmup, seed=1, **base))
         before = os.getloadavg()
         cpu = time.process_time()

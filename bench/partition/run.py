@@ -126,12 +126,14 @@ def plan(cur: Any, sql: str, params: Any) -> str:
     return "\n".join(r[0] for r in cur.fetchall())
 
 
-def measure(conn: Any, n: int, samples: int, rng: random.Random) -> tuple[dict, dict[str, str]]:
+def measure(
+    conn: Any, n: int, samples: int, rng: random.Random
+) -> tuple[dict[str, Any], dict[str, str]]:
     dossiers = n // 3
     out: dict[str, Any] = {"events": n}
     plans: dict[str, str] = {}
     with conn.cursor() as cur:
-        queries = {
+        queries: dict[str, tuple[str, list[Any]]] = {
             "timeline": (
                 f"SELECT * FROM {TABLE} WHERE dossier_id = %s ORDER BY seq",
                 [[rng.randrange(1, dossiers)] for _ in range(samples)],

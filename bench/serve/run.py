@@ -156,7 +156,7 @@ class Session:
         assert status == 302, f"sign-in failed ({status})"
 
 
-def load(base: str, path: str, *, requests: int, clients: int, sign_in: bool) -> dict:
+def load(base: str, path: str, *, requests: int, clients: int, sign_in: bool) -> dict[str, float]:
     sessions = [Session(base) for _ in range(clients)]
     if sign_in:
         for session in sessions:
@@ -225,7 +225,7 @@ def main() -> None:
         MOTCUA_LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
-    results: dict[str, dict[str, dict]] = {}
+    results: dict[str, dict[str, dict[str, float]]] = {}
     for kind in args.servers.split(","):
         port = free_port()
         process = subprocess.Popen(
