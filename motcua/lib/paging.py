@@ -114,17 +114,43 @@ class Ordering:
         index on the keys: every page read its list from the start to its cursor, and a
         year's late resolutions exported by chunks of 2.000 read 1 M index entries for the
         last ones (issue 17). The first key's bound is a range the index starts from. It is
-        left out where rows with a NULL first key come after (a nullable key read forward)."""
+        left out where rows with a NULL first key come after (a nullable key read forward):
+        :meth:`ranges` gives those rows apart."""
         condition = Q(pk__in=[])
         equal = Q()
         for key, value in zip(self.keys, values, strict=True):
             condition |= equal & self._past(key, value, backward)
             equal &= Q(**{f"{key.name}__isnull": True}) if value is None else Q(**{key.name: value})
-        first, value = self.keys[0], values[0]
-        if value is not None and not (first.nullable and not backward):
-            greater = first.descending == backward
-            condition &= Q(**{f"{first.name}__{'gte' if greater else 'lte'}": value})
+        if values[0] is not None and not self._nulls_after(values, backward):
+            condition &= self._bound(values, backward)
         return condition
+
+    def ranges(self, values: Sequence[Any], backward: bool = False) -> tuple[Q, ...]:
+        """The rows of :meth:`beyond`, as conditions each starting a range of the index on the
+        keys, in the list's order: one, or two for a nullable first key read forward from a
+        value, the rows with a value past it (from its bound), then the rows without one,
+        which come after every value. Read as one condition, the ``OR`` of both was a filter
+        over the index from its start: page 100 of a province's queue by due moment read
+        2.000 entries of each part's index, 10 ms each at 1 M dossiers (issue 17)."""
+        if not self._nulls_after(values, backward):
+            return (self.beyond(values, backward),)
+        first = self.keys[0].name
+        return (
+            self.beyond(values, backward) & self._bound(values, backward),
+            Q(**{f"{first}__isnull": True}),
+        )
+
+    def _nulls_after(self, values: Sequence[Any], backward: bool) -> bool:
+        """Whether rows with a NULL first key come after ``values``: a nullable first key
+        read forward from a value (NULLs sort last)."""
+        return self.keys[0].nullable and not backward and values[0] is not None
+
+    def _bound(self, values: Sequence[Any], backward: bool) -> Q:
+        """The first key's own bound (``values`` has a first key), which every row past it
+        with a first key meets."""
+        first, value = self.keys[0], values[0]
+        greater = first.descending == backward
+        return Q(**{f"{first.name}__{'gte' if greater else 'lte'}": value})
 
     @staticmethod
     def _past(key: Key, value: Any, backward: bool) -> Q:
@@ -275,21 +301,6 @@ class ScopedList(Generic[M]):
         return self.narrow(lambda rows: rows.filter(*args, **kwargs))
 
 
-def _read(
-    queryset: QuerySet[Any], parts: Sequence[QuerySet[Any]], order: list[OrderBy], step: int
-) -> QuerySet[Any]:
-    """The first ``step`` rows of ``queryset`` in ``order`` (already past the cursor). With
-    parts, each part's first ``step`` ids are read on its own index: the list's first ``step``
-    rows are among them (a row among the list's first ``step`` is among its part's first
-    ``step``), so the rows are then read by id, ordered by the database as a whole list is."""
-    if not parts:
-        return queryset.order_by(*order)[:step]
-    ids: set[Any] = set()
-    for part in parts:
-        ids.update(part.order_by(*order).values_list("pk", flat=True)[:step])
-    return queryset.filter(AnyOf(F("pk"), ids)).order_by(*order)[:step]
-
-
 def _read_past(
     queryset: QuerySet[Any],
     parts: Sequence[QuerySet[Any]],
@@ -300,16 +311,34 @@ def _read_past(
     step: int,
 ) -> QuerySet[Any]:
     """The first ``step`` rows past ``position`` (from the start when None), each part
-    narrowed as the whole list is: what a page's and an export's every read asks."""
-    candidates, pieces = queryset, parts
-    if position is not None:
-        past = ordering.beyond(position, backward)
-        candidates = candidates.filter(past)
-        pieces = tuple(piece.filter(past) for piece in pieces)
-    if bound is not None:
-        candidates = bound(candidates, backward, step)
-        pieces = tuple(bound(piece, backward, step) for piece in pieces)
-    return _read(candidates, pieces, ordering.order_by(backward), step)
+    narrowed as the whole list is: what a page's and an export's every read asks.
+
+    A list read whole, past one range of its index (:meth:`Ordering.ranges`), is one query.
+    Otherwise the ids are read first, on the index of each part and of each range in turn:
+    the list's first ``step`` rows are among each part's first ``step`` (a row among the
+    list's first is among its part's first), and a range is read only when those before it
+    in the order hold fewer than ``step`` rows. The rows are then read by id, ordered by the
+    database as a whole list is, from the list alone: the ids are past the position already,
+    and with its conditions again the planner took the ids for a filter (page 100 of a
+    province's queue read 2.969 rows for 26, 18 ms at 1 M dossiers)."""
+    order = ordering.order_by(backward)
+    ranges = ordering.ranges(position, backward) if position is not None else (Q(),)
+
+    def narrowed(rows: QuerySet[Any], condition: Q) -> QuerySet[Any]:
+        rows = rows.filter(condition)
+        return rows if bound is None else bound(rows, backward, step)
+
+    if not parts and len(ranges) == 1:
+        return narrowed(queryset, ranges[0]).order_by(*order)[:step]
+    ids: set[Any] = set()
+    for condition in ranges:
+        for piece in parts or (queryset,):
+            ids.update(
+                narrowed(piece, condition).order_by(*order).values_list("pk", flat=True)[:step]
+            )
+        if len(ids) >= step:
+            break
+    return queryset.filter(AnyOf(F("pk"), ids)).order_by(*order)[:step]
 
 
 def list_page(items: Sequence[T], number: int, size: int) -> Page[T]:

@@ -142,7 +142,10 @@ def test_every_page_of_the_queue_and_the_search_reads_as_many_queries(world, mon
     codes += [transferred(world, f"{day:02d}/01/2024 09:00").code for day in range(4, 16)]
     large = every_page(officer, url)
     assert len(large) == 4
-    assert [count for count, _ in large] == [small[0][0]] * 4, url
+    # The queue is by due moment: once the dossiers with one run out, its last page also
+    # reads, on each of its two parts, those without one (lib.paging.Ordering.ranges).
+    end = 2 if url.startswith("/mot-cua/hang-doi/") else 0
+    assert [count for count, _ in large] == [small[0][0]] * 3 + [small[0][0] + end], url
     shown = [code for _, page in large for code in re.findall(r'data-code="([^"]+)"', page)]
     assert sorted(shown) == sorted(codes)
     assert len(set(shown)) == len(codes)

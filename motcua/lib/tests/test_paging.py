@@ -218,3 +218,31 @@ def test_the_rows_beyond_a_position_are_those_after_it_in_the_order(ordering):
         assert list(after) == listed[at + 1 :], (ordering, unit)
         before = units.filter(ordering.beyond(values, backward=True))
         assert list(before.order_by(*ordering.order_by(backward=True))) == listed[:at][::-1]
+
+
+@pytest.mark.parametrize(
+    "ordering",
+    [
+        Ordering.of("valid_from", "code", "id", nullable=["valid_from"]),
+        Ordering.of("-valid_from", "-id", nullable=["valid_from"]),
+        Ordering.of("level", "code", "id"),
+    ],
+)
+def test_the_ranges_past_a_position_are_the_rows_beyond_it_one_range_after_the_other(ordering):
+    """``Ordering.ranges``: read forward from a first key with a value, a nullable first key
+    gives the rows with a value past it (from its own bound), then those without one, which
+    sort last; otherwise, and backward, the one condition of ``beyond``. Read in turn, the
+    ranges are the rows after the position, in order, on both engines."""
+    units = AdministrativeUnit.objects.all()
+    order = ordering.order_by()
+    listed = list(units.order_by(*order))
+    for at, unit in enumerate(listed):
+        values = ordering.values(unit)
+        ranges = ordering.ranges(values)
+        split = ordering.keys[0].nullable and values[0] is not None
+        assert len(ranges) == (2 if split else 1), (ordering, unit)
+        read = [row for condition in ranges for row in units.filter(condition).order_by(*order)]
+        assert read == listed[at + 1 :], (ordering, unit)
+        if split:
+            assert not units.filter(ranges[0], **{f"{ordering.keys[0].name}__isnull": True})
+        assert ordering.ranges(values, backward=True) == (ordering.beyond(values, backward=True),)

@@ -24,7 +24,7 @@ from motcua.dossiers.models import Dossier
 from motcua.dossiers.services import Details, dossier_transition
 from motcua.dossiers.tests.world import World, build_world, local
 from motcua.lib.paging import read_cursor
-from motcua.reports import drill
+from motcua.reports import drill, eod
 from motcua.reports.selectors import report_drill_down, report_for
 from motcua.units.selectors import unit_lineage
 
@@ -514,3 +514,33 @@ def test_a_page_past_its_cursor_starts_the_index_at_the_cursor():
     found = plan(received.filter(drill.DRILL_ORDER.beyond(position)))
     bounds = [line for line in found.splitlines() if "Index Cond" in line]
     assert any("received_at >= '2024-03-01 01:00:00+00'" in line for line in bounds), found
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres_only  # PostgreSQL's plan
+def test_a_page_by_due_moment_past_its_cursor_starts_the_index_at_the_cursor():
+    """A page of pending dossiers by due moment (the queue, the end-of-day lists), past a
+    cursor with a due moment, reads the index from it (``lib.paging.Ordering.ranges``): the
+    rows without one, which sort last, are a range of their own. As one condition, the
+    ``OR`` was a filter from the index's start: page 100 of a province's queue read 2.000
+    entries of each part's index (issue 17)."""
+    pending = Dossier.objects.filter(status__in=sorted(s.value for s in workflow.PENDING))
+    position = [local("01/03/2024 08:00"), "000.00.00.H00-240301-0001"]
+    order = eod.EOD_ORDER.order_by()
+
+    def index_conditions(condition) -> str:
+        page = pending.filter(condition).order_by(*order).values("pk")[:3]
+        sql, params = page.query.sql_with_params()
+        with connection.cursor() as cursor:
+            # A test table is small enough for a sequential or bitmap scan to win.
+            for scan in ("seqscan", "bitmapscan", "sort"):
+                cursor.execute(f"SET LOCAL enable_{scan} = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            found = "\n".join(row[0] for row in cursor.fetchall())
+        return "\n".join(line for line in found.splitlines() if "Index Cond" in line)
+
+    with_due, without = eod.EOD_ORDER.ranges(position)
+    bound = "effective_due_at >= '2024-03-01 01:00:00+00'"
+    assert bound in index_conditions(with_due)
+    assert "effective_due_at IS NULL" in index_conditions(without)
+    assert bound not in index_conditions(eod.EOD_ORDER.beyond(position))

@@ -309,7 +309,13 @@ def test_the_api_lists_read_as_many_queries_on_every_page(settings, monkeypatch)
     assert {count for count, _ in large_drill} == {small_drill[0][0]}
     assert len(large_drill) == 4
     assert len(large_summary) == len(small_summary), "\n".join(large_summary)
-    assert {count for count, _ in large_list} == {small_list[0][0]}
+    # Past its first page, a list by due moment reads its page's ids, then its rows; once
+    # the dossiers with a due moment run out, also the ids of those without one, which sort
+    # last (lib.paging.Ordering.ranges).
+    first = small_list[0][0]
+    middle = len(large_list) - 2
+    assert middle >= 1
+    assert [count for count, _ in large_list] == [first] + [first + 1] * middle + [first + 2]
     listed = [code for _, page in large_list for code in page]
     full = dashboard.end_of_day(world.city, at=local("20/02/2024 10:00")).overdue
     assert listed == [d.code for d in full]
