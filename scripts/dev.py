@@ -300,7 +300,7 @@ def cmd_test(args: list[str]) -> None:
     say("ruff (lint and format)")
     run(BIN / "ruff", "check", ".", env=env)
     run(BIN / "ruff", "format", "--check", ".", env=env)
-    say("mypy (strict on the pure core)")
+    say("mypy (strict)")
     run(BIN / "mypy", "motcua", "bench", env=env)
     run(BIN / "lint-imports", env=env)
     say("motcua check and makemigrations --check")
