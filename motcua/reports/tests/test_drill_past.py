@@ -68,9 +68,11 @@ def history(world: World) -> None:
     )
 
 
-def plan(rows, off=("seqscan", "bitmapscan", "sort"), columns=("pk", "received_at")) -> str:
-    """PostgreSQL's plan of a page of ``rows`` in the drill-down's order."""
-    page = rows.order_by(*drill.DRILL_ORDER.order_by()).values(*columns)[:3]
+def plan(
+    rows, off=("seqscan", "bitmapscan", "sort"), columns=("pk", "received_at"), order=None
+) -> str:
+    """PostgreSQL's plan of a page of ``rows`` in the drill-down's order (or ``order``)."""
+    page = rows.order_by(*(order or drill.DRILL_ORDER).order_by()).values(*columns)[:3]
     sql, params = page.query.sql_with_params()
     with connection.cursor() as cursor:
         # A test table is small enough for a sequential or bitmap scan to win.
@@ -526,17 +528,9 @@ def test_a_page_by_due_moment_past_its_cursor_starts_the_index_at_the_cursor():
     entries of each part's index (issue 17)."""
     pending = Dossier.objects.filter(status__in=sorted(s.value for s in workflow.PENDING))
     position = [local("01/03/2024 08:00"), "000.00.00.H00-240301-0001"]
-    order = eod.EOD_ORDER.order_by()
 
     def index_conditions(condition) -> str:
-        page = pending.filter(condition).order_by(*order).values("pk")[:3]
-        sql, params = page.query.sql_with_params()
-        with connection.cursor() as cursor:
-            # A test table is small enough for a sequential or bitmap scan to win.
-            for scan in ("seqscan", "bitmapscan", "sort"):
-                cursor.execute(f"SET LOCAL enable_{scan} = off")
-            cursor.execute("EXPLAIN " + sql, params)
-            found = "\n".join(row[0] for row in cursor.fetchall())
+        found = plan(pending.filter(condition), columns=("pk",), order=eod.EOD_ORDER)
         return "\n".join(line for line in found.splitlines() if "Index Cond" in line)
 
     with_due, without = eod.EOD_ORDER.ranges(position)
