@@ -5,8 +5,9 @@ the new Phường Bắc Kạn includes its four predecessors', §10.2).
 
 - :func:`report_for`, :func:`report_rows` and :func:`report_months` read the running ledger
   the write path keeps (``dossiers.figures``): one query over days and units (grouped by unit,
-  field or month), whatever the number of dossiers, units or months; stocks start from the
-  latest yearly checkpoint before the period (``dossiers.ledger_checkpoints``).
+  field or month), whatever the number of dossiers, units or months, after a read of what the
+  ledger has summed already; stocks start from the latest yearly checkpoint before the period
+  (``dossiers.ledger_checkpoints.ledger_sums``).
 - :func:`report_recomputed` and :func:`report_drill_down` read the dossiers themselves
   through ``core.metrics.buckets``, the same definitions the ledger is built from; ``motcua
   report verify`` checks the two agree exactly.
@@ -147,7 +148,7 @@ def unit_totals(
     unit_ids: list[int], period: metrics.Period
 ) -> tuple[dict[Bucket, int], dict[Measure, int]]:
     """The figures and measures of ``period`` over these receiving units, from the ledger
-    (one query)."""
+    (``ledger_sums``: two queries)."""
     return _totals(_sums(unit_ids, period)[None])
 
 

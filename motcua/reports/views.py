@@ -754,7 +754,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 def _figure_count(
     unit: AdministrativeUnit, period: Period, figures: list[Bucket], part: str
 ) -> int:
-    """The number a drill-down lists, from the ledger (one query): the unit's lineage's
+    """The number a drill-down lists, from the ledger (``ledger_sums``): the unit's lineage's
     figures asked for (``unit_figures``: not its whole report, whose coverage of online
     services is four more queries, nor every ledger figure), or its row of the units side by
     side; a sum for several figures (they are disjoint)."""

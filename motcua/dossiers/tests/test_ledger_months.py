@@ -14,6 +14,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from motcua.core.metrics import FLOWS, STOCKS, Bucket, Measure, Period
@@ -269,3 +271,30 @@ def test_verify_names_a_wrong_rollup_and_rebuild_rewrites_it(bac_kan_2024, capsy
     call_command("report", "rebuild", "--unit", "058")
     assert month_differences() == []
     call_command("report", *args)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "tables", "branches"),
+    [
+        # A Decree 09/2019 period: whole spans, no day row read.
+        (date(2024, 1, 15), date(2024, 3, 14), {"dossiers_monthfigure"}, 1),
+        # Inside one span: its days alone, no rollup read.
+        (date(2024, 3, 2), date(2024, 3, 9), {"dossiers_dayfigure"}, 1),
+        # Cut at both ends: days, rollups, days.
+        (date(2024, 1, 10), date(2024, 3, 20), {"dossiers_dayfigure", "dossiers_monthfigure"}, 3),
+    ],
+)
+def test_the_sums_read_only_the_pieces_that_hold_a_day(bac_kan_2024, first, last, tables, branches):
+    """The sums' statement has one branch per piece of the period that holds a day (the
+    spans taken are read first): no branch for an empty piece, which PostgreSQL planned
+    anyway. The receipts alone: no stock before the period."""
+    months_take(TODAY)
+    ids = sorted(DayFigure.objects.values_list("unit_id", flat=True).distinct())
+    with CaptureQueriesContext(connection) as read:
+        found = ledger_sums(ids, first, last, figures=[Bucket.RECEIVED.value])
+    taken, sums = (query["sql"] for query in read.captured_queries)
+    assert "dossiers_ledgermonth" in taken
+    assert len(sums.split(" UNION ALL ")) == branches
+    read_from = {t for t in ("dossiers_dayfigure", "dossiers_monthfigure") if f'"{t}"' in sums}
+    assert read_from == tables
+    assert found  # not an empty comparison

@@ -41,7 +41,7 @@ def test_every_figure_agrees_for_city_and_wards(bac_kan_2024, code):
 
 def test_the_seed_figures_come_from_the_ledger(bac_kan_2024, django_assert_max_num_queries):
     unit = unit_at("058", SEED.end)
-    with django_assert_max_num_queries(6):  # lineage, ledger sums, catalogue coverage
+    with django_assert_max_num_queries(6):  # lineage, what was summed, ledger sums, catalogue
         report = report_for(unit, SEED)
     assert (report[Bucket.RECEIVED], report[Bucket.RECEIVED_ONLINE]) == (1608, 1342)
     assert (report[Bucket.RESOLVED], report[Bucket.RESOLVED_LATE]) == (1604, 5)
