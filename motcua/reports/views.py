@@ -49,6 +49,7 @@ from motcua.lib.formatting import (
 )
 from motcua.lib.http import BadParameter, ProblemPage, api_view, parameters
 from motcua.lib.http import page_view as guard
+from motcua.lib.links import url_path
 from motcua.lib.paging import CURSOR, Cursor, Page, list_page, read_cursor
 from motcua.lib.spreadsheet import safe_row
 from motcua.reports import dashboard, drill
@@ -236,7 +237,7 @@ def _query(unit: AdministrativeUnit, period: Period) -> dict[str, str]:
 
 
 def _url(name: str, params: dict[str, str]) -> str:
-    return f"{reverse(name)}?{urlencode(params, safe='/,:')}"
+    return f"{url_path(name)}?{urlencode(params, safe='/,:')}"
 
 
 def drill_url(
