@@ -37,29 +37,35 @@ def procedure_in_force(code: str, on: date) -> ProcedureVersion | None:
     return procedures_in_force(on).filter(procedure__code=code).first()
 
 
-def _coverage(on: date, kinds: dict[str, Q]) -> dict[str, tuple[int, int]]:
-    """(offered online, in force) on ``on`` of each kind of procedure, in one query: full and
-    partial online services count (§6). The one home of that rule."""
-    counts = ProcedureVersion.objects.filter(_in_force(on)).aggregate(
-        **{f"in_force_{kind}": Count("pk", filter=which) for kind, which in kinds.items()},
-        **{
-            f"online_{kind}": Count("pk", filter=which & Q(online_level__in=OFFERED_ONLINE))
-            for kind, which in kinds.items()
-        },
-    )
-    return {kind: (counts[f"online_{kind}"], counts[f"in_force_{kind}"]) for kind in kinds}
+# Full and partial online services count as offered online (§6): the one home of that rule.
+_OFFERED = Q(online_level__in=OFFERED_ONLINE)
 
 
 def online_coverage(on: date, level: str | None) -> tuple[int, int]:
     """(offered online, in force) on ``on`` at ``level`` (every level: None)."""
-    every = Q(pk__isnull=False)
-    return _coverage(on, {"level": every if level is None else Q(level=level)})["level"]
+    if level is not None:
+        return online_coverage_by_level(on, [level])[str(level)]
+    counts = (
+        ProcedureVersion.objects.filter(_in_force(on))
+        .order_by()
+        .aggregate(online=Count("pk", filter=_OFFERED), in_force=Count("pk"))
+    )
+    return counts["online"], counts["in_force"]
 
 
 def online_coverage_by_level(on: date, levels: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """:func:`online_coverage` of each of ``levels``, in one query (a report's coverage of
-    district and commune services was four)."""
-    return _coverage(on, {str(level): Q(level=level) for level in levels})
+    """:func:`online_coverage` of each of ``levels``, in one query grouped by level (a
+    report's coverage of district and commune services was four queries, then one with a
+    count filtered by level and by service: 1,9 ms of Python for 0,2 of SQL, 1,3 this way)."""
+    wanted = [str(level) for level in levels]
+    grouped = (
+        ProcedureVersion.objects.filter(_in_force(on), level__in=wanted)
+        .order_by()
+        .values("level")
+        .annotate(online=Count("pk", filter=_OFFERED), in_force=Count("pk"))
+    )
+    found = {row["level"]: (row["online"], row["in_force"]) for row in grouped}
+    return {level: found.get(level, (0, 0)) for level in wanted}
 
 
 def procedure_latest_versions() -> QuerySet[ProcedureVersion]:
