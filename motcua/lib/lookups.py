@@ -13,11 +13,26 @@ array parameter, the plan is the same and the statement short. Other engines get
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Lookup
+
+
+def any_of_sql(column: str, values: Sequence[int], vendor: str) -> tuple[str, list[Any]]:
+    """``column`` (SQL) among ``values`` (integers, not empty) for the database ``vendor``: the
+    SQL of :class:`AnyOf`, for a statement written by hand (``dossiers.ledger_checkpoints``)."""
+    if vendor != "postgresql":
+        return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+    if len(values) == 1:
+        # One value as equality, as PostgreSQL rewrites ``IN (134)``: ``= ANY('{134}')`` is
+        # not, and an index on (column, other) then gives no order on ``other`` (a commune's
+        # page of receipts by date sorted 18.170 rows: 39 ms, not 1,5).
+        return f"{column} = %s", [values[0]]
+    # The array as its text: psycopg adapts a list element by element (5 ms a request for the
+    # five lists of 1.000 ids of a drill-down's page, docs/performance.md).
+    return f"{column} = ANY(%s::bigint[])", ["{" + ",".join(map(str, values)) + "}"]
 
 
 class AnyOf(Lookup):
@@ -29,25 +44,9 @@ class AnyOf(Lookup):
     def __init__(self, lhs: Any, values: Iterable[int]) -> None:
         super().__init__(lhs, sorted({int(value) for value in values}))
 
-    def _lhs(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         sql, params = self.process_lhs(compiler, connection)
         if not self.rhs:
             raise EmptyResultSet  # as Django's own ``__in=[]``: no row, no statement
-        return sql, list(params)
-
-    def as_sql(self, compiler: Any, connection: Any) -> Any:
-        sql, params = self._lhs(compiler, connection)
-        marks = ", ".join(["%s"] * len(self.rhs))
-        return f"{sql} IN ({marks})", [*params, *self.rhs]
-
-    def as_postgresql(self, compiler: Any, connection: Any) -> Any:
-        sql, params = self._lhs(compiler, connection)
-        if len(self.rhs) == 1:
-            # One value as equality, as PostgreSQL rewrites ``IN (134)``: ``= ANY('{134}')``
-            # is not, and an index on (column, other) then gives no order on ``other`` (a
-            # commune's page of receipts by date sorted 18.170 rows: 39 ms, not 1,5).
-            return f"{sql} = %s", [*params, self.rhs[0]]
-        # The array as its text: psycopg adapts a list element by element (5 ms a request for
-        # the five lists of 1.000 ids of a drill-down's page, docs/performance.md).
-        literal = "{" + ",".join(map(str, self.rhs)) + "}"
-        return f"{sql} = ANY(%s::bigint[])", [*params, literal]
+        found, values = any_of_sql(sql, self.rhs, connection.vendor)
+        return found, [*params, *values]
