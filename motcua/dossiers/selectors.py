@@ -401,13 +401,22 @@ def due_soon_q(windows: DueWindows, which: DueSoon) -> Q:
     or an obligation, domain spec §1.4, §1.7) are left out too: the wait moves their due moment
     with it, so they have none to be due at until the clock runs again.
     """
-    start, end = windows.window(which)
+    return _due_within_q(*windows.window(which), windows.at)
+
+
+def due_soon_either_q(windows: DueWindows) -> Q:
+    """The dossiers of both lists of :func:`due_soon_q` (their windows meet at midnight): the
+    dashboard counts them in one statement, split by due moment (``reports.eod``)."""
+    return _due_within_q(windows.at, windows.after_next, windows.at)
+
+
+def _due_within_q(start: datetime, end: datetime, at: datetime) -> Q:
     return Q(
         status__in=[s.value for s in workflow.PENDING],
         paused_since__isnull=True,
         effective_due_at__gte=start,
         effective_due_at__lt=end,
-    ) & ~overdue_q(windows.at)
+    ) & ~overdue_q(at)
 
 
 def dossier_facts(queryset: QuerySet[Dossier] | None = None) -> Iterator[DossierFacts]:
