@@ -60,6 +60,7 @@ from motcua.reports.eod import (
     FIRST_ROWS,
     PAGE_ROWS,
     EodList,
+    FirstRow,
     ListPage,
     end_of_day_counts,
     end_of_day_summary,
@@ -563,7 +564,7 @@ def end_of_day_view(eod: EodSummary, at: str = "") -> dict[str, Any]:
                         "label": _eod_label(which, eod.next_working_day),
                         "css": EOD_CSS[which],
                         "count": format_count(count),
-                        "rows": [_dossier_row(_row_values(d)) for d in shown],
+                        "rows": [_dossier_row(row.values) for row in shown],
                         "more_url": more if count > len(shown) else None,
                         "more": format_count(count - len(shown)),
                     }
@@ -1115,11 +1116,11 @@ def api_end_of_day(request: HttpRequest) -> HttpResponse:
         EodList.DUE_NEXT: "due_next_working_day",
     }
 
-    def codes(dossiers: list[Dossier]) -> list[str]:
-        return [d.code for d in dossiers]
+    def codes(rows: list[FirstRow]) -> list[str]:
+        return [row.code for row in rows]
 
     def lists(
-        counts: dict[EodList, int], rows: dict[EodList, list[Dossier]], **where: str
+        counts: dict[EodList, int], rows: dict[EodList, list[FirstRow]], **where: str
     ) -> dict[str, Any]:
         return {names[which]: codes(rows.get(which, [])) for which in EOD_KINDS} | {
             "counts": {names[which]: counts[which] for which in EOD_KINDS},
