@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from motcua.lib.links import last_segment_paths
 
@@ -95,4 +96,61 @@ def drill_rows(rows: Iterable[Mapping[str, Any]]) -> SafeString:
             f"\n          <td>{escape(row['assignee'])}</td>"
             "\n        </tr>\n      "
         )
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
+
+
+@register.simple_tag
+def eod_units(units: Iterable[Mapping[str, Any]]) -> SafeString:
+    """The end-of-day list per unit and officer (``reports.views.end_of_day_view``): each
+    unit, each officer's lists, the first rows of each list and its "see more" link. A
+    province's page of 25 units was 1.600 nodes of the template language, 2,9 ms."""
+    if not units:
+        text = escape(_("Nothing is overdue, due today or due on the next working day."))
+        return mark_safe(f"<p>{text}</p>")  # noqa: S308 (escaped)
+    head = "".join(
+        f'<th scope="col">{escape(_(label))}</th>'
+        for label in ("Dossier code", "Procedure", "Held by", "Due (pauses included)", "Status")
+    )
+    stopped = f" <small>({escape(_('clock stopped'))})</small>"
+    out = []
+    for unit in units:
+        out.append(
+            f'\n    <div class="eod-unit" data-eod-unit="{escape(unit["code"])}">'
+            f"\n      <h3>{escape(unit['name'])} ({escape(unit['code'])})</h3>"
+        )
+        for officer in unit["officers"]:
+            name, username = escape(str(officer["name"])), escape(officer["username"])
+            out.append(
+                f'\n      <div class="eod-officer" data-eod-officer="{username}">'
+                f"\n        <h4>{name if officer['assigned'] else f'<em>{name}</em>'}</h4>"
+            )
+            for found in officer["lists"]:
+                css, key = escape(found["css"]), escape(found["key"])
+                label = f"{escape(str(found['label']))}: {escape(found['count'])}"
+                if found["rows"]:
+                    rows = "".join(
+                        f"\n            <tr><td data-code>{escape(row['code'])}</td>"
+                        f"<td>{escape(row['procedure'])}</td><td>{escape(row['agency'])}</td>"
+                        f"<td>{escape(row['due'])}</td><td>{escape(str(row['status']))}"
+                        f"{stopped if row['paused'] else ''}</td></tr>"
+                        for row in found["rows"]
+                    )
+                    out.append(
+                        f'\n        <div class="table-wrap">'
+                        f'\n          <table class="eod eod-{css}" data-eod-list="{key}">'
+                        f"\n            <caption>{label}</caption>"
+                        f"\n            <thead><tr>{head}</tr></thead>"
+                        f"\n            <tbody>{rows}\n            </tbody>"
+                        f"\n          </table>\n        </div>"
+                    )
+                else:
+                    out.append(f'\n        <p class="eod-{css}" data-eod-list="{key}">{label}</p>')
+                if found["more_url"]:
+                    more = escape(_("See more (%(n)s more dossiers)") % {"n": found["more"]})
+                    out.append(
+                        f'\n        <p class="eod-more"><a href="{escape(found["more_url"])}"'
+                        f' data-eod-more="{key}">{more}</a></p>'
+                    )
+            out.append("\n      </div>")
+        out.append("\n    </div>")
     return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
