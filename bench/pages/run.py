@@ -1,8 +1,8 @@
 """Benchmark (not a test): every page a leader, a clerk and a citizen open, at 10 k, 1 M and 10 M
 dossiers of a province of 90+ communes (issue 17, "bench/pages").
 
-    .venv/bin/python bench/pages/run.py [--sizes 10000,1000000,10000000] [--runs 15]
-        [--rounds 3] [--clients 1,8] [--pages dashboard,queue,...] [--fresh] [--load-only]
+    .venv/bin/python bench/pages/run.py [--sizes 10000,1000000,10000000] [--runs 30]
+        [--rounds 5] [--clients 1,8] [--pages dashboard,queue,...] [--fresh] [--load-only]
 
 A PostgreSQL cluster kept in var/bench/pages-pg (bench/common/cluster.py) holds one database
 per size, loaded once with COPY (bench/common/dossiers.py) and reused by later runs (``--fresh``
@@ -809,12 +809,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--sizes", default="10000,1000000,10000000")
     parser.add_argument(
-        "--runs", type=int, default=16,
-        help="requests per page and concurrency, shared by the clients (at least 2 each)",
+        "--runs", type=int, default=30,
+        help="requests per page and concurrency and round, shared by the clients (at least 2 each)",
     )  # fmt: skip
     parser.add_argument("--clients", default="1,8", help="concurrent clients")
     parser.add_argument(
-        "--rounds", type=int, default=3,
+        "--rounds", type=int, default=5,
         help="times every size is measured, in turn (the medians pool every round's requests)",
     )  # fmt: skip
     parser.add_argument("--pages", default="", help="comma-separated page names (default all)")
