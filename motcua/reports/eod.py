@@ -79,9 +79,9 @@ def list_q(which: EodList, windows: DueWindows) -> Q:
 
 # What a list's row shows besides the dossier, and the columns it reads: those it shows
 # (``drill.DOSSIER_ROW_FIELDS``) and its unit (the officer's id comes with the officer's
-# name). Read whole, the first rows of the province's lists also read every procedure
-# version's legal basis, steps and conditions and each officer's password hash, and the
-# default order's sort: 7 ms of SQL for 26 rows at 10 k dossiers (docs/performance.md).
+# name). Read whole, the rows of the province's lists also read every procedure version's
+# legal basis, steps and conditions and each officer's password hash, and the default
+# order's sort: 7 ms of SQL for 26 rows at 10 k dossiers (docs/performance.md).
 _ROW_RELATED = ("assignee", "procedure_version__procedure", "current_agency", "receiving_agency")
 _ROW_COLUMNS = (*DOSSIER_ROW_FIELDS, "receiving_unit")
 
@@ -99,10 +99,9 @@ def _received_by(unit: AdministrativeUnit) -> QuerySet[Dossier]:
 
 
 def pending_of(unit: AdministrativeUnit) -> QuerySet[Dossier]:
-    """The dossiers the reports count for ``unit`` still pending, ready for a list's rows."""
-    return _for_rows(
-        _received_by(unit).filter(status__in=[status.value for status in workflow.PENDING])
-    )
+    """The dossiers the reports count for ``unit`` still pending (the counts per unit and
+    officer group them; the rows are read by :func:`listed`)."""
+    return _received_by(unit).filter(status__in=[status.value for status in workflow.PENDING])
 
 
 def listed(unit: AdministrativeUnit, which: EodList, windows: DueWindows) -> QuerySet[Dossier]:
@@ -116,13 +115,24 @@ def listed(unit: AdministrativeUnit, which: EodList, windows: DueWindows) -> Que
 
 @dataclass(frozen=True)
 class FirstRow:
-    """One of the first dossiers of a list: its code, where it is counted (receiving unit and
-    officer) and its ``drill.DOSSIER_ROW_FIELDS`` as ``values()`` gives them."""
+    """One of the first dossiers of a list: its ``drill.DOSSIER_ROW_FIELDS`` as ``values()``
+    gives them, and where it is counted (receiving unit and officer)."""
 
-    code: str
-    receiving_unit_id: int | None
-    assignee_id: int | None
     values: dict[str, Any]
+
+    @property
+    def code(self) -> str:
+        return str(self.values["code"])
+
+    @property
+    def receiving_unit_id(self) -> int | None:
+        found: int | None = self.values["receiving_unit_id"]
+        return found
+
+    @property
+    def assignee_id(self) -> int | None:
+        found: int | None = self.values["assignee_id"]
+        return found
 
 
 def _first_rows(
@@ -143,7 +153,7 @@ def _first_rows(
     shown = [pk for ids in chosen.values() for pk in ids]
     read = Dossier.objects.filter(pk__in=shown).order_by()
     found = {
-        row["pk"]: FirstRow(row["code"], row["receiving_unit_id"], row["assignee_id"], row)
+        row["pk"]: FirstRow(row)
         for row in read.values("pk", "receiving_unit_id", "assignee_id", *DOSSIER_ROW_FIELDS)
     }
     return {which: [found[pk] for pk in ids if pk in found] for which, ids in chosen.items()}
