@@ -426,7 +426,7 @@ def multiply(raw: Any, factor: int) -> dict[str, Any]:
         # of the code that has them (a copy of a database with them kept the smaller sums: the
         # derived 1 M database of 03/12/2026 had a tenth of its stocks in its checkpoints).
         ledger = ("DayFigure", "FieldDayFigure", "StockCheckpoint", "FieldStockCheckpoint",
-                  "MonthFigure", "FieldMonthFigure")  # fmt: skip
+                  "MonthFigure", "FieldMonthFigure", "BlockFigure", "FieldBlockFigure")  # fmt: skip
         for model in (getattr(dm, name) for name in ledger if hasattr(dm, name)):
             cur.execute(f"UPDATE {model._meta.db_table} SET n = n * {factor}")
         for table in (dossier_t, event_t):

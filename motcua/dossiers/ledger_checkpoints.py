@@ -1,5 +1,5 @@
-"""The ledger over the years: compaction, yearly stock checkpoints, half-month rollups, and the
-reads that use them.
+"""The ledger over the years: compaction, yearly stock checkpoints, half-month and block
+rollups, and the reads that use them.
 
 The write path appends its deltas to ``DayFigure`` and ``FieldDayFigure`` (``dossiers.figures``):
 several rows may share a key (unit, [field,] figure, day) and readers sum them. Two things keep
@@ -23,13 +23,17 @@ the reads from growing with history (issue 17 item 4):
   calendar or Decree 09/2019 (15th to 14th), costs 12 rows per unit and figure, not 182. The
   spans taken are contiguous, so the reader finds them with two indexed reads, in a statement
   before its sums (:func:`ledger_sums`).
+- **Blocks** (:class:`Tier`): each unit's (and unit and field's) sum of the spans of a
+  calendar month, quarter or year, taken with the spans (:func:`_take_blocks`). A range of
+  whole spans is read as the fewest blocks and spans (:func:`cover`): a calendar half-year is
+  2 rows per unit and figure, not 12; six years, 6, not 144.
 
-A checkpoint or rollup must stay equal to the deltas it sums, also when a write lands in a day
-it covers (a history import, a calendar amendment, a back-dated action, the demo generator):
-``figures._add`` calls :func:`checkpoints_adjust` with every change, which returns at once (no
-query) unless some day of the change is before the first day of the current span, and
-otherwise adds the change to the rollups of its spans taken and, for a stock day before
-1 January, to every checkpoint on or after that day.
+A checkpoint or rollup (a span's or a block's) must stay equal to the deltas it sums, also when
+a write lands in a day it covers (a history import, a calendar amendment, a back-dated action,
+the demo generator): ``figures._add`` calls :func:`checkpoints_adjust` with every change, which
+returns at once (no query) unless some day of the change is before the first day of the
+current span, and otherwise adds the change to the rollups of its spans and blocks taken and,
+for a stock day before 1 January, to every checkpoint on or after that day.
 
 Why a checkpoint (or a rollup: the same argument with "span" for "year", under the same lock)
 is never lost to a concurrent back-dated write (PostgreSQL; SQLite runs one write transaction at
@@ -65,13 +69,15 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Max, Min, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Max, Min, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import FLOWS, STOCKS, Bucket, Measure
 from motcua.dossiers.models import (
+    BlockFigure,
     DayFigure,
+    FieldBlockFigure,
     FieldDayFigure,
     FieldMonthFigure,
     FieldStockCheckpoint,
@@ -105,17 +111,24 @@ Change = Mapping[tuple[int, int, Any, date], int]
 
 @dataclass(frozen=True)
 class Ledger:
-    """A delta table, its checkpoint and half-month rollup tables, and the columns that key a row
-    besides figure and day."""
+    """A delta table, its checkpoint, half-month and block rollup tables, and the columns that
+    key a row besides figure and day."""
 
     deltas: type[Model]
     checkpoints: type[Model]
     months: type[Model]
+    blocks: type[Model]
     group: tuple[str, ...]
 
 
-BY_UNIT = Ledger(DayFigure, StockCheckpoint, MonthFigure, ("unit_id",))
-BY_FIELD = Ledger(FieldDayFigure, FieldStockCheckpoint, FieldMonthFigure, ("unit_id", "field_id"))
+BY_UNIT = Ledger(DayFigure, StockCheckpoint, MonthFigure, BlockFigure, ("unit_id",))
+BY_FIELD = Ledger(
+    FieldDayFigure,
+    FieldStockCheckpoint,
+    FieldMonthFigure,
+    FieldBlockFigure,
+    ("unit_id", "field_id"),
+)
 LEDGERS = (BY_UNIT, BY_FIELD)
 
 
@@ -209,6 +222,100 @@ def last_closed_span(today: date) -> date:
     """The first day of the last span that ended at least a whole day before ``today`` began
     (local dates): on 15/03/2027 that is 15/02/2027, from 16/03/2027 on 01/03/2027."""
     return span_start(span_start(today - timedelta(days=1)) - timedelta(days=1))
+
+
+class Tier(enum.Enum):
+    """The blocks of the rollups (:class:`~motcua.dossiers.models.BlockFigure`), coarsest
+    first; the value is a block's calendar months. Each block is whole spans (a month is its
+    two), and each tier's blocks are whole blocks of the next finer one."""
+
+    YEAR = 12
+    QUARTER = 3
+    MONTH = 1
+
+
+class Block(NamedTuple):
+    """One block: its number (``BlockFigure.block``) and days."""
+
+    code: int
+    first: date
+    last: date
+
+
+def block_of(tier: Tier, day: date) -> Block:
+    """The block of ``tier`` that holds ``day``."""
+    month = (day.month - 1) // tier.value * tier.value + 1
+    first = date(day.year, month, 1)
+    last = span_end(date(day.year, month + tier.value - 1, SPAN_SPLIT_DAY))  # the month's end
+    code = {Tier.YEAR: 0, Tier.QUARTER: 20 + (month + 2) // 3, Tier.MONTH: month}[tier]
+    return Block(day.year * 100 + code, first, last)
+
+
+def _block_sql(tier: Tier, column: str) -> tuple[str, list[Any]]:
+    """The SQL of :func:`block_of`'s number, for the day in ``column``."""
+    year_sql, year_params = connection.ops.date_extract_sql("year", column, ())
+    if tier is Tier.YEAR:
+        return f"{year_sql} * 100", [*year_params]
+    lookup, offset = ("quarter", 20) if tier is Tier.QUARTER else ("month", 0)
+    part_sql, part_params = connection.ops.date_extract_sql(lookup, column, ())
+    return f"{year_sql} * 100 + {offset} + {part_sql}", [*year_params, *part_params]
+
+
+def _block_days(code: int) -> Block:
+    """The block numbered ``code`` (``BlockFigure.block``)."""
+    year, rest = divmod(code, 100)
+    if rest == 0:
+        return block_of(Tier.YEAR, date(year, 1, 1))
+    if rest > 20:
+        return block_of(Tier.QUARTER, date(year, (rest - 21) * 3 + 1, 1))
+    return block_of(Tier.MONTH, date(year, rest, 1))
+
+
+def blocks_ending(first: date, after: date, through: date) -> dict[Tier, tuple[Block, Block]]:
+    """Per tier, the first and last of its blocks that start on or after ``first`` and end
+    after ``after`` and by ``through`` (they are contiguous): the blocks a take adds once the
+    spans up to ``through`` are taken (``first``: the first span taken; ``after``: the end of
+    the blocks taken before)."""
+    found = {}
+    for tier in Tier:
+        block = block_of(tier, max(first, after + ONE_DAY))
+        if block.first < first:
+            block = block_of(tier, block.last + ONE_DAY)
+        if block.last > through:
+            continue
+        last = block
+        while (following := block_of(tier, last.last + ONE_DAY)).last <= through:
+            last = following
+        found[tier] = (block, last)
+    return found
+
+
+def cover(
+    lo: date, hi: date, through: date | None, *, monthly: bool
+) -> tuple[list[int], list[date]]:
+    """The whole spans ``lo``–``hi`` as the fewest rollups: the blocks ending by ``through``
+    (none: None; only months with ``monthly``, whose sums are read per month) and the first
+    days of the spans left. Greedy from ``lo``: the coarsest block that starts there and
+    fits, else the span; at most a span, 2 months and 3 quarters at each end besides the
+    years (a calendar half-year is 2 quarters; 15/12–14/06, 2 spans, a quarter and 2
+    months). A calendar month an older release took as one span (dossiers 0029) starts on a
+    1st, so its row is among the spans' first days."""
+    tiers = [Tier.MONTH] if monthly else list(Tier)
+    end = lo - ONE_DAY if through is None else min(hi, through)  # the last day blocks may reach
+    blocks: list[int] = []
+    spans: list[date] = []
+    day = lo
+    while day <= hi:
+        block = next(
+            (b for t in tiers if (b := block_of(t, day)).first == day and b.last <= end), None
+        )
+        if block is None:
+            spans.append(day)
+            day = span_end(day) + ONE_DAY
+        else:
+            blocks.append(block.code)
+            day = block.last + ONE_DAY
+    return blocks, spans
 
 
 def checkpoint_days() -> list[date]:
@@ -321,7 +428,7 @@ def months_take(today: date | None = None) -> list[date]:
     the spans taken stay contiguous. Nothing to take costs one indexed read and no lock."""
     last = last_closed_span(today or _local_today())
     latest = LedgerMonth.objects.aggregate(last=Max("last_day"))["last"]
-    if latest is not None and latest >= span_end(last):
+    if latest is not None and latest >= span_end(last) and _blocks_state()[2] == latest:
         return []
     with transaction.atomic():
         _lock(CHECKPOINT_LOCK)
@@ -336,16 +443,69 @@ def months_take(today: date | None = None) -> list[date]:
                 return []
             first = span_start(found)
         months = _months_between(first, last)
-        if not months:
-            return []
-        taken_at = timezone.now()
-        # Recorded first: the rollups are summed per span recorded (_per_span_sql).
-        LedgerMonth.objects.bulk_create(
-            LedgerMonth(month=month, last_day=span_end(month), taken_at=taken_at)
-            for month in months
-        )
-        _rollup_months(months[0], span_end(months[-1]), None)
+        if months:
+            taken_at = timezone.now()
+            # Recorded first: the rollups are summed per span recorded (_per_span_sql).
+            LedgerMonth.objects.bulk_create(
+                LedgerMonth(month=month, last_day=span_end(month), taken_at=taken_at)
+                for month in months
+            )
+            _rollup_months(months[0], span_end(months[-1]), None)
+        _take_blocks()
     return months
+
+
+def _blocks_state() -> tuple[date | None, date | None, date | None]:
+    """The first span taken, the last, and the last day of the blocks taken (None: none)."""
+    found = LedgerMonth.objects.aggregate(
+        first=Min("month"), last=Max("last_day"), through=Max("last_day", filter=Q(blocks=True))
+    )
+    return found["first"], found["last"], found["through"]
+
+
+def _take_blocks() -> None:
+    """Take the blocks that end in the spans not yet marked (the checkpoints' lock held): the
+    spans just taken, and those an older release took (``LedgerMonth.blocks``)."""
+    first, last, through = _blocks_state()
+    if first is None or last is None or through == last:
+        return
+    _rollup_blocks(blocks_ending(first, through or first - ONE_DAY, last), None)
+    LedgerMonth.objects.filter(blocks=False).update(blocks=True)
+
+
+def _per_block_sql(
+    ledger: Ledger, tier: Tier, units_sql: str, *, days: bool = False
+) -> tuple[str, list[Any]]:
+    """The span rollups of ``ledger`` (its day rows: ``days``) summed per unit (and field),
+    figure and block of ``tier``, for the spans (days) between two days: the statement's
+    parameters after the block's own, then the units of ``units_sql``, then the block's
+    again (it is also grouped by)."""
+    group = ", ".join(_q(c) for c in ledger.group)
+    table, on = (ledger.deltas, _q("day")) if days else (ledger.months, _q("month"))
+    code_sql, code_params = _block_sql(tier, on)
+    sql = (
+        f"SELECT {group}, {_q('figure')}, {code_sql}, SUM({_q('n')})"
+        f" FROM {_table(table)} WHERE {on} >= %s AND {on} <= %s{units_sql}"
+        f" GROUP BY {group}, {_q('figure')}, {code_sql}"
+    )
+    return sql, code_params
+
+
+def _rollup_blocks(ranges: Mapping[Tier, tuple[Block, Block]], unit_ids: list[int] | None) -> None:
+    """Write the blocks of each tier from the first to the last of ``ranges`` (of
+    :func:`blocks_ending`) from the span rollups, per unit (and field): one statement per
+    tier and table."""
+    units_sql, units = _units_filter(unit_ids, _q("unit_id"))
+    for ledger in LEDGERS:
+        columns = ", ".join(_q(c) for c in (*ledger.group, "figure", "block", "n"))
+        for tier, (first, last) in ranges.items():
+            sql, params = _per_block_sql(ledger, tier, units_sql)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {_table(ledger.blocks)} ({columns}) {sql}"
+                    f" HAVING SUM({_q('n')}) <> 0",
+                    [*params, _day(first.first), _day(last.last), *units, *params],
+                )
 
 
 def _upsert(
@@ -423,21 +583,43 @@ def _months_adjust(change: Change) -> None:
     if not taken:
         return
     starts = [first for first, _ in taken]
+    first, _, through = _blocks_state()
 
     def span_of(day: date) -> date | None:
         at = bisect_right(starts, day) - 1
         return taken[at][0] if at >= 0 and day <= taken[at][1] else None
 
+    def blocks_of(day: date) -> list[int]:
+        # The blocks taken that hold the day: those of the spans from the first (_take_blocks).
+        if first is None or through is None:
+            return []
+        return [
+            block.code
+            for block in (block_of(tier, day) for tier in Tier)
+            if block.first >= first and block.last <= through
+        ]
+
     by_unit: Counter[tuple[int, str, date]] = Counter()
     by_field: Counter[tuple[int, int, str, date]] = Counter()
+    blocks_by_unit: Counter[tuple[int, str, int]] = Counter()
+    blocks_by_field: Counter[tuple[int, int, str, int]] = Counter()
     for (unit, field, figure, day), n in change.items():
         month = span_of(day)
         if month is not None:
             value = str(getattr(figure, "value", figure))
             by_unit[unit, value, month] += n
             by_field[unit, field, value, month] += n
+            for code in blocks_of(day):
+                blocks_by_unit[unit, value, code] += n
+                blocks_by_field[unit, field, value, code] += n
     _upsert(MonthFigure, ("unit_id", "figure", "month"), sorted(by_unit.items()))
     _upsert(FieldMonthFigure, ("unit_id", "field_id", "figure", "month"), sorted(by_field.items()))
+    _upsert(BlockFigure, ("unit_id", "figure", "block"), sorted(blocks_by_unit.items()))
+    _upsert(
+        FieldBlockFigure,
+        ("unit_id", "field_id", "figure", "block"),
+        sorted(blocks_by_field.items()),
+    )
 
 
 def checkpoints_rebuild(unit_ids: Iterable[int] | None = None) -> int:
@@ -448,16 +630,18 @@ def checkpoints_rebuild(unit_ids: Iterable[int] | None = None) -> int:
     with transaction.atomic():
         _lock(CHECKPOINT_LOCK)
         for ledger in LEDGERS:
-            for model in (ledger.checkpoints, ledger.months):
+            for model in (ledger.checkpoints, ledger.months, ledger.blocks):
                 rows = model.objects.all()  # type: ignore[attr-defined]
                 if ids is not None:
                     rows = rows.filter(unit__in=ids)
                 rows.delete()
         for day in checkpoint_days():
             _checkpoint_year(day, ids)
-        months = LedgerMonth.objects.aggregate(first=Min("month"), last=Max("last_day"))
-        if months["first"] is not None:
-            _rollup_months(months["first"], months["last"], ids)
+        first, last, through = _blocks_state()
+        if first is not None and last is not None:
+            _rollup_months(first, last, ids)
+            if through is not None:
+                _rollup_blocks(blocks_ending(first, first - ONE_DAY, through), ids)
         written = StockCheckpoint.objects.all()
         if ids is not None:
             written = written.filter(unit__in=ids)
@@ -528,49 +712,68 @@ def checkpoint_differences(unit_ids: Iterable[int] | None = None) -> list[Checkp
 
 
 class MonthDifference(NamedTuple):
-    """A rollup that is not the sum of its span's day rows."""
+    """A rollup (a span's or a block's) that is not the sum of its day rows."""
 
     unit_id: int
     field_id: int | None  # None: the per-unit rollup
     figure: str
-    month: date  # its span's first day
+    month: date  # its first day
     stored: int
     expected: int
+    last_day: date
+    block: int | None = None  # a block's number (BlockFigure.block); None: a span's rollup
 
 
 def month_differences(unit_ids: Iterable[int] | None = None) -> list[MonthDifference]:
-    """Every rollup (of these units) compared with the sum of its span's day rows, over every
-    span taken (one grouped query per table)."""
-    months = LedgerMonth.objects.aggregate(first=Min("month"), last=Max("last_day"))
-    if months["first"] is None:
+    """Every rollup (of these units) compared with the sum of its day rows: each span's, over
+    every span taken, and each block's, over every block taken (one grouped query per table,
+    and per tier)."""
+    first, last, through = _blocks_state()
+    if first is None or last is None:
         return []
     ids = list(unit_ids) if unit_ids is not None else None
+    spans = dict(LedgerMonth.objects.values_list("month", "last_day"))
+    ranges = {} if through is None else blocks_ending(first, first - ONE_DAY, through)
     found: list[MonthDifference] = []
-    units_sql, units = _units_filter(ids, f"d.{_q('unit_id')}")
     for ledger in LEDGERS:
-        sql = _per_span_sql(ledger, units_sql)
         expected: dict[tuple[Any, ...], int] = {}
+        units_sql, units = _units_filter(ids, f"d.{_q('unit_id')}")
         with connection.cursor() as cursor:
-            cursor.execute(sql, [_day(months["first"]), _day(months["last"]), *units])
+            cursor.execute(_per_span_sql(ledger, units_sql), [_day(first), _day(last), *units])
             for *keys, on, n in cursor.fetchall():
                 if n:
-                    on = on if isinstance(on, date) else date.fromisoformat(str(on))
-                    expected[(*keys, on)] = int(n)
-        rows = ledger.months.objects.exclude(n=0)  # type: ignore[attr-defined]
-        if ids is not None:
-            rows = rows.filter(unit__in=ids)
-        stored = {
-            tuple(row[:-1]): row[-1]
-            for row in rows.values_list(*ledger.group, "figure", "month", "n")
-        }
-        for key in sorted(stored.keys() | expected.keys()):
+                    expected[(*keys, _as_date(on))] = int(n)
+        units_sql, units = _units_filter(ids, _q("unit_id"))
+        for tier, (lo, hi) in ranges.items():
+            # From the days, as the spans are: a wrong span is named alone.
+            sql, params = _per_block_sql(ledger, tier, units_sql, days=True)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*params, _day(lo.first), _day(hi.last), *units, *params])
+                for *keys, code, n in cursor.fetchall():
+                    if n:
+                        expected[(*keys, int(code))] = int(n)
+        stored: dict[tuple[Any, ...], int] = {}
+        for model, column in ((ledger.months, "month"), (ledger.blocks, "block")):
+            rows = model.objects.exclude(n=0)  # type: ignore[attr-defined]
+            if ids is not None:
+                rows = rows.filter(unit__in=ids)
+            for row in rows.values_list(*ledger.group, "figure", column, "n"):
+                stored[tuple(row[:-1])] = row[-1]
+        for key in sorted(stored.keys() | expected.keys(), key=lambda k: (k[:-1], str(k[-1]))):
             if stored.get(key, 0) != expected.get(key, 0):
                 field = key[1] if len(ledger.group) == 2 else None
+                on = key[-1]
+                if isinstance(on, int):
+                    block = _block_days(on)
+                    days, code = (block.first, block.last), on
+                else:
+                    days, code = (on, spans.get(on, span_end(on))), None
                 found.append(
                     MonthDifference(
-                        key[0], field, key[-2], key[-1], stored.get(key, 0), expected.get(key, 0)
+                        key[0], field, key[-2], days[0], stored.get(key, 0),
+                        expected.get(key, 0), days[1], code,
                     )
-                )
+                )  # fmt: skip
     return found
 
 
@@ -737,12 +940,14 @@ class LedgerSum(NamedTuple):
 
 class _Taken(NamedTuple):
     """What a read of the ledger finds already summed, for its period ``first``–``last``: the
-    latest checkpoint before ``first``, and the first and last day of the whole spans taken
-    inside the period and inside the stock's days (after the checkpoint, before ``first``)."""
+    latest checkpoint before ``first``, the first and last day of the whole spans taken
+    inside the period and inside the stock's days (after the checkpoint, before ``first``),
+    and the last day of the blocks taken."""
 
     checkpoint: date | None
     period: tuple[date, date] | None
     stock: tuple[date, date] | None
+    blocks: date | None
 
 
 def _as_date(value: Any) -> date | None:
@@ -761,31 +966,58 @@ def _taken(first: date, last: date) -> _Taken:
         f" (SELECT MIN({month}) FROM {months} WHERE {month} >= %s AND {last_day} <= %s),"
         f" (SELECT MAX({last_day}) FROM {months} WHERE {month} >= %s AND {last_day} <= %s),"
         f" (SELECT MIN({month}) FROM {months} WHERE {month} > {since} AND {last_day} < %s),"
-        f" (SELECT MAX({last_day}) FROM {months} WHERE {month} > {since} AND {last_day} < %s)"
+        f" (SELECT MAX({last_day}) FROM {months} WHERE {month} > {since} AND {last_day} < %s),"
+        f" (SELECT MAX({last_day}) FROM {months} WHERE {_q('blocks')} = %s)"
         f" FROM (SELECT MAX({on}) AS {on} FROM {years} WHERE {on} < %s) AS c"
     )
     start, end, epoch = _day(first), _day(last), _day(EPOCH)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [start, end, start, end, epoch, start, epoch, start, start])
+        cursor.execute(sql, [start, end, start, end, epoch, start, epoch, start, True, start])
         row = cursor.fetchone()
-    checkpoint, lo, hi, stock_lo, stock_hi = (_as_date(value) for value in row)
+    checkpoint, lo, hi, stock_lo, stock_hi, blocks = (_as_date(value) for value in row)
     return _Taken(
         checkpoint,
         None if lo is None or hi is None else (lo, hi),
         None if stock_lo is None or stock_hi is None else (stock_lo, stock_hi),
+        blocks,
     )
 
 
+class Source(enum.Enum):
+    """Where a piece of a read's days is summed from."""
+
+    DAYS = "days"  # the day rows (DayFigure)
+    SPANS = "spans"  # the half-month rollups (MonthFigure)
+    BLOCKS = "blocks"  # the month, quarter and year rollups (BlockFigure)
+
+
+class Piece(NamedTuple):
+    """Some days of a read, and where they are summed from: the day rows of ``lo``–``hi``, or
+    the rollups keyed ``keys`` (spans: their first days; blocks: their numbers)."""
+
+    source: Source
+    lo: date
+    hi: date
+    keys: tuple[Any, ...] = ()
+
+
 def _pieces(
-    first: date, last: date, spans: tuple[date, date] | None
-) -> list[tuple[bool, date, date]]:
+    first: date, last: date, spans: tuple[date, date] | None, through: date | None, *, monthly: bool
+) -> list[Piece]:
     """The days ``first``–``last`` as the ledger holds them: the days before the whole spans
-    taken, their rollups, the days after them; (rollups?, from, to), empty ones left out."""
+    taken, the blocks and spans that cover those (:func:`cover`), the days after them; empty
+    pieces left out."""
     if spans is None:
-        return [(False, first, last)] if first <= last else []
+        return [Piece(Source.DAYS, first, last)] if first <= last else []
     lo, hi = spans
-    pieces = [(False, first, lo - ONE_DAY), (True, lo, hi), (False, hi + ONE_DAY, last)]
-    return [piece for piece in pieces if piece[1] <= piece[2]]
+    blocks, starts = cover(lo, hi, through, monthly=monthly)
+    pieces = [
+        Piece(Source.DAYS, first, lo - ONE_DAY),
+        Piece(Source.SPANS, lo, hi, tuple(starts)),
+        Piece(Source.BLOCKS, lo, hi, tuple(blocks)),
+        Piece(Source.DAYS, hi + ONE_DAY, last),
+    ]
+    return [p for p in pieces if p.keys or (p.source is Source.DAYS and p.lo <= p.hi)]
 
 
 def ledger_sums(
@@ -829,31 +1061,47 @@ def ledger_sums(
     }[by]
     taken = _taken(first, last)
     unit_in, ids = _units_in(_q("unit_id"), ids)
-    tables = {False: (_table(ledger.deltas), _q("day")), True: (_table(ledger.months), _q("month"))}
+    tables = {
+        Source.DAYS: (_table(ledger.deltas), _q("day")),
+        Source.SPANS: (_table(ledger.months), _q("month")),
+        Source.BLOCKS: (_table(ledger.blocks), _q("block")),
+    }
     figure, n = _q("figure"), _q("n")
     branches: list[tuple[str, list[Any]]] = []
 
-    def read(
-        pieces: list[tuple[bool, date, date]], figures_in: tuple[str, list[Any]], *, stock: bool
-    ) -> None:
-        # Each branch a range on the index (unit, [field,] figure, day|month), every column
-        # bounded: an OR of them, or no condition on the figure, read every day of the units.
-        for rollups, lo, hi in pieces:
-            table, on = tables[rollups]
-            part_sql, part_params = _part_sql(on, stock=stock, monthly=monthly)
+    def read(pieces: list[Piece], figures_in: tuple[str, list[Any]], *, stock: bool) -> None:
+        # Each branch a range (or a few values) on the index (unit, [field,] figure, day|
+        # month|block), every column bounded: an OR of them, or no condition on the figure,
+        # read every day of the units.
+        for piece in pieces:
+            table, on = tables[piece.source]
+            if piece.source is Source.BLOCKS:
+                # A month's number is its part (year × 100 + month): only months when monthly.
+                part_sql = "NULL" if stock else on if monthly else "0"
+                part_params: list[Any] = []
+            else:
+                part_sql, part_params = _part_sql(on, stock=stock, monthly=monthly)
+            if piece.source is Source.DAYS:
+                days_sql, days = f"{on} >= %s AND {on} <= %s", [_day(piece.lo), _day(piece.hi)]
+            else:
+                days_sql, days = _member(
+                    on, [_day(k) if isinstance(k, date) else k for k in piece.keys]
+                )
             branches.append(
                 (
                     f"SELECT {group}{figure}, {part_sql} AS part, {n} FROM {table}"
-                    f" WHERE {unit_in} AND {figures_in[0]} AND {on} >= %s AND {on} <= %s",
-                    [*part_params, *ids, *figures_in[1], _day(lo), _day(hi)],
+                    f" WHERE {unit_in} AND {figures_in[0]} AND {days_sql}",
+                    [*part_params, *ids, *figures_in[1], *days],
                 )
             )
 
     stock_in = _member(figure, stocks_wanted)
-    read(_pieces(first, last, taken.period), _member(figure, wanted), stock=False)
+    period = _pieces(first, last, taken.period, taken.blocks, monthly=monthly)
+    read(period, _member(figure, wanted), stock=False)
     if stocks_wanted:  # the period's flows only (a trend of receipts): no stock to start from
         since = (taken.checkpoint or EPOCH) + ONE_DAY
-        read(_pieces(since, first - ONE_DAY, taken.stock), stock_in, stock=True)
+        stock = _pieces(since, first - ONE_DAY, taken.stock, taken.blocks, monthly=False)
+        read(stock, stock_in, stock=True)
         if taken.checkpoint is not None:
             on = _q("day")
             branches.append(

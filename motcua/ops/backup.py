@@ -827,10 +827,7 @@ def checks() -> list[str]:
     checkpoints, months = checkpoint_differences(None), month_differences(None)
     if checkpoints or months:
         problems.append(
-            _(
-                "the ledger's checkpoints (%(c)s) or half-month rollups (%(m)s) disagree with "
-                "its days"
-            )
+            _("the ledger's checkpoints (%(c)s) or rollups (%(m)s) disagree with its days")
             % {"c": len(checkpoints), "m": len(months)}
         )
     for signed in SignedReport.objects.order_by("pk").iterator(chunk_size=500):

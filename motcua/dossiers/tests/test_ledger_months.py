@@ -32,7 +32,9 @@ from motcua.dossiers.ledger_checkpoints import (
     span_end,
 )
 from motcua.dossiers.models import (
+    BlockFigure,
     DayFigure,
+    FieldBlockFigure,
     FieldDayFigure,
     FieldMonthFigure,
     LedgerMonth,
@@ -56,8 +58,10 @@ PERIODS = [
     Period(date(2025, 5, 1), date(2026, 11, 30)),  # up to the last month taken
     Period(date(2026, 11, 5), date(2026, 12, 3)),  # into months not taken
     Period(date(2024, 1, 1), date(2024, 1, 1)),
+    Period(date(2023, 12, 15), date(2026, 2, 14)),  # whole years, quarters and months
 ]
 CODES = ("058", "01840", "01837")
+DAYS, SPANS, BLOCKS = "dossiers_dayfigure", "dossiers_monthfigure", "dossiers_blockfigure"
 
 
 def month_end(day: date) -> date:
@@ -214,19 +218,38 @@ def test_calendar_months_an_older_release_took_still_count(bac_kan_2024):
     assert_the_same_without_rollups(ids)
 
 
+def test_the_blocks_follow_spans_taken_without_them(bac_kan_2024):
+    """Spans a release before dossiers 0037 took have no blocks: reads use the spans until
+    the next take adds the blocks, the months, quarters and years they complete."""
+    ids = ledger_units()
+    months_take(TODAY)
+    with_blocks, rolled = figures(), sums(ids)
+    LedgerMonth.objects.update(blocks=False)
+    BlockFigure.objects.all().delete()
+    FieldBlockFigure.objects.all().delete()
+    assert figures() == with_blocks
+    assert months_take(TODAY) == []  # no span to take, but their blocks
+    assert set(LedgerMonth.objects.values_list("blocks", flat=True)) == {True}
+    assert BlockFigure.objects.filter(block__in=(202400, 202522, 202610)).exists()
+    assert month_differences() == []
+    assert sums(ids) == rolled
+
+
 def test_a_report_reads_the_rollups(bac_kan_2024):
     months_take(TODAY)
     unit = unit_at("058", SEED.end)
     whole = Period(date(2024, 2, 1), date(2024, 3, 31))
-    # A Decree 09/2019 reporting period (the 15th to the 14th) is whole spans too.
+    # A Decree 09/2019 reporting period (the 15th to the 14th) is whole spans too: here a
+    # span, the block of February and a span.
     reporting = Period(date(2024, 1, 15), date(2024, 3, 14))
     before, before_reporting = report_for(unit, whole), report_for(unit, reporting)
-    changed = MonthFigure.objects.filter(
-        unit=unit, month=date(2024, 3, 1), figure=Bucket.RECEIVED.value
-    ).update(n=1000)
-    assert changed == 1
-    assert report_for(unit, whole)[Bucket.RECEIVED] != before[Bucket.RECEIVED]
+    received = {"unit": unit, "figure": Bucket.RECEIVED.value}
+    assert MonthFigure.objects.filter(**received, month=date(2024, 3, 1)).update(n=1000) == 1
     assert report_for(unit, reporting)[Bucket.RECEIVED] != before_reporting[Bucket.RECEIVED]
+    # The calendar months are read from their blocks, not their spans.
+    assert report_for(unit, whole)[Bucket.RECEIVED] == before[Bucket.RECEIVED]
+    assert BlockFigure.objects.filter(**received, block=202403).update(n=1000) == 1
+    assert report_for(unit, whole)[Bucket.RECEIVED] != before[Bucket.RECEIVED]
     # A period that cuts March's first half reads its days instead.
     cut = Period(date(2024, 2, 1), date(2024, 3, 13))
     without = report_for(unit, cut)
@@ -264,7 +287,7 @@ def test_verify_names_a_wrong_rollup_and_rebuild_rewrites_it(bac_kan_2024, capsy
         (unit.pk, None, "received", date(2024, 3, 1), 7)
     ]
     args = ["verify", "--unit", "058", "--from", "01/01/2025", "--to", "31/01/2025"]
-    with translation.override("en"), pytest.raises(CommandError, match="1 half-month rollups"):
+    with translation.override("en"), pytest.raises(CommandError, match="1 rollups"):
         call_command("report", *args)
     out = capsys.readouterr().out
     assert "rollup of unit 058, field *, received for 01/03/2024–14/03/2024: stored 7" in out
@@ -276,12 +299,15 @@ def test_verify_names_a_wrong_rollup_and_rebuild_rewrites_it(bac_kan_2024, capsy
 @pytest.mark.parametrize(
     ("first", "last", "tables", "branches"),
     [
-        # A Decree 09/2019 period: whole spans, no day row read.
-        (date(2024, 1, 15), date(2024, 3, 14), {"dossiers_monthfigure"}, 1),
+        # A calendar half-year: two quarters.
+        (date(2024, 1, 1), date(2024, 6, 30), {BLOCKS}, 1),
+        # A Decree 09/2019 period: whole spans, no day row read; the spans at its ends, and
+        # the month between them.
+        (date(2024, 1, 15), date(2024, 3, 14), {SPANS, BLOCKS}, 2),
         # Inside one span: its days alone, no rollup read.
-        (date(2024, 3, 2), date(2024, 3, 9), {"dossiers_dayfigure"}, 1),
-        # Cut at both ends: days, rollups, days.
-        (date(2024, 1, 10), date(2024, 3, 20), {"dossiers_dayfigure", "dossiers_monthfigure"}, 3),
+        (date(2024, 3, 2), date(2024, 3, 9), {DAYS}, 1),
+        # Cut at both ends: days, spans, blocks, days.
+        (date(2024, 1, 10), date(2024, 3, 20), {DAYS, SPANS, BLOCKS}, 4),
     ],
 )
 def test_the_sums_read_only_the_pieces_that_hold_a_day(bac_kan_2024, first, last, tables, branches):
@@ -295,6 +321,6 @@ def test_the_sums_read_only_the_pieces_that_hold_a_day(bac_kan_2024, first, last
     taken, sums = (query["sql"] for query in read.captured_queries)
     assert "dossiers_ledgermonth" in taken
     assert len(sums.split(" UNION ALL ")) == branches
-    read_from = {t for t in ("dossiers_dayfigure", "dossiers_monthfigure") if f'"{t}"' in sums}
+    read_from = {t for t in (DAYS, SPANS, BLOCKS) if f'"{t}"' in sums}
     assert read_from == tables
     assert found  # not an empty comparison

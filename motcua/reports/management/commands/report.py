@@ -27,7 +27,6 @@ from motcua.dossiers.ledger_checkpoints import (
     ledger_compact,
     month_differences,
     months_take,
-    span_end,
 )
 from motcua.dossiers.tally import tally_compact, tally_differences, tally_rebuild
 from motcua.lib.formatting import format_date, format_datetime
@@ -213,11 +212,11 @@ class Command(BaseCommand):
         )
         for month in months[:20]:
             self.stdout.write(
-                _("half-month rollup of unit %(unit)s, field %(field)s, %(figure)s for "
+                _("rollup of unit %(unit)s, field %(field)s, %(figure)s for "
                   "%(days)s: stored %(stored)s, the ledger's days give %(expected)s")
                 % {"unit": codes.get(month.unit_id, month.unit_id), "field": month.field_id or "*",
                    "figure": month.figure,
-                   "days": f"{format_date(month.month)}–{format_date(span_end(month.month))}",
+                   "days": f"{format_date(month.month)}–{format_date(month.last_day)}",
                    "stored": month.stored, "expected": month.expected}
             )  # fmt: skip
         tally = tally_differences(lineage_ids(unit))
@@ -238,7 +237,7 @@ class Command(BaseCommand):
         if wrong or rows or checkpoints or months or tally:
             raise CommandError(
                 _("the figures' ledger disagrees with the dossiers (%(n)s figures, %(rows)s "
-                  "ledger rows, %(checkpoints)s checkpoints, %(months)s half-month rollups, "
+                  "ledger rows, %(checkpoints)s checkpoints, %(months)s rollups, "
                   "%(tally)s pending tally rows); `motcua report rebuild` rewrites it")
                 % {"n": len(wrong), "rows": len(rows), "checkpoints": len(checkpoints),
                    "months": len(months), "tally": len(tally)}
@@ -319,7 +318,7 @@ class Command(BaseCommand):
 
     def _compact(self, options: dict[str, Any]) -> None:
         folded = ledger_compact(full=options["full"])
-        months_take()  # the rollups of the closed half-months, like the worker's daily step
+        months_take()  # the rollups of the closed half-months and their blocks, as the worker does
         years = checkpoints_take()
         tally_compact(timezone.now())
         self.stdout.write(
