@@ -25,6 +25,7 @@ from motcua.dossiers.ledger_checkpoints import (
     _rollup_months,
     checkpoints_adjust,
     checkpoints_take,
+    cover,
     last_closed_span,
     ledger_sums,
     month_differences,
@@ -168,6 +169,42 @@ def test_the_closed_spans_wait_a_whole_day():
     assert span_end(date(2024, 2, 14)) == date(2024, 2, 14)
 
 
+@pytest.mark.parametrize(
+    ("lo", "hi", "through", "monthly", "blocks", "spans"),
+    [
+        # A calendar half-year: two quarters.
+        (date(2026, 1, 1), date(2026, 6, 30), date(2026, 11, 30), False, [202621, 202622], []),
+        # Decree 09/2019's half-year: a span, a quarter, two months, a span.
+        (
+            date(2025, 12, 15), date(2026, 6, 14), date(2026, 11, 30), False,
+            [202621, 202604, 202605], [date(2025, 12, 15), date(2026, 6, 1)],
+        ),
+        # Years between months (November and December are not the fourth quarter).
+        (
+            date(2023, 11, 1), date(2026, 2, 28), date(2026, 11, 30), False,
+            [202311, 202312, 202400, 202500, 202601, 202602], [],
+        ),
+        # No block past the last one taken: spans from there.
+        (
+            date(2026, 1, 1), date(2026, 6, 30), date(2026, 3, 31), False,
+            [202621], [date(2026, m, d) for m in (4, 5, 6) for d in (1, 15)],
+        ),
+        # None taken: every span.
+        (
+            date(2026, 1, 1), date(2026, 1, 31), None, False,
+            [], [date(2026, 1, 1), date(2026, 1, 15)],
+        ),
+        # Read per month: months only.
+        (
+            date(2025, 12, 15), date(2026, 3, 31), date(2026, 11, 30), True,
+            [202601, 202602, 202603], [date(2025, 12, 15)],
+        ),
+    ],
+)  # fmt: skip
+def test_a_range_of_spans_is_the_fewest_blocks(lo, hi, through, monthly, blocks, spans):
+    assert cover(lo, hi, through, monthly=monthly) == (blocks, spans)
+
+
 def test_reports_read_the_same_figures_with_and_without_rollups(bac_kan_2024):
     ids = [unit_at(code, SEED.end).pk for code in CODES]
     without, raw = figures(), sums(ids)
@@ -294,6 +331,25 @@ def test_verify_names_a_wrong_rollup_and_rebuild_rewrites_it(bac_kan_2024, capsy
     call_command("report", "rebuild", "--unit", "058")
     assert month_differences() == []
     call_command("report", *args)
+
+
+def test_verify_names_a_wrong_block_by_its_days(bac_kan_2024, capsys):
+    months_take(TODAY)
+    unit = unit_at("058", SEED.end)
+    received = {"unit": unit, "figure": Bucket.RECEIVED.value}
+    right = BlockFigure.objects.get(**received, block=202422).n
+    BlockFigure.objects.filter(**received, block=202422).update(n=right + 3)
+    assert [
+        (d.unit_id, d.figure, d.month, d.last_day, d.block, d.stored, d.expected)
+        for d in month_differences()
+    ] == [(unit.pk, "received", date(2024, 4, 1), date(2024, 6, 30), 202422, right + 3, right)]
+    args = ["verify", "--unit", "058", "--from", "01/01/2025", "--to", "31/01/2025"]
+    with translation.override("en"), pytest.raises(CommandError, match="1 rollups"):
+        call_command("report", *args)
+    assert "received for 01/04/2024–30/06/2024: stored" in capsys.readouterr().out
+    call_command("report", "rebuild", "--unit", "058")
+    assert month_differences() == []
+    assert BlockFigure.objects.get(**received, block=202422).n == right
 
 
 @pytest.mark.parametrize(
