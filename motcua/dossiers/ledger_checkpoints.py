@@ -425,10 +425,12 @@ def months_take(today: date | None = None) -> list[date]:
     """Take the rollups of every closed span (:func:`span_start`) not taken yet, under the
     checkpoints' lock (see the module's docstring); the spans taken (first days). The first
     run starts from the ledger's first span; later runs take the spans after the last one, so
-    the spans taken stay contiguous. Nothing to take costs one indexed read and no lock."""
+    the spans taken stay contiguous. Then the blocks those spans complete
+    (:func:`_take_blocks`). Nothing to take costs one read of the spans' records and no
+    lock."""
     last = last_closed_span(today or _local_today())
-    latest = LedgerMonth.objects.aggregate(last=Max("last_day"))["last"]
-    if latest is not None and latest >= span_end(last) and _blocks_state()[2] == latest:
+    _, latest, through = _blocks_state()
+    if latest is not None and latest >= span_end(last) and through == latest:
         return []
     with transaction.atomic():
         _lock(CHECKPOINT_LOCK)
@@ -573,7 +575,8 @@ def checkpoints_adjust(change: Change, today: date | None = None) -> None:
 
 def _months_adjust(change: Change) -> None:
     """Add a change (days before this span; the checkpoints' lock held shared) to the rollups
-    of the spans taken among its days (each day to the span recorded for it)."""
+    of the spans taken among its days (each day to the span recorded for it), and to those of
+    the blocks taken that hold them."""
     days = {key[3] for key in change}
     taken = sorted(
         LedgerMonth.objects.filter(month__lte=max(days), last_day__gte=min(days)).values_list(
