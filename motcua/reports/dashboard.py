@@ -166,11 +166,21 @@ def months_of(period: Period, limit: int = TREND_MONTHS) -> list[Period]:
     return months[-limit:]
 
 
-def monthly_trend(unit: AdministrativeUnit, period: Period) -> list[Report]:
+def monthly_trend(
+    unit: AdministrativeUnit, period: Period, report: Report | None = None
+) -> list[Report]:
     """One report per calendar month of ``period`` with the trend's figures
     (:data:`TREND_BUCKETS`), month by month, read in one ledger query grouped by month whatever
-    the number of months (``reports.selectors.report_months``)."""
-    return report_months(unit, months_of(period), TREND_BUCKETS)
+    the number of months (``reports.selectors.report_months``).
+
+    ``report``: the unit's report of ``period``, if the caller has read it. A period within
+    one month (the dashboard's default, this month to today) is its own trend: read from it,
+    not from the ledger again (two statements and 2 ms of a province's dashboard)."""
+    months = months_of(period)
+    if report is not None and report.unit == unit and months == [report.period]:
+        totals = {bucket: report.totals[bucket] for bucket in TREND_BUCKETS}
+        return [Report(unit, report.period, totals, {}, report.measures)]
+    return report_months(unit, months, TREND_BUCKETS)
 
 
 @dataclass(frozen=True)

@@ -307,9 +307,10 @@ def _month_label(month: Period) -> str:
     return f"{month.start:%m/%Y}"
 
 
-def trend(unit: AdministrativeUnit, period: Period) -> dict[str, Any]:
-    """The monthly trend as table rows (linked numbers) and as the chart's data."""
-    months = dashboard.monthly_trend(unit, period)
+def trend(unit: AdministrativeUnit, period: Period, report: Report | None = None) -> dict[str, Any]:
+    """The monthly trend as table rows (linked numbers) and as the chart's data (``report``:
+    the unit's report of ``period``, as ``dashboard.monthly_trend`` takes it)."""
+    months = dashboard.monthly_trend(unit, period, report)
     shown = dashboard.TREND_BUCKETS
     rows = []
     for month in months:
@@ -741,7 +742,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         "downloads": _downloads(unit, period),
         "headline": headline(report),
         "index": index_view(report),
-        "trend": trend(unit, period),
+        "trend": trend(unit, period, report),
         "columns": [FIGURE_LABELS[b] for b in ROW_COLUMNS],
         "rows": rows,
         "units_page": units_page,

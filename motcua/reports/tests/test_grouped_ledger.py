@@ -197,6 +197,29 @@ def test_the_trend_costs_the_same_for_one_or_twelve_months():
     assert any(month[Bucket.CARRIED_OVER] for month in report_months(world.city, months_of(YEAR)))
 
 
+def test_a_month_is_its_own_trend():
+    """Given the report of a period within one month (the dashboard's this month), the trend
+    is read from it, not from the ledger again: the same months and numbers. Of a longer
+    period, or of another unit, the report is not used."""
+    world = build_world()
+    dossiers(world, world.city_desk, world.clerk, range(1, 13))
+    dossiers(world, world.ward_desk, world.ward_clerk, range(1, 13, 3))
+    for month in (
+        Period(date(2024, 4, 1), date(2024, 4, 30)),
+        Period(date(2024, 7, 3), date(2024, 7, 19)),
+    ):
+        report = report_for(world.city, month)
+        with CaptureQueriesContext(connection) as read:
+            given = monthly_trend(world.city, month, report)
+        assert len(read.captured_queries) == 0
+        read_again = monthly_trend(world.city, month)
+        assert [(m.period, m.totals) for m in given] == [(m.period, m.totals) for m in read_again]
+        assert given[0][Bucket.RECEIVED] == report[Bucket.RECEIVED] > 0
+    other = report_for(world.ward, YEAR)
+    assert len(sql_of(lambda: monthly_trend(world.city, YEAR, report_for(world.city, YEAR)))) > 0
+    assert [m.period for m in monthly_trend(world.city, YEAR, other)] == months_of(YEAR)
+
+
 def test_the_trend_and_the_rows_read_the_same_with_checkpoints():
     world = build_world()
     dossiers(world, world.city_desk, world.clerk, range(1, 13))
