@@ -161,15 +161,24 @@ def _token() -> str | None:
     return TreeVersion.objects.filter(pk=1).values_list("token", flat=True).first()
 
 
+def held_tree() -> UnitTree | None:
+    """The tree :func:`unit_tree` would give without a query (read or checked earlier in this
+    request, outside a transaction), or None."""
+    held = _held
+    request = getattr(_local, "request", None)
+    trusted = request is not None and getattr(_local, "checked", None) == request
+    return held if held is not None and trusted and not connection.in_atomic_block else None
+
+
 def unit_tree() -> UnitTree:
     """The tree as the database holds it now (see the module's docstring for when the token
     is read again)."""
     global _held
+    current = held_tree()
+    if current is not None:
+        return current
     held = _held
     request = getattr(_local, "request", None)
-    trusted = request is not None and getattr(_local, "checked", None) == request
-    if held is not None and trusted and not connection.in_atomic_block:
-        return held
     token = _token()
     if held is None or token is None or held.token != token:
         held = UnitTree.read(token)

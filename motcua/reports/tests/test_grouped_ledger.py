@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -21,7 +22,7 @@ from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
-from motcua.dossiers.ledger_checkpoints import checkpoints_take
+from motcua.dossiers.ledger_checkpoints import Grouping, checkpoints_take, ledger_sums
 from motcua.dossiers.tests.world import World, build_world
 from motcua.reports.dashboard import (
     OWN_DESK,
@@ -218,6 +219,38 @@ def test_a_month_is_its_own_trend():
     other = report_for(world.ward, YEAR)
     assert len(sql_of(lambda: monthly_trend(world.city, YEAR, report_for(world.city, YEAR)))) > 0
     assert [m.period for m in monthly_trend(world.city, YEAR, other)] == months_of(YEAR)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rows_of_every_unit_are_read_without_a_condition_on_the_unit():
+    """In a request whose tree names every unit (a province's dashboard), the sums by unit
+    read every row and keep those of the units asked for: the same rows as the condition in
+    SQL gives, outside a request. Asked for some units only, the condition stays."""
+    world = build_world()
+    dossiers(world, world.city_desk, world.clerk, range(1, 13))
+    dossiers(world, world.ward_desk, world.ward_clerk, range(1, 13, 3))
+    every = sorted(AdministrativeUnit.objects.values_list("pk", flat=True))
+    some = [world.ward.pk]
+
+    def by_unit(ids: list[int]) -> tuple[list[str], list[object]]:
+        with CaptureQueriesContext(connection) as read:
+            found = ledger_sums(ids, YEAR.start, YEAR.end, by=Grouping.UNIT)
+        return [query["sql"] for query in read.captured_queries], sorted(found)
+
+    filtered, some_filtered = by_unit(every), by_unit(some)
+    request_started.send(sender=None)
+    try:
+        unit_tree()
+        (_, sums), rows = by_unit(every)
+        (_, some_sums), some_rows = by_unit(some)
+    finally:
+        request_finished.send(sender=None)
+    assert '"unit_id" IN' not in sums
+    assert '"unit_id" IN' in some_sums
+    assert rows == filtered[1]
+    assert some_rows == some_filtered[1]
+    assert {row.group for row in rows} == {world.city.pk, world.ward.pk}
+    assert {row.group for row in some_rows} == {world.ward.pk}
 
 
 def test_the_trend_and_the_rows_read_the_same_with_checkpoints():
