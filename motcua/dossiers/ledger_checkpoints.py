@@ -603,27 +603,25 @@ def _months_adjust(change: Change) -> None:
             if block.first >= first and block.last <= through
         ]
 
-    by_unit: Counter[tuple[int, str, date]] = Counter()
-    by_field: Counter[tuple[int, int, str, date]] = Counter()
-    blocks_by_unit: Counter[tuple[int, str, int]] = Counter()
-    blocks_by_field: Counter[tuple[int, int, str, int]] = Counter()
+    # Each rollup table's changes: (unit, [field,] figure, span or block) -> n.
+    rollups = {
+        (ledger, on): Counter[tuple[Any, ...]]() for ledger in LEDGERS for on in ("month", "block")
+    }
     for (unit, field, figure, day), n in change.items():
         month = span_of(day)
-        if month is not None:
-            value = str(getattr(figure, "value", figure))
-            by_unit[unit, value, month] += n
-            by_field[unit, field, value, month] += n
-            for code in blocks_of(day):
-                blocks_by_unit[unit, value, code] += n
-                blocks_by_field[unit, field, value, code] += n
-    _upsert(MonthFigure, ("unit_id", "figure", "month"), sorted(by_unit.items()))
-    _upsert(FieldMonthFigure, ("unit_id", "field_id", "figure", "month"), sorted(by_field.items()))
-    _upsert(BlockFigure, ("unit_id", "figure", "block"), sorted(blocks_by_unit.items()))
-    _upsert(
-        FieldBlockFigure,
-        ("unit_id", "field_id", "figure", "block"),
-        sorted(blocks_by_field.items()),
-    )
+        if month is None:
+            continue
+        value = str(getattr(figure, "value", figure))
+        blocks = blocks_of(day)
+        for (ledger, on), rows in rollups.items():
+            group = (unit, field) if ledger is BY_FIELD else (unit,)
+            for key in [month] if on == "month" else blocks:
+                rows[(*group, value, key)] += n
+    # The tables in one order (LEDGERS', spans before blocks) and each one's rows sorted, in
+    # every transaction: concurrent writers wait, never deadlock.
+    for (ledger, on), rows in rollups.items():
+        table = ledger.months if on == "month" else ledger.blocks
+        _upsert(table, (*ledger.group, "figure", on), sorted(rows.items()))
 
 
 def checkpoints_rebuild(unit_ids: Iterable[int] | None = None) -> int:
