@@ -30,7 +30,7 @@ from motcua.dossiers.ledger_checkpoints import (
 )
 from motcua.dossiers.tally import tally_compact, tally_differences, tally_rebuild
 from motcua.lib.formatting import format_date, format_datetime
-from motcua.lib.parsing import parse_date
+from motcua.lib.http import BadParameter, date_parameter
 from motcua.reports.briefing import briefing, steering_facts
 from motcua.reports.pdf import write_form_06a_pdf
 from motcua.reports.rendering import report_data, report_text
@@ -341,9 +341,9 @@ class Command(BaseCommand):
         days = []
         for option, value in (("--from", options["start"]), ("--to", options["end"])):
             try:
-                days.append(parse_date(value))
-            except ValueError as error:
-                raise CommandError(f"{option}: {error}") from None
+                days.append(date_parameter(option, value))
+            except BadParameter as error:  # the web's message, in Vietnamese
+                raise CommandError(error.message) from None
         try:
             return metrics.Period(days[0], days[1])
         except ValueError as error:
