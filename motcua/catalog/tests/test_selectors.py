@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -86,10 +86,25 @@ def test_the_coverage_of_several_levels_is_each_level_s_in_one_query(catalogue):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from motcua.catalog.selectors import online_coverage_by_level
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.catalog.selectors import _OFFERED, _in_force, online_coverage_by_level
 
-    for day in (date(2024, 12, 31), date(2025, 12, 31)):
+    # Written by hand: equal to the ORM's form of the rules (``_in_force``, ``_OFFERED``) on
+    # every day a version starts or stops, the day before and the day after.
+    edges = set(ProcedureVersion.objects.values_list("valid_from", flat=True))
+    edges |= set(ProcedureVersion.objects.exclude(valid_to=None).values_list("valid_to", flat=True))
+    days = sorted({edge + timedelta(days=shift) for edge in edges for shift in (-1, 0, 1)})
+    assert len(days) >= 9
+    for day in days:
         with CaptureQueriesContext(connection) as read:
             both = online_coverage_by_level(day, ["district", "commune"])
         assert len(read.captured_queries) == 1
-        assert both == {level: online_coverage(day, level) for level in ("district", "commune")}
+        versions = ProcedureVersion.objects.filter(_in_force(day))
+        assert both == {
+            level: (
+                versions.filter(_OFFERED, level=level).count(),
+                versions.filter(level=level).count(),
+            )
+            for level in ("district", "commune")
+        }, day
+    assert online_coverage_by_level(date(2024, 12, 31), []) == {}
