@@ -88,7 +88,8 @@ from motcua.dossiers.models import (
     StockCheckpoint,
 )
 from motcua.lib.lookups import any_of_sql
-from motcua.units.tree import held_tree
+from motcua.lib.per_request import kept
+from motcua.units.tree import names_every_unit
 
 STOCK_VALUES = tuple(bucket.value for bucket in STOCKS)
 # Every figure the ledger holds (core.metrics.contributions).
@@ -959,7 +960,14 @@ def _as_date(value: Any) -> date | None:
 
 def _taken(first: date, last: date) -> _Taken:
     """:class:`_Taken` in one statement of indexed reads (the spans taken are contiguous:
-    every span from the first to the last of them inside a range has its rollups)."""
+    every span from the first to the last of them inside a range has its rollups), kept for
+    the rest of the request (``lib.per_request``): a dashboard's rows and its trend ask it
+    for the same days. A kept answer cannot mislead: rollups are never removed, and one taken
+    since is simply not used, as between the two statements of :func:`ledger_sums`."""
+    return kept(("ledger_taken", first, last), lambda: _taken_read(first, last))
+
+
+def _taken_read(first: date, last: date) -> _Taken:
     years, months = _table(LedgerCheckpointYear), _table(LedgerMonth)
     on, month, last_day = _q("day"), _q("month"), _q("last_day")
     since = f"COALESCE(c.{on}, %s)"
@@ -1065,7 +1073,7 @@ def ledger_sums(
     # Every unit there is, by unit (a province's rows): no condition on the unit, whose
     # semi-join was 1,3 of the half-year's 4,5 ms at 10 M dossiers. A unit the tree did not
     # know yet is dropped below, so the rows are those of ``ids`` either way.
-    wanted_units = set(ids) if by is Grouping.UNIT and _every_unit(ids) else None
+    wanted_units = set(ids) if by is Grouping.UNIT and names_every_unit(ids) else None
     unit_in, ids = ("TRUE", []) if wanted_units is not None else _units_in(_q("unit_id"), ids)
     tables = {
         Source.DAYS: (_table(ledger.deltas), _q("day")),
@@ -1133,13 +1141,6 @@ def ledger_sums(
         for row in rows
         if wanted_units is None or row[0] in wanted_units
     ]
-
-
-def _every_unit(ids: list[int]) -> bool:
-    """Whether ``ids`` name every unit there is, by the tree held for this request (no query;
-    False when none is held: outside requests, inside a transaction)."""
-    tree = held_tree()
-    return tree is not None and len(ids) >= len(tree.units) and tree.units.keys() <= set(ids)
 
 
 def _part_sql(column: str, *, stock: bool, monthly: bool) -> tuple[str, list[Any]]:

@@ -46,6 +46,7 @@ from motcua.units.selectors import (
     unit_lineage,
     unit_versions,
 )
+from motcua.units.tree import names_every_unit
 
 # Who may open a unit's dashboard: its leaders and steering-committee members, and also its
 # one-stop clerks and processing officers, who run the end-of-day check at their own desks
@@ -136,13 +137,16 @@ def first_year(unit: AdministrativeUnit) -> int | None:
 
     Most units received dossiers in the ledger's first year, so that year is asked first:
     the ledger's first receipt anywhere (one probe of the days' index), then whether the
-    unit's lineage received one in that year (a statement that stops at its first row). Only
-    a unit that did not is probed unit by unit (``ledger_edge_days``: a province's 222 units
+    unit's lineage received one in that year (a statement that stops at its first row), not
+    asked of a lineage of every unit (a province's: ``units.tree.names_every_unit``). Only a
+    unit that did not is probed unit by unit (``ledger_edge_days``: a province's 222 units
     were 2–3 ms of every dashboard, docs/performance.md)."""
     first = ledger_first_day(Bucket.RECEIVED)
     if first is None:
         return None
     lineage = lineage_ids(unit)
+    if names_every_unit(lineage):  # a province: the first receipt anywhere is its own
+        return first.year
     if ledger_counts_any(lineage, (Bucket.RECEIVED,), first, date(first.year, 12, 31)):
         return first.year  # nothing was received anywhere before ``first``
     found = ledger_edge_days(unit_lineage(unit), [Edge((Bucket.RECEIVED,), last=False)])[0]

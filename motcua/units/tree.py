@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 
+from motcua.lib.per_request import request_number
 from motcua.units.models import AdministrativeUnit, Succession, TreeVersion
 
 Step = Callable[[int], Iterable[int]]
@@ -153,8 +153,7 @@ def _copy(unit: AdministrativeUnit) -> AdministrativeUnit:
 
 _lock = threading.Lock()
 _held: UnitTree | None = None
-_requests = itertools.count(1)
-_local = threading.local()  # .request: the current request's number; .checked: the last checked
+_local = threading.local()  # .checked: the number of the last request that read the token
 
 
 def _token() -> str | None:
@@ -165,9 +164,17 @@ def held_tree() -> UnitTree | None:
     """The tree :func:`unit_tree` would give without a query (read or checked earlier in this
     request, outside a transaction), or None."""
     held = _held
-    request = getattr(_local, "request", None)
+    request = request_number()
     trusted = request is not None and getattr(_local, "checked", None) == request
     return held if held is not None and trusted and not connection.in_atomic_block else None
+
+
+def names_every_unit(ids: Collection[int]) -> bool:
+    """Whether ``ids`` name every unit there is, by the tree held for this request (no query;
+    False when none is held: outside requests, inside a transaction). A province's reports
+    then need no condition on the unit."""
+    tree = held_tree()
+    return tree is not None and len(ids) >= len(tree.units) and tree.units.keys() <= set(ids)
 
 
 def unit_tree() -> UnitTree:
@@ -178,7 +185,7 @@ def unit_tree() -> UnitTree:
     if current is not None:
         return current
     held = _held
-    request = getattr(_local, "request", None)
+    request = request_number()
     token = _token()
     if held is None or token is None or held.token != token:
         held = UnitTree.read(token)
@@ -190,20 +197,10 @@ def unit_tree() -> UnitTree:
     return held
 
 
-def _request_started(**_: Any) -> None:
-    _local.request = next(_requests)
-
-
-def _request_finished(**_: Any) -> None:
-    _local.request = None
-
-
 def _written(**_: Any) -> None:
     _local.checked = None  # this thread changed the tree: read the token at the next walk
 
 
-request_started.connect(_request_started, dispatch_uid="motcua.units.tree.started")
-request_finished.connect(_request_finished, dispatch_uid="motcua.units.tree.finished")
 for _model in (AdministrativeUnit, Succession):
     post_save.connect(_written, sender=_model, dispatch_uid=f"motcua.units.tree.saved.{_model}")
     post_delete.connect(_written, sender=_model, dispatch_uid=f"motcua.units.tree.gone.{_model}")

@@ -22,7 +22,12 @@ from motcua.accounts.choices import Role
 from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.core import workflow
 from motcua.core.metrics import Bucket, Period
-from motcua.dossiers.ledger_checkpoints import Grouping, checkpoints_take, ledger_sums
+from motcua.dossiers.ledger_checkpoints import (
+    Grouping,
+    checkpoints_take,
+    ledger_sums,
+    months_take,
+)
 from motcua.dossiers.tests.world import World, build_world
 from motcua.reports.dashboard import (
     OWN_DESK,
@@ -232,17 +237,18 @@ def test_the_rows_of_every_unit_are_read_without_a_condition_on_the_unit():
     every = sorted(AdministrativeUnit.objects.values_list("pk", flat=True))
     some = [world.ward.pk]
 
-    def by_unit(ids: list[int]) -> tuple[list[str], list[object]]:
+    def by_unit(ids: list[int]) -> tuple[str, list[object]]:
+        # The sums are the last statement (what was summed is asked once a request).
         with CaptureQueriesContext(connection) as read:
             found = ledger_sums(ids, YEAR.start, YEAR.end, by=Grouping.UNIT)
-        return [query["sql"] for query in read.captured_queries], sorted(found)
+        return read.captured_queries[-1]["sql"], sorted(found)
 
     filtered, some_filtered = by_unit(every), by_unit(some)
     request_started.send(sender=None)
     try:
         unit_tree()
-        (_, sums), rows = by_unit(every)
-        (_, some_sums), some_rows = by_unit(some)
+        sums, rows = by_unit(every)
+        some_sums, some_rows = by_unit(some)
     finally:
         request_finished.send(sender=None)
     assert '"unit_id" IN' not in sums
@@ -251,6 +257,39 @@ def test_the_rows_of_every_unit_are_read_without_a_condition_on_the_unit():
     assert some_rows == some_filtered[1]
     assert {row.group for row in rows} == {world.city.pk, world.ward.pk}
     assert {row.group for row in some_rows} == {world.ward.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_asks_what_the_ledger_has_summed_once_for_the_same_days():
+    """The dashboard's rows and its trend read the ledger for the same days: in a request,
+    what its rollups hold for them (``ledger_checkpoints._taken``) is read once and kept
+    (``lib.per_request``); outside one, each read asks. A rollup taken between the two
+    reads of a request is not used, and the sums are the same."""
+    world = build_world()
+    dossiers(world, world.city_desk, world.clerk, range(1, 13))
+    half = Period(date(2024, 4, 1), date(2024, 9, 30))
+    summed = '"dossiers_ledgermonth"'
+
+    def dashboard() -> tuple[int, object]:
+        with CaptureQueriesContext(connection) as read:
+            report, rows = report_with_rows(world.city, half)
+            trend = monthly_trend(world.city, half, report)
+        asked = sum(summed in query["sql"] for query in read.captured_queries)
+        months = [(m.period, m.totals) for m in trend]
+        return asked, (report.totals, [(r.label, r.totals) for r in rows], months)
+
+    outside, expected = dashboard()
+    assert outside == 2
+    request_started.send(sender=None)
+    try:
+        inside, found = dashboard()
+        assert months_take(date(2026, 12, 7))  # rollups taken within the request
+        again, found_again = dashboard()
+    finally:
+        request_finished.send(sender=None)
+    assert (inside, again) == (1, 0)
+    assert found == found_again == expected
+    assert dashboard() == (2, expected)  # the next reads, outside, use the rollups
 
 
 def test_the_trend_and_the_rows_read_the_same_with_checkpoints():

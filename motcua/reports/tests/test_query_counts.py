@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -31,6 +32,7 @@ from motcua.dossiers.tests.world import World, build_world, local
 from motcua.reports import dashboard, eod, views
 from motcua.reports.selectors import report_drill_down
 from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.tree import unit_tree
 
 PERIOD = {"unit": "058", "from": "01/01/2024", "to": "31/03/2024"}
 
@@ -273,6 +275,27 @@ def test_the_first_year_is_the_lineage_s_first_receipt_whether_or_not_in_the_led
     assert dashboard.first_year(world.city) == 2025
     DayFigure.objects.all().delete()
     assert dashboard.first_year(world.province) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_province_s_first_year_is_the_ledger_s_first_without_asking_its_lineage():
+    """In a request whose tree names no unit outside the lineage (a province's dashboard),
+    the first receipt anywhere is the lineage's own: one statement, not two, and the same
+    year as outside a request. A ward's lineage is still asked."""
+    world = build_world()
+    DayFigure.objects.create(unit=world.ward, figure="received", day=date(2024, 3, 5), n=2)
+    outside = {unit.pk: dashboard.first_year(unit) for unit in (world.province, world.ward)}
+    request_started.send(sender=None)
+    try:
+        unit_tree()
+        with CaptureQueriesContext(connection) as province:
+            assert dashboard.first_year(world.province) == outside[world.province.pk] == 2024
+        with CaptureQueriesContext(connection) as ward:
+            assert dashboard.first_year(world.ward) == outside[world.ward.pk] == 2024
+    finally:
+        request_finished.send(sender=None)
+    assert len(province.captured_queries) == 1
+    assert len(ward.captured_queries) == 2
 
 
 @pytest.mark.django_db
