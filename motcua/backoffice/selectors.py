@@ -249,7 +249,7 @@ def queue_queryset(user: User, *, everyone: bool = False) -> ScopedList[Dossier]
         condition &= Q(assignee=user) | Q(assignee__isnull=True, current_agency_id__in=agencies)
     # Kept to each part of the user's list as well (ScopedList.filter): a page of "all" reads
     # the pending dossiers received by the user's units and those handled by them, each on
-    # its (unit, status, due) index.
+    # its unit's index of pending dossiers by due moment (dossiers 0038).
     return dossier_scoped_list_for_user(user).filter(condition)
 
 

@@ -5,10 +5,11 @@ handling it now. "Missing" and "not yours" raise the same error.
 
 The list is also given with the two halves of that rule as parts
 (:func:`dossier_scoped_list_for_user`, a ``lib.paging.ScopedList``): "received by one of my
-units" and "handled by one of them", each served by its own index in a list's order
-(``receiving_unit, status, effective_due_at, code`` and its ``handling_unit`` twin), which
-the ``OR`` of the two keeps out of a page's plan (issue 17: the queue's "all" view and the
-search walked the whole province's pending dossiers).
+units" and "handled by one of them", each served by its own index in a list's order (the
+pending ones by due moment: ``receiving_unit, effective_due_at, code`` and its
+``handling_unit`` twin, dossiers 0038), which the ``OR`` of the two keeps out of a page's
+plan (issue 17: the queue's "all" view and the search walked the whole province's pending
+dossiers).
 """
 
 from __future__ import annotations

@@ -176,6 +176,22 @@ class Dossier(models.Model):
                 fields=["handling_unit", "status", "effective_due_at", "code"],
                 name="dossier_handling_pending_due",
             ),
+            # A unit's pending dossiers in due order (the queue of everyone, an end-of-day list
+            # of one unit): ``status IN`` the four pending states breaks the order of the two
+            # above, and the planner read the province's pending dossiers in due order for
+            # the unit's 26 (17.600 skipped per part at 10 M dossiers, 2,4 ms; dossiers 0038).
+            models.Index(
+                fields=["receiving_unit", "effective_due_at", "code"],
+                include=["id"],
+                condition=Q(status__in=sorted(status.value for status in workflow.PENDING)),
+                name="dossier_unit_pending_order",
+            ),
+            models.Index(
+                fields=["handling_unit", "effective_due_at", "code"],
+                include=["id"],
+                condition=Q(status__in=sorted(status.value for status in workflow.PENDING)),
+                name="dossier_handling_pending_order",
+            ),
             models.Index(
                 fields=["status", "submitted_at", "code"], name="dossier_status_submitted"
             ),
