@@ -30,6 +30,7 @@ from motcua.demo.live import LIVE_UNITS, load_live_year
 from motcua.demo.scenario import BAC_KAN_2024, load_scenario
 from motcua.demo.steering import load_demo as load_steering_demo
 from motcua.demo.templates_files import load_demo_template_files
+from motcua.dossiers.ledger_checkpoints import checkpoints_take, months_take
 from motcua.jobs.services import load_demo as load_jobs_demo
 from motcua.units.models import Agency
 from motcua.units.selectors import unit_at
@@ -274,4 +275,10 @@ def demo_load() -> dict[str, int]:
     counts["directives"] = load_directives_demo()
     # Leaders get an e-mail address, so the end-of-day digest has someone to go to.
     counts["leaders_with_email"] = load_jobs_demo()
+    # The ledger's rollups, as a deployment's nightly step has taken them for the years it
+    # has run (``jobs.housekeeping``): the demo's reports read them at once, as a province's
+    # do, not every day row until the worker's first night. Nothing new on a second load.
+    today = timezone.localdate()
+    counts["ledger_spans"] = len(months_take(today))
+    counts["ledger_years"] = len(checkpoints_take(today))
     return counts

@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Max
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +34,8 @@ from motcua.demo.scenario import expected_figures, scenario_lines
 from motcua.demo.services import CURRENT_ACCOUNTS, demo_load
 from motcua.documents.pdf import Document
 from motcua.dossiers.choices import Channel, Status, Timeliness
-from motcua.dossiers.models import Dossier
+from motcua.dossiers.ledger_checkpoints import last_closed_span, last_closed_year, span_end
+from motcua.dossiers.models import Dossier, LedgerCheckpointYear, LedgerMonth
 from motcua.payments.models import Payment
 from motcua.portal.tests.applicant import APPLICANT_FIELDS
 from motcua.reports.eod import end_of_day_summary
@@ -85,6 +87,25 @@ def test_loading_again_changes_no_count(demo):
         "users": User.objects.count(),
         "payments": Payment.objects.count(),
     }
+
+
+def test_the_load_takes_the_ledger_s_rollups_as_a_deployment_s_nights_have(demo):
+    """Every closed half-month and year is rolled up, as the worker's nightly step has done
+    in a deployment: the demo's reports read them from the first page, and a second load
+    finds nothing to take."""
+    today = timezone.localdate()
+    assert demo["ledger_spans"] > 0
+    assert demo["ledger_years"] > 0
+    last = LedgerMonth.objects.aggregate(last=Max("last_day"))["last"]
+    assert last == span_end(last_closed_span(today))
+    assert LedgerMonth.objects.filter(blocks=False).count() == 0
+    assert LedgerCheckpointYear.objects.aggregate(last=Max("day"))["last"].year == (
+        last_closed_year(today)
+    )
+
+    again = demo_load()
+
+    assert again["ledger_spans"] == again["ledger_years"] == 0
 
 
 def test_a_load_on_a_later_day_keeps_the_stored_year_and_adds_nothing(demo):

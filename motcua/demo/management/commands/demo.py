@@ -39,6 +39,8 @@ LOADED = {
     "steering_members": "thành viên tổ",
     "directives": "chỉ đạo",
     "leaders_with_email": "lãnh đạo có thư điện tử",
+    "ledger_spans": "nửa tháng sổ cái đã tổng hợp",
+    "ledger_years": "năm sổ cái đã chốt",
 }
 
 
