@@ -1125,8 +1125,10 @@ def ledger_sums(
                     [*ids, *stock_in[1], _day(taken.checkpoint)],
                 )
             )
+    # Integers as the database gives them: PostgreSQL's sums and month numbers are numeric,
+    # and turning a province's 1.400 of them into integers in Python took half a millisecond.
     sql = (
-        f"SELECT {group}{figure}, part, SUM({n}) FROM ("
+        f"SELECT {group}{figure}, CAST(part AS INTEGER), CAST(SUM({n}) AS BIGINT) FROM ("
         + " UNION ALL ".join(branch for branch, _ in branches)
         + f") AS ledger GROUP BY {group}{figure}, part"
     )
@@ -1135,12 +1137,10 @@ def ledger_sums(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if by is Grouping.NONE:
-        return [LedgerSum(None, row[0], _part(row[1]), int(row[2])) for row in rows]
-    return [
-        LedgerSum(row[0], row[1], _part(row[2]), int(row[3]))
-        for row in rows
-        if wanted_units is None or row[0] in wanted_units
-    ]
+        return [LedgerSum(None, *row) for row in rows]
+    if wanted_units is None:
+        return list(map(LedgerSum._make, rows))
+    return [LedgerSum._make(row) for row in rows if row[0] in wanted_units]
 
 
 def _part_sql(column: str, *, stock: bool, monthly: bool) -> tuple[str, list[Any]]:
@@ -1153,7 +1153,3 @@ def _part_sql(column: str, *, stock: bool, monthly: bool) -> tuple[str, list[Any
     year_sql, year_params = connection.ops.date_extract_sql("year", column, ())
     month_sql, month_params = connection.ops.date_extract_sql("month", column, ())
     return f"{year_sql} * 100 + {month_sql}", [*year_params, *month_params]
-
-
-def _part(value: Any) -> int | None:
-    return None if value is None else int(value)

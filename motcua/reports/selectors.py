@@ -20,7 +20,6 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from fractions import Fraction
-from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -45,6 +44,8 @@ Measure = metrics.Measure
 # about 2.000 sums into figures a request (an enum's constructor is a tenth of that time).
 _BUCKET_OF = {bucket.value: bucket for bucket in Bucket}
 _MEASURE_OF = {measure.value: measure for measure in Measure}
+_PENDING, _OVERDUE = Bucket.PENDING.value, Bucket.PENDING_OVERDUE.value
+_STOCKS = frozenset(bucket.value for bucket in metrics.STOCKS)
 
 
 @dataclass(frozen=True)
@@ -77,65 +78,69 @@ def _dossiers(unit_ids: Iterable[int], period: metrics.Period) -> QuerySet[Dossi
     ).order_by("received_at", "id")
 
 
+@dataclass
+class _Sums:
+    """One group's sums of the ledger per figure (:func:`_sums`): over the period's days
+    (``flows``: every figure read, the stocks' changes in it too) and the stocks before its
+    first day (``before``)."""
+
+    flows: dict[str, int] = field(default_factory=dict)
+    before: dict[str, int] = field(default_factory=dict)
+
+
 def _sums(
     unit_ids: list[int],
     period: metrics.Period,
     by: Grouping = Grouping.NONE,
     figures: Iterable[str] | None = None,
-) -> dict[int | None, list[dict[str, Any]]]:
+) -> defaultdict[int | None, _Sums]:
     """Sums of the ledger per figure (and ``by``: None when not split): flows over the period's
-    days, stocks before its first day and up to its last (every figure, or ``figures``). One
-    query: the stocks before the period start from the latest yearly checkpoint
+    days, stocks before its first day (every figure, or ``figures``). One query: the stocks
+    before the period start from the latest yearly checkpoint
     (``dossiers.ledger_checkpoints``), so the cost depends on the period, not on the years
-    before it."""
-    rows: dict[tuple[int | None, str], dict[str, Any]] = {}
-    for found in ledger_sums(unit_ids, period.start, period.end, by=by, figures=figures):
-        row = rows.setdefault(
-            (found.group, found.figure),
-            {"figure": found.figure, "in_period": 0, "before": 0, "to_end": 0},
-        )
-        row["before" if found.part is None else "in_period"] += found.n
-        row["to_end"] += found.n
-    grouped: dict[int | None, list[dict[str, Any]]] = defaultdict(list)
-    for (group, _), row in rows.items():
-        grouped[group].append(row)
+    before it.
+
+    Kept as two dictionaries a group, not a record per figure: a province's rows are 1.400
+    sums at 1 M dossiers, and a record each, merged and read again per row, took most of the
+    rows' Python (their report and rows: 15,1 -> 12,4 ms at 1 M, docs/performance.md)."""
+    grouped: defaultdict[int | None, _Sums] = defaultdict(_Sums)
+    for group, figure, part, n in ledger_sums(
+        unit_ids, period.start, period.end, by=by, figures=figures
+    ):
+        sums = grouped[group]
+        into = sums.before if part is None else sums.flows
+        into[figure] = into.get(figure, 0) + n
     return grouped
 
 
-def _merged(parts: Iterable[list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Several units' sums (of :func:`_sums`) added up per figure; one unit's as they are (a
-    province's 93 rows are each one commune but for the merged ones)."""
-    parts = list(parts)
-    if len(parts) == 1:
-        return parts[0]
-    rows: dict[str, dict[str, Any]] = {}
-    for part in parts:
-        for found in part:
-            row = rows.setdefault(
-                found["figure"],
-                {"figure": found["figure"], "in_period": 0, "before": 0, "to_end": 0},
-            )
-            for name in ("in_period", "before", "to_end"):
-                row[name] += found[name]
-    return list(rows.values())
+def _merged(parts: Iterable[_Sums | None]) -> _Sums:
+    """Several groups' sums (of :func:`_sums`; None: a group with none) added up per figure;
+    one group's as they are (a province's 93 rows are each one commune but for the merged
+    ones)."""
+    found = [part for part in parts if part is not None]
+    if len(found) == 1:
+        return found[0]
+    merged = _Sums()
+    for part in found:
+        for mine, theirs in ((merged.flows, part.flows), (merged.before, part.before)):
+            for figure, n in theirs.items():
+                mine[figure] = mine.get(figure, 0) + n
+    return merged
 
 
-def _totals(sums: Iterable[dict[str, Any]]) -> tuple[dict[Bucket, int], dict[Measure, int]]:
+def _totals(sums: _Sums) -> tuple[dict[Bucket, int], dict[Measure, int]]:
     flows: dict[Bucket, int] = {}
     measures = dict.fromkeys(_MEASURE_OF.values(), 0)
-    pending_before = pending = overdue = 0
-    for row in sums:
-        measure = _MEASURE_OF.get(row["figure"])
+    for figure, n in sums.flows.items():
+        measure = _MEASURE_OF.get(figure)
         if measure is not None:
-            measures[measure] = row["in_period"] or 0
-            continue
-        figure = _BUCKET_OF[row["figure"]]
-        if figure is Bucket.PENDING:
-            pending_before, pending = row["before"] or 0, row["to_end"] or 0
-        elif figure is Bucket.PENDING_OVERDUE:
-            overdue = row["to_end"] or 0
-        else:
-            flows[figure] = row["in_period"] or 0
+            measures[measure] = n
+        elif figure not in _STOCKS:
+            flows[_BUCKET_OF[figure]] = n
+    # A stock at the period's end is the stock before it and its changes in it.
+    pending_before = sums.before.get(_PENDING, 0)
+    pending = pending_before + sums.flows.get(_PENDING, 0)
+    overdue = sums.before.get(_OVERDUE, 0) + sums.flows.get(_OVERDUE, 0)
     return metrics.totals_from_ledger(flows, pending_before, pending, overdue), measures
 
 
@@ -227,7 +232,7 @@ def report_with_rows(unit: AdministrativeUnit, period: metrics.Period) -> tuple[
     (a unit split between two members counts in both rows, but once in the total). The
     dashboard shows both; a province's ledger is read once, not twice (issue 17)."""
     sums = _UnitSums.read(unit, period)
-    totals, measures = _totals(_merged(sums.per_unit.get(pk, []) for pk in lineage_ids(unit)))
+    totals, measures = _totals(_merged(sums.per_unit.get(pk) for pk in lineage_ids(unit)))
     return Report(unit, period, totals, _coverage(period), measures), sums.rows()
 
 
@@ -240,7 +245,7 @@ class _UnitSums:
     unit: AdministrativeUnit
     members: list[AdministrativeUnit]
     lineages: dict[int, set[int]]
-    per_unit: dict[int | None, list[dict[str, Any]]]
+    per_unit: dict[int | None, _Sums]
 
     @classmethod
     def read(cls, unit: AdministrativeUnit, period: metrics.Period) -> _UnitSums:
@@ -251,13 +256,13 @@ class _UnitSums:
 
     def rows(self) -> list[Row]:
         unit, per_unit = self.unit, self.per_unit
-        rows = [Row(unit.name, _totals(per_unit.get(unit.pk, []))[0], unit)]
+        rows = [Row(unit.name, _totals(per_unit.get(unit.pk, _Sums()))[0], unit)]
         for member in self.members:
             # A unit split between two members counts in both rows, as each member's report does.
             pks = self.lineages.get(member.pk, {member.pk})
             theirs = Row(
                 f"{member.name} ({member.code})",
-                _totals(_merged(per_unit.get(pk, []) for pk in pks))[0],
+                _totals(_merged(per_unit.get(pk) for pk in pks))[0],
                 member,
             )
             if any(theirs.totals.values()):
@@ -301,19 +306,9 @@ def report_months(
     running = Counter(before)
     for month in months:
         moved = per_month.get(month.start.year * 100 + month.start.month, Counter())
-        rows = []
-        for figure in set(moved) | stock_values:
-            start = running[figure] if figure in stock_values else 0
-            rows.append(
-                {
-                    "figure": figure,
-                    "in_period": moved[figure],
-                    "before": start,
-                    "to_end": start + moved[figure],
-                }
-            )
+        sums = _Sums(dict(moved), {figure: running[figure] for figure in stock_values})
         running.update({figure: moved[figure] for figure in stock_values})
-        totals, measures = _totals(rows)
+        totals, measures = _totals(sums)
         if buckets is not None:
             totals = {bucket: totals[bucket] for bucket in buckets}
         reports.append(Report(unit, month, totals, {}, measures))
