@@ -25,6 +25,8 @@ MAY_STOP = Q(paused_since__isnull=False) | Q(supplement_requests__gt=0)
 # Its complement: a running clock never asked for a supplement, overdue exactly when its due
 # moment has passed.
 NEVER_STOPPED = Q(paused_since__isnull=True, supplement_requests=0)
+# The condition of the partial indexes of the pending dossiers (sorted: a migration's form).
+PENDING_ONLY = Q(status__in=sorted(status.value for status in workflow.PENDING))
 
 
 class Dossier(models.Model):
@@ -183,13 +185,13 @@ class Dossier(models.Model):
             models.Index(
                 fields=["receiving_unit", "effective_due_at", "code"],
                 include=["id"],
-                condition=Q(status__in=sorted(status.value for status in workflow.PENDING)),
+                condition=PENDING_ONLY,
                 name="dossier_unit_pending_order",
             ),
             models.Index(
                 fields=["handling_unit", "effective_due_at", "code"],
                 include=["id"],
-                condition=Q(status__in=sorted(status.value for status in workflow.PENDING)),
+                condition=PENDING_ONLY,
                 name="dossier_handling_pending_order",
             ),
             models.Index(
@@ -250,15 +252,14 @@ class Dossier(models.Model):
                     "paused_since",
                     "supplement_requests",
                 ],
-                condition=Q(status__in=sorted(status.value for status in workflow.PENDING)),
+                condition=PENDING_ONLY,
                 name="dossier_pending_due_cover",
             ),
             # The pending dossiers stopped or ever asked for a supplement (``MAY_STOP``): the
             # end-of-day counts read them apart from the range of due moments (migration 0027).
             models.Index(
                 fields=["effective_due_at"],
-                condition=Q(status__in=sorted(status.value for status in workflow.PENDING))
-                & MAY_STOP,
+                condition=PENDING_ONLY & MAY_STOP,
                 name="dossier_pending_may_stop",
             ),
         ]
