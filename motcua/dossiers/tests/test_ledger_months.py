@@ -38,8 +38,10 @@ from motcua.dossiers.models import (
     FieldBlockFigure,
     FieldDayFigure,
     FieldMonthFigure,
+    FieldStockCheckpoint,
     LedgerMonth,
     MonthFigure,
+    StockCheckpoint,
 )
 from motcua.reports.selectors import report_for, report_months, report_rows
 from motcua.units.selectors import unit_at
@@ -380,3 +382,22 @@ def test_the_sums_read_only_the_pieces_that_hold_a_day(bac_kan_2024, first, last
     read_from = {t for t in (DAYS, SPANS, BLOCKS) if f'"{t}"' in sums}
     assert read_from == tables
     assert found  # not an empty comparison
+
+
+@pytest.mark.postgres_only
+def test_autovacuum_keeps_every_rollup_table_readable_from_its_indexes_after_a_take():
+    """Every table the night's take writes is vacuumed and analyzed by autovacuum after any
+    100 new rows, not a fifth of the table (dossiers 0039): only then are the rows read from
+    their covering indexes alone. A rollup table added without the settings fails here."""
+    rollups = (MonthFigure, FieldMonthFigure, BlockFigure, FieldBlockFigure)
+    tables = [m._meta.db_table for m in (*rollups, StockCheckpoint, FieldStockCheckpoint)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [tables])
+        options = {name: set(found or ()) for name, found in cursor.fetchall()}
+    wanted = {
+        "autovacuum_vacuum_insert_threshold=100",
+        "autovacuum_vacuum_insert_scale_factor=0",
+        "autovacuum_analyze_threshold=100",
+        "autovacuum_analyze_scale_factor=0",
+    }
+    assert options == dict.fromkeys(tables, wanted)
