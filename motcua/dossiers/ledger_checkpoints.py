@@ -1070,11 +1070,14 @@ def ledger_sums(
         Grouping.FIELD: f"{_q('field_id')}, ",
     }[by]
     taken = _taken(first, last)
-    # Every unit there is, by unit (a province's rows): no condition on the unit, whose
-    # semi-join was 1,3 of the half-year's 4,5 ms at 10 M dossiers. A unit the tree did not
-    # know yet is dropped below, so the rows are those of ``ids`` either way.
-    wanted_units = set(ids) if by is Grouping.UNIT and names_every_unit(ids) else None
-    unit_in, ids = ("TRUE", []) if wanted_units is not None else _units_in(_q("unit_id"), ids)
+    # Every unit there is (a province's figures, rows and trend): no condition on the unit,
+    # whose semi-join was 1,3 of the half-year's 4,5 ms at 10 M dossiers, and whose array
+    # was sent again for every branch. By unit, a unit the tree did not know yet is dropped
+    # below, so the rows are those of ``ids`` either way; summed, it counts, as a unit of the
+    # root whose lineage names every unit.
+    every_unit = names_every_unit(ids)
+    wanted_units = set(ids) if by is Grouping.UNIT and every_unit else None
+    unit_in, ids = ("TRUE", []) if every_unit else _units_in(_q("unit_id"), ids)
     tables = {
         Source.DAYS: (_table(ledger.deltas), _q("day")),
         Source.SPANS: (_table(ledger.months), _q("month")),

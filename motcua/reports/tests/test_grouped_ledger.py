@@ -260,6 +260,38 @@ def test_the_rows_of_every_unit_are_read_without_a_condition_on_the_unit():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("by", "monthly"),
+    [(Grouping.NONE, False), (Grouping.NONE, True), (Grouping.FIELD, False)],
+)
+def test_every_unit_summed_together_is_read_without_a_condition_on_the_unit(by, monthly):
+    """A province's figures and trend (summed, or by month) and its rows by field: in a
+    request whose tree names every unit, the ledger is read with no condition on the unit
+    and gives the same sums as the condition in SQL does outside a request."""
+    world = build_world()
+    dossiers(world, world.city_desk, world.clerk, range(1, 13))
+    dossiers(world, world.ward_desk, world.ward_clerk, range(1, 13, 3))
+    every = sorted(AdministrativeUnit.objects.values_list("pk", flat=True))
+
+    def read() -> tuple[str, list[object]]:
+        with CaptureQueriesContext(connection) as sums:
+            found = ledger_sums(every, YEAR.start, YEAR.end, by=by, monthly=monthly)
+        return sums.captured_queries[-1]["sql"], sorted(found, key=repr)
+
+    outside_sql, expected = read()
+    request_started.send(sender=None)
+    try:
+        unit_tree()
+        inside_sql, found = read()
+    finally:
+        request_finished.send(sender=None)
+    assert '"unit_id" IN' in outside_sql
+    assert '"unit_id" IN' not in inside_sql
+    assert found == expected
+    assert any(row.n for row in found)  # not an empty comparison
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_request_asks_what_the_ledger_has_summed_once_for_the_same_days():
     """The dashboard's rows and its trend read the ledger for the same days: in a request,
     what its rollups hold for them (``ledger_checkpoints._taken``) is read once and kept
