@@ -48,7 +48,7 @@ from motcua.reports.selectors import Report, unit_figures
 from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import lineage_ids
-from motcua.units.tree import unit_tree
+from motcua.units.tree import names_every_unit, unit_tree
 
 # Rows of each list the dashboard shows before "see more"; rows of a page of a full list.
 FIRST_ROWS = 20
@@ -94,8 +94,13 @@ def _for_rows(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
 def _received_by(unit: AdministrativeUnit) -> QuerySet[Dossier]:
     """The dossiers the reports count for ``unit``: received by it or a unit in its lineage,
     given as its ids (read once per unit, ``lineage_ids``): as a subquery, the counts'
-    statement took 17–18 ms, not 14–15 (a province at 10 M dossiers)."""
-    return Dossier.objects.filter(AnyOf(F("receiving_unit_id"), lineage_ids(unit)))
+    statement took 17–18 ms, not 14–15 (a province at 10 M dossiers). A lineage of every unit
+    (a province's, ``units.tree.names_every_unit``) is any receiving unit: its 222 ids were
+    half a millisecond of planning for the dashboard's due-soon count (0,14 of execution)."""
+    ids = lineage_ids(unit)
+    if names_every_unit(ids):
+        return Dossier.objects.filter(receiving_unit__isnull=False)
+    return Dossier.objects.filter(AnyOf(F("receiving_unit_id"), ids))
 
 
 def pending_of(unit: AdministrativeUnit) -> QuerySet[Dossier]:

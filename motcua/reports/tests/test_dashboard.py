@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
@@ -41,6 +42,7 @@ from motcua.reports.selectors import index_for, report_drill_down, report_for, r
 from motcua.reports.views import _numbers, drill_url
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.selectors import unit_at
+from motcua.units.tree import unit_tree
 
 A = workflow.Action
 SEED = {"unit": "058", "from": "01/01/2024", "to": "22/05/2024"}
@@ -847,6 +849,38 @@ def test_the_dashboard_counts_today_s_overdue_from_the_ledger_as_the_lists_count
         eod.end_of_day_counts(town.district, at=yesterday).counts
         == eod.end_of_day_summary(town.district, at=yesterday).counts
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lineage_of_every_unit_counts_its_end_of_day_without_the_unit_ids(town):
+    """The town's district is every unit there is: in a request, whose tree says so, its
+    end-of-day counts and lists are read with no list of receiving units, and are those the
+    ids give outside a request (``eod._received_by``)."""
+    today = timezone.localdate()
+    day = lambda back, hour: f"{today - timedelta(days=back):%d/%m/%Y} {hour}"  # noqa: E731
+    for back in range(1, 16):  # due before today, today and after
+        town.receive(day(back, "08:00"))
+        town.receive(day(back, "14:30"))
+
+    def read() -> tuple[list[str], object]:
+        with CaptureQueriesContext(connection) as sql:
+            counts = eod.end_of_day_counts(town.district).counts
+            summary = eod.end_of_day_summary(town.district)
+        found = (counts, summary.counts, _per_officer(summary))
+        return [query["sql"] for query in sql.captured_queries], found
+
+    outside, expected = read()
+    request_started.send(sender=None)
+    try:
+        unit_tree()
+        inside, found = read()
+    finally:
+        request_finished.send(sender=None)
+    ids = re.compile(r'"receiving_unit_id" (IN \(|= ANY)')
+    assert any(ids.search(sql) for sql in outside)
+    assert not any(ids.search(sql) for sql in inside if "dossiers_dossier" in sql)
+    assert found == expected
+    assert expected[0][eod.EodList.OVERDUE] > 0
 
 
 def _per_officer(summary: eod.Summary) -> dict[tuple[int, int | None, eod.EodList], int]:
