@@ -17,7 +17,7 @@ not over, a past moment's whole stock: :func:`exact_receipts`, :func:`candidates
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +45,7 @@ from motcua.dossiers.models import Dossier, DossierComponent, Pause
 from motcua.dossiers.selectors import (
     dossiers_with_facts,
     past_due_q,
+    received_by_q,
     recorded_until,
     supplement_limit,
 )
@@ -292,7 +293,7 @@ def necessary(bucket: Bucket, period: metrics.Period, spans: set[datetime] | Non
 
 
 def candidates(
-    unit_ids: Iterable[int],
+    unit_ids: Collection[int],
     period: metrics.Period,
     buckets: Sequence[Bucket],
     part: QuerySet[Dossier] | None = None,
@@ -303,9 +304,7 @@ def candidates(
     condition = Q(pk__in=[])
     for bucket in buckets:
         condition |= necessary(bucket, period, spans)
-    found = Dossier.objects.filter(
-        condition, AnyOf(F("receiving_unit_id"), unit_ids), received_at__lt=period.hi
-    )
+    found = Dossier.objects.filter(condition, received_by_q(unit_ids), received_at__lt=period.hi)
     return found & part if part is not None else found
 
 
@@ -520,7 +519,7 @@ def _scan(
 
 
 def _exactly(
-    unit_ids: Iterable[int],
+    unit_ids: Collection[int],
     period: metrics.Period,
     buckets: Sequence[Bucket],
     part: QuerySet[Dossier] | None,
@@ -532,7 +531,7 @@ def _exactly(
         condition = exact_receipts(buckets, period)
     if condition is None:
         return None
-    found = Dossier.objects.filter(condition, AnyOf(F("receiving_unit_id"), unit_ids))
+    found = Dossier.objects.filter(condition, received_by_q(unit_ids))
     return found & part if part is not None else found
 
 
@@ -543,7 +542,7 @@ def _as_drilled(rows: QuerySet[Dossier]) -> list[tuple[Drilled, bool]]:
 
 
 def drill_page(
-    unit_ids: Iterable[int],
+    unit_ids: Collection[int],
     period: metrics.Period,
     buckets: Sequence[Bucket],
     cursor: Cursor | None,
@@ -572,7 +571,7 @@ def drill_page(
 
 
 def drill_codes(
-    unit_ids: Iterable[int],
+    unit_ids: Collection[int],
     period: metrics.Period,
     buckets: Sequence[Bucket],
     part: QuerySet[Dossier] | None = None,

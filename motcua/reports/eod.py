@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, cast
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
 from motcua.accounts.models import User
@@ -39,16 +39,16 @@ from motcua.dossiers.selectors import (
     due_soon_q,
     due_windows,
     overdue_q,
+    received_by_q,
 )
 from motcua.dossiers.tally import tally_before, tally_kept
-from motcua.lib.lookups import AnyOf
 from motcua.lib.paging import Cursor, Ordering, Page, keyset_page
 from motcua.reports.drill import DOSSIER_ROW_FIELDS, finished_since
 from motcua.reports.selectors import Report, unit_figures
 from motcua.units.choices import LEVEL_RANK
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import lineage_ids
-from motcua.units.tree import names_every_unit, unit_tree
+from motcua.units.tree import unit_tree
 
 # Rows of each list the dashboard shows before "see more"; rows of a page of a full list.
 FIRST_ROWS = 20
@@ -94,13 +94,9 @@ def _for_rows(dossiers: QuerySet[Dossier]) -> QuerySet[Dossier]:
 def _received_by(unit: AdministrativeUnit) -> QuerySet[Dossier]:
     """The dossiers the reports count for ``unit``: received by it or a unit in its lineage,
     given as its ids (read once per unit, ``lineage_ids``): as a subquery, the counts'
-    statement took 17–18 ms, not 14–15 (a province at 10 M dossiers). A lineage of every unit
-    (a province's, ``units.tree.names_every_unit``) is any receiving unit: its 222 ids were
-    half a millisecond of planning for the dashboard's due-soon count (0,14 of execution)."""
-    ids = lineage_ids(unit)
-    if names_every_unit(ids):
-        return Dossier.objects.filter(receiving_unit__isnull=False)
-    return Dossier.objects.filter(AnyOf(F("receiving_unit_id"), ids))
+    statement took 17–18 ms, not 14–15 (a province at 10 M dossiers); a province's are none
+    (``dossiers.selectors.received_by_q``)."""
+    return Dossier.objects.filter(received_by_q(lineage_ids(unit)))
 
 
 def pending_of(unit: AdministrativeUnit) -> QuerySet[Dossier]:

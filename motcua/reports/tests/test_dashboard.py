@@ -883,6 +883,39 @@ def test_a_lineage_of_every_unit_counts_its_end_of_day_without_the_unit_ids(town
     assert expected[0][eod.EodList.OVERDUE] > 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_lineage_of_every_unit_drills_down_without_the_unit_ids(town):
+    """Every figure's dossiers of the town's district (every unit there is), read in a
+    request without a list of receiving units (``dossiers.selectors.received_by_q``), are
+    those the ids give outside one."""
+    today = timezone.localdate()
+    day = lambda back, hour: f"{today - timedelta(days=back):%d/%m/%Y} {hour}"  # noqa: E731
+    made = [town.receive(day(back, "09:00")) for back in range(2, 40, 3)]
+    for dossier in made[::2]:
+        town.act(dossier, A.TRANSFER, day(1, "10:00"))
+        town.act(dossier, A.APPROVE, day(1, "15:00"))
+    period = Period(today - timedelta(days=30), today)
+
+    def read() -> tuple[list[str], dict[Bucket, list[str]]]:
+        with CaptureQueriesContext(connection) as sql:
+            found = {b: report_drill_down(town.district, period, b) for b in Bucket}
+        return [query["sql"] for query in sql.captured_queries], found
+
+    outside, expected = read()
+    request_started.send(sender=None)
+    try:
+        unit_tree()
+        inside, found = read()
+    finally:
+        request_finished.send(sender=None)
+    ids = re.compile(r'"receiving_unit_id" (IN \(|= ANY)')
+    assert any(ids.search(sql) for sql in outside)
+    assert not any(ids.search(sql) for sql in inside)
+    assert found == expected
+    assert expected[Bucket.RESOLVED]
+    assert expected[Bucket.PENDING]
+
+
 def _per_officer(summary: eod.Summary) -> dict[tuple[int, int | None, eod.EodList], int]:
     return {
         (row.unit.pk, officer.assignee.pk if officer.assignee else None, which): n
