@@ -7,9 +7,10 @@ from __future__ import annotations
 import importlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -851,6 +852,24 @@ def test_the_dashboard_counts_today_s_overdue_from_the_ledger_as_the_lists_count
     )
 
 
+T = TypeVar("T")
+
+# A list of receiving units in a statement: as an array on PostgreSQL, a list on SQLite.
+_UNIT_IDS = re.compile(r'"receiving_unit_id" (IN \(|= ANY)')
+
+
+def _outside_then_inside_a_request(read: Callable[[], T]) -> tuple[T, T]:
+    """``read()`` outside a request, then in one whose tree of units is held (``units.tree``:
+    only there may a lineage of every unit be read without its ids)."""
+    outside = read()
+    request_started.send(sender=None)
+    try:
+        unit_tree()
+        return outside, read()
+    finally:
+        request_finished.send(sender=None)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_lineage_of_every_unit_counts_its_end_of_day_without_the_unit_ids(town):
     """The town's district is every unit there is: in a request, whose tree says so, its
@@ -869,16 +888,9 @@ def test_a_lineage_of_every_unit_counts_its_end_of_day_without_the_unit_ids(town
         found = (counts, summary.counts, _per_officer(summary))
         return [query["sql"] for query in sql.captured_queries], found
 
-    outside, expected = read()
-    request_started.send(sender=None)
-    try:
-        unit_tree()
-        inside, found = read()
-    finally:
-        request_finished.send(sender=None)
-    ids = re.compile(r'"receiving_unit_id" (IN \(|= ANY)')
-    assert any(ids.search(sql) for sql in outside)
-    assert not any(ids.search(sql) for sql in inside if "dossiers_dossier" in sql)
+    (outside, expected), (inside, found) = _outside_then_inside_a_request(read)
+    assert any(_UNIT_IDS.search(sql) for sql in outside)
+    assert not any(_UNIT_IDS.search(sql) for sql in inside if "dossiers_dossier" in sql)
     assert found == expected
     assert expected[0][eod.EodList.OVERDUE] > 0
 
@@ -901,16 +913,9 @@ def test_a_lineage_of_every_unit_drills_down_without_the_unit_ids(town):
             found = {b: report_drill_down(town.district, period, b) for b in Bucket}
         return [query["sql"] for query in sql.captured_queries], found
 
-    outside, expected = read()
-    request_started.send(sender=None)
-    try:
-        unit_tree()
-        inside, found = read()
-    finally:
-        request_finished.send(sender=None)
-    ids = re.compile(r'"receiving_unit_id" (IN \(|= ANY)')
-    assert any(ids.search(sql) for sql in outside)
-    assert not any(ids.search(sql) for sql in inside)
+    (outside, expected), (inside, found) = _outside_then_inside_a_request(read)
+    assert any(_UNIT_IDS.search(sql) for sql in outside)
+    assert not any(_UNIT_IDS.search(sql) for sql in inside)
     assert found == expected
     assert expected[Bucket.RESOLVED]
     assert expected[Bucket.PENDING]
