@@ -7,13 +7,11 @@ from __future__ import annotations
 import importlib
 import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.db.models import F
 from django.test import Client
@@ -40,10 +38,10 @@ from motcua.lib.formatting import format_datetime
 from motcua.lib.paging import read_cursor
 from motcua.reports import dashboard, eod
 from motcua.reports.selectors import index_for, report_drill_down, report_for, report_rows
+from motcua.reports.tests.in_request import outside_then_inside_a_request
 from motcua.reports.views import _numbers, drill_url
 from motcua.units.models import AdministrativeUnit, Agency
 from motcua.units.selectors import unit_at
-from motcua.units.tree import unit_tree
 
 A = workflow.Action
 SEED = {"unit": "058", "from": "01/01/2024", "to": "22/05/2024"}
@@ -852,22 +850,8 @@ def test_the_dashboard_counts_today_s_overdue_from_the_ledger_as_the_lists_count
     )
 
 
-T = TypeVar("T")
-
 # A list of receiving units in a statement: as an array on PostgreSQL, a list on SQLite.
 _UNIT_IDS = re.compile(r'"receiving_unit_id" (IN \(|= ANY)')
-
-
-def _outside_then_inside_a_request(read: Callable[[], T]) -> tuple[T, T]:
-    """``read()`` outside a request, then in one whose tree of units is held (``units.tree``:
-    only there may a lineage of every unit be read without its ids)."""
-    outside = read()
-    request_started.send(sender=None)
-    try:
-        unit_tree()
-        return outside, read()
-    finally:
-        request_finished.send(sender=None)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -888,7 +872,7 @@ def test_a_lineage_of_every_unit_counts_its_end_of_day_without_the_unit_ids(town
         found = (counts, summary.counts, _per_officer(summary))
         return [query["sql"] for query in sql.captured_queries], found
 
-    (outside, expected), (inside, found) = _outside_then_inside_a_request(read)
+    (outside, expected), (inside, found) = outside_then_inside_a_request(read)
     assert any(_UNIT_IDS.search(sql) for sql in outside)
     assert not any(_UNIT_IDS.search(sql) for sql in inside if "dossiers_dossier" in sql)
     assert found == expected
@@ -913,7 +897,7 @@ def test_a_lineage_of_every_unit_drills_down_without_the_unit_ids(town):
             found = {b: report_drill_down(town.district, period, b) for b in Bucket}
         return [query["sql"] for query in sql.captured_queries], found
 
-    (outside, expected), (inside, found) = _outside_then_inside_a_request(read)
+    (outside, expected), (inside, found) = outside_then_inside_a_request(read)
     assert any(_UNIT_IDS.search(sql) for sql in outside)
     assert not any(_UNIT_IDS.search(sql) for sql in inside)
     assert found == expected

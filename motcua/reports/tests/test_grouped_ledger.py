@@ -44,6 +44,7 @@ from motcua.reports.selectors import (
     report_rows,
     report_with_rows,
 )
+from motcua.reports.tests.in_request import outside_then_inside_a_request
 from motcua.units.choices import SuccessionKind
 from motcua.units.models import AdministrativeUnit, Agency, Succession
 from motcua.units.tree import unit_tree
@@ -243,14 +244,9 @@ def test_the_rows_of_every_unit_are_read_without_a_condition_on_the_unit():
             found = ledger_sums(ids, YEAR.start, YEAR.end, by=Grouping.UNIT)
         return read.captured_queries[-1]["sql"], sorted(found)
 
-    filtered, some_filtered = by_unit(every), by_unit(some)
-    request_started.send(sender=None)
-    try:
-        unit_tree()
-        sums, rows = by_unit(every)
-        some_sums, some_rows = by_unit(some)
-    finally:
-        request_finished.send(sender=None)
+    (filtered, some_filtered), ((sums, rows), (some_sums, some_rows)) = (
+        outside_then_inside_a_request(lambda: (by_unit(every), by_unit(some)))
+    )
     assert '"unit_id" IN' not in sums
     assert '"unit_id" IN' in some_sums
     assert rows == filtered[1]
@@ -278,13 +274,7 @@ def test_every_unit_summed_together_is_read_without_a_condition_on_the_unit(by, 
             found = ledger_sums(every, YEAR.start, YEAR.end, by=by, monthly=monthly)
         return sums.captured_queries[-1]["sql"], sorted(found, key=repr)
 
-    outside_sql, expected = read()
-    request_started.send(sender=None)
-    try:
-        unit_tree()
-        inside_sql, found = read()
-    finally:
-        request_finished.send(sender=None)
+    (outside_sql, expected), (inside_sql, found) = outside_then_inside_a_request(read)
     assert '"unit_id" IN' in outside_sql
     assert '"unit_id" IN' not in inside_sql
     assert found == expected
