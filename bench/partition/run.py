@@ -9,7 +9,8 @@ started if it is not up): its definition is taken from a migrated bench/pages da
 dossier rows here), so it has the indexes the code has at the time of the run. It is filled in
 SQL with ``generate_series`` (no Python per row): three events a dossier (receipt, resolution,
 return), moments spread over 04/01/2021–03/12/2026 in dossier order, hashes of 64 hex digits,
-the legacy global-chain columns NULL (new events no longer carry them). Indexes are dropped
+the legacy global-chain columns empty (new events no longer carry them), the writing
+transaction's id set (as on every new event). Indexes are dropped
 while filling and built after; the table grows from one size to the next.
 
 At each size, the event table's hot queries, timed (median and p95 of ``--samples`` runs on
@@ -90,10 +91,12 @@ def fill(cur: Any, lo: int, hi: int) -> None:
         "reason": "''",
         "data": "'{}'::jsonb",
         "prev_hash": f"CASE WHEN {seq} = 1 THEN '{GENESIS}' ELSE {_hash('g - 1')} END",
-        "chain_prev_hash": "NULL"
-        if nullable.get("chain_prev_hash")
-        else f"CASE WHEN g = 1 THEN '{GENESIS}' ELSE {_hash('g - 1')} END",
+        # New events leave the legacy chain's link empty (its column is NOT NULL, default '').
+        "chain_prev_hash": "NULL" if nullable.get("chain_prev_hash") else "''",
         "hash": _hash("g"),
+        # The writing transaction's id (dossiers 0013): every new event has one, so the change
+        # feed's partial index takes an entry per event. Rising, as transaction ids do.
+        "xact": "g",
     }
     unknown = [c for c in columns if c not in expr]
     if unknown:
@@ -174,22 +177,24 @@ def measure(
             [TABLE],
         )
         legacy = bool((cur.fetchone() or [False])[0])  # the global chain still required
+        # As the services write it: the legacy chain's link empty ('') unless still required.
+        link = GENESIS if legacy else ""
         rows = [
-            [d, f"{rng.getrandbits(256):064x}"] + ([n + i + 1, GENESIS] if legacy else [])
+            [d, f"{rng.getrandbits(256):064x}", link] + ([n + i + 1] if legacy else [])
             for i, d in enumerate(targets)
         ]
         insert = (
             f"INSERT INTO {TABLE} (dossier_id, seq, at, recorded_at, actor_name, action, "
-            "from_status, to_status, reason, data, prev_hash, hash"
-            + (", chain_seq, chain_prev_hash" if legacy else "")
+            "from_status, to_status, reason, data, prev_hash, hash, chain_prev_hash"
+            + (", chain_seq" if legacy else "")
             + ") VALUES (%s, 4, now(), now(), 'bench', 'note', 'returned', 'returned', '', "
-            f"'{{}}', '{GENESIS}', %s" + (", %s, %s" if legacy else "") + ")"
+            f"'{{}}', '{GENESIS}', %s, %s" + (", %s" if legacy else "") + ")"
         )
         out["insert"] = timed(cur, insert, rows, conn.commit)
         plans["insert"] = plan(
             cur,
             insert.replace("(%s, 4,", "(%s, 5,"),
-            [targets[0], "f" * 64] + ([0, GENESIS] if legacy else []),
+            [targets[0], "f" * 64, link] + ([0] if legacy else []),
         )
         conn.rollback()
         print(f"  insert: {out['insert']}", flush=True)
