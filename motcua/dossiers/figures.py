@@ -37,6 +37,7 @@ from motcua.dossiers.selectors import (
     dossiers_with_facts,
     fact_row_of,
     facts_of_row,
+    received_by_q,
 )
 
 # Actions whose effects can change a figure (tests/test_figures.py checks the others cannot).
@@ -272,7 +273,7 @@ def _append(
 def _recomputed(unit_ids: Iterable[int] | None) -> Counter[Key]:
     dossiers = Dossier.objects.filter(received_at__isnull=False)
     if unit_ids is not None:
-        dossiers = dossiers.filter(receiving_unit__in=list(unit_ids))
+        dossiers = dossiers.filter(received_by_q(list(unit_ids)))
     total: Counter[Key] = Counter()
     for _, found in contributions_of(dossiers):
         total.update(found)
@@ -378,7 +379,7 @@ def dossiers_touched_by(instance: Any) -> list[int]:
         if instance.agency_id:
             dossiers = dossiers.filter(receiving_agency_id=instance.agency_id)
     if units is not None:
-        dossiers = dossiers.filter(receiving_unit__in=units)
+        dossiers = dossiers.filter(received_by_q(units))
     if isinstance(instance, CalendarOverride):
         days = {instance.date}
         if instance.pk is not None:  # an edit may move the row from another day

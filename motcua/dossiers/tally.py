@@ -28,6 +28,7 @@ from django.utils import timezone
 from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ
 from motcua.dossiers.models import NEVER_STOPPED, Dossier, PendingTally
+from motcua.dossiers.selectors import received_by_q
 from motcua.lib.lookups import AnyOf
 
 # (receiving unit id, assignee id or None, due day)
@@ -73,7 +74,7 @@ def _recount(unit_ids: list[int] | None) -> QuerySet[Dossier, tuple[int, int | N
         receiving_unit__isnull=False,
     )
     if unit_ids is not None:
-        dossiers = dossiers.filter(AnyOf(F("receiving_unit_id"), unit_ids))
+        dossiers = dossiers.filter(received_by_q(unit_ids))
     return (
         dossiers.annotate(due_day=TruncDate("effective_due_at", tzinfo=LOCAL_TZ))
         .order_by()

@@ -28,7 +28,13 @@ from motcua.dossiers.ledger_checkpoints import (
     ledger_first_day,
 )
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import DueSoon, due_soon_q, due_windows, overdue_q
+from motcua.dossiers.selectors import (
+    DueSoon,
+    due_soon_q,
+    due_windows,
+    overdue_q,
+    received_by_q,
+)
 from motcua.reports.selectors import (
     Report,
     Row,
@@ -235,7 +241,7 @@ def part_dossiers(unit: AdministrativeUnit, part: str) -> QuerySet[Dossier] | No
         return Dossier.objects.filter(receiving_unit=unit)
     for member in _members(unit):
         if member.code == part:
-            return Dossier.objects.filter(receiving_unit__in=unit_lineage(member))
+            return Dossier.objects.filter(received_by_q(lineage_ids(member)))
     return None
 
 
@@ -294,7 +300,7 @@ def end_of_day(unit: AdministrativeUnit, *, at: datetime | None = None) -> EndOf
     at = at or timezone.now()
     windows = due_windows(unit, at)
     pending = Dossier.objects.filter(
-        receiving_unit__in=unit_lineage(unit),
+        received_by_q(lineage_ids(unit)),
         status__in=[status.value for status in workflow.PENDING],
     ).select_related(
         "receiving_unit",

@@ -32,7 +32,7 @@ from motcua.core import index766, metrics
 from motcua.dossiers.figures import Calendars
 from motcua.dossiers.ledger_checkpoints import Grouping, ledger_sums
 from motcua.dossiers.models import Dossier
-from motcua.dossiers.selectors import dossiers_with_facts
+from motcua.dossiers.selectors import dossiers_with_facts, received_by_q
 from motcua.reports.drill import drill_codes
 from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import lineage_ids, member_lineages
@@ -74,7 +74,7 @@ class Report:
 def _dossiers(unit_ids: Iterable[int], period: metrics.Period) -> QuerySet[Dossier]:
     # Only dossiers received before the period ends can count in any figure.
     return Dossier.objects.filter(
-        receiving_unit__in=list(unit_ids), received_at__lt=period.hi
+        received_by_q(list(unit_ids)), received_at__lt=period.hi
     ).order_by("received_at", "id")
 
 

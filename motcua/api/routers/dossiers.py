@@ -47,7 +47,7 @@ from motcua.dossiers.errors import DossierNotFound
 from motcua.dossiers.history.exporter import dossier_record, dossiers_with_history
 from motcua.dossiers.history.schema import HEADER
 from motcua.dossiers.models import Dossier, DossierEvent, DossierFile
-from motcua.dossiers.selectors import procedure_versions
+from motcua.dossiers.selectors import procedure_versions, received_by_q
 from motcua.lib.http import BadParameter
 from motcua.lib.paging import Ordering, keyset_chunks
 from motcua.lib.uploads import StoredFileUnreadable, open_checked
@@ -246,7 +246,7 @@ def dossiers_filtered(user: Any, filters: DossierFilters) -> QuerySet[Dossier]:
     """The caller's dossiers narrowed by ``filters`` (not yet ordered)."""
     rows = dossier_list_for_user(user)
     if filters.unit:
-        rows = rows.filter(receiving_unit__in=_unit_ids(filters.unit))
+        rows = rows.filter(received_by_q(_unit_ids(filters.unit)))
     if filters.status:
         rows = rows.filter(status=filters.status)
     if filters.procedure:
