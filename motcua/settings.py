@@ -324,7 +324,8 @@ AUTHENTICATION_BACKENDS = [
     # Refuses an attempt made before the account's or the address's delay has passed.
     "motcua.accounts.throttle.ThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's grants with her row (motcua.accounts.backends).
+    "motcua.accounts.backends.StaffBackend",
 ]
 
 # The sign-in throttle (motcua.accounts.throttle, docs/limits.md): per account across
@@ -866,6 +867,8 @@ if MOTCUA_SESSIONS["IDLE_MINUTES"] < 1 or MOTCUA_SESSIONS["MAX_HOURS"] < 1:
         "MOTCUA_SESSION_IDLE_MINUTES and MOTCUA_SESSION_MAX_HOURS must be at least 1"
     )
 SESSION_COOKIE_AGE = MOTCUA_SESSIONS["MAX_HOURS"] * 60 * 60
+# Database sessions, read by a statement written once (motcua.lib.sessions.SessionStore).
+SESSION_ENGINE = "motcua.lib.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Finished background-task results (django-tasks-db) are deleted after this many days.

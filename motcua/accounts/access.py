@@ -86,13 +86,21 @@ def user_grants(user: User) -> list[tuple[str, int]]:
     with :func:`user_agency_grants`."""
     cached: list[tuple[str, int]] | None = getattr(user, "_motcua_grants", None)
     if cached is None:
-        rows = list(user.assignments.values_list("role", "unit_id", "agency_id"))
-        cached = [(role, unit_id) for role, unit_id, _agency in rows]
-        user._motcua_grants = cached  # type: ignore[attr-defined]
-        user._motcua_agency_grants = [  # type: ignore[attr-defined]
-            (role, agency_id) for role, _unit, agency_id in rows if agency_id is not None
-        ]
+        cached = grants_known(user, user.assignments.values_list("role", "unit_id", "agency_id"))
     return cached
+
+
+def grants_known(user: User, rows: Iterable[tuple[str, int, int | None]]) -> list[tuple[str, int]]:
+    """Keeps ``rows``, the user's grants as (role, unit id, agency id), for
+    :func:`user_grants` and :func:`user_agency_grants`: read by this module, or along with the
+    user by whoever read her (``accounts.backends``)."""
+    rows = list(rows)
+    grants = [(role, unit_id) for role, unit_id, _agency in rows]
+    user._motcua_grants = grants  # type: ignore[attr-defined]
+    user._motcua_agency_grants = [  # type: ignore[attr-defined]
+        (role, agency_id) for role, _unit, agency_id in rows if agency_id is not None
+    ]
+    return grants
 
 
 def user_agency_grants(user: User) -> list[tuple[str, int]]:

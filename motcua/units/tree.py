@@ -153,11 +153,28 @@ def _copy(unit: AdministrativeUnit) -> AdministrativeUnit:
 
 _lock = threading.Lock()
 _held: UnitTree | None = None
-_local = threading.local()  # .checked: the number of the last request that read the token
+# .checked: the number of the last request that read the token; .seen: (request number,
+# token) read by another statement of this request (token_seen).
+_local = threading.local()
+# The token's one row (migration 0002).
+TOKEN_ID = 1
 
 
 def _token() -> str | None:
-    return TreeVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    seen = getattr(_local, "seen", None)
+    if seen is not None and seen[0] == request_number() and not connection.in_atomic_block:
+        token: str | None = seen[1]
+        return token
+    return TreeVersion.objects.filter(pk=TOKEN_ID).values_list("token", flat=True).first()
+
+
+def token_seen(token: str | None) -> None:
+    """The token as another statement of this request read it (the signed-in person's,
+    ``accounts.backends``): the next walk takes it instead of reading it again. Outside a
+    request, or inside a transaction, the walks read it themselves as before."""
+    request = request_number()
+    if request is not None and not connection.in_atomic_block:
+        _local.seen = (request, token)
 
 
 def held_tree() -> UnitTree | None:
@@ -198,7 +215,9 @@ def unit_tree() -> UnitTree:
 
 
 def _written(**_: Any) -> None:
-    _local.checked = None  # this thread changed the tree: read the token at the next walk
+    # This thread changed the tree: read the token at the next walk.
+    _local.checked = None
+    _local.seen = None
 
 
 for _model in (AdministrativeUnit, Succession):

@@ -17,7 +17,7 @@ from motcua.accounts.services import role_grant, user_create_or_update
 from motcua.demo.services import ALL_ACCOUNTS, demo_accounts_load
 from motcua.units.models import AdministrativeUnit
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "motcua.accounts.backends.StaffBackend"
 ADMIN_PAGES = ["/admin/", "/admin/dossiers/dossier/", "/admin/accounts/user/"]
 
 

@@ -25,7 +25,7 @@ JAVASCRIPT_URL = re.compile(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:"""
 STYLE_ATTRIBUTE = re.compile(r"<[^>]*\sstyle\s*=", re.IGNORECASE)
 INLINE_TAG = re.compile(r"<(script|style)\b([^>]*)>", re.IGNORECASE)
 NONCE = re.compile(r"'nonce-([^']+)'")
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "motcua.accounts.backends.StaffBackend"
 
 
 def address(client: Client, where: str | Follow) -> str:

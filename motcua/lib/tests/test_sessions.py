@@ -15,7 +15,7 @@ from motcua.accounts.services import user_create_or_update
 from motcua.lib.sessions import LAST_SEEN, SIGNED_IN_AT
 
 PAGE = "/mot-cua/hang-doi/"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "motcua.accounts.backends.StaffBackend"
 
 
 @pytest.fixture
