@@ -1114,7 +1114,13 @@ def ledger_sums(
 
     stock_in = _member(figure, stocks_wanted)
     period = _pieces(first, last, taken.period, taken.blocks, monthly=monthly)
-    read(period, _member(figure, wanted), stock=False)
+    # Every figure of every unit (a province's report): no condition, the ledger holds no
+    # other figure (``LEDGER_FIGURES`` is what ``core.metrics.contributions`` writes), and
+    # the branches read the indexes led by the day, month or block. The 21 names compared
+    # with each of a half-year's rows were 0,27 of the statement's 2,9 ms at 10 M dossiers.
+    # Some units' figures keep it: it bounds their index (unit, figure, day) by the figure.
+    every_figure = every_unit and set(wanted) == set(LEDGER_FIGURES)
+    read(period, ("TRUE", []) if every_figure else _member(figure, wanted), stock=False)
     if stocks_wanted:  # the period's flows only (a trend of receipts): no stock to start from
         since = (taken.checkpoint or EPOCH) + ONE_DAY
         stock = _pieces(since, first - ONE_DAY, taken.stock, taken.blocks, monthly=False)
