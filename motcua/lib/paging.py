@@ -275,6 +275,12 @@ class Page(Generic[T]):
         return found
 
 
+# ``bound(rows, backward, step)``: fewer rows that still hold the first ``step`` of ``rows``
+# in the list's order, as a query set, or as a list of their primary keys when the bound
+# had to read them (a superset of those ``step`` is fine: the page's read orders and cuts).
+Bound = Callable[[QuerySet[Any], bool, int], "QuerySet[Any] | list[Any]"]
+
+
 def _every(rows: QuerySet[Any]) -> list[tuple[Any, bool]]:
     return [(row, True) for row in rows]
 
@@ -307,7 +313,7 @@ def _read_past(
     ordering: Ordering,
     position: list[Any] | None,
     backward: bool,
-    bound: Callable[[QuerySet[Any], bool, int], QuerySet[Any]] | None,
+    bound: Bound | None,
     step: int,
 ) -> QuerySet[Any]:
     """The first ``step`` rows past ``position`` (from the start when None), each part
@@ -324,18 +330,25 @@ def _read_past(
     order = ordering.order_by(backward)
     ranges = ordering.ranges(position, backward) if position is not None else (Q(),)
 
-    def narrowed(rows: QuerySet[Any], condition: Q) -> QuerySet[Any]:
+    def narrowed(rows: QuerySet[Any], condition: Q) -> QuerySet[Any] | list[Any]:
         rows = rows.filter(condition)
         return rows if bound is None else bound(rows, backward, step)
 
     if not parts and len(ranges) == 1:
-        return narrowed(queryset, ranges[0]).order_by(*order)[:step]
+        found = narrowed(queryset, ranges[0])
+        if isinstance(found, list):
+            found = queryset.filter(AnyOf(F("pk"), found))
+        return found.order_by(*order)[:step]
     ids: set[Any] = set()
     for condition in ranges:
         for piece in parts or (queryset,):
-            ids.update(
-                narrowed(piece, condition).order_by(*order).values_list("pk", flat=True)[:step]
-            )
+            found = narrowed(piece, condition)
+            if isinstance(found, list):
+                # Ids the bound read already, its first ``step`` among them: ordered and cut
+                # with the others' by the read below, not by a statement of their own.
+                ids.update(found)
+            else:
+                ids.update(found.order_by(*order).values_list("pk", flat=True)[:step])
         if len(ids) >= step:
             break
     return queryset.filter(AnyOf(F("pk"), ids)).order_by(*order)[:step]
@@ -367,7 +380,7 @@ def keyset_page(
     chunk: int | None = None,
     max_reads: int | None = None,
     parts: Sequence[QuerySet[Any]] = (),
-    bound: Callable[[QuerySet[Any], bool, int], QuerySet[Any]] | None = None,
+    bound: Bound | None = None,
 ) -> Page[T]:
     """The page of ``queryset`` (filtered, not yet ordered) that ``cursor`` points at.
 
@@ -380,7 +393,8 @@ def keyset_page(
     ``parts`` (:class:`ScopedList`) is read a part at a time (:func:`_read`): one query
     more per part. ``bound(rows, backward, step)``, when given, narrows the rows past the
     cursor to fewer that still hold their first ``step`` in the order (a cheaper way to
-    them than the ORDER BY alone: ``reports.drill.nearest_first``)."""
+    them than the ORDER BY alone: ``reports.drill.nearest_first``), or gives their primary
+    keys, read already (:data:`Bound`)."""
     backward = cursor is not None and cursor.backward
     number = cursor.number if cursor is not None else 1
     # The first read is one page (and one row): when most candidates are kept, as in most
@@ -460,7 +474,7 @@ def keyset_chunks(
     *,
     scan: Callable[[QuerySet[Any]], Sequence[tuple[T, bool]]] = _every,
     parts: Sequence[QuerySet[Any]] = (),
-    bound: Callable[[QuerySet[Any], bool, int], QuerySet[Any]] | None = None,
+    bound: Bound | None = None,
 ) -> Iterable[list[T]]:
     """Every kept row of ``queryset`` in ``ordering``, a chunk at a time (bounded memory, for
     exports and the command line): the same reads as the pages (``parts`` and ``bound`` as
