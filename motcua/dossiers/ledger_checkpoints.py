@@ -910,7 +910,11 @@ def ledger_counts_any(
     ids = sorted({int(unit_id) for unit_id in unit_ids})
     if not ids:
         return False
-    unit_in, units = any_of_sql(_q("unit_id"), ids, connection.vendor)
+    # Every unit there is (a province's): no condition on the unit, as in ledger_sums.
+    every_unit = names_every_unit(ids)
+    unit_in, units = (
+        ("TRUE", []) if every_unit else any_of_sql(_q("unit_id"), ids, connection.vendor)
+    )
     figure_in, values = _member(_q("figure"), [figure.value for figure in figures])
     day = _q("day")
     sql = (
