@@ -446,6 +446,10 @@ MOTCUA_CLOCK = {
     # Seconds a process trusts its cached calendars before re-checking the calendar tables.
     "CACHE_SECONDS": envint("MOTCUA_CALENDAR_CACHE_SECONDS", 1),
 }
+# Seconds a process trusts what it read of the ledger's rollups taken (which spans and years
+# are summed already; motcua.dossiers.ledger_checkpoints): a stale answer only leaves a new
+# rollup unused. 0: read on every page.
+MOTCUA_LEDGER_TAKEN_SECONDS = envint("MOTCUA_LEDGER_TAKEN_SECONDS", 60)
 
 # Dossier rules the spec leaves unconfirmed (docs/dossiers.md).
 MOTCUA_DOSSIERS = {

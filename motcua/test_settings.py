@@ -10,3 +10,5 @@ from motcua.settings import *  # noqa: E402, F403
 
 # Tests roll back their data without signals: never trust a calendar cached by an earlier test.
 MOTCUA_CLOCK = {**MOTCUA_CLOCK, "CACHE_SECONDS": 0}  # noqa: F405
+# Nor the ledger's rollups taken: a flush between transactional tests removes them.
+MOTCUA_LEDGER_TAKEN_SECONDS = 0

@@ -61,6 +61,7 @@ day (:func:`checkpoint_differences`) and every rollup against its span's days
 from __future__ import annotations
 
 import enum
+import time
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -68,6 +69,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, Min, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -966,9 +968,34 @@ def _taken(first: date, last: date) -> _Taken:
     """:class:`_Taken` in one statement of indexed reads (the spans taken are contiguous:
     every span from the first to the last of them inside a range has its rollups), kept for
     the rest of the request (``lib.per_request``): a dashboard's rows and its trend ask it
-    for the same days. A kept answer cannot mislead: rollups are never removed, and one taken
-    since is simply not used, as between the two statements of :func:`ledger_sums`."""
-    return kept(("ledger_taken", first, last), lambda: _taken_read(first, last))
+    for the same days; and by the process for ``MOTCUA_LEDGER_TAKEN_SECONDS``
+    (:func:`_taken_recent`). A kept answer cannot mislead: rollups are never removed (a
+    rebuild rewrites those of every span taken), and one taken since is simply not used, as
+    between the two statements of :func:`ledger_sums`."""
+    return kept(("ledger_taken", first, last), lambda: _taken_recent(first, last))
+
+
+# (first, last) -> (when read, what was taken), outside transactions; at most _TAKEN_KEPT.
+_taken_by_process: dict[tuple[date, date], tuple[float, _Taken]] = {}
+_TAKEN_KEPT = 256
+
+
+def _taken_recent(first: date, last: date) -> _Taken:
+    """:func:`_taken_read`, read again by this process once its answer is older than
+    ``MOTCUA_LEDGER_TAKEN_SECONDS`` (never inside a transaction, whose own writes count).
+    The spans taken change once a night at most (``motcua worker``): each dashboard and
+    drill-down read it on every page, 0,6 ms a statement, two a dashboard (issue 17)."""
+    seconds = settings.MOTCUA_LEDGER_TAKEN_SECONDS
+    if seconds <= 0 or connection.in_atomic_block:
+        return _taken_read(first, last)
+    now = time.monotonic()
+    found = _taken_by_process.get((first, last))
+    if found is None or now - found[0] >= seconds:
+        if len(_taken_by_process) >= _TAKEN_KEPT:  # periods typed by hand: memory bounded
+            _taken_by_process.clear()
+        found = (now, _taken_read(first, last))
+        _taken_by_process[first, last] = found
+    return found[1]
 
 
 def _taken_read(first: date, last: date) -> _Taken:
