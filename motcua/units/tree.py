@@ -8,7 +8,8 @@ edit) and is small (a province: a few hundred units; the country: about 11.000).
 
 Whether the copy is current is one read of ``TreeVersion``, whose token the database's
 triggers change on every write to the units and successions tables (migration 0002): within
-a request the token is read at its first walk and trusted for the rest of it, except inside a
+a request the token is read at its first walk (or with the signed-in person:
+``accounts.backends``, :func:`token_seen`) and trusted for the rest of it, except inside a
 transaction, where it is read at every walk (the transaction's own writes must count), and
 after the request has saved or deleted a unit or a succession.
 Outside requests (commands, the worker) it is read at every walk. A missing token means
