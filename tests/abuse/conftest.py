@@ -62,7 +62,7 @@ def _client(world: World, role: str) -> FuzzClient:
     client = FuzzClient()
     user = world.users[role]
     if user is not None:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="motcua.accounts.backends.StaffBackend")
     else:
         # A visitor who tracked a dossier and just submitted one (their pages then exist).
         session = client.session
