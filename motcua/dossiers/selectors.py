@@ -36,7 +36,7 @@ from motcua.lib.lookups import AnyOf
 from motcua.payments.choices import ONLINE_METHODS, PaymentEventKind, PaymentMethod
 from motcua.payments.models import Payment, PaymentEvent
 from motcua.units.models import AdministrativeUnit, Agency
-from motcua.units.tree import names_every_unit
+from motcua.units.selectors import unit_in_q
 
 
 def supplement_limit() -> int | None:
@@ -145,13 +145,9 @@ def past_due_q(at: datetime) -> Q:
 
 
 def received_by_q(unit_ids: Collection[int]) -> Q:
-    """Received by one of these units (a unit's lineage, ``units.selectors.lineage_ids``).
-    Ids that name every unit (a province's lineage, ``units.tree.names_every_unit``) are any
-    receiving unit: a province's 222 ids were half a millisecond of planning for each
-    statement that carried them (0,14 of execution for the dashboard's due-soon count)."""
-    if names_every_unit(unit_ids):
-        return Q(receiving_unit__isnull=False)
-    return Q(AnyOf(F("receiving_unit_id"), unit_ids))
+    """Received by one of these units (a unit's lineage, ``units.selectors.lineage_ids``);
+    any receiving unit when the ids name every unit (``units.selectors.unit_in_q``)."""
+    return unit_in_q("receiving_unit", unit_ids)
 
 
 def recorded_until() -> datetime:
