@@ -16,25 +16,19 @@ from motcua.accounts.backends import StaffBackend
 from motcua.accounts.choices import Role
 from motcua.accounts.models import User
 from motcua.accounts.services import role_grant, user_create_or_update
-from motcua.units.models import AdministrativeUnit, Agency
+from motcua.dossiers.tests.world import build_world
 
 PAGE = "/mot-cua/hang-doi/"
 
 
 @pytest.fixture
 def clerk(db) -> User:
-    province = AdministrativeUnit.objects.create(code="06", name="Tỉnh Bắc Kạn", kind="province")
-    ward = AdministrativeUnit.objects.create(
-        code="01840", name="Phường Đức Xuân", kind="ward", parent=province
-    )
-    desk = Agency.objects.create(
-        code="BPMC-01840", name="Bộ phận Một cửa phường Đức Xuân", kind="one_stop", unit=ward
-    )
-    user = user_create_or_update(username="tiepnhan", full_name="Hoàng Thị Thu", password="x")
-    role_grant(user=user, role=Role.CLERK, unit=ward, agency=desk)
-    role_grant(user=user, role=Role.LEADER, unit=province)
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    return User.objects.get(pk=user.pk)
+    """The small world's clerk (granted at the city's desk) with a second grant and a
+    moment of last sign-in, as the backend must read them back."""
+    world = build_world()
+    role_grant(user=world.clerk, role=Role.LEADER, unit=world.province)
+    User.objects.filter(pk=world.clerk.pk).update(last_login=timezone.now())
+    return User.objects.get(pk=world.clerk.pk)
 
 
 def fields(user: User) -> dict[str, object]:
