@@ -311,8 +311,9 @@ def resolution_parts(
     found: QuerySet[Dossier], period: metrics.Period, buckets: Sequence[Bucket]
 ) -> tuple[QuerySet[Dossier], ...]:
     """The parts of a list of resolutions (``candidates`` of resolution buckets only) that a
-    page reads each on its own index (``lib.paging.keyset_page``'s ``parts``); none for other
-    lists.
+    page reads each on its own index (``lib.paging.keyset_page``'s ``parts``), in the list's
+    order: those received before the period, then those received in it (``consecutive``);
+    none for other lists.
 
     A resolution counted in the period was received in it, or before it and still open at
     its start (resolved at or after its first moment: ``open_at``'s span covers that moment).
@@ -330,7 +331,7 @@ def resolution_parts(
     if connection.vendor == "postgresql":
         earlier = earlier.filter(SpanCovers(period.lo), SpanEndsBefore(period.hi))
         earlier = earlier.alias(**{_OPEN_AT_START: Value(True)})
-    return (found.filter(received_at__gte=period.lo), earlier)
+    return (earlier, found.filter(received_at__gte=period.lo))
 
 
 # Marks the part of :func:`resolution_parts` read from the span index.
@@ -569,6 +570,7 @@ def drill_page(
         chunk=max(size + 1, min(CHUNK, 4 * size)),
         max_reads=MAX_READS,
         parts=resolution_parts(found, period, buckets),
+        consecutive=True,
         bound=nearest_first if _stock_moment(buckets, period) in spans else span_part_first,
     )
 
@@ -592,5 +594,6 @@ def drill_codes(
         chunk,
         scan=_scan(period, buckets),
         parts=resolution_parts(found, period, buckets),
+        consecutive=True,
         bound=span_part_first,
     )

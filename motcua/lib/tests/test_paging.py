@@ -173,6 +173,36 @@ def test_a_list_read_by_its_parts_pages_as_the_whole_list_and_its_parts_follow_a
     assert part_pages == whole_pages
 
 
+def test_consecutive_parts_are_read_until_they_hold_a_page():
+    """Parts that follow one another in the list's order (``consecutive``, a drill-down's
+    resolutions received before the period, then in it): a page is read from the first parts
+    that hold it, in either direction, and the pages are still the whole list's."""
+    units = AdministrativeUnit.objects.all()
+    middle = units.order_by("id").values_list("id", flat=True)[units.count() // 2]
+    parts = (units.filter(pk__lt=middle), units.filter(pk__gte=middle))
+    ids = list(units.order_by("id").values_list("id", flat=True))
+    for backward in (False, True):
+        seen, statements, text = [], [], None
+        if backward:
+            text = cursor_text(BY_ID, [ids[-1] + 1], backward=True, number=99)
+        while True:
+            with CaptureQueriesContext(connection) as queries:
+                page = keyset_page(
+                    units, BY_ID, read_cursor(text, BY_ID), 4, parts=parts, consecutive=True
+                )
+            statements.append(len(queries.captured_queries))
+            rows = [unit.pk for unit in page.rows]
+            seen = rows + seen if backward else seen + rows
+            text = page.previous_cursor if backward else page.next_cursor
+            if text is None:
+                break
+        assert seen == ids
+        # The pages the first part (in the direction read) fills: that part and the page's
+        # rows, two statements; the others read both parts, three.
+        assert set(statements) == {2, 3}, statements
+        assert statements.count(2) >= len(statements) // 2 - 1, statements
+
+
 def test_the_first_read_is_one_page_and_the_next_ones_a_chunk():
     # A drill-down keeps most of its candidates: its first read, a page and one row, is then
     # the whole page, instead of a chunk of candidates each classified for nothing.

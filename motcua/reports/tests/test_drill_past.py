@@ -331,7 +331,7 @@ def test_resolutions_are_read_in_two_parts_and_still_hold_the_figure(buckets, si
     found = drill.candidates(units, Q1, buckets)
     parts = drill.resolution_parts(found, Q1, buckets)
     assert len(parts) == 2
-    spans = "motcua_open_span" in str(parts[1].query)
+    spans = "motcua_open_span" in str(parts[0].query)
     assert spans == (connection.vendor == "postgresql")
     statements = paged_both_ways(units, buckets, size, expected)
     # The part received before the period is read in order from the span index (<->).
@@ -358,7 +358,7 @@ def test_lists_that_few_candidates_hold_are_told_from_index_entries():
     units = [world.city.pk, *range(10_000, 10_300)]
 
     late = drill.candidates(units, Q1, [Bucket.RESOLVED_LATE])
-    received, earlier = drill.resolution_parts(late, Q1, [Bucket.RESOLVED_LATE])
+    earlier, received = drill.resolution_parts(late, Q1, [Bucket.RESOLVED_LATE])
     assert "Index Only Scan using dossier_received_order" in plan(received)
     # The part's first rows by an ordered scan of that index (``drill.span_part_first``),
     # then read by id.
@@ -519,7 +519,7 @@ def test_a_page_past_its_cursor_starts_the_index_at_the_cursor():
     world = build_world()
     history(world)
     late = drill.candidates([world.city.pk], Q1, [Bucket.RESOLVED_LATE])
-    received, _ = drill.resolution_parts(late, Q1, [Bucket.RESOLVED_LATE])
+    _, received = drill.resolution_parts(late, Q1, [Bucket.RESOLVED_LATE])
     position = [local("01/03/2024 08:00"), 1]
     found = plan(received.filter(drill.DRILL_ORDER.beyond(position)))
     bounds = [line for line in found.splitlines() if "Index Cond" in line]
