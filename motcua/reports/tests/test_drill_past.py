@@ -305,11 +305,17 @@ def test_the_page_s_edge_is_an_ordered_scan_of_the_span_index():
     ],
 )
 @pytest.mark.parametrize("size", [1, 2, 3])
-def test_resolutions_are_read_in_two_parts_and_still_hold_the_figure(buckets, size):
+@pytest.mark.parametrize("slack", [0, 1, drill.TIE_SLACK])
+def test_resolutions_are_read_in_two_parts_and_still_hold_the_figure(
+    buckets, size, slack, monkeypatch
+):
     """A list of resolutions reads those received in the period and those received before
     it apart (``drill.resolution_parts``), the latter from the span index on PostgreSQL: the
     pages of every size, forward then back, and the export hold exactly the figure, with a
-    dossier received before the period and resolved at its very first moment."""
+    dossier received before the period and resolved at its very first moment. Three
+    receipts at one moment, read past a page's end with a slack smaller than them or not
+    (``drill.TIE_SLACK``)."""
+    monkeypatch.setattr(drill, "TIE_SLACK", slack)
     world = build_world()
     history(world)
     # Received at one moment before the period, resolved in it: ties in the part read from
