@@ -18,9 +18,8 @@ not over, a past moment's whole stock: :func:`exact_receipts`, :func:`candidates
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import (
@@ -511,9 +510,9 @@ def exact_receipts(buckets: Sequence[Bucket], period: metrics.Period) -> Q | Non
     return condition & Q(received_at__lt=period.hi)
 
 
-@dataclass(frozen=True)
-class Drilled:
-    """A dossier of a drill-down list: what its order and its link need."""
+class Drilled(NamedTuple):
+    """A dossier of a drill-down list: what its order and its link need. A tuple: a JSON page
+    is 1.000 of them (a frozen dataclass's ``__init__`` took twice as long, 0,5 ms)."""
 
     id: int
     code: str
