@@ -37,6 +37,7 @@ from urllib.parse import urlencode
 from django.core import signing
 from django.db.models import F, Model, Q, QuerySet
 from django.db.models.expressions import OrderBy
+from django.db.models.sql.where import WhereNode
 from django.utils.translation import gettext as _
 
 from motcua.lib.formatting import format_number
@@ -346,7 +347,7 @@ def _read_past(
     if not parts and len(ranges) == 1:
         found = narrowed(queryset, ranges[0])
         if isinstance(found, list):
-            found = queryset.filter(AnyOf(F("pk"), found))
+            found = _by_id(queryset, found)
         return found.order_by(*order)[:step]
     ids: set[Any] = set()
     for condition in ranges:
@@ -362,7 +363,35 @@ def _read_past(
                 break
         if len(ids) >= step:
             break
-    return queryset.filter(AnyOf(F("pk"), ids)).order_by(*order)[:step]
+    return _by_id(queryset, ids).order_by(*order)[:step]
+
+
+def _by_id(queryset: QuerySet[Any], ids: Iterable[Any]) -> QuerySet[Any]:
+    """The rows of ``queryset`` with these primary keys, in its shape (columns, joins,
+    annotations) but without its conditions: every id was read from the list (a part is a
+    subset of it, a bound's ids hold its conditions). With them again, PostgreSQL could read
+    the list's own index and take the ids for a filter: a clerk's search page ran its
+    trigram scan twice (540 rows rechecked, 2 ms at 10 M dossiers). A list joined to a
+    relation of many rows (a dossier's events) keeps them: without its conditions, the join
+    would repeat the rows."""
+    by_id = AnyOf(F("pk"), list(ids))
+    query = queryset.query
+    if (
+        query.distinct
+        or query.combinator
+        or any(_joins_many(join) for join in query.alias_map.values())
+    ):
+        return queryset.filter(by_id)
+    shape = queryset.all()
+    shape.query.where = WhereNode()
+    return shape.filter(by_id)
+
+
+def _joins_many(join: Any) -> bool:
+    """Whether a join of a query reaches a relation of many rows (a reverse foreign key, a
+    many-to-many): the base table and the forward foreign keys reach one at most."""
+    field = getattr(join, "join_field", None)
+    return field is not None and bool(field.one_to_many or field.many_to_many)
 
 
 def list_page(items: Sequence[T], number: int, size: int) -> Page[T]:

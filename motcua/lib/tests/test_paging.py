@@ -173,6 +173,32 @@ def test_a_list_read_by_its_parts_pages_as_the_whole_list_and_its_parts_follow_a
     assert part_pages == whole_pages
 
 
+def test_the_rows_of_a_page_are_read_by_id_without_the_list_s_conditions():
+    """The ids a page's parts gave are read in the list's shape without its conditions (the
+    planner took them for a filter of the list's own index: ``_by_id``); a list joined to a
+    relation of many rows keeps them, or its rows would repeat."""
+    units = AdministrativeUnit.objects.select_related("parent")
+    named = units.filter(name__contains="a")
+    parts = tuple(named.filter(level=level) for level in UnitLevel)
+    with CaptureQueriesContext(connection) as queries:
+        page = keyset_page(named, BY_ID, None, 5, parts=parts)
+    final = queries.captured_queries[-1]["sql"]
+    assert "LIKE" not in final.upper(), final
+    assert "parent_id" in final, final
+    assert [unit.pk for unit in page.rows] == list(
+        named.order_by("id").values_list("id", flat=True)[:5]
+    )
+    assert all(unit.parent_id is None or unit.parent is not None for unit in page.rows)
+    # Units joined to some of their children: a row per child kept, as the list has them,
+    # not one per child.
+    parents = units.filter(children__name__contains="a")
+    assert parents.count() > parents.distinct().count()
+    parents_parts = tuple(parents.filter(level=level) for level in UnitLevel)
+    page = keyset_page(parents, BY_ID, None, 8, parts=parents_parts)
+    expected = list(parents.order_by("id").values_list("id", flat=True)[:8])
+    assert [unit.pk for unit in page.rows] == expected
+
+
 def test_consecutive_parts_are_read_until_they_hold_a_page():
     """Parts that follow one another in the list's order (``consecutive``, a drill-down's
     resolutions received before the period, then in it): a page is read from the first parts
