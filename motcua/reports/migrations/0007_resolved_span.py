@@ -10,7 +10,7 @@ index on the spans of resolved dossiers alone (``reports.drill.RESOLVED_SPAN``) 
 them: the same scan reads 252 pages, 0,46 ms.
 
 Its cost: one more index entry per resolution and per later change of a resolved dossier,
-and 1,3 GB at 10 M dossiers (docs/performance.md, twenty-seventh session). PostgreSQL only.
+and 1,45 GB at 10 M dossiers (docs/performance.md, twenty-seventh session). PostgreSQL only.
 """
 
 from django.db import migrations
