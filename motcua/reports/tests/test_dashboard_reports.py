@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Max, Min
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -25,6 +25,7 @@ from motcua.core import index766, workflow
 from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Measure, Period
 from motcua.core.periods import named_period, quick_picks
+from motcua.dossiers.choices import Status, Timeliness
 from motcua.dossiers.models import Dossier
 from motcua.lib.formatting import format_date, format_number
 from motcua.reports import dashboard, drill, views
@@ -519,3 +520,16 @@ def test_a_drill_down_page_reads_a_fixed_number_of_queries(
     assert len(counts) == 1  # 100 rows or 8: the same queries
     # A cursor that is not one answers 400 naming it.
     assert client.get("/bao-cao/ho-so/", {**params, "cursor": "x"}).status_code == 400
+
+
+def test_a_row_s_labels_are_those_of_the_active_language():
+    """``views._label`` keeps each label as text by language: a drill-down's rows in English
+    after Vietnamese ones (and back) say their status and timeliness in the page's language."""
+    seen = {}
+    for language in ("vi", "en", "vi"):
+        with translation.override(language):
+            expected = (str(Status.RETURNED.label), str(Timeliness.LATE.label))
+            found = (views._label(Status, "returned"), views._label(Timeliness, "late"))
+            assert found == expected
+            seen[language] = found
+    assert seen["vi"] != seen["en"]
