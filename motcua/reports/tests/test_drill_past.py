@@ -554,3 +554,29 @@ def test_a_page_by_due_moment_past_its_cursor_starts_the_index_at_the_cursor():
     assert bound in index_conditions(with_due)
     assert "effective_due_at IS NULL" in index_conditions(without)
     assert bound not in index_conditions(eod.EOD_ORDER.beyond(position))
+
+
+@pytest.mark.django_db
+def test_finished_since_counts_a_resolution_or_an_end_at_the_moment_itself():
+    """``drill.finished_since`` (a statement written by hand) holds from the moment a dossier
+    was resolved or ended (withdrawn), that moment included, and not a microsecond after."""
+    world = build_world()
+    tick = timedelta(microseconds=1)
+    withdrawn = world.create(at="22/01/2024 08:00")
+    dossier_transition(
+        action=workflow.Action.WITHDRAW,
+        actor=world.clerk,
+        dossier_id=withdrawn.pk,
+        reason="Người nộp xin rút hồ sơ",
+        at=local("14/02/2024 10:00"),
+    )
+    ended = Dossier.objects.get(pk=withdrawn.pk).ended_at
+    assert ended == local("14/02/2024 10:00")
+    assert drill.finished_since(ended)
+    assert not drill.finished_since(ended + tick)
+
+    history(world)
+    resolved = Dossier.objects.filter(resolved_at__isnull=False).latest("resolved_at").resolved_at
+    assert resolved > ended
+    assert drill.finished_since(resolved)
+    assert not drill.finished_since(resolved + tick)
