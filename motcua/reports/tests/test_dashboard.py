@@ -7,7 +7,6 @@ from __future__ import annotations
 import importlib
 import re
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,19 +17,15 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from motcua.accounts.choices import Role
 from motcua.accounts.models import User
-from motcua.accounts.services import role_grant, user_create_or_update
-from motcua.catalog.models import Field, Procedure, ProcedureVersion
+from motcua.accounts.services import user_create_or_update
 from motcua.core import workflow
 from motcua.core.clock import LOCAL_TZ
 from motcua.core.metrics import Bucket, Period
 from motcua.core.periods import named_period
 from motcua.demo.services import DEMO_PASSWORD
-from motcua.dossiers.choices import Channel
 from motcua.dossiers.models import Dossier, PendingTally
 from motcua.dossiers.selectors import due_windows, next_working_day
-from motcua.dossiers.services import Applicant, Component, Details, dossier_create
 from motcua.dossiers.services import dossier_transition as transition
 from motcua.dossiers.tally import fold_day, tally_compact, tally_differences, tally_rebuild
 from motcua.dossiers.tests.world import local
@@ -38,9 +33,9 @@ from motcua.lib.formatting import format_datetime
 from motcua.lib.paging import read_cursor
 from motcua.reports import dashboard, eod
 from motcua.reports.selectors import index_for, report_drill_down, report_for, report_rows
-from motcua.reports.tests.in_request import outside_then_inside_a_request
+from motcua.reports.tests.town import per_officer
 from motcua.reports.views import _numbers, drill_url
-from motcua.units.models import AdministrativeUnit, Agency
+from motcua.units.models import AdministrativeUnit
 from motcua.units.selectors import unit_at
 
 A = workflow.Action
@@ -420,107 +415,6 @@ def test_the_interface_switches_to_english(demo):
 # -- figures are current --------------------------------------------------------------------
 
 
-@dataclass
-class Town:
-    """A district of its own with two communes, so the tests control every dossier in it."""
-
-    district: AdministrativeUnit
-    ward: AdministrativeUnit
-    other_ward: AdministrativeUnit
-    desk: Agency
-    other_desk: Agency
-    committee: Agency
-    procedure: ProcedureVersion
-    clerk: User
-    other_clerk: User
-    officer: User
-    leader: User
-
-    def receive(self, at: str, *, desk: Agency | None = None) -> Dossier:
-        """A dossier received at the counter at ``at``: due 5 working days later."""
-        desk = desk or self.desk
-        return dossier_create(
-            procedure=self.procedure,
-            receiving_agency=desk,
-            channel=Channel.DIRECT,
-            applicant=Applicant(name="Nông Thị Mai", id_number="006190012345"),
-            components=[Component("Tờ khai", originals=1, digitised=True)],
-            fee=0,
-            actor=self.clerk if desk == self.desk else self.other_clerk,
-            at=local(at),
-        ).dossier
-
-    def act(self, dossier: Dossier, action: A, at: str, **details) -> Dossier:
-        actor = self.clerk if action is A.TRANSFER else self.officer
-        return transition(
-            dossier_id=dossier.pk,
-            action=action,
-            actor=actor,
-            reason="Lý do",
-            details=Details(**details),
-            at=local(at),
-        )
-
-
-@pytest.fixture
-def town(db) -> Town:
-    district = AdministrativeUnit.objects.create(code="T90", name="Huyện Thử", kind="district")
-    ward = AdministrativeUnit.objects.create(
-        code="T9001", name="Xã Một", kind="commune", parent=district
-    )
-    other_ward = AdministrativeUnit.objects.create(
-        code="T9002", name="Xã Hai", kind="commune", parent=district
-    )
-    desk = Agency.objects.create(
-        code="BPMC-T9001",
-        name="Bộ phận Một cửa xã Một",
-        kind="one_stop",
-        unit=ward,
-        electronic_code="T90.01",
-    )
-    other_desk = Agency.objects.create(
-        code="BPMC-T9002",
-        name="Bộ phận Một cửa xã Hai",
-        kind="one_stop",
-        unit=other_ward,
-        electronic_code="T90.02",
-    )
-    committee = Agency.objects.create(
-        code="UBND-T9001", name="Ủy ban nhân dân xã Một", kind="peoples_committee", unit=ward
-    )
-    procedure = ProcedureVersion.objects.create(
-        procedure=Procedure.objects.create(code="T.000001"),
-        version=1,
-        valid_from=date(2023, 1, 1),
-        name="Đăng ký khai sinh (thử)",
-        field=Field.objects.create(code="T-HOTICH", name="Hộ tịch (thử)"),
-        level="commune",
-        competent_agency=committee,
-        time_limit=5,
-        time_limit_unit="working_days",
-        online_level="partial",
-    )
-
-    def staff(username: str, full_name: str, role: Role, unit, agency=None) -> User:
-        user = user_create_or_update(username=username, full_name=full_name)
-        role_grant(user=user, role=role, unit=unit, agency=agency)
-        return user
-
-    return Town(
-        district=district,
-        ward=ward,
-        other_ward=other_ward,
-        desk=desk,
-        other_desk=other_desk,
-        committee=committee,
-        procedure=procedure,
-        clerk=staff("t.clerk", "Lò Thị Hoa", Role.CLERK, ward, desk),
-        other_clerk=staff("t.clerk2", "Lục Văn Sơn", Role.CLERK, other_ward, other_desk),
-        officer=staff("t.officer", "Hoàng Văn Đức", Role.OFFICER, ward, committee),
-        leader=staff("t.leader", "Bế Thị Lan", Role.LEADER, district),
-    )
-
-
 def test_a_transition_shows_on_the_next_page_load(town):
     client = signed_in("t.leader")
     april = {"unit": "T90", "from": "01/04/2024", "to": "30/04/2024"}
@@ -850,71 +744,6 @@ def test_the_dashboard_counts_today_s_overdue_from_the_ledger_as_the_lists_count
     )
 
 
-# A list of receiving units in a statement: as an array on PostgreSQL, a list on SQLite.
-_UNIT_IDS = re.compile(r'"receiving_unit_id" (IN \(|= ANY)')
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_lineage_of_every_unit_counts_its_end_of_day_without_the_unit_ids(town):
-    """The town's district is every unit there is: in a request, whose tree says so, its
-    end-of-day counts and lists are read with no list of receiving units, and are those the
-    ids give outside a request (``eod._received_by``)."""
-    today = timezone.localdate()
-    day = lambda back, hour: f"{today - timedelta(days=back):%d/%m/%Y} {hour}"  # noqa: E731
-    for back in range(1, 16):  # due before today, today and after
-        town.receive(day(back, "08:00"))
-        town.receive(day(back, "14:30"))
-
-    def read() -> tuple[list[str], object]:
-        with CaptureQueriesContext(connection) as sql:
-            counts = eod.end_of_day_counts(town.district).counts
-            summary = eod.end_of_day_summary(town.district)
-        found = (counts, summary.counts, _per_officer(summary))
-        return [query["sql"] for query in sql.captured_queries], found
-
-    (outside, expected), (inside, found) = outside_then_inside_a_request(read)
-    assert any(_UNIT_IDS.search(sql) for sql in outside)
-    assert not any(_UNIT_IDS.search(sql) for sql in inside if "dossiers_dossier" in sql)
-    assert found == expected
-    assert expected[0][eod.EodList.OVERDUE] > 0
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_lineage_of_every_unit_drills_down_without_the_unit_ids(town):
-    """Every figure's dossiers of the town's district (every unit there is), read in a
-    request without a list of receiving units (``dossiers.selectors.received_by_q``), are
-    those the ids give outside one."""
-    today = timezone.localdate()
-    day = lambda back, hour: f"{today - timedelta(days=back):%d/%m/%Y} {hour}"  # noqa: E731
-    made = [town.receive(day(back, "09:00")) for back in range(2, 40, 3)]
-    for dossier in made[::2]:
-        town.act(dossier, A.TRANSFER, day(1, "10:00"))
-        town.act(dossier, A.APPROVE, day(1, "15:00"))
-    period = Period(today - timedelta(days=30), today)
-
-    def read() -> tuple[list[str], dict[Bucket, list[str]]]:
-        with CaptureQueriesContext(connection) as sql:
-            found = {b: report_drill_down(town.district, period, b) for b in Bucket}
-        return [query["sql"] for query in sql.captured_queries], found
-
-    (outside, expected), (inside, found) = outside_then_inside_a_request(read)
-    assert any(_UNIT_IDS.search(sql) for sql in outside)
-    assert not any(_UNIT_IDS.search(sql) for sql in inside)
-    assert found == expected
-    assert expected[Bucket.RESOLVED]
-    assert expected[Bucket.PENDING]
-
-
-def _per_officer(summary: eod.Summary) -> dict[tuple[int, int | None, eod.EodList], int]:
-    return {
-        (row.unit.pk, officer.assignee.pk if officer.assignee else None, which): n
-        for row in summary.units
-        for officer in row.officers
-        for which, n in officer.counts.items()
-        if n
-    }
-
-
 def _listed_per_officer(unit, at) -> dict[tuple[int, int | None, eod.EodList], int]:
     """Each list read whole (``eod.listed``, the lists' definition), counted per unit and
     officer."""
@@ -951,13 +780,13 @@ def test_the_end_of_day_counts_per_officer_from_the_tally_are_the_lists(town):
         for at in moments:
             with CaptureQueriesContext(connection) as read:
                 summary = eod.end_of_day_summary(town.district, at=at)
-            assert _per_officer(summary) == _listed_per_officer(town.district, at), at
+            assert per_officer(summary) == _listed_per_officer(town.district, at), at
             assert any("pendingtally" in q["sql"] for q in read.captured_queries), at
         assert tally_differences() == {}
 
     check()
     # The case has an officer's overdue dossiers (the one received 11 days ago at least).
-    overdue = _per_officer(eod.end_of_day_summary(town.district))
+    overdue = per_officer(eod.end_of_day_summary(town.district))
     assert overdue[town.ward.pk, town.officer.pk, eod.EodList.OVERDUE] >= 1
     # A bulk update and an update by hand are kept as a transition is.
     Dossier.objects.filter(pk__in=[made[2].pk, made[6].pk]).update(assignee=town.officer)
@@ -999,7 +828,7 @@ def test_the_end_of_day_counts_per_officer_from_the_tally_are_the_lists(town):
     with CaptureQueriesContext(connection) as read:
         summary = eod.end_of_day_summary(town.district, at=yesterday)
     assert not any("pendingtally" in q["sql"] for q in read.captured_queries)
-    assert _per_officer(summary) == _listed_per_officer(town.district, yesterday)
+    assert per_officer(summary) == _listed_per_officer(town.district, yesterday)
 
 
 @pytest.mark.parametrize("part", [None, "own", "01840"])

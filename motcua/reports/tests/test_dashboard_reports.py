@@ -32,7 +32,6 @@ from motcua.reports import dashboard, drill, views
 from motcua.reports.selectors import report_drill_down, report_for
 from motcua.reports.tests.test_dashboard import demo as demo  # noqa: F401 (the fixture)
 from motcua.reports.tests.test_dashboard import signed_in
-from motcua.reports.tests.test_dashboard import town as town  # noqa: F401 (the fixture)
 from motcua.units.selectors import lineage_ids, unit_at, unit_lineage
 
 A = workflow.Action
