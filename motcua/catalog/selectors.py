@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from motcua.catalog.choices import OFFERED_ONLINE
 from motcua.catalog.models import Field, ProcedureVersion, search_key
+from motcua.lib.dbrouter import reading
 
 
 def _with_details(qs: QuerySet[ProcedureVersion]) -> QuerySet[ProcedureVersion]:
@@ -65,9 +65,10 @@ def online_coverage_by_level(on: date, levels: Iterable[str]) -> dict[str, tuple
     wanted = [str(level) for level in levels]
     if not wanted:
         return {}
-    q = connection.ops.quote_name
+    db = reading(ProcedureVersion)  # where the page's other reads go (the replica of a report)
+    q = db.ops.quote_name
     offered = sorted(str(level) for level in OFFERED_ONLINE)
-    day = connection.ops.adapt_datefield_value(on)
+    day = db.ops.adapt_datefield_value(on)
     level, valid_to = q("level"), q("valid_to")
     sql = (
         f"SELECT {level}, COUNT(*) FILTER (WHERE {q('online_level')} IN"
@@ -76,7 +77,7 @@ def online_coverage_by_level(on: date, levels: Iterable[str]) -> dict[str, tuple
         f" WHERE {q('valid_from')} <= %s AND ({valid_to} IS NULL OR {valid_to} > %s)"
         f" AND {level} IN ({', '.join(['%s'] * len(wanted))}) GROUP BY {level}"
     )
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, [*offered, day, day, *wanted])
         found = {row[0]: (int(row[1]), int(row[2])) for row in cursor.fetchall()}
     return {level: found.get(level, (0, 0)) for level in wanted}

@@ -71,6 +71,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max, Min, Model, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -89,6 +90,7 @@ from motcua.dossiers.models import (
     MonthFigure,
     StockCheckpoint,
 )
+from motcua.lib.dbrouter import reading
 from motcua.lib.lookups import any_of_sql
 from motcua.lib.per_request import kept
 from motcua.units.tree import names_every_unit
@@ -895,7 +897,7 @@ def ledger_first_day(figure: Bucket) -> date | None:
         f"SELECT {day} FROM {_table(DayFigure)} WHERE {_q('figure')} = %s AND {n} > 0"
         f" ORDER BY {day} LIMIT 1"
     )
-    with connection.cursor() as cursor:
+    with reading(DayFigure).cursor() as cursor:
         cursor.execute(sql, [figure.value])
         row = cursor.fetchone()
     return None if row is None else _as_date(row[0])
@@ -923,7 +925,7 @@ def ledger_counts_any(
         f"SELECT 1 FROM {_table(DayFigure)} WHERE {unit_in} AND {figure_in}"
         f" AND {day} >= %s AND {day} <= %s AND {_q('n')} > 0 LIMIT 1"
     )
-    with connection.cursor() as cursor:
+    with reading(DayFigure).cursor() as cursor:
         cursor.execute(sql, [*units, *values, _day(first), _day(last)])
         return cursor.fetchone() is not None
 
@@ -964,41 +966,43 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def _taken(first: date, last: date) -> _Taken:
+def _taken(db: BaseDatabaseWrapper, first: date, last: date) -> _Taken:
     """:class:`_Taken` in one statement of indexed reads (the spans taken are contiguous:
     every span from the first to the last of them inside a range has its rollups), kept for
     the rest of the request (``lib.per_request``): a dashboard's rows and its trend ask it
     for the same days; and by the process for ``MOTCUA_LEDGER_TAKEN_SECONDS``
     (:func:`_taken_recent`). A kept answer cannot mislead: rollups are never removed (a
     rebuild rewrites those of every span taken), and one taken since is simply not used, as
-    between the two statements of :func:`ledger_sums`."""
-    return kept(("ledger_taken", first, last), lambda: _taken_recent(first, last))
+    between the two statements of :func:`ledger_sums`. Kept per database (``db``: the
+    primary, or the replica a report page reads), whose rollups may be a little behind."""
+    return kept(("ledger_taken", db.alias, first, last), lambda: _taken_recent(db, first, last))
 
 
-# (first, last) -> (when read, what was taken), outside transactions; at most _TAKEN_KEPT.
-_taken_by_process: dict[tuple[date, date], tuple[float, _Taken]] = {}
+# (database, first, last) -> (when read, what was taken), outside transactions; at most
+# _TAKEN_KEPT. Per database: what the primary has taken, a lagging replica may not have yet.
+_taken_by_process: dict[tuple[str, date, date], tuple[float, _Taken]] = {}
 _TAKEN_KEPT = 256
 
 
-def _taken_recent(first: date, last: date) -> _Taken:
+def _taken_recent(db: BaseDatabaseWrapper, first: date, last: date) -> _Taken:
     """:func:`_taken_read`, read again by this process once its answer is older than
     ``MOTCUA_LEDGER_TAKEN_SECONDS`` (never inside a transaction, whose own writes count).
     The spans taken change once a night at most (``motcua worker``): each dashboard and
     drill-down read it on every page, 0,6 ms a statement, two a dashboard (issue 17)."""
     seconds = settings.MOTCUA_LEDGER_TAKEN_SECONDS
-    if seconds <= 0 or connection.in_atomic_block:
-        return _taken_read(first, last)
+    if seconds <= 0 or db.in_atomic_block:
+        return _taken_read(db, first, last)
     now = time.monotonic()
-    found = _taken_by_process.get((first, last))
+    found = _taken_by_process.get((db.alias, first, last))
     if found is None or now - found[0] >= seconds:
         if len(_taken_by_process) >= _TAKEN_KEPT:  # periods typed by hand: memory bounded
             _taken_by_process.clear()
-        found = (now, _taken_read(first, last))
-        _taken_by_process[first, last] = found
+        found = (now, _taken_read(db, first, last))
+        _taken_by_process[db.alias, first, last] = found
     return found[1]
 
 
-def _taken_read(first: date, last: date) -> _Taken:
+def _taken_read(db: BaseDatabaseWrapper, first: date, last: date) -> _Taken:
     years, months = _table(LedgerCheckpointYear), _table(LedgerMonth)
     on, month, last_day = _q("day"), _q("month"), _q("last_day")
     since = f"COALESCE(c.{on}, %s)"
@@ -1012,7 +1016,7 @@ def _taken_read(first: date, last: date) -> _Taken:
         f" FROM (SELECT MAX({on}) AS {on} FROM {years} WHERE {on} < %s) AS c"
     )
     start, end, epoch = _day(first), _day(last), _day(EPOCH)
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, [start, end, start, end, epoch, start, epoch, start, True, start])
         row = cursor.fetchone()
     checkpoint, lo, hi, stock_lo, stock_hi, blocks = (_as_date(value) for value in row)
@@ -1100,7 +1104,9 @@ def ledger_sums(
         Grouping.UNIT: f"{_q('unit_id')}, ",
         Grouping.FIELD: f"{_q('field_id')}, ",
     }[by]
-    taken = _taken(first, last)
+    # The page's database (``lib.dbrouter.reading``): what was taken and the sums both.
+    db = reading(DayFigure)
+    taken = _taken(db, first, last)
     # Every unit there is (a province's figures, rows and trend): no condition on the unit,
     # whose semi-join was 1,3 of the half-year's 4,5 ms at 10 M dossiers, and whose array
     # was sent again for every branch. By unit, a unit the tree did not know yet is dropped
@@ -1173,7 +1179,7 @@ def ledger_sums(
         + f") AS ledger GROUP BY {group}{figure}, part"
     )
     params = [param for _, branch_params in branches for param in branch_params]
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     if by is Grouping.NONE:

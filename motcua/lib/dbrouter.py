@@ -16,7 +16,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
@@ -32,6 +34,13 @@ _mode: ContextVar[str] = ContextVar("motcua_db_mode", default="")
 
 def replica_configured() -> bool:
     return REPLICA in settings.DATABASES
+
+
+def reading(model: type[Model]) -> BaseDatabaseWrapper:
+    """The connection the ORM would read ``model`` from (``db_for_read``), for a statement
+    written by hand: it reads where the page's other reads do (the replica on a report page),
+    and a report's figures and the dossiers behind them come from the same database."""
+    return connections[router.db_for_read(model)]
 
 
 @contextmanager
