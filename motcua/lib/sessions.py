@@ -19,10 +19,11 @@ from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
-from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from motcua.lib.dbrouter import reading
 
 # Session keys: when the person signed in, and when the session last saw a request (ISO).
 SIGNED_IN_AT = "motcua_signed_in_at"
@@ -118,8 +119,7 @@ class SessionStore(DatabaseSessionStore):
     page (``accounts.backends`` says what the other reads of a signed-in page became)."""
 
     def _get_session_from_db(self) -> Session | None:
-        alias = router.db_for_read(self.model)
-        connection = connections[alias]
+        connection = reading(self.model)
         with connection.cursor() as cursor:
             cursor.execute(
                 SESSION_STATEMENT,
