@@ -58,6 +58,11 @@ def history(world: World) -> None:
             details=Details(return_method=ReturnMethod.COUNTER),
             **act,
         )
+    withdraw(world)
+
+
+def withdraw(world: World) -> Dossier:
+    """A dossier received on 22/01/2024 and withdrawn on 14/02/2024 at 10:00."""
     withdrawn = world.create(at="22/01/2024 08:00")
     dossier_transition(
         action=workflow.Action.WITHDRAW,
@@ -66,6 +71,7 @@ def history(world: World) -> None:
         reason="Người nộp xin rút hồ sơ",
         at=local("14/02/2024 10:00"),
     )
+    return withdrawn
 
 
 def plan(
@@ -562,14 +568,7 @@ def test_finished_since_counts_a_resolution_or_an_end_at_the_moment_itself():
     was resolved or ended (withdrawn), that moment included, and not a microsecond after."""
     world = build_world()
     tick = timedelta(microseconds=1)
-    withdrawn = world.create(at="22/01/2024 08:00")
-    dossier_transition(
-        action=workflow.Action.WITHDRAW,
-        actor=world.clerk,
-        dossier_id=withdrawn.pk,
-        reason="Người nộp xin rút hồ sơ",
-        at=local("14/02/2024 10:00"),
-    )
+    withdrawn = withdraw(world)
     ended = Dossier.objects.get(pk=withdrawn.pk).ended_at
     assert ended == local("14/02/2024 10:00")
     assert drill.finished_since(ended)
